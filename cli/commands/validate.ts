@@ -1,0 +1,89 @@
+/** `ramp validate [paths...]`: check pipeline files and report every problem, located. */
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../src/errors.js';
+import { formatPath, type LocatedIssue } from '../../src/schema/issue.js';
+import { loadPipelineFile, type LoadResult } from '../../src/schema/load.js';
+import type { Command, CommandIo } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { json, palette } from '../output.js';
+
+const PIPELINE_FILE = /\.ya?ml$/;
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'Check pipeline files; report every problem as file:line:col  field  message',
+  usage: `ramp validate [paths...] [--json] [--strict]
+
+  Validates pipeline YAML files (directories are searched for *.yaml and *.yml).
+  Without paths, validates ./pipelines.
+
+  --json     print the results as JSON
+  --strict   treat warnings as errors
+
+  Exit codes: 0 all valid, 1 some invalid, 2 usage error (unknown flag, unreadable path).`,
+
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false }, strict: { type: 'boolean', default: false } },
+    });
+    const files = await pipelineFiles(positionals.length > 0 ? positionals : ['pipelines'], io.cwd);
+    const results = await Promise.all(files.map((file) => loadPipelineFile(file)));
+    const failed = results.filter((r) => !r.ok || (values.strict && r.warnings.length > 0));
+    if (values.json) io.stdout(json(results.map((r) => toJson(r, io.cwd))));
+    else io.stdout(render(results, io));
+    return failed.length > 0 ? ExitCode.Failure : ExitCode.Ok;
+  },
+};
+
+async function pipelineFiles(paths: string[], cwd: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const absolute = resolve(cwd, path);
+    const info = await stat(absolute).catch(() => {
+      throw new UsageError(`cannot read ${path}: no such file or directory. Pass pipeline files or directories that hold them`);
+    });
+    if (info.isDirectory()) {
+      const found = (await readdir(absolute, { recursive: true }))
+        .filter((name) => PIPELINE_FILE.test(name))
+        .sort()
+        .map((name) => relative(cwd, join(absolute, name)));
+      if (found.length === 0) throw new UsageError(`${path} holds no *.yaml or *.yml files`);
+      files.push(...found);
+    } else {
+      files.push(relative(cwd, absolute));
+    }
+  }
+  return [...new Set(files)];
+}
+
+function render(results: LoadResult[], io: CommandIo): string {
+  const c = palette(io.isTty);
+  const line = (issue: LocatedIssue) => {
+    const label = issue.severity === 'error' ? c.red('error') : c.yellow('warning');
+    return `${issue.file}:${issue.line}:${issue.column}  ${c.bold(formatPath(issue.path))}  ${label}: ${issue.message}\n`;
+  };
+  let out = '';
+  for (const result of results) {
+    const issues = [...(result.ok ? [] : result.errors), ...result.warnings].sort((a, b) => a.line - b.line || a.column - b.column);
+    if (result.ok) out += `${result.file}: ${c.green('valid')}${result.warnings.length > 0 ? ` (${result.warnings.length} warning${result.warnings.length > 1 ? 's' : ''})` : ''}\n`;
+    out += issues.map(line).join('');
+  }
+  const invalid = results.filter((r) => !r.ok).length;
+  const errors = results.reduce((n, r) => n + (r.ok ? 0 : r.errors.length), 0);
+  const warnings = results.reduce((n, r) => n + r.warnings.length, 0);
+  out += invalid === 0
+    ? `${results.length} pipeline${results.length === 1 ? '' : 's'} valid${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`
+    : `${invalid} of ${results.length} pipeline${results.length === 1 ? '' : 's'} invalid: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`;
+  return out;
+}
+
+function toJson(result: LoadResult, _cwd: string) {
+  const issue = ({ file: _file, ...rest }: LocatedIssue) => ({ ...rest, path: formatPath(rest.path) });
+  return result.ok
+    ? { file: result.file, valid: true, errors: [], warnings: result.warnings.map(issue), pipeline: result.spec.name }
+    : { file: result.file, valid: false, errors: result.errors.map(issue), warnings: result.warnings.map(issue) };
+}

@@ -1,0 +1,74 @@
+/**
+ * The `ramp` command. The single place where errors become exit codes and messages.
+ */
+import { InternalError, UsageError, UserError } from '../src/errors.js';
+import type { Command, CommandIo } from './command.js';
+import { validateCommand } from './commands/validate.js';
+import { ExitCode } from './exit-codes.js';
+
+const commands: readonly Command[] = [validateCommand];
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return `ramp — progressive delivery through a GitOps repository, on Temporal
+
+Usage: ramp <command> [options]
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run \`ramp <command> --help\` for a command's options.
+`;
+}
+
+export async function main(argv: string[], io: CommandIo): Promise<ExitCode> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(help());
+    return name === undefined ? ExitCode.Usage : ExitCode.Ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`ramp: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}\n`);
+    return ExitCode.Usage;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(`${command.usage}\n`);
+    return ExitCode.Ok;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    return report(error, command, io);
+  }
+}
+
+function report(error: unknown, command: Command, io: CommandIo): ExitCode {
+  if (error instanceof UsageError || isParseArgsError(error)) {
+    io.stderr(`ramp ${command.name}: ${(error as Error).message}\nUsage: ${command.usage.split('\n')[0]}\n`);
+    return ExitCode.Usage;
+  }
+  if (error instanceof UserError) {
+    io.stderr(`ramp ${command.name}: ${error.message}\n`);
+    return ExitCode.Failure;
+  }
+  const kind = error instanceof InternalError ? 'internal error' : 'unexpected error';
+  io.stderr(`ramp ${command.name}: ${kind} (this is a bug in ramp; please report it with this output):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return ExitCode.Internal;
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
+/** Runs `ramp` with this process's arguments and streams; sets the exit code. */
+export async function runFromProcess(): Promise<void> {
+  const io: CommandIo = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTty: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    cwd: process.cwd(),
+  };
+  process.exitCode = await main(process.argv.slice(2), io);
+}

@@ -1,0 +1,71 @@
+/**
+ * The pipeline spec, `apiVersion: ramp/v1`, `kind: Pipeline`. This schema is the single
+ * source of truth: `PipelineInput` is what users write (and what pipeline.schema.json
+ * describes), `PipelineSpec` the normalised plain JSON that workflows receive.
+ */
+import { z } from 'zod';
+import { Name } from './common.js';
+import { AnalysisTemplate } from './analysis-template.js';
+import { Rollback, Stage } from './stage.js';
+
+export const API_VERSION = 'ramp/v1';
+export const KIND = 'Pipeline';
+
+const Repository = z.strictObject({
+  url: z.string().min(1).describe('Clone URL of the GitOps repository (https, ssh, or a local path).'),
+  branch: z.string().min(1).default('main').describe('The branch ramp commits to.'),
+  credentials: z
+    .strictObject({
+      secretRef: z.string().min(1).describe('Name of a credential configured on the worker; never the secret itself.'),
+    })
+    .optional(),
+});
+
+const Artifact = z.strictObject({
+  image: z
+    .string()
+    .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, {
+      error: (issue) =>
+        `${JSON.stringify(issue.input)} is not an image name. Write it without a tag (registry.example.com/team/web); the version is the tag`,
+    })
+    .describe('The image repository; a version is one of its tags.'),
+});
+
+export const PipelineInputSchema = z
+  .strictObject({
+    apiVersion: z.literal(API_VERSION, { error: `apiVersion must be ${API_VERSION}` }),
+    kind: z.literal(KIND, { error: `kind must be ${KIND}` }),
+    metadata: z.strictObject({
+      name: Name.describe('The pipeline name; promotions are identified by it.'),
+      description: z.string().optional(),
+    }),
+    spec: z.strictObject({
+      repository: Repository,
+      artifact: Artifact,
+      analysisTemplates: z.array(AnalysisTemplate).default([]),
+      rollback: Rollback.default({ automatic: true, scope: 'stage' }).describe('Default rollback policy for every stage.'),
+      stages: z.array(Stage).min(1, { error: 'a pipeline has at least one stage' }).describe('Environments, in promotion order.'),
+    }),
+  })
+  .transform(({ metadata, spec }) => ({
+    apiVersion: API_VERSION,
+    name: metadata.name,
+    description: metadata.description ?? '',
+    repository: { url: spec.repository.url, branch: spec.repository.branch, secretRef: spec.repository.credentials?.secretRef ?? null },
+    artifact: spec.artifact,
+    analysisTemplates: spec.analysisTemplates,
+    stages: spec.stages.map(({ rollback, ...stage }) => ({ ...stage, rollback: rollback ?? spec.rollback })),
+  }));
+
+/** What users write. */
+export type PipelineInput = z.input<typeof PipelineInputSchema>;
+/** The normalised spec that workflows receive. */
+export type PipelineSpec = z.output<typeof PipelineInputSchema>;
+export type StageSpec = PipelineSpec['stages'][number];
+export type StrategySpec = StageSpec['strategy'];
+export type CanaryStrategySpec = Extract<StrategySpec, { kind: 'canary' }>;
+export type CanaryStepSpec = CanaryStrategySpec['steps'][number];
+export type UpdateTargetSpec = StageSpec['update'][number];
+export type AnalysisTemplateSpec = PipelineSpec['analysisTemplates'][number];
+export type MetricSpec = AnalysisTemplateSpec['metrics'][number];
+export type ApprovalSpec = NonNullable<StageSpec['approval']>;

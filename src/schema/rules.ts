@@ -1,0 +1,318 @@
+/**
+ * Cross-field rules over the normalised spec: what no single field's shape can say. Each rule
+ * reports paths in the author's terms (input coordinates), so findings point at the YAML node.
+ */
+import { checkCondition } from '../domain/condition.js';
+import { BUILTIN_VARIABLES, placeholders } from '../domain/template.js';
+import { parseYamlPath } from '../domain/yaml-path.js';
+import { closest } from '../domain/names.js';
+import { error, warning, type IssuePath, type SpecIssue } from './issue.js';
+import type { CanaryStrategySpec, PipelineSpec, StageSpec, UpdateTargetSpec } from './pipeline.js';
+
+export interface Rule {
+  /** Also the `code` of the issues it reports. */
+  id: string;
+  description: string;
+  check(spec: PipelineSpec): SpecIssue[];
+}
+
+const stagePath = (i: number): IssuePath => ['spec', 'stages', i];
+const canaryPath = (i: number): IssuePath => [...stagePath(i), 'strategy', 'canary'];
+const stepPath = (i: number, j: number): IssuePath => [...canaryPath(i), 'steps', j];
+const templatePath = (t: number): IssuePath => ['spec', 'analysisTemplates', t];
+const metricPath = (t: number, m: number): IssuePath => [...templatePath(t), 'metrics', m];
+
+const canaryOf = (stage: StageSpec): CanaryStrategySpec | undefined =>
+  stage.strategy.kind === 'canary' ? stage.strategy : undefined;
+
+function duplicates<T>(items: readonly T[], key: (item: T) => string, report: (index: number, name: string, first: number) => SpecIssue): SpecIssue[] {
+  const seen = new Map<string, number>();
+  const issues: SpecIssue[] = [];
+  items.forEach((item, index) => {
+    const name = key(item);
+    const first = seen.get(name);
+    if (first === undefined) seen.set(name, index);
+    else issues.push(report(index, name, first));
+  });
+  return issues;
+}
+
+function eachTarget(spec: PipelineSpec, visit: (target: UpdateTargetSpec, path: IssuePath) => SpecIssue[]): SpecIssue[] {
+  return spec.stages.flatMap((stage, i) => [
+    ...stage.update.flatMap((target, k) => visit(target, [...stagePath(i), 'update', k])),
+    ...(canaryOf(stage)?.update.flatMap((target, k) => visit(target, [...canaryPath(i), 'update', k])) ?? []),
+  ]);
+}
+
+export const rules: readonly Rule[] = [
+  {
+    id: 'duplicate-stage',
+    description: 'Stage names are unique: they name environments and promotions.',
+    check: (spec) =>
+      duplicates(spec.stages, (s) => s.name, (i, name, first) =>
+        error('duplicate-stage', [...stagePath(i), 'name'], `stage "${name}" is defined twice (first as stages[${first}]). Give each stage its own name`)),
+  },
+  {
+    id: 'duplicate-stage-path',
+    description: 'Two stages never share a directory: a promotion into one would overwrite the other.',
+    check: (spec) =>
+      duplicates(spec.stages, (s) => s.path.replace(/\/+$/, ''), (i, path, first) =>
+        error('duplicate-stage-path', [...stagePath(i), 'path'], `stages[${first}] already writes to "${path}". Give each environment its own directory`)),
+  },
+  {
+    id: 'duplicate-template',
+    description: 'Analysis template names are unique.',
+    check: (spec) =>
+      duplicates(spec.analysisTemplates, (t) => t.name, (i, name, first) =>
+        error('duplicate-template', [...templatePath(i), 'name'], `analysis template "${name}" is defined twice (first as analysisTemplates[${first}]). Rename one`)),
+  },
+  {
+    id: 'duplicate-metric',
+    description: 'Metric names are unique within a template; measurements are recorded by them.',
+    check: (spec) =>
+      spec.analysisTemplates.flatMap((template, t) =>
+        duplicates(template.metrics, (m) => m.name, (m, name) =>
+          error('duplicate-metric', [...metricPath(t, m), 'name'], `metric "${name}" appears twice in template "${template.name}". Rename one`))),
+  },
+  {
+    id: 'weights-decrease',
+    description: 'setWeight never decreases within a stage: traffic only moves toward the canary.',
+    check: (spec) =>
+      spec.stages.flatMap((stage, i) => {
+        let previous = 0;
+        return (canaryOf(stage)?.steps ?? []).flatMap((step, j) => {
+          if (step.kind !== 'setWeight') return [];
+          const issues = step.weight < previous
+            ? [error('weights-decrease', [...stepPath(i, j), 'setWeight'], `setWeight ${step.weight} is lower than the previous ${previous}. Weights only increase within a stage; to go back, abort`)]
+            : [];
+          previous = Math.max(previous, step.weight);
+          return issues;
+        });
+      }),
+  },
+  {
+    id: 'weight-without-routing',
+    description: 'setWeight needs trafficRouting: ramp never guesses where weights are written.',
+    check: (spec) =>
+      spec.stages.flatMap((stage, i) => {
+        const canary = canaryOf(stage);
+        if (!canary || canary.trafficRouting) return [];
+        const j = canary.steps.findIndex((s) => s.kind === 'setWeight');
+        return j < 0 ? [] : [error('weight-without-routing', stepPath(i, j), `setWeight needs strategy.canary.trafficRouting to know where weights are written. Add trafficRouting.gatewayAPI with the route file and backend names`)];
+      }),
+  },
+  {
+    id: 'full-weight-step',
+    description: 'A final setWeight 100 is redundant: full promotion follows the last step.',
+    check: (spec) =>
+      spec.stages.flatMap((stage, i) => {
+        const steps = canaryOf(stage)?.steps ?? [];
+        const last = steps[steps.length - 1];
+        return last?.kind === 'setWeight' && last.weight === 100
+          ? [warning('full-weight-step', [...stepPath(i, steps.length - 1), 'setWeight'], 'setWeight 100 as the last step is redundant: ramp promotes fully after the last step. Remove it')]
+          : [];
+      }),
+  },
+  {
+    id: 'canary-without-analysis',
+    description: 'A canary with neither analysis nor an indefinite pause promotes itself unmeasured.',
+    check: (spec) =>
+      spec.stages.flatMap((stage, i) => {
+        const canary = canaryOf(stage);
+        if (!canary) return [];
+        const measured = canary.steps.some((s) => s.kind === 'analysis' || (s.kind === 'pause' && s.durationMs === null));
+        return measured || stage.approval
+          ? []
+          : [warning('canary-without-analysis', [...canaryPath(i), 'steps'], `stage "${stage.name}" runs a canary that nothing measures or stops. Add an analysis step, an indefinite pause, or an approval`)];
+      }),
+  },
+  {
+    id: 'unknown-template',
+    description: 'Analysis steps reference templates that exist.',
+    check: (spec) => {
+      const names = spec.analysisTemplates.map((t) => t.name);
+      return spec.stages.flatMap((stage, i) =>
+        (canaryOf(stage)?.steps ?? []).flatMap((step, j) =>
+          step.kind !== 'analysis'
+            ? []
+            : step.templates.flatMap((name, k) => {
+                if (names.includes(name)) return [];
+                const guess = closest(name, names);
+                const hint = guess ? `Did you mean "${guess}"?` : names.length > 0 ? `Defined: ${names.join(', ')}` : 'Define it under spec.analysisTemplates';
+                return [error('unknown-template', [...stepPath(i, j), 'analysis', 'templates', k, 'templateName'], `no analysis template is named "${name}". ${hint}`)];
+              })));
+    },
+  },
+  {
+    id: 'analysis-args',
+    description: 'An analysis step passes every arg its templates require, and no arg they do not declare.',
+    check: (spec) =>
+      spec.stages.flatMap((stage, i) =>
+        (canaryOf(stage)?.steps ?? []).flatMap((step, j) => {
+          if (step.kind !== 'analysis') return [];
+          const templates = spec.analysisTemplates.filter((t) => step.templates.includes(t.name));
+          if (templates.length !== new Set(step.templates).size) return []; // unknown-template reports it
+          const declared = new Set(templates.flatMap((t) => t.args.map((a) => a.name)));
+          const given = new Set(step.args.map((a) => a.name));
+          const path = [...stepPath(i, j), 'analysis'];
+          const issues: SpecIssue[] = duplicates(step.args, (a) => a.name, (k, name) =>
+            error('analysis-args', [...path, 'args', k, 'name'], `arg "${name}" is given twice. Keep one`));
+          step.args.forEach((arg, k) => {
+            if (declared.has(arg.name)) return;
+            const guess = closest(arg.name, [...declared]);
+            issues.push(error('analysis-args', [...path, 'args', k, 'name'], `no template of this step declares arg "${arg.name}"${guess ? `. Did you mean "${guess}"?` : `. Declared: ${[...declared].join(', ') || 'none'}`}`));
+          });
+          for (const template of templates) {
+            for (const arg of template.args) {
+              if (arg.value === undefined && !given.has(arg.name)) {
+                issues.push(error('analysis-args', path, `template "${template.name}" needs arg "${arg.name}", which this step does not pass. Add { name: ${arg.name}, value: ... } to args`));
+              }
+            }
+          }
+          return issues;
+        })),
+  },
+  {
+    id: 'query-placeholders',
+    description: 'Query placeholders name a declared arg ({{args.x}}) or a built-in variable ({{ramp.stage}}).',
+    check: (spec) =>
+      spec.analysisTemplates.flatMap((template, t) =>
+        template.metrics.flatMap((metric, m) => {
+          const declared = template.args.map((a) => `args.${a.name}`);
+          const known = [...declared, ...BUILTIN_VARIABLES];
+          return placeholders(metric.provider.query)
+            .filter((name) => !known.includes(name))
+            .map((name) => {
+              const guess = closest(name, known);
+              const hint = name.startsWith('args.')
+                ? `Declare it in analysisTemplates[${t}].args${guess ? ` or did you mean {{${guess}}}?` : ''}`
+                : `Known: ${known.map((k) => `{{${k}}}`).join(', ')}`;
+              return error('query-placeholders', [...metricPath(t, m), 'provider', 'prometheus', 'query'], `the query uses {{${name}}}, which is not defined. ${hint}`);
+            });
+        })),
+  },
+  {
+    id: 'condition-syntax',
+    description: 'successCondition and failureCondition are valid CEL over `result`.',
+    check: (spec) =>
+      spec.analysisTemplates.flatMap((template, t) =>
+        template.metrics.flatMap((metric, m) =>
+          (['successCondition', 'failureCondition'] as const).flatMap((field) => {
+            const expression = metric[field];
+            if (expression === undefined) return [];
+            const check = checkCondition(expression);
+            return check.ok ? [] : [error('condition-syntax', [...metricPath(t, m), field], `${field} is not a valid CEL expression: ${check.error}. Conditions use \`result\`, e.g. result[0] >= 0.95`)];
+          }))),
+  },
+  {
+    id: 'metric-without-conditions',
+    description: 'A metric with neither condition always succeeds, so it can never stop a bad canary.',
+    check: (spec) =>
+      spec.analysisTemplates.flatMap((template, t) =>
+        template.metrics.flatMap((metric, m) =>
+          metric.successCondition === undefined && metric.failureCondition === undefined && !metric.dryRun
+            ? [warning('metric-without-conditions', [...metricPath(t, m), 'name'], `metric "${metric.name}" has no successCondition or failureCondition, so every measurement succeeds. Add a condition, or set dryRun: true to only record it`)]
+            : [])),
+  },
+  {
+    id: 'count-needs-interval',
+    description: 'Measuring more than once needs an interval between measurements.',
+    check: (spec) =>
+      spec.analysisTemplates.flatMap((template, t) =>
+        template.metrics.flatMap((metric, m) =>
+          metric.count > 1 && metric.intervalMs === null
+            ? [error('count-needs-interval', [...metricPath(t, m), 'count'], `count ${metric.count} needs an interval between measurements. Add interval: 1m (or similar)`)]
+            : [])),
+  },
+  {
+    id: 'unused-template',
+    description: 'Every analysis template is used by some step.',
+    check: (spec) => {
+      const used = new Set(spec.stages.flatMap((s) => (canaryOf(s)?.steps ?? []).flatMap((step) => (step.kind === 'analysis' ? step.templates : []))));
+      return spec.analysisTemplates.flatMap((template, t) =>
+        used.has(template.name) ? [] : [warning('unused-template', [...templatePath(t), 'name'], `analysis template "${template.name}" is not used by any analysis step. Use it or remove it`)]);
+    },
+  },
+  {
+    id: 'approvers',
+    description: 'Approvers are listed once, and minApprovals can be met.',
+    check: (spec) =>
+      spec.stages.flatMap((stage, i) => {
+        const approval = stage.approval;
+        if (!approval) return [];
+        const path = [...stagePath(i), 'approval'];
+        const issues = duplicates(approval.approvers, (a) => `${a.kind}:${a.name}`, (k, name) =>
+          error('approvers', [...path, 'approvers', k], `approver "${name.replace(/^user:/, '')}" is listed twice. Keep one`));
+        const hasGroup = approval.approvers.some((a) => a.kind === 'group');
+        const users = new Set(approval.approvers.filter((a) => a.kind === 'user').map((a) => a.name)).size;
+        if (!hasGroup && approval.minApprovals > users) {
+          issues.push(error('approvers', [...path, 'minApprovals'], `minApprovals is ${approval.minApprovals} but only ${users} user(s) may approve, so the gate can never open. Lower minApprovals or add approvers`));
+        }
+        return issues;
+      }),
+  },
+  {
+    id: 'inline-credentials',
+    description: 'Credentials are never written into the pipeline; the repository URL holds no password or token.',
+    check: (spec) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(spec.repository.url);
+      } catch {
+        return [];
+      }
+      return url.password !== '' || (url.username !== '' && url.protocol.startsWith('http'))
+        ? [error('inline-credentials', ['spec', 'repository', 'url'], 'the repository URL carries credentials. Remove them and name a worker-side credential in repository.credentials.secretRef')]
+        : [];
+    },
+  },
+  {
+    id: 'yaml-path',
+    description: 'yamlUpdate paths and canary scale paths parse.',
+    check: (spec) => [
+      ...eachTarget(spec, (target, path) => {
+        if (target.kind !== 'yamlUpdate') return [];
+        const parsed = parseYamlPath(target.path);
+        return parsed.ok ? [] : [error('yaml-path', [...path, 'yamlUpdate', 'path'], parsed.error)];
+      }),
+      ...spec.stages.flatMap((stage, i) => {
+        const scale = canaryOf(stage)?.scale;
+        const parsed = scale ? parseYamlPath(scale.path) : undefined;
+        return parsed && !parsed.ok ? [error('yaml-path', [...canaryPath(i), 'scale', 'path'], parsed.error)] : [];
+      }),
+    ],
+  },
+  {
+    id: 'update-placeholders',
+    description: 'yamlUpdate values use only {{ramp.image}} and {{ramp.version}}, and include the version.',
+    check: (spec) =>
+      eachTarget(spec, (target, path) => {
+        if (target.kind !== 'yamlUpdate') return [];
+        const names = placeholders(target.value);
+        const unknown = names.filter((n) => n !== 'ramp.image' && n !== 'ramp.version');
+        const valuePath = [...path, 'yamlUpdate', 'value'];
+        if (unknown.length > 0) return [error('update-placeholders', valuePath, `{{${unknown[0]}}} is not available here. Use {{ramp.image}} and {{ramp.version}}`)];
+        if (!names.includes('ramp.version')) return [error('update-placeholders', valuePath, 'the value never changes: it has no {{ramp.version}}. Write e.g. "{{ramp.image}}:{{ramp.version}}"')];
+        return [];
+      }),
+  },
+  {
+    id: 'canary-overwrites-stable',
+    description: 'The canary never writes the field that holds the stable version.',
+    check: (spec) =>
+      spec.stages.flatMap((stage, i) => {
+        const canary = canaryOf(stage);
+        if (!canary) return [];
+        const key = (t: UpdateTargetSpec) => (t.kind === 'kustomizeImage' ? `${t.file}#images[${t.name}]` : `${t.file}#${t.path}`);
+        const stable = new Set(stage.update.map(key));
+        return canary.update.flatMap((target, k) =>
+          stable.has(key(target))
+            ? [error('canary-overwrites-stable', [...canaryPath(i), 'update', k], `the canary writes ${key(target)}, which stage.update uses for the stable version. Point the canary at its own workload (e.g. canary.yaml)`)]
+            : []);
+      }),
+  },
+];
+
+export function checkRules(spec: PipelineSpec): SpecIssue[] {
+  return rules.flatMap((rule) => rule.check(spec));
+}

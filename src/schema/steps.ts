@@ -1,0 +1,53 @@
+/**
+ * Canary steps, written as Argo Rollouts users know them (`- setWeight: 20`, `- pause: {}`)
+ * and normalised into a closed union discriminated by `kind`.
+ */
+import { z } from 'zod';
+import { Duration, Name } from './common.js';
+
+const SetWeight = z.strictObject({
+  setWeight: z
+    .int({ error: 'setWeight is a whole percentage from 0 to 100' })
+    .min(0, { error: 'setWeight is a percentage: at least 0' })
+    .max(100, { error: 'setWeight is a percentage: at most 100' })
+    .describe('Percentage of traffic sent to the canary.'),
+});
+
+const Pause = z.strictObject({
+  pause: z
+    .strictObject({
+      duration: Duration.optional().describe('How long to wait. Without it, wait until an operator resumes.'),
+    })
+    .describe('Wait for a duration, or until `ramp resume` when no duration is given.'),
+});
+
+export const AnalysisArg = z.strictObject({
+  name: z.string().min(1),
+  value: z.string({ error: 'an argument value is a string; quote numbers ("0.95")' }),
+});
+
+const Analysis = z.strictObject({
+  analysis: z
+    .strictObject({
+      templates: z
+        .array(z.strictObject({ templateName: Name.describe('The name of an entry in spec.analysisTemplates.') }))
+        .min(1, { error: 'an analysis step names at least one template' }),
+      args: z.array(AnalysisArg).default([]).describe('Values for the templates\' args.'),
+    })
+    .describe('Run analysis templates; the step completes when they succeed and aborts the stage when they fail.'),
+});
+
+export const CanaryStep = z
+  .union([SetWeight, Pause, Analysis])
+  .transform((step) => {
+    if ('setWeight' in step) return { kind: 'setWeight' as const, weight: step.setWeight };
+    if ('pause' in step) return { kind: 'pause' as const, durationMs: step.pause.duration ?? null };
+    return {
+      kind: 'analysis' as const,
+      templates: step.analysis.templates.map((t) => t.templateName),
+      args: step.analysis.args,
+    };
+  })
+  .describe('One canary step: setWeight, pause or analysis.');
+
+export const STEP_KINDS = ['setWeight', 'pause', 'analysis'] as const;
