@@ -31,7 +31,7 @@ export const validateCommand: Command = {
       options: { json: { type: 'boolean', default: false }, strict: { type: 'boolean', default: false } },
     });
     const files = await pipelineFiles(positionals.length > 0 ? positionals : ['pipelines'], io.cwd);
-    const results = await Promise.all(files.map((file) => loadPipelineFile(file)));
+    const results = await Promise.all(files.map((file) => loadPipelineFile(resolve(io.cwd, file), file)));
     const failed = results.filter((r) => !r.ok || (values.strict && r.warnings.length > 0));
     if (values.json) io.stdout(json(results.map((r) => toJson(r, io.cwd))));
     else io.stdout(render(results, io));
@@ -50,14 +50,20 @@ async function pipelineFiles(paths: string[], cwd: string): Promise<string[]> {
       const found = (await readdir(absolute, { recursive: true }))
         .filter((name) => PIPELINE_FILE.test(name))
         .sort()
-        .map((name) => relative(cwd, join(absolute, name)));
+        .map((name) => displayPath(cwd, join(absolute, name)));
       if (found.length === 0) throw new UsageError(`${path} holds no *.yaml or *.yml files`);
       files.push(...found);
     } else {
-      files.push(relative(cwd, absolute));
+      files.push(displayPath(cwd, absolute));
     }
   }
   return [...new Set(files)];
+}
+
+/** Paths under the working directory relative to it (as editors link them), others absolute. */
+function displayPath(cwd: string, absolute: string): string {
+  const rel = relative(cwd, absolute);
+  return rel.startsWith('..') ? absolute : rel;
 }
 
 function render(results: LoadResult[], io: CommandIo): string {

@@ -21,12 +21,11 @@ export function loadPipelineSource(source: string, file: string): LoadResult {
   const documents = Array.isArray(docs) ? docs : [];
   const at = (offset: number) => lineCounter.linePos(offset);
 
-  const syntax: LocatedIssue[] = documents.flatMap((doc) =>
-    doc.errors.map((e) => {
+  // Only the first syntax error: the ones after it mostly follow from it.
+  const syntax: LocatedIssue[] = documents.flatMap((doc) => doc.errors).slice(0, 1).map((e) => {
       const { line, col } = at(e.pos[0]);
       return { severity: Severity.Error, code: 'yaml-syntax', path: [], message: yamlMessage(e.message), file, line, column: col };
-    }),
-  );
+    });
   if (syntax.length > 0) return { ok: false, file, errors: syntax, warnings: [] };
 
   const [doc, ...extra] = documents.filter((d) => d.contents !== null);
@@ -55,9 +54,9 @@ export function loadPipelineSource(source: string, file: string): LoadResult {
   return errors.length > 0 ? { ok: false, file, errors, warnings } : { ok: true, file, spec: parsed.data, warnings };
 }
 
-/** Reads and validates one pipeline file. Throws only when the file cannot be read. */
-export async function loadPipelineFile(file: string): Promise<LoadResult> {
-  return loadPipelineSource(await readFile(file, 'utf8'), file);
+/** Reads and validates one pipeline file (labelled `label` in findings). Throws only when it cannot be read. */
+export async function loadPipelineFile(file: string, label = file): Promise<LoadResult> {
+  return loadPipelineSource(await readFile(file, 'utf8'), label);
 }
 
 function yamlMessage(message: string): string {

@@ -25,8 +25,9 @@ export function locate(doc: Document, lineCounter: LineCounter, path: IssuePath,
     node = next.value;
     keyNode = next.key;
   }
-  const preferKey = atKey || !resolved || !isNode(node);
-  const target = (preferKey ? keyNode : node) ?? (isNode(node) ? node : undefined);
+  const valueNode = isNode(node) ? node : undefined;
+  const preferKey = atKey || !resolved || !valueNode;
+  const target = (preferKey ? keyNode : valueNode) ?? valueNode;
   const offset = target?.range?.[0] ?? 0;
   const { line, col } = lineCounter.linePos(offset);
   return { line, column: col };

@@ -19,7 +19,7 @@ const Repository = z.strictObject({
       secretRef: z.string().min(1).describe('Name of a credential configured on the worker; never the secret itself.'),
     })
     .optional(),
-});
+}).describe('The GitOps repository that holds every stage\'s manifests.');
 
 const Artifact = z.strictObject({
   image: z
@@ -29,7 +29,7 @@ const Artifact = z.strictObject({
         `${JSON.stringify(issue.input)} is not an image name. Write it without a tag (registry.example.com/team/web); the version is the tag`,
     })
     .describe('The image repository; a version is one of its tags.'),
-});
+}).describe('What is promoted: an image whose tags are the versions.');
 
 export const PipelineInputSchema = z
   .strictObject({

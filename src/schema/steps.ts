@@ -8,8 +8,8 @@ import { Duration, Name } from './common.js';
 const SetWeight = z.strictObject({
   setWeight: z
     .int({ error: 'setWeight is a whole percentage from 0 to 100' })
-    .min(0, { error: 'setWeight is a percentage: at least 0' })
-    .max(100, { error: 'setWeight is a percentage: at most 100' })
+    .min(0, { error: (issue) => `setWeight is a percentage from 0 to 100, not ${String(issue.input)}` })
+    .max(100, { error: (issue) => `setWeight is a percentage from 0 to 100, not ${String(issue.input)}` })
     .describe('Percentage of traffic sent to the canary.'),
 });
 

@@ -4,7 +4,8 @@
  */
 import type { core } from 'zod';
 import { closest } from '../domain/names.js';
-import { describeField, knownFields } from './json-schema.js';
+import { DURATION_PATTERN } from '../domain/duration.js';
+import { describeField, knownFields, schemasAt } from './json-schema.js';
 import { error, type IssuePath, type SpecIssue } from './issue.js';
 
 type ZodIssue = core.$ZodIssue;
@@ -22,8 +23,12 @@ function convert(issue: ZodIssue, base: IssuePath, input: unknown): SpecIssue[] 
       const parent = valueAt(input, path.slice(0, -1));
       const last = path[path.length - 1];
       if (isObject(parent) && typeof last === 'string' && !(last in parent)) return [missingField(path)];
+      const got = valueAt(input, path);
+      if (typeof got === 'number' && schemasAt(path).some((schema) => schema.pattern === DURATION_PATTERN)) {
+        return [error('invalid-type', path, `${got} has no unit. Write a duration such as "${got}s" or "${got}m"`)];
+      }
       if (issue.message && !issue.message.startsWith('Invalid input')) return [error('invalid-type', path, issue.message)];
-      return [error('invalid-type', path, `expected ${article(issue.expected)}, got ${describeValue(valueAt(input, path))}`)];
+      return [error('invalid-type', path, `expected ${article(issue.expected)}, got ${describeValue(got)}`)];
     }
     case 'invalid_union':
       return unionIssues(issue, path, input);
@@ -56,17 +61,25 @@ function unionIssues(issue: Extract<ZodIssue, { code: 'invalid_union' }>, path: 
   const value = valueAt(input, path);
   const branches = issue.errors.map((branch) => branch.flatMap((inner) => convert(inner, path, input)));
   const isMissingHere = (i: SpecIssue) => i.code === 'missing-field' && i.path.length === path.length + 1;
-  const variants = branches.flatMap((branch) => branch.filter(isMissingHere).map((i) => String(i.path[path.length])));
+  const isUnknownHere = (i: SpecIssue) => i.code === 'unknown-field' && i.path.length === path.length + 1;
+  // Each branch is a single-key object; its key is the one it misses, or the one it accepts.
+  const branchKey = (branch: SpecIssue[]): string | undefined => {
+    const missing = branch.find(isMissingHere);
+    if (missing) return String(missing.path[path.length]);
+    const unknown = new Set(branch.filter(isUnknownHere).map((i) => String(i.path[path.length])));
+    return isObject(value) ? Object.keys(value).find((key) => !unknown.has(key)) : undefined;
+  };
+  const variants = [...new Set(branches.map(branchKey).filter((k): k is string => k !== undefined))];
   const matching = branches.filter((branch) => !branch.some(isMissingHere));
 
   if (!isObject(value)) {
     const expected = variants.length > 0 ? `an object with one of ${variants.join(', ')}` : 'an object';
     return [error('invalid-type', path, `expected ${expected}, got ${describeValue(value)}`)];
   }
-  if (matching.length === 1) return matching[0]!;
   const present = Object.keys(value).filter((key) => variants.includes(key));
+  if (present.length <= 1 && matching.length === 1) return matching[0]!;
   if (present.length > 1) {
-    return [error('ambiguous-variant', path, `has ${present.join(' and ')}; write exactly one of ${variants.join(', ')}. Split them into separate items`)];
+    return [error('ambiguous-variant', path, `names ${present.join(' and ')}, but an item names exactly one of ${variants.join(', ')}. Split it into separate items`)];
   }
   const unknown = Object.keys(value).filter((key) => !variants.includes(key));
   if (unknown.length > 0) {

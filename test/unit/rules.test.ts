@@ -1,0 +1,131 @@
+/** One table per cross-field rule: inputs that break it, and inputs that must not. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { formatPath } from '../../src/schema/issue.js';
+import { rules } from '../../src/schema/rules.js';
+import { canary, normalisedSpec, type Draft } from '../support/pipeline-builder.js';
+
+interface Case {
+  name: string;
+  edit: (draft: Draft) => void;
+  /** Expected findings of this rule as `severity path`, in order; [] when the rule must stay quiet. */
+  expect: string[];
+}
+
+const table: Record<string, Case[]> = {
+  'duplicate-stage': [
+    { name: 'two stages named staging', edit: (d) => (d.spec.stages[1].name = 'staging'), expect: ['error spec.stages[1].name'] },
+    { name: 'distinct names', edit: () => {}, expect: [] },
+  ],
+  'duplicate-stage-path': [
+    { name: 'same directory, trailing slash ignored', edit: (d) => (d.spec.stages[1].path = 'envs/staging/'), expect: ['error spec.stages[1].path'] },
+    { name: 'different directories', edit: () => {}, expect: [] },
+  ],
+  'duplicate-template': [
+    { name: 'two templates named errors', edit: (d) => d.spec.analysisTemplates.push(structuredClone(d.spec.analysisTemplates[0])), expect: ['error spec.analysisTemplates[1].name'] },
+    { name: 'one template', edit: () => {}, expect: [] },
+  ],
+  'duplicate-metric': [
+    { name: 'two metrics with one name', edit: (d) => d.spec.analysisTemplates[0].metrics.push(structuredClone(d.spec.analysisTemplates[0].metrics[0])), expect: ['error spec.analysisTemplates[0].metrics[1].name'] },
+    { name: 'one metric', edit: () => {}, expect: [] },
+  ],
+  'weights-decrease': [
+    { name: '80 then 60', edit: (d) => (canary(d).steps[0] = { setWeight: 80 }), expect: ['error spec.stages[0].strategy.canary.steps[2].setWeight'] },
+    { name: 'equal weights are allowed', edit: (d) => (canary(d).steps[2] = { setWeight: 20 }), expect: [] },
+    { name: 'increasing', edit: () => {}, expect: [] },
+  ],
+  'weight-without-routing': [
+    { name: 'setWeight without trafficRouting', edit: (d) => delete canary(d).trafficRouting, expect: ['error spec.stages[0].strategy.canary.steps[0]'] },
+    { name: 'pause-only canary needs no routing', edit: (d) => { delete canary(d).trafficRouting; canary(d).steps = [{ pause: {} }]; }, expect: [] },
+  ],
+  'full-weight-step': [
+    { name: 'last step setWeight 100', edit: (d) => canary(d).steps.push({ setWeight: 100 }), expect: ['warning spec.stages[0].strategy.canary.steps[4].setWeight'] },
+    { name: 'setWeight 100 followed by a pause', edit: (d) => canary(d).steps.push({ setWeight: 100 }, { pause: {} }), expect: [] },
+  ],
+  'canary-without-analysis': [
+    { name: 'only weights and timed pauses', edit: (d) => (canary(d).steps = [{ setWeight: 10 }, { pause: { duration: '1m' } }]), expect: ['warning spec.stages[0].strategy.canary.steps'] },
+    { name: 'an indefinite pause is a human check', edit: (d) => (canary(d).steps = [{ setWeight: 10 }, { pause: {} }]), expect: [] },
+    { name: 'an approval gate is a human check', edit: (d) => { canary(d).steps = [{ setWeight: 10 }]; d.spec.stages[0].approval = { approvers: ['bob'] }; }, expect: [] },
+  ],
+  'unknown-template': [
+    { name: 'misspelt template', edit: (d) => (canary(d).steps[1].analysis.templates[0].templateName = 'error'), expect: ['error spec.stages[0].strategy.canary.steps[1].analysis.templates[0].templateName'] },
+    { name: 'existing template', edit: () => {}, expect: [] },
+  ],
+  'analysis-args': [
+    { name: 'required arg missing', edit: (d) => (canary(d).steps[1].analysis.args = []), expect: ['error spec.stages[0].strategy.canary.steps[1].analysis'] },
+    { name: 'undeclared arg', edit: (d) => canary(d).steps[1].analysis.args.push({ name: 'namespace', value: 'x' }), expect: ['error spec.stages[0].strategy.canary.steps[1].analysis.args[1].name'] },
+    { name: 'arg given twice', edit: (d) => canary(d).steps[1].analysis.args.push({ name: 'service', value: 'y' }), expect: ['error spec.stages[0].strategy.canary.steps[1].analysis.args[1].name'] },
+    { name: 'arg with a default may be omitted', edit: (d) => (d.spec.analysisTemplates[0].args[0].value = 'shop', canary(d).steps[1].analysis.args = []), expect: [] },
+    { name: 'all args given', edit: () => {}, expect: [] },
+  ],
+  'query-placeholders': [
+    { name: 'undeclared arg', edit: (d) => (d.spec.analysisTemplates[0].metrics[0].provider.prometheus.query = 'up{job="{{args.job}}"}'), expect: ['error spec.analysisTemplates[0].metrics[0].provider.prometheus.query'] },
+    { name: 'unknown built-in', edit: (d) => (d.spec.analysisTemplates[0].metrics[0].provider.prometheus.query = 'up{env="{{ramp.environment}}"}'), expect: ['error spec.analysisTemplates[0].metrics[0].provider.prometheus.query'] },
+    { name: 'declared arg and built-ins', edit: (d) => (d.spec.analysisTemplates[0].metrics[0].provider.prometheus.query = 'up{s="{{ args.service }}",e="{{ramp.stage}}",v="{{ramp.version}}"}'), expect: [] },
+  ],
+  'condition-syntax': [
+    { name: 'truncated expression', edit: (d) => (d.spec.analysisTemplates[0].metrics[0].successCondition = 'result[0] <'), expect: ['error spec.analysisTemplates[0].metrics[0].successCondition'] },
+    { name: 'unknown variable', edit: (d) => (d.spec.analysisTemplates[0].metrics[0].failureCondition = 'value > 1'), expect: ['error spec.analysisTemplates[0].metrics[0].failureCondition'] },
+    { name: 'not a boolean', edit: (d) => (d.spec.analysisTemplates[0].metrics[0].successCondition = '"yes"'), expect: ['error spec.analysisTemplates[0].metrics[0].successCondition'] },
+    { name: 'guards and functions', edit: (d) => (d.spec.analysisTemplates[0].metrics[0].successCondition = 'size(result) > 0 && !isNaN(result[0]) && result[0] < 0.01'), expect: [] },
+  ],
+  'metric-without-conditions': [
+    { name: 'no conditions', edit: (d) => delete d.spec.analysisTemplates[0].metrics[0].successCondition, expect: ['warning spec.analysisTemplates[0].metrics[0].name'] },
+    { name: 'no conditions but dryRun', edit: (d) => { delete d.spec.analysisTemplates[0].metrics[0].successCondition; d.spec.analysisTemplates[0].metrics[0].dryRun = true; }, expect: [] },
+    { name: 'failureCondition only', edit: (d) => { delete d.spec.analysisTemplates[0].metrics[0].successCondition; d.spec.analysisTemplates[0].metrics[0].failureCondition = 'result[0] > 0.05'; }, expect: [] },
+  ],
+  'count-needs-interval': [
+    { name: 'count 3 without interval', edit: (d) => delete d.spec.analysisTemplates[0].metrics[0].interval, expect: ['error spec.analysisTemplates[0].metrics[0].count'] },
+    { name: 'a single measurement needs no interval', edit: (d) => { delete d.spec.analysisTemplates[0].metrics[0].interval; delete d.spec.analysisTemplates[0].metrics[0].count; }, expect: [] },
+  ],
+  'unused-template': [
+    { name: 'template no step uses', edit: (d) => d.spec.analysisTemplates.push({ ...structuredClone(d.spec.analysisTemplates[0]), name: 'spare' }), expect: ['warning spec.analysisTemplates[1].name'] },
+    { name: 'all used', edit: () => {}, expect: [] },
+  ],
+  approvers: [
+    { name: 'approver listed twice', edit: (d) => d.spec.stages[1].approval.approvers.push('alice'), expect: ['error spec.stages[1].approval.approvers[2]'] },
+    { name: 'more approvals than users', edit: (d) => (d.spec.stages[1].approval = { approvers: ['alice', 'bob'], minApprovals: 3 }), expect: ['error spec.stages[1].approval.minApprovals'] },
+    { name: 'a group may hold enough people', edit: (d) => (d.spec.stages[1].approval = { approvers: ['alice', 'group:sre'], minApprovals: 3 }), expect: [] },
+    { name: 'a user and a group of the same name are different', edit: (d) => (d.spec.stages[1].approval.approvers = ['sre', 'group:sre']), expect: [] },
+  ],
+  'inline-credentials': [
+    { name: 'password in an https URL', edit: (d) => (d.spec.repository.url = 'https://bot:hunter2@git.example.com/x.git'), expect: ['error spec.repository.url'] },
+    { name: 'token as https user', edit: (d) => (d.spec.repository.url = 'https://ghp_abcdef@git.example.com/x.git'), expect: ['error spec.repository.url'] },
+    { name: 'ssh user is not a secret', edit: (d) => (d.spec.repository.url = 'ssh://git@git.example.com/x.git'), expect: [] },
+    { name: 'scp-like ssh and local paths', edit: (d) => (d.spec.repository.url = 'git@git.example.com:platform/x.git'), expect: [] },
+  ],
+  'yaml-path': [
+    { name: 'empty segment', edit: (d) => (canary(d).update[0].yamlUpdate.path = 'spec..image'), expect: ['error spec.stages[0].strategy.canary.update[0].yamlUpdate.path'] },
+    { name: 'bad selector in scale', edit: (d) => (canary(d).scale = { file: 'canary.yaml', path: 'spec.replicas[=]', replicas: 1 }), expect: ['error spec.stages[0].strategy.canary.scale.path'] },
+    { name: 'index and selector', edit: (d) => (canary(d).update[0].yamlUpdate.path = 'spec.template.spec.containers[name=web].env[0].value'), expect: [] },
+  ],
+  'update-placeholders': [
+    { name: 'unknown placeholder', edit: (d) => (canary(d).update[0].yamlUpdate.value = '{{ramp.image}}:{{tag}}'), expect: ['error spec.stages[0].strategy.canary.update[0].yamlUpdate.value'] },
+    { name: 'no version', edit: (d) => (canary(d).update[0].yamlUpdate.value = '{{ramp.image}}:latest'), expect: ['error spec.stages[0].strategy.canary.update[0].yamlUpdate.value'] },
+    { name: 'version only', edit: (d) => (canary(d).update[0].yamlUpdate.value = '{{ramp.version}}'), expect: [] },
+  ],
+  'canary-overwrites-stable': [
+    { name: 'canary writes the stable kustomize image', edit: (d) => (canary(d).update = [{ kustomizeImage: { name: 'shop' } }]), expect: ['error spec.stages[0].strategy.canary.update[0]'] },
+    { name: 'canary has its own file', edit: () => {}, expect: [] },
+  ],
+};
+
+describe('cross-field rules', () => {
+  test('every rule has a table, and every table a rule', () => {
+    assert.deepEqual(Object.keys(table).sort(), rules.map((r) => r.id).sort());
+  });
+  for (const rule of rules) {
+    describe(rule.id, () => {
+      for (const c of table[rule.id] ?? []) {
+        test(c.name, () => {
+          const found = rule.check(normalisedSpec(c.edit)).map((i) => `${i.severity} ${formatPath(i.path)}`);
+          assert.deepEqual(found, c.expect);
+        });
+      }
+      test('has a case that fires and one that stays quiet', () => {
+        const cases = table[rule.id] ?? [];
+        assert.ok(cases.some((c) => c.expect.length > 0) && cases.some((c) => c.expect.length === 0));
+      });
+    });
+  }
+});
