@@ -39,3 +39,12 @@ describe('pipeline.schema.json', () => {
     }
   });
 });
+
+describe('docs/pipeline.md', () => {
+  test('documents every cross-field rule by its code', async () => {
+    const { rules } = await import('../../src/schema/rules.js');
+    const doc = await readFile(new URL('../../docs/pipeline.md', import.meta.url), 'utf8');
+    const missing = rules.map((r) => r.id).filter((id) => !doc.includes(`| \`${id}\` |`));
+    assert.deepEqual(missing, []);
+  });
+});
