@@ -1,0 +1,130 @@
+// Starting and stopping one `temporal server start-dev` (in-memory) for a test run or a local session.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { freePort, run, sleep } from './proc.js';
+
+/**
+ * The dynamic config the SDK's own `createLocal()` passes (sdk-core ephemeral_server), so tests
+ * behave the same whether they share the run's server or start their own.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
+  'frontend.enableServerVersionCheck': false,
+  'frontend.enableUpdateWorkflowExecution': true,
+  'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
+};
+
+export function dynamicConfigArgs(values: Readonly<Record<string, unknown>> = DEV_SERVER_DYNAMIC_CONFIG): string[] {
+  return Object.entries(values).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${JSON.stringify(v)}`]);
+}
+
+export interface DevServerOptions {
+  /** Path of the `temporal` CLI. */
+  temporal: string;
+  /** Log file for the server's output (appended). */
+  logFile: string;
+  ip?: string;
+  namespace?: string;
+  extraArgs?: string[];
+  healthTimeoutMs?: number;
+}
+
+export interface DevServer {
+  /** host:port of the frontend gRPC service. */
+  address: string;
+  pid: number;
+  logFile: string;
+  /** SIGTERM, then SIGKILL after 10 s. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+async function logTail(file: string, lines = 30): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () => {
+    stopping ??= (async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited(child);
+      clearTimeout(timer);
+    })();
+    return stopping;
+  };
+}
+
+async function startOnce(options: DevServerOptions, port: number): Promise<DevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const address = `${ip}:${port}`;
+  const args = [
+    'server', 'start-dev',
+    '--headless',
+    '--ip', ip,
+    '--port', String(port),
+    '--namespace', options.namespace ?? 'default',
+    '--log-level', 'warn',
+    ...dynamicConfigArgs(),
+    ...(options.extraArgs ?? []),
+  ];
+  const fd = openSync(options.logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(options.temporal, args, { stdio: ['ignore', fd, fd] });
+  } finally {
+    closeSync(fd);
+  }
+  const stop = stopper(child);
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
+
+  const deadline = Date.now() + (options.healthTimeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    if (spawnError) throw spawnError;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `temporal server start-dev exited (${child.exitCode ?? child.signalCode}) before it was healthy:\n${await logTail(options.logFile)}`,
+      );
+    }
+    const health = await run(options.temporal, ['operator', 'cluster', 'health', '--address', address], {
+      timeoutMs: 10_000,
+    });
+    if (health.code === 0 && /SERVING/.test(health.stdout)) {
+      return { address, pid: child.pid!, logFile: options.logFile, stop };
+    }
+    await sleep(200);
+  }
+  await stop();
+  throw new Error(
+    `temporal server start-dev at ${address} was not healthy after ${(options.healthTimeoutMs ?? 60_000) / 1000} s:\n${await logTail(options.logFile)}`,
+  );
+}
+
+/** Starts an in-memory dev server on a free port and waits (bounded) until it reports SERVING. */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort(options.ip ?? '127.0.0.1');
+    try {
+      return await startOnce(options, port);
+    } catch (err) {
+      lastError = err;
+      // Someone took the port between our probe and the server's bind: try another one.
+      if (!/address already in use/i.test(String(err))) throw err;
+    }
+  }
+  throw lastError;
+}

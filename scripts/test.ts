@@ -1,0 +1,152 @@
+// `npm test`: type-check and lint, provision the tools, start ONE Temporal dev server, and run the
+// test files with node's test runner against it. Nothing is left running afterwards.
+//
+//   tsx scripts/test.ts                      everything under test/
+//   tsx scripts/test.ts --unit               only test/unit/, no tools, no server
+//   tsx scripts/test.ts test/integration/git.test.ts test/integration   only these files / folders
+//   --no-check                               skip tsc and eslint (quick iteration)
+//   --test-*                                 passed to node (e.g. --test-name-pattern=prometheus)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startDevServer, type DevServer } from './lib/dev-server.js';
+import { run } from './lib/proc.js';
+import { ensureTools, PROJECT_ROOT, toolsEnv } from './lib/tools.js';
+
+const args = process.argv.slice(2);
+const unitOnly = args.includes('--unit');
+const skipChecks = args.includes('--no-check');
+const nodeTestFlags = args.filter((a) => a.startsWith('--test-'));
+const positional = args.filter((a) => !a.startsWith('--'));
+const unknown = args.filter((a) => a.startsWith('--') && !a.startsWith('--test-') && !['--unit', '--no-check'].includes(a));
+if (unknown.length > 0) {
+  console.error(`unknown option(s): ${unknown.join(' ')}`);
+  process.exit(2);
+}
+
+const rel = (p: string): string => path.relative(PROJECT_ROOT, p);
+const seconds = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+const log = (line: string): void => console.log(`[test] ${line}`);
+
+// --- cleanup that also runs on SIGINT/SIGTERM
+
+let server: DevServer | undefined;
+let runner: ChildProcess | undefined;
+let runDir: string | undefined;
+let keepRunDir = false;
+
+async function cleanup(): Promise<void> {
+  if (runner && runner.exitCode === null && runner.signalCode === null) runner.kill('SIGTERM');
+  if (server) {
+    await server.stop();
+    server = undefined;
+  }
+  if (runDir && !keepRunDir) await rm(runDir, { recursive: true, force: true });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
+}
+
+// --- steps
+
+async function checks(): Promise<void> {
+  const started = performance.now();
+  const bin = (name: string): string => path.join(PROJECT_ROOT, 'node_modules', '.bin', name);
+  const [tsc, eslint] = await Promise.all([
+    run(bin('tsc'), ['--noEmit', '-p', '.'], { cwd: PROJECT_ROOT }),
+    run(bin('eslint'), ['.'], { cwd: PROJECT_ROOT }),
+  ]);
+  let failed = false;
+  for (const [name, r] of [['tsc --noEmit -p .', tsc], ['eslint .', eslint]] as const) {
+    if (r.code !== 0) {
+      failed = true;
+      console.error(`[test] ${name} failed:\n${r.stdout}${r.stderr}`);
+    }
+  }
+  if (failed) process.exit(1);
+  log(`tsc and eslint passed (${seconds(started)})`);
+}
+
+async function testFilesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
+    .map((e) => path.join(e.parentPath, e.name))
+    .filter((f) => !f.split(path.sep).includes('node_modules'));
+}
+
+async function selectFiles(): Promise<string[]> {
+  if (positional.length === 0) {
+    return testFilesUnder(path.join(PROJECT_ROOT, unitOnly ? 'test/unit' : 'test'));
+  }
+  const files: string[] = [];
+  for (const arg of positional) {
+    const abs = path.resolve(arg);
+    const st = await stat(abs).catch(() => undefined);
+    if (!st) {
+      console.error(`[test] no such test file or folder: ${arg}`);
+      process.exit(2);
+    }
+    files.push(...(st.isDirectory() ? await testFilesUnder(abs) : [abs]));
+  }
+  const unitDir = path.join(PROJECT_ROOT, 'test', 'unit') + path.sep;
+  return unitOnly ? files.filter((f) => f.startsWith(unitDir)) : files;
+}
+
+function runTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const nodeArgs = ['--import', 'tsx', '--test', '--test-concurrency=2', ...nodeTestFlags, ...files];
+  return new Promise((resolve, reject) => {
+    runner = spawn(process.execPath, nodeArgs, { cwd: PROJECT_ROOT, env, stdio: 'inherit' });
+    runner.once('error', reject);
+    runner.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  if (!skipChecks) await checks();
+
+  const files = [...new Set(await selectFiles())].sort();
+  if (files.length === 0) {
+    log(positional.length > 0 ? 'no test files matched' : `no test files under ${unitOnly ? 'test/unit' : 'test'}`);
+    return positional.length > 0 ? 1 : 0;
+  }
+  const unitDir = path.join(PROJECT_ROOT, 'test', 'unit') + path.sep;
+  const needsStack = !unitOnly && files.some((f) => !f.startsWith(unitDir));
+
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (needsStack) {
+    const t = performance.now();
+    const tools = await ensureTools({ print: (line) => log(line) });
+    Object.assign(env, toolsEnv(tools));
+    runDir = await mkdtemp(path.join(os.tmpdir(), 'ramp-test-'));
+    const s = performance.now();
+    server = await startDevServer({ temporal: tools.temporal, logFile: path.join(runDir, 'temporal.log') });
+    env.RAMP_TEST_TEMPORAL_ADDRESS = server.address;
+    log(`tools ready; Temporal dev server at ${server.address} (pid ${server.pid}, healthy after ${seconds(s)}; setup ${seconds(t)})`);
+  }
+
+  log(`running ${files.length} test file(s): ${files.map(rel).join(' ')}`);
+  const code = await runTests(files, env);
+  if (code !== 0 && server) {
+    keepRunDir = true;
+    log(`tests failed (exit ${code}); dev server log kept at ${server.logFile}`);
+  }
+  log(`done in ${seconds(started)}, exit ${code}`);
+  return code;
+}
+
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (err) {
+  console.error('[test]', err);
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);
