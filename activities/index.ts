@@ -1,0 +1,2 @@
+// All activities the worker registers. Workflows import this module as types only.
+export { createSmokeActivities, type SmokeActivities, type SmokeGreeting } from './smoke.js';
