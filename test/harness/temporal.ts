@@ -1,0 +1,94 @@
+// Temporal for tests: one test environment per test file, connected to the run's shared dev
+// server (RAMP_TEST_TEMPORAL_ADDRESS, set by scripts/test.ts) or, for a file run on its own,
+// to a dev server of its own started from the project's Temporal CLI.
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { dynamicConfigArgs } from '../../scripts/lib/dev-server.js';
+import { ensureTemporalCli, ToolUnavailableError } from '../../scripts/lib/tools.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+let runtimeInstalled = false;
+
+/**
+ * Installs the SDK runtime with a WARN-level logger. Must run before anything calls
+ * Runtime.instance() (test environments, workers, connections); later calls do nothing.
+ */
+export function installTestRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+}
+
+/**
+ * A test environment on the shared dev server, or on a dev server of this file's own when the
+ * file runs alone. Call `teardown()` in `after()`: it closes the connections and, if this file
+ * started a server, stops it.
+ */
+export async function getTestEnv(): Promise<TestWorkflowEnvironment> {
+  installTestRuntime();
+  const address = process.env.RAMP_TEST_TEMPORAL_ADDRESS;
+  if (address) {
+    return TestWorkflowEnvironment.createFromExistingServer({ address, namespace: 'default' });
+  }
+  let path: string | undefined;
+  try {
+    path = (await ensureTemporalCli()).path;
+  } catch (err) {
+    if (!(err instanceof ToolUnavailableError)) throw err;
+    process.stderr.write(`${err.message}\nFalling back to the Temporal SDK's own download of the CLI.\n`);
+  }
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      ...(path ? { executable: { type: 'existing-path' as const, path } } : {}),
+      // createLocal passes the frontend.* values itself; repeating them keeps one source of truth.
+      extraArgs: dynamicConfigArgs(),
+    },
+  });
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow bundle (workflows/index.ts), built once per process: webpack takes seconds. */
+export function getWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  installTestRuntime();
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  return bundle;
+}
+
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+export type TestWorkerOptions = Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'workflowsPath'> & {
+  taskQueue?: string;
+};
+
+/**
+ * A worker on the environment's server, on a task queue of its own (so that tests running in
+ * parallel never steal each other's tasks), with the shared workflow bundle. Run it with
+ * `worker.runUntil(...)`.
+ */
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  options: TestWorkerOptions = {},
+): Promise<{ worker: Worker; taskQueue: string }> {
+  const taskQueue = options.taskQueue ?? uniqueTaskQueue();
+  const worker = await Worker.create({
+    workflowBundle: await getWorkflowBundle(),
+    ...options,
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+  });
+  return { worker, taskQueue };
+}
