@@ -12,6 +12,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { stringify } from 'yaml';
 import { freePort, sleep } from '../../scripts/lib/proc.js';
 import { ensurePrometheus } from '../../scripts/lib/tools.js';
+import { cleanupOnSignal, killOnExit } from './reaper.js';
 
 export interface PrometheusOptions {
   /** host:port of each /metrics endpoint to scrape. */
@@ -168,7 +169,10 @@ async function startOnce(bin: string, options: Required<PrometheusOptions>): Pro
   } finally {
     closeSync(logFd);
   }
+  killOnExit(child);
   const prometheus = new TestPrometheus(child, port, dir, options, spawnedAt);
+  const unregister = cleanupOnSignal(() => prometheus.stop());
+  child.once('exit', unregister);
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
   const deadline = Date.now() + 30_000;

@@ -14,6 +14,7 @@ import {
 } from '@temporalio/worker';
 import { dynamicConfigArgs } from '../../scripts/lib/dev-server.js';
 import { ensureTemporalCli, ToolUnavailableError } from '../../scripts/lib/tools.js';
+import { cleanupOnSignal } from './reaper.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -47,13 +48,16 @@ export async function getTestEnv(): Promise<TestWorkflowEnvironment> {
     if (!(err instanceof ToolUnavailableError)) throw err;
     process.stderr.write(`${err.message}\nFalling back to the Temporal SDK's own download of the CLI.\n`);
   }
-  return TestWorkflowEnvironment.createLocal({
+  const env = await TestWorkflowEnvironment.createLocal({
     server: {
       ...(path ? { executable: { type: 'existing-path' as const, path } } : {}),
       // createLocal passes the frontend.* values itself; repeating them keeps one source of truth.
       extraArgs: dynamicConfigArgs(),
     },
   });
+  // This file's own dev server must not outlive an interrupted test process.
+  cleanupOnSignal(() => env.teardown());
+  return env;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;

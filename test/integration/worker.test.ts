@@ -9,6 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import axios from 'axios';
 import { smokeWorkflow } from '../../workflows/smoke.js';
 import { freePort } from '../../scripts/lib/proc.js';
+import { killOnExit } from '../harness/reaper.js';
 import { getTestEnv, uniqueTaskQueue } from '../harness/temporal.js';
 
 const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
@@ -34,6 +35,7 @@ describe('worker/main.ts', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    killOnExit(child);
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
   });
