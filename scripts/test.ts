@@ -35,6 +35,7 @@ let server: DevServer | undefined;
 let runner: ChildProcess | undefined;
 let runDir: string | undefined;
 let keepRunDir = false;
+let interrupted = false;
 
 async function cleanup(): Promise<void> {
   if (runner && runner.exitCode === null && runner.signalCode === null) runner.kill('SIGTERM');
@@ -47,7 +48,8 @@ async function cleanup(): Promise<void> {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    log(`${signal}: stopping`);
+    interrupted = true;
+    log(`${signal}: stopping the tests and the dev server`);
     void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   });
 }
@@ -133,6 +135,7 @@ async function main(): Promise<number> {
 
   log(`running ${files.length} test file(s): ${files.map(rel).join(' ')}`);
   const code = await runTests(files, env);
+  if (interrupted) return new Promise<number>(() => {}); // the signal handler exits
   if (code !== 0 && server) {
     keepRunDir = true;
     log(`tests failed (exit ${code}); dev server log kept at ${server.logFile}`);
