@@ -13,7 +13,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { dynamicConfigArgs } from '../../scripts/lib/dev-server.js';
-import { ensureTemporalCli, ToolUnavailableError } from '../../scripts/lib/tools.js';
+import { ensureTemporalCli, ensureTemporalTestServer, ToolUnavailableError } from '../../scripts/lib/tools.js';
 import { cleanupOnSignal } from './reaper.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -56,6 +56,27 @@ export async function getTestEnv(): Promise<TestWorkflowEnvironment> {
     },
   });
   // This file's own dev server must not outlive an interrupted test process.
+  cleanupOnSignal(() => env.teardown());
+  return env;
+}
+
+/**
+ * A time-skipping environment on the Java SDK's test server (`temporal-test-server`, from .tools/
+ * or TEMPORAL_TEST_SERVER). One per test file; its clock is global, so run its tests serially.
+ * Prefer short durations on the dev server: Temporal is deprecating this server.
+ */
+export async function getTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  installTestRuntime();
+  let path: string | undefined;
+  try {
+    path = (await ensureTemporalTestServer()).path;
+  } catch (err) {
+    if (!(err instanceof ToolUnavailableError)) throw err;
+    process.stderr.write(`${err.message}\nFalling back to the Temporal SDK's own download of the test server.\n`);
+  }
+  const env = await TestWorkflowEnvironment.createTimeSkipping(
+    path ? { server: { executable: { type: 'existing-path', path } } } : {},
+  );
   cleanupOnSignal(() => env.teardown());
   return env;
 }

