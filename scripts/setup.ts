@@ -10,7 +10,7 @@ const print = (line: string): void => {
 
 try {
   const tools = await ensureTools({ print });
-  if (json) process.stdout.write(`${JSON.stringify(tools, null, 2)}\n`);
+  if (json) process.stdout.write(`${JSON.stringify(tools, (_key, value: unknown) => value ?? null, 2)}\n`); // missing → null
   print(`setup done in ${((performance.now() - started) / 1000).toFixed(2)} s`);
 } catch (err) {
   if (err instanceof ToolUnavailableError) {
