@@ -33,10 +33,10 @@ describe('README', () => {
 
   test('its two commands exist, and CI runs the test one', async () => {
     const pkg = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> };
-    assert.match(readme, /^npm ci && npm start /m);
-    assert.match(readme, /^npm ci && npm test /m);
+    assert.match(readme, /^npm install && npm start /m);
+    assert.match(readme, /^npm install && npm test /m);
     assert.ok(pkg.scripts.start && pkg.scripts.test);
     const ci = await readFile(`${root}.ci/run`, 'utf8');
-    assert.match(ci, /^npm ci --no-audit --no-fund\nnpm test$/m);
+    assert.match(ci, /^npm install --no-audit --no-fund\nnpm test$/m);
   });
 });
