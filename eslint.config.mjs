@@ -49,7 +49,7 @@ export default tseslint.config(
         'error',
         {
           zones: [
-            { target: './src/domain', from: ['./src/schema', './src/providers', './activities', './workflows', './worker', './cli'], message: 'src/domain is pure: it imports nothing above it.' },
+            { target: './src/domain', from: ['./src/providers', './src/manifests', './activities', './workflows', './worker', './cli'], message: 'src/domain is pure: it imports nothing above it (types from src/schema only).' },
             { target: './workflows', from: ['./worker', './cli', './src/providers'], message: 'Workflows may not import the worker, the CLI or providers.' },
             { target: './activities', from: ['./workflows', './worker', './cli'], message: 'Activities may not import workflows, the worker or the CLI.' },
             { target: './cli', from: ['./activities', './worker', './src/providers'], message: 'The CLI talks to Temporal; it never imports activities or providers.' },

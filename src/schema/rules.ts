@@ -7,7 +7,7 @@ import { BUILTIN_VARIABLES, placeholders } from '../domain/template.js';
 import { parseYamlPath } from '../domain/yaml-path.js';
 import { closest } from '../domain/names.js';
 import { error, warning, type IssuePath, type SpecIssue } from './issue.js';
-import type { CanaryStrategySpec, PipelineSpec, StageSpec, UpdateTargetSpec } from './pipeline.js';
+import type { ApprovalSpec, CanaryStrategySpec, PipelineSpec, StageSpec, UpdateTargetSpec } from './pipeline.js';
 
 export interface Rule {
   /** Also the `code` of the issues it reports. */
@@ -35,6 +35,15 @@ function duplicates<T>(items: readonly T[], key: (item: T) => string, report: (i
     else issues.push(report(index, name, first));
   });
   return issues;
+}
+
+/** Every approval gate: stage gates and canary approval steps, with their input paths. */
+function eachApproval(spec: PipelineSpec): { approval: ApprovalSpec; path: IssuePath }[] {
+  return spec.stages.flatMap((stage, i) => [
+    ...(stage.approval ? [{ approval: stage.approval, path: [...stagePath(i), 'approval'] }] : []),
+    ...(canaryOf(stage)?.steps ?? []).flatMap((step, j) =>
+      step.kind === 'approval' ? [{ approval: step.approval, path: [...stepPath(i, j), 'approval'] }] : []),
+  ]);
 }
 
 function eachTarget(spec: PipelineSpec, visit: (target: UpdateTargetSpec, path: IssuePath) => SpecIssue[]): SpecIssue[] {
@@ -115,12 +124,12 @@ export const rules: readonly Rule[] = [
   },
   {
     id: 'canary-without-analysis',
-    description: 'A canary with neither analysis nor an indefinite pause promotes itself unmeasured.',
+    description: 'A canary with no analysis, approval or indefinite pause promotes itself unmeasured.',
     check: (spec) =>
       spec.stages.flatMap((stage, i) => {
         const canary = canaryOf(stage);
         if (!canary) return [];
-        const measured = canary.steps.some((s) => s.kind === 'analysis' || (s.kind === 'pause' && s.durationMs === null));
+        const measured = canary.steps.some((s) => s.kind === 'analysis' || s.kind === 'approval' || (s.kind === 'pause' && s.durationMs === null));
         return measured || stage.approval
           ? []
           : [warning('canary-without-analysis', [...canaryPath(i), 'steps'], `stage "${stage.name}" runs a canary that nothing measures or stops. Add an analysis step, an indefinite pause, or an approval`)];
@@ -237,10 +246,7 @@ export const rules: readonly Rule[] = [
     id: 'approvers',
     description: 'Approvers are listed once, and minApprovals can be met.',
     check: (spec) =>
-      spec.stages.flatMap((stage, i) => {
-        const approval = stage.approval;
-        if (!approval) return [];
-        const path = [...stagePath(i), 'approval'];
+      eachApproval(spec).flatMap(({ approval, path }) => {
         const issues = duplicates(approval.approvers, (a) => `${a.kind}:${a.name}`, (k, name) =>
           error('approvers', [...path, 'approvers', k], `approver "${name.replace(/^user:/, '')}" is listed twice. Keep one`));
         const hasGroup = approval.approvers.some((a) => a.kind === 'group');

@@ -3,6 +3,7 @@
  * and normalised into a closed union discriminated by `kind`.
  */
 import { z } from 'zod';
+import { Approval } from './approval.js';
 import { Duration, Name } from './common.js';
 
 const SetWeight = z.strictObject({
@@ -37,17 +38,22 @@ const Analysis = z.strictObject({
     .describe('Run analysis templates; the step completes when they succeed and aborts the stage when they fail.'),
 });
 
+const ApprovalStep = z.strictObject({
+  approval: Approval.describe('Wait for approvers mid-canary; a rejection aborts and rolls back.'),
+});
+
 export const CanaryStep = z
-  .union([SetWeight, Pause, Analysis])
+  .union([SetWeight, Pause, Analysis, ApprovalStep])
   .transform((step) => {
     if ('setWeight' in step) return { kind: 'setWeight' as const, weight: step.setWeight };
     if ('pause' in step) return { kind: 'pause' as const, durationMs: step.pause.duration ?? null };
+    if ('approval' in step) return { kind: 'approval' as const, approval: step.approval };
     return {
       kind: 'analysis' as const,
       templates: step.analysis.templates.map((t) => t.templateName),
       args: step.analysis.args,
     };
   })
-  .describe('One canary step: setWeight, pause or analysis.');
+  .describe('One canary step: setWeight, pause, analysis or approval.');
 
-export const STEP_KINDS = ['setWeight', 'pause', 'analysis'] as const;
+export const STEP_KINDS = ['setWeight', 'pause', 'analysis', 'approval'] as const;

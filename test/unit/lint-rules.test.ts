@@ -28,7 +28,8 @@ describe('architecture lint rules', () => {
     ['workflows/probe.ts', "import { simpleGit } from 'simple-git';", 'no-restricted-imports'],
     ['workflows/probe.ts', "import { createSmokeActivities } from '../activities/index.js';", 'no-restricted-imports'],
     ['src/domain/probe.ts', "import axios from 'axios';", 'no-restricted-imports'],
-    ['src/domain/probe.ts', "import { PipelineInputSchema } from '../schema/pipeline.js';", 'import-x/no-restricted-paths'],
+    ['src/domain/probe.ts', "import { PipelineInputSchema } from '../schema/pipeline.js';", 'no-restricted-imports'],
+    ['src/domain/probe.ts', "import { editYaml } from '../manifests/yaml-edit.js';", 'import-x/no-restricted-paths'],
     ['cli/probe.ts', "import { createSmokeActivities } from '../activities/index.js';", 'import-x/no-restricted-paths'],
   ];
   for (const [file, code, rule] of refused) {
@@ -44,6 +45,7 @@ describe('architecture lint rules', () => {
     ['workflows/probe.ts', "import type { PipelineSpec } from '../src/schema/pipeline.js';"],
     ['workflows/probe.ts', "import { parseDuration } from '../src/domain/duration.js';"],
     ['activities/probe.ts', "import { simpleGit } from 'simple-git';"],
+    ['src/domain/probe.ts', "import type { PipelineSpec } from '../schema/pipeline.js';"],
   ];
   for (const [file, code] of allowed) {
     test(`${file}: allows ${code}`, async () => assert.deepEqual(await violations(file, `${code}\nexport {};\n`), []));

@@ -45,6 +45,7 @@ const table: Record<string, Case[]> = {
   'canary-without-analysis': [
     { name: 'only weights and timed pauses', edit: (d) => (canary(d).steps = [{ setWeight: 10 }, { pause: { duration: '1m' } }]), expect: ['warning spec.stages[0].strategy.canary.steps'] },
     { name: 'an indefinite pause is a human check', edit: (d) => (canary(d).steps = [{ setWeight: 10 }, { pause: {} }]), expect: [] },
+    { name: 'an approval step is a human check', edit: (d) => (canary(d).steps = [{ setWeight: 10 }, { approval: { approvers: ['bob'] } }]), expect: [] },
     { name: 'an approval gate is a human check', edit: (d) => { canary(d).steps = [{ setWeight: 10 }]; d.spec.stages[0].approval = { approvers: ['bob'] }; }, expect: [] },
   ],
   'unknown-template': [
@@ -86,6 +87,7 @@ const table: Record<string, Case[]> = {
     { name: 'approver listed twice', edit: (d) => d.spec.stages[1].approval.approvers.push('alice'), expect: ['error spec.stages[1].approval.approvers[2]'] },
     { name: 'more approvals than users', edit: (d) => (d.spec.stages[1].approval = { approvers: ['alice', 'bob'], minApprovals: 3 }), expect: ['error spec.stages[1].approval.minApprovals'] },
     { name: 'a group may hold enough people', edit: (d) => (d.spec.stages[1].approval = { approvers: ['alice', 'group:sre'], minApprovals: 3 }), expect: [] },
+    { name: 'an approval step is checked too', edit: (d) => canary(d).steps.push({ approval: { approvers: ['bob', 'bob'] } }), expect: ['error spec.stages[0].strategy.canary.steps[4].approval.approvers[1]'] },
     { name: 'a user and a group of the same name are different', edit: (d) => (d.spec.stages[1].approval.approvers = ['sre', 'group:sre']), expect: [] },
   ],
   'inline-credentials': [
