@@ -69,3 +69,6 @@ export type UpdateTargetSpec = StageSpec['update'][number];
 export type AnalysisTemplateSpec = PipelineSpec['analysisTemplates'][number];
 export type MetricSpec = AnalysisTemplateSpec['metrics'][number];
 export type ApprovalSpec = NonNullable<StageSpec['approval']>;
+export type TrafficRoutingSpec = NonNullable<CanaryStrategySpec['trafficRouting']>;
+export type CanaryScaleSpec = NonNullable<CanaryStrategySpec['scale']>;
+export type RepositorySpec = PipelineSpec['repository'];

@@ -1,0 +1,97 @@
+/**
+ * What a stage asks of the GitOps repository, as data: the changes of one commit, the
+ * trailers that tie it to the run, and the records Git gives back. Workflows plan these
+ * (pure), the Git activities carry them out.
+ */
+import type { CanaryScaleSpec, RepositorySpec, TrafficRoutingSpec, UpdateTargetSpec } from '../schema/pipeline.js';
+
+/** One intended change to a stage's manifests. */
+export type StageChange =
+  /** Write the version into each target (kustomize `newTag`, or a YAML field with a value template). */
+  | { kind: 'setVersion'; targets: UpdateTargetSpec[] }
+  /** Set the canary's share of traffic (the stable backend gets 100 - weight). */
+  | { kind: 'setWeight'; routing: TrafficRoutingSpec; weight: number }
+  /** Set the canary workload's replica count. */
+  | { kind: 'scaleCanary'; scale: CanaryScaleSpec; replicas: number };
+
+/**
+ * Trailers on every commit ramp makes (DESIGN.md, "Git conventions"). `git log` alone answers
+ * which version is live where, since when, by which promotion, approved by whom.
+ */
+export interface RampTrailers {
+  /** `Ramp-Promotion`: the promotion (workflow) id. */
+  promotion: string;
+  /** `Ramp-Stage`: the stage name. */
+  stage: string;
+  /**
+   * `Ramp-Step`: unique within the promotion and stage (attempt, step index and name, e.g.
+   * `1/2/setWeight-50`). Together with promotion and stage it is the idempotency key.
+   */
+  step: string;
+  /** `Ramp-Version`: the version being promoted. */
+  version: string;
+  /** `Ramp-Approved-By`: who approved this stage, when it had an approval gate. */
+  approvedBy?: string[];
+}
+
+export interface CommitRequest {
+  repository: RepositorySpec;
+  /** The stage's directory; change targets are relative to it. */
+  stagePath: string;
+  /** `artifact.image`, for `{{ramp.image}}`. */
+  image: string;
+  version: string;
+  changes: StageChange[];
+  /** The commit subject, e.g. `web/staging: canary 1.1.0 at 10%`. */
+  subject: string;
+  trailers: RampTrailers;
+}
+
+export interface CommitResult {
+  /** The commit on the branch, or null when the files already were as asked (nothing committed). */
+  sha: string | null;
+  /** True when an earlier attempt had already pushed this commit (found by its trailers). */
+  reused: boolean;
+  /** Files changed, relative to the repository root. */
+  files: string[];
+}
+
+export interface RevertRequest {
+  repository: RepositorySpec;
+  promotion: string;
+  stage: string;
+  /** Idempotency key of the rollback, like RampTrailers.step (e.g. `1/rollback`). */
+  step: string;
+  version: string;
+  /** ramp's own commits to revert, newest first. */
+  commits: string[];
+  /** `Ramp-Rollback`: why (e.g. `aborted by alice: error rate`). */
+  reason: string;
+}
+
+export interface RevertResult {
+  /** One revert commit per reverted commit, in the order made (newest reverted first). */
+  reverts: { reverted: string; sha: string }[];
+}
+
+export interface HistoryQuery {
+  repository: RepositorySpec;
+  stage?: string;
+  /** Most recent entries first; at most this many. */
+  limit?: number;
+}
+
+/** One ramp commit read back from `git log`. */
+export interface HistoryEntry {
+  sha: string;
+  /** ISO-8601 committer date. */
+  committedAt: string;
+  subject: string;
+  promotion: string;
+  stage: string;
+  step: string;
+  version: string | null;
+  approvedBy: string[];
+  /** Set on revert commits: the commit reverted and why. */
+  rollback: { of: string; reason: string } | null;
+}
