@@ -1,0 +1,31 @@
+/**
+ * The activities the promotion workflows call, as one interface. Workflows import it as a
+ * type only; the worker's `createActivities()` must satisfy it.
+ */
+import type { Groups } from '../src/domain/approval.js';
+import type { CommitRequest, CommitResult, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
+
+/** Something worth telling people (chat, webhooks): approvals waiting, stages done or rolled back. */
+export interface Notification {
+  kind: 'approval-waiting' | 'approval-reminder' | 'stage-promoted' | 'stage-rolled-back' | 'promotion-finished';
+  promotionId: string;
+  pipeline: string;
+  stage: string | null;
+  version: string;
+  message: string;
+}
+
+export interface RampActivities {
+  /** Writes one stage commit (idempotent by its trailers) and pushes it. */
+  commitStageChange(request: CommitRequest): Promise<CommitResult>;
+  /** Reverts ramp's own commits newest-first (idempotent) and pushes. */
+  revertStageCommits(request: RevertRequest): Promise<RevertResult>;
+  /** ramp's commits read back from `git log`. */
+  readHistory(query: HistoryQuery): Promise<HistoryEntry[]>;
+  /** Members of the named approver groups, from the worker's groups file. */
+  resolveGroups(names: string[]): Promise<Groups>;
+  /** The promotion id holding an environment's workflow, or null when it is free. */
+  environmentHolder(stageWorkflowId: string): Promise<string | null>;
+  /** Best effort: delivery problems are logged, never fail a promotion. */
+  notify(notification: Notification): Promise<void>;
+}

@@ -1,0 +1,56 @@
+/**
+ * Approval gates, decided in one place: who may approve, whether a decision counts, and the
+ * gate's outcome. Pure, so update validators in workflows can call it synchronously.
+ */
+import type { ApprovalSpec } from '../schema/pipeline.js';
+
+export interface Decision {
+  actor: string;
+  /** ISO-8601. */
+  at: string;
+  comment: string;
+}
+
+export interface ApprovalRecord {
+  /** Where the gate is: `gate` (before the version is written) or `step <n>`. */
+  gate: string;
+  approvals: Decision[];
+  rejection: Decision | null;
+  /** Attempts that did not count, with the reason given to the caller. */
+  refused: (Decision & { action: 'approve' | 'reject'; reason: string })[];
+  /** Users allowed to decide, groups expanded (the snapshot used for this gate). */
+  eligible: string[];
+  minApprovals: number;
+  /** ISO-8601, or null without a timeout. */
+  deadline: string | null;
+  outcome: ApprovalOutcome;
+}
+
+export const ApprovalOutcome = { Pending: 'Pending', Approved: 'Approved', Rejected: 'Rejected', TimedOut: 'TimedOut' } as const;
+export type ApprovalOutcome = (typeof ApprovalOutcome)[keyof typeof ApprovalOutcome];
+
+/** Group name → members, as configured on the worker. */
+export type Groups = Readonly<Record<string, readonly string[]>>;
+
+/** The users allowed to decide on `approval`, groups expanded, sorted and unique. */
+export function eligibleApprovers(approval: ApprovalSpec, groups: Groups): string[] {
+  const users = approval.approvers.flatMap((a) => (a.kind === 'user' ? [a.name] : [...(groups[a.name] ?? [])]));
+  return [...new Set(users)].sort();
+}
+
+/** Why a decision by `actor` does not count, or null when it does. */
+export function refusal(record: ApprovalRecord, actor: string, action: 'approve' | 'reject'): string | null {
+  if (actor.trim() === '') return 'no actor given. Say who you are with --as <user>';
+  if (record.outcome !== ApprovalOutcome.Pending) return `the ${record.gate} approval is already ${record.outcome.toLowerCase()}`;
+  if (!record.eligible.includes(actor)) {
+    return `${actor} is not an approver of the ${record.gate} approval. Approvers: ${record.eligible.join(', ') || '(nobody: check the worker\'s groups file)'}`;
+  }
+  if (action === 'approve' && record.approvals.some((d) => d.actor === actor)) return `${actor} has already approved; ${record.minApprovals} distinct approvers are needed`;
+  return null;
+}
+
+/** The outcome after the decisions so far (a timeout is decided by the caller). */
+export function decide(record: Pick<ApprovalRecord, 'approvals' | 'rejection' | 'minApprovals'>): ApprovalOutcome {
+  if (record.rejection) return ApprovalOutcome.Rejected;
+  return new Set(record.approvals.map((d) => d.actor)).size >= record.minApprovals ? ApprovalOutcome.Approved : ApprovalOutcome.Pending;
+}

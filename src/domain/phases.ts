@@ -1,0 +1,68 @@
+/** The vocabulary of a promotion's state, as const-object enums with same-named union types. */
+
+/** Where one stage (environment) of a promotion is. */
+export const StagePhase = {
+  /** Waiting for the stage's approval gate. */
+  AwaitingApproval: 'AwaitingApproval',
+  /** Writing the version and walking the canary steps. */
+  Progressing: 'Progressing',
+  /** Stopped until `resume` (see PauseReason). */
+  Paused: 'Paused',
+  /** Writing the full promotion (stable = new version, canary weight 0). */
+  Promoting: 'Promoting',
+  /** Done: the new version is stable here. */
+  Promoted: 'Promoted',
+  /** Reverting this stage's commits. */
+  RollingBack: 'RollingBack',
+  /** Done: the stage failed and Git is back where it was. */
+  RolledBack: 'RolledBack',
+  /** Done: the stage failed and was not (fully) rolled back; a human must look. */
+  Failed: 'Failed',
+} as const;
+export type StagePhase = (typeof StagePhase)[keyof typeof StagePhase];
+
+export const TERMINAL_STAGE_PHASES: readonly StagePhase[] = [StagePhase.Promoted, StagePhase.RolledBack, StagePhase.Failed];
+
+/** Why a stage is paused (Argo Rollouts' names where they exist). */
+export const PauseReason = {
+  /** A `pause` step: timed, or until resumed. */
+  CanaryPauseStep: 'CanaryPauseStep',
+  /** An operator asked (`ramp pause`). */
+  UserPaused: 'UserPaused',
+  /** An approval step is waiting for approvers. */
+  AwaitingApproval: 'AwaitingApproval',
+} as const;
+export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
+
+export const StepStatus = {
+  Pending: 'Pending',
+  Running: 'Running',
+  Succeeded: 'Succeeded',
+  Skipped: 'Skipped',
+  Failed: 'Failed',
+} as const;
+export type StepStatus = (typeof StepStatus)[keyof typeof StepStatus];
+
+/** Where a whole promotion is. */
+export const PromotionPhase = {
+  /** A stage is running (or about to). */
+  Running: 'Running',
+  /** The next stage's environment is held by another promotion; this one waits its turn. */
+  WaitingForEnvironment: 'WaitingForEnvironment',
+  /** A stage failed; `retry` re-runs it, `abort` gives up. */
+  Failed: 'Failed',
+  /** Done: every stage promoted. */
+  Succeeded: 'Succeeded',
+  /** Done: a stage failed or was aborted, and the promotion gave up. */
+  Aborted: 'Aborted',
+} as const;
+export type PromotionPhase = (typeof PromotionPhase)[keyof typeof PromotionPhase];
+
+/** Why a stage stopped short of Promoted. */
+export const FailureReason = {
+  Aborted: 'Aborted',
+  Rejected: 'Rejected',
+  ApprovalTimedOut: 'ApprovalTimedOut',
+  StepFailed: 'StepFailed',
+} as const;
+export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];

@@ -1,0 +1,27 @@
+/** Named timeout and retry presets for the activities workflows call. */
+import type { ActivityOptions } from '@temporalio/workflow';
+import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../src/domain/failure-types.js';
+
+/** Git writes: short, retried a few times; conflicts and bad manifests are not retried. */
+export const gitWrite: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES] },
+};
+
+/** Rollback: tries much longer, since giving up leaves the environment on a failed release. */
+export const gitRollback: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30, nonRetryableErrorTypes: [FailureType.GitConflict, FailureType.HistoryRewritten] },
+};
+
+/** Reads and lookups. */
+export const quick: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 5 },
+};
+
+/** Notifications never hold a promotion up for long. */
+export const notification: ActivityOptions = {
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+};

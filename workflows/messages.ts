@@ -1,0 +1,173 @@
+/**
+ * Every message of the promotion workflows: the workflows, the CLI and the tests import these
+ * same objects. Operator commands are Updates with synchronous validators, so the caller learns
+ * at once whether the command counted and, if not, why (the rejection's message).
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalRecord } from '../src/domain/approval.js';
+import type { HistoryEntry } from '../src/domain/changes.js';
+import type { FailureReason, PauseReason, PromotionPhase, StagePhase, StepStatus } from '../src/domain/phases.js';
+import type { PipelineSpec, StageSpec } from '../src/schema/pipeline.js';
+
+// ---------------------------------------------------------------- inputs
+
+/** Engine timings; real defaults, tests shrink them here (never by special cases). */
+export interface PromotionSettings {
+  /** How often a promotion waiting for an occupied environment checks again. @default 5000 */
+  environmentPollMs: number;
+  /** How long a failed promotion waits for `retry` before it gives up. @default 86400000 (1 day) */
+  retryWindowMs: number;
+}
+
+export const DEFAULT_SETTINGS: PromotionSettings = { environmentPollMs: 5_000, retryWindowMs: 86_400_000 };
+
+export interface PromotionInput {
+  /** Version of this input's shape, for replay-safe evolution. */
+  apiVersion: 'ramp/v1';
+  /** Pinned for the whole run: a promotion keeps the definition it started with. */
+  pipeline: PipelineSpec;
+  version: string;
+  requestedBy: string;
+  /** `promote` walks every stage; `rollback` re-promotes an earlier version to the named stages. */
+  kind: 'promote' | 'rollback';
+  /** Stage names to run, in pipeline order; all when omitted. */
+  stages?: string[];
+  settings?: Partial<PromotionSettings>;
+}
+
+export interface StageInput {
+  promotionId: string;
+  pipeline: string;
+  repository: PipelineSpec['repository'];
+  image: string;
+  version: string;
+  stage: StageSpec;
+  /** 1 for the first run of this stage in this promotion, 2 after one `retry`, ... */
+  attempt: number;
+  /** Set when resuming after continue-as-new. */
+  resume?: StageStatus;
+}
+
+// ---------------------------------------------------------------- status
+
+export interface StageEvent {
+  /** ISO-8601 (workflow time). */
+  at: string;
+  kind: string;
+  actor?: string;
+  message: string;
+}
+
+export interface StepRecord {
+  index: number;
+  label: string;
+  status: StepStatus;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface CommitRecord {
+  sha: string;
+  step: string;
+  at: string;
+}
+
+export interface StageStatus {
+  promotionId: string;
+  pipeline: string;
+  stage: string;
+  version: string;
+  attempt: number;
+  phase: StagePhase;
+  pauseReason: PauseReason | null;
+  /** Absolute end of a timed pause, ISO-8601. */
+  pauseUntil: string | null;
+  /** What is happening, in a sentence. */
+  message: string;
+  strategy: 'direct' | 'canary';
+  /** Index into `steps` of the step in progress (steps.length once all are done). */
+  currentStep: number;
+  steps: StepRecord[];
+  /** The canary's share of traffic as last written to Git. */
+  canaryWeight: number;
+  commits: CommitRecord[];
+  reverts: { sha: string; reverted: string; at: string }[];
+  approvals: ApprovalRecord[];
+  /** The record: every decision, refused command and failure, oldest first. */
+  events: StageEvent[];
+  failure: { reason: FailureReason; message: string } | null;
+}
+
+export interface StageSummary {
+  name: string;
+  workflowId: string;
+  attempt: number;
+  phase: StagePhase | 'Pending' | 'Skipped';
+  /** The final status of the last attempt, once it finished. */
+  result: StageStatus | null;
+}
+
+export interface PromotionStatus {
+  promotionId: string;
+  pipeline: string;
+  version: string;
+  kind: PromotionInput['kind'];
+  requestedBy: string;
+  phase: PromotionPhase;
+  message: string;
+  /** The stage running now (send stage commands to its workflow), if any. */
+  activeStage: { name: string; workflowId: string } | null;
+  /** Set while waiting for an environment held by another promotion. */
+  waitingFor: { stage: string; heldBy: string | null } | null;
+  stages: StageSummary[];
+  startedAt: string;
+  finishedAt: string | null;
+  events: StageEvent[];
+}
+
+// ---------------------------------------------------------------- messages
+
+/** Who is sending a command; stage commands also name the promotion they mean. */
+export interface OperatorArgs {
+  promotionId: string;
+  actor: string;
+}
+
+export interface Ack {
+  /** What the workflow did, in a sentence. */
+  message: string;
+}
+
+export const stageStatusQuery = defineQuery<StageStatus>('stageStatus');
+export const promotionStatusQuery = defineQuery<PromotionStatus>('promotionStatus');
+
+/** Approve the approval the stage is waiting for. */
+export const approveUpdate = defineUpdate<Ack, [OperatorArgs & { comment?: string }]>('approve');
+/** Reject it: the stage fails and rolls back. */
+export const rejectUpdate = defineUpdate<Ack, [OperatorArgs & { reason: string }]>('reject');
+/** Continue past an indefinite pause, a timed pause, or an operator's pause. */
+export const resumeUpdate = defineUpdate<Ack, [OperatorArgs]>('resume');
+/** Stop advancing after the current step, until `resume`. */
+export const pauseUpdate = defineUpdate<Ack, [OperatorArgs & { reason?: string }]>('pause');
+/** Skip the remaining canary steps and promote fully (Argo's `promote --full`). */
+export const skipUpdate = defineUpdate<Ack, [OperatorArgs]>('skip');
+/** Stop the stage and roll it back (also on the promotion, which forwards it). */
+export const abortUpdate = defineUpdate<Ack, [OperatorArgs & { reason: string }]>('abort');
+/** The same, fire-and-forget, for alerts. */
+export const abortSignal = defineSignal<[OperatorArgs & { reason: string }]>('abort');
+/** Re-run the stage that failed (on the promotion). */
+export const retryUpdate = defineUpdate<Ack, [OperatorArgs]>('retry');
+
+export type { HistoryEntry };
+
+// ---------------------------------------------------------------- identities
+
+/** `web@1.4.2` for a promotion, `web@1.3.0:rollback:production` for a rollback. */
+export function promotionWorkflowId(pipeline: string, version: string, kind: PromotionInput['kind'] = 'promote', stages: string[] = []): string {
+  return kind === 'promote' ? `${pipeline}@${version}` : `${pipeline}@${version}:rollback:${stages.join(',')}`;
+}
+
+/** One workflow id per environment: at most one promotion runs in it at a time. */
+export function stageWorkflowId(pipeline: string, stage: string): string {
+  return `${pipeline}/${stage}`;
+}

@@ -1,0 +1,494 @@
+/**
+ * The state of one stage's rollout and every transition of it. The stage workflow wires the
+ * handlers and runs `run()`; this class owns the status, validates operator commands, and
+ * records every decision.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { RampActivities } from '../activities/contract.js';
+import { ApprovalOutcome, decide, eligibleApprovers, refusal, type ApprovalRecord } from '../src/domain/approval.js';
+import type { StageChange } from '../src/domain/changes.js';
+import { formatDuration } from '../src/domain/duration.js';
+import { FailureReason, PauseReason, StagePhase, StepStatus, TERMINAL_STAGE_PHASES } from '../src/domain/phases.js';
+import { canaryStartChanges, fullPromotionChanges, stepKey, stepLabel, weightChanges } from '../src/domain/plan.js';
+import type { ApprovalSpec, CanaryStrategySpec } from '../src/schema/pipeline.js';
+import { gitRollback, gitWrite, notification, quick } from './activity-options.js';
+import {
+  abortSignal,
+  abortUpdate,
+  approveUpdate,
+  pauseUpdate,
+  rejectUpdate,
+  resumeUpdate,
+  skipUpdate,
+  stageStatusQuery,
+  type Ack,
+  type OperatorArgs,
+  type StageInput,
+  type StageStatus,
+} from './messages.js';
+
+const git = proxyActivities<RampActivities>(gitWrite);
+const rollbackGit = proxyActivities<RampActivities>(gitRollback);
+const lookups = proxyActivities<RampActivities>(quick);
+const notifier = proxyActivities<RampActivities>(notification);
+
+/** Ends the normal flow of a stage: abort, rejection or approval timeout. */
+class StageStop extends Error {
+  constructor(
+    readonly reason: FailureReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Where the flow is, for continue-as-new: everything else is derived from the status. */
+interface Requests {
+  abort: { actor: string; reason: string } | null;
+  pause: { actor: string; reason: string } | null;
+  skip: { actor: string } | null;
+  /** Increases with every accepted `resume`. */
+  resumes: number;
+}
+
+const now = (): string => new Date(Date.now()).toISOString();
+
+export class StageRollout {
+  readonly status: StageStatus;
+  private readonly requests: Requests = { abort: null, pause: null, skip: null, resumes: 0 };
+  private canaryStarted = false;
+
+  constructor(private readonly input: StageInput) {
+    this.status = input.resume ?? this.initialStatus();
+    this.canaryStarted = this.status.commits.length > 0;
+  }
+
+  // ------------------------------------------------------------ handlers
+
+  registerHandlers(): void {
+    setHandler(stageStatusQuery, () => this.status);
+    setHandler(approveUpdate, (args) => this.decideApproval('approve', args.actor, args.comment ?? ''), {
+      validator: (args) => this.validateCommand(args),
+    });
+    setHandler(rejectUpdate, (args) => this.decideApproval('reject', args.actor, args.reason), {
+      validator: (args) => this.validateCommand(args),
+    });
+    setHandler(resumeUpdate, (args) => this.resume(args), { validator: (args) => this.validateResume(args) });
+    setHandler(pauseUpdate, (args) => this.pause(args), { validator: (args) => this.validatePause(args) });
+    setHandler(skipUpdate, (args) => this.skip(args), { validator: (args) => this.validateSkip(args) });
+    setHandler(abortUpdate, (args) => this.abort(args), { validator: (args) => this.validateAbort(args) });
+    setHandler(abortSignal, (args) => {
+      if (this.abortRefusal(args) === null) this.abort(args);
+    });
+  }
+
+  private validateCommand(args: OperatorArgs): void {
+    if (args.promotionId !== this.input.promotionId) {
+      throw new Error(`environment ${this.input.stage.name} is running promotion ${this.input.promotionId}, not ${args.promotionId}`);
+    }
+    if (TERMINAL_STAGE_PHASES.includes(this.status.phase)) {
+      throw new Error(`stage ${this.input.stage.name} of ${this.input.promotionId} has already finished (${this.status.phase})`);
+    }
+  }
+
+  private validateResume(args: OperatorArgs): void {
+    this.validateCommand(args);
+    if (this.status.phase !== StagePhase.Paused) throw new Error(`stage ${this.input.stage.name} is not paused (it is ${this.status.phase})`);
+    if (this.status.pauseReason === PauseReason.AwaitingApproval) {
+      throw new Error(`stage ${this.input.stage.name} waits for approval, which resume cannot give. Use ramp approve`);
+    }
+  }
+
+  private validatePause(args: OperatorArgs): void {
+    this.validateCommand(args);
+    if (this.requests.pause) throw new Error(`stage ${this.input.stage.name} is already paused by ${this.requests.pause.actor}`);
+    if (this.status.strategy !== 'canary') throw new Error(`stage ${this.input.stage.name} is direct: there are no steps to pause between`);
+    if (this.status.phase !== StagePhase.Progressing && this.status.phase !== StagePhase.Paused) {
+      throw new Error(`stage ${this.input.stage.name} cannot pause while ${this.status.phase}`);
+    }
+  }
+
+  private validateSkip(args: OperatorArgs): void {
+    this.validateCommand(args);
+    if (this.status.strategy !== 'canary') throw new Error(`stage ${this.input.stage.name} is direct: there are no canary steps to skip`);
+    if (this.status.phase === StagePhase.AwaitingApproval) throw new Error(`stage ${this.input.stage.name} waits for its approval gate; approve it first`);
+    if (this.status.phase !== StagePhase.Progressing && this.status.phase !== StagePhase.Paused) {
+      throw new Error(`stage ${this.input.stage.name} cannot skip while ${this.status.phase}`);
+    }
+    const approvalStep = this.canary()?.steps.findIndex((s, i) => i >= this.status.currentStep && s.kind === 'approval') ?? -1;
+    if (approvalStep >= 0) {
+      throw new Error(`skipping would bypass the approval at step ${approvalStep + 1}; approve it first, then skip`);
+    }
+    if (this.requests.skip) throw new Error(`${this.requests.skip.actor} has already asked to skip`);
+  }
+
+  private abortRefusal(args: OperatorArgs): string | null {
+    try {
+      this.validateCommand(args);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    if (this.requests.abort) return `stage ${this.input.stage.name} is already aborting (${this.requests.abort.actor}: ${this.requests.abort.reason})`;
+    if (this.status.phase === StagePhase.RollingBack) return `stage ${this.input.stage.name} is already rolling back`;
+    return null;
+  }
+
+  private validateAbort(args: OperatorArgs & { reason: string }): void {
+    const why = this.abortRefusal(args);
+    if (why !== null) throw new Error(why);
+    if (args.reason.trim() === '') throw new Error('say why: an abort needs a reason (--reason)');
+  }
+
+  /** Approvals are accepted even when refused, so that refused attempts are on the record. */
+  private decideApproval(action: 'approve' | 'reject', actor: string, comment: string): Ack {
+    const record = this.pendingApproval();
+    const decision = { actor, at: now(), comment };
+    if (!record) {
+      const reason = `stage ${this.input.stage.name} is not waiting for approval (it is ${this.status.phase})`;
+      this.event(`${action}-refused`, reason, actor);
+      throw ApplicationFailure.nonRetryable(reason, 'Refused');
+    }
+    const why = refusal(record, actor, action);
+    if (why !== null) {
+      record.refused.push({ ...decision, action, reason: why });
+      this.event(`${action}-refused`, why, actor);
+      throw ApplicationFailure.nonRetryable(why, 'Refused');
+    }
+    if (action === 'reject') record.rejection = decision;
+    else record.approvals.push(decision);
+    record.outcome = decide(record);
+    const count = `${record.approvals.length}/${record.minApprovals}`;
+    const message =
+      action === 'reject'
+        ? `${actor} rejected the ${record.gate} approval${comment ? `: ${comment}` : ''}`
+        : `${actor} approved the ${record.gate} approval (${count})${comment ? `: ${comment}` : ''}`;
+    this.event(action === 'reject' ? 'rejected' : 'approved', message, actor);
+    return { message };
+  }
+
+  private resume(args: OperatorArgs): Ack {
+    this.requests.pause = null;
+    this.requests.resumes++;
+    const message = `${args.actor} resumed the stage`;
+    this.event('resumed', message, args.actor);
+    return { message };
+  }
+
+  private pause(args: OperatorArgs & { reason?: string }): Ack {
+    this.requests.pause = { actor: args.actor, reason: args.reason ?? '' };
+    const message = `${args.actor} paused the stage${args.reason ? `: ${args.reason}` : ''}; it stops after the current step`;
+    this.event('paused', message, args.actor);
+    return { message };
+  }
+
+  private skip(args: OperatorArgs): Ack {
+    this.requests.skip = { actor: args.actor };
+    this.requests.pause = null;
+    const message = `${args.actor} skipped the remaining canary steps; promoting fully`;
+    this.event('skipped', message, args.actor);
+    return { message };
+  }
+
+  private abort(args: OperatorArgs & { reason: string }): Ack {
+    this.requests.abort = { actor: args.actor, reason: args.reason };
+    const message = `${args.actor} aborted the stage: ${args.reason}`;
+    this.event('abort-requested', message, args.actor);
+    return { message };
+  }
+
+  // ------------------------------------------------------------ the flow
+
+  async run(): Promise<void> {
+    const { stage } = this.input;
+    try {
+      if (stage.approval && !this.status.approvals.some((a) => a.gate === 'gate')) await this.approvalGate(stage.approval, 'gate');
+      this.setPhase(StagePhase.Progressing, `writing ${this.input.version}`);
+      if (stage.strategy.kind === 'canary') await this.walkCanary(stage.strategy);
+      this.checkpointAbort();
+      await this.promoteFully();
+      this.setPhase(StagePhase.Promoted, `${this.input.version} is stable in ${stage.name}`);
+      this.event('promoted', this.status.message);
+      await this.tell('stage-promoted', this.status.message);
+    } catch (error) {
+      await this.fail(error);
+    }
+  }
+
+  private async walkCanary(canary: CanaryStrategySpec): Promise<void> {
+    for (let i = this.status.currentStep; i < canary.steps.length; i++) {
+      await this.checkpoint();
+      if (this.requests.skip) {
+        for (let j = i; j < canary.steps.length; j++) this.status.steps[j]!.status = StepStatus.Skipped;
+        break;
+      }
+      this.status.currentStep = i;
+      const step = canary.steps[i]!;
+      this.startStep(i);
+      if (!this.canaryStarted) {
+        const start = canaryStartChanges(canary);
+        const withWeight = step.kind === 'setWeight' ? weightChanges(canary, step.weight) : [];
+        await this.commit([...start, ...withWeight], stepKey(this.input.attempt, i, 'canary', step.kind === 'setWeight' ? step.weight : 0), `canary ${this.input.version}${step.kind === 'setWeight' ? ` at ${step.weight}%` : ''}`);
+        this.canaryStarted = true;
+        if (step.kind === 'setWeight') this.status.canaryWeight = step.weight;
+      }
+      switch (step.kind) {
+        case 'setWeight':
+          if (this.status.canaryWeight !== step.weight) {
+            await this.commit(weightChanges(canary, step.weight), stepKey(this.input.attempt, i, `setWeight-${step.weight}`), `canary ${this.input.version} at ${step.weight}%`);
+            this.status.canaryWeight = step.weight;
+          }
+          break;
+        case 'pause':
+          await this.pauseStep(step.durationMs);
+          break;
+        case 'analysis':
+          // Measured by the analysis engine (a later issue); until then the step records itself.
+          this.event('analysis', `analysis ${step.templates.join(', ')}: not measured by this version of ramp; continuing`);
+          break;
+        case 'approval':
+          await this.approvalGate(step.approval, `step ${i + 1}`);
+          break;
+        default: {
+          const unreachable: never = step;
+          throw new Error(`unknown step ${JSON.stringify(unreachable)}`);
+        }
+      }
+      this.finishStep(i, StepStatus.Succeeded);
+      this.status.currentStep = i + 1;
+    }
+  }
+
+  private async promoteFully(): Promise<void> {
+    const { stage, attempt, version } = this.input;
+    this.setPhase(StagePhase.Promoting, `promoting ${version} to stable`);
+    await this.commit(fullPromotionChanges(stage), stepKey(attempt, stage.strategy.kind === 'canary' ? 'promote' : 'update'), stage.strategy.kind === 'canary' ? `promote ${version} to stable` : `update to ${version}`);
+    this.status.canaryWeight = 0;
+  }
+
+  /** A pause step: timed, or until resumed; skip and abort end it early. */
+  private async pauseStep(durationMs: number | null): Promise<void> {
+    const resumes = this.requests.resumes;
+    const until = durationMs === null ? null : Date.now() + durationMs;
+    this.status.pauseUntil = until === null ? null : new Date(until).toISOString();
+    this.setPhase(StagePhase.Paused, durationMs === null ? 'paused until resumed (ramp resume)' : `paused for ${formatDuration(durationMs)}`, PauseReason.CanaryPauseStep);
+    const ended = () => this.requests.resumes > resumes || this.requests.abort !== null || this.requests.skip !== null;
+    if (until === null) await condition(ended);
+    else await condition(ended, Math.max(0, until - Date.now()));
+    this.status.pauseUntil = null;
+    this.checkpointAbort();
+    this.setPhase(StagePhase.Progressing, 'continuing');
+  }
+
+  /** Between steps: stop for an operator's pause, and honour an abort. */
+  private async checkpoint(): Promise<void> {
+    this.checkpointAbort();
+    if (this.requests.pause) {
+      const by = this.requests.pause;
+      this.setPhase(StagePhase.Paused, `paused by ${by.actor}${by.reason ? `: ${by.reason}` : ''} (ramp resume to continue)`, PauseReason.UserPaused);
+      await condition(() => this.requests.pause === null || this.requests.abort !== null);
+      this.checkpointAbort();
+      this.setPhase(StagePhase.Progressing, 'continuing');
+    }
+  }
+
+  private checkpointAbort(): void {
+    const abort = this.requests.abort;
+    if (abort) throw new StageStop(FailureReason.Aborted, `aborted by ${abort.actor}: ${abort.reason}`);
+  }
+
+  /** Waits for an approval; returns when approved, throws StageStop when rejected or timed out. */
+  private async approvalGate(approval: ApprovalSpec, gate: string): Promise<void> {
+    const groups = approval.approvers.filter((a) => a.kind === 'group').map((a) => a.name);
+    const members = groups.length > 0 ? await lookups.resolveGroups(groups) : {};
+    const deadline = approval.timeoutMs === null ? null : Date.now() + approval.timeoutMs;
+    const record: ApprovalRecord = {
+      gate,
+      approvals: [],
+      rejection: null,
+      refused: [],
+      eligible: eligibleApprovers(approval, members),
+      minApprovals: approval.minApprovals,
+      deadline: deadline === null ? null : new Date(deadline).toISOString(),
+      outcome: ApprovalOutcome.Pending,
+    };
+    this.status.approvals.push(record);
+    const waiting = `waiting for ${approval.minApprovals} approval(s) from ${record.eligible.join(', ') || '(nobody)'}`;
+    if (gate === 'gate') this.setPhase(StagePhase.AwaitingApproval, waiting);
+    else this.setPhase(StagePhase.Paused, waiting, PauseReason.AwaitingApproval);
+    this.event('approval-waiting', `${gate} approval: ${waiting}`);
+    await this.tell('approval-waiting', `${this.input.stage.name} ${gate}: ${waiting}`);
+
+    const settled = () => record.outcome !== ApprovalOutcome.Pending || this.requests.abort !== null;
+    for (;;) {
+      if (deadline === null) await condition(settled);
+      else await condition(settled, Math.max(0, deadline - Date.now()));
+      if (settled() || approval.onTimeout === 'reject') break;
+      // onTimeout: remind — tell people again and keep waiting, another timeout each round.
+      this.event('approval-reminder', `${gate} approval still waiting after ${formatDuration(approval.timeoutMs ?? 0)}`);
+      await this.tell('approval-reminder', `${this.input.stage.name} ${gate}: still ${waiting}`);
+      if (workflowInfo().continueAsNewSuggested) log.warn('history is long while waiting for approval; consider a longer reminder interval');
+      await condition(settled, approval.timeoutMs ?? 0);
+      if (settled()) break;
+    }
+    this.checkpointAbort();
+    if (record.outcome === ApprovalOutcome.Pending) {
+      record.outcome = ApprovalOutcome.TimedOut;
+      throw new StageStop(FailureReason.ApprovalTimedOut, `the ${gate} approval timed out after ${formatDuration(approval.timeoutMs ?? 0)}`);
+    }
+    if (record.outcome === ApprovalOutcome.Rejected) {
+      const by = record.rejection!;
+      throw new StageStop(FailureReason.Rejected, `rejected by ${by.actor}${by.comment ? `: ${by.comment}` : ''}`);
+    }
+    this.event('approval-granted', `${gate} approval granted by ${record.approvals.map((d) => d.actor).join(', ')}`);
+  }
+
+  private async commit(changes: StageChange[], step: string, what: string): Promise<void> {
+    const { promotionId, pipeline, stage, version, repository, image } = this.input;
+    const approvedBy = this.status.approvals.flatMap((a) => (a.outcome === ApprovalOutcome.Approved ? a.approvals.map((d) => d.actor) : []));
+    const result = await git.commitStageChange({
+      repository,
+      stagePath: stage.path,
+      image,
+      version,
+      changes,
+      subject: `${pipeline}/${stage.name}: ${what}`,
+      trailers: { promotion: promotionId, stage: stage.name, step, version, ...(approvedBy.length > 0 ? { approvedBy: [...new Set(approvedBy)] } : {}) },
+    });
+    if (result.sha !== null) {
+      this.status.commits.push({ sha: result.sha, step, at: now() });
+      this.event('commit', `${what}: ${result.sha.slice(0, 12)}${result.reused ? ' (found from an earlier attempt)' : ''}`);
+    } else {
+      this.event('commit', `${what}: the files already said so; nothing to commit`);
+    }
+  }
+
+  // ------------------------------------------------------------ failure and rollback
+
+  private async fail(error: unknown): Promise<void> {
+    const stop = error instanceof StageStop ? error : null;
+    const reason = stop?.reason ?? (isCancellation(error) ? FailureReason.Aborted : FailureReason.StepFailed);
+    const message = stop?.message ?? (isCancellation(error) ? 'the promotion was cancelled' : describeFailure(error));
+    this.status.failure = { reason, message };
+    const running = this.status.steps.find((s) => s.status === StepStatus.Running);
+    if (running) this.finishStep(running.index, reason === FailureReason.StepFailed ? StepStatus.Failed : StepStatus.Skipped);
+    this.event('failed', message);
+
+    const toRevert = this.status.commits.filter((c) => !this.status.reverts.some((r) => r.reverted === c.sha));
+    if (toRevert.length === 0) {
+      this.setPhase(StagePhase.RolledBack, `${message}; nothing had been written to Git`);
+    } else if (!this.input.stage.rollback.automatic) {
+      this.setPhase(StagePhase.Failed, `${message}; automatic rollback is off, so Git keeps ${toRevert.length} commit(s) of ${this.input.version}. Roll back with ramp rollback`);
+    } else {
+      this.setPhase(StagePhase.RollingBack, `${message}; reverting ${toRevert.length} commit(s)`);
+      try {
+        await CancellationScope.nonCancellable(() => this.revert(toRevert.map((c) => c.sha).reverse(), message));
+        this.setPhase(StagePhase.RolledBack, `${message}; Git is back where it was (${this.status.reverts.length} revert commit(s))`);
+      } catch (revertError) {
+        const shas = toRevert.map((c) => c.sha.slice(0, 12)).reverse().join(' ');
+        this.setPhase(StagePhase.Failed, `${message}; the rollback failed too (${describeFailure(revertError)}). Revert by hand: git revert ${shas}`);
+      }
+    }
+    this.event(this.status.phase === StagePhase.RolledBack ? 'rolled-back' : 'rollback-failed', this.status.message);
+    await CancellationScope.nonCancellable(() => this.tell('stage-rolled-back', this.status.message));
+  }
+
+  private async revert(newestFirst: string[], reason: string): Promise<void> {
+    const { promotionId, stage, attempt, version, repository } = this.input;
+    const result = await rollbackGit.revertStageCommits({
+      repository,
+      promotion: promotionId,
+      stage: stage.name,
+      step: stepKey(attempt, 'rollback'),
+      version,
+      commits: newestFirst,
+      reason,
+    });
+    for (const r of result.reverts) {
+      this.status.reverts.push({ ...r, at: now() });
+      this.event('revert', `reverted ${r.reverted.slice(0, 12)} with ${r.sha.slice(0, 12)}`);
+    }
+  }
+
+  // ------------------------------------------------------------ bookkeeping
+
+  private canary(): CanaryStrategySpec | null {
+    return this.input.stage.strategy.kind === 'canary' ? this.input.stage.strategy : null;
+  }
+
+  private pendingApproval(): ApprovalRecord | undefined {
+    const last = this.status.approvals[this.status.approvals.length - 1];
+    return last?.outcome === ApprovalOutcome.Pending ? last : undefined;
+  }
+
+  private setPhase(phase: StagePhase, message: string, pauseReason: PauseReason | null = null): void {
+    this.status.phase = phase;
+    this.status.message = message;
+    this.status.pauseReason = phase === StagePhase.Paused ? pauseReason : null;
+  }
+
+  private startStep(index: number): void {
+    const step = this.status.steps[index]!;
+    step.status = StepStatus.Running;
+    step.startedAt ??= now();
+  }
+
+  private finishStep(index: number, status: StepStatus): void {
+    const step = this.status.steps[index]!;
+    step.status = status;
+    step.finishedAt = now();
+  }
+
+  private event(kind: string, message: string, actor?: string): void {
+    this.status.events.push({ at: now(), kind, message, ...(actor ? { actor } : {}) });
+  }
+
+  private async tell(kind: 'approval-waiting' | 'approval-reminder' | 'stage-promoted' | 'stage-rolled-back', message: string): Promise<void> {
+    try {
+      await notifier.notify({ kind, promotionId: this.input.promotionId, pipeline: this.input.pipeline, stage: this.input.stage.name, version: this.input.version, message });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      log.warn('notification failed', { error: describeFailure(error) });
+    }
+  }
+
+  private initialStatus(): StageStatus {
+    const { promotionId, pipeline, stage, version, attempt } = this.input;
+    const steps = stage.strategy.kind === 'canary' ? stage.strategy.steps : [];
+    return {
+      promotionId,
+      pipeline,
+      stage: stage.name,
+      version,
+      attempt,
+      phase: StagePhase.Progressing,
+      pauseReason: null,
+      pauseUntil: null,
+      message: 'starting',
+      strategy: stage.strategy.kind,
+      currentStep: 0,
+      steps: steps.map((step, index) => ({ index, label: stepLabel(step), status: StepStatus.Pending, startedAt: null, finishedAt: null })),
+      canaryWeight: 0,
+      commits: [],
+      reverts: [],
+      approvals: [],
+      events: [{ at: now(), kind: 'started', message: `stage ${stage.name}: promoting ${version} (attempt ${attempt})` }],
+      failure: null,
+    };
+  }
+}
+
+/** The innermost message of an activity or child failure, for people. */
+export function describeFailure(error: unknown): string {
+  let current: unknown = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(error);
+}
