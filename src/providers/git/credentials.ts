@@ -1,0 +1,118 @@
+/**
+ * Worker-side Git credentials. A pipeline names a credential (`repository.credentials.secretRef`);
+ * the worker resolves it from `RAMP_SECRET_<NAME>` or the file `$RAMP_SECRETS_DIR/<name>`, and
+ * hands it to each git process as an `http.<url>.extraHeader` through git's environment config
+ * (`GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`). The token never enters a URL, an
+ * argument list, `.git/config`, a log line or an error message.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { RepositoryUnavailableError } from './errors.js';
+
+/** An HTTPS token and the user name sent with it (Basic auth). */
+export interface GitCredentials {
+  secretRef: string;
+  username: string;
+  token: string;
+}
+
+export interface CredentialSource {
+  /** @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** A directory of files named after secretRefs, each holding one token. @default $RAMP_SECRETS_DIR */
+  secretsDir?: string | undefined;
+}
+
+/**
+ * The user name sent with a token. GitHub wants `x-access-token`; GitLab, Gitea and Bitbucket
+ * accept any non-empty name with a personal or project token.
+ * Override per credential with `RAMP_SECRET_<NAME>_USERNAME`.
+ */
+export const DEFAULT_TOKEN_USERNAME = 'x-access-token';
+
+/** `gitops-deploy-token` → `RAMP_SECRET_GITOPS_DEPLOY_TOKEN`. */
+export function secretEnvName(secretRef: string): string {
+  return `RAMP_SECRET_${secretRef.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+}
+
+/** How git reaches a repository, which decides whether credentials apply. */
+export function urlKind(url: string): 'local' | 'https' | 'http' | 'ssh' {
+  if (/^https:\/\//i.test(url)) return 'https';
+  if (/^http:\/\//i.test(url)) return 'http';
+  if (/^(ssh|git\+ssh|ssh\+git|git):\/\//i.test(url) || /^[^/\\:]+@[^/\\:]+:/.test(url)) return 'ssh';
+  return 'local';
+}
+
+/**
+ * Resolves a secretRef to credentials, or null when the URL needs none (a local path or
+ * `file://`, or ssh, which uses the worker's own ssh keys). Throws RepositoryUnavailableError
+ * when the credential is not configured on this worker.
+ */
+export async function resolveCredentials(
+  url: string,
+  secretRef: string | null,
+  source: CredentialSource = {},
+): Promise<GitCredentials | null> {
+  const kind = urlKind(url);
+  if (secretRef === null || kind === 'local' || kind === 'ssh') return null;
+  if (kind === 'http' && !isLoopback(url)) {
+    throw new RepositoryUnavailableError(
+      `refusing to send credential "${secretRef}" to ${displayUrl(url)} over plain http. Use an https URL for the repository`,
+    );
+  }
+  const env = source.env ?? process.env;
+  const variable = secretEnvName(secretRef);
+  const username = env[`${variable}_USERNAME`]?.trim() || DEFAULT_TOKEN_USERNAME;
+  const fromEnv = env[variable]?.trim();
+  if (fromEnv) return { secretRef, username, token: fromEnv };
+
+  const secretsDir = source.secretsDir ?? env.RAMP_SECRETS_DIR;
+  if (secretsDir && /^[A-Za-z0-9._-]+$/.test(secretRef) && !secretRef.startsWith('.')) {
+    const file = path.join(secretsDir, secretRef);
+    const token = await readFile(file, 'utf8').then((text) => text.trim(), () => '');
+    if (token) return { secretRef, username, token };
+  }
+  throw new RepositoryUnavailableError(
+    `credential "${secretRef}" for ${displayUrl(url)} is not configured on this worker. ` +
+      `Set ${variable} to an HTTPS token, or put the token in the file ${secretsDir ? path.join(secretsDir, secretRef) : '$RAMP_SECRETS_DIR/' + secretRef}`,
+  );
+}
+
+/**
+ * Environment variables that make git send the credentials to this repository's host only,
+ * as an `Authorization` header. Pass them to every git process that talks to the remote.
+ */
+export function credentialEnv(url: string, credentials: GitCredentials | null): Record<string, string> {
+  if (credentials === null) return {};
+  const { origin } = new URL(url);
+  const basic = Buffer.from(`${credentials.username}:${credentials.token}`).toString('base64');
+  return {
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: `http.${origin}/.extraHeader`,
+    GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+  };
+}
+
+/** The strings that must never be printed for these credentials: the token and its header forms. */
+export function secretsOf(credentials: GitCredentials | null): string[] {
+  if (credentials === null) return [];
+  const basic = Buffer.from(`${credentials.username}:${credentials.token}`).toString('base64');
+  return [credentials.token, basic, encodeURIComponent(credentials.token)];
+}
+
+/** The URL with any user name and password removed, for messages. */
+export function displayUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+}
+
+/** Removes secrets, and userinfo from URLs, from text that may reach a log or an error. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, '$1');
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('***');
+  return out;
+}
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+}
