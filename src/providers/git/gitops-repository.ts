@@ -1,0 +1,264 @@
+/**
+ * The GitOps repository as ramp uses it: commit a stage's changes, revert ramp's own commits,
+ * read ramp's history, each idempotent by the trailers of the commits (trailers.ts). Works on
+ * a cached clone (workspace.ts); pushes rebase onto whatever others pushed meanwhile and retry.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type {
+  CommitRequest,
+  CommitResult,
+  HistoryEntry,
+  HistoryQuery,
+  RevertRequest,
+  RevertResult,
+} from '../../domain/changes.js';
+import { TRAFFIC_ROUTERS, type TrafficRouters } from '../traffic/registry.js';
+import { writeStageEdits } from './changes.js';
+import { GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } from './errors.js';
+import { changedFiles, readLog, type LogEntry } from './git-log.js';
+import { formatCommitMessage, formatRevertMessage, TrailerKey } from './trailers.js';
+import { gitErrorSummary, type Session, type Workspace } from './workspace.js';
+
+/** What ramp does with a GitOps repository (STYLE.md habit 16). */
+export interface GitOpsRepository {
+  /**
+   * Commits and pushes a stage's changes, unless the branch already has the commit of these
+   * trailers (`reused: true`) or the files already are as asked (`sha: null`). Returns the
+   * sha that landed on the remote. Throws ManifestEditError, GitConflictError,
+   * RepositoryUnavailableError.
+   */
+  commit(request: CommitRequest): Promise<CommitResult>;
+  /**
+   * Reverts ramp's commits, newest first, one revert commit each, and pushes them together.
+   * Commits a ramp revert already undid are not reverted again. Throws HistoryRewrittenError
+   * (before changing anything), GitConflictError, RepositoryUnavailableError.
+   */
+  revert(request: RevertRequest): Promise<RevertResult>;
+  /** ramp's commits on the branch, newest first. */
+  history(query: HistoryQuery): Promise<HistoryEntry[]>;
+}
+
+export interface PushAttempt {
+  attempt: number;
+  /** The clone, with the commit(s) ready to push. */
+  dir: string;
+  branch: string;
+}
+
+export interface ClonedGitOpsRepositoryOptions {
+  /** Push tries when others push in between (each after a fetch and rebase). @default 5 */
+  pushAttempts?: number;
+  /** How many of the branch's latest commits are searched for an earlier identical commit. @default 500 */
+  idempotencyWindow?: number;
+  /** @default 100 */
+  defaultHistoryLimit?: number;
+  routers?: TrafficRouters;
+  /** @internal Runs before each push; tests use it to push from elsewhere at the worst moment. */
+  beforePush?: (attempt: PushAttempt) => Promise<void>;
+}
+
+export class ClonedGitOpsRepository implements GitOpsRepository {
+  readonly #pushAttempts: number;
+  readonly #window: number;
+  readonly #historyLimit: number;
+  readonly #routers: TrafficRouters;
+  readonly #beforePush: ((attempt: PushAttempt) => Promise<void>) | undefined;
+
+  constructor(
+    readonly workspace: Workspace,
+    options: ClonedGitOpsRepositoryOptions = {},
+  ) {
+    this.#pushAttempts = options.pushAttempts ?? 5;
+    this.#window = options.idempotencyWindow ?? 500;
+    this.#historyLimit = options.defaultHistoryLimit ?? 100;
+    this.#routers = options.routers ?? TRAFFIC_ROUTERS;
+    this.#beforePush = options.beforePush;
+  }
+
+  commit(request: CommitRequest): Promise<CommitResult> {
+    return this.workspace.exclusive(async (s) => {
+      const { promotion, stage, step } = request.trailers;
+      const recent = await readLog(s.git, [`--max-count=${this.#window}`, s.upstream]);
+      const earlier = recent.find((e) => e.rollbackReason === null && e.promotion === promotion && e.stage === stage && e.step === step);
+      if (earlier) return { sha: earlier.sha, reused: true, files: await changedFiles(s.git, earlier.sha) };
+
+      const files = await writeStageEdits(s.dir, request, this.#routers);
+      if (files.length === 0) return { sha: null, reused: false, files: [] };
+      await s.git.raw(['add', '--verbose', '--', ...files]);
+      await commitWithMessage(s, formatCommitMessage(request.subject, request.trailers));
+      const [sha] = await this.#push(s, 1, `the commit "${request.subject}"`);
+      return { sha: sha!, reused: false, files };
+    });
+  }
+
+  revert(request: RevertRequest): Promise<RevertResult> {
+    return this.workspace.exclusive(async (s) => {
+      // Every commit must be on the branch before anything is reverted.
+      const commits: string[] = [];
+      for (const ref of request.commits) commits.push(await this.#onBranch(s, ref));
+      if (commits.length === 0) return { reverts: [] };
+
+      const done = await revertedByRamp(s, commits);
+      const made: string[] = [];
+      for (const sha of commits) {
+        if (done.has(sha)) continue;
+        const subject = (await s.git.raw(['log', '-1', '--format=%s', sha])).trim();
+        try {
+          await s.git.raw(['revert', '--no-commit', sha]);
+        } catch (err) {
+          throw await this.#conflict(s, err, `reverting ${sha.slice(0, 12)} ("${subject}")`, 'revert', 'ramp pushed none of this rollback\'s reverts');
+        }
+        const staged = await s.git.raw(['diff', '--cached', '--name-only']);
+        if (staged.trim() === '') {
+          // Already undone by hand: nothing to revert, nothing to record.
+          await s.git.raw(['revert', '--quit']);
+          continue;
+        }
+        await commitWithMessage(
+          s,
+          formatRevertMessage({
+            revertedSha: sha,
+            revertedSubject: subject,
+            promotion: request.promotion,
+            stage: request.stage,
+            step: request.step,
+            version: request.version,
+            reason: request.reason,
+          }),
+        );
+        made.push(sha);
+      }
+      const landed = made.length > 0 ? await this.#push(s, made.length, `the rollback of ${request.stage}`) : [];
+      const bySha = new Map(made.map((sha, i) => [sha, landed[i]!]));
+      return {
+        reverts: commits.flatMap((reverted) => {
+          const sha = done.get(reverted) ?? bySha.get(reverted);
+          return sha === undefined ? [] : [{ reverted, sha }];
+        }),
+      };
+    });
+  }
+
+  history(query: HistoryQuery): Promise<HistoryEntry[]> {
+    return this.workspace.exclusive(async (s) => {
+      const limit = query.limit ?? this.#historyLimit;
+      const grep = [`--grep=^${TrailerKey.promotion}:`];
+      if (query.stage !== undefined) grep.push(`--grep=^${TrailerKey.stage}: *${escapeRegExp(query.stage)} *$`, '--all-match');
+      const entries = await readLog(s.git, ['-E', '-i', ...grep, `--max-count=${limit}`, s.upstream]);
+      return entries
+        .filter((e) => e.promotion !== null && (query.stage === undefined || e.stage === query.stage))
+        .slice(0, limit)
+        .map(toHistoryEntry);
+    });
+  }
+
+  /** Pushes HEAD; when others pushed meanwhile, rebases onto them and tries again. */
+  async #push(s: Session, count: number, what: string): Promise<string[]> {
+    for (let attempt = 1; ; attempt++) {
+      await this.#beforePush?.({ attempt, dir: s.dir, branch: s.branch });
+      try {
+        await s.git.raw(['push', '--progress', 'origin', `HEAD:refs/heads/${s.branch}`]);
+        break;
+      } catch (err) {
+        if (!isStalePush(err)) throw this.workspace.unavailable(s, 'push to', err);
+        if (attempt >= this.#pushAttempts) {
+          throw new RepositoryUnavailableError(
+            `cannot push ${what} to ${this.workspace.displayUrl} (branch ${s.branch}): the branch moved on each of ${attempt} attempts. ` +
+              'Others push to it very often; the push will be tried again',
+          );
+        }
+        await this.workspace.fetch(s);
+        try {
+          await s.git.raw(['rebase', '--empty=keep', '--reapply-cherry-picks', s.upstream]);
+        } catch (rebaseError) {
+          throw await this.#conflict(s, rebaseError, what, 'rebase', 'ramp pushed nothing');
+        }
+        await delay(25 * attempt + Math.floor(Math.random() * 75));
+      }
+    }
+    const out = await s.git.raw(['rev-list', `--max-count=${count}`, 'HEAD']);
+    return out.trim().split('\n').reverse();
+  }
+
+  /** Aborts a failed rebase or revert, resets the clone, and says which files conflict. */
+  async #conflict(s: Session, err: unknown, what: string, operation: 'rebase' | 'revert', outcome: string): Promise<Error> {
+    const files = (await s.git.raw(['diff', '--name-only', '--diff-filter=U', '-z']).catch(() => ''))
+      .split('\0')
+      .filter((f) => f !== '');
+    await s.git.raw([operation, '--abort']).catch(() => undefined);
+    await this.workspace.reset(s);
+    if (files.length === 0) return new Error(`${what} failed in ${this.workspace.displayUrl}: ${s.redact(gitErrorSummary(err))}`);
+    return new GitConflictError(
+      `${what} conflicts with changes pushed to branch ${s.branch} of ${this.workspace.displayUrl} in ${files.join(', ')}: ` +
+        `someone changed the same lines. ${outcome}. Look at the latest commits to ${files.length === 1 ? 'that file' : 'those files'}, ` +
+        'settle the lines by hand in the repository, then retry',
+      files,
+    );
+  }
+
+  /** The full sha of `ref`, which must be on the branch. */
+  async #onBranch(s: Session, ref: string): Promise<string> {
+    const where = `branch ${s.branch} of ${this.workspace.displayUrl}`;
+    const what =
+      'Its history was rewritten (a force-push?) or the commit is not ramp\'s. ramp reverted nothing: ' +
+      'reverting now could undo someone else\'s work. Restore the branch, or roll the stage back by hand';
+    const sha = (await s.git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '')).trim();
+    if (sha === '') throw new HistoryRewrittenError(`cannot revert ${ref}: no such commit on ${where}. ${what}`, ref);
+    const onBranch = await s.git
+      .raw(['merge-base', '--is-ancestor', sha, s.upstream])
+      .then(() => true, () => false);
+    if (!onBranch) throw new HistoryRewrittenError(`cannot revert ${sha.slice(0, 12)}: it is no longer on ${where}. ${what}`, sha);
+    return sha;
+  }
+}
+
+/**
+ * For each of `commits`, the ramp revert commit on the branch that undid it, if any (and was
+ * not itself reverted since).
+ */
+async function revertedByRamp(s: Session, commits: readonly string[]): Promise<Map<string, string>> {
+  const base = (await s.git.raw(['merge-base', '--octopus', ...commits])).trim();
+  const entries = (await readLog(s.git, [s.upstream, `^${base}`])).reverse(); // oldest first
+  const revertOf = new Map<string, string>(); // revert commit -> the commit it undid
+  const undone = new Map<string, string>(); // commit -> its live revert commit
+  for (const e of entries) {
+    if (e.reverts === null) continue;
+    const target = [...revertOf.keys(), ...commits].find((sha) => sha.startsWith(e.reverts!));
+    if (target === undefined) continue;
+    const original = revertOf.get(target);
+    if (original !== undefined) {
+      undone.delete(original); // a revert of the revert: the change is live again
+    } else if (e.rollbackReason !== null) {
+      undone.set(target, e.sha);
+      revertOf.set(e.sha, target);
+    }
+  }
+  return undone;
+}
+
+async function commitWithMessage(s: Session, message: string): Promise<void> {
+  await s.git.raw(['commit', '--no-verify', '--cleanup=whitespace', '-m', message]);
+}
+
+function isStalePush(err: unknown): boolean {
+  const text = err instanceof Error ? err.message : String(err);
+  return /\[rejected\].*\((fetch first|non-fast-forward)\)|\[remote rejected\].*(cannot lock ref|incorrect old value)/.test(text);
+}
+
+function toHistoryEntry(e: LogEntry): HistoryEntry {
+  return {
+    sha: e.sha,
+    committedAt: e.committedAt,
+    subject: e.subject,
+    promotion: e.promotion ?? '',
+    stage: e.stage ?? '',
+    step: e.step ?? '',
+    version: e.version,
+    approvedBy: e.approvedBy,
+    rollback: e.rollbackReason === null ? null : { of: e.reverts ?? '', reason: e.rollbackReason },
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

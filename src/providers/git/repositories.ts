@@ -1,0 +1,69 @@
+/**
+ * The worker's GitOps repositories: one cached clone, and one GitOpsRepository over it, per
+ * (URL, branch). Built once in the worker's composition root and given to createGitActivities.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { RepositorySpec } from '../../schema/pipeline.js';
+import type { CredentialSource } from './credentials.js';
+import { ClonedGitOpsRepository, type ClonedGitOpsRepositoryOptions, type GitOpsRepository } from './gitops-repository.js';
+import { Workspace, workspaceDir, type GitIdentity } from './workspace.js';
+
+/** Gives the repository of a pipeline's `repository` spec. */
+export interface GitOpsRepositories {
+  get(repository: RepositorySpec): GitOpsRepository;
+}
+
+export interface GitOpsRepositoriesOptions extends ClonedGitOpsRepositoryOptions {
+  /** Where clones are kept, one directory per (URL, branch). @default $RAMP_CACHE_DIR, else ~/.cache/ramp/repos */
+  cacheDir?: string;
+  /** The author and committer of ramp's commits. @default { name: 'ramp', email: 'ramp@localhost' } */
+  identity?: GitIdentity;
+  /** Where secretRefs are resolved. @default { env: process.env, secretsDir: $RAMP_SECRETS_DIR } */
+  credentials?: CredentialSource;
+  /** A git process silent for this long is killed. @default 120000 */
+  gitTimeoutMs?: number;
+}
+
+export const DEFAULT_IDENTITY: GitIdentity = { name: 'ramp', email: 'ramp@localhost' };
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.RAMP_CACHE_DIR || path.join(os.homedir(), '.cache', 'ramp', 'repos');
+}
+
+export class CachedGitOpsRepositories implements GitOpsRepositories {
+  readonly cacheDir: string;
+  readonly #identity: GitIdentity;
+  readonly #credentials: CredentialSource;
+  readonly #timeoutMs: number;
+  readonly #options: ClonedGitOpsRepositoryOptions;
+  readonly #repositories = new Map<string, GitOpsRepository>();
+
+  constructor(options: GitOpsRepositoriesOptions = {}) {
+    const { cacheDir, identity, credentials, gitTimeoutMs, ...repositoryOptions } = options;
+    this.cacheDir = path.resolve(cacheDir ?? defaultCacheDir(credentials?.env));
+    this.#identity = identity ?? DEFAULT_IDENTITY;
+    this.#credentials = credentials ?? {};
+    this.#timeoutMs = gitTimeoutMs ?? 120_000;
+    this.#options = repositoryOptions;
+  }
+
+  get(repository: RepositorySpec): GitOpsRepository {
+    const key = `${repository.url}\n${repository.branch}`;
+    let found = this.#repositories.get(key);
+    if (found === undefined) {
+      const workspace = new Workspace({
+        url: repository.url,
+        branch: repository.branch,
+        secretRef: repository.secretRef,
+        dir: workspaceDir(this.cacheDir, repository.url, repository.branch),
+        identity: this.#identity,
+        credentials: this.#credentials,
+        timeoutMs: this.#timeoutMs,
+      });
+      found = new ClonedGitOpsRepository(workspace, this.#options);
+      this.#repositories.set(key, found);
+    }
+    return found;
+  }
+}
