@@ -1,0 +1,76 @@
+// Git activities: commit a stage's changes, revert ramp's commits, read ramp's history.
+// Built over an injected GitOpsRepositories (the worker's cached clones); errors become
+// ApplicationFailures with the stable types of src/domain/failure-types.ts.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type {
+  CommitRequest,
+  CommitResult,
+  HistoryEntry,
+  HistoryQuery,
+  RevertRequest,
+  RevertResult,
+} from '../src/domain/changes.js';
+import { FailureType } from '../src/domain/failure-types.js';
+import { ManifestEditError } from '../src/manifests/yaml-edit.js';
+import {
+  GitConflictError,
+  HistoryRewrittenError,
+  RepositoryUnavailableError,
+  type GitOpsRepositories,
+} from '../src/providers/git/index.js';
+
+export interface GitActivityDeps {
+  repositories: GitOpsRepositories;
+}
+
+export function createGitActivities({ repositories }: GitActivityDeps) {
+  return {
+    /** Commits and pushes one step's changes; idempotent by its trailers. */
+    async commitStageChange(request: CommitRequest): Promise<CommitResult> {
+      const result = await asActivityFailure(() => repositories.get(request.repository).commit(request));
+      const { promotion, stage, step } = request.trailers;
+      Context.current().log.info(
+        result.sha === null ? 'git: nothing to commit' : result.reused ? 'git: commit already on the branch' : 'git: committed and pushed',
+        { promotion, stage, step, sha: result.sha, reused: result.reused, files: result.files },
+      );
+      return result;
+    },
+
+    /** Reverts ramp's commits newest first and pushes the reverts; idempotent per reverted commit. */
+    async revertStageCommits(request: RevertRequest): Promise<RevertResult> {
+      const result = await asActivityFailure(() => repositories.get(request.repository).revert(request));
+      Context.current().log.info('git: reverted', {
+        promotion: request.promotion,
+        stage: request.stage,
+        step: request.step,
+        reverts: result.reverts.map((r) => `${r.reverted.slice(0, 12)} by ${r.sha.slice(0, 12)}`),
+      });
+      return result;
+    },
+
+    /** ramp's commits on the branch, newest first. */
+    async readHistory(query: HistoryQuery): Promise<HistoryEntry[]> {
+      return asActivityFailure(() => repositories.get(query.repository).history(query));
+    },
+  };
+}
+
+export type GitActivities = ReturnType<typeof createGitActivities>;
+
+/** Runs `operation`, turning the Git provider's errors into ApplicationFailures of stable types. */
+async function asActivityFailure<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    throw toApplicationFailure(err);
+  }
+}
+
+export function toApplicationFailure(err: unknown): unknown {
+  if (err instanceof GitConflictError) return ApplicationFailure.nonRetryable(err.message, FailureType.GitConflict, { files: err.files });
+  if (err instanceof HistoryRewrittenError) return ApplicationFailure.nonRetryable(err.message, FailureType.HistoryRewritten, { commit: err.commit });
+  if (err instanceof ManifestEditError) return ApplicationFailure.nonRetryable(err.message, FailureType.ManifestEdit);
+  if (err instanceof RepositoryUnavailableError) return ApplicationFailure.retryable(err.message, FailureType.RepositoryUnavailable);
+  return err;
+}
