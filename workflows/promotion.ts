@@ -85,7 +85,7 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
   };
   setHandler(promotionStatusQuery, () => status);
   setHandler(abortUpdate, requestAbort, {
-    validator: (args) => {
+    validator: (args: OperatorArgs & { reason: string }) => {
       checkTarget(args);
       if (status.finishedAt !== null) throw new Error(`promotion ${promotionId} has already finished (${status.phase})`);
       if (abort) throw new Error(`promotion ${promotionId} is already aborting (${abort.actor}: ${abort.reason})`);
@@ -104,7 +104,7 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
       return { message: `retrying stage ${stage.name} (attempt ${stage.attempt + 1})` };
     },
     {
-      validator: (args) => {
+      validator: (args: OperatorArgs) => {
         checkTarget(args);
         if (status.phase !== PromotionPhase.Failed) throw new Error(`promotion ${promotionId} has no failed stage to retry (it is ${status.phase})`);
       },

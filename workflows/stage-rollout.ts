@@ -76,16 +76,17 @@ export class StageRollout {
 
   registerHandlers(): void {
     setHandler(stageStatusQuery, () => this.status);
+    // Validators are typed by hand: the SDK's validator parameter is not inferred.
     setHandler(approveUpdate, (args) => this.decideApproval('approve', args.actor, args.comment ?? ''), {
-      validator: (args) => this.validateCommand(args),
+      validator: (args: OperatorArgs) => this.validateCommand(args),
     });
     setHandler(rejectUpdate, (args) => this.decideApproval('reject', args.actor, args.reason), {
-      validator: (args) => this.validateCommand(args),
+      validator: (args: OperatorArgs) => this.validateCommand(args),
     });
-    setHandler(resumeUpdate, (args) => this.resume(args), { validator: (args) => this.validateResume(args) });
-    setHandler(pauseUpdate, (args) => this.pause(args), { validator: (args) => this.validatePause(args) });
-    setHandler(skipUpdate, (args) => this.skip(args), { validator: (args) => this.validateSkip(args) });
-    setHandler(abortUpdate, (args) => this.abort(args), { validator: (args) => this.validateAbort(args) });
+    setHandler(resumeUpdate, (args) => this.resume(args), { validator: (args: OperatorArgs) => this.validateResume(args) });
+    setHandler(pauseUpdate, (args) => this.pause(args), { validator: (args: OperatorArgs) => this.validatePause(args) });
+    setHandler(skipUpdate, (args) => this.skip(args), { validator: (args: OperatorArgs) => this.validateSkip(args) });
+    setHandler(abortUpdate, (args) => this.abort(args), { validator: (args: OperatorArgs & { reason: string }) => this.validateAbort(args) });
     setHandler(abortSignal, (args) => {
       if (this.abortRefusal(args) === null) this.abort(args);
     });

@@ -1,0 +1,93 @@
+/**
+ * A hand-written fake of ramp's own activity interface (activities/contract.ts), for workflow
+ * tests that exercise the state machine without Git. Integration tests use the real activities.
+ */
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Notification, RampActivities } from '../../activities/contract.js';
+import type { Groups } from '../../src/domain/approval.js';
+import type { CommitRequest, RevertRequest } from '../../src/domain/changes.js';
+
+export interface FakeRamp {
+  activities: RampActivities;
+  commits: CommitRequest[];
+  reverts: RevertRequest[];
+  notifications: Notification[];
+  /** Make the next commits whose subject matches fail (non-retryably) with this failure type. */
+  failCommits(match: RegExp, type?: string): void;
+  /** Hold commits whose subject matches until release() (to catch a stage mid-step). */
+  holdCommits(match: RegExp): { released: Promise<void>; release: () => void; reached: Promise<void> };
+  /** The environment holder the fake reports for a stage workflow id. */
+  holders: Map<string, string>;
+}
+
+const sha = (text: string) => createHash('sha1').update(text).digest('hex');
+
+export function fakeRamp(groups: Groups = {}): FakeRamp {
+  const commits: CommitRequest[] = [];
+  const reverts: RevertRequest[] = [];
+  const notifications: Notification[] = [];
+  const holders = new Map<string, string>();
+  let failing: { match: RegExp; type: string } | null = null;
+  const holds: { match: RegExp; gate: Promise<void>; reached: () => void }[] = [];
+  const seen = new Map<string, string>();
+
+  const activities: RampActivities = {
+    async commitStageChange(request) {
+      const key = `${request.trailers.promotion}|${request.trailers.stage}|${request.trailers.step}`;
+      const earlier = seen.get(key);
+      if (earlier) return { sha: earlier, reused: true, files: [] };
+      if (failing?.match.test(request.subject)) {
+        throw ApplicationFailure.nonRetryable(`cannot push ${request.subject}: conflict in route.yaml`, failing.type);
+      }
+      const hold = holds.find((h) => h.match.test(request.subject));
+      if (hold) {
+        hold.reached();
+        await hold.gate;
+      }
+      commits.push(request);
+      const id = sha(`${key}|${commits.length}`);
+      seen.set(key, id);
+      return { sha: id, reused: false, files: [`${request.stagePath}/x.yaml`] };
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async revertStageCommits(request) {
+      reverts.push(request);
+      return { reverts: request.commits.map((c) => ({ reverted: c, sha: sha(`revert ${c}`) })) };
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async readHistory() {
+      return [];
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async resolveGroups(names) {
+      return Object.fromEntries(names.map((n) => [n, groups[n] ?? []]));
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async environmentHolder(id) {
+      return holders.get(id) ?? null;
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async notify(n) {
+      notifications.push(n);
+    },
+  };
+  return {
+    activities,
+    commits,
+    reverts,
+    notifications,
+    holders,
+    failCommits(match, type = 'GitConflict') {
+      failing = { match, type };
+    },
+    holdCommits(match) {
+      let release!: () => void;
+      let reached!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const reachedP = new Promise<void>((r) => (reached = r));
+      holds.push({ match, gate, reached });
+      return { released: gate, release, reached: reachedP };
+    },
+  };
+}
