@@ -15,6 +15,12 @@ export interface WorkerConfig {
   logLevel: LogLevel;
   /** RAMP_SHUTDOWN_GRACE: how long in-flight activities get to finish on SIGTERM. */
   shutdownGraceTime: string;
+  /** RAMP_GROUPS_FILE: approver groups (`groups: { release-managers: [alice, bob] }`). */
+  groupsFile: string | undefined;
+  /** RAMP_NOTIFY_WEBHOOKS: comma-separated URLs that receive every notification as JSON. */
+  webhooks: string[];
+  /** RAMP_CACHE_DIR: where the worker keeps its clones of GitOps repositories. */
+  cacheDir: string | undefined;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -32,5 +38,8 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     metricsAddress: value('RAMP_METRICS_ADDRESS'),
     logLevel,
     shutdownGraceTime: value('RAMP_SHUTDOWN_GRACE') ?? '30s',
+    groupsFile: value('RAMP_GROUPS_FILE'),
+    webhooks: (value('RAMP_NOTIFY_WEBHOOKS') ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+    cacheDir: value('RAMP_CACHE_DIR'),
   };
 }

@@ -1,0 +1,26 @@
+/** Every activity the promotion workflows call, built from injected clients (worker/deps.ts). */
+import type { Client } from '@temporalio/client';
+import type { AxiosInstance } from 'axios';
+import type { GitOpsRepositories } from '../src/providers/git/index.js';
+import { createApprovalActivities } from './approvals.js';
+import type { RampActivities } from './contract.js';
+import { createEnvironmentActivities } from './environment.js';
+import { createGitActivities } from './git.js';
+import { createNotifyActivities } from './notify.js';
+
+export interface ActivityDeps {
+  repositories: GitOpsRepositories;
+  client: Client;
+  http: AxiosInstance;
+  groupsFile: string | undefined;
+  webhooks: readonly string[];
+}
+
+export function createActivities(deps: ActivityDeps): RampActivities {
+  return {
+    ...createGitActivities({ repositories: deps.repositories }),
+    ...createApprovalActivities({ groupsFile: deps.groupsFile }),
+    ...createEnvironmentActivities({ client: deps.client }),
+    ...createNotifyActivities({ http: deps.http, webhooks: deps.webhooks }),
+  } satisfies RampActivities;
+}
