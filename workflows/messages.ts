@@ -44,6 +44,11 @@ export interface StageInput {
   stage: StageSpec;
   /** 1 for the first run of this stage in this promotion, 2 after one `retry`, ... */
   attempt: number;
+  /**
+   * A rollback to an earlier release: no approval gate, no canary steps — straight to full
+   * promotion (stable = the version, canary weight 0), recorded like any promotion.
+   */
+  fastTrack?: boolean;
   /** Set when resuming after continue-as-new. */
   resume?: StageStatus;
 }

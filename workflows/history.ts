@@ -1,0 +1,14 @@
+/**
+ * Reads ramp's history from the GitOps repository's trailers, on a worker (which holds the
+ * repository credentials), for `ramp history`. A short workflow: one activity.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { RampActivities } from '../activities/contract.js';
+import type { HistoryEntry, HistoryQuery } from '../src/domain/changes.js';
+import { quick } from './activity-options.js';
+
+const { readHistory } = proxyActivities<RampActivities>(quick);
+
+export async function historyWorkflow(query: HistoryQuery): Promise<HistoryEntry[]> {
+  return readHistory(query);
+}
