@@ -58,14 +58,24 @@ export function createGitActivities({ repositories }: GitActivityDeps) {
 
 export type GitActivities = ReturnType<typeof createGitActivities>;
 
-/** Runs `operation`, turning the Git provider's errors into ApplicationFailures of stable types. */
+/**
+ * Runs `operation`, turning the Git provider's errors into ApplicationFailures of stable types.
+ * Heartbeats while it runs, so that a worker that dies mid-push is noticed within the
+ * heartbeat timeout (not the whole start-to-close timeout) and the step is retried elsewhere.
+ */
 async function asActivityFailure<T>(operation: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const beat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
   try {
     return await operation();
   } catch (err) {
     throw toApplicationFailure(err);
+  } finally {
+    clearInterval(beat);
   }
 }
+
+const HEARTBEAT_INTERVAL_MS = 1_000;
 
 export function toApplicationFailure(err: unknown): unknown {
   if (err instanceof GitConflictError) return ApplicationFailure.nonRetryable(err.message, FailureType.GitConflict, { files: err.files });

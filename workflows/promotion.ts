@@ -21,7 +21,7 @@ import type { RampActivities } from '../activities/contract.js';
 import { FailureReason, PromotionPhase, StagePhase } from '../src/domain/phases.js';
 import { stepKey } from '../src/domain/plan.js';
 import type { StageSpec } from '../src/schema/pipeline.js';
-import { gitRollback, notification, quick } from './activity-options.js';
+import { gitRollback, notification, preflight, quick } from './activity-options.js';
 import {
   DEFAULT_SETTINGS,
   abortSignal,
@@ -42,6 +42,7 @@ import { describeFailure } from './stage-rollout.js';
 const lookups = proxyActivities<RampActivities>(quick);
 const rollbackGit = proxyActivities<RampActivities>(gitRollback);
 const notifier = proxyActivities<RampActivities>(notification);
+const checks = proxyActivities<RampActivities>(preflight);
 
 const now = (): string => new Date(Date.now()).toISOString();
 
@@ -130,6 +131,12 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
   };
 
   try {
+    try {
+      await checks.readHistory({ repository: input.pipeline.repository, limit: 1 });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      return await finish(PromotionPhase.Aborted, `nothing was changed: ${describeFailure(error)}`);
+    }
     for (const [index, stage] of stages.entries()) {
       const summary = status.stages[index]!;
       for (;;) {
