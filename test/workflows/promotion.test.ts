@@ -28,6 +28,7 @@ import { fakeRamp, type FakeRamp } from '../support/fake-activities.js';
 import { webPipeline } from '../support/pipelines.js';
 import { refusalOf, waitFor } from '../support/wait.js';
 import { createTestWorker, getTestEnv } from '../harness/temporal.js';
+import { recordHistories } from '../replay/record.js';
 
 const groups = { 'release-managers': ['carol', 'dave'] };
 
@@ -36,13 +37,14 @@ describe('promotion workflow (fake activities)', () => {
   before(async () => (env = await getTestEnv()));
   after(async () => env?.teardown());
 
-  async function run(pipeline: PipelineSpec, fake: FakeRamp, body: (h: WorkflowHandle<typeof promotionWorkflow>, ids: { promotionId: string; stage: (s: string) => string }) => Promise<void>, version = '1.1.0') {
+  async function run(pipeline: PipelineSpec, fake: FakeRamp, body: (h: WorkflowHandle<typeof promotionWorkflow>, ids: { promotionId: string; stage: (s: string) => string }) => Promise<void>, version = '1.1.0', record?: string) {
     const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
     const promotionId = promotionWorkflowId(pipeline.name, version);
     const input: PromotionInput = { apiVersion: 'ramp/v1', pipeline, version, requestedBy: 'rm', kind: 'promote', settings: { environmentPollMs: 200, retryWindowMs: 60_000 } };
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', { taskQueue, workflowId: promotionId, args: [input] });
       await body(handle, { promotionId, stage: (s) => stageWorkflowId(pipeline.name, s) });
+      if (record) await recordHistories(env, record, handle, pipeline);
     });
   }
 
@@ -73,7 +75,7 @@ describe('promotion workflow (fake activities)', () => {
       assert.deepEqual(prod.approvals[0]!.refused.map((r) => [r.actor, r.action]), [['mallory', 'approve']]);
       assert.deepEqual(prod.approvals[0]!.approvals.map((d) => d.actor), ['carol']);
       assert.ok(prod.events.some((e) => e.kind === 'approve-refused' && e.actor === 'mallory'));
-    });
+    }, '1.1.0', 'success');
     assert.deepEqual(fake.commits.map((c) => `${c.trailers.stage} ${c.trailers.step}`), [
       'preview 1/update',
       'staging 1/0/canary/10',
@@ -102,7 +104,7 @@ describe('promotion workflow (fake activities)', () => {
       assert.equal(staging.phase, 'RolledBack');
       assert.deepEqual(staging.failure, { reason: 'Aborted', message: 'aborted by rm: error budget burning' });
       assert.deepEqual(result.stages.map((s) => s.phase), ['Promoted', 'RolledBack', 'Pending']);
-    });
+    }, '1.1.0', 'abort');
     const stagingCommits = fake.commits.filter((c) => c.trailers.stage === 'staging');
     assert.equal(stagingCommits.length, 2);
     assert.equal(fake.reverts.length, 1);
@@ -123,7 +125,7 @@ describe('promotion workflow (fake activities)', () => {
       const result = await handle.result();
       assert.equal(result.phase, 'Aborted');
       assert.deepEqual(result.stages[1]!.result!.failure, { reason: 'Rejected', message: 'rejected by alice: latency regression' });
-    });
+    }, '1.1.0', 'rejection');
     assert.equal(fake.reverts[0]!.commits.length, 1);
   });
 
@@ -140,7 +142,7 @@ describe('promotion workflow (fake activities)', () => {
       const result = await handle.result();
       assert.equal(result.phase, 'Succeeded');
       assert.equal(result.stages[1]!.attempt, 2);
-    });
+    }, '1.1.0', 'rollback-retry');
     assert.ok(fake.commits.some((c) => c.trailers.step === '2/1/setWeight-50'));
   });
 

@@ -1,0 +1,31 @@
+/**
+ * Determinism guard: the committed histories of each workflow shape (success, rejection,
+ * rollback with retry, abort) must replay against today's workflow code. A failure here
+ * means a change would break running promotions: guard it with patched(), then re-record.
+ */
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { describe, test } from 'node:test';
+import { Worker } from '@temporalio/worker';
+import { getWorkflowBundle } from '../harness/temporal.js';
+import { HISTORIES_DIR } from './record.js';
+
+const shapes = (await readdir(HISTORIES_DIR, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+
+describe('replay of recorded histories', () => {
+  test('every workflow shape has recorded histories', () => {
+    assert.deepEqual(shapes, ['abort', 'rejection', 'rollback-retry', 'success']);
+  });
+  for (const shape of shapes) {
+    test(shape, async () => {
+      const dir = new URL(`${shape}/`, HISTORIES_DIR);
+      const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+      assert.ok(files.includes('promotion.json') && files.some((f) => f.startsWith('stage-')), `${shape}: ${files.join(', ')}`);
+      const workflowBundle = await getWorkflowBundle();
+      for (const file of files) {
+        const { workflowId, history } = JSON.parse(await readFile(new URL(file, dir), 'utf8')) as { workflowId: string; history: unknown };
+        await Worker.runReplayHistory({ workflowBundle }, history as Parameters<typeof Worker.runReplayHistory>[1], workflowId);
+      }
+    });
+  }
+});
