@@ -1,5 +1,6 @@
 // Starting and stopping one `temporal server start-dev` (in-memory) for a test run or a local session.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { freePort, run, sleep } from './proc.js';
@@ -27,11 +28,19 @@ export interface DevServerOptions {
   namespace?: string;
   extraArgs?: string[];
   healthTimeoutMs?: number;
+  /** Try this gRPC port first (e.g. 7233); a free one when taken. @default a free port */
+  port?: number;
+  /** Serve the web UI on this port (a free one when taken). @default no UI (--headless) */
+  uiPort?: number;
+  /** Persist to this SQLite file. @default in memory */
+  dbFile?: string;
 }
 
 export interface DevServer {
   /** host:port of the frontend gRPC service. */
   address: string;
+  /** http://host:port of the web UI, when one was asked for. */
+  uiUrl: string | null;
   pid: number;
   logFile: string;
   /** SIGTERM, then SIGKILL after 10 s. Safe to call more than once. */
@@ -67,12 +76,13 @@ function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
-async function startOnce(options: DevServerOptions, port: number): Promise<DevServer> {
+async function startOnce(options: DevServerOptions, port: number, uiPort: number | null): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const address = `${ip}:${port}`;
   const args = [
     'server', 'start-dev',
-    '--headless',
+    ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     '--ip', ip,
     '--port', String(port),
     '--namespace', options.namespace ?? 'default',
@@ -103,7 +113,7 @@ async function startOnce(options: DevServerOptions, port: number): Promise<DevSe
       timeoutMs: 10_000,
     });
     if (health.code === 0 && /SERVING/.test(health.stdout)) {
-      return { address, pid: child.pid!, logFile: options.logFile, stop };
+      return { address, uiUrl: uiPort === null ? null : `http://${ip}:${uiPort}`, pid: child.pid!, logFile: options.logFile, stop };
     }
     await sleep(200);
   }
@@ -113,13 +123,23 @@ async function startOnce(options: DevServerOptions, port: number): Promise<DevSe
   );
 }
 
-/** Starts an in-memory dev server on a free port and waits (bounded) until it reports SERVING. */
+function isFree(ip: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, ip, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Starts a dev server (in memory unless dbFile) and waits (bounded) until it reports SERVING. */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   let lastError: unknown;
+  const ip = options.ip ?? '127.0.0.1';
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort(options.ip ?? '127.0.0.1');
+    const port = attempt === 0 && options.port && (await isFree(ip, options.port)) ? options.port : await freePort(ip);
+    const uiPort = options.uiPort === undefined ? null : attempt === 0 && (await isFree(ip, options.uiPort)) ? options.uiPort : await freePort(ip);
     try {
-      return await startOnce(options, port);
+      return await startOnce(options, port, uiPort);
     } catch (err) {
       lastError = err;
       // Someone took the port between our probe and the server's bind: try another one.

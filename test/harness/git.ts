@@ -1,12 +1,12 @@
 // A GitOps remote for tests: a bare repository in a temp dir, seeded with the example layout in
-// test/harness/seed/gitops/ (envs/preview, envs/staging, envs/production) on branch `main`.
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+// examples/gitops/ (envs/preview, envs/staging, envs/production) on branch `main`.
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { EXAMPLE_GITOPS_DIR, seedRepository } from '../../dev/seed-repository.js';
 
-export const SEED_DIR = fileURLToPath(new URL('./seed/gitops/', import.meta.url));
+export const SEED_DIR = EXAMPLE_GITOPS_DIR;
 
 export interface GitIdentity {
   name: string;
@@ -43,21 +43,10 @@ export async function createGitOpsRemote(
   const root = await mkdtemp(path.join(os.tmpdir(), 'ramp-git-'));
   try {
     const bareDir = path.join(root, 'gitops.git');
-    await mkdir(bareDir);
-    await simpleGit(bareDir).init(true, ['--initial-branch=main']);
-    const remoteUrl = pathToFileURL(bareDir).href;
-
-    const seedDir = path.join(root, 'seed');
-    await cp(options.seedDir ?? SEED_DIR, seedDir, { recursive: true });
-    const seed = simpleGit(seedDir);
-    await seed.init(['--initial-branch=main']);
-    await configureRepo(seed, options.identity);
-    await seed.add('.');
-    await seed.commit('Seed GitOps layout: web 1.0.0 in preview, staging and production');
-    await seed.addRemote('origin', remoteUrl);
-    await seed.push('origin', 'main');
-    const seedCommit = (await seed.revparse(['HEAD'])).trim();
-    await rm(seedDir, { recursive: true, force: true });
+    const { url: remoteUrl, commit: seedCommit } = await seedRepository(bareDir, {
+      ...(options.seedDir ? { seedDir: options.seedDir } : {}),
+      identity: options.identity ?? TEST_IDENTITY,
+    });
 
     let clones = 0;
     return {

@@ -25,7 +25,7 @@ export interface WebPipelineOptions {
 }
 
 /**
- * The seed layout's pipeline (test/harness/seed/gitops): preview direct, staging and production
+ * The seed layout's pipeline (examples/gitops): preview direct, staging and production
  * canaries over stable.yaml / canary.yaml / route.yaml.
  */
 export function webPipeline(options: WebPipelineOptions = {}): PipelineSpec {

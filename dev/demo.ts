@@ -1,0 +1,104 @@
+/**
+ * The demo `ramp dev` runs: a good release promoted everywhere, a bad one aborted in staging.
+ * It plays the humans (an approver, someone resuming a pause) and, until canary analysis
+ * exists, the alert that aborts the bad release.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import type { PipelineSpec } from '../src/schema/pipeline.js';
+import {
+  abortUpdate,
+  approveUpdate,
+  promotionStatusQuery,
+  promotionWorkflowId,
+  resumeUpdate,
+  stageStatusQuery,
+  type PromotionStatus,
+  type StageStatus,
+} from '../workflows/messages.js';
+import type { promotionWorkflow } from '../workflows/promotion.js';
+
+export interface DemoOptions {
+  client: Client;
+  taskQueue: string;
+  pipeline: PipelineSpec;
+  say: (line?: string) => void;
+}
+
+/** What the follower lets the demo do at each poll: act on a stage, return true when it acted. */
+type Actor = (stage: StageStatus, act: (what: string, run: () => Promise<unknown>) => Promise<void>) => Promise<void>;
+
+export async function runDemo({ client, taskQueue, pipeline, say }: DemoOptions): Promise<{ ok: boolean; good: string; bad: string }> {
+  const started = Date.now();
+  const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`;
+
+  async function promote(version: string, actor: Actor): Promise<PromotionStatus> {
+    const workflowId = promotionWorkflowId(pipeline.name, version);
+    const handle = await client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [{ apiVersion: 'ramp/v1', pipeline, version, requestedBy: 'demo', kind: 'promote' }],
+    });
+    say(`\n${stamp()} ramp promote ${pipeline.name} ${version}   → ${workflowId}`);
+    const printed = new Set<string>();
+    const acted = new Set<string>();
+    const act = async (what: string, run: () => Promise<unknown>) => {
+      if (acted.has(what)) return;
+      acted.add(what);
+      say(`${stamp()}   demo: ${what}`);
+      await run();
+    };
+    for (;;) {
+      const status = await handle.query(promotionStatusQuery);
+      const active = status.activeStage ? await client.workflow.getHandle(status.activeStage.workflowId).query(stageStatusQuery).catch(() => null) : null;
+      for (const stage of [...status.stages.map((s) => s.result), active]) {
+        if (!stage || stage.promotionId !== workflowId) continue;
+        for (const [i, event] of stage.events.entries()) {
+          const key = `${stage.stage}/${stage.attempt}/${i}`;
+          if (printed.has(key) || event.kind === 'started') continue;
+          printed.add(key);
+          say(`${stamp()}   ${stage.stage.padEnd(10)} ${event.message}`);
+        }
+      }
+      if (status.finishedAt !== null) {
+        say(`${stamp()} ${workflowId}: ${status.phase} — ${status.message}`);
+        return status;
+      }
+      if (active && active.promotionId === workflowId) await actor(active, act);
+      await sleep(200);
+    }
+  }
+
+  say('\n1) A good release, 1.1.0: preview → staging (canary) → production (approval, canary, a pause for a human).');
+  const good = await promote('1.1.0', async (stage, act) => {
+    const id = stage.promotionId;
+    if (stage.phase === 'AwaitingApproval') {
+      await act('approves production as "demo", a member of group:release-managers', () =>
+        client.workflow.getHandle(`${pipeline.name}/${stage.stage}`).executeUpdate(approveUpdate, { args: [{ promotionId: id, actor: 'demo', comment: 'dashboards look good' }] }),
+      );
+    }
+    if (stage.phase === 'Paused' && stage.pauseReason === 'CanaryPauseStep' && stage.pauseUntil === null) {
+      await act(`resumes the paused ${stage.stage} canary (ramp resume)`, () =>
+        client.workflow.getHandle(`${pipeline.name}/${stage.stage}`).executeUpdate(resumeUpdate, { args: [{ promotionId: id, actor: 'demo' }] }),
+      );
+    }
+  });
+
+  say('\n2) A bad release, 1.2.0: its canary misbehaves in staging and an alert aborts it.');
+  const bad = await promote('1.2.0', async (stage, act) => {
+    if (stage.stage === 'staging' && stage.phase === 'Paused' && stage.canaryWeight > 0) {
+      await act('an alert fires: canary error rate 9.3% > 1% — ramp abort', () =>
+        client.workflow.getHandle(promotionWorkflowId(pipeline.name, '1.2.0')).executeUpdate(abortUpdate, {
+          args: [{ promotionId: stage.promotionId, actor: 'alertmanager', reason: 'canary error rate 9.3% > 1%' }],
+        }),
+      );
+    }
+  });
+
+  const staging = bad.stages.find((s) => s.name === 'staging')?.result;
+  const ok = good.phase === 'Succeeded' && bad.phase === 'Aborted' && staging?.phase === 'RolledBack';
+  say(`\nSummary:
+  ${good.promotionId}  ${good.phase.padEnd(9)} ${good.message}
+  ${bad.promotionId}  ${bad.phase.padEnd(9)} staging rolled back: ${staging?.reverts.length ?? 0} revert commit(s) undo its ${staging?.commits.length ?? 0} commit(s); preview keeps 1.2.0 (rollback.scope: stage)`);
+  return { ok, good: good.promotionId, bad: bad.promotionId };
+}
