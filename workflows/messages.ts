@@ -33,6 +33,8 @@ export interface PromotionInput {
   /** Stage names to run, in pipeline order; all when omitted. */
   stages?: string[];
   settings?: Partial<PromotionSettings>;
+  /** Set when resuming after continue-as-new. */
+  resume?: { status: PromotionStatus; stageIndex: number };
 }
 
 export interface StageInput {
@@ -50,7 +52,22 @@ export interface StageInput {
    */
   fastTrack?: boolean;
   /** Set when resuming after continue-as-new. */
-  resume?: StageStatus;
+  resume?: StageResume;
+}
+
+/** Operator requests a stage has accepted but not yet acted on. */
+export interface StageRequests {
+  abort: { actor: string; reason: string } | null;
+  pause: { actor: string; reason: string } | null;
+  skip: { actor: string } | null;
+  /** Increases with every accepted `resume`. */
+  resumes: number;
+}
+
+/** What a stage carries across continue-as-new: everything else follows from it. */
+export interface StageResume {
+  status: StageStatus;
+  requests: StageRequests;
 }
 
 // ---------------------------------------------------------------- status

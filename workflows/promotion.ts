@@ -6,9 +6,11 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  ContinueAsNew,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
+  continueAsNew,
   isCancellation,
   proxyActivities,
   setHandler,
@@ -50,7 +52,7 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
   const settings = { ...DEFAULT_SETTINGS, ...input.settings };
   const promotionId = workflowInfo().workflowId;
   const stages = input.pipeline.stages.filter((s) => !input.stages || input.stages.includes(s.name));
-  const status: PromotionStatus = {
+  const status: PromotionStatus = input.resume?.status ?? {
     promotionId,
     pipeline: input.pipeline.name,
     version: input.version,
@@ -66,7 +68,8 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
     events: [],
   };
   const event = (kind: string, message: string, actor?: string) => status.events.push({ at: now(), kind, message, ...(actor ? { actor } : {}) });
-  event('started', `${input.requestedBy} asked to ${input.kind} ${input.pipeline.name} ${input.version}`, input.requestedBy);
+  if (!input.resume) event('started', `${input.requestedBy} asked to ${input.kind} ${input.pipeline.name} ${input.version}`, input.requestedBy);
+  let environmentPolls = 0;
 
   let child = null as ChildWorkflowHandle<typeof stageWorkflow> | null;
   let abort = null as { actor: string; reason: string } | null;
@@ -131,18 +134,29 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
   };
 
   try {
-    try {
-      await checks.readHistory({ repository: input.pipeline.repository, limit: 1 });
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      return await finish(PromotionPhase.Aborted, `nothing was changed: ${describeFailure(error)}`);
+    if (!input.resume) {
+      try {
+        await checks.readHistory({ repository: input.pipeline.repository, limit: 1 });
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        return await finish(PromotionPhase.Aborted, `nothing was changed: ${describeFailure(error)}`);
+      }
     }
     for (const [index, stage] of stages.entries()) {
+      if (index < (input.resume?.stageIndex ?? 0)) continue;
       const summary = status.stages[index]!;
       for (;;) {
         if (abort) return await finish(PromotionPhase.Aborted, `aborted by ${abort.actor} before stage ${stage.name}: ${abort.reason}`);
         const result = await runStage(stage, summary);
-        if (result === null) continue; // environment busy: waited, try again
+        if (result === null) {
+          // Environment busy: waited; keep the history short while waiting long.
+          if (workflowInfo().continueAsNewSuggested) {
+            await condition(allHandlersFinished);
+            event('continued-as-new', `history reached ${workflowInfo().historyLength} events while waiting; continuing in a new run`);
+            await continueAsNew<typeof promotionWorkflow>({ ...input, resume: { status, stageIndex: index } });
+          }
+          continue;
+        }
         if (result.phase === StagePhase.Promoted) break;
 
         const reason = result.failure?.reason ?? FailureReason.StepFailed;
@@ -165,7 +179,7 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
     }
     return await finish(PromotionPhase.Succeeded, `${input.version} is stable in ${stages.map((s) => s.name).join(', ')}`);
   } catch (error) {
-    if (isCancellation(error)) throw error;
+    if (isCancellation(error) || error instanceof ContinueAsNew) throw error;
     throw ApplicationFailure.nonRetryable(`promotion ${promotionId} failed unexpectedly: ${describeFailure(error)}`, 'PromotionFailed');
   }
 
@@ -186,9 +200,12 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
       status.phase = PromotionPhase.WaitingForEnvironment;
       status.waitingFor = { stage: stage.name, heldBy };
       status.message = `waiting for environment ${stage.name}, held by ${heldBy ?? 'another promotion'}`;
-      await condition(() => abort !== null, settings.environmentPollMs);
+      // Back off while the environment stays busy: base interval, doubling, at most 30 s (or the base).
+      const waitMs = Math.min(settings.environmentPollMs * 2 ** environmentPolls++, Math.max(settings.environmentPollMs, 30_000));
+      await condition(() => abort !== null, waitMs);
       return null;
     }
+    environmentPolls = 0;
     summary.attempt++;
     summary.phase = StagePhase.Progressing;
     status.phase = PromotionPhase.Running;

@@ -6,7 +6,10 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  ContinueAsNew,
+  allHandlersFinished,
   condition,
+  continueAsNew,
   isCancellation,
   log,
   proxyActivities,
@@ -33,6 +36,7 @@ import {
   type Ack,
   type OperatorArgs,
   type StageInput,
+  type StageRequests,
   type StageStatus,
 } from './messages.js';
 
@@ -51,24 +55,16 @@ class StageStop extends Error {
   }
 }
 
-/** Where the flow is, for continue-as-new: everything else is derived from the status. */
-interface Requests {
-  abort: { actor: string; reason: string } | null;
-  pause: { actor: string; reason: string } | null;
-  skip: { actor: string } | null;
-  /** Increases with every accepted `resume`. */
-  resumes: number;
-}
-
 const now = (): string => new Date(Date.now()).toISOString();
 
 export class StageRollout {
   readonly status: StageStatus;
-  private readonly requests: Requests = { abort: null, pause: null, skip: null, resumes: 0 };
+  private readonly requests: StageRequests;
   private canaryStarted = false;
 
   constructor(private readonly input: StageInput) {
-    this.status = input.resume ?? this.initialStatus();
+    this.status = input.resume?.status ?? this.initialStatus();
+    this.requests = input.resume?.requests ?? { abort: null, pause: null, skip: null, resumes: 0 };
     this.canaryStarted = this.status.commits.length > 0;
   }
 
@@ -222,8 +218,17 @@ export class StageRollout {
       this.event('promoted', this.status.message);
       await this.tell('stage-promoted', this.status.message);
     } catch (error) {
+      if (error instanceof ContinueAsNew) throw error;
       await this.fail(error);
     }
+  }
+
+  /** At a safe point in a long wait: start a fresh run with this state when history is long. */
+  private async continueAsNewIfSuggested(): Promise<void> {
+    if (!workflowInfo().continueAsNewSuggested) return;
+    await condition(allHandlersFinished);
+    this.event('continued-as-new', `history reached ${workflowInfo().historyLength} events; continuing in a new run`);
+    await continueAsNew<(input: StageInput) => Promise<StageStatus>>({ ...this.input, resume: { status: this.status, requests: this.requests } });
   }
 
   private async walkCanary(canary: CanaryStrategySpec): Promise<void> {
@@ -310,37 +315,44 @@ export class StageRollout {
 
   /** Waits for an approval; returns when approved, throws StageStop when rejected or timed out. */
   private async approvalGate(approval: ApprovalSpec, gate: string): Promise<void> {
-    const groups = approval.approvers.filter((a) => a.kind === 'group').map((a) => a.name);
-    const members = groups.length > 0 ? await lookups.resolveGroups(groups) : {};
-    const deadline = approval.timeoutMs === null ? null : Date.now() + approval.timeoutMs;
-    const record: ApprovalRecord = {
-      gate,
-      approvals: [],
-      rejection: null,
-      refused: [],
-      eligible: eligibleApprovers(approval, members),
-      minApprovals: approval.minApprovals,
-      deadline: deadline === null ? null : new Date(deadline).toISOString(),
-      outcome: ApprovalOutcome.Pending,
-    };
-    this.status.approvals.push(record);
+    // After continue-as-new the gate's record is already here, still pending.
+    let record = this.pendingApproval();
+    if (record?.gate !== gate) {
+      const groups = approval.approvers.filter((a) => a.kind === 'group').map((a) => a.name);
+      const members = groups.length > 0 ? await lookups.resolveGroups(groups) : {};
+      const deadlineMs = approval.timeoutMs === null ? null : Date.now() + approval.timeoutMs;
+      record = {
+        gate,
+        approvals: [],
+        rejection: null,
+        refused: [],
+        eligible: eligibleApprovers(approval, members),
+        minApprovals: approval.minApprovals,
+        deadline: deadlineMs === null ? null : new Date(deadlineMs).toISOString(),
+        outcome: ApprovalOutcome.Pending,
+      };
+      this.status.approvals.push(record);
+    }
     const waiting = `waiting for ${approval.minApprovals} approval(s) from ${record.eligible.join(', ') || '(nobody)'}`;
     if (gate === 'gate') this.setPhase(StagePhase.AwaitingApproval, waiting);
     else this.setPhase(StagePhase.Paused, waiting, PauseReason.AwaitingApproval);
-    this.event('approval-waiting', `${gate} approval: ${waiting}`);
-    await this.tell('approval-waiting', `${this.input.stage.name} ${gate}: ${waiting}`);
+    if (record.approvals.length === 0 && !this.status.events.some((e) => e.kind === 'approval-waiting' && e.message.startsWith(`${gate} approval`))) {
+      this.event('approval-waiting', `${gate} approval: ${waiting}`);
+      await this.tell('approval-waiting', `${this.input.stage.name} ${gate}: ${waiting}`);
+    }
+    const current = record;
 
-    const settled = () => record.outcome !== ApprovalOutcome.Pending || this.requests.abort !== null;
+    const settled = () => current.outcome !== ApprovalOutcome.Pending || this.requests.abort !== null;
     for (;;) {
+      const deadline = current.deadline === null ? null : Date.parse(current.deadline);
       if (deadline === null) await condition(settled);
       else await condition(settled, Math.max(0, deadline - Date.now()));
       if (settled() || approval.onTimeout === 'reject') break;
-      // onTimeout: remind — tell people again and keep waiting, another timeout each round.
+      // onTimeout: remind — tell people again and keep waiting, one more timeout each round.
       this.event('approval-reminder', `${gate} approval still waiting after ${formatDuration(approval.timeoutMs ?? 0)}`);
       await this.tell('approval-reminder', `${this.input.stage.name} ${gate}: still ${waiting}`);
-      if (workflowInfo().continueAsNewSuggested) log.warn('history is long while waiting for approval; consider a longer reminder interval');
-      await condition(settled, approval.timeoutMs ?? 0);
-      if (settled()) break;
+      current.deadline = new Date(Date.now() + (approval.timeoutMs ?? 0)).toISOString();
+      await this.continueAsNewIfSuggested();
     }
     this.checkpointAbort();
     if (record.outcome === ApprovalOutcome.Pending) {

@@ -21,7 +21,7 @@ export interface ApprovalRecord {
   /** Users allowed to decide, groups expanded (the snapshot used for this gate). */
   eligible: string[];
   minApprovals: number;
-  /** ISO-8601, or null without a timeout. */
+  /** When the gate times out or, with `onTimeout: remind`, the next reminder (ISO-8601); null without a timeout. */
   deadline: string | null;
   outcome: ApprovalOutcome;
 }

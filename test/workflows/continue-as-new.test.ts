@@ -1,0 +1,104 @@
+/**
+ * Long waits stay under history limits: on a dev server of its own that suggests
+ * continue-as-new after 30 events, a stage reminding approvers and a promotion waiting for a
+ * busy environment both continue in new runs, and carry every decision across.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startDevServer, type DevServer } from '../../scripts/lib/dev-server.js';
+import { ensureTemporalCli } from '../../scripts/lib/tools.js';
+import {
+  approveUpdate,
+  promotionStatusQuery,
+  promotionWorkflowId,
+  resumeUpdate,
+  stageStatusQuery,
+  stageWorkflowId,
+  type PromotionInput,
+} from '../../workflows/messages.js';
+import type { promotionWorkflow } from '../../workflows/promotion.js';
+import { cleanupOnSignal } from '../harness/reaper.js';
+import { createTestWorker, installTestRuntime } from '../harness/temporal.js';
+import { fakeRamp } from '../support/fake-activities.js';
+import { webPipeline } from '../support/pipelines.js';
+import { waitFor } from '../support/wait.js';
+
+describe('continue-as-new', () => {
+  let dir: string;
+  let server: DevServer;
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    installTestRuntime();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'ramp-can-'));
+    server = await startDevServer({
+      temporal: (await ensureTemporalCli()).path,
+      logFile: path.join(dir, 'temporal.log'),
+      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=30'],
+    });
+    cleanupOnSignal(() => server.stop());
+    env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
+  });
+  after(async () => {
+    await env?.teardown();
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const input = (pipeline: PromotionInput['pipeline'], version: string): PromotionInput => ({
+    apiVersion: 'ramp/v1', pipeline, version, requestedBy: 'rm', kind: 'promote', settings: { environmentPollMs: 20 },
+  });
+
+  test('an approval that keeps reminding continues as new and keeps its record', async () => {
+    const fake = fakeRamp();
+    const spec = webPipeline({ productionApproval: '      approval: { approvers: [alice], timeout: 150ms, onTimeout: remind }', productionSteps: ['setWeight: 50'] });
+    const pipeline = { ...spec, stages: spec.stages.slice(2) };
+    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', { taskQueue, workflowId: promotionWorkflowId(pipeline.name, '1.0.1'), args: [input(pipeline, '1.0.1')] });
+      const stage = env.client.workflow.getHandle(stageWorkflowId(pipeline.name, 'production'));
+      await waitFor(() => stage.query(stageStatusQuery), (s) => s.phase === 'AwaitingApproval', 'the approval gate');
+      const firstRun = (await stage.describe()).runId;
+      await waitFor(() => stage.query(stageStatusQuery), (s) => s.events.some((e) => e.kind === 'continued-as-new'), 'a continue-as-new', 30_000);
+      assert.notEqual((await stage.describe()).runId, firstRun);
+      await stage.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'mallory' }] }).catch(() => {});
+      await stage.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'alice' }] });
+      const result = await handle.result();
+      assert.equal(result.phase, 'Succeeded');
+      const production = result.stages[0]!.result!;
+      assert.equal(production.approvals.length, 1, 'one gate, one record, across runs');
+      assert.deepEqual(production.approvals[0]!.approvals.map((d) => d.actor), ['alice']);
+      assert.deepEqual(production.approvals[0]!.refused.map((d) => d.actor), ['mallory']);
+      assert.ok(production.events.filter((e) => e.kind === 'approval-reminder').length >= 2);
+      assert.equal(production.events.filter((e) => e.kind === 'approval-waiting').length, 1, 'approvers are told once that it waits');
+    });
+    assert.equal(fake.notifications.filter((n) => n.kind === 'approval-waiting').length, 1);
+  });
+
+  test('a promotion waiting for a busy environment continues as new, then proceeds', async () => {
+    const fake = fakeRamp();
+    const spec = webPipeline({ stagingSteps: ['setWeight: 10', 'pause: {}'] });
+    const pipeline = { ...spec, stages: spec.stages.slice(1, 2) };
+    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
+    await worker.runUntil(async () => {
+      const first = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', { taskQueue, workflowId: promotionWorkflowId(pipeline.name, '1.0.0'), args: [input(pipeline, '1.0.0')] });
+      const staging = env.client.workflow.getHandle(stageWorkflowId(pipeline.name, 'staging'));
+      await waitFor(() => staging.query(stageStatusQuery), (s) => s.phase === 'Paused', 'the first promotion paused');
+      fake.holders.set(stageWorkflowId(pipeline.name, 'staging'), first.workflowId);
+      const second = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', { taskQueue, workflowId: promotionWorkflowId(pipeline.name, '2.0.0'), args: [input(pipeline, '2.0.0')] });
+      await waitFor(() => second.query(promotionStatusQuery), (s) => s.events.some((e) => e.kind === 'continued-as-new'), 'the waiting promotion to continue as new', 30_000);
+      fake.holders.clear();
+      await staging.executeUpdate(resumeUpdate, { args: [{ promotionId: first.workflowId, actor: 'rm' }] });
+      await first.result();
+      await waitFor(() => staging.query(stageStatusQuery), (s) => s.promotionId === second.workflowId && s.phase === 'Paused', 'the second promotion in staging', 30_000);
+      await staging.executeUpdate(resumeUpdate, { args: [{ promotionId: second.workflowId, actor: 'rm' }] });
+      const result = await second.result();
+      assert.equal(result.phase, 'Succeeded');
+      assert.equal(result.events.filter((e) => e.kind === 'started').length, 1);
+      assert.equal(result.events.filter((e) => e.kind === 'waiting').length, 1);
+    });
+  });
+});
