@@ -143,6 +143,38 @@ describe('promotion through a real GitOps repository', () => {
     }
   });
 
+  test('ramp rollback re-promotes an earlier version to one stage, fast: no gate, no canary steps', async () => {
+    const ramp = await realRamp(env, { 'release-managers': ['carol'] });
+    try {
+      const pipeline = webPipeline({ url: ramp.remote.remoteUrl, productionSteps: ['setWeight: 50'] });
+      await promote(ramp, pipeline, async (handle, stage) => {
+        await waitStage(stage('production'), (s) => s.phase === 'AwaitingApproval', 'the production gate');
+        await stage('production').executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'carol' }] });
+        assert.equal((await handle.result()).phase, 'Succeeded');
+      });
+      const { worker, taskQueue } = await createTestWorker(env, { activities: ramp.activities });
+      const rollback = await worker.runUntil(
+        env.client.workflow.execute<typeof promotionWorkflow>('promotionWorkflow', {
+          taskQueue,
+          workflowId: promotionWorkflowId(pipeline.name, '1.0.0', 'rollback', ['production']),
+          args: [{ apiVersion: 'ramp/v1', pipeline, version: '1.0.0', requestedBy: 'oncall', kind: 'rollback', stages: ['production'] }],
+        }),
+      );
+      assert.equal(rollback.phase, 'Succeeded');
+      assert.deepEqual(rollback.stages.map((s) => s.name), ['production']);
+      const production = rollback.stages[0]!.result!;
+      assert.deepEqual(production.commits.map((c) => c.step), ['1/promote']);
+      assert.ok(production.steps.every((s) => s.status === 'Skipped'));
+      const live = await ramp.files('envs/production');
+      const seed = await ramp.seedFiles('envs/production');
+      assert.equal(live['stable.yaml'], seed['stable.yaml'], 'stable is back on 1.0.0, byte for byte');
+      assert.equal(live['route.yaml'], seed['route.yaml']);
+      assert.match((await ramp.files('envs/staging'))['stable.yaml']!, /image: web:1\.1\.0/, 'other stages keep 1.1.0');
+    } finally {
+      await ramp.cleanup();
+    }
+  });
+
   test('an unreachable repository stops the promotion before anything is written', async () => {
     const ramp = await realRamp(env);
     try {
