@@ -4,9 +4,16 @@ import type { ExitCode } from './exit-codes.js';
 export interface CommandIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Whether stdout is a terminal (colours, live views). */
+  /** Whether stdout is a terminal (live views redraw the screen; colours unless `color` says otherwise). */
   isTty: boolean;
   cwd: string;
+  /** Whether to colour output. @default isTty */
+  color?: boolean;
+  /**
+   * The environment the command reads its settings from (TEMPORAL_ADDRESS, RAMP_TASK_QUEUE, ...).
+   * Tests pass their own instead of changing the process's. @default process.env
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Command {
@@ -14,4 +21,14 @@ export interface Command {
   summary: string;
   usage: string;
   run(args: string[], io: CommandIo): Promise<ExitCode>;
+}
+
+/** The environment a command reads. */
+export function envOf(io: CommandIo): Readonly<Record<string, string | undefined>> {
+  return io.env ?? process.env;
+}
+
+/** Whether a command colours its output. */
+export function colorOf(io: CommandIo): boolean {
+  return io.color ?? io.isTty;
 }

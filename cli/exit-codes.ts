@@ -1,8 +1,11 @@
-/** Exit codes of the `ramp` command, documented in the README. */
+/** Exit codes of the `ramp` command, documented in the README, docs/cli.md and every usage text. */
 export const ExitCode = {
-  /** Success; for `validate`, every pipeline is valid. */
+  /** Success; for `validate`, every pipeline is valid; for `promote --wait`, the promotion succeeded. */
   Ok: 0,
-  /** The command ran and found a problem (an invalid pipeline, a failed promotion). */
+  /**
+   * The command ran and found a problem (an invalid pipeline, a failed promotion), or Temporal or
+   * the workflow refused it (with the reason).
+   */
   Failure: 1,
   /** Wrong usage: unknown command or flag, missing argument, unreadable path. */
   Usage: 2,
@@ -10,3 +13,8 @@ export const ExitCode = {
   Internal: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit-code paragraph of a usage text: what 0 and 1 mean for this command. */
+export function exitCodesUsage(ok: string, failure: string): string {
+  return `Exit codes: 0 ${ok}, 1 ${failure}, 2 usage error, 70 a bug in ramp.`;
+}

@@ -5,9 +5,10 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../../src/errors.js';
 import { formatPath, type LocatedIssue } from '../../src/schema/issue.js';
 import { loadPipelineFile, type LoadResult } from '../../src/schema/load.js';
-import type { Command, CommandIo } from '../command.js';
+import { colorOf, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { json, palette } from '../output.js';
+import { json } from '../output.js';
+import { renderFindings } from '../render/findings.js';
 
 const PIPELINE_FILE = /\.ya?ml$/;
 
@@ -22,7 +23,7 @@ export const validateCommand: Command = {
   --json     print the results as JSON
   --strict   treat warnings as errors
 
-  Exit codes: 0 all valid, 1 some invalid, 2 usage error (unknown flag, unreadable path).`,
+  Exit codes: 0 all valid, 1 some invalid, 2 usage error (unknown flag, unreadable path), 70 a bug in ramp.`,
 
   async run(args, io) {
     const { values, positionals } = parseArgs({
@@ -34,7 +35,7 @@ export const validateCommand: Command = {
     const results = await Promise.all(files.map((file) => loadPipelineFile(resolve(io.cwd, file), file)));
     const failed = results.filter((r) => !r.ok || (values.strict && r.warnings.length > 0));
     if (values.json) io.stdout(json(results.map((r) => toJson(r, io.cwd))));
-    else io.stdout(render(results, io));
+    else io.stdout(renderFindings(results, colorOf(io)));
     return failed.length > 0 ? ExitCode.Failure : ExitCode.Ok;
   },
 };
@@ -64,27 +65,6 @@ async function pipelineFiles(paths: string[], cwd: string): Promise<string[]> {
 function displayPath(cwd: string, absolute: string): string {
   const rel = relative(cwd, absolute);
   return rel.startsWith('..') ? absolute : rel;
-}
-
-function render(results: LoadResult[], io: CommandIo): string {
-  const c = palette(io.isTty);
-  const line = (issue: LocatedIssue) => {
-    const label = issue.severity === 'error' ? c.red('error') : c.yellow('warning');
-    return `${issue.file}:${issue.line}:${issue.column}  ${c.bold(formatPath(issue.path))}  ${label}: ${issue.message}\n`;
-  };
-  let out = '';
-  for (const result of results) {
-    const issues = [...(result.ok ? [] : result.errors), ...result.warnings].sort((a, b) => a.line - b.line || a.column - b.column);
-    if (result.ok) out += `${result.file}: ${c.green('valid')}${result.warnings.length > 0 ? ` (${result.warnings.length} warning${result.warnings.length > 1 ? 's' : ''})` : ''}\n`;
-    out += issues.map(line).join('');
-  }
-  const invalid = results.filter((r) => !r.ok).length;
-  const errors = results.reduce((n, r) => n + (r.ok ? 0 : r.errors.length), 0);
-  const warnings = results.reduce((n, r) => n + r.warnings.length, 0);
-  out += invalid === 0
-    ? `${results.length} pipeline${results.length === 1 ? '' : 's'} valid${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`
-    : `${invalid} of ${results.length} pipeline${results.length === 1 ? '' : 's'} invalid: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`;
-  return out;
 }
 
 function toJson(result: LoadResult, _cwd: string) {
