@@ -1,0 +1,283 @@
+/**
+ * The CLI's Temporal client: settings from the environment and flags, one connection per
+ * command, and the one place where Temporal's errors become messages a person can act on.
+ * Every update and query runs under a deadline, so a missing worker is an error, not a hang.
+ */
+import {
+  Client,
+  Connection,
+  NamespaceNotFoundError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcDeadlineError,
+  isGrpcServiceError,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
+import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
+import { UsageError, UserError } from '../src/errors.js';
+import { promotionStatusQuery, stageStatusQuery, type PromotionStatus, type StageStatus } from '../workflows/messages.js';
+import { envOf, type CommandIo } from './command.js';
+
+/** Where and how the CLI talks to Temporal. Compiled once per command by `cliSettings`. */
+export interface CliSettings {
+  /** TEMPORAL_ADDRESS or --address: host:port of the Temporal frontend. @default 127.0.0.1:7233 */
+  address: string;
+  /** TEMPORAL_NAMESPACE or --namespace. @default default */
+  namespace: string;
+  /** RAMP_TASK_QUEUE or --task-queue: where workers of ramp poll. @default ramp */
+  taskQueue: string;
+  /** RAMP_UPDATE_TIMEOUT_MS: how long an update or query waits for a worker. @default 10000 */
+  updateTimeoutMs: number;
+  /** RAMP_CONNECT_TIMEOUT_MS: how long to wait for the server. @default 5000 */
+  connectTimeoutMs: number;
+  /** RAMP_POLL_MS: how often `--wait` and `--watch` read the status. @default 500 (--wait), 1000 (--watch) */
+  pollMs: number | null;
+}
+
+/** The flags every Temporal command accepts (parseArgs options). */
+export const temporalFlags = {
+  address: { type: 'string' },
+  namespace: { type: 'string' },
+  'task-queue': { type: 'string' },
+} as const;
+
+export const TEMPORAL_FLAGS_USAGE = `  --address HOST:PORT   Temporal frontend (default $TEMPORAL_ADDRESS or 127.0.0.1:7233)
+  --namespace NS        Temporal namespace (default $TEMPORAL_NAMESPACE or default)
+  --task-queue Q        ramp's task queue (default $RAMP_TASK_QUEUE or ramp)`;
+
+export function cliSettings(io: CommandIo, flags: { address?: string | undefined; namespace?: string | undefined; 'task-queue'?: string | undefined }): CliSettings {
+  const env = envOf(io);
+  const value = (name: string): string | undefined => (env[name]?.trim() ? env[name].trim() : undefined);
+  const millis = (name: string, fallback: number | null): number | null => {
+    const text = value(name);
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive number of milliseconds, got "${text}"`);
+    return n;
+  };
+  return {
+    address: flags.address ?? value('TEMPORAL_ADDRESS') ?? '127.0.0.1:7233',
+    namespace: flags.namespace ?? value('TEMPORAL_NAMESPACE') ?? 'default',
+    taskQueue: flags['task-queue'] ?? value('RAMP_TASK_QUEUE') ?? 'ramp',
+    updateTimeoutMs: millis('RAMP_UPDATE_TIMEOUT_MS', 10_000)!,
+    connectTimeoutMs: millis('RAMP_CONNECT_TIMEOUT_MS', 5_000)!,
+    pollMs: millis('RAMP_POLL_MS', null),
+  };
+}
+
+/** Who is running the command: --as, else $RAMP_USER, else $USER. */
+export function actorOf(io: CommandIo, as: string | undefined): string {
+  const env = envOf(io);
+  const actor = (as ?? env.RAMP_USER ?? env.USER ?? '').trim();
+  if (actor === '') throw new UsageError('say who you are with --as USER (or set RAMP_USER)');
+  return actor;
+}
+
+/** What a workflow id names, for messages. */
+type Target = { kind: 'promotion'; id: string } | { kind: 'stage'; id: string; stage: string; promotionId: string };
+
+/** A connected client plus the CLI's rules for talking through it. Close it when done. */
+export class RampTemporal {
+  private constructor(
+    readonly client: Client,
+    readonly settings: CliSettings,
+    private readonly connection: Connection,
+  ) {}
+
+  static async connect(settings: CliSettings): Promise<RampTemporal> {
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({ address: settings.address, connectTimeout: settings.connectTimeoutMs });
+    } catch (error) {
+      throw new UserError(unreachable(settings.address, error));
+    }
+    return new RampTemporal(new Client({ connection, namespace: settings.namespace }), settings, connection);
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  /** Runs `fn` under the update deadline. */
+  private deadline<T>(fn: () => Promise<T>): Promise<T> {
+    return this.client.withDeadline(Date.now() + this.settings.updateTimeoutMs, fn);
+  }
+
+  async query<T>(target: Target, query: QueryDefinition<T, []>): Promise<T> {
+    try {
+      return await this.deadline(() => this.client.workflow.getHandle(target.id).query(query));
+    } catch (error) {
+      throw await this.explain(error, target);
+    }
+  }
+
+  /** Sends an update and waits for its result (every operator update of ramp takes one argument). */
+  async update<Ret, Arg>(target: Target, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
+    try {
+      return await this.deadline(() => this.client.workflow.getHandle(target.id).executeUpdate(update, { args: [arg] }));
+    } catch (error) {
+      throw await this.explain(error, target);
+    }
+  }
+
+  /**
+   * The promotion's status: a query while it runs, its result once it completed (no worker
+   * needed). A promotion that ended otherwise (terminated, failed, timed out) is a UserError
+   * saying how it ended.
+   */
+  async promotionStatus(id: string): Promise<PromotionStatus> {
+    const target: Target = { kind: 'promotion', id };
+    const info = await this.describe(target);
+    if (info.status.name === 'RUNNING') return this.query(target, promotionStatusQuery);
+    if (info.status.name === 'COMPLETED') return this.finalStatus(id);
+    let why = '';
+    try {
+      await this.client.workflow.getHandle(id).result();
+    } catch (error) {
+      why = `: ${innermostMessage(error)}`;
+    }
+    throw new UserError(`promotion ${id} ended without finishing (${info.status.name.toLowerCase()}${why}); a stage it was running was cancelled and rolls back`);
+  }
+
+  /**
+   * Fails at once when no worker has polled the task queue lately (Temporal lists pollers seen
+   * in the last minutes), for commands that would otherwise wait on a result for long.
+   */
+  async requireWorker(): Promise<void> {
+    const { taskQueue, namespace } = this.settings;
+    let pollers = 1;
+    try {
+      const response = await this.client.withDeadline(Date.now() + this.settings.updateTimeoutMs, () =>
+        this.client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: TASK_QUEUE_TYPE_WORKFLOW }),
+      );
+      pollers = response.pollers?.length ?? 0;
+    } catch (error) {
+      throw await this.explain(error, { kind: 'promotion', id: '(task queue)' });
+    }
+    if (pollers === 0) throw new UserError(`no worker polls task queue ${taskQueue}; start one with \`ramp worker\``);
+  }
+
+  /** The live status of a promotion's active stage; null when its workflow is gone. */
+  async stageStatus(active: { name: string; workflowId: string }, promotionId: string): Promise<StageStatus | null> {
+    try {
+      return await this.deadline(() => this.client.workflow.getHandle(active.workflowId).query(stageStatusQuery));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      throw await this.explain(error, { kind: 'stage', id: active.workflowId, stage: active.name, promotionId });
+    }
+  }
+
+  async describe(target: Target): Promise<WorkflowExecutionDescription> {
+    try {
+      return await this.client.workflow.getHandle(target.id).describe();
+    } catch (error) {
+      throw await this.explain(error, target);
+    }
+  }
+
+  /** The result of a completed promotion. */
+  async finalStatus(id: string): Promise<PromotionStatus> {
+    try {
+      return (await this.client.workflow.getHandle(id).result()) as PromotionStatus;
+    } catch (error) {
+      throw await this.explain(error, { kind: 'promotion', id });
+    }
+  }
+
+  /**
+   * Turns Temporal's errors into UserErrors that say what happened and what to do; returns
+   * anything else unchanged (a bug, reported as such by cli/main.ts).
+   */
+  async explain(error: unknown, target: Target): Promise<unknown> {
+    if (error instanceof UserError || error instanceof UsageError) return error;
+    if (error instanceof WorkflowUpdateFailedError) {
+      return new UserError(error.cause?.message ?? error.message);
+    }
+    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error)) {
+      const queue = await this.taskQueueOf(target.id);
+      return new UserError(`no worker answered on task queue ${queue} within ${seconds(this.settings.updateTimeoutMs)}; start one with \`ramp worker\``);
+    }
+    if (error instanceof NamespaceNotFoundError) {
+      return new UserError(`namespace ${this.settings.namespace} does not exist on Temporal at ${this.settings.address}; set TEMPORAL_NAMESPACE (or --namespace)`);
+    }
+    if (error instanceof WorkflowNotFoundError) return this.notFound(target);
+    if (isUnavailable(error)) {
+      return new UserError(unreachable(this.settings.address, error));
+    }
+    return error;
+  }
+
+  /** Not found: never started, or (for updates) already closed. */
+  private async notFound(target: Target): Promise<UserError> {
+    let info: WorkflowExecutionDescription | null = null;
+    try {
+      info = await this.client.withDeadline(Date.now() + this.settings.updateTimeoutMs, () => this.client.workflow.getHandle(target.id).describe());
+    } catch {
+      info = null;
+    }
+    if (target.kind === 'stage') {
+      return new UserError(`stage ${target.stage} of ${target.promotionId} is no longer running; see ramp status ${target.promotionId}`);
+    }
+    if (info === null) return new UserError(`no promotion ${target.id}; see ramp list`);
+    let phase: string = info.status.name.toLowerCase();
+    if (info.status.name === 'COMPLETED') {
+      try {
+        const status = (await this.client.workflow.getHandle(target.id).result()) as PromotionStatus;
+        phase = `${status.phase}: ${status.message}`;
+      } catch {
+        // keep the execution status
+      }
+    }
+    return new UserError(`promotion ${target.id} has already finished (${phase}); see ramp status ${target.id}`);
+  }
+
+  private async taskQueueOf(id: string): Promise<string> {
+    try {
+      const info = await this.client.withDeadline(Date.now() + 2_000, () => this.client.workflow.getHandle(id).describe());
+      return info.taskQueue;
+    } catch {
+      return this.settings.taskQueue;
+    }
+  }
+}
+
+/** Connects, runs `fn`, and closes the connection whatever happens. */
+export async function withTemporal<T>(settings: CliSettings, fn: (temporal: RampTemporal) => Promise<T>): Promise<T> {
+  const temporal = await RampTemporal.connect(settings);
+  try {
+    return await fn(temporal);
+  } finally {
+    await temporal.close();
+  }
+}
+
+/** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW (@temporalio/proto is not a direct dependency). */
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
+
+/** grpc.status.UNAVAILABLE (@grpc/grpc-js is not a direct dependency). */
+const GRPC_UNAVAILABLE = 14;
+
+/** gRPC UNAVAILABLE anywhere in the cause chain: the server went away mid-command. */
+function isUnavailable(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (isGrpcServiceError(e) && Number(e.code) === GRPC_UNAVAILABLE) return true;
+  }
+  return false;
+}
+
+function unreachable(address: string, error: unknown): string {
+  const why = error instanceof Error ? `: ${error.message}` : '';
+  return `cannot reach Temporal at ${address}${why}. Is \`ramp dev\` or a Temporal server running? Set TEMPORAL_ADDRESS (or --address) to its host:port`;
+}
+
+/** The innermost message of a chain of causes (a workflow failure's reason). */
+export function innermostMessage(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}
+
+export function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
