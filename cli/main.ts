@@ -3,10 +3,39 @@
  */
 import { InternalError, UsageError, UserError } from '../src/errors.js';
 import type { Command, CommandIo } from './command.js';
+import { abortCommand } from './commands/abort.js';
+import { approveCommand } from './commands/approve.js';
+import { historyCommand } from './commands/history.js';
+import { listCommand } from './commands/list.js';
+import { pauseCommand } from './commands/pause.js';
+import { promoteCommand } from './commands/promote.js';
+import { rejectCommand } from './commands/reject.js';
+import { resumeCommand } from './commands/resume.js';
+import { retryCommand } from './commands/retry.js';
+import { rollbackCommand } from './commands/rollback.js';
+import { skipCommand } from './commands/skip.js';
+import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
-import { ExitCode } from './exit-codes.js';
+import { workerCommand } from './commands/worker.js';
+import { ExitCode, exitCodesUsage } from './exit-codes.js';
 
-const commands: readonly Command[] = [validateCommand];
+/** In the order `ramp --help` lists them: the life of a promotion. */
+const commands: readonly Command[] = [
+  validateCommand,
+  promoteCommand,
+  statusCommand,
+  listCommand,
+  approveCommand,
+  rejectCommand,
+  pauseCommand,
+  resumeCommand,
+  skipCommand,
+  retryCommand,
+  abortCommand,
+  rollbackCommand,
+  historyCommand,
+  workerCommand,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -18,6 +47,11 @@ Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Run \`ramp <command> --help\` for a command's options.
+
+Temporal: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default default),
+RAMP_TASK_QUEUE (default ramp); --address, --namespace, --task-queue override them.
+
+${exitCodesUsage('ok', 'failed or refused (the reason is printed)')}
 `;
 }
 
@@ -67,7 +101,8 @@ export async function runFromProcess(): Promise<void> {
   const io: CommandIo = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    isTty: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    isTty: Boolean(process.stdout.isTTY),
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     cwd: process.cwd(),
   };
   process.exitCode = await main(process.argv.slice(2), io);

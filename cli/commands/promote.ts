@@ -1,0 +1,49 @@
+/** `ramp promote <pipeline> <version>`: start promoting a version through every stage. */
+import { parseArgs } from 'node:util';
+import { UserError } from '../../src/errors.js';
+import { versionProblem } from '../../src/domain/version.js';
+import { promotionWorkflowId } from '../../workflows/messages.js';
+import { positionals } from '../args.js';
+import type { Command } from '../command.js';
+import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags, withTemporal } from '../connection.js';
+import { exitCodesUsage } from '../exit-codes.js';
+import { loadPipeline } from '../pipelines.js';
+import { startPromotion } from '../start.js';
+
+export const promoteCommand: Command = {
+  name: 'promote',
+  summary: 'Start promoting a version through a pipeline\'s stages (--wait to follow it)',
+  usage: `ramp promote <pipeline> <version> [--wait] [--json] [--as USER]
+
+  Validates the pipeline and starts promotion <pipeline>@<version> through its stages, in order.
+  <pipeline> is a name, looked up as $RAMP_PIPELINES_DIR/<name>.yaml (or .yml; default
+  ./pipelines), or a path to a pipeline file. <version> is the image tag to promote.
+  Nothing is started when the pipeline is invalid or the version is not a valid tag.
+
+  --wait      follow the promotion, one line per event, until it ends; waits for approvals
+              and pauses are announced and waited through
+  --json      print the started promotion (with --wait: the final status) as JSON
+  --as USER   who asks (default $RAMP_USER, else $USER)
+${TEMPORAL_FLAGS_USAGE}
+
+  ${exitCodesUsage('started (with --wait: the promotion succeeded)', 'invalid pipeline or version, already running, refused, or (with --wait) the promotion was aborted or a stage failed')}`,
+
+  async run(args, io) {
+    const { values, positionals: given } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { ...temporalFlags, wait: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, as: { type: 'string' } },
+    });
+    const [pipeline, version] = positionals(given, ['pipeline', 'version'] as const);
+    const settings = cliSettings(io, values);
+    const requestedBy = actorOf(io, values.as);
+    const spec = await loadPipeline(pipeline, io);
+    const problem = versionProblem(version);
+    if (problem) throw new UserError(`${problem}. Nothing was started`);
+
+    const promotionId = promotionWorkflowId(spec.name, version);
+    return withTemporal(settings, (temporal) =>
+      startPromotion(temporal, io, { apiVersion: 'ramp/v1', pipeline: spec, version, requestedBy, kind: 'promote' }, promotionId, values),
+    );
+  },
+};

@@ -1,0 +1,32 @@
+/** `ramp retry <id>`: re-run the stage that failed. */
+import { parseArgs } from 'node:util';
+import { retryUpdate } from '../../workflows/messages.js';
+import { positionals } from '../args.js';
+import type { Command } from '../command.js';
+import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags, withTemporal } from '../connection.js';
+import { ExitCode, exitCodesUsage } from '../exit-codes.js';
+
+export const retryCommand: Command = {
+  name: 'retry',
+  summary: 'Re-run the stage that failed (the promotion is in phase Failed)',
+  usage: `ramp retry <promotion-id> [--as USER]
+
+  Re-runs the stage whose failure stopped the promotion (it was rolled back), as its next
+  attempt. A failed promotion waits a day for retry, then gives up.
+
+  --as USER   who (default $RAMP_USER, else $USER)
+${TEMPORAL_FLAGS_USAGE}
+
+  ${exitCodesUsage('retrying', 'refused (nothing failed), no such promotion, or no worker')}`,
+
+  async run(args, io) {
+    const { values, positionals: given } = parseArgs({ args, allowPositionals: true, options: { ...temporalFlags, as: { type: 'string' } } });
+    const [promotionId] = positionals(given, ['promotion-id'] as const);
+    const actor = actorOf(io, values.as);
+    return withTemporal(cliSettings(io, values), async (temporal) => {
+      const ack = await temporal.update({ kind: 'promotion', id: promotionId }, retryUpdate, { promotionId, actor });
+      io.stdout(`${ack.message}\n`);
+      return ExitCode.Ok;
+    });
+  },
+};

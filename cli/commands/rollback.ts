@@ -1,0 +1,53 @@
+/** `ramp rollback <pipeline> --stage S --to VERSION`: put an earlier release back in one stage. */
+import { parseArgs } from 'node:util';
+import { UserError } from '../../src/errors.js';
+import { versionProblem } from '../../src/domain/version.js';
+import { promotionWorkflowId } from '../../workflows/messages.js';
+import { positionals, required } from '../args.js';
+import type { Command } from '../command.js';
+import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags, withTemporal } from '../connection.js';
+import { exitCodesUsage } from '../exit-codes.js';
+import { loadPipeline } from '../pipelines.js';
+import { startPromotion } from '../start.js';
+
+export const rollbackCommand: Command = {
+  name: 'rollback',
+  summary: 'Put an earlier version back in one stage: straight to stable, no canary, no gate',
+  usage: `ramp rollback <pipeline> --stage S --to VERSION [--wait] [--json] [--as USER]
+
+  Starts a rollback promotion (id <pipeline>@<VERSION>:rollback:<S>) that writes VERSION to
+  stage S as stable: no approval gate, no canary steps, recorded in Git like any promotion.
+  Other stages are not touched.
+
+  --stage S     the stage (environment) to roll back
+  --to VERSION  the version to put back
+  --wait        follow it until it ends
+  --json        print the started rollback (with --wait: the final status) as JSON
+  --as USER     who asks (default $RAMP_USER, else $USER)
+${TEMPORAL_FLAGS_USAGE}
+
+  ${exitCodesUsage('started (with --wait: rolled back)', 'invalid pipeline, unknown stage, bad version, already running, refused, or (with --wait) it failed')}`,
+
+  async run(args, io) {
+    const { values, positionals: given } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { ...temporalFlags, stage: { type: 'string' }, to: { type: 'string' }, wait: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, as: { type: 'string' } },
+    });
+    const [pipeline] = positionals(given, ['pipeline'] as const);
+    const stage = required(values.stage, '--stage', 'name the stage to roll back');
+    const version = required(values.to, '--to', 'name the version to put back');
+    const settings = cliSettings(io, values);
+    const requestedBy = actorOf(io, values.as);
+    const spec = await loadPipeline(pipeline, io);
+    const names = spec.stages.map((s) => s.name);
+    if (!names.includes(stage)) throw new UserError(`pipeline ${spec.name} has no stage ${stage}; its stages: ${names.join(', ')}. Nothing was started`);
+    const problem = versionProblem(version);
+    if (problem) throw new UserError(`${problem}. Nothing was started`);
+
+    const promotionId = promotionWorkflowId(spec.name, version, 'rollback', [stage]);
+    return withTemporal(settings, (temporal) =>
+      startPromotion(temporal, io, { apiVersion: 'ramp/v1', pipeline: spec, version, requestedBy, kind: 'rollback', stages: [stage] }, promotionId, values),
+    );
+  },
+};
