@@ -5,6 +5,7 @@ import { InternalError, UsageError, UserError } from '../src/errors.js';
 import type { Command, CommandIo } from './command.js';
 import { abortCommand } from './commands/abort.js';
 import { approveCommand } from './commands/approve.js';
+import { devCommand } from './commands/dev.js';
 import { historyCommand } from './commands/history.js';
 import { listCommand } from './commands/list.js';
 import { pauseCommand } from './commands/pause.js';
@@ -35,6 +36,7 @@ const commands: readonly Command[] = [
   rollbackCommand,
   historyCommand,
   workerCommand,
+  devCommand,
 ];
 
 function help(): string {

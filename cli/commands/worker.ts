@@ -1,17 +1,13 @@
-/**
- * `ramp worker`: run ramp's Temporal worker (worker/main.ts) as a child process. The CLI never
- * imports worker code (lint-enforced): it starts it, with this package's tsx loader.
- */
-import { spawn } from 'node:child_process';
+/** `ramp worker`: run ramp's Temporal worker (worker/main.ts) in the foreground. */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { positionals } from '../args.js';
 import { envOf, type Command } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, temporalFlags } from '../connection.js';
-import { ExitCode, exitCodesUsage } from '../exit-codes.js';
+import { exitCodesUsage } from '../exit-codes.js';
+import { runScript } from '../run-script.js';
 
 const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
-const FORWARDED = ['SIGINT', 'SIGTERM'] as const;
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -35,26 +31,6 @@ ${TEMPORAL_FLAGS_USAGE}
     if (values.address) env.TEMPORAL_ADDRESS = values.address;
     if (values.namespace) env.TEMPORAL_NAMESPACE = values.namespace;
     if (values['task-queue']) env.RAMP_TASK_QUEUE = values['task-queue'];
-
-    // Its own process group: a Ctrl-C in the terminal reaches only this process, which passes it
-    // on once. (Twice — the terminal's and ours — would make the SDK stop at once, skipping the
-    // graceful shutdown.)
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), WORKER_MAIN], { cwd: io.cwd, env, stdio: 'inherit', detached: true });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    const orphaned = () => child.kill('SIGTERM');
-    for (const signal of FORWARDED) process.on(signal, forward);
-    process.on('exit', orphaned);
-    try {
-      const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-        child.once('error', reject);
-        child.once('exit', (code, signal) => resolve({ code, signal }));
-      });
-      if (code === 0) return ExitCode.Ok;
-      io.stderr(`ramp worker: the worker ${signal ? `was killed by ${signal}` : `exited with code ${code}`}\n`);
-      return ExitCode.Failure;
-    } finally {
-      for (const signal of FORWARDED) process.off(signal, forward);
-      process.off('exit', orphaned);
-    }
+    return runScript('worker', WORKER_MAIN, [], io, env);
   },
 };
