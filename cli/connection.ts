@@ -14,6 +14,7 @@ import {
   isGrpcServiceError,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
+import { userInfo } from 'node:os';
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { UsageError, UserError } from '../src/errors.js';
 import { promotionStatusQuery, stageStatusQuery, type PromotionStatus, type StageStatus } from '../workflows/messages.js';
@@ -66,12 +67,20 @@ export function cliSettings(io: CommandIo, flags: { address?: string | undefined
   };
 }
 
-/** Who is running the command: --as, else $RAMP_USER, else $USER. */
+/** Who is running the command: --as, else $RAMP_USER, else $USER, else the OS account. */
 export function actorOf(io: CommandIo, as: string | undefined): string {
   const env = envOf(io);
-  const actor = (as ?? env.RAMP_USER ?? env.USER ?? '').trim();
+  const actor = (as ?? env.RAMP_USER ?? env.USER ?? osUser()).trim();
   if (actor === '') throw new UsageError('say who you are with --as USER (or set RAMP_USER)');
   return actor;
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return ''; // no account name (some containers): --as is needed
+  }
 }
 
 /** What a workflow id names, for messages. */

@@ -9,6 +9,7 @@ import { colorOf, type CommandIo } from './command.js';
 import type { RampTemporal } from './connection.js';
 import { ExitCode } from './exit-codes.js';
 import { json } from './output.js';
+import { formatClock, type RenderOptions } from './render/format.js';
 import { renderEventLine, sourceWidth, type SourcedEvent } from './render/status.js';
 
 export interface Snapshot {
@@ -51,7 +52,7 @@ export class EventCursor {
 }
 
 /** What the promotion waits for, if a person (or the clock) must act, with a key that changes when the wait does. */
-export function waitingFor({ promotion, activeStage: s }: Snapshot): { key: string; message: string } | null {
+export function waitingFor({ promotion, activeStage: s }: Snapshot, options: Pick<RenderOptions, 'timeZone'> = {}): { key: string; message: string } | null {
   const id = promotion.promotionId;
   if (promotion.phase === PromotionPhase.WaitingForEnvironment) {
     return { key: `env|${promotion.waitingFor?.stage}|${promotion.waitingFor?.heldBy}`, message: `${promotion.message}; it starts when that promotion leaves` };
@@ -64,7 +65,7 @@ export function waitingFor({ promotion, activeStage: s }: Snapshot): { key: stri
   if (s.phase === StagePhase.Paused && s.pauseReason === PauseReason.CanaryPauseStep) {
     return s.pauseUntil === null
       ? { key, message: `stage ${s.stage} is paused at step ${s.currentStep + 1} until resumed: ramp resume ${id}` }
-      : { key, message: `stage ${s.stage} is paused at step ${s.currentStep + 1} until ${s.pauseUntil} (ramp resume ${id} continues now)` };
+      : { key, message: `stage ${s.stage} is paused at step ${s.currentStep + 1} until ${formatClock(s.pauseUntil, options)} (ramp resume ${id} continues now)` };
   }
   if (s.phase === StagePhase.Paused) return { key, message: `stage ${s.stage} is ${s.message}` };
   return null;

@@ -42,6 +42,8 @@ ${TEMPORAL_FLAGS_USAGE}
       let truncated = false;
       try {
         for await (const execution of temporal.client.workflow.list({ query, pageSize: limit + 1 })) {
+          // A run that continued as new is one chapter of a promotion listed by its latest run.
+          if (execution.status.name === 'CONTINUED_AS_NEW') continue;
           if (executions.length === limit) {
             truncated = true;
             break;

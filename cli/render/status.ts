@@ -105,7 +105,7 @@ function list(label: string, lines: string[], indent: string): string {
 }
 
 function approvalLines(record: ApprovalRecord, options: RenderOptions): string[] {
-  const head = `${record.gate}: ${record.outcome}, ${record.approvals.length}/${record.minApprovals} from ${record.eligible.join(', ') || '(nobody)'}${record.deadline ? `, until ${formatTime(record.deadline, options)}` : ''}`;
+  const head = `${record.gate}: ${record.outcome}, ${record.approvals.length}/${record.minApprovals} from ${record.eligible.join(', ') || '(nobody)'}${record.deadline && record.outcome === 'Pending' ? `, until ${formatTime(record.deadline, options)}` : ''}`;
   const decisions = [
     ...record.approvals.map((d) => ({ at: d.at, line: `  ${paint(Marker.succeeded, Marker.succeeded, options.color)} ${d.actor} approved${d.comment ? `: ${d.comment}` : ''}` })),
     ...(record.rejection ? [{ at: record.rejection.at, line: `  ${paint(Marker.failed, Marker.failed, options.color)} ${record.rejection.actor} rejected${record.rejection.comment ? `: ${record.rejection.comment}` : ''}` }] : []),

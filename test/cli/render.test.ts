@@ -221,6 +221,8 @@ describe('following a promotion (--wait)', () => {
     const pause = waitingFor({ promotion: promotion(), activeStage: production() });
     assert.equal(pause?.message, 'stage production is paused at step 2 until resumed: ramp resume web@1.4.2');
     assert.notEqual(gate?.key, pause?.key);
+    const timed = waitingFor({ promotion: promotion(), activeStage: production({ pauseUntil: at(59) }) }, utc);
+    assert.equal(timed?.message, 'stage production is paused at step 2 until 09:00:59 (ramp resume web@1.4.2 continues now)');
     assert.equal(waitingFor({ promotion: promotion(), activeStage: production({ phase: 'Progressing', pauseReason: null }) }), null);
   });
 });
