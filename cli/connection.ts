@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * The CLI's Temporal client: settings from the environment and flags, one connection per
  * command, and the one place where Temporal's errors become messages a person can act on.
@@ -121,10 +122,16 @@ export class RampTemporal {
     }
   }
 
-  /** Sends an update and waits for its result (every operator update of ramp takes one argument). */
+  /**
+   * Sends an update and waits for its result (every operator update of ramp takes one argument).
+   * An update that reaches a run just as it continues as new is aborted by the server without
+   * running; it is sent again, to the new run.
+   */
   async update<Ret, Arg>(target: Target, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
     try {
-      return await this.deadline(() => this.client.workflow.getHandle(target.id).executeUpdate(update, { args: [arg] }));
+      // One update id for every attempt: the server answers a repeat with the first outcome.
+      const updateId = randomUUID();
+      return await retryAcrossContinueAsNew(() => this.deadline(() => this.client.workflow.getHandle(target.id).executeUpdate(update, { args: [arg], updateId })));
     } catch (error) {
       throw await this.explain(error, target);
     }
@@ -281,6 +288,20 @@ function unreachable(address: string, error: unknown): string {
 }
 
 /** The innermost message of a chain of causes (a workflow failure's reason). */
+/**
+ * Runs `send` again (at most 3 times in all) when the server aborted the update because the run
+ * it reached closed by continuing as new: the update never ran, and the new run takes it.
+ */
+export async function retryAcrossContinueAsNew<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (attempt >= 3 || !/aborted by closing workflow|workflow execution already completed/.test(innermostMessage(error))) throw error;
+    }
+  }
+}
+
 export function innermostMessage(error: unknown): string {
   let current = error;
   while (current instanceof Error && current.cause instanceof Error) current = current.cause;

@@ -61,6 +61,8 @@ export class StageRollout {
   readonly status: StageStatus;
   private readonly requests: StageRequests;
   private canaryStarted = false;
+  /** Workflow time of the last operator command handled (workflow time is fixed per activation). */
+  private lastCommandAt = -1;
 
   constructor(private readonly input: StageInput) {
     this.status = input.resume?.status ?? this.initialStatus();
@@ -147,6 +149,7 @@ export class StageRollout {
 
   /** Approvals are accepted even when refused, so that refused attempts are on the record. */
   private decideApproval(action: 'approve' | 'reject', actor: string, comment: string): Ack {
+    this.lastCommandAt = Date.now();
     const record = this.pendingApproval();
     const decision = { actor, at: now(), comment };
     if (!record) {
@@ -173,6 +176,7 @@ export class StageRollout {
   }
 
   private resume(args: OperatorArgs): Ack {
+    this.lastCommandAt = Date.now();
     this.requests.pause = null;
     this.requests.resumes++;
     const message = `${args.actor} resumed the stage`;
@@ -181,6 +185,7 @@ export class StageRollout {
   }
 
   private pause(args: OperatorArgs & { reason?: string }): Ack {
+    this.lastCommandAt = Date.now();
     this.requests.pause = { actor: args.actor, reason: args.reason ?? '' };
     const message = `${args.actor} paused the stage${args.reason ? `: ${args.reason}` : ''}; it stops after the current step`;
     this.event('paused', message, args.actor);
@@ -188,6 +193,7 @@ export class StageRollout {
   }
 
   private skip(args: OperatorArgs): Ack {
+    this.lastCommandAt = Date.now();
     this.requests.skip = { actor: args.actor };
     this.requests.pause = null;
     const message = `${args.actor} skipped the remaining canary steps; promoting fully`;
@@ -196,6 +202,7 @@ export class StageRollout {
   }
 
   private abort(args: OperatorArgs & { reason: string }): Ack {
+    this.lastCommandAt = Date.now();
     this.requests.abort = { actor: args.actor, reason: args.reason };
     const message = `${args.actor} aborted the stage: ${args.reason}`;
     this.event('abort-requested', message, args.actor);
@@ -208,7 +215,9 @@ export class StageRollout {
     const { stage } = this.input;
     try {
       const fastTrack = this.input.fastTrack === true;
-      if (stage.approval && !fastTrack && !this.status.approvals.some((a) => a.gate === 'gate')) await this.approvalGate(stage.approval, 'gate');
+      // After continue-as-new the gate may already be approved (skip it) or still pending (resume it).
+      const gatePassed = this.status.approvals.some((a) => a.gate === 'gate' && a.outcome === ApprovalOutcome.Approved);
+      if (stage.approval && !fastTrack && !gatePassed) await this.approvalGate(stage.approval, 'gate');
       this.setPhase(StagePhase.Progressing, `writing ${this.input.version}`);
       if (stage.strategy.kind === 'canary' && !fastTrack) await this.walkCanary(stage.strategy);
       if (fastTrack) for (const step of this.status.steps) step.status = StepStatus.Skipped;
@@ -226,6 +235,9 @@ export class StageRollout {
   /** At a safe point in a long wait: start a fresh run with this state when history is long. */
   private async continueAsNewIfSuggested(): Promise<void> {
     if (!workflowInfo().continueAsNewSuggested) return;
+    // Never close the run in the activation that handled a command: the server would tell its
+    // sender the update was aborted although it took effect. The next round continues as new.
+    if (this.lastCommandAt === Date.now()) return;
     await condition(allHandlersFinished);
     this.event('continued-as-new', `history reached ${workflowInfo().historyLength} events; continuing in a new run`);
     await continueAsNew<(input: StageInput) => Promise<StageStatus>>({ ...this.input, resume: { status: this.status, requests: this.requests } });

@@ -24,7 +24,7 @@ describe('replay of recorded histories', () => {
       const workflowBundle = await getWorkflowBundle();
       for (const file of files) {
         const { workflowId, history } = JSON.parse(await readFile(new URL(file, dir), 'utf8')) as { workflowId: string; history: unknown };
-        await Worker.runReplayHistory({ workflowBundle }, history as Parameters<typeof Worker.runReplayHistory>[1], workflowId);
+        await Worker.runReplayHistory({ workflowBundle }, history, workflowId);
       }
     });
   }

@@ -30,8 +30,8 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
     output += d;
     if (output.includes('ramp worker started')) onStart();
   };
-  child.stdout!.setEncoding('utf8').on('data', collect);
-  child.stderr!.setEncoding('utf8').on('data', collect);
+  child.stdout.setEncoding('utf8').on('data', collect);
+  child.stderr.setEncoding('utf8').on('data', collect);
   started.catch(() => {});
   return {
     child,
