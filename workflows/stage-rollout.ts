@@ -418,6 +418,7 @@ export class StageRollout {
       this.setPhase(StagePhase.RollingBack, `${message}; reverting ${toRevert.length} commit(s)`);
       try {
         await CancellationScope.nonCancellable(() => this.revert(toRevert.map((c) => c.sha).reverse(), message));
+        this.status.canaryWeight = 0;
         this.setPhase(StagePhase.RolledBack, `${message}; Git is back where it was (${this.status.reverts.length} revert commit(s))`);
       } catch (revertError) {
         const shas = toRevert.map((c) => c.sha.slice(0, 12)).reverse().join(' ');
