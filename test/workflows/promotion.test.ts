@@ -146,6 +146,41 @@ describe('promotion workflow (fake activities)', () => {
     assert.ok(fake.commits.some((c) => c.trailers.step === '2/1/setWeight-50'));
   });
 
+  test('rollback.scope: promotion reverts the earlier stages too, latest stage first', async () => {
+    const fake = fakeRamp(groups);
+    const pipeline = webPipeline({ rollbackScope: 'promotion', productionApproval: '      approval: { approvers: [alice] }' });
+    await run(pipeline, fake, async (handle, { promotionId, stage }) => {
+      const production = stage('production');
+      await waitFor(() => env.client.workflow.getHandle(production).query(stageStatusQuery), (s) => s.phase === 'AwaitingApproval', 'the production gate');
+      await env.client.workflow.getHandle(production).executeUpdate(rejectUpdate, { args: [{ promotionId, actor: 'alice', reason: 'not this week' }] });
+      const result = await handle.result();
+      assert.equal(result.phase, 'Aborted');
+      assert.match(result.message, /earlier stages were rolled back too/);
+      assert.deepEqual(result.stages.map((s) => s.phase), ['RolledBack', 'RolledBack', 'RolledBack']);
+    });
+    assert.deepEqual(fake.reverts.map((r) => [r.stage, r.commits.length, r.reason]), [
+      ['staging', 3, 'promotion rolled back: rejected by alice: not this week'],
+      ['preview', 1, 'promotion rolled back: rejected by alice: not this week'],
+    ]);
+    const stagingShas = fake.commits.filter((c) => c.trailers.stage === 'staging').map((c) => c.trailers.step);
+    assert.deepEqual(stagingShas, ['1/0/canary/10', '1/1/setWeight-50', '1/promote']);
+  });
+
+  test('an approval that times out with onTimeout: reject fails the stage before it writes', async () => {
+    const fake = fakeRamp(groups);
+    const spec = webPipeline({ productionApproval: '      approval: { approvers: [alice], timeout: 300ms }' });
+    const pipeline = { ...spec, stages: spec.stages.slice(2) };
+    await run(pipeline, fake, async (handle) => {
+      const result = await handle.result();
+      assert.equal(result.phase, 'Aborted');
+      const production = result.stages[0]!.result!;
+      assert.deepEqual(production.failure, { reason: 'ApprovalTimedOut', message: 'the gate approval timed out after 300ms' });
+      assert.equal(production.approvals[0]!.outcome, 'TimedOut');
+      assert.equal(production.phase, 'RolledBack');
+    });
+    assert.equal(fake.commits.length, 0);
+  });
+
   test('a second promotion into a busy environment waits its turn, visibly', async () => {
     const fake = fakeRamp(groups);
     const pipeline = webPipeline({ stagingSteps: ['setWeight: 10', 'pause: {}'], productionApproval: '' });
