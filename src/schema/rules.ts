@@ -37,6 +37,33 @@ function duplicates<T>(items: readonly T[], key: (item: T) => string, report: (i
   return issues;
 }
 
+function unknownPlaceholders(query: string, known: readonly string[], t: number, path: IssuePath): SpecIssue[] {
+  return placeholders(query)
+    .filter((name) => !known.includes(name))
+    .map((name) => {
+      const guess = closest(name, known);
+      const hint = name.startsWith('args.')
+        ? `Declare it in analysisTemplates[${t}].args${guess ? ` or did you mean {{${guess}}}?` : ''}`
+        : `Known: ${known.map((k) => `{{${k}}}`).join(', ')}`;
+      return error('query-placeholders', path, `the query uses {{${name}}}, which is not defined. ${hint}`);
+    });
+}
+
+/** Every place that runs analysis templates: inline steps, background analysis, verification. */
+function eachAnalysisRef(spec: PipelineSpec): { templates: string[]; args: { name: string; value: string }[]; path: IssuePath }[] {
+  return spec.stages.flatMap((stage, i) => {
+    const canary = canaryOf(stage);
+    return [
+      ...(canary?.steps ?? []).flatMap((step, j) => (step.kind === 'analysis' ? [{ templates: step.templates, args: step.args, path: [...stepPath(i, j), 'analysis'] }] : [])),
+      ...(canary?.analysis ? [{ templates: canary.analysis.templates, args: canary.analysis.args, path: [...canaryPath(i), 'analysis'] }] : []),
+      ...(['prePromotion', 'postPromotion'] as const).flatMap((when) => {
+        const ref = stage.verification[when];
+        return ref ? [{ templates: ref.templates, args: ref.args, path: [...stagePath(i), 'verification', when] }] : [];
+      }),
+    ];
+  });
+}
+
 /** Every approval gate: stage gates and canary approval steps, with their input paths. */
 function eachApproval(spec: PipelineSpec): { approval: ApprovalSpec; path: IssuePath }[] {
   return spec.stages.flatMap((stage, i) => [
@@ -129,7 +156,7 @@ export const rules: readonly Rule[] = [
       spec.stages.flatMap((stage, i) => {
         const canary = canaryOf(stage);
         if (!canary) return [];
-        const measured = canary.steps.some((s) => s.kind === 'analysis' || s.kind === 'approval' || (s.kind === 'pause' && s.durationMs === null));
+        const measured = canary.analysis !== null || stage.verification.prePromotion !== null || canary.steps.some((s) => s.kind === 'analysis' || s.kind === 'approval' || (s.kind === 'pause' && s.durationMs === null));
         return measured || stage.approval
           ? []
           : [warning('canary-without-analysis', [...canaryPath(i), 'steps'], `stage "${stage.name}" runs a canary that nothing measures or stops. Add an analysis step, an indefinite pause, or an approval`)];
@@ -137,49 +164,43 @@ export const rules: readonly Rule[] = [
   },
   {
     id: 'unknown-template',
-    description: 'Analysis steps reference templates that exist.',
+    description: 'Analysis steps, background analysis and verification reference templates that exist.',
     check: (spec) => {
       const names = spec.analysisTemplates.map((t) => t.name);
-      return spec.stages.flatMap((stage, i) =>
-        (canaryOf(stage)?.steps ?? []).flatMap((step, j) =>
-          step.kind !== 'analysis'
-            ? []
-            : step.templates.flatMap((name, k) => {
-                if (names.includes(name)) return [];
-                const guess = closest(name, names);
-                const hint = guess ? `Did you mean "${guess}"?` : names.length > 0 ? `Defined: ${names.join(', ')}` : 'Define it under spec.analysisTemplates';
-                return [error('unknown-template', [...stepPath(i, j), 'analysis', 'templates', k, 'templateName'], `no analysis template is named "${name}". ${hint}`)];
-              })));
+      return eachAnalysisRef(spec).flatMap((ref) =>
+        ref.templates.flatMap((name, k) => {
+          if (names.includes(name)) return [];
+          const guess = closest(name, names);
+          const hint = guess ? `Did you mean "${guess}"?` : names.length > 0 ? `Defined: ${names.join(', ')}` : 'Define it under spec.analysisTemplates';
+          return [error('unknown-template', [...ref.path, 'templates', k, 'templateName'], `no analysis template is named "${name}". ${hint}`)];
+        }));
     },
   },
   {
     id: 'analysis-args',
-    description: 'An analysis step passes every arg its templates require, and no arg they do not declare.',
+    description: 'An analysis passes every arg its templates require, and no arg they do not declare.',
     check: (spec) =>
-      spec.stages.flatMap((stage, i) =>
-        (canaryOf(stage)?.steps ?? []).flatMap((step, j) => {
-          if (step.kind !== 'analysis') return [];
-          const templates = spec.analysisTemplates.filter((t) => step.templates.includes(t.name));
-          if (templates.length !== new Set(step.templates).size) return []; // unknown-template reports it
-          const declared = new Set(templates.flatMap((t) => t.args.map((a) => a.name)));
-          const given = new Set(step.args.map((a) => a.name));
-          const path = [...stepPath(i, j), 'analysis'];
-          const issues: SpecIssue[] = duplicates(step.args, (a) => a.name, (k, name) =>
-            error('analysis-args', [...path, 'args', k, 'name'], `arg "${name}" is given twice. Keep one`));
-          step.args.forEach((arg, k) => {
-            if (declared.has(arg.name)) return;
-            const guess = closest(arg.name, [...declared]);
-            issues.push(error('analysis-args', [...path, 'args', k, 'name'], `no template of this step declares arg "${arg.name}"${guess ? `. Did you mean "${guess}"?` : `. Declared: ${[...declared].join(', ') || 'none'}`}`));
-          });
-          for (const template of templates) {
-            for (const arg of template.args) {
-              if (arg.value === undefined && !given.has(arg.name)) {
-                issues.push(error('analysis-args', path, `template "${template.name}" needs arg "${arg.name}", which this step does not pass. Add { name: ${arg.name}, value: ... } to args`));
-              }
+      eachAnalysisRef(spec).flatMap((ref) => {
+        const templates = spec.analysisTemplates.filter((t) => ref.templates.includes(t.name));
+        if (templates.length !== new Set(ref.templates).size) return []; // unknown-template reports it
+        const declared = new Set(templates.flatMap((t) => t.args.map((a) => a.name)));
+        const given = new Set(ref.args.map((a) => a.name));
+        const issues: SpecIssue[] = duplicates(ref.args, (a) => a.name, (k, name) =>
+          error('analysis-args', [...ref.path, 'args', k, 'name'], `arg "${name}" is given twice. Keep one`));
+        ref.args.forEach((arg, k) => {
+          if (declared.has(arg.name)) return;
+          const guess = closest(arg.name, [...declared]);
+          issues.push(error('analysis-args', [...ref.path, 'args', k, 'name'], `no template of this analysis declares arg "${arg.name}"${guess ? `. Did you mean "${guess}"?` : `. Declared: ${[...declared].join(', ') || 'none'}`}`));
+        });
+        for (const template of templates) {
+          for (const arg of template.args) {
+            if (arg.value === undefined && !given.has(arg.name)) {
+              issues.push(error('analysis-args', ref.path, `template "${template.name}" needs arg "${arg.name}", which this analysis does not pass. Add { name: ${arg.name}, value: ... } to args`));
             }
           }
-          return issues;
-        })),
+        }
+        return issues;
+      }),
   },
   {
     id: 'query-placeholders',
@@ -189,16 +210,12 @@ export const rules: readonly Rule[] = [
         template.metrics.flatMap((metric, m) => {
           const declared = template.args.map((a) => `args.${a.name}`);
           const known = [...declared, ...BUILTIN_VARIABLES];
-          return placeholders(metric.provider.query)
-            .filter((name) => !known.includes(name))
-            .map((name) => {
-              const guess = closest(name, known);
-              const hint = name.startsWith('args.')
-                ? `Declare it in analysisTemplates[${t}].args${guess ? ` or did you mean {{${guess}}}?` : ''}`
-                : `Known: ${known.map((k) => `{{${k}}}`).join(', ')}`;
-              return error('query-placeholders', [...metricPath(t, m), 'provider', 'prometheus', 'query'], `the query uses {{${name}}}, which is not defined. ${hint}`);
-            });
-        })),
+          return unknownPlaceholders(metric.provider.query, known, t, [...metricPath(t, m), 'provider', 'prometheus', 'query']);
+        }).concat(
+          (template.judge?.metrics ?? []).flatMap((metric, m) =>
+            (['baseline', 'canary'] as const).flatMap((side) =>
+              unknownPlaceholders(metric[side].query, [...template.args.map((a) => `args.${a.name}`), ...BUILTIN_VARIABLES], t, [...templatePath(t), 'judge', 'metrics', m, side, 'prometheus', 'query']))),
+        )),
   },
   {
     id: 'condition-syntax',
@@ -234,12 +251,62 @@ export const rules: readonly Rule[] = [
             : [])),
   },
   {
+    id: 'empty-template',
+    description: 'A template measures something: metrics, a judge, or both.',
+    check: (spec) =>
+      spec.analysisTemplates.flatMap((template, t) =>
+        template.metrics.length === 0 && template.judge === null
+          ? [error('empty-template', [...templatePath(t), 'name'], `analysis template "${template.name}" has no metrics and no judge. Add metrics (thresholds) or a judge (canary vs baseline)`)]
+          : []),
+  },
+  {
+    id: 'judge-settings',
+    description: 'A judge: marginal at most pass, weighted groups used by its metrics, count > 1 with an interval.',
+    check: (spec) =>
+      spec.analysisTemplates.flatMap((template, t) => {
+        const judge = template.judge;
+        if (!judge) return [];
+        const path = [...templatePath(t), 'judge'];
+        const issues: SpecIssue[] = [];
+        if (judge.thresholds.marginal > judge.thresholds.pass) {
+          issues.push(error('judge-settings', [...path, 'thresholds', 'marginal'], `marginal (${judge.thresholds.marginal}) is above pass (${judge.thresholds.pass}). Marginal is the lower bar: scores between the two go to a human`));
+        }
+        const groups = new Set(judge.metrics.flatMap((m) => m.groups));
+        for (const group of Object.keys(judge.groupWeights)) {
+          if (!groups.has(group)) issues.push(error('judge-settings', [...path, 'groupWeights', group], `no judged metric is in group "${group}". Add it to a metric's groups, or remove the weight`));
+        }
+        const total = Object.values(judge.groupWeights).reduce((a, b) => a + b, 0);
+        if (total > 100) issues.push(warning('judge-settings', [...path, 'groupWeights'], `group weights add up to ${total}, over 100: groups without a weight get nothing`));
+        if (judge.count > 1 && judge.intervalMs === null) issues.push(error('judge-settings', [...path, 'count'], `count ${judge.count} needs an interval between judgements. Add interval: 5m (or similar)`));
+        return issues;
+      }),
+  },
+  {
+    id: 'starting-step',
+    description: 'Background analysis starts at a step the canary has.',
+    check: (spec) =>
+      spec.stages.flatMap((stage, i) => {
+        const canary = canaryOf(stage);
+        return canary?.analysis && canary.analysis.startingStep > canary.steps.length
+          ? [error('starting-step', [...canaryPath(i), 'analysis', 'startingStep'], `startingStep ${canary.analysis.startingStep} is past the last of ${canary.steps.length} steps. Count steps from 1`)]
+          : [];
+      }),
+  },
+  {
+    id: 'duplicate-webhook',
+    description: 'Webhook names are unique within a stage.',
+    check: (spec) =>
+      spec.stages.flatMap((stage, i) =>
+        duplicates(stage.webhooks, (w) => w.name, (k, name) =>
+          error('duplicate-webhook', [...stagePath(i), 'webhooks', k, 'name'], `webhook "${name}" is defined twice in stage "${stage.name}". Rename one`))),
+  },
+  {
     id: 'unused-template',
-    description: 'Every analysis template is used by some step.',
+    description: 'Every analysis template is used by some analysis.',
     check: (spec) => {
-      const used = new Set(spec.stages.flatMap((s) => (canaryOf(s)?.steps ?? []).flatMap((step) => (step.kind === 'analysis' ? step.templates : []))));
+      const used = new Set(eachAnalysisRef(spec).flatMap((ref) => ref.templates));
       return spec.analysisTemplates.flatMap((template, t) =>
-        used.has(template.name) ? [] : [warning('unused-template', [...templatePath(t), 'name'], `analysis template "${template.name}" is not used by any analysis step. Use it or remove it`)]);
+        used.has(template.name) ? [] : [warning('unused-template', [...templatePath(t), 'name'], `analysis template "${template.name}" is not used by any analysis. Use it or remove it`)]);
     },
   },
   {

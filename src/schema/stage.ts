@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { Approval } from './approval.js';
 import { Name, RelativePath } from './common.js';
+import { AnalysisRef } from './steps.js';
 import { Strategy } from './strategy.js';
+import { Webhook } from './webhook.js';
 import { UpdateTarget } from './update-target.js';
 
 export const Rollback = z.strictObject({
@@ -23,11 +25,19 @@ export const Stage = z
       .describe('Where the (stable) version is written.'),
     strategy: Strategy.optional(),
     approval: Approval.optional().describe('A gate before the version is written.'),
+    verification: z
+      .strictObject({
+        prePromotion: AnalysisRef.optional().describe('Analysis after the canary steps, before full promotion.'),
+        postPromotion: AnalysisRef.optional().describe('Analysis after full promotion; a failure rolls the stage back.'),
+      })
+      .optional(),
+    webhooks: z.array(Webhook).default([]).describe('Webhook gates and notifications (Flagger\'s hook types).'),
     rollback: Rollback.optional().describe('Overrides spec.rollback for this stage.'),
   })
-  .transform(({ strategy, approval, rollback, ...stage }) => ({
+  .transform(({ strategy, approval, rollback, verification, ...stage }) => ({
     ...stage,
     strategy: strategy ?? { kind: 'direct' as const },
     approval: approval ?? null,
     rollback: rollback ?? null,
+    verification: { prePromotion: verification?.prePromotion ?? null, postPromotion: verification?.postPromotion ?? null },
   }));

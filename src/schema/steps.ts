@@ -27,15 +27,18 @@ export const AnalysisArg = z.strictObject({
   value: z.string({ error: 'an argument value is a string; quote numbers ("0.95")' }),
 });
 
+/** Which templates an analysis runs, with values for their args. */
+export const AnalysisRef = z
+  .strictObject({
+    templates: z
+      .array(z.strictObject({ templateName: Name.describe('The name of an entry in spec.analysisTemplates.') }))
+      .min(1, { error: 'an analysis names at least one template' }),
+    args: z.array(AnalysisArg).default([]).describe('Values for the templates\' args.'),
+  })
+  .transform(({ templates, args }) => ({ templates: templates.map((t) => t.templateName), args }));
+
 const Analysis = z.strictObject({
-  analysis: z
-    .strictObject({
-      templates: z
-        .array(z.strictObject({ templateName: Name.describe('The name of an entry in spec.analysisTemplates.') }))
-        .min(1, { error: 'an analysis step names at least one template' }),
-      args: z.array(AnalysisArg).default([]).describe('Values for the templates\' args.'),
-    })
-    .describe('Run analysis templates; the step completes when they succeed and aborts the stage when they fail.'),
+  analysis: AnalysisRef.describe('Run analysis templates; the step completes when they succeed and aborts the stage when they fail.'),
 });
 
 const ApprovalStep = z.strictObject({
@@ -48,11 +51,7 @@ export const CanaryStep = z
     if ('setWeight' in step) return { kind: 'setWeight' as const, weight: step.setWeight };
     if ('pause' in step) return { kind: 'pause' as const, durationMs: step.pause.duration ?? null };
     if ('approval' in step) return { kind: 'approval' as const, approval: step.approval };
-    return {
-      kind: 'analysis' as const,
-      templates: step.analysis.templates.map((t) => t.templateName),
-      args: step.analysis.args,
-    };
+    return { kind: 'analysis' as const, ...step.analysis };
   })
   .describe('One canary step: setWeight, pause, analysis or approval.');
 

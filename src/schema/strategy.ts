@@ -1,7 +1,8 @@
 /** How a stage rolls a version out: all at once (direct), or as a canary walked through steps. */
 import { z } from 'zod';
 import { RelativePath } from './common.js';
-import { CanaryStep } from './steps.js';
+import { AnalysisArg, CanaryStep } from './steps.js';
+import { Name } from './common.js';
 import { UpdateTarget } from './update-target.js';
 
 const GatewayApiRoute = z.strictObject({
@@ -25,6 +26,15 @@ export const CanaryScale = z.strictObject({
   replicas: z.int().min(1, { error: 'a running canary has at least 1 replica' }).describe('Replicas while the canary runs; 0 after.'),
 });
 
+/** Analysis that runs in the background across the canary's steps (Argo's `canary.analysis`). */
+const BackgroundAnalysis = z
+  .strictObject({
+    templates: z.array(z.strictObject({ templateName: Name })).min(1, { error: 'an analysis names at least one template' }),
+    args: z.array(AnalysisArg).default([]),
+    startingStep: z.int().min(1, { error: 'startingStep counts steps from 1' }).default(1).describe('The step (from 1) at which the background analysis starts.'),
+  })
+  .transform(({ templates, args, startingStep }) => ({ templates: templates.map((t) => t.templateName), args, startingStep }));
+
 const Canary = z.strictObject({
   canary: z.strictObject({
     update: z
@@ -33,6 +43,7 @@ const Canary = z.strictObject({
       .describe('Where the canary version is written (the canary workload).'),
     scale: CanaryScale.optional().describe('Scale the canary workload up while it runs and back to 0 after.'),
     trafficRouting: TrafficRouting.optional(),
+    analysis: BackgroundAnalysis.optional().describe('Measured in the background from startingStep until full promotion; a failure aborts the canary.'),
     steps: z.array(CanaryStep).min(1, { error: 'a canary has at least one step' }),
   }),
 });
@@ -44,6 +55,6 @@ const Direct = z.strictObject({
 export const Strategy = z
   .union([Direct, Canary])
   .transform((strategy) =>
-    'canary' in strategy ? { kind: 'canary' as const, ...strategy.canary } : { kind: 'direct' as const },
+    'canary' in strategy ? { kind: 'canary' as const, ...strategy.canary, analysis: strategy.canary.analysis ?? null } : { kind: 'direct' as const },
   )
   .describe('direct (the default) or canary.');

@@ -12,6 +12,9 @@ interface Case {
   expect: string[];
 }
 
+const JUDGE = (): Draft => ({ lookback: '10m', metrics: [{ name: 'errors', groups: ['errors'], baseline: { prometheus: { address: 'http://p:9090', query: 'a' } }, canary: { prometheus: { address: 'http://p:9090', query: 'b' } } }] });
+const HOOK = (name: string): Draft => ({ name, type: 'confirm-promotion', url: 'http://hooks.example.com/gate' });
+
 const table: Record<string, Case[]> = {
   'duplicate-stage': [
     { name: 'two stages named staging', edit: (d) => (d.spec.stages[1].name = 'staging'), expect: ['error spec.stages[1].name'] },
@@ -43,16 +46,20 @@ const table: Record<string, Case[]> = {
     { name: 'setWeight 100 followed by a pause', edit: (d) => canary(d).steps.push({ setWeight: 100 }, { pause: {} }), expect: [] },
   ],
   'canary-without-analysis': [
+    { name: 'background analysis measures it', edit: (d) => { canary(d).steps = [{ setWeight: 10 }, { pause: { duration: '1m' } }]; canary(d).analysis = { templates: [{ templateName: 'errors' }], args: [{ name: 'service', value: 'x' }] }; }, expect: [] },
     { name: 'only weights and timed pauses', edit: (d) => (canary(d).steps = [{ setWeight: 10 }, { pause: { duration: '1m' } }]), expect: ['warning spec.stages[0].strategy.canary.steps'] },
     { name: 'an indefinite pause is a human check', edit: (d) => (canary(d).steps = [{ setWeight: 10 }, { pause: {} }]), expect: [] },
     { name: 'an approval step is a human check', edit: (d) => (canary(d).steps = [{ setWeight: 10 }, { approval: { approvers: ['bob'] } }]), expect: [] },
     { name: 'an approval gate is a human check', edit: (d) => { canary(d).steps = [{ setWeight: 10 }]; d.spec.stages[0].approval = { approvers: ['bob'] }; }, expect: [] },
   ],
   'unknown-template': [
+    { name: 'in background analysis', edit: (d) => (canary(d).analysis = { templates: [{ templateName: 'nope' }] }), expect: ['error spec.stages[0].strategy.canary.analysis.templates[0].templateName'] },
+    { name: 'in post-promotion verification', edit: (d) => (d.spec.stages[1].verification = { postPromotion: { templates: [{ templateName: 'nope' }] } }), expect: ['error spec.stages[1].verification.postPromotion.templates[0].templateName'] },
     { name: 'misspelt template', edit: (d) => (canary(d).steps[1].analysis.templates[0].templateName = 'error'), expect: ['error spec.stages[0].strategy.canary.steps[1].analysis.templates[0].templateName'] },
     { name: 'existing template', edit: () => {}, expect: [] },
   ],
   'analysis-args': [
+    { name: 'verification without the required arg', edit: (d) => (d.spec.stages[1].verification = { prePromotion: { templates: [{ templateName: 'errors' }] } }), expect: ['error spec.stages[1].verification.prePromotion'] },
     { name: 'required arg missing', edit: (d) => (canary(d).steps[1].analysis.args = []), expect: ['error spec.stages[0].strategy.canary.steps[1].analysis'] },
     { name: 'undeclared arg', edit: (d) => canary(d).steps[1].analysis.args.push({ name: 'namespace', value: 'x' }), expect: ['error spec.stages[0].strategy.canary.steps[1].analysis.args[1].name'] },
     { name: 'arg given twice', edit: (d) => canary(d).steps[1].analysis.args.push({ name: 'service', value: 'y' }), expect: ['error spec.stages[0].strategy.canary.steps[1].analysis.args[1].name'] },
@@ -60,6 +67,7 @@ const table: Record<string, Case[]> = {
     { name: 'all args given', edit: () => {}, expect: [] },
   ],
   'query-placeholders': [
+    { name: 'in a judge query', edit: (d) => (d.spec.analysisTemplates[0].judge = { ...JUDGE(), metrics: [{ ...JUDGE().metrics[0], canary: { prometheus: { address: 'http://p:9090', query: 'x{v="{{ramp.versoin}}"}' } } }] }), expect: ['error spec.analysisTemplates[0].judge.metrics[0].canary.prometheus.query'] },
     { name: 'undeclared arg', edit: (d) => (d.spec.analysisTemplates[0].metrics[0].provider.prometheus.query = 'up{job="{{args.job}}"}'), expect: ['error spec.analysisTemplates[0].metrics[0].provider.prometheus.query'] },
     { name: 'unknown built-in', edit: (d) => (d.spec.analysisTemplates[0].metrics[0].provider.prometheus.query = 'up{env="{{ramp.environment}}"}'), expect: ['error spec.analysisTemplates[0].metrics[0].provider.prometheus.query'] },
     { name: 'declared arg and built-ins', edit: (d) => (d.spec.analysisTemplates[0].metrics[0].provider.prometheus.query = 'up{s="{{ args.service }}",e="{{ramp.stage}}",v="{{ramp.version}}"}'), expect: [] },
@@ -78,6 +86,25 @@ const table: Record<string, Case[]> = {
   'count-needs-interval': [
     { name: 'count 3 without interval', edit: (d) => delete d.spec.analysisTemplates[0].metrics[0].interval, expect: ['error spec.analysisTemplates[0].metrics[0].count'] },
     { name: 'a single measurement needs no interval', edit: (d) => { delete d.spec.analysisTemplates[0].metrics[0].interval; delete d.spec.analysisTemplates[0].metrics[0].count; }, expect: [] },
+  ],
+  'empty-template': [
+    { name: 'no metrics and no judge', edit: (d) => (d.spec.analysisTemplates[0].metrics = []), expect: ['error spec.analysisTemplates[0].name'] },
+    { name: 'a judge alone is enough', edit: (d) => { d.spec.analysisTemplates[0].metrics = []; d.spec.analysisTemplates[0].judge = JUDGE(); }, expect: [] },
+  ],
+  'judge-settings': [
+    { name: 'marginal above pass', edit: (d) => (d.spec.analysisTemplates[0].judge = { ...JUDGE(), thresholds: { pass: 80, marginal: 90 } }), expect: ['error spec.analysisTemplates[0].judge.thresholds.marginal'] },
+    { name: 'a weight for a group nobody is in', edit: (d) => (d.spec.analysisTemplates[0].judge = { ...JUDGE(), groupWeights: { latency: 50 } }), expect: ['error spec.analysisTemplates[0].judge.groupWeights.latency'] },
+    { name: 'weights over 100', edit: (d) => (d.spec.analysisTemplates[0].judge = { ...JUDGE(), groupWeights: { errors: 120 } }), expect: ['warning spec.analysisTemplates[0].judge.groupWeights'] },
+    { name: 'count without interval', edit: (d) => (d.spec.analysisTemplates[0].judge = { ...JUDGE(), count: 3 }), expect: ['error spec.analysisTemplates[0].judge.count'] },
+    { name: 'a sound judge', edit: (d) => (d.spec.analysisTemplates[0].judge = { ...JUDGE(), count: 3, interval: '5m', groupWeights: { errors: 100 } }), expect: [] },
+  ],
+  'starting-step': [
+    { name: 'past the last step', edit: (d) => (canary(d).analysis = { templates: [{ templateName: 'errors' }], args: [{ name: 'service', value: 'x' }], startingStep: 5 }), expect: ['error spec.stages[0].strategy.canary.analysis.startingStep'] },
+    { name: 'at the last step', edit: (d) => (canary(d).analysis = { templates: [{ templateName: 'errors' }], args: [{ name: 'service', value: 'x' }], startingStep: 4 }), expect: [] },
+  ],
+  'duplicate-webhook': [
+    { name: 'two hooks with one name', edit: (d) => (d.spec.stages[0].webhooks = [HOOK('gate'), HOOK('gate')]), expect: ['error spec.stages[0].webhooks[1].name'] },
+    { name: 'distinct names', edit: (d) => (d.spec.stages[0].webhooks = [HOOK('gate'), HOOK('load')]), expect: [] },
   ],
   'unused-template': [
     { name: 'template no step uses', edit: (d) => d.spec.analysisTemplates.push({ ...structuredClone(d.spec.analysisTemplates[0]), name: 'spare' }), expect: ['warning spec.analysisTemplates[1].name'] },
