@@ -13,7 +13,7 @@ import {
   type MetricCounters,
   type MetricLimits,
 } from '../../src/domain/analysis/assess.js';
-import { AnalysisPhase, MeasurementPhase } from '../../src/domain/analysis/phases.js';
+import { type AnalysisPhase, type MeasurementPhase } from '../../src/domain/analysis/phases.js';
 
 const counters = (partial: Partial<MetricCounters> = {}): MetricCounters => ({ ...initialCounters(), ...partial });
 /** The schema's defaults: count 1, no interval, failureLimit 0, inconclusiveLimit 0, consecutiveErrorLimit 4. */

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assessRun, isTerminating, type RunMetric } from '../../src/domain/analysis/assess.js';
-import { ANALYSIS_PHASE_ORDER, AnalysisPhase, isCompleted, worstPhase } from '../../src/domain/analysis/phases.js';
+import { ANALYSIS_PHASE_ORDER, type AnalysisPhase, isCompleted, worstPhase } from '../../src/domain/analysis/phases.js';
 
 describe('worstPhase: Successful < Running < Pending < Inconclusive < Error < Failed', () => {
   const order: AnalysisPhase[] = ['Successful', 'Running', 'Pending', 'Inconclusive', 'Error', 'Failed'];
