@@ -3,6 +3,8 @@
  * type only; the worker's `createActivities()` must satisfy it.
  */
 import type { Groups } from '../src/domain/approval.js';
+import type { Measurement } from '../src/domain/analysis/measurement.js';
+import type { MetricSpec } from '../src/schema/pipeline.js';
 import type { CommitRequest, CommitResult, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
 /** Something worth telling people (chat, webhooks): approvals waiting, stages done or rolled back. */
@@ -26,6 +28,8 @@ export interface RampActivities {
   resolveGroups(names: string[]): Promise<Groups>;
   /** The promotion id holding an environment's workflow, or null when it is free. */
   environmentHolder(stageWorkflowId: string): Promise<string | null>;
+  /** Measures one metric and judges the value (never throws for query problems: an Error measurement). */
+  measureMetric(request: { metric: MetricSpec; args: Record<string, string> }): Promise<Measurement>;
   /** Best effort: delivery problems are logged, never fail a promotion. */
   notify(notification: Notification): Promise<void>;
 }

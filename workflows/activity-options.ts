@@ -30,6 +30,15 @@ export const quick: ActivityOptions = {
   retry: { initialInterval: '1 second', maximumAttempts: 5 },
 };
 
+/**
+ * One measurement: the activity reports query problems as Error measurements instead of
+ * failing, so retries here only cover a worker lost mid-query.
+ */
+export const measurement: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+};
+
 /** Notifications never hold a promotion up for long. */
 export const notification: ActivityOptions = {
   startToCloseTimeout: '15 seconds',

@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalRecord } from '../src/domain/approval.js';
+import type { AnalysisResult } from './analysis.js';
 import type { HistoryEntry } from '../src/domain/changes.js';
 import type { FailureReason, PauseReason, PromotionPhase, StagePhase, StepStatus } from '../src/domain/phases.js';
 import type { PipelineSpec, StageSpec } from '../src/schema/pipeline.js';
@@ -44,6 +45,8 @@ export interface StageInput {
   image: string;
   version: string;
   stage: StageSpec;
+  /** The pipeline's analysis templates (absent in inputs pinned before analysis existed). */
+  analysisTemplates?: PipelineSpec['analysisTemplates'];
   /** 1 for the first run of this stage in this promotion, 2 after one `retry`, ... */
   attempt: number;
   /**
@@ -115,6 +118,8 @@ export interface StageStatus {
   commits: CommitRecord[];
   reverts: { sha: string; reverted: string; at: string }[];
   approvals: ApprovalRecord[];
+  /** Every analysis run of the stage, with its latest measurements per metric. */
+  analyses?: AnalysisResult[];
   /** The record: every decision, refused command and failure, oldest first. */
   events: StageEvent[];
   failure: { reason: FailureReason; message: string } | null;

@@ -193,7 +193,7 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
     try {
       child = await startChild(stageWorkflow, {
         workflowId: summary.workflowId,
-        args: [{ promotionId, pipeline: input.pipeline.name, repository: input.pipeline.repository, image: input.pipeline.artifact.image, version: input.version, stage, attempt: summary.attempt + 1, fastTrack: input.kind === 'rollback' }],
+        args: [{ promotionId, pipeline: input.pipeline.name, repository: input.pipeline.repository, image: input.pipeline.artifact.image, version: input.version, stage, analysisTemplates: input.pipeline.analysisTemplates, attempt: summary.attempt + 1, fastTrack: input.kind === 'rollback' }],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         memo: { promotionId },
       });

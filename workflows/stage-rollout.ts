@@ -10,6 +10,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  executeChild,
   isCancellation,
   log,
   proxyActivities,
@@ -23,6 +24,9 @@ import { formatDuration } from '../src/domain/duration.js';
 import { FailureReason, PauseReason, StagePhase, StepStatus, TERMINAL_STAGE_PHASES } from '../src/domain/phases.js';
 import { canaryStartChanges, fullPromotionChanges, stepKey, stepLabel, weightChanges } from '../src/domain/plan.js';
 import type { ApprovalSpec, CanaryStrategySpec } from '../src/schema/pipeline.js';
+import { AnalysisPhase } from '../src/domain/analysis/phases.js';
+import { resolveAnalysis, type AnalysisRefSpec } from '../src/domain/analysis-ref.js';
+import { analysisWorkflow } from './analysis.js';
 import { gitRollback, gitWrite, notification, quick } from './activity-options.js';
 import {
   abortSignal,
@@ -271,8 +275,7 @@ export class StageRollout {
           await this.pauseStep(step.durationMs);
           break;
         case 'analysis':
-          // Measured by the analysis engine (a later issue); until then the step records itself.
-          this.event('analysis', `analysis ${step.templates.join(', ')}: not measured by this version of ramp; continuing`);
+          await this.analysis(step, `step ${i + 1}`);
           break;
         case 'approval':
           await this.approvalGate(step.approval, `step ${i + 1}`);
@@ -285,6 +288,37 @@ export class StageRollout {
       this.finishStep(i, StepStatus.Succeeded);
       this.status.currentStep = i + 1;
     }
+  }
+
+  /**
+   * Runs an analysis as a child workflow and acts on its verdict: Successful continues; Failed
+   * or Error fails the stage (rollback); Inconclusive pauses for a human — `resume` continues,
+   * `abort` rolls back.
+   */
+  private async analysis(ref: AnalysisRefSpec, where: string): Promise<void> {
+    const { promotionId, pipeline, stage, version, image, attempt } = this.input;
+    const resolved = resolveAnalysis(ref, this.input.analysisTemplates ?? [], { pipeline, stage: stage.name, version, image });
+    if (resolved.missing.length > 0) throw new StageStop(FailureReason.AnalysisFailed, `analysis templates ${resolved.missing.join(', ')} are not in the pipeline`);
+    const label = `${where}: analysis ${ref.templates.join(', ')}`;
+    this.event('analysis-started', `${label} (${resolved.metrics.length} metric(s))`);
+    const analyses = (this.status.analyses ??= []);
+    const result = await executeChild(analysisWorkflow, {
+      workflowId: `${workflowInfo().workflowId}/${attempt}/${where.replaceAll(' ', '-')}`,
+      args: [{ label, metrics: resolved.metrics, args: resolved.args }],
+    });
+    analyses.push(result);
+    const verdict = `${label}: ${result.phase}${result.message ? ` — ${result.message}` : ''}`;
+    this.event('analysis', verdict);
+    if (result.phase === AnalysisPhase.Successful) return;
+    if (result.phase === AnalysisPhase.Inconclusive) {
+      const resumes = this.requests.resumes;
+      this.setPhase(StagePhase.Paused, `${verdict}. ramp resume ${promotionId} continues, ramp abort rolls back`, PauseReason.InconclusiveAnalysis);
+      await condition(() => this.requests.resumes > resumes || this.requests.abort !== null);
+      this.checkpointAbort();
+      this.setPhase(StagePhase.Progressing, 'continuing after an inconclusive analysis');
+      return;
+    }
+    throw new StageStop(FailureReason.AnalysisFailed, verdict);
   }
 
   private async promoteFully(): Promise<void> {
@@ -406,7 +440,8 @@ export class StageRollout {
     const message = stop?.message ?? (isCancellation(error) ? 'the promotion was cancelled' : describeFailure(error));
     this.status.failure = { reason, message };
     const running = this.status.steps.find((s) => s.status === StepStatus.Running);
-    if (running) this.finishStep(running.index, reason === FailureReason.StepFailed ? StepStatus.Failed : StepStatus.Skipped);
+    const stepFailed = reason === FailureReason.StepFailed || reason === FailureReason.AnalysisFailed;
+    if (running) this.finishStep(running.index, stepFailed ? StepStatus.Failed : StepStatus.Skipped);
     this.event('failed', message);
 
     const toRevert = this.status.commits.filter((c) => !this.status.reverts.some((r) => r.reverted === c.sha));

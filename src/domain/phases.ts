@@ -31,6 +31,8 @@ export const PauseReason = {
   UserPaused: 'UserPaused',
   /** An approval step is waiting for approvers. */
   AwaitingApproval: 'AwaitingApproval',
+  /** An analysis was inconclusive: a human decides (`resume` continues, `abort` rolls back). */
+  InconclusiveAnalysis: 'InconclusiveAnalysis',
 } as const;
 export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
 
@@ -64,5 +66,7 @@ export const FailureReason = {
   Rejected: 'Rejected',
   ApprovalTimedOut: 'ApprovalTimedOut',
   StepFailed: 'StepFailed',
+  /** An analysis failed or errored: the release is bad, or cannot be measured. */
+  AnalysisFailed: 'AnalysisFailed',
 } as const;
 export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];

@@ -6,7 +6,10 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Notification, RampActivities } from '../../activities/contract.js';
 import type { Groups } from '../../src/domain/approval.js';
+import type { Measurement } from '../../src/domain/analysis/measurement.js';
 import type { CommitRequest, RevertRequest } from '../../src/domain/changes.js';
+import { renderTemplate } from '../../src/domain/template.js';
+import type { MetricSpec } from '../../src/schema/pipeline.js';
 
 export interface FakeRamp {
   activities: RampActivities;
@@ -19,6 +22,9 @@ export interface FakeRamp {
   holdCommits(match: RegExp): { released: Promise<void>; release: () => void; reached: Promise<void> };
   /** The environment holder the fake reports for a stage workflow id. */
   holders: Map<string, string>;
+  /** What each measurement of a metric returns (by metric name); Successful 0 by default. */
+  measure: (metric: MetricSpec) => { phase: Measurement['phase']; value?: number | number[]; error?: string };
+  measurements: { metric: string; query: string }[];
 }
 
 const sha = (text: string) => createHash('sha1').update(text).digest('hex');
@@ -32,7 +38,19 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
   const holds: { match: RegExp; gate: Promise<void>; reached: () => void }[] = [];
   const seen = new Map<string, string>();
 
+  const measurements: { metric: string; query: string }[] = [];
+  const fake = {
+    measure: (_metric: MetricSpec): { phase: Measurement['phase']; value?: number | number[]; error?: string } => ({ phase: 'Successful', value: 0 }),
+  };
   const activities: RampActivities = {
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async measureMetric({ metric, args }) {
+      const query = renderTemplate(metric.provider.query, args);
+      measurements.push({ metric: metric.name, query });
+      const taken = fake.measure(metric);
+      const at = new Date().toISOString();
+      return { phase: taken.phase, value: taken.value ?? null, error: taken.error ?? null, message: taken.error ?? `value ${JSON.stringify(taken.value ?? null)}`, startedAt: at, finishedAt: at, query };
+    },
     async commitStageChange(request) {
       const key = `${request.trailers.promotion}|${request.trailers.stage}|${request.trailers.step}`;
       const earlier = seen.get(key);
@@ -74,6 +92,13 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
   };
   return {
     activities,
+    measurements,
+    get measure() {
+      return fake.measure;
+    },
+    set measure(fn) {
+      fake.measure = fn;
+    },
     commits,
     reverts,
     notifications,

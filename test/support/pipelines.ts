@@ -22,6 +22,8 @@ export interface WebPipelineOptions {
   productionSteps?: string[];
   productionApproval?: string;
   rollbackScope?: 'stage' | 'promotion';
+  /** YAML list items for spec.analysisTemplates, indented for `  analysisTemplates:`. */
+  analysisTemplates?: string;
 }
 
 /**
@@ -50,6 +52,7 @@ spec:
   artifact:
     image: web
   rollback: { scope: ${options.rollbackScope ?? 'stage'} }
+${options.analysisTemplates ? `  analysisTemplates:\n${options.analysisTemplates}` : ''}
   stages:
     - name: preview
       path: envs/preview

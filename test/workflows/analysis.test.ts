@@ -1,0 +1,105 @@
+/**
+ * Analysis steps in the stage state machine, on the real dev server with a fake of ramp's own
+ * measure activity (the real Prometheus provider is tested in test/integration and test/e2e).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { promotionWorkflowId, resumeUpdate, stageStatusQuery, stageWorkflowId, type PromotionStatus } from '../../workflows/messages.js';
+import type { promotionWorkflow } from '../../workflows/promotion.js';
+import { fakeRamp, type FakeRamp } from '../support/fake-activities.js';
+import { webPipeline } from '../support/pipelines.js';
+import { waitFor } from '../support/wait.js';
+import { createTestWorker, getTestEnv } from '../harness/temporal.js';
+
+const TEMPLATES = `    - name: errors
+      args: [{ name: service }]
+      metrics:
+        - name: error-rate
+          interval: 100ms
+          count: 3
+          successCondition: result[0] < 0.01
+          failureCondition: result[0] > 0.05
+          consecutiveErrorLimit: 0
+          provider:
+            prometheus:
+              address: http://prometheus:9090
+              query: 'sum(rate(errors{service="{{args.service}}",version="{{ramp.version}}",stage="{{ramp.stage}}"}[1m]))'
+`;
+
+describe('analysis steps (fake measurements)', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => (env = await getTestEnv()));
+  after(async () => env?.teardown());
+
+  const pipeline = () => {
+    const spec = webPipeline({
+      analysisTemplates: TEMPLATES,
+      stagingSteps: ['setWeight: 20', 'analysis: { templates: [{ templateName: errors }], args: [{ name: service, value: web-canary }] }', 'setWeight: 50'],
+    });
+    return { ...spec, stages: spec.stages.slice(1, 2) };
+  };
+
+  async function promote(fake: FakeRamp, during?: (stage: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>, promotionId: string) => Promise<void>): Promise<PromotionStatus> {
+    const spec = pipeline();
+    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
+    return worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
+        taskQueue,
+        workflowId: promotionWorkflowId(spec.name, '1.1.0'),
+        args: [{ apiVersion: 'ramp/v1', pipeline: spec, version: '1.1.0', requestedBy: 'rm', kind: 'promote' }],
+      });
+      await during?.(env.client.workflow.getHandle(stageWorkflowId(spec.name, 'staging')), handle.workflowId);
+      return handle.result();
+    });
+  }
+
+  test('a healthy canary passes every measurement and is promoted; the record holds the resolved queries', async () => {
+    const fake = fakeRamp();
+    fake.measure = () => ({ phase: 'Successful', value: [0.001] });
+    const result = await promote(fake);
+    assert.equal(result.phase, 'Succeeded');
+    const staging = result.stages[0]!.result!;
+    const analysis = staging.analyses![0]!;
+    assert.equal(analysis.phase, 'Successful');
+    assert.deepEqual(analysis.metrics[0]!.counters, { count: 3, successful: 3, failed: 0, inconclusive: 0, error: 0, consecutiveError: 0, consecutiveSuccess: 3 });
+    assert.equal(analysis.metrics[0]!.measurements.length, 3);
+    assert.equal(fake.measurements[0]!.query, 'sum(rate(errors{service="web-canary",version="1.1.0",stage="staging"}[1m]))');
+    assert.deepEqual(staging.commits.map((c) => c.step), ['1/0/canary/20', '1/2/setWeight-50', '1/promote']);
+  });
+
+  test('a failing measurement aborts the canary and rolls it back', async () => {
+    const fake = fakeRamp();
+    fake.measure = () => ({ phase: 'Failed', value: [0.2] });
+    const result = await promote(fake);
+    assert.equal(result.phase, 'Aborted');
+    const staging = result.stages[0]!.result!;
+    assert.equal(staging.phase, 'RolledBack');
+    assert.equal(staging.failure?.reason, 'AnalysisFailed');
+    assert.match(staging.failure.message, /step 2: analysis errors: Failed — Metric "error-rate" assessed Failed due to failed \(1\) > failureLimit \(0\)/);
+    assert.equal(fake.measurements.length, 1, 'the run ends at the first failure');
+    assert.equal(fake.reverts[0]!.commits.length, 1);
+  });
+
+  test('an error beyond consecutiveErrorLimit is an Error: aborted, never promoted on missing data', async () => {
+    const fake = fakeRamp();
+    fake.measure = () => ({ phase: 'Error', error: 'cannot reach http://prometheus:9090: connection refused' });
+    const result = await promote(fake);
+    const staging = result.stages[0]!.result!;
+    assert.equal(staging.analyses![0]!.phase, 'Error');
+    assert.equal(staging.phase, 'RolledBack');
+    assert.ok(!staging.commits.some((c) => c.step === '1/promote'));
+  });
+
+  test('inconclusive pauses the stage for a human; resume continues to promotion', async () => {
+    const fake = fakeRamp();
+    fake.measure = () => ({ phase: 'Inconclusive', value: [0.03] });
+    const result = await promote(fake, async (stage, promotionId) => {
+      const paused = await waitFor(() => stage.query(stageStatusQuery), (s) => s.pauseReason === 'InconclusiveAnalysis', 'the inconclusive pause');
+      assert.match(paused.message, /Inconclusive .*ramp resume .* continues, ramp abort rolls back/);
+      await stage.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'rm' }] });
+    });
+    assert.equal(result.phase, 'Succeeded');
+    assert.ok(result.stages[0]!.result!.events.some((e) => e.kind === 'resumed' && e.actor === 'rm'));
+  });
+});
