@@ -59,12 +59,10 @@ const ENDING: ReadonlySet<AnalysisPhase> = new Set([AnalysisPhase.Failed, Analys
 
 export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisResult> {
   const startedMs = Date.now();
-  const metrics = input.metrics.map((metric) => ({
-    metric,
-    counters: initialCounters(),
-    nextAt: startedMs + metric.initialDelayMs,
-    record: { name: metric.name, dryRun: metric.dryRun, phase: AnalysisPhase.Pending, message: null, counters: initialCounters(), measurements: [] },
-  }));
+  const metrics = input.metrics.map((metric) => {
+    const record: MetricRecord = { name: metric.name, dryRun: metric.dryRun, phase: AnalysisPhase.Pending, message: null, counters: initialCounters(), measurements: [] };
+    return { metric, counters: initialCounters(), nextAt: startedMs + metric.initialDelayMs, record };
+  });
   const result: AnalysisResult = {
     label: input.label,
     phase: AnalysisPhase.Pending,
