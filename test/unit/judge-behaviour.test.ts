@@ -124,6 +124,12 @@ describe('judge(): never throws for bad data', () => {
     });
   }
 
+  test('no samples object at all (null from a payload): every metric Nodata', () => {
+    const result = judge({ metrics: [{ name: 'a' }] }, null as unknown as Record<string, MetricSamples>);
+    assert.deepEqual(result.metrics.map((m) => m.classification), [MetricClassification.Nodata]);
+    assert.equal(result.overrides[0]?.reason, OverrideReason.TooManyNodata);
+  });
+
   test('a critical metric that cannot be judged fails the run', () => {
     const result = judge({ metrics: [{ name: 'a', critical: true }, { name: 'b' }] }, { a: { baseline: [3], canary: [4] }, b: good });
     assert.equal(result.metrics[0]?.classification, MetricClassification.Error);

@@ -17,11 +17,13 @@ import type { JudgeConfig, JudgeResult, MetricResult, MetricSamples } from './ty
  */
 export function judge(config: JudgeConfig, samples: Readonly<Record<string, MetricSamples | undefined>>): JudgeResult {
   const resolved = resolveJudgeConfig(config);
+  // Samples arrive from activities as JSON: guard against a missing object, not only missing entries.
+  const source: Readonly<Record<string, MetricSamples | undefined>> = typeof samples === 'object' && samples !== null ? samples : {};
   const seen = new Set<string>();
   const metrics: MetricResult[] = resolved.metrics.map((metric) => {
     if (seen.has(metric.name)) return errorResult(metric, `metric ${metric.name} is configured more than once`);
     seen.add(metric.name);
-    const own = Object.prototype.hasOwnProperty.call(samples, metric.name) ? samples[metric.name] : undefined;
+    const own = Object.prototype.hasOwnProperty.call(source, metric.name) ? source[metric.name] : undefined;
     try {
       return classifyMetric(metric, own);
     } catch (err) {
