@@ -2,10 +2,12 @@
 import type { Client } from '@temporalio/client';
 import type { AxiosInstance } from 'axios';
 import type { GitOpsRepositories } from '../src/providers/git/index.js';
+import { createMetricProviders } from '../src/providers/metrics/registry.js';
 import { createApprovalActivities } from './approvals.js';
 import type { RampActivities } from './contract.js';
 import { createEnvironmentActivities } from './environment.js';
 import { createGitActivities } from './git.js';
+import { createMetricActivities } from './metrics.js';
 import { createNotifyActivities } from './notify.js';
 
 export interface ActivityDeps {
@@ -22,5 +24,6 @@ export function createActivities(deps: ActivityDeps): RampActivities {
     ...createApprovalActivities({ groupsFile: deps.groupsFile }),
     ...createEnvironmentActivities({ client: deps.client }),
     ...createNotifyActivities({ http: deps.http, webhooks: deps.webhooks }),
+    ...createMetricActivities({ providers: createMetricProviders({ http: deps.http }) }),
   } satisfies RampActivities;
 }

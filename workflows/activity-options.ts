@@ -35,7 +35,8 @@ export const quick: ActivityOptions = {
  * failing, so retries here only cover a worker lost mid-query.
  */
 export const measurement: ActivityOptions = {
-  startToCloseTimeout: '2 minutes',
+  // Above any sensible query timeout (default 30 s); the provider enforces the metric's own.
+  startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
 };
 
