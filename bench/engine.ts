@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: two figures of the promotion engine on the real dev server, real worker and
+ * `npm run bench`: three figures of the promotion engine on the real dev server, real worker and
  * real Git, printed and saved as JSON in bench/results/:
  *
  * 1. engine overhead per canary step beyond its own I/O: for a canary of 24 setWeight steps, the
  *    gap between one step's Git activity finishing and the next one starting (median over 23);
  * 2. rollback reaction time: from `abort` sent to the revert commit pushed (median and p95 over
- *    20 runs), with the share spent in the revert's own Git I/O.
+ *    20 runs), with the share spent in the revert's own Git I/O;
+ * 3. the canary-vs-baseline judge's time on 2 × 1,000 samples (median over 30 runs).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -25,6 +26,7 @@ import { loadPipelineSource } from '../src/schema/load.js';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
 import { abortSignal, promotionWorkflowId, stageStatusQuery, stageWorkflowId } from '../workflows/messages.js';
 import type { promotionWorkflow } from '../workflows/promotion.js';
+import { benchJudge } from './judge.js';
 import { median, quantile, round } from './stats.js';
 
 const STEPS = 24;
@@ -157,7 +159,10 @@ try {
   await connection.close();
   await nativeConnection.close();
 
-  const record = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, ...results };
+  process.stdout.write('judge on 2 × 1,000 samples ... ');
+  const judge = benchJudge();
+  process.stdout.write('done\n');
+  const record = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, ...results, judge };
   await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
   const file = path.join(ROOT, 'bench/results', `engine-${record.date.slice(0, 19).replaceAll(':', '-')}.json`);
   await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
@@ -167,6 +172,7 @@ engine overhead per canary step (beyond its Git I/O): median ${c.overheadMsMedia
   (the step's own Git commit+push: median ${c.gitIoMsMedian} ms; overhead/I-O ratio ${(c.overheadMsMedian / c.gitIoMsMedian).toFixed(2)})
 rollback reaction (abort sent → revert commit pushed): median ${r.msMedian} ms, p95 ${r.msP95} ms over ${r.runs} runs
   (of which the revert's own Git I/O: median ${r.revertGitIoMsMedian} ms)
+judge (Mann-Whitney + Hodges-Lehmann CI, outlier removal) on 2 × ${judge.samplesPerSide} samples: median ${judge.msMedian} ms over ${judge.runs} runs (min ${judge.msMin}, max ${judge.msMax})
 saved ${path.relative(ROOT, file)}`);
 } finally {
   await server.stop();
