@@ -5,6 +5,7 @@
 import type { Groups } from '../src/domain/approval.js';
 import type { Measurement } from '../src/domain/analysis/measurement.js';
 import type { MetricSpec } from '../src/schema/pipeline.js';
+import type { JudgeRequest, Judgement } from './judge.js';
 import type { CommitRequest, CommitResult, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
 /** Something worth telling people (chat, webhooks): approvals waiting, stages done or rolled back. */
@@ -30,6 +31,8 @@ export interface RampActivities {
   environmentHolder(stageWorkflowId: string): Promise<string | null>;
   /** Measures one metric and judges the value (never throws for query problems: an Error measurement). */
   measureMetric(request: { metric: MetricSpec; args: Record<string, string> }): Promise<Measurement>;
+  /** One canary-vs-baseline judgement over Prometheus range data; the value is the score. */
+  judgeCanary(request: JudgeRequest): Promise<Judgement>;
   /** Best effort: delivery problems are logged, never fail a promotion. */
   notify(notification: Notification): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { createApprovalActivities } from './approvals.js';
 import type { RampActivities } from './contract.js';
 import { createEnvironmentActivities } from './environment.js';
 import { createGitActivities } from './git.js';
+import { createJudgeActivities } from './judge.js';
 import { createMetricActivities } from './metrics.js';
 import { createNotifyActivities } from './notify.js';
 
@@ -19,11 +20,13 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps): RampActivities {
+  const providers = createMetricProviders({ http: deps.http });
   return {
     ...createGitActivities({ repositories: deps.repositories }),
     ...createApprovalActivities({ groupsFile: deps.groupsFile }),
     ...createEnvironmentActivities({ client: deps.client }),
     ...createNotifyActivities({ http: deps.http, webhooks: deps.webhooks }),
-    ...createMetricActivities({ providers: createMetricProviders({ http: deps.http }) }),
+    ...createMetricActivities({ providers }),
+    ...createJudgeActivities({ providers }),
   } satisfies RampActivities;
 }

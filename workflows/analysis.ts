@@ -9,10 +9,10 @@ import type { RampActivities } from '../activities/contract.js';
 import { assessMetricWithReason, assessRun, initialCounters, nextMeasurementDelay, recordMeasurement, type MetricCounters, type RunSummary } from '../src/domain/analysis/assess.js';
 import type { Measurement } from '../src/domain/analysis/measurement.js';
 import { AnalysisPhase, isCompleted } from '../src/domain/analysis/phases.js';
-import type { MetricSpec } from '../src/schema/pipeline.js';
+import type { JudgeSpec, MetricSpec } from '../src/schema/pipeline.js';
 import { measurement } from './activity-options.js';
 
-const { measureMetric } = proxyActivities<RampActivities>(measurement);
+const { measureMetric, judgeCanary } = proxyActivities<RampActivities>(measurement);
 
 /** Measurements kept per metric in the record (Argo keeps 10 too). */
 export const MEASUREMENTS_KEPT = 10;
@@ -22,6 +22,8 @@ export interface AnalysisInput {
   label: string;
   /** The metrics of the referenced templates. */
   metrics: MetricSpec[];
+  /** Their judges (canary vs baseline), each judged `count` times, `interval` apart. */
+  judges?: { name: string; judge: JudgeSpec }[];
   /** Values for `{{args.*}}` and `{{ramp.*}}` in queries. */
   args: Record<string, string>;
 }
@@ -54,14 +56,35 @@ export const analysisStatusQuery = defineQuery<AnalysisResult>('analysisStatus')
 
 const now = (): string => new Date(Date.now()).toISOString();
 
+/** The limits a judge runs under, as a metric: first judgement after one interval (or lookback). */
+function judgeAsMetric(name: string, judge: JudgeSpec): MetricSpec {
+  return {
+    name: `judge:${name}`,
+    count: judge.count,
+    intervalMs: judge.intervalMs,
+    initialDelayMs: judge.intervalMs ?? judge.lookbackMs,
+    failureLimit: 0,
+    inconclusiveLimit: 0,
+    consecutiveErrorLimit: 4,
+    dryRun: false,
+    provider: { kind: 'prometheus', address: judge.metrics[0]?.canary.address ?? '', query: '(judge)', timeoutMs: 30_000, headers: [] },
+  };
+}
+
 /** A deciding metric in one of these phases ends the run (Argo's "terminating"). */
 const ENDING: ReadonlySet<AnalysisPhase> = new Set([AnalysisPhase.Failed, AnalysisPhase.Error, AnalysisPhase.Inconclusive]);
 
 export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisResult> {
   const startedMs = Date.now();
-  const metrics = input.metrics.map((metric) => {
+  // A judge is measured like a metric: one judgement per interval, `count` of them, and Argo's
+  // limits at their strictest (a judgement below marginal fails; the last must reach pass).
+  const judged: { metric: MetricSpec; judge: JudgeSpec | null }[] = [
+    ...input.metrics.map((metric) => ({ metric, judge: null })),
+    ...(input.judges ?? []).map(({ name, judge }) => ({ metric: judgeAsMetric(name, judge), judge })),
+  ];
+  const metrics = judged.map(({ metric, judge }) => {
     const record: MetricRecord = { name: metric.name, dryRun: metric.dryRun, phase: AnalysisPhase.Pending, message: null, counters: initialCounters(), measurements: [] };
-    return { metric, counters: initialCounters(), nextAt: startedMs + metric.initialDelayMs, record };
+    return { metric, judge, counters: initialCounters(), nextAt: startedMs + metric.initialDelayMs, record };
   });
   const result: AnalysisResult = {
     label: input.label,
@@ -109,7 +132,11 @@ export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisRe
       continue;
     }
     for (const m of due) m.record.phase = AnalysisPhase.Running;
-    const measured = await Promise.all(due.map((m) => measureMetric({ metric: m.metric, args: input.args })));
+    const measured = await Promise.all(
+      due.map((m) =>
+        m.judge ? judgeCanary({ judge: m.judge, args: input.args, final: m.counters.count + 1 >= m.judge.count }) : measureMetric({ metric: m.metric, args: input.args }),
+      ),
+    );
     due.forEach((m, i) => {
       const taken = measured[i]!;
       m.counters = recordMeasurement(m.counters, taken.phase);

@@ -300,11 +300,11 @@ export class StageRollout {
     const resolved = resolveAnalysis(ref, this.input.analysisTemplates ?? [], { pipeline, stage: stage.name, version, image });
     if (resolved.missing.length > 0) throw new StageStop(FailureReason.AnalysisFailed, `analysis templates ${resolved.missing.join(', ')} are not in the pipeline`);
     const label = `${where}: analysis ${ref.templates.join(', ')}`;
-    this.event('analysis-started', `${label} (${resolved.metrics.length} metric(s))`);
+    this.event('analysis-started', `${label} (${resolved.metrics.length} metric(s)${resolved.judges.length > 0 ? `, ${resolved.judges.length} judge(s)` : ''})`);
     const analyses = (this.status.analyses ??= []);
     const result = await executeChild(analysisWorkflow, {
       workflowId: `${workflowInfo().workflowId}/${attempt}/${where.replaceAll(' ', '-')}`,
-      args: [{ label, metrics: resolved.metrics, args: resolved.args }],
+      args: [{ label, metrics: resolved.metrics, judges: resolved.judges, args: resolved.args }],
     });
     analyses.push(result);
     const verdict = `${label}: ${result.phase}${result.message ? ` — ${result.message}` : ''}`;

@@ -3,7 +3,7 @@
  * of its templates, and the values of `{{args.*}}` (template defaults, then the reference's
  * args) and of the built-in `{{ramp.*}}` variables.
  */
-import type { AnalysisTemplateSpec, MetricSpec } from '../schema/pipeline.js';
+import type { AnalysisTemplateSpec, JudgeSpec, MetricSpec } from '../schema/pipeline.js';
 
 export interface AnalysisRefSpec {
   templates: string[];
@@ -19,6 +19,8 @@ export interface Builtins {
 
 export interface ResolvedAnalysis {
   metrics: MetricSpec[];
+  /** The templates' judges, named after their template. */
+  judges: { name: string; judge: JudgeSpec }[];
   args: Record<string, string>;
   /** Templates the reference names that do not exist (validation prevents this; pinned specs are trusted). */
   missing: string[];
@@ -38,6 +40,8 @@ export function resolveAnalysis(ref: AnalysisRefSpec, templates: readonly Analys
   for (const arg of ref.args) args[`args.${arg.name}`] = arg.value;
   return {
     metrics: used.flatMap((t) => t?.metrics ?? []),
+    // `judge` is absent in templates pinned before judges existed.
+    judges: used.flatMap((t) => ((t as Partial<AnalysisTemplateSpec> | undefined)?.judge ? [{ name: t!.name, judge: t!.judge! }] : [])),
     args,
     missing: ref.templates.filter((_, i) => used[i] === undefined),
   };

@@ -1,7 +1,7 @@
 /**
  * Pipeline features the schema accepts but this engine does not run yet. A promotion refuses
  * to start rather than silently skip a gate someone relies on (a confirm-promotion webhook, a
- * post-promotion verification). Shrinks to nothing as canary analysis lands.
+ * post-promotion verification). Shrinks to nothing as canary analysis lands (judges run since they were wired in).
  *
  * Reads the spec defensively: a running promotion keeps the spec it was started with, which may
  * predate these fields (replay tests hold such histories).
@@ -17,9 +17,6 @@ export function unsupportedFeatures(spec: PipelineSpec): string[] {
     if (stage.verification?.prePromotion || stage.verification?.postPromotion) found.push(`verification (stage ${stage.name})`);
     const strategy = stage.strategy as { kind: string; analysis?: unknown } | undefined;
     if (strategy?.kind === 'canary' && strategy.analysis) found.push(`background analysis (stage ${stage.name})`);
-  }
-  for (const template of spec.analysisTemplates as Pinned<PipelineSpec['analysisTemplates'][number]>[]) {
-    if (template.judge) found.push(`judge (template ${template.name})`);
   }
   return found;
 }

@@ -68,6 +68,7 @@ export type CanaryStepSpec = CanaryStrategySpec['steps'][number];
 export type UpdateTargetSpec = StageSpec['update'][number];
 export type AnalysisTemplateSpec = PipelineSpec['analysisTemplates'][number];
 export type MetricSpec = AnalysisTemplateSpec['metrics'][number];
+export type JudgeSpec = NonNullable<AnalysisTemplateSpec['judge']>;
 export type ApprovalSpec = NonNullable<StageSpec['approval']>;
 export type TrafficRoutingSpec = NonNullable<CanaryStrategySpec['trafficRouting']>;
 export type CanaryScaleSpec = NonNullable<CanaryStrategySpec['scale']>;

@@ -54,10 +54,10 @@ describe('canary analysis against a real Prometheus', () => {
     await env?.teardown();
   });
 
-  async function promote(version: string, extra: string, during?: (stage: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>, id: string) => Promise<void>, address = prometheus.url, count = 3): Promise<{ result: PromotionStatus; staging: StageStatus }> {
+  async function promote(version: string, extra: string, during?: (stage: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>, id: string) => Promise<void>, address = prometheus.url, count = 3, analysisTemplates?: string): Promise<{ result: PromotionStatus; staging: StageStatus }> {
     const spec = webPipeline({
       url: ramp.remote.remoteUrl,
-      analysisTemplates: templates(address, extra).replace('count: 3', `count: ${count}`),
+      analysisTemplates: analysisTemplates ?? templates(address, extra).replace('count: 3', `count: ${count}`),
       stagingSteps: ['setWeight: 20', 'analysis: { templates: [{ templateName: errors }] }', 'setWeight: 50'],
     });
     const pipeline = { ...spec, stages: spec.stages.slice(1, 2) };
@@ -144,5 +144,37 @@ describe('canary analysis against a real Prometheus', () => {
     } finally {
       await own.stop();
     }
+  });
+
+  /** A judge comparing p90 latency of the canary with the stable 1.0.0, over the last 8 s. */
+  const judgeTemplate = () => `    - name: errors
+      judge:
+        lookback: 8s
+        step: 1s
+        metrics:
+          - name: p90-latency
+            direction: increase
+            critical: true
+            baseline: { prometheus: { address: ${prometheus.url}, query: 'histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket{version="1.0.0"}[3s])))' } }
+            canary: { prometheus: { address: ${prometheus.url}, query: 'histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket{version="{{ramp.version}}"}[3s])))' } }
+`;
+
+  test('the judge passes a canary that behaves like the baseline, and promotes it', async () => {
+    app.set('1.5.0', { errorRate: 0, latencySeconds: 0.02 });
+    const { result, staging } = await promote('1.5.0', '', undefined, prometheus.url, 3, judgeTemplate());
+    assert.equal(result.phase, 'Succeeded', JSON.stringify(staging.analyses));
+    const judgement = staging.analyses![0]!.metrics[0]!.measurements[0] as unknown as { value: number; judgement: { classification: string } };
+    assert.equal(judgement.value, 100);
+    assert.equal(judgement.judgement.classification, 'Pass');
+  });
+
+  test('the judge fails a canary ten times slower than the baseline, and it is reverted', async () => {
+    app.set('1.6.0', { errorRate: 0, latencySeconds: 0.2 });
+    const { result, staging } = await promote('1.6.0', '', undefined, prometheus.url, 3, judgeTemplate());
+    assert.equal(result.phase, 'Aborted');
+    assert.equal(staging.phase, 'RolledBack');
+    const judgement = staging.analyses![0]!.metrics[0]!.measurements[0] as unknown as { value: number; judgement: { classification: string; metrics: { classification: string }[] } };
+    assert.equal(judgement.judgement.classification, 'Fail');
+    assert.equal(judgement.judgement.metrics[0]!.classification, 'High');
   });
 });

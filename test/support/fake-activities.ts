@@ -44,6 +44,11 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
   };
   const activities: RampActivities = {
     // eslint-disable-next-line @typescript-eslint/require-await
+    async judgeCanary() {
+      const at = new Date().toISOString();
+      return { phase: 'Successful', value: 100, error: null, message: 'score 100 (fake)', startedAt: at, finishedAt: at, query: '(fake judge)', judgement: null };
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
     async measureMetric({ metric, args }) {
       const query = renderTemplate(metric.provider.query, args);
       measurements.push({ metric: metric.name, query });
