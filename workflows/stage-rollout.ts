@@ -11,6 +11,8 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  startChild,
+  type ChildWorkflowHandle,
   isCancellation,
   log,
   proxyActivities,
@@ -26,7 +28,7 @@ import { canaryStartChanges, fullPromotionChanges, stepKey, stepLabel, weightCha
 import type { ApprovalSpec, CanaryStrategySpec } from '../src/schema/pipeline.js';
 import { AnalysisPhase } from '../src/domain/analysis/phases.js';
 import { resolveAnalysis, type AnalysisRefSpec } from '../src/domain/analysis-ref.js';
-import { analysisWorkflow } from './analysis.js';
+import { analysisWorkflow, terminateAnalysisSignal, type AnalysisInput, type AnalysisResult } from './analysis.js';
 import { gitRollback, gitWrite, notification, quick } from './activity-options.js';
 import {
   abortSignal,
@@ -61,12 +63,22 @@ class StageStop extends Error {
 
 const now = (): string => new Date(Date.now()).toISOString();
 
+/** The canary's background analysis: its child workflow and, once it ends, its result. */
+interface Background {
+  label: string;
+  handle: ChildWorkflowHandle<typeof analysisWorkflow>;
+  result: AnalysisResult | null;
+  /** Whether the stage has acted on the result. */
+  judged: boolean;
+}
+
 export class StageRollout {
   readonly status: StageStatus;
   private readonly requests: StageRequests;
   private canaryStarted = false;
   /** Workflow time of the last operator command handled (workflow time is fixed per activation). */
   private lastCommandAt = -1;
+  private background: Background | null = null;
 
   constructor(private readonly input: StageInput) {
     this.status = input.resume?.status ?? this.initialStatus();
@@ -226,7 +238,12 @@ export class StageRollout {
       if (stage.strategy.kind === 'canary' && !fastTrack) await this.walkCanary(stage.strategy);
       if (fastTrack) for (const step of this.status.steps) step.status = StepStatus.Skipped;
       this.checkpointAbort();
+      await this.finishBackground();
+      const verification = (stage as Partial<typeof stage>).verification; // absent in specs pinned before verification existed
+      if (verification?.prePromotion && !fastTrack) await this.analysis(verification.prePromotion, 'pre-promotion');
+      this.checkpointAbort();
       await this.promoteFully();
+      if (verification?.postPromotion && !fastTrack) await this.analysis(verification.postPromotion, 'post-promotion');
       this.setPhase(StagePhase.Promoted, `${this.input.version} is stable in ${stage.name}`);
       this.event('promoted', this.status.message);
       await this.tell('stage-promoted', this.status.message);
@@ -242,6 +259,8 @@ export class StageRollout {
     // Never close the run in the activation that handled a command: the server would tell its
     // sender the update was aborted although it took effect. The next round continues as new.
     if (this.lastCommandAt === Date.now()) return;
+    // A running background analysis is a child this run awaits: keep the run until it ends.
+    if (this.background && !this.background.result) return;
     await condition(allHandlersFinished);
     this.event('continued-as-new', `history reached ${workflowInfo().historyLength} events; continuing in a new run`);
     await continueAsNew<(input: StageInput) => Promise<StageStatus>>({ ...this.input, resume: { status: this.status, requests: this.requests } });
@@ -249,6 +268,8 @@ export class StageRollout {
 
   private async walkCanary(canary: CanaryStrategySpec): Promise<void> {
     for (let i = this.status.currentStep; i < canary.steps.length; i++) {
+      const background = (canary as Partial<CanaryStrategySpec>).analysis; // absent in specs pinned before it existed
+      if (background && !this.background && i + 1 >= background.startingStep) await this.startBackground(background);
       await this.checkpoint();
       if (this.requests.skip) {
         for (let j = i; j < canary.steps.length; j++) this.status.steps[j]!.status = StepStatus.Skipped;
@@ -296,29 +317,80 @@ export class StageRollout {
    * `abort` rolls back.
    */
   private async analysis(ref: AnalysisRefSpec, where: string): Promise<void> {
-    const { promotionId, pipeline, stage, version, image, attempt } = this.input;
+    const { label, input } = this.prepareAnalysis(ref, where);
+    const result = await executeChild(analysisWorkflow, { workflowId: this.analysisWorkflowId(where), args: [input] });
+    await this.verdict(label, result);
+  }
+
+  private prepareAnalysis(ref: AnalysisRefSpec, where: string): { label: string; input: AnalysisInput } {
+    const { pipeline, stage, version, image } = this.input;
     const resolved = resolveAnalysis(ref, this.input.analysisTemplates ?? [], { pipeline, stage: stage.name, version, image });
     if (resolved.missing.length > 0) throw new StageStop(FailureReason.AnalysisFailed, `analysis templates ${resolved.missing.join(', ')} are not in the pipeline`);
     const label = `${where}: analysis ${ref.templates.join(', ')}`;
     this.event('analysis-started', `${label} (${resolved.metrics.length} metric(s)${resolved.judges.length > 0 ? `, ${resolved.judges.length} judge(s)` : ''})`);
-    const analyses = (this.status.analyses ??= []);
-    const result = await executeChild(analysisWorkflow, {
-      workflowId: `${workflowInfo().workflowId}/${attempt}/${where.replaceAll(' ', '-')}`,
-      args: [{ label, metrics: resolved.metrics, judges: resolved.judges, args: resolved.args }],
-    });
-    analyses.push(result);
+    return { label, input: { label, metrics: resolved.metrics, judges: resolved.judges, args: resolved.args } };
+  }
+
+  private analysisWorkflowId(where: string): string {
+    return `${workflowInfo().workflowId}/${this.input.attempt}/${where.replaceAll(' ', '-')}`;
+  }
+
+  /** Acts on an analysis result: Successful continues; Inconclusive waits for a human; else fails. */
+  private async verdict(label: string, result: AnalysisResult): Promise<void> {
+    (this.status.analyses ??= []).push(result);
     const verdict = `${label}: ${result.phase}${result.message ? ` — ${result.message}` : ''}`;
     this.event('analysis', verdict);
     if (result.phase === AnalysisPhase.Successful) return;
     if (result.phase === AnalysisPhase.Inconclusive) {
       const resumes = this.requests.resumes;
-      this.setPhase(StagePhase.Paused, `${verdict}. ramp resume ${promotionId} continues, ramp abort rolls back`, PauseReason.InconclusiveAnalysis);
+      this.setPhase(StagePhase.Paused, `${verdict}. ramp resume ${this.input.promotionId} continues, ramp abort rolls back`, PauseReason.InconclusiveAnalysis);
       await condition(() => this.requests.resumes > resumes || this.requests.abort !== null);
       this.checkpointAbort();
       this.setPhase(StagePhase.Progressing, 'continuing after an inconclusive analysis');
       return;
     }
     throw new StageStop(FailureReason.AnalysisFailed, verdict);
+  }
+
+  /** Starts the canary's background analysis; it runs until full promotion or a verdict. */
+  private async startBackground(ref: AnalysisRefSpec): Promise<void> {
+    const { label, input } = this.prepareAnalysis(ref, 'background');
+    const handle = await startChild(analysisWorkflow, { workflowId: this.analysisWorkflowId('background'), args: [input] });
+    const background: Background = { label, handle, result: null, judged: false };
+    this.background = background;
+    handle.result().then(
+      (result) => {
+        background.result = result;
+      },
+      (error: unknown) => {
+        background.result = { label, phase: AnalysisPhase.Error, message: `the analysis workflow failed: ${describeFailure(error)}`, metrics: [], runSummary: { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 }, dryRunSummary: { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 }, startedAt: now(), finishedAt: now() };
+      },
+    );
+  }
+
+  /** Whether the background analysis ended badly and the stage has not acted on it yet (wakes pauses). */
+  private backgroundDecided(): boolean {
+    const result = this.background?.result;
+    return result !== null && result !== undefined && result.phase !== AnalysisPhase.Successful && !this.background!.judged;
+  }
+
+  /** Acts on the background analysis's verdict once it has one. */
+  private async checkBackground(): Promise<void> {
+    const background = this.background;
+    if (!background?.result || background.judged) return;
+    background.judged = true;
+    await this.verdict(background.label, background.result);
+  }
+
+  /** At full promotion: ends the background analysis (what violated no limit counts as passed) and acts on it. */
+  private async finishBackground(): Promise<void> {
+    const background = this.background;
+    if (!background) return;
+    if (!background.result) {
+      await background.handle.signal(terminateAnalysisSignal, 'the canary reached full promotion');
+      await condition(() => background.result !== null);
+    }
+    await this.checkBackground();
   }
 
   private async promoteFully(): Promise<void> {
@@ -334,17 +406,19 @@ export class StageRollout {
     const until = durationMs === null ? null : Date.now() + durationMs;
     this.status.pauseUntil = until === null ? null : new Date(until).toISOString();
     this.setPhase(StagePhase.Paused, durationMs === null ? 'paused until resumed (ramp resume)' : `paused for ${formatDuration(durationMs)}`, PauseReason.CanaryPauseStep);
-    const ended = () => this.requests.resumes > resumes || this.requests.abort !== null || this.requests.skip !== null;
+    const ended = () => this.requests.resumes > resumes || this.requests.abort !== null || this.requests.skip !== null || this.backgroundDecided();
     if (until === null) await condition(ended);
     else await condition(ended, Math.max(0, until - Date.now()));
     this.status.pauseUntil = null;
     this.checkpointAbort();
+    await this.checkBackground();
     this.setPhase(StagePhase.Progressing, 'continuing');
   }
 
-  /** Between steps: stop for an operator's pause, and honour an abort. */
+  /** Between steps: stop for an operator's pause, honour an abort, act on a background verdict. */
   private async checkpoint(): Promise<void> {
     this.checkpointAbort();
+    await this.checkBackground();
     if (this.requests.pause) {
       const by = this.requests.pause;
       this.setPhase(StagePhase.Paused, `paused by ${by.actor}${by.reason ? `: ${by.reason}` : ''} (ramp resume to continue)`, PauseReason.UserPaused);

@@ -1,7 +1,7 @@
 /**
  * Pipeline features the schema accepts but this engine does not run yet. A promotion refuses
  * to start rather than silently skip a gate someone relies on (a confirm-promotion webhook, a
- * post-promotion verification). Shrinks to nothing as canary analysis lands (judges run since they were wired in).
+ * post-promotion verification). Shrinks to nothing as canary analysis lands (judges, background analysis and verification run now; webhooks are next).
  *
  * Reads the spec defensively: a running promotion keeps the spec it was started with, which may
  * predate these fields (replay tests hold such histories).
@@ -14,9 +14,6 @@ export function unsupportedFeatures(spec: PipelineSpec): string[] {
   const found: string[] = [];
   for (const stage of spec.stages as Pinned<PipelineSpec['stages'][number]>[]) {
     if ((stage.webhooks?.length ?? 0) > 0) found.push(`webhooks (stage ${stage.name})`);
-    if (stage.verification?.prePromotion || stage.verification?.postPromotion) found.push(`verification (stage ${stage.name})`);
-    const strategy = stage.strategy as { kind: string; analysis?: unknown } | undefined;
-    if (strategy?.kind === 'canary' && strategy.analysis) found.push(`background analysis (stage ${stage.name})`);
   }
   return found;
 }

@@ -98,7 +98,7 @@ describe('unsupportedFeatures', async () => {
       d.spec.stages[1].webhooks = [{ name: 'gate', type: 'confirm-promotion', url: 'http://h.example.com/' }];
       canary(d).analysis = { templates: [{ templateName: 'errors' }], args: [{ name: 'service', value: 'x' }] };
     });
-    assert.deepEqual(unsupportedFeatures(spec), ['background analysis (stage staging)', 'webhooks (stage production)']);
+    assert.deepEqual(unsupportedFeatures(spec), ['webhooks (stage production)']);
     assert.deepEqual(unsupportedFeatures(normalisedSpec()), []);
   });
   test('reads specs pinned before these fields existed without throwing', () => {

@@ -102,4 +102,67 @@ describe('analysis steps (fake measurements)', () => {
     assert.equal(result.phase, 'Succeeded');
     assert.ok(result.stages[0]!.result!.events.some((e) => e.kind === 'resumed' && e.actor === 'rm'));
   });
+
+  const MORE = `    - name: watch
+      metrics:
+        - name: bg-errors
+          interval: 100ms
+          count: 50
+          successCondition: result < 1
+          provider: { prometheus: { address: http://prometheus:9090, query: bg } }
+    - name: verify
+      metrics:
+        - name: post-check
+          successCondition: result < 1
+          provider: { prometheus: { address: http://prometheus:9090, query: post } }
+`;
+
+  async function run(fake: FakeRamp, yaml: { staging: string[]; extra: string }): Promise<PromotionStatus> {
+    const spec = webPipeline({ analysisTemplates: TEMPLATES + MORE, stagingSteps: yaml.staging });
+    const staging = spec.stages[1]!;
+    const pipeline = { ...spec, stages: [yaml.extra === 'post' ? { ...staging, verification: { prePromotion: null, postPromotion: { templates: ['verify'], args: [] } } } : staging] };
+    if (yaml.extra === 'background' && pipeline.stages[0]!.strategy.kind === 'canary') {
+      pipeline.stages[0] = { ...pipeline.stages[0]!, strategy: { ...pipeline.stages[0]!.strategy, analysis: { templates: ['watch'], args: [], startingStep: 1 } } };
+    }
+    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
+    return worker.runUntil(
+      env.client.workflow.execute<typeof promotionWorkflow>('promotionWorkflow', {
+        taskQueue,
+        workflowId: promotionWorkflowId(pipeline.name, '2.0.0'),
+        args: [{ apiVersion: 'ramp/v1', pipeline, version: '2.0.0', requestedBy: 'rm', kind: 'promote' }],
+      }),
+    );
+  }
+
+  test('background analysis: a failure mid-pause aborts the canary at once, not at the end of the pause', async () => {
+    const fake = fakeRamp();
+    let calls = 0;
+    fake.measure = (metric) => (metric.name === 'bg-errors' && ++calls >= 5 ? { phase: 'Failed', value: 3 } : { phase: 'Successful', value: 0 });
+    const started = Date.now();
+    const result = await run(fake, { staging: ['setWeight: 20', 'pause: { duration: 1h }', 'setWeight: 50'], extra: 'background' });
+    assert.ok(Date.now() - started < 30_000, 'the hour-long pause was cut short');
+    const staging = result.stages[0]!.result!;
+    assert.equal(staging.phase, 'RolledBack');
+    assert.match(staging.failure!.message, /^background: analysis watch: Failed/);
+    assert.equal(fake.reverts[0]!.commits.length, 1);
+  });
+
+  test('background analysis that holds until full promotion is terminated as passed', async () => {
+    const fake = fakeRamp();
+    const result = await run(fake, { staging: ['setWeight: 20', 'pause: { duration: 300ms }', 'setWeight: 50'], extra: 'background' });
+    assert.equal(result.phase, 'Succeeded');
+    const background = result.stages[0]!.result!.analyses!.find((a) => a.label.startsWith('background'))!;
+    assert.equal(background.phase, 'Successful');
+    assert.equal(background.message, 'run terminated');
+  });
+
+  test('post-promotion verification that fails reverts the full promotion too', async () => {
+    const fake = fakeRamp();
+    fake.measure = (metric) => (metric.name === 'post-check' ? { phase: 'Failed', value: 5 } : { phase: 'Successful', value: [0.001] });
+    const result = await run(fake, { staging: ['setWeight: 20', 'setWeight: 50'], extra: 'post' });
+    const staging = result.stages[0]!.result!;
+    assert.equal(staging.phase, 'RolledBack');
+    assert.match(staging.failure!.message, /^post-promotion: analysis verify: Failed/);
+    assert.deepEqual(fake.reverts[0]!.commits.length, 3, 'canary start, 50%, and the full promotion');
+  });
 });
