@@ -4,7 +4,8 @@
  */
 import type { Groups } from '../src/domain/approval.js';
 import type { Measurement } from '../src/domain/analysis/measurement.js';
-import type { MetricSpec } from '../src/schema/pipeline.js';
+import type { MetricSpec, WebhookSpec } from '../src/schema/pipeline.js';
+import type { WebhookAnswer, WebhookPayload } from './webhooks.js';
 import type { JudgeRequest, Judgement } from './judge.js';
 import type { CommitRequest, CommitResult, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
@@ -31,6 +32,8 @@ export interface RampActivities {
   environmentHolder(stageWorkflowId: string): Promise<string | null>;
   /** Measures one metric and judges the value (never throws for query problems: an Error measurement). */
   measureMetric(request: { metric: MetricSpec; args: Record<string, string> }): Promise<Measurement>;
+  /** Calls one webhook of a stage (signed when it names a secret); the answer is data. */
+  callWebhook(request: { hook: WebhookSpec; payload: WebhookPayload }): Promise<WebhookAnswer>;
   /** One canary-vs-baseline judgement over Prometheus range data; the value is the score. */
   judgeCanary(request: JudgeRequest): Promise<Judgement>;
   /** Best effort: delivery problems are logged, never fail a promotion. */

@@ -9,6 +9,8 @@ import { createEnvironmentActivities } from './environment.js';
 import { createGitActivities } from './git.js';
 import { createJudgeActivities } from './judge.js';
 import { createMetricActivities } from './metrics.js';
+import { createWebhookActivities } from './webhooks.js';
+import { createSecretResolver } from '../src/providers/metrics/secrets.js';
 import { createNotifyActivities } from './notify.js';
 
 export interface ActivityDeps {
@@ -28,5 +30,6 @@ export function createActivities(deps: ActivityDeps): RampActivities {
     ...createNotifyActivities({ http: deps.http, webhooks: deps.webhooks }),
     ...createMetricActivities({ providers }),
     ...createJudgeActivities({ providers }),
+    ...createWebhookActivities({ http: deps.http, secrets: createSecretResolver() }),
   } satisfies RampActivities;
 }

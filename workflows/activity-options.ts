@@ -40,6 +40,12 @@ export const measurement: ActivityOptions = {
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
 };
 
+/** One webhook call; the activity retries the hook itself (its `retries`) and reports the answer as data. */
+export const webhook: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+};
+
 /** Notifications never hold a promotion up for long. */
 export const notification: ActivityOptions = {
   startToCloseTimeout: '15 seconds',

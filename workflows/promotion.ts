@@ -22,7 +22,6 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { RampActivities } from '../activities/contract.js';
 import { FailureReason, PromotionPhase, StagePhase } from '../src/domain/phases.js';
 import { stepKey } from '../src/domain/plan.js';
-import { unsupportedFeatures } from '../src/domain/support.js';
 import type { StageSpec } from '../src/schema/pipeline.js';
 import { gitRollback, notification, preflight, quick } from './activity-options.js';
 import {
@@ -135,10 +134,6 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
   };
 
   try {
-    const unsupported = unsupportedFeatures(input.pipeline);
-    if (unsupported.length > 0) {
-      return await finish(PromotionPhase.Aborted, `nothing was changed: this worker does not run ${unsupported.join(', ')} yet. Remove them from the pipeline or run a newer worker`);
-    }
     if (!input.resume) {
       try {
         await checks.readHistory({ repository: input.pipeline.repository, limit: 1 });

@@ -25,11 +25,12 @@ import type { StageChange } from '../src/domain/changes.js';
 import { formatDuration } from '../src/domain/duration.js';
 import { FailureReason, PauseReason, StagePhase, StepStatus, TERMINAL_STAGE_PHASES } from '../src/domain/phases.js';
 import { canaryStartChanges, fullPromotionChanges, stepKey, stepLabel, weightChanges } from '../src/domain/plan.js';
-import type { ApprovalSpec, CanaryStrategySpec } from '../src/schema/pipeline.js';
+import type { ApprovalSpec, CanaryStrategySpec, StageSpec, WebhookSpec } from '../src/schema/pipeline.js';
+import type { WebhookPayload } from '../activities/webhooks.js';
 import { AnalysisPhase } from '../src/domain/analysis/phases.js';
 import { resolveAnalysis, type AnalysisRefSpec } from '../src/domain/analysis-ref.js';
 import { analysisWorkflow, terminateAnalysisSignal, type AnalysisInput, type AnalysisResult } from './analysis.js';
-import { gitRollback, gitWrite, notification, quick } from './activity-options.js';
+import { gitRollback, gitWrite, notification, quick, webhook } from './activity-options.js';
 import {
   abortSignal,
   abortUpdate,
@@ -50,6 +51,7 @@ const git = proxyActivities<RampActivities>(gitWrite);
 const rollbackGit = proxyActivities<RampActivities>(gitRollback);
 const lookups = proxyActivities<RampActivities>(quick);
 const notifier = proxyActivities<RampActivities>(notification);
+const hooks = proxyActivities<RampActivities>(webhook);
 
 /** Ends the normal flow of a stage: abort, rejection or approval timeout. */
 class StageStop extends Error {
@@ -235,18 +237,24 @@ export class StageRollout {
       const gatePassed = this.status.approvals.some((a) => a.gate === 'gate' && a.outcome === ApprovalOutcome.Approved);
       if (stage.approval && !fastTrack && !gatePassed) await this.approvalGate(stage.approval, 'gate');
       this.setPhase(StagePhase.Progressing, `writing ${this.input.version}`);
+      if (!fastTrack && this.status.commits.length === 0) {
+        await this.confirmHooks('confirm-rollout', `the rollout of ${this.input.version}`);
+        await this.gateHooks('pre-rollout');
+      }
       if (stage.strategy.kind === 'canary' && !fastTrack) await this.walkCanary(stage.strategy);
       if (fastTrack) for (const step of this.status.steps) step.status = StepStatus.Skipped;
       this.checkpointAbort();
       await this.finishBackground();
       const verification = (stage as Partial<typeof stage>).verification; // absent in specs pinned before verification existed
       if (verification?.prePromotion && !fastTrack) await this.analysis(verification.prePromotion, 'pre-promotion');
+      if (!fastTrack) await this.confirmHooks('confirm-promotion', `the promotion of ${this.input.version} to stable`);
       this.checkpointAbort();
       await this.promoteFully();
       if (verification?.postPromotion && !fastTrack) await this.analysis(verification.postPromotion, 'post-promotion');
       this.setPhase(StagePhase.Promoted, `${this.input.version} is stable in ${stage.name}`);
       this.event('promoted', this.status.message);
       await this.tell('stage-promoted', this.status.message);
+      await this.tellHooks('post-rollout', this.status.message);
     } catch (error) {
       if (error instanceof ContinueAsNew) throw error;
       await this.fail(error);
@@ -278,6 +286,10 @@ export class StageRollout {
       this.status.currentStep = i;
       const step = canary.steps[i]!;
       this.startStep(i);
+      await this.gateHooks('rollout');
+      if (step.kind === 'setWeight' && step.weight > this.status.canaryWeight) {
+        await this.confirmHooks('confirm-traffic-increase', `${step.weight}% of traffic to ${this.input.version}`);
+      }
       if (!this.canaryStarted) {
         const start = canaryStartChanges(canary);
         const withWeight = step.kind === 'setWeight' ? weightChanges(canary, step.weight) : [];
@@ -393,6 +405,67 @@ export class StageRollout {
     await this.checkBackground();
   }
 
+  // ------------------------------------------------------------ webhooks (docs/webhooks.md)
+
+  private hooksOf(type: WebhookSpec['type']): WebhookSpec[] {
+    // `webhooks` is absent in specs pinned before webhooks existed.
+    return ((this.input.stage as Partial<StageSpec>).webhooks ?? []).filter((h) => h.type === type);
+  }
+
+  private hookPayload(message?: string): WebhookPayload {
+    const { pipeline, stage, promotionId, version } = this.input;
+    return { pipeline, stage: stage.name, promotionId, version, phase: this.status.phase, ...(message ? { message } : {}) };
+  }
+
+  /** pre-rollout and rollout hooks: a hook that does not answer 2xx (after its retries) fails the stage. */
+  private async gateHooks(type: 'pre-rollout' | 'rollout'): Promise<void> {
+    for (const hook of this.hooksOf(type)) {
+      const answer = await hooks.callWebhook({ hook, payload: this.hookPayload() });
+      this.event('webhook', `${type} webhook ${hook.name}: ${answer.ok ? `HTTP ${answer.status}` : answer.error}`);
+      if (!answer.ok) throw new StageStop(FailureReason.WebhookFailed, `${type} webhook ${hook.name} failed: ${answer.error}`);
+    }
+  }
+
+  /** confirm-* hooks: wait, asking again every interval, until every one answers 2xx. */
+  private async confirmHooks(type: 'confirm-rollout' | 'confirm-traffic-increase' | 'confirm-promotion', what: string): Promise<void> {
+    const pending = this.hooksOf(type);
+    let waited = false;
+    while (pending.length > 0) {
+      for (const hook of [...pending]) {
+        const answer = await hooks.callWebhook({ hook, payload: this.hookPayload() });
+        if (answer.ok) {
+          pending.splice(pending.indexOf(hook), 1);
+          this.event('webhook', `${type} webhook ${hook.name} confirmed ${what}`);
+        } else if (!waited) {
+          this.event('webhook', `${type} webhook ${hook.name} has not confirmed ${what} yet (${answer.error}); asking again every ${formatDuration(hook.intervalMs)}`);
+        }
+      }
+      if (pending.length === 0) break;
+      waited = true;
+      const previous = { phase: this.status.phase, message: this.status.message, reason: this.status.pauseReason };
+      this.setPhase(StagePhase.Paused, `waiting for ${type} webhook(s) ${pending.map((h) => h.name).join(', ')} to confirm ${what}`, PauseReason.AwaitingConfirmation);
+      await condition(() => this.requests.abort !== null, Math.min(...pending.map((h) => h.intervalMs)));
+      this.checkpointAbort();
+      this.setPhase(previous.phase, previous.message, previous.reason);
+    }
+  }
+
+  /** rollback hooks: asked between steps; a 2xx answer aborts the canary. */
+  private async rollbackHooks(): Promise<void> {
+    for (const hook of this.hooksOf('rollback')) {
+      const answer = await hooks.callWebhook({ hook, payload: this.hookPayload() });
+      if (answer.ok) throw new StageStop(FailureReason.WebhookFailed, `rollback webhook ${hook.name} asked to roll back (HTTP ${answer.status})`);
+    }
+  }
+
+  /** post-rollout and event hooks only tell; their answers never change the stage. */
+  private async tellHooks(type: 'post-rollout' | 'event', message: string): Promise<void> {
+    for (const hook of this.hooksOf(type)) {
+      const answer = await hooks.callWebhook({ hook, payload: this.hookPayload(message) });
+      if (!answer.ok) log.warn(`${type} webhook ${hook.name}: ${answer.error ?? 'failed'}`);
+    }
+  }
+
   private async promoteFully(): Promise<void> {
     const { stage, attempt, version } = this.input;
     this.setPhase(StagePhase.Promoting, `promoting ${version} to stable`);
@@ -419,6 +492,7 @@ export class StageRollout {
   private async checkpoint(): Promise<void> {
     this.checkpointAbort();
     await this.checkBackground();
+    await this.rollbackHooks();
     if (this.requests.pause) {
       const by = this.requests.pause;
       this.setPhase(StagePhase.Paused, `paused by ${by.actor}${by.reason ? `: ${by.reason}` : ''} (ramp resume to continue)`, PauseReason.UserPaused);
@@ -535,7 +609,10 @@ export class StageRollout {
       }
     }
     this.event(this.status.phase === StagePhase.RolledBack ? 'rolled-back' : 'rollback-failed', this.status.message);
-    await CancellationScope.nonCancellable(() => this.tell('stage-rolled-back', this.status.message));
+    await CancellationScope.nonCancellable(async () => {
+      await this.tell('stage-rolled-back', this.status.message);
+      await this.tellHooks('post-rollout', this.status.message).catch(() => {});
+    });
   }
 
   private async revert(newestFirst: string[], reason: string): Promise<void> {
@@ -591,6 +668,7 @@ export class StageRollout {
   private async tell(kind: 'approval-waiting' | 'approval-reminder' | 'stage-promoted' | 'stage-rolled-back', message: string): Promise<void> {
     try {
       await notifier.notify({ kind, promotionId: this.input.promotionId, pipeline: this.input.pipeline, stage: this.input.stage.name, version: this.input.version, message });
+      await this.tellHooks('event', `${kind}: ${message}`);
     } catch (error) {
       if (isCancellation(error)) throw error;
       log.warn('notification failed', { error: describeFailure(error) });

@@ -33,6 +33,8 @@ export const PauseReason = {
   AwaitingApproval: 'AwaitingApproval',
   /** An analysis was inconclusive: a human decides (`resume` continues, `abort` rolls back). */
   InconclusiveAnalysis: 'InconclusiveAnalysis',
+  /** A confirm-* webhook has not answered 2xx yet; it is asked again every interval. */
+  AwaitingConfirmation: 'AwaitingConfirmation',
 } as const;
 export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
 
@@ -68,5 +70,7 @@ export const FailureReason = {
   StepFailed: 'StepFailed',
   /** An analysis failed or errored: the release is bad, or cannot be measured. */
   AnalysisFailed: 'AnalysisFailed',
+  /** A pre-rollout or rollout webhook did not answer 2xx, or a rollback webhook did. */
+  WebhookFailed: 'WebhookFailed',
 } as const;
 export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];

@@ -69,6 +69,7 @@ export type UpdateTargetSpec = StageSpec['update'][number];
 export type AnalysisTemplateSpec = PipelineSpec['analysisTemplates'][number];
 export type MetricSpec = AnalysisTemplateSpec['metrics'][number];
 export type JudgeSpec = NonNullable<AnalysisTemplateSpec['judge']>;
+export type WebhookSpec = StageSpec['webhooks'][number];
 export type ApprovalSpec = NonNullable<StageSpec['approval']>;
 export type TrafficRoutingSpec = NonNullable<CanaryStrategySpec['trafficRouting']>;
 export type CanaryScaleSpec = NonNullable<CanaryStrategySpec['scale']>;

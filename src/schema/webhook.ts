@@ -24,7 +24,8 @@ export const Webhook = z
     url: z.url({ protocol: /^https?$/, error: 'a webhook url is an http(s) URL' }),
     timeout: Duration.prefault('10s').describe('How long one call may take.'),
     retries: z.int().min(0).default(2).describe('Extra attempts after a failed call (not for confirm-* hooks, which keep asking).'),
+    interval: Duration.prefault('10s').describe('How often a confirm-* hook is asked again while it does not answer 2xx.'),
     metadata: z.record(z.string(), z.string()).default({}).describe('Sent as `metadata` in the request body.'),
     secretRef: z.string().min(1).optional().describe('Worker-side secret that signs the body (X-Ramp-Signature: sha256=HMAC).'),
   })
-  .transform(({ timeout, secretRef, ...hook }) => ({ ...hook, timeoutMs: timeout, secretRef: secretRef ?? null }));
+  .transform(({ timeout, interval, secretRef, ...hook }) => ({ ...hook, timeoutMs: timeout, intervalMs: interval, secretRef: secretRef ?? null }));

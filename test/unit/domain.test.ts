@@ -90,25 +90,3 @@ describe('closest', () => {
   for (const [word, candidates, expected] of table) test(`${word} → ${String(expected)}`, () => assert.equal(closest(word, candidates), expected));
 });
 
-describe('unsupportedFeatures', async () => {
-  const { unsupportedFeatures } = await import('../../src/domain/support.js');
-  const { normalisedSpec, canary } = await import('../support/pipeline-builder.js');
-  test('lists what this engine does not run yet', () => {
-    const spec = normalisedSpec((d) => {
-      d.spec.stages[1].webhooks = [{ name: 'gate', type: 'confirm-promotion', url: 'http://h.example.com/' }];
-      canary(d).analysis = { templates: [{ templateName: 'errors' }], args: [{ name: 'service', value: 'x' }] };
-    });
-    assert.deepEqual(unsupportedFeatures(spec), ['webhooks (stage production)']);
-    assert.deepEqual(unsupportedFeatures(normalisedSpec()), []);
-  });
-  test('reads specs pinned before these fields existed without throwing', () => {
-    const spec = normalisedSpec();
-    const old = JSON.parse(JSON.stringify(spec)) as Record<string, unknown> & { stages: Record<string, unknown>[]; analysisTemplates: Record<string, unknown>[] };
-    for (const stage of old.stages) {
-      delete stage.webhooks;
-      delete stage.verification;
-    }
-    for (const template of old.analysisTemplates) delete template.judge;
-    assert.deepEqual(unsupportedFeatures(old as unknown as typeof spec), []);
-  });
-});
