@@ -336,7 +336,9 @@ export class StageRollout {
 
   private prepareAnalysis(ref: AnalysisRefSpec, where: string): { label: string; input: AnalysisInput } {
     const { pipeline, stage, version, image } = this.input;
-    const resolved = resolveAnalysis(ref, this.input.analysisTemplates ?? [], { pipeline, stage: stage.name, version, image });
+    const routing = stage.strategy.kind === 'canary' ? stage.strategy.trafficRouting : undefined;
+    const labels = routing ? { canary: routing.canaryBackend, stable: routing.stableBackend } : {};
+    const resolved = resolveAnalysis(ref, this.input.analysisTemplates ?? [], { pipeline, stage: stage.name, version, image, ...labels });
     if (resolved.missing.length > 0) throw new StageStop(FailureReason.AnalysisFailed, `analysis templates ${resolved.missing.join(', ')} are not in the pipeline`);
     const label = `${where}: analysis ${ref.templates.join(', ')}`;
     this.event('analysis-started', `${label} (${resolved.metrics.length} metric(s)${resolved.judges.length > 0 ? `, ${resolved.judges.length} judge(s)` : ''})`);

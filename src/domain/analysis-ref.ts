@@ -15,6 +15,9 @@ export interface Builtins {
   stage: string;
   version: string;
   image: string;
+  /** The canary's and the stable's backend names, from the stage's traffic routing. */
+  canary?: string;
+  stable?: string;
 }
 
 export interface ResolvedAnalysis {
@@ -33,6 +36,8 @@ export function resolveAnalysis(ref: AnalysisRefSpec, templates: readonly Analys
     'ramp.stage': builtins.stage,
     'ramp.version': builtins.version,
     'ramp.image': builtins.image,
+    'ramp.canary': builtins.canary ?? '',
+    'ramp.stable': builtins.stable ?? '',
   };
   for (const template of used) {
     for (const arg of template?.args ?? []) if (arg.value !== undefined) args[`args.${arg.name}`] = arg.value;

@@ -4,8 +4,12 @@
 
 const PLACEHOLDER_RE = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
-/** Built-in variables available to every query, next to `args.<name>`. */
-export const BUILTIN_VARIABLES = ['ramp.pipeline', 'ramp.stage', 'ramp.version', 'ramp.image'] as const;
+/**
+ * Built-in variables available to every query, next to `args.<name>`: the pipeline, stage,
+ * version (the canary's) and image, and the canary's and stable's labels — the backend names of
+ * the stage's traffic routing (empty for a direct stage).
+ */
+export const BUILTIN_VARIABLES = ['ramp.pipeline', 'ramp.stage', 'ramp.version', 'ramp.image', 'ramp.canary', 'ramp.stable'] as const;
 
 /** The placeholder names used in a template, in order of appearance, without duplicates. */
 export function placeholders(template: string): string[] {

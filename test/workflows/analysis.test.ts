@@ -24,7 +24,7 @@ const TEMPLATES = `    - name: errors
           provider:
             prometheus:
               address: http://prometheus:9090
-              query: 'sum(rate(errors{service="{{args.service}}",version="{{ramp.version}}",stage="{{ramp.stage}}"}[1m]))'
+              query: 'sum(rate(errors{service="{{args.service}}",version="{{ramp.version}}",stage="{{ramp.stage}}",backend="{{ramp.canary}}"}[1m]))'
 `;
 
 describe('analysis steps (fake measurements)', () => {
@@ -64,7 +64,7 @@ describe('analysis steps (fake measurements)', () => {
     assert.equal(analysis.phase, 'Successful');
     assert.deepEqual(analysis.metrics[0]!.counters, { count: 3, successful: 3, failed: 0, inconclusive: 0, error: 0, consecutiveError: 0, consecutiveSuccess: 3 });
     assert.equal(analysis.metrics[0]!.measurements.length, 3);
-    assert.equal(fake.measurements[0]!.query, 'sum(rate(errors{service="web-canary",version="1.1.0",stage="staging"}[1m]))');
+    assert.equal(fake.measurements[0]!.query, 'sum(rate(errors{service="web-canary",version="1.1.0",stage="staging",backend="web-canary"}[1m]))');
     assert.deepEqual(staging.commits.map((c) => c.step), ['1/0/canary/20', '1/2/setWeight-50', '1/promote']);
   });
 
