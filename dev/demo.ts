@@ -1,13 +1,13 @@
 /**
  * The demo `ramp dev` runs: a good release promoted everywhere, a bad one aborted in staging.
- * It plays the humans (an approver, someone resuming a pause) and, until canary analysis
- * exists, the alert that aborts the bad release.
+ * It plays the humans (an approver, someone resuming a pause); canary analysis against the
+ * demo app's metrics decides which release is good.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
+import type { DemoApp } from './demo-app.js';
 import {
-  abortUpdate,
   approveUpdate,
   promotionStatusQuery,
   promotionWorkflowId,
@@ -19,6 +19,8 @@ import {
 import type { promotionWorkflow } from '../workflows/promotion.js';
 
 export interface DemoOptions {
+  /** The demo app: each release is given traffic (good or bad) before it is promoted. */
+  app: DemoApp;
   client: Client;
   taskQueue: string;
   pipeline: PipelineSpec;
@@ -28,7 +30,7 @@ export interface DemoOptions {
 /** What the follower lets the demo do at each poll: act on a stage, return true when it acted. */
 type Actor = (stage: StageStatus, act: (what: string, run: () => Promise<unknown>) => Promise<void>) => Promise<void>;
 
-export async function runDemo({ client, taskQueue, pipeline, say }: DemoOptions): Promise<{ ok: boolean; good: string; bad: string }> {
+export async function runDemo({ client, taskQueue, pipeline, say, app }: DemoOptions): Promise<{ ok: boolean; good: string; bad: string }> {
   const started = Date.now();
   const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`;
 
@@ -41,6 +43,7 @@ export async function runDemo({ client, taskQueue, pipeline, say }: DemoOptions)
     });
     say(`\n${stamp()} ramp promote ${pipeline.name} ${version}   → ${workflowId}`);
     const printed = new Set<string>();
+    const lastMessage = new Map<string, string>();
     const acted = new Set<string>();
     const act = async (what: string, run: () => Promise<unknown>) => {
       if (acted.has(what)) return;
@@ -57,6 +60,8 @@ export async function runDemo({ client, taskQueue, pipeline, say }: DemoOptions)
           const key = `${stage.stage}/${stage.attempt}/${i}`;
           if (printed.has(key) || event.kind === 'started') continue;
           printed.add(key);
+          if (lastMessage.get(stage.stage) === event.message) continue; // e.g. a failure that repeats the verdict
+          lastMessage.set(stage.stage, event.message);
           say(`${stamp()}   ${stage.stage.padEnd(10)} ${event.message}`);
         }
       }
@@ -69,7 +74,8 @@ export async function runDemo({ client, taskQueue, pipeline, say }: DemoOptions)
     }
   }
 
-  say('\n1) A good release, 1.1.0: preview → staging (canary) → production (approval, canary, a pause for a human).');
+  say('\n1) A good release, 1.1.0 (0.1 % errors): preview → staging (canary, analysis) → production (approval, canary, analysis, a pause for a human).');
+  app.set('1.1.0', { errorRate: 0.001, latencySeconds: 0.02 });
   const good = await promote('1.1.0', async (stage, act) => {
     const id = stage.promotionId;
     if (stage.phase === 'AwaitingApproval') {
@@ -84,16 +90,9 @@ export async function runDemo({ client, taskQueue, pipeline, say }: DemoOptions)
     }
   });
 
-  say('\n2) A bad release, 1.2.0: its canary misbehaves in staging and an alert aborts it.');
-  const bad = await promote('1.2.0', async (stage, act) => {
-    if (stage.stage === 'staging' && stage.phase === 'Paused' && stage.canaryWeight > 0) {
-      await act('an alert fires: canary error rate 9.3% > 1% — ramp abort', () =>
-        client.workflow.getHandle(promotionWorkflowId(pipeline.name, '1.2.0')).executeUpdate(abortUpdate, {
-          args: [{ promotionId: stage.promotionId, actor: 'alertmanager', reason: 'canary error rate 9.3% > 1%' }],
-        }),
-      );
-    }
-  });
+  say('\n2) A bad release, 1.2.0 (30 % errors): canary analysis catches it in staging and ramp reverts it.');
+  app.set('1.2.0', { errorRate: 0.3, latencySeconds: 0.02 });
+  const bad = await promote('1.2.0', () => Promise.resolve());
 
   const staging = bad.stages.find((s) => s.name === 'staging')?.result;
   const ok = good.phase === 'Succeeded' && bad.phase === 'Aborted' && staging?.phase === 'RolledBack';

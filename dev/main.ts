@@ -1,8 +1,9 @@
 /**
  * `ramp dev`: the embedded local stack and a demo of ramp's main job. Starts the Temporal dev
- * server (with its UI), a worker, and a GitOps repository made from examples/gitops; promotes
- * a good release through every stage (the demo gives the approval and resumes the pause) and a
- * bad one that is aborted in staging and reverted; then prints what happened and where to look.
+ * server (with its UI), a worker, a GitOps repository made from examples/gitops, the demo app
+ * and a Prometheus scraping it; promotes a good release through every stage (the demo gives the
+ * approval and resumes the pause) and a bad one whose canary analysis fails in staging and is
+ * reverted; then prints what happened and where to look.
  *
  *   ramp dev           run the demo, then keep the stack up until Ctrl-C (on a terminal)
  *   ramp dev --exit    run the demo and stop (the default when stdout is not a terminal)
@@ -15,6 +16,8 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { simpleGit } from 'simple-git';
 import { startDevServer, type DevServer } from '../scripts/lib/dev-server.js';
+import { startPrometheus, type TestPrometheus } from '../scripts/lib/prometheus.js';
+import { startDemoApp, type DemoApp } from './demo-app.js';
 import { ensureTemporalCli } from '../scripts/lib/tools.js';
 import { loadPipelineSource } from '../src/schema/load.js';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
@@ -34,6 +37,8 @@ const dir = path.resolve(values.dir);
 const say = (line = ''): void => void process.stdout.write(`${line}\n`);
 
 let server: DevServer | undefined;
+let app: DemoApp | undefined;
+let prometheus: TestPrometheus | undefined;
 let worker: RunningWorker | undefined;
 let connection: Connection | undefined;
 
@@ -41,6 +46,8 @@ async function stop(): Promise<void> {
   await worker?.shutdown().catch(() => {});
   await connection?.close().catch(() => {});
   await server?.stop();
+  await prometheus?.stop();
+  await app?.close();
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -62,8 +69,17 @@ try {
   const repository = await seedRepository(bareDir);
   say(`  GitOps repository    ${bareDir} (from examples/gitops)`);
 
+  app = await startDemoApp();
+  app.set('1.0.0', { errorRate: 0.001, latencySeconds: 0.02 });
+  prometheus = await startPrometheus({ targets: [app.address] });
+  say(`  demo app             ${app.address}/metrics (web 1.0.0 serving; each release gets traffic when promoted)`);
+  say(`  Prometheus           ${prometheus.url} (waiting for its first scrape)`);
+  await prometheus.waitForUp();
+
   const pipelineFile = path.join(dir, 'pipelines/web.yaml');
-  const source = (await readFile(DEMO_PIPELINE, 'utf8')).replace('file:///set-by-ramp-dev/gitops.git', repository.url);
+  const source = (await readFile(DEMO_PIPELINE, 'utf8'))
+    .replace('file:///set-by-ramp-dev/gitops.git', repository.url)
+    .replaceAll('http://prometheus.set-by-ramp-dev:9090', prometheus.url);
   await writeFile(pipelineFile, source);
   const loaded = loadPipelineSource(source, pipelineFile);
   if (!loaded.ok) throw new Error(`examples/demo.yaml does not validate: ${loaded.errors.map((e) => e.message).join('; ')}`);
@@ -79,7 +95,7 @@ try {
 
   connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
-  const outcome = await runDemo({ client, taskQueue: config.taskQueue, pipeline, say });
+  const outcome = await runDemo({ client, taskQueue: config.taskQueue, pipeline, say, app });
 
   say('\nWhat is in Git now (git log of the GitOps repository, ramp trailers):');
   const log = await simpleGit(bareDir).raw([
