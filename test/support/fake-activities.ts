@@ -25,6 +25,10 @@ export interface FakeRamp {
   /** What each measurement of a metric returns (by metric name); Successful 0 by default. */
   measure: (metric: MetricSpec) => { phase: Measurement['phase']; value?: number | number[]; error?: string };
   measurements: { metric: string; query: string }[];
+  /** Every webhook call, in order. */
+  hooks: { name: string; type: string; phase: string }[];
+  /** Answers per hook name, consumed in order (the last one repeats); 2xx when absent. */
+  answers: Map<string, boolean[]>;
 }
 
 const sha = (text: string) => createHash('sha1').update(text).digest('hex');
@@ -42,7 +46,16 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
   const fake = {
     measure: (_metric: MetricSpec): { phase: Measurement['phase']; value?: number | number[]; error?: string } => ({ phase: 'Successful', value: 0 }),
   };
+  const hooks: { name: string; type: string; phase: string }[] = [];
+  const answers = new Map<string, boolean[]>();
   const activities: RampActivities = {
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async callWebhook({ hook, payload }) {
+      hooks.push({ name: hook.name, type: hook.type, phase: payload.phase });
+      const queue = answers.get(hook.name) ?? [];
+      const ok = queue.length > 1 ? queue.shift()! : (queue[0] ?? true);
+      return { ok, status: ok ? 200 : 503, error: ok ? null : `webhook ${hook.name} answered HTTP 503`, attempts: 1 };
+    },
     // eslint-disable-next-line @typescript-eslint/require-await
     async judgeCanary() {
       const at = new Date().toISOString();
@@ -97,6 +110,8 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
   };
   return {
     activities,
+    hooks,
+    answers,
     measurements,
     get measure() {
       return fake.measure;
