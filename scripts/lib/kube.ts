@@ -172,6 +172,11 @@ export async function startKubeControlPlane(opts: StartOptions = {}): Promise<Ku
   const bins = opts.binaries ?? (await ensureKubeBinaries({ log: opts.log }));
   const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'ramp-kube-')));
   const procs: Proc[] = [];
+  // If this process exits without stop() (crash, process.exit), take the children down with it.
+  const killOnExit = () => {
+    for (const p of procs) if (!p.exitedAlready) p.child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
 
   const startProc = (name: string, file: string, args: string[]): Proc => {
     const out = createWriteStream(path.join(dir, `${name}.log`));
@@ -195,7 +200,9 @@ export async function startKubeControlPlane(opts: StartOptions = {}): Promise<Ku
     return proc;
   };
 
-  const stopAll = async (): Promise<void> => {
+  let stopped: Promise<void> | undefined;
+  const stopAll = (): Promise<void> => (stopped ??= stopAllOnce());
+  const stopAllOnce = async (): Promise<void> => {
     // Reverse order: kwok, scheduler, KCM, apiserver, etcd.
     for (const p of [...procs].reverse()) {
       if (p.exitedAlready) continue;
@@ -206,6 +213,7 @@ export async function startKubeControlPlane(opts: StartOptions = {}): Promise<Ku
         await p.exited;
       }
     }
+    process.off('exit', killOnExit);
     if (!opts.keepDir && opts.dir === undefined) await rm(dir, { recursive: true, force: true });
   };
 
