@@ -1,7 +1,7 @@
 /**
- * `ApplicationFailure.type` values that ramp's activities and workflows raise, and which of
- * them are terminal. Pure: workflows import this to declare `nonRetryableErrorTypes` and to
- * branch on a failure's type.
+ * `ApplicationFailure.type` values that ramp's activities raise, and which of them are
+ * terminal. Why a stage stopped (aborted, rejected, ...) is a `FailureReason` (phases.ts).
+ * Pure: workflows import this to declare `nonRetryableErrorTypes`.
  */
 
 export const FailureType = {
@@ -13,14 +13,6 @@ export const FailureType = {
   ManifestEdit: 'ManifestEdit',
   /** The GitOps repository could not be reached or refused access; transient, retried. */
   RepositoryUnavailable: 'RepositoryUnavailable',
-  /** The version to promote is not acceptable (not a tag of the artifact, malformed). */
-  InvalidVersion: 'InvalidVersion',
-  /** An operator or an alert aborted the promotion. */
-  Aborted: 'Aborted',
-  /** An approver rejected the stage. */
-  Rejected: 'Rejected',
-  /** An approval gate timed out with `onTimeout: reject`. */
-  ApprovalTimedOut: 'ApprovalTimedOut',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -30,8 +22,4 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureType[] = [
   FailureType.GitConflict,
   FailureType.HistoryRewritten,
   FailureType.ManifestEdit,
-  FailureType.InvalidVersion,
-  FailureType.Aborted,
-  FailureType.Rejected,
-  FailureType.ApprovalTimedOut,
 ];
