@@ -4,13 +4,14 @@
 # already exist are skipped. See docs/kube.md.
 #
 #   RAMP_KUBE_CACHE  cache dir (default $HOME/.cache/ramp/kube/k8s-<v>_etcd-<v>_kwok-<v>)
-#   K8S_VERSION / ETCD_VERSION / KWOK_VERSION  override the pinned versions
+#   K8S_VERSION / ETCD_VERSION / KWOK_VERSION / KUSTOMIZE_VERSION  override the pinned versions
 #   RAMP_KUBE_BUILD_P  go build -p (default 2)
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-v1.35.4}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
+KUSTOMIZE_VERSION="${KUSTOMIZE_VERSION:-v5.8.1}"
 CACHE="${RAMP_KUBE_CACHE:-$HOME/.cache/ramp/kube/k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}}"
 BIN="$CACHE/bin"
 P="${RAMP_KUBE_BUILD_P:-2}"
@@ -98,6 +99,15 @@ if ! have kwok; then
   log "kwok built in $(( $(date +%s) - t ))s"
 else
   log "kwok: cached"
+fi
+
+# --- kustomize (ramp's `apply` sync renders kustomizations with it) --------------------------------
+if ! have kustomize; then
+  t=$(date +%s); log "building kustomize $KUSTOMIZE_VERSION"
+  GOFLAGS=-buildvcs=false GOBIN="$BIN" step go install -p "$P" -trimpath -ldflags "-s -w" "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+  log "kustomize built in $(( $(date +%s) - t ))s"
+else
+  log "kustomize: cached"
 fi
 
 # kwok refuses to start without Stage objects: take the stock "fast" stages from the module source.

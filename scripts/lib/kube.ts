@@ -14,6 +14,26 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const BUILD_SCRIPT = path.resolve(here, '../kube/build.sh');
 
 export const NODE_NAME = 'kwok-node-0';
+/** The user of `workerKubeconfigPath`: no groups, so it has exactly the permissions bound to it. */
+export const WORKER_USER = 'ramp-worker';
+
+function kubeconfigFor(server: string, caFile: string, user: string, token: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: ramp-test',
+    `  cluster: {server: "${server}", certificate-authority: "${caFile}"}`,
+    'users:',
+    `- name: ${user}`,
+    `  user: {token: "${token}"}`,
+    'contexts:',
+    '- name: ramp-test',
+    `  context: {cluster: ramp-test, user: ${user}}`,
+    'current-context: ramp-test',
+    '',
+  ].join('\n');
+}
 
 export interface KubeBinaries {
   dir: string;
@@ -23,6 +43,8 @@ export interface KubeBinaries {
   kubeScheduler: string;
   kwok: string;
   kwokStages: string;
+  /** Renders kustomizations for ramp's `apply` sync (RAMP_KUSTOMIZE). */
+  kustomize: string;
 }
 
 function binariesIn(dir: string): KubeBinaries {
@@ -34,6 +56,7 @@ function binariesIn(dir: string): KubeBinaries {
     kubeScheduler: path.join(dir, 'kube-scheduler'),
     kwok: path.join(dir, 'kwok'),
     kwokStages: path.join(dir, 'kwok-stages.yaml'),
+    kustomize: path.join(dir, 'kustomize'),
   };
 }
 
@@ -47,7 +70,7 @@ export async function ensureKubeBinaries(opts: { log?: (line: string) => void } 
   for (const line of result.stderr.trim().split('\n')) if (line) opts.log?.(line);
   const dir = result.stdout.trim().split('\n').pop() ?? '';
   const bins = binariesIn(dir);
-  for (const file of [bins.etcd, bins.kubeApiserver, bins.kubeControllerManager, bins.kubeScheduler, bins.kwok]) {
+  for (const file of [bins.etcd, bins.kubeApiserver, bins.kubeControllerManager, bins.kubeScheduler, bins.kwok, bins.kustomize]) {
     if (!(await isExecutable(file))) throw new Error(`kube build did not produce ${file}`);
   }
   return bins;
@@ -58,6 +81,8 @@ export interface KubeControlPlane {
   server: string;
   /** Path of a kubeconfig (bearer token, system:masters). */
   kubeconfigPath: string;
+  /** Path of a kubeconfig for the user WORKER_USER, who may do only what RBAC grants. */
+  workerKubeconfigPath: string;
   kubeconfig: string;
   token: string;
   caFile: string;
@@ -220,30 +245,20 @@ export async function startKubeControlPlane(opts: StartOptions = {}): Promise<Ku
   try {
     await makePki(dir);
     const token = (await runChecked('openssl', ['rand', '-hex', '24'])).stdout.trim();
-    await writeFile(path.join(dir, 'tokens.csv'), `${token},admin,admin-uid,"system:masters"\n`);
+    const workerToken = (await runChecked('openssl', ['rand', '-hex', '24'])).stdout.trim();
+    // admin can do anything; WORKER_USER can do only what RBAC grants it (nothing until bound).
+    await writeFile(path.join(dir, 'tokens.csv'), `${token},admin,admin-uid,"system:masters"\n${workerToken},${WORKER_USER},${WORKER_USER}-uid\n`);
     const caFile = path.join(dir, 'ca.crt');
     const ca = await readFile(caFile, 'utf8');
     mark('pki');
 
     const [etcdPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const server = `https://127.0.0.1:${apiPort}`;
-    const kubeconfig = [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      '- name: ramp-test',
-      `  cluster: {server: "${server}", certificate-authority: "${caFile}"}`,
-      'users:',
-      '- name: admin',
-      `  user: {token: "${token}"}`,
-      'contexts:',
-      '- name: ramp-test',
-      '  context: {cluster: ramp-test, user: admin}',
-      'current-context: ramp-test',
-      '',
-    ].join('\n');
+    const kubeconfig = kubeconfigFor(server, caFile, 'admin', token);
     const kubeconfigPath = path.join(dir, 'kubeconfig');
     await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
+    const workerKubeconfigPath = path.join(dir, 'kubeconfig-worker');
+    await writeFile(workerKubeconfigPath, kubeconfigFor(server, caFile, WORKER_USER, workerToken), { mode: 0o600 });
 
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     startProc('etcd', bins.etcd, [
@@ -316,7 +331,7 @@ export async function startKubeControlPlane(opts: StartOptions = {}): Promise<Ku
     }, timeoutMs, procs);
     mark('node ready');
 
-    return { server, kubeconfigPath, kubeconfig, token, caFile, dir, timings, stop: stopAll };
+    return { server, kubeconfigPath, kubeconfig, workerKubeconfigPath, token, caFile, dir, timings, stop: stopAll };
   } catch (err) {
     const logs: string[] = [];
     for (const p of procs) {

@@ -74,3 +74,5 @@ export type ApprovalSpec = NonNullable<StageSpec['approval']>;
 export type TrafficRoutingSpec = NonNullable<CanaryStrategySpec['trafficRouting']>;
 export type CanaryScaleSpec = NonNullable<CanaryStrategySpec['scale']>;
 export type RepositorySpec = PipelineSpec['repository'];
+export type SyncSpec = StageSpec['sync'];
+export type DriftSpec = NonNullable<StageSpec['drift']>;

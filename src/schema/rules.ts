@@ -293,6 +293,31 @@ export const rules: readonly Rule[] = [
       }),
   },
   {
+    id: 'sync-agent',
+    description: 'Sync mode argocd names its Application, flux its Kustomization, and no other mode names either.',
+    check: (spec) =>
+      spec.stages.flatMap((stage, i) => {
+        const { mode, application, kustomization } = stage.sync;
+        const path = ['spec', 'stages', i, 'sync'];
+        const issues = [];
+        if (mode === 'argocd' && !application) issues.push(error('sync-agent', [...path, 'mode'], `sync mode argocd needs the Application that syncs stage ${stage.name}. Add application: { name: <app>, namespace: argocd }`));
+        if (mode === 'flux' && !kustomization) issues.push(error('sync-agent', [...path, 'mode'], `sync mode flux needs the Kustomization that applies stage ${stage.name}. Add kustomization: { name: <name>, namespace: flux-system }`));
+        if (mode !== 'argocd' && application) issues.push(error('sync-agent', [...path, 'application'], `application is only used by sync mode argocd, but the mode is ${mode}. Set mode: argocd, or remove application`));
+        if (mode !== 'flux' && kustomization) issues.push(error('sync-agent', [...path, 'kustomization'], `kustomization is only used by sync mode flux, but the mode is ${mode}. Set mode: flux, or remove kustomization`));
+        return issues;
+      }),
+  },
+  {
+    id: 'drift-needs-cluster',
+    description: 'Drift detection needs a cluster: a sync mode other than none.',
+    check: (spec) =>
+      spec.stages.flatMap((stage, i) =>
+        stage.drift && stage.sync.mode === 'none'
+          ? [error('drift-needs-cluster', ['spec', 'stages', i, 'drift'], `stage ${stage.name} watches for drift but has no cluster to watch (sync mode none). Add sync: { mode: apply } (or argocd, flux), or remove drift`)]
+          : [],
+      ),
+  },
+  {
     id: 'duplicate-webhook',
     description: 'Webhook names are unique within a stage.',
     check: (spec) =>

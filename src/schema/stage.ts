@@ -4,6 +4,7 @@ import { Approval } from './approval.js';
 import { Name, RelativePath } from './common.js';
 import { AnalysisRef } from './steps.js';
 import { Strategy } from './strategy.js';
+import { Drift, NO_SYNC, Sync } from './sync.js';
 import { Webhook } from './webhook.js';
 import { UpdateTarget } from './update-target.js';
 
@@ -33,11 +34,15 @@ export const Stage = z
       .optional(),
     webhooks: z.array(Webhook).default([]).describe('Webhook gates and notifications (Flagger\'s hook types).'),
     rollback: Rollback.optional().describe('Overrides spec.rollback for this stage.'),
+    sync: Sync.optional().describe('How ramp learns that a commit is live and healthy in the cluster (default: mode none, Git only).'),
+    drift: Drift.optional().describe('Watch the cluster for changes made outside Git (needs a sync mode other than none).'),
   })
-  .transform(({ strategy, approval, rollback, verification, ...stage }) => ({
+  .transform(({ strategy, approval, rollback, verification, sync, drift, ...stage }) => ({
     ...stage,
     strategy: strategy ?? { kind: 'direct' as const },
     approval: approval ?? null,
     rollback: rollback ?? null,
     verification: { prePromotion: verification?.prePromotion ?? null, postPromotion: verification?.postPromotion ?? null },
+    sync: sync ?? NO_SYNC,
+    drift: drift ?? null,
   }));

@@ -102,6 +102,20 @@ const table: Record<string, Case[]> = {
     { name: 'past the last step', edit: (d) => (canary(d).analysis = { templates: [{ templateName: 'errors' }], args: [{ name: 'service', value: 'x' }], startingStep: 5 }), expect: ['error spec.stages[0].strategy.canary.analysis.startingStep'] },
     { name: 'at the last step', edit: (d) => (canary(d).analysis = { templates: [{ templateName: 'errors' }], args: [{ name: 'service', value: 'x' }], startingStep: 4 }), expect: [] },
   ],
+  'sync-agent': [
+    { name: 'argocd without its Application', edit: (d) => (d.spec.stages[0].sync = { mode: 'argocd' }), expect: ['error spec.stages[0].sync.mode'] },
+    { name: 'flux without its Kustomization', edit: (d) => (d.spec.stages[0].sync = { mode: 'flux' }), expect: ['error spec.stages[0].sync.mode'] },
+    { name: 'an Application for apply', edit: (d) => (d.spec.stages[0].sync = { mode: 'apply', application: { name: 'web' } }), expect: ['error spec.stages[0].sync.application'] },
+    { name: 'a Kustomization for argocd', edit: (d) => (d.spec.stages[0].sync = { mode: 'argocd', application: { name: 'web' }, kustomization: { name: 'web' } }), expect: ['error spec.stages[0].sync.kustomization'] },
+    { name: 'argocd with its Application', edit: (d) => (d.spec.stages[0].sync = { mode: 'argocd', application: { name: 'web-staging' } }), expect: [] },
+    { name: 'flux with its Kustomization', edit: (d) => (d.spec.stages[0].sync = { mode: 'flux', kustomization: { name: 'web-staging' } }), expect: [] },
+    { name: 'apply alone', edit: (d) => (d.spec.stages[0].sync = { mode: 'apply', namespace: 'web-staging' }), expect: [] },
+  ],
+  'drift-needs-cluster': [
+    { name: 'drift without sync', edit: (d) => (d.spec.stages[0].drift = { policy: 'alert' }), expect: ['error spec.stages[0].drift'] },
+    { name: 'drift with sync mode none', edit: (d) => ((d.spec.stages[0].sync = { mode: 'none' }), (d.spec.stages[0].drift = {})), expect: ['error spec.stages[0].drift'] },
+    { name: 'drift with apply', edit: (d) => ((d.spec.stages[0].sync = { mode: 'apply' }), (d.spec.stages[0].drift = { policy: 'revert', interval: '30s' })), expect: [] },
+  ],
   'duplicate-webhook': [
     { name: 'two hooks with one name', edit: (d) => (d.spec.stages[0].webhooks = [HOOK('gate'), HOOK('gate')]), expect: ['error spec.stages[0].webhooks[1].name'] },
     { name: 'distinct names', edit: (d) => (d.spec.stages[0].webhooks = [HOOK('gate'), HOOK('load')]), expect: [] },

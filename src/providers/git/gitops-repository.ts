@@ -17,6 +17,7 @@ import { writeStageEdits } from './changes.js';
 import { GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } from './errors.js';
 import { changedFiles, readLog, type LogEntry } from './git-log.js';
 import { formatCommitMessage, formatRevertMessage, TrailerKey } from './trailers.js';
+import { SnapshotStore } from './snapshots.js';
 import { gitErrorSummary, type Session, type Workspace } from './workspace.js';
 
 /** What ramp does with a GitOps repository (STYLE.md habit 16). */
@@ -36,7 +37,26 @@ export interface GitOpsRepository {
   revert(request: RevertRequest): Promise<RevertResult>;
   /** ramp's commits on the branch, newest first. */
   history(query: HistoryQuery): Promise<HistoryEntry[]>;
+  /**
+   * The repository's files at `ref` (a sha on the branch; null = the branch's head), written
+   * once into a directory of their own and kept read-only by convention. Throws
+   * HistoryRewrittenError when `ref` is not on the branch.
+   */
+  snapshot(ref: string | null): Promise<Snapshot>;
+  /** True when `ancestor` is `descendant` or one of its ancestors (both must be known to the clone). */
+  contains(descendant: string, ancestor: string): Promise<boolean>;
 }
+
+/** The repository's files at one commit. */
+export interface Snapshot {
+  sha: string;
+  /** The directory holding the files (the repository root at `sha`). */
+  dir: string;
+}
+
+const REVERT_ADVICE =
+  'ramp reverted nothing: reverting now could undo someone else\'s work. Restore the branch, or roll the stage back by hand';
+const SNAPSHOT_ADVICE = 'ramp applies only commits on the branch. Restore the branch, then retry';
 
 export interface PushAttempt {
   attempt: number;
@@ -63,6 +83,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
   readonly #historyLimit: number;
   readonly #routers: TrafficRouters;
   readonly #beforePush: ((attempt: PushAttempt) => Promise<void>) | undefined;
+  readonly #snapshots: SnapshotStore;
 
   constructor(
     readonly workspace: Workspace,
@@ -73,6 +94,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
     this.#historyLimit = options.defaultHistoryLimit ?? 100;
     this.#routers = options.routers ?? TRAFFIC_ROUTERS;
     this.#beforePush = options.beforePush;
+    this.#snapshots = new SnapshotStore(`${workspace.options.dir}.snapshots`);
   }
 
   commit(request: CommitRequest): Promise<CommitResult> {
@@ -152,6 +174,24 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
     });
   }
 
+  snapshot(ref: string | null): Promise<Snapshot> {
+    return this.workspace.exclusive(async (s) => {
+      const sha = ref === null ? (await s.git.raw(['rev-parse', s.upstream])).trim() : await this.#onBranch(s, ref, 'read', SNAPSHOT_ADVICE);
+      return { sha, dir: await this.#snapshots.extract(s.dir, sha) };
+    });
+  }
+
+  contains(descendant: string, ancestor: string): Promise<boolean> {
+    return this.workspace.exclusive(async (s) => {
+      try {
+        await s.git.raw(['merge-base', '--is-ancestor', ancestor, descendant]);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+
   /** Pushes HEAD; when others pushed meanwhile, rebases onto them and tries again. */
   async #push(s: Session, count: number, what: string): Promise<string[]> {
     for (let attempt = 1; ; attempt++) {
@@ -197,17 +237,15 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
   }
 
   /** The full sha of `ref`, which must be on the branch. */
-  async #onBranch(s: Session, ref: string): Promise<string> {
+  async #onBranch(s: Session, ref: string, doing = 'revert', advice = REVERT_ADVICE): Promise<string> {
     const where = `branch ${s.branch} of ${this.workspace.displayUrl}`;
-    const what =
-      'Its history was rewritten (a force-push?) or the commit is not ramp\'s. ramp reverted nothing: ' +
-      'reverting now could undo someone else\'s work. Restore the branch, or roll the stage back by hand';
+    const what = `Its history was rewritten (a force-push?) or the commit is not ramp's. ${advice}`;
     const sha = (await s.git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '')).trim();
-    if (sha === '') throw new HistoryRewrittenError(`cannot revert ${ref}: no such commit on ${where}. ${what}`, ref);
+    if (sha === '') throw new HistoryRewrittenError(`cannot ${doing} ${ref}: no such commit on ${where}. ${what}`, ref);
     const onBranch = await s.git
       .raw(['merge-base', '--is-ancestor', sha, s.upstream])
       .then(() => true, () => false);
-    if (!onBranch) throw new HistoryRewrittenError(`cannot revert ${sha.slice(0, 12)}: it is no longer on ${where}. ${what}`, sha);
+    if (!onBranch) throw new HistoryRewrittenError(`cannot ${doing} ${sha.slice(0, 12)}: it is no longer on ${where}. ${what}`, sha);
     return sha;
   }
 }
