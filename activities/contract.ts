@@ -7,6 +7,7 @@ import type { Measurement } from '../src/domain/analysis/measurement.js';
 import type { MetricSpec, WebhookSpec } from '../src/schema/pipeline.js';
 import type { WebhookAnswer, WebhookPayload } from './webhooks.js';
 import type { JudgeRequest, Judgement } from './judge.js';
+import type { SyncRequest, SyncResult } from './kube.js';
 import type { CommitRequest, CommitResult, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
 /** Something worth telling people (chat, webhooks): approvals waiting, stages done or rolled back. */
@@ -36,6 +37,8 @@ export interface RampActivities {
   callWebhook(request: { hook: WebhookSpec; payload: WebhookPayload }): Promise<WebhookAnswer>;
   /** One canary-vs-baseline judgement over Prometheus range data; the value is the score. */
   judgeCanary(request: JudgeRequest): Promise<Judgement>;
+  /** Makes a stage's commit live in its cluster (apply, or the GitOps agent) and waits until it is healthy. */
+  syncStage(request: SyncRequest): Promise<SyncResult>;
   /** Best effort: delivery problems are logged, never fail a promotion. */
   notify(notification: Notification): Promise<void>;
 }

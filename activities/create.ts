@@ -8,6 +8,8 @@ import type { RampActivities } from './contract.js';
 import { createEnvironmentActivities } from './environment.js';
 import { createGitActivities } from './git.js';
 import { createJudgeActivities } from './judge.js';
+import { createKubeActivities } from './kube.js';
+import type { KubeClusters } from '../src/providers/kube/clusters.js';
 import { createMetricActivities } from './metrics.js';
 import { createWebhookActivities } from './webhooks.js';
 import { createSecretResolver } from '../src/providers/metrics/secrets.js';
@@ -19,6 +21,9 @@ export interface ActivityDeps {
   http: AxiosInstance;
   groupsFile: string | undefined;
   webhooks: readonly string[];
+  clusters: KubeClusters;
+  /** RAMP_KUSTOMIZE: the kustomize binary for sync mode apply. */
+  kustomize?: string;
 }
 
 export function createActivities(deps: ActivityDeps): RampActivities {
@@ -30,6 +35,7 @@ export function createActivities(deps: ActivityDeps): RampActivities {
     ...createNotifyActivities({ http: deps.http, webhooks: deps.webhooks }),
     ...createMetricActivities({ providers }),
     ...createJudgeActivities({ providers }),
+    ...createKubeActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize }),
     ...createWebhookActivities({ http: deps.http, secrets: createSecretResolver() }),
   } satisfies RampActivities;
 }

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import axios from 'axios';
+import { KubeClusters } from '../src/providers/kube/clusters.js';
 import { createActivities } from '../activities/index.js';
 import type { RampActivities } from '../activities/contract.js';
 import { seedRepository } from '../dev/seed-repository.js';
@@ -93,7 +94,7 @@ try {
   const client = new Client({ connection });
   const calls: Call[] = [];
   const activities = timed(
-    createActivities({ repositories: new CachedGitOpsRepositories({ cacheDir: path.join(dir, 'cache') }), client, http: axios.create(), groupsFile: undefined, webhooks: [] }),
+    createActivities({ repositories: new CachedGitOpsRepositories({ cacheDir: path.join(dir, 'cache') }), client, http: axios.create(), groupsFile: undefined, webhooks: [], clusters: new KubeClusters() }),
     calls,
   );
   const nativeConnection = await NativeConnection.connect({ address: server.address });

@@ -4,13 +4,19 @@
 //   tsx scripts/test.ts                      everything under test/
 //   tsx scripts/test.ts --unit               only test/unit/, no tools, no server
 //   tsx scripts/test.ts test/integration/git.test.ts test/integration   only these files / folders
+//   tsx scripts/test.ts test/kube            the Kubernetes tests (npm run test:kube)
 //   --no-check                               skip tsc and eslint (quick iteration)
+//
+// When any selected file is under test/kube/, one Kubernetes control plane is started for the
+// run too (built from Go modules on first use: scripts/kube/build.sh, ~9 min cold, cached).
 //   --test-*                                 passed to node (e.g. --test-name-pattern=prometheus)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startDevServer, type DevServer } from './lib/dev-server.js';
+import { ensureKubeBinaries, type KubeControlPlane } from './lib/kube.js';
+import { startTestCluster, testClusterEnv } from './lib/kube-test-cluster.js';
 import { run } from './lib/proc.js';
 import { ensureTools, PROJECT_ROOT, toolsEnv } from './lib/tools.js';
 
@@ -32,6 +38,7 @@ const log = (line: string): void => console.log(`[test] ${line}`);
 // --- cleanup that also runs on SIGINT/SIGTERM
 
 let server: DevServer | undefined;
+let kube: KubeControlPlane | undefined;
 let runner: ChildProcess | undefined;
 let runDir: string | undefined;
 let keepRunDir = false;
@@ -42,6 +49,10 @@ async function cleanup(): Promise<void> {
   if (server) {
     await server.stop();
     server = undefined;
+  }
+  if (kube) {
+    await kube.stop();
+    kube = undefined;
   }
   if (runDir && !keepRunDir) await rm(runDir, { recursive: true, force: true });
 }
@@ -131,6 +142,16 @@ async function main(): Promise<number> {
     server = await startDevServer({ temporal: tools.temporal, logFile: path.join(runDir, 'temporal.log') });
     env.RAMP_TEST_TEMPORAL_ADDRESS = server.address;
     log(`tools ready; Temporal dev server at ${server.address} (pid ${server.pid}, healthy after ${seconds(s)}; setup ${seconds(t)})`);
+  }
+
+  const kubeDir = path.join(PROJECT_ROOT, 'test', 'kube') + path.sep;
+  if (!unitOnly && files.some((f) => f.startsWith(kubeDir))) {
+    const t = performance.now();
+    const binaries = await ensureKubeBinaries({ log: (line) => log(line) });
+    const started = await startTestCluster({ binaries, dir: path.join(runDir ?? os.tmpdir(), 'kube') });
+    kube = started.plane;
+    Object.assign(env, testClusterEnv(started.cluster));
+    log(`Kubernetes control plane at ${kube.server} (ready after ${seconds(t)}; CRDs installed, worker bound to deploy/rbac/clusterrole.yaml)`);
   }
 
   log(`running ${files.length} test file(s): ${files.map(rel).join(' ')}`);

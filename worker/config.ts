@@ -21,6 +21,10 @@ export interface WorkerConfig {
   webhooks: string[];
   /** RAMP_CACHE_DIR: where the worker keeps its clones of GitOps repositories. */
   cacheDir: string | undefined;
+  /** RAMP_KUBECONFIG: the kubeconfig for stages with a sync mode (default: KUBECONFIG, ~/.kube/config, in-cluster). */
+  kubeconfig: string | undefined;
+  /** RAMP_KUSTOMIZE: the kustomize binary sync mode apply renders kustomizations with (default: kustomize on PATH). */
+  kustomize: string | undefined;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -41,5 +45,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     groupsFile: value('RAMP_GROUPS_FILE'),
     webhooks: (value('RAMP_NOTIFY_WEBHOOKS') ?? '').split(',').map((u) => u.trim()).filter(Boolean),
     cacheDir: value('RAMP_CACHE_DIR'),
+    kubeconfig: value('RAMP_KUBECONFIG'),
+    kustomize: value('RAMP_KUSTOMIZE'),
   };
 }

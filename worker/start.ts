@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import axios from 'axios';
 import { createActivities, createSmokeActivities } from '../activities/index.js';
+import { KubeClusters } from '../src/providers/kube/clusters.js';
 import { CachedGitOpsRepositories } from '../src/providers/git/index.js';
 import type { WorkerConfig } from './config.js';
 
@@ -32,7 +33,15 @@ export async function startWorker(config: WorkerConfig, options: { workflowBundl
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: {
       ...createSmokeActivities(),
-      ...createActivities({ repositories, client, http: axios.create(), groupsFile: config.groupsFile, webhooks: config.webhooks }),
+      ...createActivities({
+        repositories,
+        client,
+        http: axios.create(),
+        groupsFile: config.groupsFile,
+        webhooks: config.webhooks,
+        clusters: new KubeClusters(config.kubeconfig),
+        ...(config.kustomize ? { kustomize: config.kustomize } : {}),
+      }),
     },
     shutdownGraceTime: config.shutdownGraceTime,
     maxConcurrentActivityTaskExecutions: 10,

@@ -123,6 +123,16 @@ export interface StageStatus {
   /** The record: every decision, refused command and failure, oldest first. */
   events: StageEvent[];
   failure: { reason: FailureReason; message: string } | null;
+  /** With a sync mode: the last commit seen live and healthy in the cluster. */
+  live?: LiveRecord | null;
+}
+
+export interface LiveRecord {
+  sha: string;
+  /** ISO-8601, when it was found live and healthy. */
+  at: string;
+  /** e.g. `applied 5 objects; Deployment web-staging/web-stable: 2 of 2 replicas available`. */
+  message: string;
 }
 
 export interface StageSummary {

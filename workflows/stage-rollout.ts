@@ -31,6 +31,7 @@ import { AnalysisPhase } from '../src/domain/analysis/phases.js';
 import { resolveAnalysis, type AnalysisRefSpec } from '../src/domain/analysis-ref.js';
 import { analysisWorkflow, terminateAnalysisSignal, type AnalysisInput, type AnalysisResult } from './analysis.js';
 import { gitRollback, gitWrite, notification, quick, webhook } from './activity-options.js';
+import { describeLive, goLive, NotLive, syncOf } from './stage-sync.js';
 import {
   abortSignal,
   abortUpdate,
@@ -577,8 +578,32 @@ export class StageRollout {
     if (result.sha !== null) {
       this.status.commits.push({ sha: result.sha, step, at: now() });
       this.event('commit', `${what}: ${result.sha.slice(0, 12)}${result.reused ? ' (found from an earlier attempt)' : ''}`);
+      await this.waitLive(result.sha, what);
     } else {
       this.event('commit', `${what}: the files already said so; nothing to commit`);
+    }
+  }
+
+  /**
+   * With a sync mode: the commit is applied (or its agent applied it), every workload rolled
+   * out healthy and the live traffic weights equal Git's — or the stage fails (NotHealthy).
+   * An abort stops the wait.
+   */
+  private async waitLive(sha: string, what: string): Promise<void> {
+    const { stage, repository } = this.input;
+    const sync = syncOf(stage);
+    if (!sync) return;
+    const message = this.status.message;
+    this.status.message = `${what}: waiting for ${sha.slice(0, 12)} to be live and healthy (sync ${sync.mode}, up to ${formatDuration(sync.timeoutMs)})`;
+    try {
+      const result = await goLive({ repository, stage, sync, sha, routing: this.canary()?.trafficRouting ?? null, stop: () => this.requests.abort !== null });
+      this.status.live = { sha: result.sha, at: now(), message: describeLive(result) };
+      this.event('live', `${what}: ${result.sha.slice(0, 12)} is live and healthy: ${this.status.live.message}`);
+      this.status.message = message;
+    } catch (error) {
+      this.checkpointAbort();
+      if (error instanceof NotLive) throw new StageStop(FailureReason.NotHealthy, `${what} did not become live and healthy: ${error.message}`);
+      throw error;
     }
   }
 
@@ -604,7 +629,8 @@ export class StageRollout {
       try {
         await CancellationScope.nonCancellable(() => this.revert(toRevert.map((c) => c.sha).reverse(), message));
         this.status.canaryWeight = 0;
-        this.setPhase(StagePhase.RolledBack, `${message}; Git is back where it was (${this.status.reverts.length} revert commit(s))`);
+        const cluster = await CancellationScope.nonCancellable(() => this.rollbackLive());
+        this.setPhase(StagePhase.RolledBack, `${message}; Git is back where it was (${this.status.reverts.length} revert commit(s))${cluster}`);
       } catch (revertError) {
         const shas = toRevert.map((c) => c.sha.slice(0, 12)).reverse().join(' ');
         this.setPhase(StagePhase.Failed, `${message}; the rollback failed too (${describeFailure(revertError)}). Revert by hand: git revert ${shas}`);
@@ -615,6 +641,24 @@ export class StageRollout {
       await this.tell('stage-rolled-back', this.status.message);
       await this.tellHooks('post-rollout', this.status.message).catch(() => {});
     });
+  }
+
+  /** After the reverts, with a sync mode: the cluster back on Git's state. Returns a clause for the status. */
+  private async rollbackLive(): Promise<string> {
+    const { stage, repository } = this.input;
+    const sync = syncOf(stage);
+    if (!sync) return '';
+    const sha = this.status.reverts[this.status.reverts.length - 1]?.sha ?? null;
+    try {
+      const result = await goLive({ repository, stage, sync, sha, routing: this.canary()?.trafficRouting ?? null });
+      this.status.live = { sha: result.sha, at: now(), message: describeLive(result) };
+      this.event('live', `rollback: ${result.sha.slice(0, 12)} is live and healthy: ${this.status.live.message}`);
+      return ' and the cluster is healthy on it';
+    } catch (error) {
+      const why = error instanceof NotLive ? error.message : describeFailure(error);
+      this.event('rollback-not-live', `rollback: the cluster did not become healthy on Git's state: ${why}`);
+      return `, but the cluster did not become healthy on it: ${why}`;
+    }
   }
 
   private async revert(newestFirst: string[], reason: string): Promise<void> {

@@ -66,8 +66,8 @@ function binariesIn(dir: string): KubeBinaries {
  */
 export async function ensureKubeBinaries(opts: { log?: (line: string) => void } = {}): Promise<KubeBinaries> {
   if (process.env.RAMP_KUBE_BIN) return binariesIn(process.env.RAMP_KUBE_BIN);
-  const result = await runChecked('bash', [BUILD_SCRIPT], { timeoutMs: 90 * 60_000 });
-  for (const line of result.stderr.trim().split('\n')) if (line) opts.log?.(line);
+  // Progress as it happens: a cold build takes minutes.
+  const result = await runChecked('bash', [BUILD_SCRIPT], { timeoutMs: 90 * 60_000, onStderrLine: (line) => line && opts.log?.(line) });
   const dir = result.stdout.trim().split('\n').pop() ?? '';
   const bins = binariesIn(dir);
   for (const file of [bins.etcd, bins.kubeApiserver, bins.kubeControllerManager, bins.kubeScheduler, bins.kwok, bins.kustomize]) {
@@ -81,6 +81,8 @@ export interface KubeControlPlane {
   server: string;
   /** Path of a kubeconfig (bearer token, system:masters). */
   kubeconfigPath: string;
+  /** The binaries it runs (kustomize among them). */
+  binaries: KubeBinaries;
   /** Path of a kubeconfig for the user WORKER_USER, who may do only what RBAC grants. */
   workerKubeconfigPath: string;
   kubeconfig: string;
@@ -331,7 +333,7 @@ export async function startKubeControlPlane(opts: StartOptions = {}): Promise<Ku
     }, timeoutMs, procs);
     mark('node ready');
 
-    return { server, kubeconfigPath, kubeconfig, workerKubeconfigPath, token, caFile, dir, timings, stop: stopAll };
+    return { server, kubeconfigPath, kubeconfig, workerKubeconfigPath, token, caFile, dir, binaries: bins, timings, stop: stopAll };
   } catch (err) {
     const logs: string[] = [];
     for (const p of procs) {

@@ -15,14 +15,21 @@ export interface RunResult {
 export function run(
   command: string,
   args: readonly string[],
-  options: SpawnOptions & { timeoutMs?: number } = {},
+  options: SpawnOptions & { timeoutMs?: number; onStderrLine?: (line: string) => void } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let partial = '';
     child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (!options.onStderrLine) return;
+      const lines = (partial + d).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) options.onStderrLine(line);
+    });
     const timer =
       options.timeoutMs === undefined
         ? undefined
@@ -42,7 +49,7 @@ export function run(
 export async function runChecked(
   command: string,
   args: readonly string[],
-  options: SpawnOptions & { timeoutMs?: number } = {},
+  options: SpawnOptions & { timeoutMs?: number; onStderrLine?: (line: string) => void } = {},
 ): Promise<RunResult> {
   const result = await run(command, args, options);
   if (result.code !== 0) {

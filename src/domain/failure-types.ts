@@ -13,6 +13,16 @@ export const FailureType = {
   ManifestEdit: 'ManifestEdit',
   /** The GitOps repository could not be reached or refused access; transient, retried. */
   RepositoryUnavailable: 'RepositoryUnavailable',
+  /** The stage's manifests cannot be rendered or are not Kubernetes objects. */
+  ManifestInvalid: 'ManifestInvalid',
+  /** The cluster refused what ramp asked (forbidden, invalid object), or the GitOps agent reports a failed sync. */
+  SyncFailed: 'SyncFailed',
+  /** The commit did not become live and healthy before the stage's sync timeout, or a workload's own progress deadline passed. */
+  ProgressDeadlineExceeded: 'ProgressDeadlineExceeded',
+  /** The live traffic weights differ from the ones in Git after the sync. */
+  TrafficNotLive: 'TrafficNotLive',
+  /** The API server could not be reached or failed; transient, retried. */
+  ClusterUnavailable: 'ClusterUnavailable',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -22,4 +32,8 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureType[] = [
   FailureType.GitConflict,
   FailureType.HistoryRewritten,
   FailureType.ManifestEdit,
+  FailureType.ManifestInvalid,
+  FailureType.SyncFailed,
+  FailureType.ProgressDeadlineExceeded,
+  FailureType.TrafficNotLive,
 ];

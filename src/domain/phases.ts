@@ -72,5 +72,7 @@ export const FailureReason = {
   AnalysisFailed: 'AnalysisFailed',
   /** A pre-rollout or rollout webhook did not answer 2xx, or a rollback webhook did. */
   WebhookFailed: 'WebhookFailed',
+  /** The commit did not become live and healthy in the cluster: a failed sync, a workload that did not roll out by the deadline, or traffic weights that did not go live. */
+  NotHealthy: 'NotHealthy',
 } as const;
 export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];

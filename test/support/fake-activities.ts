@@ -10,6 +10,7 @@ import type { Measurement } from '../../src/domain/analysis/measurement.js';
 import type { CommitRequest, RevertRequest } from '../../src/domain/changes.js';
 import { renderTemplate } from '../../src/domain/template.js';
 import type { MetricSpec } from '../../src/schema/pipeline.js';
+import type { SyncRequest } from '../../activities/kube.js';
 
 export interface FakeRamp {
   activities: RampActivities;
@@ -29,6 +30,10 @@ export interface FakeRamp {
   hooks: { name: string; type: string; phase: string }[];
   /** Answers per hook name, consumed in order (the last one repeats); 2xx when absent. */
   answers: Map<string, boolean[]>;
+  /** Every sync request (stages with a sync mode), in order. */
+  syncs: SyncRequest[];
+  /** How a sync ends: live (default), or a non-retryable failure of `type` with `message`; `hold` waits first. */
+  sync: (request: SyncRequest) => { fail?: { type: string; message: string }; hold?: Promise<void> };
 }
 
 const sha = (text: string) => createHash('sha1').update(text).digest('hex');
@@ -48,7 +53,16 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
   };
   const hooks: { name: string; type: string; phase: string }[] = [];
   const answers = new Map<string, boolean[]>();
+  const syncs: SyncRequest[] = [];
+  const syncControl = { sync: (_request: SyncRequest): { fail?: { type: string; message: string }; hold?: Promise<void> } => ({}) };
   const activities: RampActivities = {
+    async syncStage(request) {
+      syncs.push(request);
+      const answer = syncControl.sync(request);
+      if (answer.hold) await answer.hold;
+      if (answer.fail) throw ApplicationFailure.nonRetryable(answer.fail.message, answer.fail.type);
+      return { sha: request.sha ?? 'head', applied: 3, agent: null, workloads: [{ workload: 'Deployment default/web', state: 'Healthy', message: '1 of 1 replicas available' }], tookMs: 5 };
+    },
     // eslint-disable-next-line @typescript-eslint/require-await
     async callWebhook({ hook, payload }) {
       hooks.push({ name: hook.name, type: hook.type, phase: payload.phase });
@@ -113,6 +127,13 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
     hooks,
     answers,
     measurements,
+    syncs,
+    get sync() {
+      return syncControl.sync;
+    },
+    set sync(fn) {
+      syncControl.sync = fn;
+    },
     get measure() {
       return fake.measure;
     },

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import axios from 'axios';
+import { KubeClusters } from '../../src/providers/kube/clusters.js';
 import { createActivities } from '../../activities/index.js';
 import { CachedGitOpsRepositories } from '../../src/providers/git/index.js';
 import { createGitOpsRemote, SEED_DIR, type GitOpsRemote } from '../harness/git.js';
@@ -23,7 +24,13 @@ export interface RealRamp {
   cleanup(): Promise<void>;
 }
 
-export async function realRamp(env: TestWorkflowEnvironment, groups: Record<string, string[]> = {}): Promise<RealRamp> {
+/** The worker's cluster access for stages with a sync mode (the test cluster's worker user). */
+export interface RealRampKube {
+  kubeconfig: string;
+  kustomize: string;
+}
+
+export async function realRamp(env: TestWorkflowEnvironment, groups: Record<string, string[]> = {}, kube?: RealRampKube): Promise<RealRamp> {
   const remote = await createGitOpsRemote();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ramp-worker-'));
   const groupsFile = path.join(dir, 'groups.yaml');
@@ -35,6 +42,8 @@ export async function realRamp(env: TestWorkflowEnvironment, groups: Record<stri
     http: axios.create(),
     groupsFile,
     webhooks: [],
+    clusters: new KubeClusters(kube?.kubeconfig),
+    ...(kube ? { kustomize: kube.kustomize } : {}),
   });
   return {
     remote,
