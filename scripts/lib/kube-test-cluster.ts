@@ -4,8 +4,8 @@
 // every Kubernetes test runs ramp with the permissions the README asks for.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { KubeCluster } from '../../src/providers/kube/cluster.js';
+import { parseManifests } from '../../src/providers/kube/objects.js';
 import { startKubeControlPlane, WORKER_USER, type KubeControlPlane, type StartOptions } from './kube.js';
 import { sleep } from './proc.js';
 import { PROJECT_ROOT } from './tools.js';
@@ -50,38 +50,30 @@ export async function startTestCluster(opts: StartOptions = {}): Promise<{ plane
 
 /** Installs the CRDs (waiting until they are served) and binds the worker's ClusterRole. */
 export async function prepareTestCluster(adminKubeconfig: string): Promise<void> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(adminKubeconfig);
-  const api = KubernetesObjectApi.makeApiClient(kc);
-  const apply = (o: KubernetesObject) => api.patch(o, undefined, undefined, 'ramp-tests', true, PatchStrategy.ServerSideApply);
-
+  // ramp's own client: the typed one drops x-kubernetes-preserve-unknown-fields from CRDs.
+  const admin = new KubeCluster({ kubeconfig: adminKubeconfig });
   const crdFiles = (await readdir(CRD_DIR)).filter((f) => f.endsWith('.yaml')).sort();
-  const crds = (await Promise.all(crdFiles.map(async (f) => objectsIn(await readFile(path.join(CRD_DIR, f), 'utf8'))))).flat();
-  for (const crd of crds) await apply(crd);
+  const crds = (await Promise.all(crdFiles.map(async (f) => parseManifests(await readFile(path.join(CRD_DIR, f), 'utf8'), f)))).flat();
+  for (const crd of crds) await admin.apply(crd);
   const deadline = Date.now() + 60_000;
   for (const crd of crds) {
     for (;;) {
-      const live = (await api.read({ apiVersion: crd.apiVersion!, kind: crd.kind!, metadata: { name: crd.metadata!.name! } })) as KubernetesObject & { status?: { conditions?: { type: string; status: string }[] } };
-      if (live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
-      if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata?.name} was not Established within 60 s`);
+      const live = await admin.get(crd);
+      const conditions = (live?.status?.conditions ?? []) as { type: string; status: string }[];
+      if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} was not Established within 60 s`);
       await sleep(100);
     }
   }
 
-  const [role] = objectsIn(await readFile(CLUSTER_ROLE_FILE, 'utf8'));
+  const [role] = parseManifests(await readFile(CLUSTER_ROLE_FILE, 'utf8'), CLUSTER_ROLE_FILE);
   if (!role) throw new Error(`${CLUSTER_ROLE_FILE} holds no ClusterRole`);
-  await apply(role);
-  await apply({
+  await admin.apply(role);
+  await admin.apply({
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRoleBinding',
     metadata: { name: WORKER_USER },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata!.name! },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name },
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: WORKER_USER }],
-  } as KubernetesObject);
-}
-
-function objectsIn(text: string): KubernetesObject[] {
-  return parseAllDocuments(text as string)
-    .flatMap((d) => (Array.isArray(d) ? [] : [d.toJS() as unknown]))
-    .filter((o): o is KubernetesObject => typeof o === 'object' && o !== null);
+  });
 }

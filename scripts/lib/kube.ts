@@ -8,6 +8,7 @@ import { request } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isSeq, parseAllDocuments } from 'yaml';
 import { freePort, isExecutable, runChecked, sleep } from './proc.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -16,6 +17,25 @@ export const BUILD_SCRIPT = path.resolve(here, '../kube/build.sh');
 export const NODE_NAME = 'kwok-node-0';
 /** The user of `workerKubeconfigPath`: no groups, so it has exactly the permissions bound to it. */
 export const WORKER_USER = 'ramp-worker';
+
+/**
+ * Pods whose image tag is NEVER_READY_TAG never become Ready, as if their image could not be
+ * pulled: kwok's stock pod-ready stage gets one more selector. Tests use it for a release that
+ * never rolls out.
+ */
+export const NEVER_READY_TAG = 'never-ready';
+
+async function kwokStagesWithNeverReady(stagesFile: string, dir: string): Promise<string> {
+  const docs = parseAllDocuments(await readFile(stagesFile, 'utf8'));
+  if (!Array.isArray(docs)) throw new Error(`${stagesFile} is not YAML`);
+  const podReady = docs.find((d) => d.getIn(['metadata', 'name']) === 'pod-ready');
+  const expressions = podReady?.getIn(['spec', 'selector', 'matchExpressions']);
+  if (!podReady || !isSeq(expressions)) throw new Error(`${stagesFile} has no pod-ready stage with matchExpressions`);
+  expressions.add(podReady.createNode({ key: `[.spec.containers.[].image | endswith(":${NEVER_READY_TAG}")] | any`, operator: 'NotIn', values: ['true'] }));
+  const out = path.join(dir, 'kwok-stages.yaml');
+  await writeFile(out, docs.map((d) => d.toString()).join('---\n'));
+  return out;
+}
 
 function kubeconfigFor(server: string, caFile: string, user: string, token: string): string {
   return [
@@ -307,7 +327,7 @@ export async function startKubeControlPlane(opts: StartOptions = {}): Promise<Ku
       `--kubeconfig=${kubeconfigPath}`, '--leader-elect=false', '--secure-port=0', '--v=1',
     ]);
     startProc('kwok', bins.kwok, [
-      `--kubeconfig=${kubeconfigPath}`, `--config=${bins.kwokStages}`,
+      `--kubeconfig=${kubeconfigPath}`, `--config=${await kwokStagesWithNeverReady(bins.kwokStages, dir)}`,
       '--manage-all-nodes=true', '--cidr=10.244.0.0/16', '--node-lease-duration-seconds=40',
     ]);
 

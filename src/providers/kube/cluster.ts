@@ -1,9 +1,13 @@
 /**
  * One Kubernetes cluster as ramp talks to it: server-side apply with field manager `ramp`,
- * read, merge-patch — over @kubernetes/client-node's generic object API, which finds each
- * kind's resource path by discovery. Errors say what was being done to which object.
+ * read, merge-patch. @kubernetes/client-node finds each kind's resource path by discovery and
+ * authenticates; the bodies go over the wire as plain JSON, not through the client's typed
+ * models, which drop every field their model does not know (x-kubernetes-* in a CRD, fields
+ * newer than the client) — ramp must apply exactly what Git says. Errors say what was being
+ * done to which object.
  */
-import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { request } from 'node:https';
+import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { describeObject, type KubeObject } from './objects.js';
 
 export const FIELD_MANAGER = 'ramp';
@@ -30,15 +34,31 @@ export class KubeApiError extends Error {
   }
 }
 
-/** KubernetesObjectApi, with the namespaced-or-not lookup it keeps protected. */
+/** KubernetesObjectApi, with the discovery lookups it keeps protected. */
 class ObjectApi extends KubernetesObjectApi {
   async namespaced(apiVersion: string, kind: string): Promise<boolean | undefined> {
     return (await this.resource(apiVersion, kind))?.namespaced;
+  }
+
+  /** The object's URL path (by discovery); throws when the server does not serve the kind. */
+  path(object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<string> {
+    return this.specUriPath({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace } }, 'read');
+  }
+}
+
+/** An HTTP answer that is not 2xx, with the API server's Status message. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
   }
 }
 
 export class KubeCluster {
   readonly #api: ObjectApi;
+  readonly #config: KubeConfig;
   /** For messages: the server URL and context. */
   readonly name: string;
 
@@ -52,6 +72,7 @@ export class KubeCluster {
       }
       config.setCurrentContext(ref.context);
     }
+    this.#config = config;
     this.#api = config.makeApiClient(ObjectApi);
     this.name = `${config.getCurrentCluster()?.server ?? '(no server)'} (context ${config.getCurrentContext()})`;
   }
@@ -70,29 +91,55 @@ export class KubeCluster {
   }
 
   /** Server-side apply as field manager `ramp`, taking over fields others set (force). */
-  apply(object: KubeObject): Promise<KubeObject> {
+  async apply(object: KubeObject): Promise<KubeObject> {
     const { status: _status, ...body } = object;
-    return this.#call(`apply ${describeObject(object)}`, () =>
-      this.#api.patch(body as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
-    ) as Promise<KubeObject>;
+    const query = `?fieldManager=${FIELD_MANAGER}&force=true`;
+    return this.#call(`apply ${describeObject(object)}`, async () => (await this.#send('PATCH', object, query, body, PatchStrategy.ServerSideApply)) as KubeObject);
   }
 
   /** The live object, or null when it does not exist. */
   async get(ref: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<KubeObject | null> {
     try {
-      return (await this.#api.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.metadata.name, namespace: ref.metadata.namespace } })) as KubeObject;
+      return (await this.#send('GET', ref, '')) as KubeObject;
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404) return null;
+      if (err instanceof HttpError && err.status === 404) return null;
       throw this.#error(`read ${describeObject(ref)}`, err);
     }
   }
 
   /** A JSON merge patch (annotations, status requests). */
   mergePatch(ref: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, patch: Record<string, unknown>): Promise<KubeObject> {
-    const body = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.metadata.name, namespace: ref.metadata.namespace }, ...patch };
-    return this.#call(`patch ${describeObject(ref)}`, () =>
-      this.#api.patch(body as KubernetesObject, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch),
-    ) as Promise<KubeObject>;
+    return this.#call(`patch ${describeObject(ref)}`, async () => (await this.#send('PATCH', ref, `?fieldManager=${FIELD_MANAGER}`, patch, PatchStrategy.MergePatch)) as KubeObject);
+  }
+
+  async #send(method: 'GET' | 'PATCH', ref: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, query: string, body?: unknown, contentType?: string): Promise<unknown> {
+    const server = this.#config.getCurrentCluster()?.server;
+    if (!server) throw new KubeApiError('the kubeconfig names no server for its current context', 0);
+    const url = new URL(`${server.replace(/\/$/, '')}${await this.#api.path(ref)}${query}`);
+    const options: Parameters<typeof request>[1] = {
+      method,
+      headers: { accept: 'application/json', ...(contentType ? { 'content-type': contentType } : {}) },
+      timeout: 30_000,
+    };
+    await this.#config.applyToHTTPSOptions(options);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = request(url, options, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          const parsed = safeJson(text);
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve(parsed);
+          else reject(new HttpError(status, statusMessage(parsed) ?? `HTTP ${status}`));
+        });
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error('no answer within 30 s')));
+      req.on('error', reject);
+      req.end(payload);
+    });
   }
 
   async #call<T>(doing: string, run: () => Promise<T>): Promise<T> {
@@ -105,9 +152,9 @@ export class KubeCluster {
 
   #error(doing: string, err: unknown): KubeApiError {
     if (err instanceof KubeApiError) return err;
-    if (err instanceof ApiException) {
-      const status = (err as ApiException<unknown>).code;
-      const detail = statusMessage((err as ApiException<unknown>).body) ?? err.message;
+    if (err instanceof HttpError) {
+      const { status } = err;
+      const detail = err.message;
       const hint =
         status === 401 ? 'the worker\'s credentials were refused; check RAMP_KUBECONFIG'
         : status === 403 ? 'the worker may not do this; grant it in its ClusterRole (deploy/rbac/clusterrole.yaml)'
