@@ -93,7 +93,7 @@ export function selectObject(
         `there is no ${kind} named ${name} ${where}${ofKind.length > 0 ? ` (there are ${list(ofKind)})` : ''}. Correct trafficRouting.${key}.${nameField} or trafficRouting.${key}.file`,
       );
     }
-    throw new LiveWeightError(`there are ${named.length} ${kind}s named ${name} ${where} (${list(named)}). ramp reads one; keep one`);
+    throw new LiveWeightError(`there are ${named.length} ${kind}s named ${name} ${where} (${list(named)}), and trafficRouting.${key} cannot say which. Keep one ${kind} of that name in the stage`);
   }
   const routing = ofKind.filter(routesBoth);
   if (routing.length === 1) return routing[0]!;
