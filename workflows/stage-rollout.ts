@@ -24,7 +24,7 @@ import { ApprovalOutcome, decide, eligibleApprovers, refusal, type ApprovalRecor
 import type { StageChange } from '../src/domain/changes.js';
 import { formatDuration } from '../src/domain/duration.js';
 import { FailureReason, PauseReason, StagePhase, StepStatus, TERMINAL_STAGE_PHASES } from '../src/domain/phases.js';
-import { canaryStartChanges, fullPromotionChanges, stepKey, stepLabel, weightChanges } from '../src/domain/plan.js';
+import { canaryStartChanges, fullPromotionChanges, routingLabels, stepKey, stepLabel, weightChanges } from '../src/domain/plan.js';
 import type { ApprovalSpec, CanaryStrategySpec, StageSpec, WebhookSpec } from '../src/schema/pipeline.js';
 import type { WebhookPayload } from '../activities/webhooks.js';
 import { AnalysisPhase } from '../src/domain/analysis/phases.js';
@@ -338,7 +338,7 @@ export class StageRollout {
   private prepareAnalysis(ref: AnalysisRefSpec, where: string): { label: string; input: AnalysisInput } {
     const { pipeline, stage, version, image } = this.input;
     const routing = stage.strategy.kind === 'canary' ? stage.strategy.trafficRouting : undefined;
-    const labels = routing ? { canary: routing.canaryBackend, stable: routing.stableBackend } : {};
+    const labels = routingLabels(routing);
     const resolved = resolveAnalysis(ref, this.input.analysisTemplates ?? [], { pipeline, stage: stage.name, version, image, ...labels });
     if (resolved.missing.length > 0) throw new StageStop(FailureReason.AnalysisFailed, `analysis templates ${resolved.missing.join(', ')} are not in the pipeline`);
     const label = `${where}: analysis ${ref.templates.join(', ')}`;

@@ -3,7 +3,7 @@
  * Git"): the canary starts with its image, replicas and first weight in one commit, each
  * setWeight is a commit, and full promotion sets the stable image, weight 0 and replicas 0.
  */
-import type { CanaryStepSpec, CanaryStrategySpec, StageSpec } from '../schema/pipeline.js';
+import type { CanaryStepSpec, CanaryStrategySpec, StageSpec, TrafficRoutingSpec } from '../schema/pipeline.js';
 import type { StageChange } from './changes.js';
 import { formatDuration } from './duration.js';
 
@@ -27,6 +27,38 @@ export function fullPromotionChanges(stage: StageSpec): StageChange[] {
     if (stage.strategy.scale) changes.push({ kind: 'scaleCanary', scale: stage.strategy.scale, replicas: 0 });
   }
   return changes;
+}
+
+/**
+ * The values of `{{ramp.canary}}` and `{{ramp.stable}}` in analysis queries: what the stage's
+ * traffic routing calls the two tracks. Backend (Service) names for gatewayAPI and smi, the
+ * destination hosts for istio, nothing for replicaRatio (it names files, not Services) or
+ * without routing.
+ */
+export function routingLabels(routing: TrafficRoutingSpec | undefined): { canary?: string; stable?: string } {
+  if (routing === undefined) return {};
+  switch (routing.kind) {
+    case 'gatewayAPI':
+    case 'smi':
+      return { canary: routing.canaryBackend, stable: routing.stableBackend };
+    case 'istio':
+      return { canary: routing.canary.host, stable: routing.stable.host };
+    case 'replicaRatio':
+      return {};
+    default: {
+      const unreachable: never = routing;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * replicaRatio's split of `replicas` at a canary `weight` (0-100), as Argo Rollouts' basic
+ * canary: the canary gets ceil(replicas * weight / 100), the stable workload the rest.
+ */
+export function replicaSplit(replicas: number, weight: number): { stable: number; canary: number } {
+  const canary = Math.min(replicas, Math.max(0, Math.floor((replicas * weight + 99) / 100)));
+  return { stable: replicas - canary, canary };
 }
 
 /** A short human label: `setWeight 10`, `pause 5m`, `pause`, `analysis success-rate`, `approval`. */

@@ -4,10 +4,11 @@
  */
 import { checkCondition } from '../domain/condition.js';
 import { BUILTIN_VARIABLES, placeholders } from '../domain/template.js';
+import { replicaSplit } from '../domain/plan.js';
 import { parseYamlPath } from '../domain/yaml-path.js';
 import { closest } from '../domain/names.js';
 import { error, warning, type IssuePath, type SpecIssue } from './issue.js';
-import type { ApprovalSpec, CanaryStrategySpec, PipelineSpec, StageSpec, UpdateTargetSpec } from './pipeline.js';
+import type { ApprovalSpec, CanaryStrategySpec, PipelineSpec, StageSpec, TrafficRoutingSpec, UpdateTargetSpec } from './pipeline.js';
 
 export interface Rule {
   /** Also the `code` of the issues it reports. */
@@ -19,6 +20,7 @@ export interface Rule {
 const stagePath = (i: number): IssuePath => ['spec', 'stages', i];
 const canaryPath = (i: number): IssuePath => [...stagePath(i), 'strategy', 'canary'];
 const stepPath = (i: number, j: number): IssuePath => [...canaryPath(i), 'steps', j];
+const routingPath = (i: number, routing: TrafficRoutingSpec): IssuePath => [...canaryPath(i), 'trafficRouting', routing.kind];
 const templatePath = (t: number): IssuePath => ['spec', 'analysisTemplates', t];
 const metricPath = (t: number, m: number): IssuePath => [...templatePath(t), 'metrics', m];
 
@@ -80,6 +82,39 @@ function eachTarget(spec: PipelineSpec, visit: (target: UpdateTargetSpec, path: 
   ]);
 }
 
+/** When a routing names one thing for both tracks: the field to fix and what to say. */
+function sameTracks(routing: TrafficRoutingSpec): { field: string; message: string } | undefined {
+  switch (routing.kind) {
+    case 'gatewayAPI':
+    case 'smi':
+      return routing.stableBackend === routing.canaryBackend
+        ? { field: 'canaryBackend', message: `stableBackend and canaryBackend are both "${routing.canaryBackend}", so ramp cannot move traffic between them. Name the Service of each track` }
+        : undefined;
+    case 'istio': {
+      const { stable, canary } = routing;
+      if (stable.host !== canary.host) return undefined;
+      if (stable.subset !== undefined && canary.subset !== undefined && stable.subset !== canary.subset) return undefined;
+      return {
+        field: 'canary',
+        message:
+          stable.subset !== undefined && stable.subset === canary.subset
+            ? `the stable and the canary destination are both host ${canary.host} subset ${canary.subset}. Give each track its own subset (or host)`
+            : `the stable and the canary destination both have host ${canary.host}, and without a subset on each one destination matches both. Give both a subset (e.g. stable and canary, from a DestinationRule), or use a host per track`,
+      };
+    }
+    case 'replicaRatio': {
+      const file = (f: string) => f.split('/').filter((p) => p !== '' && p !== '.').join('/');
+      return file(routing.stableFile) === file(routing.canaryFile)
+        ? { field: 'canaryFile', message: `stableFile and canaryFile are both "${routing.canaryFile}", so ramp would write both replica counts into one field. Give each workload its own file` }
+        : undefined;
+    }
+    default: {
+      const unknown: never = routing;
+      return unknown;
+    }
+  }
+}
+
 export const rules: readonly Rule[] = [
   {
     id: 'duplicate-stage',
@@ -134,7 +169,46 @@ export const rules: readonly Rule[] = [
         const canary = canaryOf(stage);
         if (!canary || canary.trafficRouting) return [];
         const j = canary.steps.findIndex((s) => s.kind === 'setWeight');
-        return j < 0 ? [] : [error('weight-without-routing', stepPath(i, j), `setWeight needs strategy.canary.trafficRouting to know where weights are written. Add trafficRouting.gatewayAPI with the route file and backend names`)];
+        return j < 0 ? [] : [error('weight-without-routing', stepPath(i, j), `setWeight needs strategy.canary.trafficRouting to know where weights are written. Add trafficRouting: gatewayAPI, istio or smi with the routing file and backend names, or replicaRatio with the two workload files`)];
+      }),
+  },
+  {
+    id: 'routing-stable-is-canary',
+    description: 'trafficRouting tells the stable and the canary apart: different backends, destinations or workload files.',
+    check: (spec) =>
+      spec.stages.flatMap((stage, i) => {
+        const routing = canaryOf(stage)?.trafficRouting;
+        const same = routing ? sameTracks(routing) : undefined;
+        return routing && same ? [error('routing-stable-is-canary', [...routingPath(i, routing), same.field], same.message)] : [];
+      }),
+  },
+  {
+    id: 'replica-ratio-with-scale',
+    description: 'replicaRatio and scale both set the canary replicas; a canary has one of them.',
+    check: (spec) =>
+      spec.stages.flatMap((stage, i) => {
+        const canary = canaryOf(stage);
+        return canary?.scale && canary.trafficRouting?.kind === 'replicaRatio'
+          ? [error('replica-ratio-with-scale', [...canaryPath(i), 'scale'], 'trafficRouting.replicaRatio sets the canary replicas from the weight, and scale sets them too. Remove scale: replicaRatio scales the canary up with each setWeight and to 0 after')]
+          : [];
+      }),
+  },
+  {
+    id: 'replica-ratio-no-stable',
+    description: 'Warning: with replicaRatio, a setWeight below 100 that leaves no stable replica sends all traffic to the canary.',
+    check: (spec) =>
+      spec.stages.flatMap((stage, i) => {
+        const canary = canaryOf(stage);
+        const routing = canary?.trafficRouting;
+        if (!canary || routing?.kind !== 'replicaRatio') return [];
+        return canary.steps.flatMap((step, j) => {
+          if (step.kind !== 'setWeight' || step.weight === 0 || step.weight === 100) return [];
+          const split = replicaSplit(routing.replicas, step.weight);
+          if (split.stable > 0) return [];
+          let enough = routing.replicas;
+          while (replicaSplit(enough, step.weight).stable === 0) enough += 1;
+          return [warning('replica-ratio-no-stable', [...stepPath(i, j), 'setWeight'], `with replicaRatio.replicas ${routing.replicas}, setWeight ${step.weight} runs ${split.canary} canary and no stable replica, so the canary gets all traffic. Raise replicas to at least ${enough}`)];
+        });
       }),
   },
   {
@@ -366,7 +440,7 @@ export const rules: readonly Rule[] = [
   },
   {
     id: 'yaml-path',
-    description: 'yamlUpdate paths and canary scale paths parse.',
+    description: 'yamlUpdate paths, canary scale paths and replicaRatio paths parse.',
     check: (spec) => [
       ...eachTarget(spec, (target, path) => {
         if (target.kind !== 'yamlUpdate') return [];
@@ -377,6 +451,11 @@ export const rules: readonly Rule[] = [
         const scale = canaryOf(stage)?.scale;
         const parsed = scale ? parseYamlPath(scale.path) : undefined;
         return parsed && !parsed.ok ? [error('yaml-path', [...canaryPath(i), 'scale', 'path'], parsed.error)] : [];
+      }),
+      ...spec.stages.flatMap((stage, i) => {
+        const routing = canaryOf(stage)?.trafficRouting;
+        const parsed = routing?.kind === 'replicaRatio' ? parseYamlPath(routing.path) : undefined;
+        return routing && parsed && !parsed.ok ? [error('yaml-path', [...routingPath(i, routing), 'path'], parsed.error)] : [];
       }),
     ],
   },

@@ -40,6 +40,32 @@ const table: Record<string, Case[]> = {
   'weight-without-routing': [
     { name: 'setWeight without trafficRouting', edit: (d) => delete canary(d).trafficRouting, expect: ['error spec.stages[0].strategy.canary.steps[0]'] },
     { name: 'pause-only canary needs no routing', edit: (d) => { delete canary(d).trafficRouting; canary(d).steps = [{ pause: {} }]; }, expect: [] },
+    { name: 'replicaRatio is routing', edit: (d) => (canary(d).trafficRouting = { replicaRatio: { stableFile: 'stable.yaml', canaryFile: 'canary.yaml', replicas: 10 } }), expect: [] },
+    { name: 'istio is routing', edit: (d) => (canary(d).trafficRouting = { istio: { file: 'vs.yaml', stable: { host: 'shop-stable' }, canary: { host: 'shop-canary' } } }), expect: [] },
+  ],
+  'routing-stable-is-canary': [
+    { name: 'one backend for both tracks', edit: (d) => (canary(d).trafficRouting.gatewayAPI.canaryBackend = 'shop-stable'), expect: ['error spec.stages[0].strategy.canary.trafficRouting.gatewayAPI.canaryBackend'] },
+    { name: 'smi: one backend for both tracks', edit: (d) => (canary(d).trafficRouting = { smi: { file: 'split.yaml', stableBackend: 'shop', canaryBackend: 'shop' } }), expect: ['error spec.stages[0].strategy.canary.trafficRouting.smi.canaryBackend'] },
+    { name: 'istio: one host, no subsets', edit: (d) => (canary(d).trafficRouting = { istio: { file: 'vs.yaml', stable: { host: 'shop' }, canary: { host: 'shop' } } }), expect: ['error spec.stages[0].strategy.canary.trafficRouting.istio.canary'] },
+    { name: 'istio: one host, a subset on one side only', edit: (d) => (canary(d).trafficRouting = { istio: { file: 'vs.yaml', stable: { host: 'shop' }, canary: { host: 'shop', subset: 'canary' } } }), expect: ['error spec.stages[0].strategy.canary.trafficRouting.istio.canary'] },
+    { name: 'istio: one host and subset', edit: (d) => (canary(d).trafficRouting = { istio: { file: 'vs.yaml', stable: { host: 'shop', subset: 'v1' }, canary: { host: 'shop', subset: 'v1' } } }), expect: ['error spec.stages[0].strategy.canary.trafficRouting.istio.canary'] },
+    { name: 'replicaRatio: one file for both workloads', edit: (d) => (canary(d).trafficRouting = { replicaRatio: { stableFile: 'shop.yaml', canaryFile: './shop.yaml', replicas: 4 } }), expect: ['error spec.stages[0].strategy.canary.trafficRouting.replicaRatio.canaryFile'] },
+    { name: 'istio: one host, two subsets', edit: (d) => (canary(d).trafficRouting = { istio: { file: 'vs.yaml', stable: { host: 'shop', subset: 'stable' }, canary: { host: 'shop', subset: 'canary' } } }), expect: [] },
+    { name: 'istio: a host per track', edit: (d) => (canary(d).trafficRouting = { istio: { file: 'vs.yaml', stable: { host: 'shop-stable' }, canary: { host: 'shop-canary' } } }), expect: [] },
+    { name: 'replicaRatio: a file per workload', edit: (d) => (canary(d).trafficRouting = { replicaRatio: { stableFile: 'stable.yaml', canaryFile: 'canary.yaml', replicas: 4 } }), expect: [] },
+    { name: 'two backends', edit: () => {}, expect: [] },
+  ],
+  'replica-ratio-with-scale': [
+    { name: 'replicaRatio and scale', edit: (d) => { canary(d).trafficRouting = { replicaRatio: { stableFile: 'stable.yaml', canaryFile: 'canary.yaml', replicas: 10 } }; canary(d).scale = { file: 'canary.yaml', replicas: 1 }; }, expect: ['error spec.stages[0].strategy.canary.scale'] },
+    { name: 'replicaRatio alone', edit: (d) => (canary(d).trafficRouting = { replicaRatio: { stableFile: 'stable.yaml', canaryFile: 'canary.yaml', replicas: 10 } }), expect: [] },
+    { name: 'gatewayAPI and scale', edit: (d) => (canary(d).scale = { file: 'canary.yaml', replicas: 1 }), expect: [] },
+  ],
+  'replica-ratio-no-stable': [
+    { name: 'one replica: any weight takes it', edit: (d) => (canary(d).trafficRouting = { replicaRatio: { stableFile: 'stable.yaml', canaryFile: 'canary.yaml', replicas: 1 } }), expect: ['warning spec.stages[0].strategy.canary.steps[0].setWeight', 'warning spec.stages[0].strategy.canary.steps[2].setWeight'] },
+    { name: 'two replicas: 60% rounds up to both', edit: (d) => (canary(d).trafficRouting = { replicaRatio: { stableFile: 'stable.yaml', canaryFile: 'canary.yaml', replicas: 2 } }), expect: ['warning spec.stages[0].strategy.canary.steps[2].setWeight'] },
+    { name: 'five replicas leave a stable one', edit: (d) => (canary(d).trafficRouting = { replicaRatio: { stableFile: 'stable.yaml', canaryFile: 'canary.yaml', replicas: 5 } }), expect: [] },
+    { name: 'setWeight 100 means all traffic', edit: (d) => { canary(d).trafficRouting = { replicaRatio: { stableFile: 'stable.yaml', canaryFile: 'canary.yaml', replicas: 1 } }; canary(d).steps = [{ setWeight: 0 }, { setWeight: 100 }, { pause: {} }]; }, expect: [] },
+    { name: 'gatewayAPI has no replicas to run out of', edit: () => {}, expect: [] },
   ],
   'full-weight-step': [
     { name: 'last step setWeight 100', edit: (d) => canary(d).steps.push({ setWeight: 100 }), expect: ['warning spec.stages[0].strategy.canary.steps[4].setWeight'] },
@@ -140,6 +166,7 @@ const table: Record<string, Case[]> = {
   'yaml-path': [
     { name: 'empty segment', edit: (d) => (canary(d).update[0].yamlUpdate.path = 'spec..image'), expect: ['error spec.stages[0].strategy.canary.update[0].yamlUpdate.path'] },
     { name: 'bad selector in scale', edit: (d) => (canary(d).scale = { file: 'canary.yaml', path: 'spec.replicas[=]', replicas: 1 }), expect: ['error spec.stages[0].strategy.canary.scale.path'] },
+    { name: 'bad replicaRatio path', edit: (d) => (canary(d).trafficRouting = { replicaRatio: { stableFile: 'stable.yaml', canaryFile: 'canary.yaml', path: 'spec..replicas', replicas: 4 } }), expect: ['error spec.stages[0].strategy.canary.trafficRouting.replicaRatio.path'] },
     { name: 'index and selector', edit: (d) => (canary(d).update[0].yamlUpdate.path = 'spec.template.spec.containers[name=web].env[0].value'), expect: [] },
   ],
   'update-placeholders': [

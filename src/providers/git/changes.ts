@@ -8,8 +8,8 @@ import path from 'node:path';
 import type { StageChange } from '../../domain/changes.js';
 import { renderTemplate } from '../../domain/template.js';
 import { editYaml, ManifestEditError, type FieldEdit } from '../../manifests/yaml-edit.js';
-import type { TrafficRoutingSpec } from '../../schema/pipeline.js';
-import { TRAFFIC_ROUTERS, trafficRouterFor, type TrafficRouters } from '../traffic/registry.js';
+import { fieldRouterFor, TRAFFIC_ROUTERS, trafficRouterFor, type TrafficRouters } from '../traffic/registry.js';
+import type { FileRoutingSpec } from '../traffic/traffic-router.js';
 
 /** What a commit writes: the stage directory, the artifact and version, the changes. */
 export interface StageEdit {
@@ -23,7 +23,8 @@ export interface StageEdit {
 /** One edit of one file. */
 export type ManifestEdit =
   | { kind: 'field'; field: FieldEdit; what: string }
-  | { kind: 'weight'; routing: TrafficRoutingSpec; weight: number };
+  /** The weights in a routing file, written by its router (replicaRatio plans field edits instead). */
+  | { kind: 'weight'; routing: FileRoutingSpec; weight: number };
 
 /** The edits of one file, in the order the changes asked for them. */
 export interface FileEdits {
@@ -32,8 +33,8 @@ export interface FileEdits {
   edits: ManifestEdit[];
 }
 
-/** Groups the changes into per-file edits; files in order of first mention. */
-export function planFileEdits(request: StageEdit): FileEdits[] {
+/** Groups the changes into per-file edits; files in order of first mention. Throws ManifestEditError. */
+export function planFileEdits(request: StageEdit, routers: TrafficRouters = TRAFFIC_ROUTERS): FileEdits[] {
   const byFile = new Map<string, ManifestEdit[]>();
   const add = (file: string, edit: ManifestEdit): void => {
     const key = stageFile(request.stagePath, file);
@@ -55,9 +56,15 @@ export function planFileEdits(request: StageEdit): FileEdits[] {
           }
         }
         break;
-      case 'setWeight':
-        add(change.routing.file, { kind: 'weight', routing: change.routing, weight: change.weight });
+      case 'setWeight': {
+        const { routing, weight } = change;
+        if ('file' in routing) {
+          add(routing.file, { kind: 'weight', routing, weight });
+        } else {
+          for (const edit of fieldRouterFor(routing, routers).fieldEdits(routing, weight)) add(edit.file, { kind: 'field', field: edit.field, what: edit.what });
+        }
         break;
+      }
       case 'scaleCanary':
         add(change.scale.file, { kind: 'field', field: { path: change.scale.path, value: change.replicas }, what: change.scale.path });
         break;
@@ -111,7 +118,7 @@ export function stageFile(stagePath: string, file: string): string {
  * content changed, relative to `root`; an edit that leaves a file as it was changes nothing.
  */
 export async function writeStageEdits(root: string, request: StageEdit, routers: TrafficRouters = TRAFFIC_ROUTERS): Promise<string[]> {
-  const planned = planFileEdits(request);
+  const planned = planFileEdits(request, routers);
   const realRoot = await realpath(root);
   const updates: { file: string; absolute: string; content: string }[] = [];
   for (const fileEdits of planned) {

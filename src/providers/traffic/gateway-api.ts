@@ -4,57 +4,58 @@
  * Rules that name only one of them (e.g. a header match that pins testers to the canary) are
  * left alone.
  */
-import { isMap, isSeq, parseAllDocuments, type Document } from 'yaml';
-import { editYaml, ManifestEditError, type FieldEdit } from '../../manifests/yaml-edit.js';
+import { isMap, isSeq, type Document } from 'yaml';
+import { ManifestEditError, type FieldEdit } from '../../manifests/yaml-edit.js';
 import type { TrafficRoutingSpec } from '../../schema/pipeline.js';
-import type { TrafficRouter } from './traffic-router.js';
+import { asList, asRecord, canaryShare, describeRef, findObject, LiveWeightError, numberValue, refOf, type KubeObject } from './kube-object.js';
+import { agreeingPair, checkWeight, documentName, editDocument, parseDocuments, selectDocument, selectObject, singleRef, type RoutingObjectKind } from './routing-file.js';
+import type { FileTrafficRouter } from './traffic-router.js';
 
 export type GatewayApiRouting = Extract<TrafficRoutingSpec, { kind: 'gatewayAPI' }>;
 
-export const gatewayApiRouter: TrafficRouter<GatewayApiRouting> = {
+const HTTP_ROUTE: RoutingObjectKind = { kind: 'HTTPRoute', key: 'gatewayAPI', nameField: 'route' };
+
+/** A backendRef without a weight gets 1 (the Gateway API default). */
+const DEFAULT_WEIGHT = 1;
+
+export const gatewayApiRouter: FileTrafficRouter<GatewayApiRouting> = {
   kind: 'gatewayAPI',
   setWeight(source, routing, weight, file) {
-    if (!Number.isInteger(weight) || weight < 0 || weight > 100) {
-      throw new ManifestEditError(`cannot set a canary weight of ${weight} in ${file}: a weight is a whole percentage from 0 to 100`);
-    }
-    const docs = parseAllDocuments(source);
-    if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) {
-      // editYaml reports the parse error with its location.
-      return editYaml(source, [], file);
-    }
-    const doc = findRoute(docs, routing, file);
-    const name = routeName(doc);
-    const edits = weightEdits(doc, routing, weight, `HTTPRoute ${name} in ${file}`);
-    const range = doc.contents?.range;
-    if (!range) throw new ManifestEditError(`HTTPRoute ${name} in ${file} is empty`);
-    const [start, , end] = range;
-    return source.slice(0, start) + editYaml(source.slice(start, end), edits, file) + source.slice(end);
+    checkWeight(weight, file);
+    const doc = selectDocument(parseDocuments(source, file), HTTP_ROUTE, routing.route, between(routing), file);
+    return editDocument(source, doc, weightEdits(doc, routing, weight, `HTTPRoute ${documentName(doc)} in ${file}`), file);
+  },
+  live: {
+    objects(routing, desired) {
+      return [refOf(selectObject(desired, HTTP_ROUTE, routing.file, routing.route, (o) => splits(o, routing).length > 0, between(routing)))];
+    },
+    read(routing, objects, refs) {
+      const ref = singleRef(refs, HTTP_ROUTE);
+      const route = findObject(objects, ref);
+      if (route.kind !== HTTP_ROUTE.kind) throw new LiveWeightError(`${describeRef(ref)} is not an HTTPRoute`);
+      const { stable, canary } = agreeingPair(splits(route, routing), describeRef(refOf(route)), between(routing));
+      return { weight: canaryShare(stable, canary), parts: { [routing.stableBackend]: stable, [routing.canaryBackend]: canary } };
+    },
   },
 };
 
-function routeName(doc: Document): string {
-  const name = doc.getIn(['metadata', 'name']);
-  return typeof name === 'string' ? name : '(unnamed)';
-}
+const between = (routing: GatewayApiRouting): string => `${routing.stableBackend} and ${routing.canaryBackend}`;
 
-function findRoute(docs: Document[], routing: GatewayApiRouting, file: string): Document {
-  const routes = docs.filter((d) => d.get('kind') === 'HTTPRoute');
-  const names = routes.map(routeName);
-  if (routing.route !== undefined) {
-    const index = names.indexOf(routing.route);
-    if (index >= 0) return routes[index]!;
-    throw new ManifestEditError(
-      `${file} holds no HTTPRoute named ${routing.route}${names.length > 0 ? ` (it holds ${names.join(', ')})` : ''}. ` +
-        'Correct trafficRouting.gatewayAPI.route, or point trafficRouting.gatewayAPI.file at the file that holds the route',
-    );
-  }
-  if (routes.length === 1) return routes[0]!;
-  if (routes.length === 0) {
-    throw new ManifestEditError(
-      `${file} holds no HTTPRoute. Point trafficRouting.gatewayAPI.file at the file of the HTTPRoute that splits traffic between ${routing.stableBackend} and ${routing.canaryBackend}`,
-    );
-  }
-  throw new ManifestEditError(`${file} holds ${routes.length} HTTPRoutes (${names.join(', ')}). Name the one ramp edits in trafficRouting.gatewayAPI.route`);
+/** The stable and canary weights of each rule of `route` that routes to both. */
+function splits(route: KubeObject, routing: GatewayApiRouting): { where: string; stable: number; canary: number }[] {
+  return asList(asRecord(route.spec)?.rules).flatMap((rule, i) => {
+    const refs = asList(asRecord(rule)?.backendRefs).map(asRecord);
+    const stable = refs.find((r) => r?.name === routing.stableBackend);
+    const canary = refs.find((r) => r?.name === routing.canaryBackend);
+    if (!stable || !canary) return [];
+    const weight = (ref: Record<string, unknown>, backend: string): number => {
+      if (ref.weight === undefined || ref.weight === null) return DEFAULT_WEIGHT;
+      const value = numberValue(ref.weight);
+      if (value === undefined) throw new LiveWeightError(`backendRef ${backend} of ${describeRef(refOf(route))} (spec.rules[${i}]) has the weight ${JSON.stringify(ref.weight)}, which is not a number`);
+      return value;
+    };
+    return [{ where: `spec.rules[${i}]`, stable: weight(stable, routing.stableBackend), canary: weight(canary, routing.canaryBackend) }];
+  });
 }
 
 function weightEdits(doc: Document, routing: GatewayApiRouting, weight: number, label: string): FieldEdit[] {
