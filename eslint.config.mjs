@@ -24,7 +24,7 @@ const sandboxMessage =
   'Workflow and domain code runs in Temporal\'s deterministic sandbox: no Node built-ins or I/O libraries. Move this into activities/ or src/providers/.';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', 'dist/**', 'bench/results/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/**', '.tools/**', 'dist/**', 'bench/results/**', '.scratch/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -28,10 +28,12 @@ export interface RealRamp {
 export interface RealRampKube {
   kubeconfig: string;
   kustomize: string;
+  /** The GitOps repository's first commit (default: examples/gitops). */
+  seedDir?: string;
 }
 
 export async function realRamp(env: TestWorkflowEnvironment, groups: Record<string, string[]> = {}, kube?: RealRampKube): Promise<RealRamp> {
-  const remote = await createGitOpsRemote();
+  const remote = await createGitOpsRemote(kube?.seedDir ? { seedDir: kube.seedDir } : {});
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ramp-worker-'));
   const groupsFile = path.join(dir, 'groups.yaml');
   await writeFile(groupsFile, `groups:\n${Object.entries(groups).map(([g, m]) => `  ${g}: [${m.join(', ')}]`).join('\n') || '  {}'}\n`);

@@ -77,9 +77,13 @@ function fluxState(ks: KubeObject): AgentState {
   return {
     revision,
     ready: readyTrue,
-    failed: stalled ? `the Kustomization is stalled: ${String(stalled.message ?? stalled.reason ?? '')}` : null,
-    message: `${ready ? `Ready=${String(ready.status)}${ready.reason ? ` (${String(ready.reason)})` : ''}` : 'not reconciled yet'}${revision ? `, applied ${revision.slice(0, 12)}` : ''}${ready?.message ? `: ${String(ready.message)}` : ''}`,
+    failed: stalled ? `the Kustomization is stalled: ${text(stalled.message) || text(stalled.reason)}` : null,
+    message: `${ready ? `Ready=${text(ready.status)}${ready.reason ? ` (${text(ready.reason)})` : ''}` : 'not reconciled yet'}${revision ? `, applied ${revision.slice(0, 12)}` : ''}${ready?.message ? `: ${text(ready.message)}` : ''}`,
   };
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
 
 function num(value: unknown): number {

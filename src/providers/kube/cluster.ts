@@ -7,7 +7,7 @@
  * done to which object.
  */
 import { request } from 'node:https';
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { describeObject, type KubeObject } from './objects.js';
 
 export const FIELD_MANAGER = 'ramp';

@@ -63,7 +63,7 @@ type Say = (state: HealthState, message: string) => WorkloadHealth;
 function deployment(live: KubeObject, status: Record<string, unknown>, say: Say): WorkloadHealth {
   const progressing = asArray(status.conditions).filter(isRecord).find((c) => c.type === 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
-    return say('Failed', `progress deadline exceeded: ${String(progressing.message ?? 'the rollout made no progress')}`);
+    return say('Failed', `progress deadline exceeded: ${typeof progressing.message === 'string' ? progressing.message : 'the rollout made no progress'}`);
   }
   if (isRecord(live.spec) && live.spec.paused === true) return say('Progressing', 'the rollout is paused (spec.paused)');
   const replicas = isRecord(live.spec) && live.spec.replicas !== undefined ? num(live.spec.replicas) : 1;

@@ -31,9 +31,14 @@ export function weightCheckFor(routing: TrafficRoutingSpec): WeightCheck {
 }
 
 function asTrafficObject(o: DesiredObject | KubeObject): TrafficObject {
-  const object = 'object' in o ? o.object : o;
-  const source = 'object' in o ? o.source : null;
-  return { ...object, ...(source ? { source } : {}) } as TrafficObject;
+  const desired = isDesired(o);
+  const object: KubeObject = desired ? o.object : o;
+  const source = desired ? o.source : null;
+  return { ...object, ...(source ? { source } : {}) };
+}
+
+function isDesired(o: DesiredObject | KubeObject): o is DesiredObject {
+  return 'object' in o && typeof o.object === 'object' && o.object !== null && 'kind' in o.object;
 }
 
 function formatParts(parts: Record<string, number>): string {

@@ -1,0 +1,147 @@
+/**
+ * Promotions that end in a real cluster (sync mode apply): the worker — with exactly the
+ * permissions of deploy/rbac/clusterrole.yaml — applies each commit of each stage into the
+ * stage's namespace and waits until its Deployments are really available.
+ */
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NEVER_READY_TAG } from '../../scripts/lib/kube.js';
+import type { KubeObject } from '../../src/providers/kube/objects.js';
+import type { PipelineSpec } from '../../src/schema/pipeline.js';
+import { promotionWorkflowId, resumeUpdate, stageStatusQuery, stageWorkflowId, type PromotionStatus, type StageStatus } from '../../workflows/messages.js';
+import type { promotionWorkflow } from '../../workflows/promotion.js';
+import { getKube, type KubeTestEnv } from '../harness/kube.js';
+import { createTestWorker, getTestEnv } from '../harness/temporal.js';
+import { kubeSeed, type StageName } from '../support/kube-seed.js';
+import { pipelineSpec, uniqueName } from '../support/pipelines.js';
+import { realRamp, type RealRamp } from '../support/real-ramp.js';
+import { waitFor } from '../support/wait.js';
+
+const IMAGE = 'web';
+const image = (container: KubeObject | null): string | undefined =>
+  ((container?.spec as { template?: { spec?: { containers?: { image: string }[] } } } | undefined)?.template?.spec?.containers ?? [])[0]?.image;
+const status = (o: KubeObject | null) => (o?.status ?? {}) as { availableReplicas?: number; updatedReplicas?: number; replicas?: number };
+const backendWeights = (route: KubeObject | null): number[] =>
+  ((route?.spec as { rules: { backendRefs: { weight: number }[] }[] } | undefined)?.rules[0]?.backendRefs ?? []).map((b) => b.weight);
+
+function kubePipeline(url: string, timeout: string, name = uniqueName('kweb')): PipelineSpec {
+  const sync = `sync: { mode: apply, timeout: ${timeout} }`;
+  return pipelineSpec(`
+apiVersion: ramp/v1
+kind: Pipeline
+metadata: { name: ${name} }
+spec:
+  repository: { url: ${url} }
+  artifact: { image: ${IMAGE} }
+  stages:
+    - name: preview
+      path: envs/preview
+      ${sync}
+      update:
+        - yamlUpdate: { file: deployment.yaml, path: "spec.template.spec.containers[name=web].image" }
+    - name: staging
+      path: envs/staging
+      ${sync}
+      update:
+        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
+      strategy:
+        canary:
+          update:
+            - yamlUpdate: { file: canary.yaml, path: "spec.template.spec.containers[name=web].image" }
+          scale: { file: canary.yaml, replicas: 1 }
+          trafficRouting:
+            gatewayAPI: { file: route.yaml, route: web, stableBackend: web-stable, canaryBackend: web-canary }
+          steps:
+            - setWeight: 50
+            - pause: {}
+    - name: production
+      path: envs/production
+      ${sync}
+      update:
+        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
+`);
+}
+
+describe('sync mode apply: a promotion deploys into a real cluster', () => {
+  let env: TestWorkflowEnvironment;
+  let kube: KubeTestEnv;
+  let ramp: RealRamp;
+  let seed: Awaited<ReturnType<typeof kubeSeed>>;
+  before(async () => {
+    [env, kube] = await Promise.all([getTestEnv(), getKube()]);
+    seed = await kubeSeed(kube, 'apply');
+    ramp = await realRamp(env, {}, { kubeconfig: kube.workerKubeconfig, kustomize: kube.kustomize, seedDir: seed.dir });
+  });
+  after(async () => {
+    await ramp?.cleanup();
+    if (seed) await rm(seed.dir, { recursive: true, force: true });
+    await env?.teardown();
+  });
+
+  const deployment = (stage: StageName, name: string) => kube.admin.get({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: seed.namespaces[stage] } });
+
+  async function promote(pipeline: PipelineSpec, version: string, body: (stage: (name: string) => WorkflowHandle) => Promise<void> = async () => {}): Promise<PromotionStatus> {
+    const { worker, taskQueue } = await createTestWorker(env, { activities: ramp.activities });
+    return worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
+        taskQueue,
+        workflowId: promotionWorkflowId(pipeline.name, version),
+        args: [{ apiVersion: 'ramp/v1', pipeline, version, requestedBy: 'rm', kind: 'promote' }],
+      });
+      await body((name) => env.client.workflow.getHandle(stageWorkflowId(pipeline.name, name)));
+      return handle.result();
+    });
+  }
+
+  test('three stages, one namespace each: every commit applied and healthy before the next step; the canary weight live on the HTTPRoute', async () => {
+    const pipeline = kubePipeline(ramp.remote.remoteUrl, '60s');
+    const result = await promote(pipeline, '1.1.0', async (stage) => {
+      const staging = stage('staging');
+      const paused = await waitFor(() => staging.query(stageStatusQuery), (s: StageStatus) => s.phase === 'Paused', 'the staging pause', 60_000);
+      // Mid-canary: the canary runs the new image, available, and the route sends it half the traffic.
+      const canary = await deployment('staging', 'web-canary');
+      assert.equal(image(canary), `${IMAGE}:1.1.0`);
+      assert.equal(status(canary).availableReplicas, 1);
+      const route = await kube.admin.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: seed.namespaces.staging } });
+      assert.deepEqual(backendWeights(route), [50, 50]);
+      assert.equal(paused.live?.sha, paused.commits.at(-1)?.sha, 'the last commit is the live one');
+      await staging.executeUpdate(resumeUpdate, { args: [{ promotionId: paused.promotionId, actor: 'rm' }] });
+    });
+    assert.equal(result.phase, 'Succeeded', result.message);
+
+    for (const [stage, name, replicas] of [['preview', 'web', 1], ['staging', 'web-stable', 2], ['production', 'web-stable', 6]] as const) {
+      const live = await deployment(stage, name);
+      assert.equal(image(live), `${IMAGE}:1.1.0`, `${stage} ${name} runs the release`);
+      assert.equal(status(live).availableReplicas, replicas, `${stage} ${name} is available`);
+    }
+    const canary = await deployment('staging', 'web-canary');
+    assert.equal((canary?.spec as { replicas: number }).replicas, 0, 'the canary is scaled back to 0');
+    const route = await kube.admin.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: seed.namespaces.staging } });
+    assert.deepEqual(backendWeights(route), [100, 0]);
+    const staging = result.stages.find((s) => s.name === 'staging')?.result;
+    assert.ok(staging?.events.filter((e) => e.kind === 'live').length === staging?.commits.length, 'every commit went live');
+  });
+
+  test('a release that never becomes ready fails at the deadline and rolls back; the cluster is back on the old image', async () => {
+    const pipeline = kubePipeline(ramp.remote.remoteUrl, '4s');
+    const before = image(await deployment('preview', 'web'));
+    const started = Date.now();
+    const result = await promote(pipeline, NEVER_READY_TAG);
+    const preview = result.stages.find((s) => s.name === 'preview')?.result;
+    assert.equal(result.phase, 'Failed');
+    assert.equal(preview?.phase, 'RolledBack', preview?.message);
+    assert.equal(preview?.failure?.reason, 'NotHealthy');
+    assert.match(preview?.failure?.message ?? '', /Deployment .*\/web: 0 of 1 updated replicas available|Deployment .*\/web: .*replica/);
+    assert.match(preview?.message ?? '', /the cluster is healthy on it/);
+    const live = await deployment('preview', 'web');
+    assert.equal(image(live), before, 'back on the previous image');
+    assert.equal(status(live).availableReplicas, 1);
+    assert.equal(preview?.live?.sha, preview?.reverts.at(-1)?.sha, 'the revert commit is live');
+    assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
+    const staging = result.stages.find((s) => s.name === 'staging');
+    assert.equal(staging?.result, null, 'later stages never started');
+  });
+});
