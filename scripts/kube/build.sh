@@ -25,6 +25,8 @@ mkdir -p "$BIN" "$GOCACHE" "$GOMODCACHE"
 LOG="$CACHE/build.log"
 
 log() { printf '[kube-build %s] %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$LOG" >&2; }
+# Quiet: the log file only (nothing to build is not news).
+logq() { printf '[kube-build %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >> "$LOG"; }
 have() { for b in "$@"; do [ -x "$BIN/$b" ] || return 1; done; }
 # Runs a command, appending its output to the log; on failure shows the tail of the log.
 step() {
@@ -34,8 +36,8 @@ step() {
 }
 
 T0=$(date +%s)
-log "versions: kubernetes $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION; cache $CACHE; go build -p $P"
-log "$(go version)"
+logq "versions: kubernetes $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION; cache $CACHE; go build -p $P"
+logq "$(go version)"
 
 # --- etcd (its own wrapper module, so it keeps its own dependency versions) -----------------------
 if ! have etcd; then
@@ -48,7 +50,7 @@ if ! have etcd; then
   rm -rf "$W"; mv "$BIN/etcd.tmp" "$BIN/etcd"
   log "etcd built in $(( $(date +%s) - t ))s"
 else
-  log "etcd: cached"
+  logq "etcd: cached"
 fi
 
 # --- kube-apiserver, kube-controller-manager, kube-scheduler ----------------------------------------
@@ -79,7 +81,7 @@ if ! have "${KUBE_BINS[@]}"; then
       LD="$LD -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$MINOR -X $p.gitTreeState=clean"
     done
     for b in "${KUBE_BINS[@]}"; do
-      if have "$b"; then log "$b: cached"; continue; fi
+      if have "$b"; then logq "$b: cached"; continue; fi
       tb=$(date +%s); log "building $b"
       step go build -mod=mod -p "$P" -trimpath -ldflags "$LD" -o "$BIN/$b.tmp" "k8s.io/kubernetes/cmd/$b"
       mv "$BIN/$b.tmp" "$BIN/$b"
@@ -89,7 +91,7 @@ if ! have "${KUBE_BINS[@]}"; then
   rm -rf "$W"
   log "kubernetes binaries built in $(( $(date +%s) - t ))s"
 else
-  log "kubernetes binaries: cached"
+  logq "kubernetes binaries: cached"
 fi
 
 # --- kwok (no replace directives: plain go install) -------------------------------------------------
@@ -98,7 +100,7 @@ if ! have kwok; then
   GOFLAGS=-buildvcs=false GOBIN="$BIN" step go install -p "$P" -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
   log "kwok built in $(( $(date +%s) - t ))s"
 else
-  log "kwok: cached"
+  logq "kwok: cached"
 fi
 
 # --- kustomize (ramp's `apply` sync renders kustomizations with it) --------------------------------
@@ -107,7 +109,7 @@ if ! have kustomize; then
   GOFLAGS=-buildvcs=false GOBIN="$BIN" step go install -p "$P" -trimpath -ldflags "-s -w" "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
   log "kustomize built in $(( $(date +%s) - t ))s"
 else
-  log "kustomize: cached"
+  logq "kustomize: cached"
 fi
 
 # kwok refuses to start without Stage objects: take the stock "fast" stages from the module source.
@@ -123,7 +125,11 @@ if [ ! -s "$BIN/kwok-stages.yaml" ]; then
   mv "$BIN/kwok-stages.yaml.tmp" "$BIN/kwok-stages.yaml"
 fi
 
-log "done in $(( $(date +%s) - T0 ))s"
-log "sizes: $(du -sh "$BIN" | cut -f1) bin, $(du -sh "$GOCACHE" | cut -f1) GOCACHE, $(du -sh "$GOMODCACHE" | cut -f1) GOMODCACHE"
-( cd "$BIN" && ls -l ) | tee -a "$LOG" >&2
+if [ "$(( $(date +%s) - T0 ))" -ge 2 ]; then
+  log "done in $(( $(date +%s) - T0 ))s"
+  log "sizes: $(du -sh "$BIN" | cut -f1) bin, $(du -sh "$GOCACHE" | cut -f1) GOCACHE, $(du -sh "$GOMODCACHE" | cut -f1) GOMODCACHE"
+  ( cd "$BIN" && ls -l ) | tee -a "$LOG" >&2
+else
+  logq "all cached"
+fi
 echo "$BIN"

@@ -3,7 +3,7 @@
 // Ready and makes pods Running/Ready). The binaries come from scripts/kube/build.sh. See docs/kube.md.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -218,6 +218,7 @@ export async function startKubeControlPlane(opts: StartOptions = {}): Promise<Ku
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const bins = opts.binaries ?? (await ensureKubeBinaries({ log: opts.log }));
   const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'ramp-kube-')));
+  await mkdir(dir, { recursive: true });
   const procs: Proc[] = [];
   // If this process exits without stop() (crash, process.exit), take the children down with it.
   const killOnExit = () => {

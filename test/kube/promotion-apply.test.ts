@@ -131,7 +131,7 @@ describe('sync mode apply: a promotion deploys into a real cluster', () => {
     const started = Date.now();
     const result = await promote(pipeline, NEVER_READY_TAG);
     const preview = result.stages.find((s) => s.name === 'preview')?.result;
-    assert.equal(result.phase, 'Failed');
+    assert.equal(result.phase, 'Aborted', 'a release that does not become healthy is judged like a failed analysis');
     assert.equal(preview?.phase, 'RolledBack', preview?.message);
     assert.equal(preview?.failure?.reason, 'NotHealthy');
     assert.match(preview?.failure?.message ?? '', /Deployment .*\/web: 0 of 1 updated replicas available|Deployment .*\/web: .*replica/);

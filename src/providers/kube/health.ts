@@ -71,7 +71,7 @@ function deployment(live: KubeObject, status: Record<string, unknown>, say: Say)
   const total = num(status.replicas);
   const available = num(status.availableReplicas);
   if (updated < replicas) return say('Progressing', `${updated} of ${replicas} replicas updated`);
-  if (total > updated) return say('Progressing', `${total - updated} old replica(s) pending termination`);
+  if (total > updated) return say('Progressing', `${total - updated} old replica(s) pending termination (${available} of ${updated} updated replicas available)`);
   if (available < updated) return say('Progressing', `${available} of ${updated} updated replicas available`);
   return say('Healthy', `${available} of ${replicas} replicas available`);
 }
