@@ -98,6 +98,23 @@ describe('agentState: Argo CD Application', () => {
       want: { failed: 'the sync operation failed: boom' },
     },
     {
+      // After a refresh Argo CD compares with the new commit at once (sync.revision moves), while
+      // the last operation and the live health still belong to the commit before: a rollback
+      // away from a broken release looks exactly like this until Argo CD syncs.
+      name: 'the last operation Failed at an earlier commit: no failure of the compared one',
+      object: application({
+        sync: { status: 'OutOfSync', revision: SHA },
+        health: healthy,
+        operationState: { phase: 'Failed', message: 'one or more objects failed to apply', syncResult: { revision: OLD }, operation: { sync: { revision: OLD } } },
+      }),
+      want: { revision: SHA, ready: false, failed: null, message: /OutOfSync to 3f786850e387, Healthy \(last operation Failed\)/ },
+    },
+    {
+      name: 'Degraded while OutOfSync: the live objects are still the earlier commit\'s',
+      object: application({ sync: { status: 'OutOfSync', revision: SHA }, health: { status: 'Degraded', message: 'Deployment "web" exceeded its progress deadline' } }),
+      want: { revision: SHA, ready: false, failed: null },
+    },
+    {
       name: 'no status (never reconciled)',
       object: application(),
       want: { revision: null, ready: false, failed: null, message: 'Unknown, Unknown' },

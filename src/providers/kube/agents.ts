@@ -53,9 +53,14 @@ function argoState(app: KubeObject): AgentState {
   const healthStatus = typeof health.status === 'string' ? health.status : 'Unknown';
   const phase = typeof operation.phase === 'string' ? operation.phase : null;
   const opMessage = typeof operation.message === 'string' ? operation.message : '';
+  // sync.revision is the commit Argo CD compared with, which moves on at a refresh, before any
+  // sync: a failed operation or Degraded health fails that commit only when it is about it (the
+  // operation synced that revision; the live objects are Synced to it), not the commit before.
+  const opRevision = stringAt(operation.syncResult, 'revision') ?? stringAt(isRecord(operation.operation) ? operation.operation.sync : undefined, 'revision');
   const failed =
-    phase === 'Failed' || phase === 'Error' ? `the sync operation ${phase === 'Error' ? 'errored' : 'failed'}${opMessage ? `: ${opMessage}` : ''}`
-    : healthStatus === 'Degraded' ? `the application is Degraded${typeof health.message === 'string' ? `: ${health.message}` : ''}`
+    (phase === 'Failed' || phase === 'Error') && (opRevision === null || opRevision === revision)
+      ? `the sync operation ${phase === 'Error' ? 'errored' : 'failed'}${opMessage ? `: ${opMessage}` : ''}`
+    : healthStatus === 'Degraded' && syncStatus === 'Synced' ? `the application is Degraded${typeof health.message === 'string' ? `: ${health.message}` : ''}`
     : null;
   return {
     revision,
@@ -80,6 +85,11 @@ function fluxState(ks: KubeObject): AgentState {
     failed: stalled ? `the Kustomization is stalled: ${text(stalled.message) || text(stalled.reason)}` : null,
     message: `${ready ? `Ready=${text(ready.status)}${ready.reason ? ` (${text(ready.reason)})` : ''}` : 'not reconciled yet'}${revision ? `, applied ${revision.slice(0, 12)}` : ''}${ready?.message ? `: ${text(ready.message)}` : ''}`,
   };
+}
+
+function stringAt(record: unknown, key: string): string | null {
+  const value = isRecord(record) ? record[key] : undefined;
+  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 function text(value: unknown): string {
