@@ -8,11 +8,13 @@ import type { MetricSpec, WebhookSpec } from '../src/schema/pipeline.js';
 import type { WebhookAnswer, WebhookPayload } from './webhooks.js';
 import type { JudgeRequest, Judgement } from './judge.js';
 import type { SyncRequest, SyncResult } from './kube.js';
+import type { AcceptRequest, DriftRequest } from './drift.js';
+import type { DriftReport, DriftWatchSpec, ObjectDrift } from '../src/domain/drift.js';
 import type { CommitRequest, CommitResult, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
 /** Something worth telling people (chat, webhooks): approvals waiting, stages done or rolled back. */
 export interface Notification {
-  kind: 'approval-waiting' | 'approval-reminder' | 'stage-promoted' | 'stage-rolled-back' | 'promotion-finished';
+  kind: 'approval-waiting' | 'approval-reminder' | 'stage-promoted' | 'stage-rolled-back' | 'promotion-finished' | 'drift-detected' | 'drift-reverted';
   promotionId: string;
   pipeline: string;
   stage: string | null;
@@ -39,6 +41,14 @@ export interface RampActivities {
   judgeCanary(request: JudgeRequest): Promise<Judgement>;
   /** Makes a stage's commit live in its cluster (apply, or the GitOps agent) and waits until it is healthy. */
   syncStage(request: SyncRequest): Promise<SyncResult>;
+  /** Compares Git's head with the live objects of a stage (drift). */
+  detectDrift(request: DriftRequest): Promise<DriftReport>;
+  /** Applies Git's state (at `sha`) of drifted objects; returns the objects applied. */
+  restoreDrift(request: DriftRequest & { sha: string; drifts: ObjectDrift[] }): Promise<string[]>;
+  /** Commits the live values of drifted fields to Git; idempotent by `step`. */
+  acceptDrift(request: AcceptRequest): Promise<{ sha: string | null; files: string[] }>;
+  /** Starts an environment's drift watch, or gives the running one the latest spec. Returns its workflow id. */
+  watchDrift(spec: DriftWatchSpec): Promise<string>;
   /** Best effort: delivery problems are logged, never fail a promotion. */
   notify(notification: Notification): Promise<void>;
 }

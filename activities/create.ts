@@ -9,6 +9,7 @@ import { createEnvironmentActivities } from './environment.js';
 import { createGitActivities } from './git.js';
 import { createJudgeActivities } from './judge.js';
 import { createKubeActivities } from './kube.js';
+import { createDriftActivities } from './drift.js';
 import type { KubeClusters } from '../src/providers/kube/clusters.js';
 import { createMetricActivities } from './metrics.js';
 import { createWebhookActivities } from './webhooks.js';
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps): RampActivities {
     ...createMetricActivities({ providers }),
     ...createJudgeActivities({ providers }),
     ...createKubeActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize }),
+    ...createDriftActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize, client: deps.client }),
     ...createWebhookActivities({ http: deps.http, secrets: createSecretResolver() }),
   } satisfies RampActivities;
 }

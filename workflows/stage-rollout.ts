@@ -254,6 +254,7 @@ export class StageRollout {
       if (verification?.postPromotion && !fastTrack) await this.analysis(verification.postPromotion, 'post-promotion');
       this.setPhase(StagePhase.Promoted, `${this.input.version} is stable in ${stage.name}`);
       this.event('promoted', this.status.message);
+      await this.watchDrift();
       await this.tell('stage-promoted', this.status.message);
       await this.tellHooks('post-rollout', this.status.message);
     } catch (error) {
@@ -637,10 +638,23 @@ export class StageRollout {
       }
     }
     this.event(this.status.phase === StagePhase.RolledBack ? 'rolled-back' : 'rollback-failed', this.status.message);
+    await CancellationScope.nonCancellable(() => this.watchDrift());
     await CancellationScope.nonCancellable(async () => {
       await this.tell('stage-rolled-back', this.status.message);
       await this.tellHooks('post-rollout', this.status.message).catch(() => {});
     });
+  }
+
+  /** With drift detection: (re)start the environment's drift watch with this stage's spec. Best effort. */
+  private async watchDrift(): Promise<void> {
+    const { stage, pipeline, repository } = this.input;
+    if (!(stage as Partial<StageSpec>).drift || !syncOf(stage)) return;
+    try {
+      const id = await lookups.watchDrift({ pipeline, repository, stage });
+      this.event('drift-watch', `drift watch ${id} compares ${stage.name} with Git every ${formatDuration(stage.drift!.intervalMs)}`);
+    } catch (error) {
+      log.warn(`could not start the drift watch of ${stage.name}: ${describeFailure(error)}`);
+    }
   }
 
   /** After the reverts, with a sync mode: the cluster back on Git's state. Returns a clause for the status. */

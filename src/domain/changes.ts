@@ -12,7 +12,9 @@ export type StageChange =
   /** Set the canary's share of traffic (the stable backend gets 100 - weight). */
   | { kind: 'setWeight'; routing: TrafficRoutingSpec; weight: number }
   /** Set the canary workload's replica count. */
-  | { kind: 'scaleCanary'; scale: CanaryScaleSpec; replicas: number };
+  | { kind: 'scaleCanary'; scale: CanaryScaleSpec; replicas: number }
+  /** Set one scalar field of one object in a file (accepting a drift writes the live value to Git). */
+  | { kind: 'setField'; file: string; object: { kind: string; name: string } | null; path: string; value: string | number; what: string };
 
 /**
  * Trailers on every commit ramp makes (DESIGN.md, "Git conventions"). `git log` alone answers
@@ -28,8 +30,10 @@ export interface RampTrailers {
    * `1/2/setWeight-50`). Together with promotion and stage it is the idempotency key.
    */
   step: string;
-  /** `Ramp-Version`: the version being promoted. */
+  /** `Ramp-Version`: the version being promoted ('' on commits that promote nothing, e.g. an accepted drift). */
   version: string;
+  /** `Ramp-Drift`: on a commit that writes a drift found in the cluster to Git: who accepted it and why. */
+  drift?: string;
   /** `Ramp-Approved-By`: who approved this stage, when it had an approval gate. */
   approvedBy?: string[];
 }

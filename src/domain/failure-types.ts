@@ -21,6 +21,8 @@ export const FailureType = {
   ProgressDeadlineExceeded: 'ProgressDeadlineExceeded',
   /** The live traffic weights differ from the ones in Git after the sync. */
   TrafficNotLive: 'TrafficNotLive',
+  /** An accepted drift cannot be written to Git surgically (unknown source file, a deletion, a non-scalar value). */
+  DriftNotWritable: 'DriftNotWritable',
   /** The API server could not be reached or failed; transient, retried. */
   ClusterUnavailable: 'ClusterUnavailable',
 } as const;
@@ -36,4 +38,5 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureType[] = [
   FailureType.SyncFailed,
   FailureType.ProgressDeadlineExceeded,
   FailureType.TrafficNotLive,
+  FailureType.DriftNotWritable,
 ];

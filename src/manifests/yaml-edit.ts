@@ -40,6 +40,26 @@ export function editYaml(source: string, edits: readonly FieldEdit[], file: stri
   return out;
 }
 
+/** A Kubernetes object in a multi-document file, by kind and metadata.name. */
+export interface ObjectSelector {
+  kind: string;
+  name: string;
+}
+
+/**
+ * Like editYaml, but only inside the document that holds `object` (a file may hold several
+ * objects with the same fields). Throws ManifestEditError when no document is that object.
+ */
+export function editYamlObject(source: string, object: ObjectSelector, edits: readonly FieldEdit[], file: string): string {
+  const docs = parseAllDocuments(source);
+  if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) return editYaml(source, edits, file); // reports the parse error
+  const doc = docs.find((d) => d.get('kind') === object.kind && d.getIn(['metadata', 'name']) === object.name);
+  const range = doc?.contents?.range;
+  if (!range) throw new ManifestEditError(`${file} holds no ${object.kind} named ${object.name}; it may come from elsewhere (a base, a generator). Edit it where it is defined`);
+  const [start, , end] = range;
+  return source.slice(0, start) + editYaml(source.slice(start, end), edits, file) + source.slice(end);
+}
+
 /** Reads the scalar value at `path`, or undefined when no document has it. */
 export function readYamlField(source: string, path: string): unknown {
   const docs = parseAllDocuments(source);

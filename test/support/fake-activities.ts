@@ -30,6 +30,8 @@ export interface FakeRamp {
   hooks: { name: string; type: string; phase: string }[];
   /** Answers per hook name, consumed in order (the last one repeats); 2xx when absent. */
   answers: Map<string, boolean[]>;
+  /** Stages whose drift watch was started, in order. */
+  watches: string[];
   /** Every sync request (stages with a sync mode), in order. */
   syncs: SyncRequest[];
   /** How a sync ends: live (default), or a non-retryable failure of `type` with `message`; `hold` waits first. */
@@ -54,8 +56,18 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
   const hooks: { name: string; type: string; phase: string }[] = [];
   const answers = new Map<string, boolean[]>();
   const syncs: SyncRequest[] = [];
+  const watches: string[] = [];
   const syncControl = { sync: (_request: SyncRequest): { fail?: { type: string; message: string }; hold?: Promise<void> } => ({}) };
   const activities: RampActivities = {
+    // Drift needs a cluster: its tests use the real activities (test/kube).
+    detectDrift: () => Promise.reject(new Error('detectDrift is not faked')),
+    restoreDrift: () => Promise.reject(new Error('restoreDrift is not faked')),
+    acceptDrift: () => Promise.reject(new Error('acceptDrift is not faked')),
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async watchDrift(spec) {
+      watches.push(spec.stage.name);
+      return `${spec.pipeline}/${spec.stage.name}:drift`;
+    },
     async syncStage(request) {
       syncs.push(request);
       const answer = syncControl.sync(request);
@@ -128,6 +140,7 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
     answers,
     measurements,
     syncs,
+    watches,
     get sync() {
       return syncControl.sync;
     },

@@ -7,7 +7,7 @@ import { readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StageChange } from '../../domain/changes.js';
 import { renderTemplate } from '../../domain/template.js';
-import { editYaml, ManifestEditError, type FieldEdit } from '../../manifests/yaml-edit.js';
+import { editYaml, editYamlObject, ManifestEditError, type FieldEdit, type ObjectSelector } from '../../manifests/yaml-edit.js';
 import { fieldRouterFor, TRAFFIC_ROUTERS, trafficRouterFor, type TrafficRouters } from '../traffic/registry.js';
 import type { FileRoutingSpec } from '../traffic/traffic-router.js';
 
@@ -22,7 +22,7 @@ export interface StageEdit {
 
 /** One edit of one file. */
 export type ManifestEdit =
-  | { kind: 'field'; field: FieldEdit; what: string }
+  | { kind: 'field'; field: FieldEdit; what: string; object?: ObjectSelector }
   /** The weights in a routing file, written by its router (replicaRatio plans field edits instead). */
   | { kind: 'weight'; routing: FileRoutingSpec; weight: number };
 
@@ -68,6 +68,9 @@ export function planFileEdits(request: StageEdit, routers: TrafficRouters = TRAF
       case 'scaleCanary':
         add(change.scale.file, { kind: 'field', field: { path: change.scale.path, value: change.replicas }, what: change.scale.path });
         break;
+      case 'setField':
+        add(change.file, { kind: 'field', field: { path: change.path, value: change.value }, what: change.what, ...(change.object ? { object: change.object } : {}) });
+        break;
       default: {
         const unknown: never = change;
         throw new ManifestEditError(`unknown change ${JSON.stringify(unknown)}`);
@@ -86,7 +89,7 @@ export function applyFileEdits(source: string, fileEdits: FileEdits, routers: Tr
       continue;
     }
     try {
-      out = editYaml(out, [edit.field], fileEdits.file);
+      out = edit.object ? editYamlObject(out, edit.object, [edit.field], fileEdits.file) : editYaml(out, [edit.field], fileEdits.file);
     } catch (err) {
       const image = /^images\[name=(.*)\]\.newTag$/.exec(edit.field.path);
       if (err instanceof ManifestEditError && image && /no such field/.test(err.message)) {

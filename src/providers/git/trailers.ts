@@ -12,6 +12,7 @@ export const TrailerKey = {
   version: 'Ramp-Version',
   approvedBy: 'Ramp-Approved-By',
   rollback: 'Ramp-Rollback',
+  drift: 'Ramp-Drift',
 } as const;
 
 /** What a revert commit records: the commit it undoes, and the rollback that asked for it. */
@@ -50,8 +51,9 @@ export function formatCommitMessage(subject: string, trailers: RampTrailers): st
     trailer(TrailerKey.promotion, trailers.promotion),
     trailer(TrailerKey.stage, trailers.stage),
     trailer(TrailerKey.step, trailers.step),
-    trailer(TrailerKey.version, trailers.version),
+    ...(trailers.version === '' ? [] : [trailer(TrailerKey.version, trailers.version)]),
   ];
+  if (trailers.drift) lines.push(trailer(TrailerKey.drift, trailers.drift));
   const approvers = (trailers.approvedBy ?? []).map(oneLine).filter((a) => a !== '');
   if (approvers.length > 0) lines.push(trailer(TrailerKey.approvedBy, approvers.join(', ')));
   return `${oneLine(subject)}\n\n${lines.join('\n')}\n`;

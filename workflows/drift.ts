@@ -1,0 +1,232 @@
+/**
+ * The drift watch of one environment: every `drift.interval` it compares the live objects with
+ * Git's head (activities/drift.ts) and reports what differs — in its status, as an event, and
+ * as a notification. Policy `revert` puts Git's state back at once; policy `alert` waits for an
+ * operator to accept the drift (ramp commits the live values to Git) or reject it (ramp
+ * restores Git's state). While a promotion holds the environment the watch pauses: the
+ * promotion itself is changing it. Durable: it outlives workers and continues as new.
+ */
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { RampActivities } from '../activities/contract.js';
+import type { DriftReport } from '../src/domain/drift.js';
+import { quick, notification } from './activity-options.js';
+import {
+  acceptDriftUpdate,
+  DriftPhase,
+  driftSpecSignal,
+  driftStatusQuery,
+  driftWorkflowId,
+  rejectDriftUpdate,
+  stopDriftSignal,
+  type DriftDecisionArgs,
+  type DriftEvent,
+  type DriftInput,
+  type DriftStatus,
+  type DriftWatchSpec,
+  type ObjectDrift,
+} from './drift-messages.js';
+import { stageWorkflowId, type Ack } from './messages.js';
+
+const cluster = proxyActivities<RampActivities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '20 seconds',
+  // A failed check is reported and tried again at the next interval, not retried for long here.
+  retry: { initialInterval: '1 second', maximumAttempts: 2 },
+});
+const writes = proxyActivities<RampActivities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: ['DriftNotWritable', 'GitConflict', 'HistoryRewritten', 'ManifestEdit', 'ManifestInvalid', 'SyncFailed'] },
+});
+const lookups = proxyActivities<RampActivities>(quick);
+const notifier = proxyActivities<RampActivities>(notification);
+
+/** Checks per run before continuing as new (history stays small). */
+const CHECKS_PER_RUN = 200;
+const MAX_EVENTS = 200;
+
+interface Decision {
+  kind: 'accept' | 'reject';
+  args: DriftDecisionArgs;
+  result: Ack | Error | null;
+}
+
+export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
+  let spec: DriftWatchSpec = { pipeline: input.pipeline, repository: input.repository, stage: input.stage };
+  const status: DriftStatus = input.resume ?? {
+    pipeline: input.pipeline,
+    stage: input.stage.name,
+    policy: input.stage.drift?.policy ?? 'alert',
+    intervalMs: input.stage.drift?.intervalMs ?? 60_000,
+    phase: DriftPhase.Starting,
+    message: 'starting',
+    lastCheck: null,
+    drifts: [],
+    checks: 0,
+    events: [],
+  };
+  const now = (): string => new Date(Date.now()).toISOString();
+  const event = (kind: DriftEvent['kind'], message: string, actor?: string): void => {
+    status.events.push({ at: now(), kind, message, ...(actor ? { actor } : {}) });
+    if (status.events.length > MAX_EVENTS) status.events.splice(0, status.events.length - MAX_EVENTS);
+  };
+  const decisions: Decision[] = [];
+  let wake = false;
+  const stop: { by: string | null } = { by: null };
+  let checksThisRun = 0;
+
+  setHandler(driftStatusQuery, () => status);
+  setHandler(driftSpecSignal, (next) => {
+    if (JSON.stringify(next.stage) !== JSON.stringify(spec.stage)) event('spec-changed', 'the pipeline changed; comparing with the new stage spec');
+    spec = next;
+    status.policy = next.stage.drift?.policy ?? status.policy;
+    status.intervalMs = next.stage.drift?.intervalMs ?? status.intervalMs;
+    wake = true;
+  });
+  setHandler(stopDriftSignal, ({ actor }) => {
+    stop.by = actor;
+  });
+  const decide = (kind: Decision['kind']) => async (args: DriftDecisionArgs): Promise<Ack> => {
+    const decision: Decision = { kind, args, result: null };
+    decisions.push(decision);
+    await condition(() => decision.result !== null);
+    if (decision.result instanceof Error) throw decision.result;
+    return decision.result!;
+  };
+  const validate = (kind: Decision['kind']) => (args: DriftDecisionArgs): void => {
+    const refusal =
+      !args.actor ? 'say who you are (--as)'
+      : status.phase === DriftPhase.Paused ? `a promotion is changing ${status.stage} (${status.message}); decide after it`
+      : status.drifts.length === 0 ? `there is no drift to ${kind} in ${status.stage}: the last check${status.lastCheck ? ` (${status.lastCheck.at})` : ''} found the cluster as Git says`
+      : decisions.length > 0 ? 'another decision is being carried out; try again in a moment'
+      : null;
+    if (refusal) {
+      event('refused', `${kind} by ${args.actor || '(nobody)'} refused: ${refusal}`, args.actor);
+      throw new Error(refusal);
+    }
+  };
+  setHandler(acceptDriftUpdate, decide('accept'), { validator: validate('accept') });
+  setHandler(rejectDriftUpdate, decide('reject'), { validator: validate('reject') });
+
+  const request = () => ({ repository: spec.repository, stage: spec.stage });
+  const signature = (drifts: ObjectDrift[]) => JSON.stringify(drifts.map((d) => [d.object, d.missing, d.fields]));
+  const summary = (drifts: ObjectDrift[]) => drifts.map(describe).join('; ');
+
+  async function check(): Promise<DriftReport | null> {
+    status.checks++;
+    checksThisRun++;
+    const holder = await lookups.environmentHolder(stageWorkflowId(spec.pipeline, spec.stage.name));
+    if (holder !== null) {
+      if (status.phase !== DriftPhase.Paused) event('paused', `promotion ${holder} is changing ${spec.stage.name}; not comparing until it ends`);
+      status.phase = DriftPhase.Paused;
+      status.message = `promotion ${holder} holds the environment`;
+      return null;
+    }
+    if (status.phase === DriftPhase.Paused) event('resumed', 'the environment is free again; comparing');
+    let report: DriftReport;
+    try {
+      report = await cluster.detectDrift(request());
+    } catch (error) {
+      const why = messageOf(error);
+      if (status.phase !== DriftPhase.CheckFailed || status.message !== why) event('check-failed', why);
+      status.phase = DriftPhase.CheckFailed;
+      status.message = why;
+      return null;
+    }
+    const before = signature(status.drifts);
+    const hadDrift = status.drifts.length > 0;
+    status.lastCheck = { at: now(), sha: report.sha, compared: report.compared };
+    status.drifts = report.drifts;
+    if (report.drifts.length === 0) {
+      if (hadDrift) event('drift-resolved', 'the cluster is as Git says again');
+      status.phase = DriftPhase.InSync;
+      status.message = `${report.compared} object(s) as Git ${report.sha.slice(0, 12)} says`;
+      return report;
+    }
+    status.phase = DriftPhase.Drifted;
+    status.message = `drift: ${summary(report.drifts)}`;
+    if (signature(report.drifts) !== before) {
+      event('drift-detected', summary(report.drifts));
+      await tell('drift-detected', `${spec.stage.name} drifted from Git: ${summary(report.drifts)}${status.policy === 'revert' ? ' (reverting)' : ' (ramp drift accept|reject)'}`);
+    }
+    return report;
+  }
+
+  async function restore(report: DriftReport, why: string, actor?: string): Promise<string[]> {
+    const applied = await writes.restoreDrift({ ...request(), sha: report.sha, drifts: report.drifts });
+    event(actor ? 'drift-rejected' : 'drift-reverted', `${why}; re-applied Git ${report.sha.slice(0, 12)} to ${applied.join(', ')}`, actor);
+    return applied;
+  }
+
+  async function carryOut(decision: Decision): Promise<void> {
+    const { actor, reason } = decision.args;
+    const drifts = status.drifts;
+    const sha = status.lastCheck?.sha;
+    try {
+      if (drifts.length === 0 || !sha) throw new Error('the drift is gone already; nothing to do');
+      if (decision.kind === 'reject') {
+        const applied = await restore({ sha, compared: 0, drifts }, `rejected by ${actor}${reason ? `: ${reason}` : ''}`, actor);
+        decision.result = { message: `restored Git's state of ${applied.join(', ')}` };
+      } else {
+        const accepted = status.events.filter((e) => e.kind === 'drift-accepted').length + 1;
+        const commit = await writes.acceptDrift({ ...request(), pipeline: spec.pipeline, sha, drifts, actor, reason: reason ?? '', step: `accept-${status.checks}-${accepted}` });
+        const what = commit.sha ? `committed ${commit.sha.slice(0, 12)} (${commit.files.join(', ')})` : 'Git already said so; nothing to commit';
+        event('drift-accepted', `accepted by ${actor}${reason ? `: ${reason}` : ''}: ${summary(drifts)}; ${what}`, actor);
+        decision.result = { message: `wrote the live values to Git: ${what}` };
+      }
+    } catch (error) {
+      event('refused', `${decision.kind} by ${actor} failed: ${messageOf(error)}`, actor);
+      decision.result = new Error(`${decision.kind} failed: ${messageOf(error)}`);
+    }
+  }
+
+  async function tell(kind: 'drift-detected' | 'drift-reverted', message: string): Promise<void> {
+    await notifier.notify({ kind, promotionId: driftWorkflowId(spec.pipeline, spec.stage.name), pipeline: spec.pipeline, stage: spec.stage.name, version: '', message }).catch(() => undefined);
+  }
+
+  for (;;) {
+    const report = await check();
+    if (report && report.drifts.length > 0 && status.policy === 'revert') {
+      try {
+        await restore(report, `policy revert: ${summary(report.drifts)}`);
+        await tell('drift-reverted', `${spec.stage.name}: reverted drift (${summary(report.drifts)})`);
+        continue; // compare again at once: did it take?
+      } catch (error) {
+        event('check-failed', `could not revert the drift: ${messageOf(error)}`);
+      }
+    }
+    wake = false;
+    await condition(() => decisions.length > 0 || wake || stop.by !== null, status.intervalMs);
+    while (decisions.length > 0) {
+      await carryOut(decisions[0]!);
+      decisions.shift();
+      await check();
+    }
+    if (stop.by !== null) {
+      event('paused', `stopped by ${stop.by}`, stop.by);
+      await condition(allHandlersFinished);
+      return status;
+    }
+    if (checksThisRun >= CHECKS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      if (decisions.length > 0) continue;
+      event('continued-as-new', `after ${checksThisRun} checks`);
+      await continueAsNew<typeof driftWorkflow>({ ...spec, resume: status });
+    }
+  }
+}
+
+function describe(drift: ObjectDrift): string {
+  if (drift.missing) return `${drift.object} is missing`;
+  return `${drift.object} ${drift.fields.map((f) => `${f.path} ${show(f.live)} (Git: ${show(f.desired)})`).join(', ')}`;
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'unset' : JSON.stringify(value);
+}
+
+function messageOf(error: unknown): string {
+  let current: unknown = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(error);
+}
