@@ -85,7 +85,7 @@ function osUser(): string {
 }
 
 /** What a workflow id names, for messages. */
-type Target = { kind: 'promotion'; id: string } | { kind: 'stage'; id: string; stage: string; promotionId: string };
+export type Target = { kind: 'promotion'; id: string } | { kind: 'stage'; id: string; stage: string; promotionId: string } | { kind: 'drift'; id: string; stage: string; pipeline: string };
 
 /** A connected client plus the CLI's rules for talking through it. Close it when done. */
 export class RampTemporal {
@@ -234,6 +234,11 @@ export class RampTemporal {
     }
     if (target.kind === 'stage') {
       return new UserError(`stage ${target.stage} of ${target.promotionId} is no longer running; see ramp status ${target.promotionId}`);
+    }
+    if (target.kind === 'drift') {
+      return new UserError(
+        `nobody watches ${target.pipeline}/${target.stage} for drift${info ? ` (the watch ${info.status.name.toLowerCase()})` : ''}: a watch starts after the stage's next promotion, or with ramp drift ${target.pipeline} --stage ${target.stage} --watch`,
+      );
     }
     if (info === null) return new UserError(`no promotion ${target.id}; see ramp list`);
     let phase: string = info.status.name.toLowerCase();

@@ -6,6 +6,7 @@ import type { Command, CommandIo } from './command.js';
 import { abortCommand } from './commands/abort.js';
 import { approveCommand } from './commands/approve.js';
 import { devCommand } from './commands/dev.js';
+import { driftCommand } from './commands/drift.js';
 import { historyCommand } from './commands/history.js';
 import { listCommand } from './commands/list.js';
 import { pauseCommand } from './commands/pause.js';
@@ -35,6 +36,7 @@ const commands: readonly Command[] = [
   abortCommand,
   rollbackCommand,
   historyCommand,
+  driftCommand,
   workerCommand,
   devCommand,
 ];

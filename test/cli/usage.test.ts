@@ -9,7 +9,7 @@ const names = [...help.stdout.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]!
 describe('usage texts', () => {
   test('ramp --help lists every command and the exit codes', () => {
     assert.equal(help.code, 0);
-    assert.deepEqual(names, ['validate', 'promote', 'status', 'list', 'approve', 'reject', 'pause', 'resume', 'skip', 'retry', 'abort', 'rollback', 'history', 'worker', 'dev']);
+    assert.deepEqual(names, ['validate', 'promote', 'status', 'list', 'approve', 'reject', 'pause', 'resume', 'skip', 'retry', 'abort', 'rollback', 'history', 'drift', 'worker', 'dev']);
     assert.match(help.stdout, /^Exit codes: 0 ok, 1 failed or refused \(the reason is printed\), 2 usage error, 70 a bug in ramp\.$/m);
   });
 
