@@ -31,7 +31,7 @@ const kustomization = (status?: Record<string, unknown>, generation = 3): KubeOb
 interface Row {
   name: string;
   object: KubeObject;
-  want: Partial<AgentState> & { message?: string | RegExp; failed?: string | RegExp | null };
+  want: Omit<Partial<AgentState>, 'message' | 'failed'> & { message?: string | RegExp; failed?: string | RegExp | null };
 }
 
 function check(kind: 'argocd' | 'flux', rows: Row[]): void {
