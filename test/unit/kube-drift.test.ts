@@ -74,7 +74,7 @@ describe('drift: findDrift', () => {
   test('an object deleted from the cluster', () => {
     const [drift] = findDrift(desired(deployment(2, 'web:1.0.0')), live([deployment(2, 'web:1.0.0'), null]));
     assert.equal(drift?.missing, true);
-    assert.equal(describeDrift(drift!), 'Deployment shop/web is missing from the cluster');
+    assert.equal(describeDrift(drift), 'Deployment shop/web is missing from the cluster');
   });
 
   test('a listed mapping compared as a whole, key order ignored', () => {
