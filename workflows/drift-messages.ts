@@ -12,6 +12,8 @@ export type { DriftWatchSpec, ObjectDrift };
 export interface DriftInput extends DriftWatchSpec {
   /** Set on continue-as-new. */
   resume?: DriftStatus;
+  /** Checks per run before continuing as new. @default 200 */
+  checksPerRun?: number;
 }
 
 export const DriftPhase = {

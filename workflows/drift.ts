@@ -207,11 +207,11 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
       await condition(allHandlersFinished);
       return status;
     }
-    if (checksThisRun >= CHECKS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+    if (checksThisRun >= (input.checksPerRun ?? CHECKS_PER_RUN) || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       if (decisions.length > 0) continue;
       event('continued-as-new', `after ${checksThisRun} checks`);
-      await continueAsNew<typeof driftWorkflow>({ ...spec, resume: status });
+      await continueAsNew<typeof driftWorkflow>({ ...spec, resume: status, ...(input.checksPerRun ? { checksPerRun: input.checksPerRun } : {}) });
     }
   }
 }

@@ -94,6 +94,7 @@ function stageBlock({ summary, status, live, phase }: StageRow, widths: { name: 
   }
   out += list('Commits', status.commits.map((k) => `${shortSha(k.sha)}  ${k.step}`), indent);
   out += list('Reverts', status.reverts.map((r) => `${shortSha(r.sha)}  reverts ${shortSha(r.reverted)}`), indent);
+  if (status.live) out += field('Live', `${shortSha(status.live.sha)}  ${status.live.message}`, indent);
   out += list('Approvals', status.approvals.flatMap((a) => approvalLines(a, options)), indent);
   if (status.failure) out += field('Failure', `${status.failure.reason}: ${status.failure.message}`, indent);
   return out;

@@ -35,6 +35,12 @@ step() {
   fi
 }
 
+if ! have etcd kube-apiserver kube-controller-manager kube-scheduler kwok kustomize && ! command -v go >/dev/null 2>&1; then
+  echo "[kube-build] Go is not installed, and the Kubernetes test binaries are not cached in $BIN." >&2
+  echo "[kube-build] Install Go 1.26 (https://go.dev/dl/) or point RAMP_KUBE_BIN at a directory with etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, kwok-stages.yaml and kustomize." >&2
+  exit 1
+fi
+
 T0=$(date +%s)
 logq "versions: kubernetes $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION; cache $CACHE; go build -p $P"
 logq "$(go version)"

@@ -1,6 +1,6 @@
 // A real Kubernetes control plane on loopback, without Docker: etcd, kube-apiserver,
 // kube-controller-manager, kube-scheduler and kwok (which fakes the kubelet: it keeps a fake Node
-// Ready and makes pods Running/Ready). The binaries come from scripts/kube/build.sh. See docs/kube.md.
+// Ready and makes pods Running/Ready). The binaries come from scripts/kube/build.sh. See docs/kube-test-cluster.md.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

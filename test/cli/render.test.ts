@@ -152,6 +152,7 @@ Events (last 7):
       steps: production().steps.map((s) => (s.status === 'Running' ? { ...s, status: 'Skipped' as const } : s)),
       reverts: [{ sha: 'fedcba9876543210fedcba9876543210fedcba98', reverted: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', at: at(30) }],
       failure: { reason: 'Aborted', message: 'aborted by rm: error budget burning' },
+      live: { sha: 'fedcba9876543210fedcba9876543210fedcba98', at: at(31), message: 'applied 5 object(s); Deployment prod/web-stable 6 of 6 replicas available (1.2 s)' },
     });
     const finished = promotion({
       phase: 'Aborted',
@@ -167,6 +168,7 @@ Events (last 7):
     assert.match(out, /^ {6}Strategy: {5}canary, step 1\/3 \(1 skipped\)$/m);
     assert.match(out, /^ {20}↷ 2\. pause$/m);
     assert.match(out, /^ {6}Reverts: {6}fedcba9 {2}reverts a1b2c3d$/m);
+    assert.match(out, /^ {6}Live: {9}fedcba9 {2}applied 5 object\(s\); Deployment prod\/web-stable 6 of 6 replicas available \(1\.2 s\)$/m);
     assert.match(out, /^ {6}Failure: {6}Aborted: aborted by rm: error budget burning$/m);
     assert.doesNotMatch(out, /\(active\)/);
   });

@@ -11,6 +11,15 @@ import type { CommitRequest, RevertRequest } from '../../src/domain/changes.js';
 import { renderTemplate } from '../../src/domain/template.js';
 import type { MetricSpec } from '../../src/schema/pipeline.js';
 import type { SyncRequest } from '../../activities/kube.js';
+import type { DriftReport } from '../../src/domain/drift.js';
+
+export interface DriftCall {
+  kind: 'detect' | 'restore' | 'accept';
+  sha: string;
+  objects?: string[];
+  actor?: string;
+  step?: string;
+}
 
 export interface FakeRamp {
   activities: RampActivities;
@@ -30,6 +39,10 @@ export interface FakeRamp {
   hooks: { name: string; type: string; phase: string }[];
   /** Answers per hook name, consumed in order (the last one repeats); 2xx when absent. */
   answers: Map<string, boolean[]>;
+  /** detectDrift / restoreDrift / acceptDrift calls, in order. */
+  driftCalls: DriftCall[];
+  /** What detectDrift reports, and what restore/accept do to it. */
+  drift: { report: () => DriftReport; onRestore: () => void; onAccept: () => void };
   /** Stages whose drift watch was started, in order. */
   watches: string[];
   /** Every sync request (stages with a sync mode), in order. */
@@ -56,13 +69,30 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
   const hooks: { name: string; type: string; phase: string }[] = [];
   const answers = new Map<string, boolean[]>();
   const syncs: SyncRequest[] = [];
+  const driftCalls: DriftCall[] = [];
+  const driftControl = { report: (): DriftReport => ({ sha: 'a'.repeat(40), compared: 1, drifts: [] }), onRestore: () => {}, onAccept: () => {} };
   const watches: string[] = [];
   const syncControl = { sync: (_request: SyncRequest): { fail?: { type: string; message: string }; hold?: Promise<void> } => ({}) };
   const activities: RampActivities = {
     // Drift needs a cluster: its tests use the real activities (test/kube).
-    detectDrift: () => Promise.reject(new Error('detectDrift is not faked')),
-    restoreDrift: () => Promise.reject(new Error('restoreDrift is not faked')),
-    acceptDrift: () => Promise.reject(new Error('acceptDrift is not faked')),
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async detectDrift() {
+      const report = driftControl.report();
+      driftCalls.push({ kind: 'detect', sha: report.sha });
+      return report;
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async restoreDrift(request) {
+      driftCalls.push({ kind: 'restore', sha: request.sha, objects: request.drifts.map((d) => d.object) });
+      driftControl.onRestore();
+      return request.drifts.map((d) => d.object);
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async acceptDrift(request) {
+      driftCalls.push({ kind: 'accept', sha: request.sha, objects: request.drifts.map((d) => d.object), actor: request.actor, step: request.step });
+      driftControl.onAccept();
+      return { sha: sha(`accept|${request.step}`), files: ['envs/staging/stable.yaml'] };
+    },
     // eslint-disable-next-line @typescript-eslint/require-await
     async watchDrift(spec) {
       watches.push(spec.stage.name);
@@ -141,6 +171,8 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
     measurements,
     syncs,
     watches,
+    driftCalls,
+    drift: driftControl,
     get sync() {
       return syncControl.sync;
     },
