@@ -11,14 +11,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NEVER_READY_TAG } from '../../scripts/lib/kube.js';
 import type { KubeObject } from '../../src/providers/kube/objects.js';
 import type { PipelineSpec } from '../../src/schema/pipeline.js';
-import { promotionWorkflowId, resumeUpdate, stageStatusQuery, stageWorkflowId, type PromotionStatus, type StageStatus } from '../../workflows/messages.js';
-import type { promotionWorkflow } from '../../workflows/promotion.js';
+import { resumeUpdate, stageStatusQuery, type PromotionStatus, type StageStatus } from '../../workflows/messages.js';
 import { getKube, type KubeTestEnv } from '../harness/kube.js';
-import { createTestWorker, getTestEnv } from '../harness/temporal.js';
+import { getTestEnv } from '../harness/temporal.js';
 import { kubeSeed, type StageName } from '../support/kube-seed.js';
 import { pipelineSpec, uniqueName } from '../support/pipelines.js';
 import { realRamp, type RealRamp } from '../support/real-ramp.js';
 import { waitFor } from '../support/wait.js';
+import { runPromotion } from '../support/run-promotion.js';
 
 const IMAGE = 'web';
 const image = (container: KubeObject | null): string | undefined =>
@@ -83,18 +83,8 @@ describe('sync mode apply: a promotion deploys into a real cluster', () => {
 
   const deployment = (stage: StageName, name: string) => kube.admin.get({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: seed.namespaces[stage] } });
 
-  async function promote(pipeline: PipelineSpec, version: string, body: (stage: (name: string) => WorkflowHandle) => Promise<void> = async () => {}): Promise<PromotionStatus> {
-    const { worker, taskQueue } = await createTestWorker(env, { activities: ramp.activities });
-    return worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
-        taskQueue,
-        workflowId: promotionWorkflowId(pipeline.name, version),
-        args: [{ apiVersion: 'ramp/v1', pipeline, version, requestedBy: 'rm', kind: 'promote' }],
-      });
-      await body((name) => env.client.workflow.getHandle(stageWorkflowId(pipeline.name, name)));
-      return handle.result();
-    });
-  }
+  const promote = (pipeline: PipelineSpec, version: string, during?: (stage: (name: string) => WorkflowHandle) => Promise<void>): Promise<PromotionStatus> =>
+    runPromotion(env, ramp.activities, pipeline, version, during && ((d) => during(d.stage)));
 
   test('three stages, one namespace each: every commit applied and healthy before the next step; the canary weight live on the HTTPRoute', async () => {
     const pipeline = kubePipeline(ramp.remote.remoteUrl, '60s');

@@ -69,7 +69,7 @@ describe('the syncStage activity', () => {
         env.cancel();
       }
     });
-    const run = env.run(activities().syncStage, request(120_000));
+    const run = env.run((r: SyncRequest) => activities().syncStage(r), request(120_000));
     await assert.rejects(run, (err: unknown) => err instanceof CancelledFailure);
     assert.ok(cancelledAt > 0, `a heartbeat said what it waits for: ${JSON.stringify(beats)}`);
     assert.ok(Date.now() - cancelledAt < 2_000, `stopped ${Date.now() - cancelledAt} ms after the cancel`);
@@ -77,7 +77,7 @@ describe('the syncStage activity', () => {
 
   test('the deadline ends it as a non-retryable ProgressDeadlineExceeded naming the workload', async () => {
     const env = new MockActivityEnvironment();
-    await assert.rejects(env.run(activities().syncStage, request(2_000)), (err: unknown) => {
+    await assert.rejects(env.run((r: SyncRequest) => activities().syncStage(r), request(2_000)), (err: unknown) => {
       assert.ok(err instanceof ApplicationFailure);
       assert.equal(err.type, 'ProgressDeadlineExceeded');
       assert.equal(err.nonRetryable, true);

@@ -5,12 +5,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { promotionWorkflowId, resumeUpdate, stageStatusQuery, stageWorkflowId, type PromotionStatus } from '../../workflows/messages.js';
-import type { promotionWorkflow } from '../../workflows/promotion.js';
+import { promotionWorkflowId, resumeUpdate, stageStatusQuery, type PromotionStatus } from '../../workflows/messages.js';
 import { fakeRamp, type FakeRamp } from '../support/fake-activities.js';
 import { webPipeline } from '../support/pipelines.js';
 import { waitFor } from '../support/wait.js';
 import { createTestWorker, getTestEnv } from '../harness/temporal.js';
+import type { promotionWorkflow } from '../../workflows/promotion.js';
+import type { WorkflowHandle } from '@temporalio/client';
+import { runPromotion } from '../support/run-promotion.js';
 
 const TEMPLATES = `    - name: errors
       args: [{ name: service }]
@@ -40,19 +42,8 @@ describe('analysis steps (fake measurements)', () => {
     return { ...spec, stages: spec.stages.slice(1, 2) };
   };
 
-  async function promote(fake: FakeRamp, during?: (stage: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>, promotionId: string) => Promise<void>): Promise<PromotionStatus> {
-    const spec = pipeline();
-    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
-    return worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
-        taskQueue,
-        workflowId: promotionWorkflowId(spec.name, '1.1.0'),
-        args: [{ apiVersion: 'ramp/v1', pipeline: spec, version: '1.1.0', requestedBy: 'rm', kind: 'promote' }],
-      });
-      await during?.(env.client.workflow.getHandle(stageWorkflowId(spec.name, 'staging')), handle.workflowId);
-      return handle.result();
-    });
-  }
+  const promote = (fake: FakeRamp, during?: (stage: WorkflowHandle, promotionId: string) => Promise<void>): Promise<PromotionStatus> =>
+    runPromotion(env, fake.activities, pipeline(), '1.1.0', during && ((d) => during(d.stage('staging'), d.promotionId)));
 
   test('a healthy canary passes every measurement and is promoted; the record holds the resolved queries', async () => {
     const fake = fakeRamp();

@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { abortUpdate, promotionWorkflowId, stageStatusQuery, stageWorkflowId, type PromotionStatus } from '../../workflows/messages.js';
-import type { promotionWorkflow } from '../../workflows/promotion.js';
-import { createTestWorker, getTestEnv } from '../harness/temporal.js';
+import type { WorkflowHandle } from '@temporalio/client';
+import { abortUpdate, stageStatusQuery, type PromotionStatus } from '../../workflows/messages.js';
+import { getTestEnv } from '../harness/temporal.js';
+import { runPromotion } from '../support/run-promotion.js';
 import { fakeRamp, type FakeRamp } from '../support/fake-activities.js';
 import { pipelineSpec, uniqueName } from '../support/pipelines.js';
 import { waitFor } from '../support/wait.js';
@@ -46,18 +47,8 @@ describe('sync and health in the stage (fake activities)', () => {
   before(async () => (env = await getTestEnv()));
   after(async () => env?.teardown());
 
-  async function promote(fake: FakeRamp, spec = pipeline(), during?: (stage: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>) => Promise<void>): Promise<PromotionStatus> {
-    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
-    return worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
-        taskQueue,
-        workflowId: promotionWorkflowId(spec.name, '1.1.0'),
-        args: [{ apiVersion: 'ramp/v1', pipeline: spec, version: '1.1.0', requestedBy: 'rm', kind: 'promote' }],
-      });
-      await during?.(env.client.workflow.getHandle(stageWorkflowId(spec.name, 'staging')));
-      return handle.result();
-    });
-  }
+  const promote = (fake: FakeRamp, spec = pipeline(), during?: (stage: WorkflowHandle) => Promise<void>): Promise<PromotionStatus> =>
+    runPromotion(env, fake.activities, spec, '1.1.0', during && ((d) => during(d.stage('staging'))));
 
   test('each commit is synced, with its routing and a fixed deadline, before the next step', async () => {
     const fake = fakeRamp();

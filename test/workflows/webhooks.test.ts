@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { promotionWorkflowId, stageStatusQuery, stageWorkflowId, type PromotionStatus } from '../../workflows/messages.js';
-import type { promotionWorkflow } from '../../workflows/promotion.js';
+import { stageStatusQuery, type PromotionStatus } from '../../workflows/messages.js';
 import { fakeRamp, type FakeRamp } from '../support/fake-activities.js';
 import { pipelineSpec, uniqueName } from '../support/pipelines.js';
 import { waitFor } from '../support/wait.js';
-import { createTestWorker, getTestEnv } from '../harness/temporal.js';
+import { getTestEnv } from '../harness/temporal.js';
+import type { WorkflowHandle } from '@temporalio/client';
+import { runPromotion } from '../support/run-promotion.js';
 
 const TYPES = ['confirm-rollout', 'pre-rollout', 'rollout', 'confirm-traffic-increase', 'confirm-promotion', 'post-rollout', 'rollback', 'event'];
 
@@ -46,19 +47,8 @@ describe('webhook gates (fake activities)', () => {
   before(async () => (env = await getTestEnv()));
   after(async () => env?.teardown());
 
-  async function promote(fake: FakeRamp, during?: (stage: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>) => Promise<void>): Promise<PromotionStatus> {
-    const spec = pipeline();
-    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
-    return worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
-        taskQueue,
-        workflowId: promotionWorkflowId(spec.name, '1.1.0'),
-        args: [{ apiVersion: 'ramp/v1', pipeline: spec, version: '1.1.0', requestedBy: 'rm', kind: 'promote' }],
-      });
-      await during?.(env.client.workflow.getHandle(stageWorkflowId(spec.name, 'staging')));
-      return handle.result();
-    });
-  }
+  const promote = (fake: FakeRamp, during?: (stage: WorkflowHandle) => Promise<void>): Promise<PromotionStatus> =>
+    runPromotion(env, fake.activities, pipeline(), '1.1.0', during && ((d) => during(d.stage('staging'))));
 
   test('every hook type is called at its moment', async () => {
     const fake = fakeRamp();

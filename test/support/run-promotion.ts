@@ -1,0 +1,34 @@
+/** Runs one promotion on a test worker: start it, let the test act on its stages, return its end. */
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { RampActivities } from '../../activities/contract.js';
+import type { PipelineSpec } from '../../src/schema/pipeline.js';
+import { promotionWorkflowId, stageWorkflowId, type PromotionStatus } from '../../workflows/messages.js';
+import type { promotionWorkflow } from '../../workflows/promotion.js';
+import { createTestWorker } from '../harness/temporal.js';
+
+export interface During {
+  /** The stage workflow of the named stage (its id is stable: pipeline/stage). */
+  stage: (name: string) => WorkflowHandle;
+  promotionId: string;
+}
+
+/** Promotes `version` through `pipeline` with these activities; `during` runs while it does. */
+export async function runPromotion(
+  env: TestWorkflowEnvironment,
+  activities: RampActivities,
+  pipeline: PipelineSpec,
+  version = '1.1.0',
+  during?: (d: During) => Promise<void>,
+): Promise<PromotionStatus> {
+  const { worker, taskQueue } = await createTestWorker(env, { activities });
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
+      taskQueue,
+      workflowId: promotionWorkflowId(pipeline.name, version),
+      args: [{ apiVersion: 'ramp/v1', pipeline, version, requestedBy: 'rm', kind: 'promote' }],
+    });
+    await during?.({ stage: (name) => env.client.workflow.getHandle(stageWorkflowId(pipeline.name, name)), promotionId: handle.workflowId });
+    return handle.result();
+  });
+}
