@@ -53,7 +53,7 @@ export function createDriftActivities({ repositories, clusters, kustomize, clien
     async acceptDrift(request: AcceptRequest): Promise<{ sha: string | null; files: string[] }> {
       return guard(async () => {
         const deps = depsFor(request);
-        const changes = await acceptChanges(targetOf(request.stage), deps, request.sha, request.drifts);
+        const changes = await acceptChanges(targetOf(request.stage), deps.repository, request.sha, request.drifts);
         const result = await deps.repository.commit({
           repository: request.repository,
           stagePath: request.stage.path,

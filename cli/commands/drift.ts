@@ -1,9 +1,10 @@
 /** `ramp drift <pipeline>`: what differs between the live cluster and Git, per stage; accept or reject it. */
 import { parseArgs } from 'node:util';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { UsageError, UserError } from '../../src/errors.js';
 import { DRIFT_WORKFLOW_TYPE, driftWorkflowId } from '../../src/domain/drift.js';
 import type { PipelineSpec, StageSpec } from '../../src/schema/pipeline.js';
-import { acceptDriftUpdate, driftSpecSignal, driftStatusQuery, rejectDriftUpdate, type DriftStatus } from '../../workflows/drift-messages.js';
+import { acceptDriftUpdate, driftSpecSignal, driftStatusQuery, rejectDriftUpdate, stopDriftSignal, type DriftStatus } from '../../workflows/drift-messages.js';
 import { positionals } from '../args.js';
 import { colorOf, type Command } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags, withTemporal, type RampTemporal } from '../connection.js';
@@ -17,7 +18,7 @@ export const driftCommand: Command = {
   summary: 'Show where the cluster differs from Git; accept (commit it) or reject (restore Git) a drift',
   usage: `ramp drift <pipeline> [--stage S] [--json]
 ramp drift <pipeline> --stage S --accept|--reject [--reason TEXT] [--as USER]
-ramp drift <pipeline> [--stage S] --watch
+ramp drift <pipeline> [--stage S] --watch|--stop
 
   Shows, for each stage with drift detection (or only --stage S), what its drift watch found at
   its last check: the objects whose managed fields (images, replicas, traffic weights, and the
@@ -28,6 +29,7 @@ ramp drift <pipeline> [--stage S] --watch
   --reason    why, for the record
   --watch     start the stage's drift watch now (it also starts after each promotion of the
               stage), or hand a running one the pipeline as it is now
+  --stop      stop the stage's drift watch (e.g. after removing drift from the pipeline)
   --json      print the watches' status as JSON
   --as USER   who decides (default $RAMP_USER, else $USER)
 ${TEMPORAL_FLAGS_USAGE}
@@ -44,21 +46,37 @@ ${TEMPORAL_FLAGS_USAGE}
         accept: { type: 'boolean', default: false },
         reject: { type: 'boolean', default: false },
         watch: { type: 'boolean', default: false },
+        stop: { type: 'boolean', default: false },
         reason: { type: 'string' },
         json: { type: 'boolean', default: false },
         as: { type: 'string' },
       },
     });
     const [pipelineName] = positionals(given, ['pipeline'] as const);
-    if ([values.accept, values.reject, values.watch].filter(Boolean).length > 1) throw new UsageError('--accept, --reject and --watch exclude each other');
+    if ([values.accept, values.reject, values.watch, values.stop].filter(Boolean).length > 1) throw new UsageError('--accept, --reject, --watch and --stop exclude each other');
     if ((values.accept || values.reject) && !values.stage) throw new UsageError(`--${values.accept ? 'accept' : 'reject'} needs --stage: say which environment you decide for`);
     const settings = cliSettings(io, values);
     const pipeline = await loadPipeline(pipelineName, io);
-    const stages = watchedStages(pipeline, values.stage);
+    // A watch may outlive the drift settings that started it: --stop finds it by stage name.
+    const stages = values.stop ? anyStages(pipeline, values.stage) : watchedStages(pipeline, values.stage);
 
     return withTemporal(settings, async (temporal) => {
       if (values.watch) {
         for (const stage of stages) io.stdout(`${await startWatch(temporal, pipeline, stage)}\n`);
+        return ExitCode.Ok;
+      }
+      if (values.stop) {
+        const actor = actorOf(io, values.as);
+        for (const stage of stages) {
+          const id = driftWorkflowId(pipeline.name, stage.name);
+          try {
+            await temporal.client.workflow.getHandle(id).signal(stopDriftSignal, { actor });
+            io.stdout(`${pipeline.name}/${stage.name}: drift watch ${id} stopped\n`);
+          } catch (error) {
+            if (!(error instanceof WorkflowNotFoundError)) throw error;
+            if (values.stage) throw new UserError(`nobody watches ${pipeline.name}/${stage.name} for drift; nothing to stop`);
+          }
+        }
         return ExitCode.Ok;
       }
       if (values.accept || values.reject) {
@@ -95,6 +113,14 @@ function watchedStages(pipeline: PipelineSpec, only: string | undefined): StageS
   const stage = pipeline.stages.find((s) => s.name === only);
   if (!stage) throw new UserError(`${pipeline.name} has no stage ${only} (it has ${pipeline.stages.map((s) => s.name).join(', ')})`);
   if (!watched.includes(stage)) throw new UserError(`stage ${only} of ${pipeline.name} does not watch for drift. Add drift: { policy: alert } (and a sync mode) to it`);
+  return [stage];
+}
+
+/** Every stage, or the one --stage names. */
+function anyStages(pipeline: PipelineSpec, only: string | undefined): StageSpec[] {
+  if (only === undefined) return pipeline.stages;
+  const stage = pipeline.stages.find((s) => s.name === only);
+  if (!stage) throw new UserError(`${pipeline.name} has no stage ${only} (it has ${pipeline.stages.map((s) => s.name).join(', ')})`);
   return [stage];
 }
 

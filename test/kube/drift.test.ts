@@ -144,6 +144,13 @@ describe('drift detection in a real cluster', () => {
         assert.ok(Date.now() - changedAt <= 4_000, `reverted ${Date.now() - changedAt} ms after the change`);
         assert.match(reverted.events.find((e) => e.kind === 'drift-reverted')!.message, /spec\.replicas 5 \(Git: 2\)/);
         assert.equal(spec(await kube.admin.get(deploymentRef('staging', 'web-stable'))).replicas, 2);
+
+        // Stopped from the CLI: both watches end, with their record.
+        const stopped = await cli(['--stop']);
+        assert.equal(stopped.code, 0, stopped.stderr);
+        assert.match(stopped.stdout, /preview: drift watch .* stopped\n.*staging: drift watch .* stopped/s);
+        const ended = await preview.result();
+        assert.equal(ended.events.at(-1)?.message, 'stopped by ops');
       } finally {
         await Promise.all([preview, staging].map((h) => h.signal(stopDriftSignal, { actor: 'test' }).catch(() => undefined)));
       }

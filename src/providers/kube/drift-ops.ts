@@ -13,8 +13,9 @@ import type { DriftSpec, SyncSpec } from '../../schema/pipeline.js';
 import type { GitOpsRepository } from '../git/gitops-repository.js';
 import type { KubeCluster } from './cluster.js';
 import { findDrift, watchedObjects, type ObjectDrift } from './drift.js';
-import { isRecord, objectKey, type DesiredObject, type KubeObject } from './objects.js';
-import { KUSTOMIZATION_FILES, renderStage } from './render.js';
+import { isRecord, objectKey, type KubeObject } from './objects.js';
+import { desiredState } from './desired.js';
+import { KUSTOMIZATION_FILES } from './render.js';
 
 export interface DriftTarget {
   stagePath: string;
@@ -30,17 +31,9 @@ export interface DriftDeps {
   kustomize?: string;
 }
 
-async function desiredAt(target: DriftTarget, deps: DriftDeps, sha: string | null): Promise<{ sha: string; dir: string; desired: DesiredObject[] }> {
-  const snapshot = await deps.repository.snapshot(sha);
-  const rendered = await renderStage(snapshot.dir, target.stagePath, { kustomize: deps.kustomize });
-  const desired: DesiredObject[] = [];
-  for (const d of rendered) desired.push({ ...d, object: await deps.cluster.withNamespace(d.object, target.sync.namespace) });
-  return { sha: snapshot.sha, dir: snapshot.dir, desired };
-}
-
 export async function detectDrift(target: DriftTarget, deps: DriftDeps): Promise<DriftReport> {
-  const { sha, desired } = await desiredAt(target, deps, null);
-  const watched = watchedObjects(desired, target.fields);
+  const { sha, objects } = await desiredState(deps, target.stagePath, target.sync.namespace, null);
+  const watched = watchedObjects(objects, target.fields);
   const live = new Map<string, KubeObject | null>();
   for (const { object } of watched) live.set(objectKey(object), await deps.cluster.get(object));
   return { sha, compared: watched.length, drifts: findDrift(watched, live, target.fields) };
@@ -48,7 +41,7 @@ export async function detectDrift(target: DriftTarget, deps: DriftDeps): Promise
 
 /** Applies Git's state (at `sha`) of the drifted objects. Returns what was applied. */
 export async function restoreDrift(target: DriftTarget, deps: DriftDeps, sha: string, drifts: readonly ObjectDrift[]): Promise<string[]> {
-  const { desired } = await desiredAt(target, deps, sha);
+  const { objects: desired } = await desiredState(deps, target.stagePath, target.sync.namespace, sha);
   const wanted = new Set(drifts.map((d) => objectKey({ apiVersion: d.ref.apiVersion, kind: d.ref.kind, metadata: { name: d.ref.name, namespace: d.ref.namespace } })));
   const applied: string[] = [];
   for (const { object } of desired) {
@@ -69,8 +62,8 @@ export class DriftAcceptError extends Error {
  * in the file that defines its object, or — for an image a kustomization overrides — the
  * kustomization's `images` entry. Throws DriftAcceptError for what cannot be written surgically.
  */
-export async function acceptChanges(target: DriftTarget, deps: DriftDeps, sha: string, drifts: readonly ObjectDrift[]): Promise<StageChange[]> {
-  const { dir } = await desiredAt(target, deps, sha);
+export async function acceptChanges(target: Pick<DriftTarget, 'stagePath'>, repository: GitOpsRepository, sha: string, drifts: readonly ObjectDrift[]): Promise<StageChange[]> {
+  const { dir } = await repository.snapshot(sha);
   const stageDir = path.join(dir, target.stagePath);
   const changes: StageChange[] = [];
   for (const drift of drifts) {

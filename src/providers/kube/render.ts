@@ -17,9 +17,7 @@ export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', '
 
 export interface RenderOptions {
   /** The kustomize binary (RAMP_KUSTOMIZE); default `kustomize` on PATH. */
-  kustomize?: string;
-  /** Namespace for namespaced objects that name none. */
-  namespace?: string;
+  kustomize?: string | undefined;
 }
 
 /** Renders `<root>/<stagePath>`. Throws ManifestError naming the file and what to fix. */

@@ -14,7 +14,7 @@ import { agentObject, agentState, refreshRequest } from './agents.js';
 import type { KubeCluster } from './cluster.js';
 import { isWorkload, workloadHealth, type WorkloadHealth } from './health.js';
 import { describeObject, type DesiredObject, type KubeObject } from './objects.js';
-import { renderStage } from './render.js';
+import { desiredState } from './desired.js';
 
 export class SyncError extends Error {
   override name = 'SyncError';
@@ -74,10 +74,8 @@ export async function syncStage(target: SyncTarget, deps: SyncDeps): Promise<Syn
   const progress = deps.progress ?? (() => {});
   const { sync } = target;
 
-  const snapshot = await deps.repository.snapshot(target.sha);
-  const rendered = await renderStage(snapshot.dir, target.stagePath, { kustomize: deps.kustomize });
-  const desired: DesiredObject[] = [];
-  for (const d of rendered) desired.push({ ...d, object: await deps.cluster.withNamespace(d.object, sync.namespace) });
+  const snapshot = await desiredState(deps, target.stagePath, sync.namespace, target.sha);
+  const desired = snapshot.objects;
   const short = snapshot.sha.slice(0, 12);
 
   let applied = 0;
