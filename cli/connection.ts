@@ -221,7 +221,26 @@ export class RampTemporal {
     if (isUnavailable(error)) {
       return new UserError(unreachable(this.settings.address, error));
     }
+    // Any other refusal by the server of a query or update to a workflow no worker serves (e.g.
+    // its first workflow task never ran): say that, rather than reporting a bug.
+    if (hasGrpcCause(error) && (await this.pollersOf(target.id)) === 0) {
+      const queue = await this.taskQueueOf(target.id);
+      return new UserError(`no worker answered on task queue ${queue} (${innermostMessage(error)}); start one with \`ramp worker\``);
+    }
     return error;
+  }
+
+  /** Workers polling the workflow's task queue lately, or -1 when unknown. */
+  private async pollersOf(id: string): Promise<number> {
+    try {
+      const queue = await this.taskQueueOf(id);
+      const response = await this.client.withDeadline(Date.now() + 2_000, () =>
+        this.client.workflowService.describeTaskQueue({ namespace: this.settings.namespace, taskQueue: { name: queue }, taskQueueType: TASK_QUEUE_TYPE_WORKFLOW }),
+      );
+      return response.pollers?.length ?? 0;
+    } catch {
+      return -1;
+    }
   }
 
   /** Not found: never started, or (for updates) already closed. */
@@ -278,6 +297,12 @@ const TASK_QUEUE_TYPE_WORKFLOW = 1;
 
 /** grpc.status.UNAVAILABLE (@grpc/grpc-js is not a direct dependency). */
 const GRPC_UNAVAILABLE = 14;
+
+/** A gRPC error from the server anywhere in the cause chain. */
+function hasGrpcCause(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) if (isGrpcServiceError(e)) return true;
+  return false;
+}
 
 /** gRPC UNAVAILABLE anywhere in the cause chain: the server went away mid-command. */
 function isUnavailable(error: unknown): boolean {

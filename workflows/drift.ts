@@ -96,6 +96,7 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
   const validate = (kind: Decision['kind']) => (args: DriftDecisionArgs): void => {
     const refusal =
       !args.actor ? 'say who you are (--as)'
+      : stop.by !== null ? `the drift watch is stopping (stopped by ${stop.by})`
       : status.phase === DriftPhase.Paused ? `a promotion is changing ${status.stage} (${status.message}); decide after it`
       : status.drifts.length === 0 ? `there is no drift to ${kind} in ${status.stage}: the last check${status.lastCheck ? ` (${status.lastCheck.at})` : ''} found the cluster as Git says`
       : decisions.length > 0 ? 'another decision is being carried out; try again in a moment'
@@ -204,11 +205,13 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
     }
     if (stop.by !== null) {
       event('paused', `stopped by ${stop.by}`, stop.by);
+      for (const late of decisions.splice(0)) late.result = new Error('the drift watch was stopped; nothing was done');
       await condition(allHandlersFinished);
       return status;
     }
     if (checksThisRun >= (input.checksPerRun ?? CHECKS_PER_RUN) || workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
+      // A decision's handler waits for this loop to carry it out: carry it out first.
+      await condition(() => allHandlersFinished() || decisions.length > 0);
       if (decisions.length > 0) continue;
       event('continued-as-new', `after ${checksThisRun} checks`);
       await continueAsNew<typeof driftWorkflow>({ ...spec, resume: status, ...(input.checksPerRun ? { checksPerRun: input.checksPerRun } : {}) });

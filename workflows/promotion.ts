@@ -88,10 +88,12 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
     return { message: `promotion ${promotionId} aborted` };
   };
   setHandler(promotionStatusQuery, () => status);
+  /** As the CLI says it for a closed promotion (cli/connection.ts). */
+  const alreadyFinished = (): string => `promotion ${promotionId} has already finished (${status.phase}: ${status.message}); see ramp status ${promotionId}`;
   setHandler(abortUpdate, requestAbort, {
     validator: (args: OperatorArgs & { reason: string }) => {
       checkTarget(args);
-      if (status.finishedAt !== null) throw new Error(`promotion ${promotionId} has already finished (${status.phase})`);
+      if (status.finishedAt !== null) throw new Error(alreadyFinished());
       if (abort) throw new Error(`promotion ${promotionId} is already aborting (${abort.actor}: ${abort.reason})`);
       if (args.reason.trim() === '') throw new Error('say why: an abort needs a reason (--reason)');
     },
@@ -110,6 +112,8 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
     {
       validator: (args: OperatorArgs) => {
         checkTarget(args);
+        // Finished but not yet closed (telling people): the same answer as once it is closed.
+        if (status.finishedAt !== null) throw new Error(alreadyFinished());
         if (status.phase !== PromotionPhase.Failed) throw new Error(`promotion ${promotionId} has no failed stage to retry (it is ${status.phase})`);
       },
     },

@@ -252,10 +252,10 @@ describe('ramp commands (dev server, fake activities)', () => {
     assert.equal(started.code, 0, started.stderr);
     try {
       const abort = await run(['abort', id, '--reason', 'test'], { RAMP_UPDATE_TIMEOUT_MS: '1000' });
-      assert.equal(abort.code, 1);
+      assert.equal(abort.code, 1, abort.stderr);
       assert.equal(abort.stderr, `ramp abort: no worker answered on task queue ${queue} within 1 s; start one with \`ramp worker\`\n`);
       const status = await run(['status', id], { RAMP_UPDATE_TIMEOUT_MS: '1000' });
-      assert.equal(status.code, 1);
+      assert.equal(status.code, 1, status.stderr);
       assert.match(status.stderr, /no worker answered on task queue nobody-/);
       const history = await run(['history', name, '--task-queue', queue]);
       assert.equal(history.code, 1);

@@ -124,7 +124,7 @@ describe('drift watch (fake activities)', () => {
   test('the record and the current drift survive continue-as-new', async () => {
     const fake = fakeRamp();
     fake.drift.report = () => scaled;
-    await watch(fake, input('alert', { checksPerRun: 3 }), async (handle, status) => {
+    await watch(fake, input('alert', { checksPerRun: 1 }), async (handle, status) => {
       const s = await status((st) => st.events.filter((e) => e.kind === 'continued-as-new').length >= 2, 'two continues-as-new');
       assert.equal(s.phase, 'Drifted');
       assert.equal(s.events.filter((e) => e.kind === 'drift-detected').length, 1, 'the same drift is not reported again in a new run');
