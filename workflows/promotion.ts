@@ -39,7 +39,7 @@ import {
   type StageSummary,
 } from './messages.js';
 import { stageWorkflow } from './stage.js';
-import { describeFailure } from './stage-rollout.js';
+import { describeFailure } from './stage-record.js';
 
 const lookups = proxyActivities<RampActivities>(quick);
 const rollbackGit = proxyActivities<RampActivities>(gitRollback);

@@ -1,0 +1,100 @@
+/**
+ * The record of one stage's rollout: its status (phase, steps, commits, approvals, events) and
+ * the operator's requests, with the small transitions every part of the stage uses. Kept across
+ * continue-as-new (StageInput.resume).
+ */
+import { ApprovalOutcome, type ApprovalRecord } from '../src/domain/approval.js';
+import { FailureReason, type PauseReason, StagePhase, StepStatus } from '../src/domain/phases.js';
+import { stepLabel } from '../src/domain/plan.js';
+import type { CanaryStrategySpec } from '../src/schema/pipeline.js';
+import type { StageInput, StageRequests, StageStatus } from './messages.js';
+
+/** Ends the normal flow of a stage: abort, rejection, approval timeout, failed gate. */
+export class StageStop extends Error {
+  constructor(
+    readonly reason: FailureReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const now = (): string => new Date(Date.now()).toISOString();
+
+/** The innermost message of an activity or child failure, for people. */
+export function describeFailure(error: unknown): string {
+  let current: unknown = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(error);
+}
+
+export class StageRecord {
+  readonly status: StageStatus;
+  readonly requests: StageRequests;
+
+  constructor(readonly input: StageInput) {
+    this.status = input.resume?.status ?? initialStatus(input);
+    this.requests = input.resume?.requests ?? { abort: null, pause: null, skip: null, resumes: 0 };
+  }
+
+  canary(): CanaryStrategySpec | null {
+    return this.input.stage.strategy.kind === 'canary' ? this.input.stage.strategy : null;
+  }
+
+  pendingApproval(): ApprovalRecord | undefined {
+    const last = this.status.approvals[this.status.approvals.length - 1];
+    return last?.outcome === ApprovalOutcome.Pending ? last : undefined;
+  }
+
+  setPhase(phase: StagePhase, message: string, pauseReason: PauseReason | null = null): void {
+    this.status.phase = phase;
+    this.status.message = message;
+    this.status.pauseReason = phase === StagePhase.Paused ? pauseReason : null;
+  }
+
+  startStep(index: number): void {
+    const step = this.status.steps[index]!;
+    step.status = StepStatus.Running;
+    step.startedAt ??= now();
+  }
+
+  finishStep(index: number, status: StepStatus): void {
+    const step = this.status.steps[index]!;
+    step.status = status;
+    step.finishedAt = now();
+  }
+
+  event(kind: string, message: string, actor?: string): void {
+    this.status.events.push({ at: now(), kind, message, ...(actor ? { actor } : {}) });
+  }
+
+  checkpointAbort(): void {
+    const abort = this.requests.abort;
+    if (abort) throw new StageStop(FailureReason.Aborted, `aborted by ${abort.actor}: ${abort.reason}`);
+  }
+}
+
+function initialStatus(input: StageInput): StageStatus {
+  const { promotionId, pipeline, stage, version, attempt } = input;
+  const steps = stage.strategy.kind === 'canary' ? stage.strategy.steps : [];
+  return {
+    promotionId,
+    pipeline,
+    stage: stage.name,
+    version,
+    attempt,
+    phase: StagePhase.Progressing,
+    pauseReason: null,
+    pauseUntil: null,
+    message: 'starting',
+    strategy: stage.strategy.kind,
+    currentStep: 0,
+    steps: steps.map((step, index) => ({ index, label: stepLabel(step), status: StepStatus.Pending, startedAt: null, finishedAt: null })),
+    canaryWeight: 0,
+    commits: [],
+    reverts: [],
+    approvals: [],
+    events: [{ at: now(), kind: 'started', message: `stage ${stage.name}: promoting ${version} (attempt ${attempt})` }],
+    failure: null,
+  };
+}
