@@ -66,6 +66,7 @@ function judgeAsMetric(name: string, judge: JudgeSpec): MetricSpec {
     failureLimit: 0,
     inconclusiveLimit: 0,
     consecutiveErrorLimit: 4,
+    consecutiveSuccessLimit: 0,
     dryRun: false,
     provider: { kind: 'prometheus', address: judge.metrics[0]?.canary.address ?? '', query: '(judge)', timeoutMs: 30_000, headers: [] },
   };

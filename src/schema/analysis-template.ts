@@ -115,6 +115,9 @@ export const Metric = z
       .describe('Failed measurements tolerated; -1 never fails on failures.'),
     inconclusiveLimit: nonNegativeInt('inconclusiveLimit').default(0).describe('Inconclusive measurements tolerated.'),
     consecutiveErrorLimit: nonNegativeInt('consecutiveErrorLimit').default(4).describe('Consecutive errors tolerated.'),
+    consecutiveSuccessLimit: nonNegativeInt('consecutiveSuccessLimit')
+      .default(0)
+      .describe('Successful as soon as this many measurements in a row succeed; 0: off. When count is reached first: Failed, or Inconclusive when failureLimit also applies.'),
     dryRun: z.boolean().default(false).describe('Measure and show, but never decide.'),
     provider: MetricProvider,
   })

@@ -325,6 +325,16 @@ export const rules: readonly Rule[] = [
             : [])),
   },
   {
+    id: 'consecutive-success-limit',
+    description: 'A consecutiveSuccessLimit the metric\'s count can reach.',
+    check: (spec) =>
+      spec.analysisTemplates.flatMap((template, t) =>
+        template.metrics.flatMap((metric, m) =>
+          metric.consecutiveSuccessLimit > metric.count
+            ? [error('consecutive-success-limit', [...metricPath(t, m), 'consecutiveSuccessLimit'], `consecutiveSuccessLimit ${metric.consecutiveSuccessLimit} can never be reached in count ${metric.count} measurements. Raise count (with an interval), or lower consecutiveSuccessLimit`)]
+            : [])),
+  },
+  {
     id: 'empty-template',
     description: 'A template measures something: metrics, a judge, or both.',
     check: (spec) =>

@@ -122,7 +122,7 @@ describe('Prometheus provider against a real Prometheus', () => {
 
   describe('the activities over the real provider', () => {
     const metric = (partial: Partial<MetricSpec>): MetricSpec => ({
-      name: 'error-rate', intervalMs: null, initialDelayMs: 0, count: 1, failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4, dryRun: false,
+      name: 'error-rate', intervalMs: null, initialDelayMs: 0, count: 1, failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4, consecutiveSuccessLimit: 0, dryRun: false,
       provider: {
         kind: 'prometheus', address: prometheus.url, timeoutMs: 5_000, headers: [],
         query: 'sum(http_requests_total{version="{{ramp.version}}",code=~"5.."}) / sum(http_requests_total{version="{{ramp.version}}"})',

@@ -43,6 +43,7 @@ const metric = (partial: Partial<MetricSpec> = {}, query = 'sum(rate(http_reques
   failureLimit: 0,
   inconclusiveLimit: 0,
   consecutiveErrorLimit: 4,
+  consecutiveSuccessLimit: 0,
   dryRun: false,
   provider: { kind: 'prometheus', address: 'http://prometheus:9090', query, timeoutMs: 30_000, headers: [] },
   ...partial,

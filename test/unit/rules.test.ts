@@ -109,6 +109,11 @@ const table: Record<string, Case[]> = {
     { name: 'no conditions but dryRun', edit: (d) => { delete d.spec.analysisTemplates[0].metrics[0].successCondition; d.spec.analysisTemplates[0].metrics[0].dryRun = true; }, expect: [] },
     { name: 'failureCondition only', edit: (d) => { delete d.spec.analysisTemplates[0].metrics[0].successCondition; d.spec.analysisTemplates[0].metrics[0].failureCondition = 'result[0] > 0.05'; }, expect: [] },
   ],
+  'consecutive-success-limit': [
+    { name: 'more successes than measurements', edit: (d) => Object.assign(d.spec.analysisTemplates[0].metrics[0], { count: 3, interval: '1m', consecutiveSuccessLimit: 4 }), expect: ['error spec.analysisTemplates[0].metrics[0].consecutiveSuccessLimit'] },
+    { name: 'reachable', edit: (d) => Object.assign(d.spec.analysisTemplates[0].metrics[0], { count: 5, interval: '1m', consecutiveSuccessLimit: 3 }), expect: [] },
+    { name: 'off by default', edit: () => {}, expect: [] },
+  ],
   'count-needs-interval': [
     { name: 'count 3 without interval', edit: (d) => delete d.spec.analysisTemplates[0].metrics[0].interval, expect: ['error spec.analysisTemplates[0].metrics[0].count'] },
     { name: 'a single measurement needs no interval', edit: (d) => { delete d.spec.analysisTemplates[0].metrics[0].interval; delete d.spec.analysisTemplates[0].metrics[0].count; }, expect: [] },

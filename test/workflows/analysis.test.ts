@@ -34,9 +34,9 @@ describe('analysis steps (fake measurements)', () => {
   before(async () => (env = await getTestEnv()));
   after(async () => env?.teardown());
 
-  const pipeline = () => {
+  const pipeline = (templates = TEMPLATES) => {
     const spec = webPipeline({
-      analysisTemplates: TEMPLATES,
+      analysisTemplates: templates,
       stagingSteps: ['setWeight: 20', 'analysis: { templates: [{ templateName: errors }], args: [{ name: service, value: web-canary }] }', 'setWeight: 50'],
     });
     return { ...spec, stages: spec.stages.slice(1, 2) };
@@ -57,6 +57,22 @@ describe('analysis steps (fake measurements)', () => {
     assert.equal(analysis.metrics[0]!.measurements.length, 3);
     assert.equal(fake.measurements[0]!.query, 'sum(rate(errors{service="web-canary",version="1.1.0",stage="staging",backend="web-canary"}[1m]))');
     assert.deepEqual(staging.commits.map((c) => c.step), ['1/0/canary/20', '1/2/setWeight-50', '1/promote']);
+  });
+
+  test('consecutiveSuccessLimit ends the metric Successful before its count, after a failure it tolerated', async () => {
+    const fake = fakeRamp();
+    const phases: ('Failed' | 'Successful')[] = ['Failed', 'Successful', 'Successful'];
+    fake.measure = () => {
+      const phase = phases.shift() ?? 'Failed';
+      return { phase, value: [phase === 'Failed' ? 0.2 : 0.001] };
+    };
+    const templates = TEMPLATES.replace('          count: 3\n', '          count: 10\n          failureLimit: 1\n          consecutiveSuccessLimit: 2\n');
+    const result = await runPromotion(env, fake.activities, pipeline(templates));
+    assert.equal(result.phase, 'Succeeded', result.message);
+    const metric = result.stages[0]!.result!.analyses![0]!.metrics[0]!;
+    assert.equal(metric.phase, 'Successful');
+    assert.equal(metric.message, 'consecutiveSuccess (2) reached consecutiveSuccessLimit (2)');
+    assert.equal(fake.measurements.length, 3, 'three of the ten measurements were enough');
   });
 
   test('a failing measurement aborts the canary and rolls it back', async () => {

@@ -61,7 +61,7 @@ export interface MetricLimits {
   inconclusiveLimit: number;
   /** @default 4 */
   consecutiveErrorLimit?: number | undefined;
-  /** Successful once this many consecutive measurements succeed; 0 or absent: off. Not in ramp's schema yet. */
+  /** Successful once this many consecutive measurements succeed; 0 or absent: off. */
   consecutiveSuccessLimit?: number | undefined;
 }
 
