@@ -13,7 +13,7 @@ import { createDriftActivities } from './drift.js';
 import type { KubeClusters } from '../src/providers/kube/clusters.js';
 import { createMetricActivities } from './metrics.js';
 import { createWebhookActivities } from './webhooks.js';
-import { createSecretResolver } from '../src/providers/metrics/secrets.js';
+import { createSecretResolver } from '../src/providers/secrets.js';
 import { createNotifyActivities } from './notify.js';
 
 export interface ActivityDeps {

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import type { AxiosInstance } from 'axios';
-import type { SecretResolver } from '../src/providers/metrics/secrets.js';
+import type { SecretResolver } from '../src/providers/secrets.js';
 import type { WebhookSpec } from '../src/schema/pipeline.js';
 
 export const SIGNATURE_HEADER = 'X-Ramp-Signature';

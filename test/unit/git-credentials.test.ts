@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { credentialEnv, displayUrl, redact, resolveCredentials, secretEnvName, secretsOf, urlKind } from '../../src/providers/git/credentials.js';
+import { credentialEnv, displayUrl, redact, resolveCredentials, secretsOf, urlKind } from '../../src/providers/git/credentials.js';
+import { secretEnvName } from '../../src/providers/secrets.js';
 import { RepositoryUnavailableError } from '../../src/providers/git/errors.js';
 
 const URL_ = 'https://git.example.com/platform/gitops.git';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { PrometheusProviderSpec } from '../../src/providers/metrics/prometheus.js';
 import { createPrometheusProvider, parseSampleValue } from '../../src/providers/metrics/prometheus.js';
-import { createSecretResolver } from '../../src/providers/metrics/secrets.js';
+import { createSecretResolver } from '../../src/providers/secrets.js';
 
 interface Seen {
   method: string;

@@ -5,8 +5,8 @@
  * (`GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`). The token never enters a URL, an
  * argument list, `.git/config`, a log line or an error message.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createSecretResolver, secretEnvName, type SecretSource } from '../secrets.js';
 import { RepositoryUnavailableError } from './errors.js';
 
 /** An HTTPS token and the user name sent with it (Basic auth). */
@@ -16,12 +16,8 @@ export interface GitCredentials {
   token: string;
 }
 
-export interface CredentialSource {
-  /** @default process.env */
-  env?: NodeJS.ProcessEnv;
-  /** A directory of files named after secretRefs, each holding one token. @default $RAMP_SECRETS_DIR */
-  secretsDir?: string | undefined;
-}
+/** Where credentials come from: the worker's secrets (src/providers/secrets.ts). */
+export type CredentialSource = SecretSource;
 
 /**
  * The user name sent with a token. GitHub wants `x-access-token`; GitLab, Gitea and Bitbucket
@@ -29,11 +25,6 @@ export interface CredentialSource {
  * Override per credential with `RAMP_SECRET_<NAME>_USERNAME`.
  */
 export const DEFAULT_TOKEN_USERNAME = 'x-access-token';
-
-/** `gitops-deploy-token` → `RAMP_SECRET_GITOPS_DEPLOY_TOKEN`. */
-export function secretEnvName(secretRef: string): string {
-  return `RAMP_SECRET_${secretRef.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
-}
 
 /** How git reaches a repository, which decides whether credentials apply. */
 export function urlKind(url: string): 'local' | 'https' | 'http' | 'ssh' {
@@ -63,15 +54,9 @@ export async function resolveCredentials(
   const env = source.env ?? process.env;
   const variable = secretEnvName(secretRef);
   const username = env[`${variable}_USERNAME`]?.trim() || DEFAULT_TOKEN_USERNAME;
-  const fromEnv = env[variable]?.trim();
-  if (fromEnv) return { secretRef, username, token: fromEnv };
-
+  const token = await createSecretResolver(source)(secretRef);
+  if (token) return { secretRef, username, token };
   const secretsDir = source.secretsDir ?? env.RAMP_SECRETS_DIR;
-  if (secretsDir && /^[A-Za-z0-9._-]+$/.test(secretRef) && !secretRef.startsWith('.')) {
-    const file = path.join(secretsDir, secretRef);
-    const token = await readFile(file, 'utf8').then((text) => text.trim(), () => '');
-    if (token) return { secretRef, username, token };
-  }
   throw new RepositoryUnavailableError(
     `credential "${secretRef}" for ${displayUrl(url)} is not configured on this worker. ` +
       `Set ${variable} to an HTTPS token, or put the token in the file ${secretsDir ? path.join(secretsDir, secretRef) : '$RAMP_SECRETS_DIR/' + secretRef}`,

@@ -2,5 +2,6 @@
 export { CachedGitOpsRepositories, DEFAULT_IDENTITY, defaultCacheDir, type GitOpsRepositories, type GitOpsRepositoriesOptions } from './repositories.js';
 export { ClonedGitOpsRepository, type ClonedGitOpsRepositoryOptions, type GitOpsRepository, type PushAttempt } from './gitops-repository.js';
 export { GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } from './errors.js';
-export { resolveCredentials, secretEnvName, type CredentialSource, type GitCredentials } from './credentials.js';
+export { resolveCredentials, type CredentialSource, type GitCredentials } from './credentials.js';
+export { secretEnvName } from '../secrets.js';
 export type { GitIdentity } from './workspace.js';

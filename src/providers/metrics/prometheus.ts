@@ -17,7 +17,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { displayUrl, redact } from '../git/credentials.js';
 import type { MeasureRequest, MetricProvider, MetricProviderSpec, ProviderResult, SecretHeaderRef } from './metric-provider.js';
-import { createSecretResolver, secretLocations, type SecretResolver } from './secrets.js';
+import { createSecretResolver, secretLocations, type SecretResolver } from '../secrets.js';
 
 export type PrometheusProviderSpec = Extract<MetricProviderSpec, { kind: 'prometheus' }>;
 

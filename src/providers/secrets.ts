@@ -1,13 +1,16 @@
 /**
- * Worker-side secrets for metric providers, by reference: a pipeline says
- * `headers: [{ name: Authorization, secretRef: prometheus-token }]` and the worker reads the
- * value from `RAMP_SECRET_PROMETHEUS_TOKEN`, or from the file `$RAMP_SECRETS_DIR/prometheus-token`
- * (the same convention as Git credentials, src/providers/git/credentials.ts). Values never
- * appear in a spec, a workflow's history, a log line or an error message.
+ * Worker-side secrets, by reference, for every provider: a pipeline names a secret
+ * (`repository.credentials.secretRef`, a Prometheus header's or a webhook's `secretRef`) and the
+ * worker reads its value from `RAMP_SECRET_<NAME>`, or from the file `$RAMP_SECRETS_DIR/<name>`.
+ * Values never appear in a spec, a workflow's history, a log line or an error message.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { secretEnvName } from '../git/credentials.js';
+
+/** `gitops-deploy-token` → `RAMP_SECRET_GITOPS_DEPLOY_TOKEN`. */
+export function secretEnvName(secretRef: string): string {
+  return `RAMP_SECRET_${secretRef.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+}
 
 /** The value of a secret, or undefined when this worker does not have it. */
 export type SecretResolver = (secretRef: string) => Promise<string | undefined>;
@@ -32,7 +35,10 @@ export function createSecretResolver(source: SecretSource = {}): SecretResolver 
   };
 }
 
-/** Where a secret is looked for, for messages: `RAMP_SECRET_PROMETHEUS_TOKEN or $RAMP_SECRETS_DIR/prometheus-token`. */
-export function secretLocations(secretRef: string): string {
-  return `${secretEnvName(secretRef)} or $RAMP_SECRETS_DIR/${secretRef}`;
+/**
+ * Where a secret is looked for, for messages: `RAMP_SECRET_PROMETHEUS_TOKEN or
+ * $RAMP_SECRETS_DIR/prometheus-token` (the directory's path when it is known).
+ */
+export function secretLocations(secretRef: string, secretsDir?: string): string {
+  return `${secretEnvName(secretRef)} or ${secretsDir ? path.join(secretsDir, secretRef) : `$RAMP_SECRETS_DIR/${secretRef}`}`;
 }
