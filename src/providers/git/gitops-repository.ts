@@ -126,7 +126,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
         if (done.has(sha)) continue;
         const subject = (await s.git.raw(['log', '-1', '--format=%s', sha])).trim();
         try {
-          await s.git.raw(['revert', '--no-commit', sha]);
+          await s.quiet(['revert', '--no-commit', sha]);
         } catch (err) {
           throw await this.#conflict(s, err, `reverting ${sha.slice(0, 12)} ("${subject}")`, 'revert', 'ramp pushed none of this rollback\'s reverts');
         }
@@ -184,7 +184,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
   contains(descendant: string, ancestor: string): Promise<boolean> {
     return this.workspace.exclusive(async (s) => {
       try {
-        await s.git.raw(['merge-base', '--is-ancestor', ancestor, descendant]);
+        await s.quiet(['merge-base', '--is-ancestor', ancestor, descendant]);
         return true;
       } catch {
         return false;
@@ -242,9 +242,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
     const what = `Its history was rewritten (a force-push?) or the commit is not ramp's. ${advice}`;
     const sha = (await s.git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '')).trim();
     if (sha === '') throw new HistoryRewrittenError(`cannot ${doing} ${ref}: no such commit on ${where}. ${what}`, ref);
-    const onBranch = await s.git
-      .raw(['merge-base', '--is-ancestor', sha, s.upstream])
-      .then(() => true, () => false);
+    const onBranch = await s.quiet(['merge-base', '--is-ancestor', sha, s.upstream]).then(() => true, () => false);
     if (!onBranch) throw new HistoryRewrittenError(`cannot ${doing} ${sha.slice(0, 12)}: it is no longer on ${where}. ${what}`, sha);
     return sha;
   }

@@ -5,6 +5,7 @@
  * concurrently in a worker process). Git runs with credentials from the environment only
  * (credentials.ts), a local identity, no terminal prompts and English messages.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
@@ -42,6 +43,12 @@ export interface Session {
   upstream: string;
   /** Removes credentials and URL userinfo from text. */
   redact(text: string): string;
+  /**
+   * Runs a git command that prints nothing on success (`revert --no-commit`, `merge-base
+   * --is-ancestor`) directly: simple-git waits 50 ms after every command that printed nothing.
+   * Same environment and timeout as `git`; rejects with git's stderr on a non-zero exit.
+   */
+  quiet(args: string[]): Promise<void>;
 }
 
 /** The clone directory for (url, branch) under `cacheDir`. */
@@ -131,7 +138,7 @@ export class Workspace {
     }
   }
 
-  unavailable(session: Session, action: string, err: unknown): RepositoryUnavailableError {
+  unavailable(session: Pick<Session, 'redact'>, action: string, err: unknown): RepositoryUnavailableError {
     const { branch, secretRef } = this.options;
     const detail = session.redact(gitErrorSummary(err));
     const credential = secretRef === null ? '' : `, that credential "${secretRef}" is valid and may ${action.startsWith('push') ? 'push to' : 'read'} it`;
@@ -164,7 +171,14 @@ export class Workspace {
       await this.#clone(git(parent), redactText);
       this.#configured = false;
     }
-    return { git: git(dir), dir, branch, upstream: `origin/${branch}`, redact: redactText };
+    const quiet = (args: string[]): Promise<void> =>
+      new Promise((resolve, reject) => {
+        execFile('git', args, { cwd: dir, env, timeout: this.options.timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+          if (error) reject(new Error(`git ${args[0]} failed (exit ${String(error.code ?? error.signal)}): ${stderr}${stdout}`.trim()));
+          else resolve();
+        });
+      });
+    return { git: git(dir), dir, branch, upstream: `origin/${branch}`, redact: redactText, quiet };
   }
 
   /** Whether the clone exists and has a commit checked out (not interrupted, not corrupted). */
@@ -186,7 +200,7 @@ export class Workspace {
       await git.raw(['clone', '--progress', '--no-tags', '--branch', branch, '--', url, partial]);
     } catch (err) {
       await rm(partial, { recursive: true, force: true });
-      throw this.unavailable({ git, dir, branch, upstream: `origin/${branch}`, redact: redactText }, 'clone', err);
+      throw this.unavailable({ redact: redactText }, 'clone', err);
     }
     await rename(partial, dir);
   }
