@@ -10,6 +10,7 @@ import type { ObjectDrift } from '../src/providers/kube/drift.js';
 import { acceptChanges, DriftAcceptError, detectDrift as detect, restoreDrift as restore, type DriftReport } from '../src/providers/kube/drift-ops.js';
 import type { RepositorySpec, StageSpec } from '../src/schema/pipeline.js';
 import { DRIFT_SPEC_SIGNAL, DRIFT_WORKFLOW_TYPE, driftWorkflowId, type DriftWatchSpec } from '../src/domain/drift.js';
+import { heartbeating } from './heartbeat.js';
 import { toKubeFailure } from './kube.js';
 
 export interface DriftRequest {
@@ -90,15 +91,6 @@ export function createDriftActivities({ repositories, clusters, kustomize, clien
 
 export type DriftActivities = ReturnType<typeof createDriftActivities>;
 
-async function guard<T>(run: () => Promise<T>): Promise<T> {
-  const context = Context.current();
-  const beat = setInterval(() => context.heartbeat(), 1_000);
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof DriftAcceptError) throw ApplicationFailure.nonRetryable(err.message, FailureType.DriftNotWritable);
-    throw toKubeFailure(err);
-  } finally {
-    clearInterval(beat);
-  }
+function guard<T>(run: () => Promise<T>): Promise<T> {
+  return heartbeating(run, (err) => (err instanceof DriftAcceptError ? ApplicationFailure.nonRetryable(err.message, FailureType.DriftNotWritable) : toKubeFailure(err)));
 }

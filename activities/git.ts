@@ -2,6 +2,7 @@
 // Built over an injected GitOpsRepositories (the worker's cached clones); errors become
 // ApplicationFailures with the stable types of src/domain/failure-types.ts.
 import { Context } from '@temporalio/activity';
+import { heartbeating } from './heartbeat.js';
 import { ApplicationFailure } from '@temporalio/common';
 import type {
   CommitRequest,
@@ -58,24 +59,10 @@ export function createGitActivities({ repositories }: GitActivityDeps) {
 
 export type GitActivities = ReturnType<typeof createGitActivities>;
 
-/**
- * Runs `operation`, turning the Git provider's errors into ApplicationFailures of stable types.
- * Heartbeats while it runs, so that a worker that dies mid-push is noticed within the
- * heartbeat timeout (not the whole start-to-close timeout) and the step is retried elsewhere.
- */
-async function asActivityFailure<T>(operation: () => Promise<T>): Promise<T> {
-  const context = Context.current();
-  const beat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
-  try {
-    return await operation();
-  } catch (err) {
-    throw toApplicationFailure(err);
-  } finally {
-    clearInterval(beat);
-  }
+/** Runs `operation` heartbeating, turning the Git provider's errors into ApplicationFailures of stable types. */
+function asActivityFailure<T>(operation: () => Promise<T>): Promise<T> {
+  return heartbeating(operation, toApplicationFailure);
 }
-
-const HEARTBEAT_INTERVAL_MS = 1_000;
 
 export function toApplicationFailure(err: unknown): unknown {
   if (err instanceof GitConflictError) return ApplicationFailure.nonRetryable(err.message, FailureType.GitConflict, { files: err.files });

@@ -14,6 +14,7 @@ import { SyncError, syncStage as runSync } from '../src/providers/kube/stage-syn
 import { weightCheckFor } from '../src/providers/kube/weights.js';
 import type { RepositorySpec, SyncSpec, TrafficRoutingSpec } from '../src/schema/pipeline.js';
 import { toApplicationFailure } from './git.js';
+import { heartbeating } from './heartbeat.js';
 
 export interface SyncRequest {
   repository: RepositorySpec;
@@ -47,9 +48,8 @@ export function createKubeActivities({ repositories, clusters, kustomize }: Kube
     /** Makes a commit of a stage live (apply, or the GitOps agent) and waits until it is healthy. */
     async syncStage(request: SyncRequest): Promise<SyncResult> {
       const context = Context.current();
-      let last = '';
-      const beat = setInterval(() => context.heartbeat(last), 1_000);
-      try {
+      return heartbeating(async (report) => {
+        let last = '';
         const result = await runSync(
           {
             stagePath: request.stagePath,
@@ -65,17 +65,14 @@ export function createKubeActivities({ repositories, clusters, kustomize }: Kube
             progress: (message) => {
               if (message !== last) context.log.info(`sync: ${message}`);
               last = message;
+              report(message);
             },
             sleep: (ms) => context.sleep(ms),
           },
         );
         context.log.info('sync: live and healthy', { sha: result.sha, applied: result.applied, tookMs: result.tookMs });
         return result;
-      } catch (err) {
-        throw toKubeFailure(err);
-      } finally {
-        clearInterval(beat);
-      }
+      }, toKubeFailure);
     },
   };
 }
