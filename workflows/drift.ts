@@ -8,7 +8,7 @@
  */
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RampActivities } from '../activities/contract.js';
-import type { DriftReport } from '../src/domain/drift.js';
+import { describeDrift, type DriftReport } from '../src/domain/drift.js';
 import { quick, notification } from './activity-options.js';
 import {
   acceptDriftUpdate,
@@ -111,7 +111,7 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
 
   const request = () => ({ repository: spec.repository, stage: spec.stage });
   const signature = (drifts: ObjectDrift[]) => JSON.stringify(drifts.map((d) => [d.object, d.missing, d.fields]));
-  const summary = (drifts: ObjectDrift[]) => drifts.map(describe).join('; ');
+  const summary = (drifts: ObjectDrift[]) => drifts.map(describeDrift).join('; ');
 
   async function check(): Promise<DriftReport | null> {
     status.checks++;
@@ -217,15 +217,6 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
       await continueAsNew<typeof driftWorkflow>({ ...spec, resume: status, ...(input.checksPerRun ? { checksPerRun: input.checksPerRun } : {}) });
     }
   }
-}
-
-function describe(drift: ObjectDrift): string {
-  if (drift.missing) return `${drift.object} is missing`;
-  return `${drift.object} ${drift.fields.map((f) => `${f.path} ${show(f.live)} (Git: ${show(f.desired)})`).join(', ')}`;
-}
-
-function show(value: unknown): string {
-  return value === undefined ? 'unset' : JSON.stringify(value);
 }
 
 function messageOf(error: unknown): string {

@@ -31,6 +31,16 @@ export interface DriftReport {
   drifts: ObjectDrift[];
 }
 
+/** `Deployment shop/web spec.replicas 5 (Git: 2)`: one drifted object, for events and notifications. */
+export function describeDrift(drift: ObjectDrift): string {
+  if (drift.missing) return `${drift.object} is missing`;
+  return `${drift.object} ${drift.fields.map((f) => `${f.path} ${showValue(f.live)} (Git: ${showValue(f.desired)})`).join(', ')}`;
+}
+
+function showValue(value: unknown): string {
+  return value === undefined ? 'unset' : JSON.stringify(value);
+}
+
 /** What a drift watch compares: the stage as the pipeline defines it now. */
 export interface DriftWatchSpec {
   pipeline: string;

@@ -1,7 +1,8 @@
 /** What drift compares and reports (pure): managed fields, listed fields, missing objects. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { comparedFields, describeDrift, findDrift, valueAt } from '../../src/providers/kube/drift.js';
+import { describeDrift } from '../../src/domain/drift.js';
+import { comparedFields, findDrift, valueAt } from '../../src/providers/kube/drift.js';
 import { objectKey, type DesiredObject, type KubeObject } from '../../src/providers/kube/objects.js';
 
 const deployment = (replicas: number | undefined, image: string, extra: Record<string, unknown> = {}): KubeObject => ({
@@ -60,7 +61,7 @@ describe('drift: findDrift', () => {
         ],
       },
     ]);
-    assert.equal(describeDrift(drifts[0]!), 'Deployment shop/web: spec.replicas is 5 in the cluster, 2 in Git; spec.template.spec.containers[name=web].image is "web:1.0.1" in the cluster, "web:1.0.0" in Git');
+    assert.equal(describeDrift(drifts[0]!), 'Deployment shop/web spec.replicas 5 (Git: 2), spec.template.spec.containers[name=web].image "web:1.0.1" (Git: "web:1.0.0")');
   });
 
   test('weights shifted by hand', () => {
@@ -74,7 +75,7 @@ describe('drift: findDrift', () => {
   test('an object deleted from the cluster', () => {
     const [drift] = findDrift(desired(deployment(2, 'web:1.0.0')), live([deployment(2, 'web:1.0.0'), null]));
     assert.equal(drift?.missing, true);
-    assert.equal(describeDrift(drift), 'Deployment shop/web is missing from the cluster');
+    assert.equal(describeDrift(drift), 'Deployment shop/web is missing');
   });
 
   test('a listed mapping compared as a whole, key order ignored', () => {

@@ -15,7 +15,7 @@ import type { KubeCluster } from './cluster.js';
 import { findDrift, watchedObjects, type ObjectDrift } from './drift.js';
 import { isRecord, objectKey, type KubeObject } from './objects.js';
 import { desiredState } from './desired.js';
-import { KUSTOMIZATION_FILES } from './render.js';
+import { kustomizationIn } from './render.js';
 
 export interface DriftTarget {
   stagePath: string;
@@ -94,7 +94,7 @@ export async function acceptChanges(target: Pick<DriftTarget, 'stagePath'>, repo
 }
 
 async function kustomizeImageChange(stageDir: string, fileImage: string, liveImage: string, object: string): Promise<StageChange> {
-  const kustomizationFile = await firstExisting(stageDir, KUSTOMIZATION_FILES);
+  const kustomizationFile = kustomizationIn(stageDir);
   if (kustomizationFile === undefined) {
     throw new DriftAcceptError(`${object} runs ${liveImage}, but the image in its file differs from Git's rendering and there is no kustomization to write it to. Edit Git by hand, or reject the drift`);
   }
@@ -108,13 +108,6 @@ async function kustomizeImageChange(stageDir: string, fileImage: string, liveIma
     throw new DriftAcceptError(`${object} runs ${liveImage}; ramp can write back only a new tag of ${name} in the kustomization's images. Edit Git by hand, or reject the drift`);
   }
   return { kind: 'setField', file: kustomizationFile, object: null, path: `images[name=${name}].newTag`, value: live.tag, what: `the newTag of image ${name}` };
-}
-
-async function firstExisting(dir: string, names: readonly string[]): Promise<string | undefined> {
-  for (const name of names) {
-    if (await readFile(path.join(dir, name)).then(() => true, () => false)) return name;
-  }
-  return undefined;
 }
 
 function splitImage(image: string): { name: string; tag: string } {

@@ -67,16 +67,6 @@ export function watchedObjects(desired: readonly DesiredObject[], extra: DriftSp
   return desired.filter((d) => comparedFields(d.object, extra).length > 0);
 }
 
-/** `Deployment web-staging/web-stable: spec.replicas is 5 in the cluster, 2 in Git`. */
-export function describeDrift(drift: ObjectDrift): string {
-  if (drift.missing) return `${drift.object} is missing from the cluster`;
-  return `${drift.object}: ${drift.fields.map((f) => `${f.path} is ${show(f.live)} in the cluster, ${show(f.desired)} in Git`).join('; ')}`;
-}
-
-function show(value: unknown): string {
-  return value === undefined ? '(unset)' : JSON.stringify(value);
-}
-
 /** A value named by a YAML path in a plain object; undefined when absent. */
 export function valueAt(object: unknown, path: string): unknown {
   const parsed = parseYamlPath(path);

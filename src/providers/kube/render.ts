@@ -13,7 +13,12 @@ import { isRecord, ManifestError, parseManifests, type DesiredObject } from './o
 
 const run = promisify(execFile);
 
-export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+/** The kustomization file in `dir` (the name kustomize would read), or undefined. */
+export function kustomizationIn(dir: string): string | undefined {
+  return KUSTOMIZATION_FILES.find((f) => existsSync(path.join(dir, f)));
+}
 
 export interface RenderOptions {
   /** The kustomize binary (RAMP_KUSTOMIZE); default `kustomize` on PATH. */
@@ -24,11 +29,11 @@ export interface RenderOptions {
 export async function renderStage(root: string, stagePath: string, options: RenderOptions = {}): Promise<DesiredObject[]> {
   const dir = path.join(root, stagePath);
   if (!existsSync(dir)) throw new ManifestError(`the stage directory ${stagePath} does not exist at this commit; correct the stage path`);
-  const kustomization = KUSTOMIZATION_FILES.find((f) => existsSync(path.join(dir, f)));
-  return kustomization ? kustomizeBuild(dir, stagePath, options.kustomize ?? 'kustomize') : plainManifests(dir, stagePath);
+  const kustomization = kustomizationIn(dir);
+  return kustomization ? kustomizeBuild(dir, kustomization, stagePath, options.kustomize ?? 'kustomize') : plainManifests(dir, stagePath);
 }
 
-async function kustomizeBuild(dir: string, stagePath: string, kustomize: string): Promise<DesiredObject[]> {
+async function kustomizeBuild(dir: string, kustomization: string, stagePath: string, kustomize: string): Promise<DesiredObject[]> {
   let stdout: string;
   try {
     ({ stdout } = await run(kustomize, ['build', '--load-restrictor=LoadRestrictionsNone', dir], { maxBuffer: 64 * 1024 * 1024 }));
@@ -39,7 +44,7 @@ async function kustomizeBuild(dir: string, stagePath: string, kustomize: string)
     }
     throw new ManifestError(`kustomize build ${stagePath} failed: ${(e.stderr ?? e.message).trim()}`);
   }
-  const sources = await resourceFiles(dir);
+  const sources = await resourceFiles(dir, kustomization);
   return parseManifests(stdout, `kustomize build ${stagePath}`).map((object) => ({ object, source: sources.get(`${object.kind}/${object.metadata.name}`) ?? null }));
 }
 
@@ -48,9 +53,8 @@ async function kustomizeBuild(dir: string, stagePath: string, kustomize: string)
  * that a change to a live object can be written back to the file it came from. Objects from
  * bases, generators or renamed by a prefix stay unknown.
  */
-async function resourceFiles(dir: string): Promise<Map<string, string>> {
+async function resourceFiles(dir: string, file: string): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  const file = KUSTOMIZATION_FILES.find((f) => existsSync(path.join(dir, f)))!;
   const [kustomization] = parseManifestsLoose(await readFile(path.join(dir, file), 'utf8'));
   const resources = isRecord(kustomization) && Array.isArray(kustomization.resources) ? kustomization.resources : [];
   for (const resource of resources) {
