@@ -5,21 +5,21 @@
 import { LiveWeightError, type KubeObject as TrafficObject, type ObjectRef } from '../traffic/kube-object.js';
 import { readWeight, routingObjects } from '../traffic/live-weight.js';
 import type { TrafficRoutingSpec } from '../../schema/pipeline.js';
-import type { DesiredObject, KubeObject } from './objects.js';
+import type { DesiredObject } from './objects.js';
 import type { WeightCheck } from './stage-sync.js';
 
 export function weightCheckFor(routing: TrafficRoutingSpec): WeightCheck {
-  const refsOf = (desired: DesiredObject[]): ObjectRef[] => routingObjects(routing, desired.map(asTrafficObject));
+  const refsOf = (desired: DesiredObject[]): ObjectRef[] => routingObjects(routing, desired.map(fromGit));
   return {
     objects(desired) {
       return refsOf(desired).map((ref) => ({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } }));
     },
     difference(desired, live) {
       const refs = refsOf(desired);
-      const want = readWeight(routing, desired.map(asTrafficObject), refs);
+      const want = readWeight(routing, desired.map(fromGit), refs);
       let have;
       try {
-        have = readWeight(routing, live.map(asTrafficObject), refs);
+        have = readWeight(routing, live, refs);
       } catch (err) {
         if (err instanceof LiveWeightError) return `the live objects do not hold the weights: ${err.message}`;
         throw err;
@@ -30,15 +30,9 @@ export function weightCheckFor(routing: TrafficRoutingSpec): WeightCheck {
   };
 }
 
-function asTrafficObject(o: DesiredObject | KubeObject): TrafficObject {
-  const desired = isDesired(o);
-  const object: KubeObject = desired ? o.object : o;
-  const source = desired ? o.source : null;
+/** A desired object as the routers read it: with the file it came from (routers pick by file). */
+function fromGit({ object, source }: DesiredObject): TrafficObject {
   return { ...object, ...(source ? { source } : {}) };
-}
-
-function isDesired(o: DesiredObject | KubeObject): o is DesiredObject {
-  return 'object' in o && typeof o.object === 'object' && o.object !== null && 'kind' in o.object;
 }
 
 function formatParts(parts: Record<string, number>): string {
