@@ -15,7 +15,7 @@ import { resumeUpdate, stageStatusQuery, type PromotionStatus, type StageStatus 
 import { getKube, type KubeTestEnv } from '../harness/kube.js';
 import { getTestEnv } from '../harness/temporal.js';
 import { kubeSeed, type StageName } from '../support/kube-seed.js';
-import { pipelineSpec, uniqueName } from '../support/pipelines.js';
+import { seedPipeline, uniqueName } from '../support/pipelines.js';
 import { realRamp, type RealRamp } from '../support/real-ramp.js';
 import { waitFor } from '../support/wait.js';
 import { runPromotion } from '../support/run-promotion.js';
@@ -29,40 +29,11 @@ const backendWeights = (route: KubeObject | null): number[] =>
 
 function kubePipeline(url: string, timeout: string, name = uniqueName('kweb')): PipelineSpec {
   const sync = `sync: { mode: apply, timeout: ${timeout} }`;
-  return pipelineSpec(`
-apiVersion: ramp/v1
-kind: Pipeline
-metadata: { name: ${name} }
-spec:
-  repository: { url: ${url} }
-  artifact: { image: ${IMAGE} }
-  stages:
-    - name: preview
-      path: envs/preview
-      ${sync}
-      update:
-        - yamlUpdate: { file: deployment.yaml, path: "spec.template.spec.containers[name=web].image" }
-    - name: staging
-      path: envs/staging
-      ${sync}
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
-      strategy:
-        canary:
-          update:
-            - yamlUpdate: { file: canary.yaml, path: "spec.template.spec.containers[name=web].image" }
-          scale: { file: canary.yaml, replicas: 1 }
-          trafficRouting:
-            gatewayAPI: { file: route.yaml, route: web, stableBackend: web-stable, canaryBackend: web-canary }
-          steps:
-            - setWeight: 50
-            - pause: {}
-    - name: production
-      path: envs/production
-      ${sync}
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
-`);
+  return seedPipeline({
+    name,
+    url,
+    stages: { preview: { with: [sync] }, staging: { with: [sync], steps: ['setWeight: 50', 'pause: {}'] }, production: { with: [sync] } },
+  });
 }
 
 describe('sync mode apply: a promotion deploys into a real cluster', () => {

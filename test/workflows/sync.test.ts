@@ -12,34 +12,14 @@ import { abortUpdate, stageStatusQuery, type PromotionStatus } from '../../workf
 import { getTestEnv } from '../harness/temporal.js';
 import { runPromotion } from '../support/run-promotion.js';
 import { fakeRamp, type FakeRamp } from '../support/fake-activities.js';
-import { pipelineSpec, uniqueName } from '../support/pipelines.js';
+import { seedPipeline, uniqueName } from '../support/pipelines.js';
 import { waitFor } from '../support/wait.js';
 
-function pipeline(extra = '') {
-  return pipelineSpec(`
-apiVersion: ramp/v1
-kind: Pipeline
-metadata: { name: ${uniqueName('sync')} }
-spec:
-  repository: { url: file:///nonexistent/gitops.git }
-  artifact: { image: web }
-  stages:
-    - name: staging
-      path: envs/staging
-      sync: { mode: apply, namespace: web-staging, timeout: 90s }
-${extra}
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
-      strategy:
-        canary:
-          update:
-            - yamlUpdate: { file: canary.yaml, path: "spec.template.spec.containers[name=web].image" }
-          trafficRouting:
-            gatewayAPI: { file: route.yaml, stableBackend: web-stable, canaryBackend: web-canary }
-          steps:
-            - setWeight: 20
-            - setWeight: 50
-`);
+function pipeline(...extra: string[]) {
+  return seedPipeline({
+    name: uniqueName('sync'),
+    stages: { staging: { with: ['sync: { mode: apply, namespace: web-staging, timeout: 90s }', ...extra], steps: ['setWeight: 20', 'setWeight: 50'] } },
+  });
 }
 
 describe('sync and health in the stage (fake activities)', () => {
@@ -108,7 +88,7 @@ describe('sync and health in the stage (fake activities)', () => {
 
   test('a stage with drift detection starts its drift watch when it ends', async () => {
     const fake = fakeRamp();
-    const result = await promote(fake, pipeline('      drift: { policy: alert, interval: 30s }'));
+    const result = await promote(fake, pipeline('drift: { policy: alert, interval: 30s }'));
     assert.equal(result.phase, 'Succeeded');
     assert.deepEqual(fake.watches, ['staging']);
     assert.ok(result.stages[0]!.result!.events.some((e) => e.kind === 'drift-watch'));
