@@ -15,7 +15,7 @@ import { resumeUpdate, stageStatusQuery, type PromotionStatus, type StageStatus 
 import { getKube, type KubeTestEnv } from '../harness/kube.js';
 import { getTestEnv } from '../harness/temporal.js';
 import { kubeSeed, type StageName } from '../support/kube-seed.js';
-import { pipelineSpec, uniqueName } from '../support/pipelines.js';
+import { seedPipeline, uniqueName } from '../support/pipelines.js';
 import { realRamp, type RealRamp } from '../support/real-ramp.js';
 import { waitFor } from '../support/wait.js';
 import { runPromotion } from '../support/run-promotion.js';
@@ -29,40 +29,11 @@ const backendWeights = (route: KubeObject | null): number[] =>
 
 function kubePipeline(url: string, timeout: string, name = uniqueName('kweb')): PipelineSpec {
   const sync = `sync: { mode: apply, timeout: ${timeout} }`;
-  return pipelineSpec(`
-apiVersion: ramp/v1
-kind: Pipeline
-metadata: { name: ${name} }
-spec:
-  repository: { url: ${url} }
-  artifact: { image: ${IMAGE} }
-  stages:
-    - name: preview
-      path: envs/preview
-      ${sync}
-      update:
-        - yamlUpdate: { file: deployment.yaml, path: "spec.template.spec.containers[name=web].image" }
-    - name: staging
-      path: envs/staging
-      ${sync}
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
-      strategy:
-        canary:
-          update:
-            - yamlUpdate: { file: canary.yaml, path: "spec.template.spec.containers[name=web].image" }
-          scale: { file: canary.yaml, replicas: 1 }
-          trafficRouting:
-            gatewayAPI: { file: route.yaml, route: web, stableBackend: web-stable, canaryBackend: web-canary }
-          steps:
-            - setWeight: 50
-            - pause: {}
-    - name: production
-      path: envs/production
-      ${sync}
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
-`);
+  return seedPipeline({
+    name,
+    url,
+    stages: { preview: { with: [sync] }, staging: { with: [sync], steps: ['setWeight: 50', 'pause: {}'] }, production: { with: [sync] } },
+  });
 }
 
 describe('sync mode apply: a promotion deploys into a real cluster', () => {
@@ -118,7 +89,6 @@ describe('sync mode apply: a promotion deploys into a real cluster', () => {
   test('a release that never becomes ready fails at the deadline and rolls back; the cluster is back on the old image', async () => {
     const pipeline = kubePipeline(ramp.remote.remoteUrl, '4s');
     const before = image(await deployment('preview', 'web'));
-    const started = Date.now();
     const result = await promote(pipeline, NEVER_READY_TAG);
     const preview = result.stages.find((s) => s.name === 'preview')?.result;
     assert.equal(result.phase, 'Aborted', 'a release that does not become healthy is judged like a failed analysis');
@@ -130,7 +100,6 @@ describe('sync mode apply: a promotion deploys into a real cluster', () => {
     assert.equal(image(live), before, 'back on the previous image');
     assert.equal(status(live).availableReplicas, 1);
     assert.equal(preview?.live?.sha, preview?.reverts.at(-1)?.sha, 'the revert commit is live');
-    assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
     const staging = result.stages.find((s) => s.name === 'staging');
     assert.equal(staging?.result, null, 'later stages never started');
   });

@@ -14,7 +14,7 @@ import type { driftWorkflow } from '../../workflows/drift.js';
 import { stageWorkflowId } from '../../workflows/messages.js';
 import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import { fakeRamp, type FakeRamp } from '../support/fake-activities.js';
-import { pipelineSpec, uniqueName } from '../support/pipelines.js';
+import { seedPipeline, uniqueName } from '../support/pipelines.js';
 import { refusalOf, waitFor } from '../support/wait.js';
 
 const SHA = 'b'.repeat(40);
@@ -26,21 +26,7 @@ const scaled: DriftReport = {
 const inSync: DriftReport = { sha: SHA, compared: 3, drifts: [] };
 
 function input(policy: 'alert' | 'revert', extra: Partial<DriftInput> = {}): DriftInput {
-  const pipeline = pipelineSpec(`
-apiVersion: ramp/v1
-kind: Pipeline
-metadata: { name: ${uniqueName('dw')} }
-spec:
-  repository: { url: file:///nonexistent/gitops.git }
-  artifact: { image: web }
-  stages:
-    - name: staging
-      path: envs/staging
-      sync: { mode: apply }
-      drift: { policy: ${policy}, interval: 100ms }
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
-`);
+  const pipeline = seedPipeline({ name: uniqueName('dw'), stages: { staging: { with: ['sync: { mode: apply }', `drift: { policy: ${policy}, interval: 100ms }`] } } });
   return { pipeline: pipeline.name, repository: pipeline.repository, stage: pipeline.stages[0]!, ...extra };
 }
 
