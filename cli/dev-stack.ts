@@ -1,0 +1,77 @@
+/**
+ * The dev stack as the CLI sees it: while `ramp dev` (`npm start`) runs, commands without a
+ * Temporal address of their own talk to its server, and pipelines named on the command line are
+ * the ones it serves (its `web` is examples/demo.yaml on its local GitOps repository), so the
+ * README's commands work as written next to it. The stack is found by its state file
+ * (dev/stack-file.ts) in $RAMP_DEV_DIR, else the default `.ramp/dev` of this checkout.
+ */
+import { lookup } from 'node:dns/promises';
+import { relative, resolve } from 'node:path';
+import { DEFAULT_DEV_DIR, readStackFile, type DevStackState } from '../dev/stack-file.js';
+import { envOf, type CommandIo } from './command.js';
+
+/** The running dev stack, or null. */
+export function runningDevStack(io: CommandIo): DevStackState | null {
+  const dir = envOf(io).RAMP_DEV_DIR?.trim();
+  return readStackFile(dir ? resolve(io.cwd, dir) : DEFAULT_DEV_DIR);
+}
+
+/**
+ * The Temporal address of the running dev stack, for commands given none (connection.ts uses it
+ * after --address and TEMPORAL_ADDRESS, before 127.0.0.1:7233).
+ */
+export function devStackAddress(io: CommandIo): string | undefined {
+  return runningDevStack(io)?.temporal.address;
+}
+
+/**
+ * The dev stack when this command talks to it: it runs, and TEMPORAL_ADDRESS is unset or is its
+ * address. (A command's --address flag is not seen here; the note the CLI prints names the
+ * stack's address.)
+ */
+export function devStackInUse(io: CommandIo): DevStackState | null {
+  const stack = runningDevStack(io);
+  if (!stack) return null;
+  const address = envOf(io).TEMPORAL_ADDRESS?.trim();
+  return !address || address === stack.temporal.address ? stack : null;
+}
+
+/** The line that says a command talks to the dev stack. */
+export function devStackNote(io: CommandIo, stack: DevStackState, what: string): string {
+  return `ramp: talking to the dev stack (ramp dev, pid ${stack.pid}, Temporal at ${stack.temporal.address}): ${what}\n`;
+}
+
+/** Paths under the working directory relative to it, others absolute. */
+export function displayPath(io: CommandIo, path: string): string {
+  const rel = relative(io.cwd, path);
+  return rel.startsWith('..') || rel === '' ? path : rel;
+}
+
+/** The host a repository URL names (https, http, ssh, git, scp-like `git@host:path`), or null for a local one. */
+export function repositoryHost(url: string): string | null {
+  const scp = /^(?:[^@/:]+@)?([^/:]+):(?!\/\/)/.exec(url);
+  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return scp[1]!.length > 1 ? scp[1]! : null; // `C:` is a drive
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'file:' || parsed.hostname === '' ? null : parsed.hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return null; // a local path
+  }
+}
+
+/**
+ * Whether `host` has no address on this machine (DNS says it does not exist). The dev stack's
+ * worker runs here, so a repository there cannot be reached by it. Other lookup failures (no
+ * network, a slow resolver: 5 s) are not taken as an answer.
+ */
+export async function hostDoesNotResolve(host: string): Promise<boolean> {
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5_000).unref());
+  const answer = await Promise.race([
+    lookup(host).then(
+      () => 'found' as const,
+      (error: NodeJS.ErrnoException) => (error.code === 'ENOTFOUND' ? ('not found' as const) : ('unknown' as const)),
+    ),
+    timeout,
+  ]);
+  return answer === 'not found';
+}
