@@ -6,22 +6,29 @@
  * (dev/stack-file.ts) in $RAMP_DEV_DIR, else the default `.ramp/dev` of this checkout.
  */
 import { lookup } from 'node:dns/promises';
-import { relative, resolve } from 'node:path';
-import { DEFAULT_DEV_DIR, readStackFile, type DevStackState } from '../dev/stack-file.js';
+import { join, relative, resolve } from 'node:path';
+import { DEFAULT_DEV_DIR, STACK_FILE, readStackFile, type DevStackState } from '../dev/stack-file.js';
 import { envOf, type CommandIo } from './command.js';
 
+/** A running dev stack, and the state file that says so. */
+export type DevStack = DevStackState & { file: string };
+
 /** The running dev stack, or null. */
-export function runningDevStack(io: CommandIo): DevStackState | null {
-  const dir = envOf(io).RAMP_DEV_DIR?.trim();
-  return readStackFile(dir ? resolve(io.cwd, dir) : DEFAULT_DEV_DIR);
+export function runningDevStack(io: CommandIo): DevStack | null {
+  const given = envOf(io).RAMP_DEV_DIR?.trim();
+  const dir = given ? resolve(io.cwd, given) : DEFAULT_DEV_DIR;
+  const state = readStackFile(dir);
+  return state && { ...state, file: join(dir, STACK_FILE) };
 }
 
 /**
  * The Temporal address of the running dev stack, for commands given none (connection.ts uses it
- * after --address and TEMPORAL_ADDRESS, before 127.0.0.1:7233).
+ * after --address and TEMPORAL_ADDRESS, before 127.0.0.1:7233). Says so on stderr.
  */
 export function devStackAddress(io: CommandIo): string | undefined {
-  return runningDevStack(io)?.temporal.address;
+  const stack = runningDevStack(io);
+  if (stack) sayDevStack(io, stack);
+  return stack?.temporal.address;
 }
 
 /**
@@ -29,16 +36,20 @@ export function devStackAddress(io: CommandIo): string | undefined {
  * address. (A command's --address flag is not seen here; the note the CLI prints names the
  * stack's address.)
  */
-export function devStackInUse(io: CommandIo): DevStackState | null {
+export function devStackInUse(io: CommandIo): DevStack | null {
   const stack = runningDevStack(io);
   if (!stack) return null;
   const address = envOf(io).TEMPORAL_ADDRESS?.trim();
   return !address || address === stack.temporal.address ? stack : null;
 }
 
-/** The line that says a command talks to the dev stack. */
-export function devStackNote(io: CommandIo, stack: DevStackState, what: string): string {
-  return `ramp: talking to the dev stack (ramp dev, pid ${stack.pid}, Temporal at ${stack.temporal.address}): ${what}\n`;
+const told = new WeakSet<CommandIo>();
+
+/** Says on stderr, once per command, that it talks to the dev stack. */
+export function sayDevStack(io: CommandIo, stack: DevStack): void {
+  if (told.has(io)) return;
+  told.add(io);
+  io.stderr(`ramp: talking to the dev stack (ramp dev, pid ${stack.pid}, Temporal at ${stack.temporal.address}, ${displayPath(io, stack.file)})\n`);
 }
 
 /** Paths under the working directory relative to it, others absolute. */

@@ -8,12 +8,11 @@
  */
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { DevStackState } from '../dev/stack-file.js';
 import { UserError } from '../src/errors.js';
 import { loadPipelineFile } from '../src/schema/load.js';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
 import { colorOf, envOf, type CommandIo } from './command.js';
-import { devStackInUse, devStackNote, displayPath as display, hostDoesNotResolve, repositoryHost } from './dev-stack.js';
+import { devStackInUse, displayPath as display, hostDoesNotResolve, repositoryHost, sayDevStack, type DevStack } from './dev-stack.js';
 import { renderFindings } from './render/findings.js';
 
 const FILE = /\.ya?ml$/;
@@ -65,7 +64,10 @@ export async function loadPipeline(pipeline: string, io: CommandIo): Promise<Pip
     throw new UserError(`pipeline ${label} is invalid, so nothing was started. Fix it (ramp validate ${label}) and run again`);
   }
   if (stack && !served) await refuseUnreachable(label, result.spec, stack);
-  if (stack) io.stderr(devStackNote(io, stack, served ? servedNote(pipeline, label, stack) : foreignNote(label, result.spec, stack)));
+  if (stack) {
+    sayDevStack(io, stack);
+    io.stderr(`ramp: ${served ? servedNote(pipeline, label, stack) : foreignNote(label, result.spec, stack)}\n`);
+  }
   return result.spec;
 }
 
@@ -73,7 +75,7 @@ export async function loadPipeline(pipeline: string, io: CommandIo): Promise<Pip
  * The dev stack's worker runs on this machine: a repository whose host does not resolve here can
  * only fail there (with a message about credentials, as like as not). Say so before starting.
  */
-async function refuseUnreachable(label: string, spec: PipelineSpec, stack: DevStackState): Promise<void> {
+async function refuseUnreachable(label: string, spec: PipelineSpec, stack: DevStack): Promise<void> {
   const host = repositoryHost(spec.repository.url);
   if (host === null || !(await hostDoesNotResolve(host))) return;
   throw new UserError(
@@ -83,12 +85,12 @@ async function refuseUnreachable(label: string, spec: PipelineSpec, stack: DevSt
   );
 }
 
-function servedNote(pipeline: string, label: string, stack: DevStackState): string {
+function servedNote(pipeline: string, label: string, stack: DevStack): string {
   return `pipeline ${pipeline} is ${label} (${stack.pipelineSource} on its local GitOps repository); RAMP_PIPELINES_DIR=pipelines uses ./pipelines instead`;
 }
 
 /** A pipeline that is not the stack's: say where its repository is, before the worker fails on it. */
-function foreignNote(label: string, spec: PipelineSpec, stack: DevStackState): string {
+function foreignNote(label: string, spec: PipelineSpec, stack: DevStack): string {
   const { url, secretRef } = spec.repository;
   if (url === stack.repository.url) return `${label} uses its GitOps repository`;
   const credential = secretRef ? ` with the credential "${secretRef}"` : '';

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { CommandIo } from '../../cli/command.js';
+import { cliSettings } from '../../cli/connection.js';
 import { devStackInUse, repositoryHost } from '../../cli/dev-stack.js';
 import { loadPipeline } from '../../cli/pipelines.js';
 import { imageTags, isBadRelease, releaseBehaviour } from '../../dev/gitops-traffic.js';
@@ -87,7 +88,20 @@ describe('pipelines next to a running dev stack', () => {
     errors.length = 0;
     const spec = await loadPipeline('web', io({ RAMP_DEV_DIR: devDir }));
     assert.equal(spec.repository.url, 'file:///set-by-ramp-dev/gitops.git');
-    assert.match(errors.join(''), /^ramp: talking to the dev stack \(ramp dev, pid \d+, Temporal at 127\.0\.0\.1:7299\): pipeline web is .*dev\/pipelines\/web\.yaml \(examples\/demo\.yaml on its local GitOps repository\)/);
+    assert.match(errors.join(''), /^ramp: talking to the dev stack \(ramp dev, pid \d+, Temporal at 127\.0\.0\.1:7299, \S+\/dev\/stack\.json\)\nramp: pipeline web is \S+\/dev\/pipelines\/web\.yaml \(examples\/demo\.yaml on its local GitOps repository\)/);
+  });
+
+  test('a command given no Temporal address uses the dev stack\'s, and says so once', () => {
+    errors.length = 0;
+    const command = io({ RAMP_DEV_DIR: devDir });
+    assert.equal(cliSettings(command, {}).address, '127.0.0.1:7299');
+    assert.equal(cliSettings(command, {}).address, '127.0.0.1:7299');
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!, /^ramp: talking to the dev stack \(ramp dev, pid \d+, Temporal at 127\.0\.0\.1:7299, /);
+    errors.length = 0;
+    assert.equal(cliSettings(io({ RAMP_DEV_DIR: devDir }), { address: '127.0.0.1:7300' }).address, '127.0.0.1:7300');
+    assert.equal(cliSettings(io({ RAMP_DEV_DIR: devDir, TEMPORAL_ADDRESS: '127.0.0.1:7301' }), {}).address, '127.0.0.1:7301');
+    assert.deepEqual(errors, []);
   });
 
   test('RAMP_PIPELINES_DIR says where pipelines are, still on the dev stack', async () => {
@@ -97,7 +111,7 @@ describe('pipelines next to a running dev stack', () => {
     errors.length = 0;
     const spec = await loadPipeline('web', io({ RAMP_DEV_DIR: devDir, RAMP_PIPELINES_DIR: own }));
     assert.equal(spec.repository.url, 'file:///tmp/gitops.git');
-    assert.match(errors.join(''), /^ramp: talking to the dev stack .*: .*own\/web\.yaml uses its GitOps repository/);
+    assert.match(errors.join(''), /^ramp: talking to the dev stack .*\nramp: \S+own\/web\.yaml uses its GitOps repository/);
   });
 
   test('TEMPORAL_ADDRESS elsewhere is not the dev stack', async () => {
