@@ -21,26 +21,31 @@ export function runningDevStack(io: CommandIo): DevStack | null {
   return state && { ...state, file: join(dir, STACK_FILE) };
 }
 
+/** The Temporal address each command was given (--address, TEMPORAL_ADDRESS), as cliSettings saw it. */
+const given = new WeakMap<CommandIo, string | undefined>();
+
 /**
- * The Temporal address of the running dev stack, for commands given none (connection.ts uses it
- * after --address and TEMPORAL_ADDRESS, before 127.0.0.1:7233). Says so on stderr.
+ * The Temporal address a command uses (connection.ts): the one it was given, else the running
+ * dev stack's (and it says so on stderr), else undefined (127.0.0.1:7233). Remembers what was
+ * given, so that pipelines are taken from the dev stack only when the command talks to it.
  */
-export function devStackAddress(io: CommandIo): string | undefined {
+export function addressOrDevStack(io: CommandIo, address: string | undefined): string | undefined {
+  given.set(io, address);
+  if (address !== undefined) return address;
   const stack = runningDevStack(io);
   if (stack) sayDevStack(io, stack);
   return stack?.temporal.address;
 }
 
 /**
- * The dev stack when this command talks to it: it runs, and TEMPORAL_ADDRESS is unset or is its
- * address. (A command's --address flag is not seen here; the note the CLI prints names the
- * stack's address.)
+ * The dev stack when this command talks to it: it runs, and the command was given no Temporal
+ * address or the stack's (as cliSettings saw it; else by TEMPORAL_ADDRESS).
  */
 export function devStackInUse(io: CommandIo): DevStack | null {
   const stack = runningDevStack(io);
   if (!stack) return null;
-  const address = envOf(io).TEMPORAL_ADDRESS?.trim();
-  return !address || address === stack.temporal.address ? stack : null;
+  const address = given.has(io) ? given.get(io) : envOf(io).TEMPORAL_ADDRESS?.trim() || undefined;
+  return address === undefined || address === stack.temporal.address ? stack : null;
 }
 
 const told = new WeakSet<CommandIo>();

@@ -104,6 +104,16 @@ describe('pipelines next to a running dev stack', () => {
     assert.deepEqual(errors, []);
   });
 
+  test('--address elsewhere: pipelines are not the dev stack\'s either', async () => {
+    errors.length = 0;
+    const command = io({ RAMP_DEV_DIR: devDir });
+    cliSettings(command, { address: '127.0.0.1:7300' });
+    assert.equal((await loadPipeline('web', command)).repository.url, 'https://git.example.com/platform/gitops.git');
+    const atStack = io({ RAMP_DEV_DIR: devDir });
+    cliSettings(atStack, { address: '127.0.0.1:7299' });
+    assert.equal((await loadPipeline('web', atStack)).repository.url, 'file:///set-by-ramp-dev/gitops.git');
+  });
+
   test('RAMP_PIPELINES_DIR says where pipelines are, still on the dev stack', async () => {
     const own = path.join(dir, 'own');
     await mkdir(own);
