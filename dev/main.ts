@@ -32,7 +32,7 @@ import { startWorker, type RunningWorker } from '../worker/start.js';
 import { runDemo } from './demo.js';
 import { followGitOps, type GitOpsTraffic } from './gitops-traffic.js';
 import { seedRepository } from './seed-repository.js';
-import { DEFAULT_DEV_DIR, removeStackFile, writeStackFile } from './stack-file.js';
+import { DEFAULT_DEV_DIR, readStackFile, removeStackFile, writeStackFile } from './stack-file.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DEMO_PIPELINE = path.join(ROOT, 'examples/demo.yaml');
@@ -62,8 +62,11 @@ let worker: RunningWorker | undefined;
 let connection: Connection | undefined;
 let traffic: GitOpsTraffic | undefined;
 
+/** Set once this process wrote the state file (never remove another stack's). */
+let stackFileWritten = false;
+
 async function stop(): Promise<void> {
-  await removeStackFile(dir).catch(() => {});
+  if (stackFileWritten) await removeStackFile(dir).catch(() => {});
   traffic?.stop();
   await worker?.shutdown().catch(() => {});
   await connection?.close().catch(() => {});
@@ -80,7 +83,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   say('ramp dev: the embedded local stack');
-  if (!keepRunning && !values.exit) say('ramp dev: not a terminal: the stack stops after the demo; run in a terminal or with --keep (npm start -- --keep) to explore');
+  if (!keepRunning && !values.exit) say(`ramp dev: not a terminal: the stack stops ${values['no-demo'] ? 'at once' : 'after the demo'}; run in a terminal or with --keep (npm start -- --keep) to explore`);
+  const running = readStackFile(dir);
+  if (running) throw new Error(`a dev stack already runs from ${display(dir)} (pid ${running.pid}, Temporal at ${running.temporal.address}); use it, stop it (Ctrl-C where it runs), or start another with --dir`);
   const temporal = await ensureTemporalCli();
   await rm(dir, { recursive: true, force: true });
   await mkdir(path.join(dir, 'pipelines'), { recursive: true });
@@ -127,6 +132,7 @@ try {
     repository: { url: repository.url, dir: bareDir },
     prometheusUrl: prometheus.url,
   });
+  stackFileWritten = true;
   say(`  state for the CLI    ${display(stackFile)} (${cliEnv ? `with ${cliEnv.trim()}, ` : ''}npx ramp talks to this stack)`);
 
   connection = await Connection.connect({ address: server.address });
