@@ -20,6 +20,7 @@ import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { UsageError, UserError } from '../src/errors.js';
 import { promotionStatusQuery, stageStatusQuery, type PromotionStatus, type StageStatus } from '../workflows/messages.js';
 import { envOf, type CommandIo } from './command.js';
+import { addressOrDevStack } from './dev-stack.js';
 
 /** Where and how the CLI talks to Temporal. Compiled once per command by `cliSettings`. */
 export interface CliSettings {
@@ -59,7 +60,7 @@ export function cliSettings(io: CommandIo, flags: { address?: string | undefined
     return n;
   };
   return {
-    address: flags.address ?? value('TEMPORAL_ADDRESS') ?? '127.0.0.1:7233',
+    address: addressOrDevStack(io, flags.address ?? value('TEMPORAL_ADDRESS')) ?? '127.0.0.1:7233',
     namespace: flags.namespace ?? value('TEMPORAL_NAMESPACE') ?? 'default',
     taskQueue: flags['task-queue'] ?? value('RAMP_TASK_QUEUE') ?? 'ramp',
     updateTimeoutMs: millis('RAMP_UPDATE_TIMEOUT_MS', 10_000)!,
