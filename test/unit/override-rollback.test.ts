@@ -47,8 +47,8 @@ describe('overrides: who may resume past Inconclusive or skip', () => {
 });
 
 describe('rollback: only to a version that was live in the stage', () => {
-  const yaml: UpdateTargetSpec = { kind: 'yamlUpdate', file: 'stable.yaml', path: 'spec.template.spec.containers[name=web].image', value: '{{ramp.image}}:{{ramp.version}}' } as UpdateTargetSpec;
-  const kustomize: UpdateTargetSpec = { kind: 'kustomizeImage', file: 'kustomization.yaml', name: 'web' } as UpdateTargetSpec;
+  const yaml: UpdateTargetSpec = { kind: 'yamlUpdate', file: 'stable.yaml', path: 'spec.template.spec.containers[name=web].image', value: '{{ramp.image}}:{{ramp.version}}' };
+  const kustomize: UpdateTargetSpec = { kind: 'kustomizeImage', file: 'kustomization.yaml', name: 'web' };
 
   test('stableField joins the stage path and the file, without ./ or doubled slashes', () => {
     assert.deepEqual(stableField('./envs/production/', yaml), { file: 'envs/production/stable.yaml', path: 'spec.template.spec.containers[name=web].image' });
