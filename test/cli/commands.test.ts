@@ -38,6 +38,8 @@ describe('ramp commands (dev server, fake activities)', () => {
   before(async () => {
     env = await getTestEnv();
     const fake = fakeRamp(groups);
+    // What Git's history says production's stable image was: a rollback goes only there.
+    fake.fieldHistory = ['web:1.0.0', 'web:0.9.0'];
     const created = await createTestWorker(env, {
       activities: {
         ...fake.activities,
@@ -227,13 +229,24 @@ describe('ramp commands (dev server, fake activities)', () => {
     assert.deepEqual(promotion.stages.map((s) => s.name), ['production']);
   });
 
+  test('rollback to a version that was never live in the stage is refused and recorded; nothing is written', async () => {
+    const name = await newPipeline('api');
+    const r = await run(['rollback', name, '--stage', 'production', '--to', '9.9.9', '--wait', '--as', 'oncall']);
+    assert.equal(r.code, 1, r.stdout);
+    const id = `${name}@9.9.9:rollback:production`;
+    assert.match(r.stdout, new RegExp(`promotion ${id} Aborted: nothing was changed: 9\\.9\\.9 was never live in production: .*it held web:1\\.0\\.0, web:0\\.9\\.0.*ramp promote ${name} 9\\.9\\.9`));
+    const { promotion } = await snapshot(id);
+    assert.ok(promotion.events.some((e) => e.kind === 'rollback-refused' && e.actor === 'oncall'), 'the refusal is on the record');
+    assert.deepEqual(promotion.stages.map((s) => s.phase), ['Pending'], 'no stage ran: the approval gate was not bypassed');
+  });
+
   test('history: the worker reads the repository; the CLI prints a table or JSON', async () => {
     const name = await newPipeline('hist');
     const table = await run(['history', name, '--stage', 'production', '--limit', '5']);
     assert.equal(table.code, 0, table.stderr);
     const [header, first] = table.stdout.split('\n');
-    assert.match(header!, /^WHEN +STAGE +VERSION +PROMOTION +STEP +COMMIT +APPROVED BY +NOTE$/);
-    assert.match(first!, /production +1\.4\.2 +shop@1\.4\.2 +1\/rollback +ffeeddc +- +rollback of a1b2c3d: aborted by rm: error budget burning$/);
+    assert.match(header!, /^WHEN +STAGE +VERSION +PROMOTION +STEP +COMMIT +APPROVED BY +BY +NOTE$/);
+    assert.match(first!, /production +1\.4\.2 +shop@1\.4\.2 +1\/rollback +ffeeddc +- +- +rollback of a1b2c3d: aborted by rm: error budget burning$/);
     const query = historyQueries.at(-1)!;
     assert.deepEqual([query.repository.url, query.stage, query.limit], ['file:///nonexistent/gitops.git', 'production', 5]);
 
