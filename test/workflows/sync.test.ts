@@ -27,8 +27,8 @@ describe('sync and health in the stage (fake activities)', () => {
   before(async () => (env = await getTestEnv()));
   after(async () => env?.teardown());
 
-  const promote = (fake: FakeRamp, spec = pipeline(), during?: (stage: WorkflowHandle) => Promise<void>): Promise<PromotionStatus> =>
-    runPromotion(env, fake.activities, spec, '1.1.0', during && ((d) => during(d.stage('staging'))));
+  const promote = (fake: FakeRamp, spec = pipeline(), during?: (stage: WorkflowHandle) => Promise<void>, record?: string): Promise<PromotionStatus> =>
+    runPromotion(env, fake.activities, spec, '1.1.0', during && ((d) => during(d.stage('staging'))), record);
 
   test('each commit is synced, with its routing and a fixed deadline, before the next step', async () => {
     const fake = fakeRamp();
@@ -45,7 +45,7 @@ describe('sync and health in the stage (fake activities)', () => {
   test('a commit that does not become healthy fails the stage (NotHealthy); the revert is synced, and the promotion aborted', async () => {
     const fake = fakeRamp();
     fake.sync = () => (fake.syncs.length === 2 ? { fail: { type: 'ProgressDeadlineExceeded', message: 'Deployment web-staging/web-canary: 0 of 1 updated replicas available' } } : {});
-    const result = await promote(fake);
+    const result = await promote(fake, pipeline(), undefined, 'sync-not-healthy');
     const stage = result.stages[0]!.result!;
     assert.equal(result.phase, 'Aborted');
     assert.equal(stage.phase, 'RolledBack');
@@ -87,7 +87,7 @@ describe('sync and health in the stage (fake activities)', () => {
 
   test('a stage with drift detection starts its drift watch when it ends', async () => {
     const fake = fakeRamp();
-    const result = await promote(fake, pipeline('drift: { policy: alert, interval: 30s }'));
+    const result = await promote(fake, pipeline('drift: { policy: alert, interval: 30s }'), undefined, 'sync-drift-watch');
     assert.equal(result.phase, 'Succeeded');
     assert.deepEqual(fake.watches, ['staging']);
     assert.ok(result.stages[0]!.result!.events.some((e) => e.kind === 'drift-watch'));

@@ -25,13 +25,13 @@ describe('webhook gates (fake activities)', () => {
   before(async () => (env = await getTestEnv()));
   after(async () => env?.teardown());
 
-  const promote = (fake: FakeRamp, during?: (stage: WorkflowHandle) => Promise<void>): Promise<PromotionStatus> =>
-    runPromotion(env, fake.activities, pipeline(), '1.1.0', during && ((d) => during(d.stage('staging'))));
+  const promote = (fake: FakeRamp, during?: (stage: WorkflowHandle) => Promise<void>, record?: string): Promise<PromotionStatus> =>
+    runPromotion(env, fake.activities, pipeline(), '1.1.0', during && ((d) => during(d.stage('staging'))), record);
 
   test('every hook type is called at its moment', async () => {
     const fake = fakeRamp();
     fake.answers.set('rollback', [false]);
-    const result = await promote(fake);
+    const result = await promote(fake, undefined, 'webhooks');
     assert.equal(result.phase, 'Succeeded');
     assert.deepEqual(fake.hooks.map((h) => h.type), [
       'confirm-rollout', 'pre-rollout',
