@@ -36,7 +36,7 @@ export const TEMPORAL_VARIABLES: readonly { name: string; description: string }[
   { name: 'TEMPORAL_ADDRESS', description: `host:port of the Temporal frontend (default ${DEFAULT_TEMPORAL_ADDRESS}; --address overrides it)` },
   { name: 'TEMPORAL_NAMESPACE', description: `the Temporal namespace (default ${DEFAULT_TEMPORAL_NAMESPACE}; --namespace overrides it)` },
   { name: 'TEMPORAL_API_KEY', description: 'an API key (Temporal Cloud), sent as a bearer token; turns TLS on' },
-  { name: 'TEMPORAL_TLS', description: 'true or 1: connect over TLS (the system\'s CAs); false or 0: plaintext even with other TLS settings (default: plaintext, TLS with an API key or any TEMPORAL_TLS_* setting)' },
+  { name: 'TEMPORAL_TLS', description: 'true or 1: TLS (the system\'s CAs); false or 0: never TLS (default: TLS only with an API key or a TEMPORAL_TLS_* setting)' },
   { name: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', description: 'the CA certificate that signed the server\'s (or _DATA: the PEM itself)' },
   { name: 'TEMPORAL_TLS_SERVER_NAME', description: 'the name the server\'s certificate is checked against (default: the host of the address)' },
   { name: 'TEMPORAL_TLS_CLIENT_CERT_PATH', description: 'mTLS: the client certificate (or _DATA: the PEM itself)' },

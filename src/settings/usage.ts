@@ -8,7 +8,7 @@ import { TEMPORAL_VARIABLES } from './temporal.js';
 import { metaOf, patternVariables, workerVariables, type Reader } from './variables.js';
 
 /** One `NAME  description (default …)` entry per variable, wrapped to `width` columns. */
-export function variablesUsage(reader: Reader = 'worker', width = 96): string {
+export function variablesUsage(reader: Reader = 'worker', width = 100): string {
   const shape: Record<string, z.ZodType> = workerVariables;
   const entries: [string, string][] = [];
   for (const variable of TEMPORAL_VARIABLES) entries.push([variable.name, variable.description]);

@@ -60,7 +60,7 @@ export const workerVariables = {
       .transform((level) => level.toUpperCase())
       .pipe(z.enum(LOG_LEVELS))
       .default('INFO'),
-    { description: 'the worker\'s log level', expected: `one of ${LOG_LEVELS.join(', ')}`, readers: ['worker'] },
+    { description: `the worker's log level: ${LOG_LEVELS.join(', ')}`, expected: `one of ${LOG_LEVELS.join(', ')}`, readers: ['worker'] },
   ),
   RAMP_METRICS_ADDRESS: variable(
     z
@@ -160,7 +160,7 @@ export const cliVariables = {
 export const patternVariables: readonly { name: string; description: string; readers: readonly Reader[] }[] = [
   {
     name: 'RAMP_SECRET_<NAME>',
-    description: 'the secret a pipeline names by secretRef (<NAME>: the secretRef upper-cased, - and . as _); a Git token, a Prometheus header, a webhook secret',
+    description: 'the secret a pipeline names by secretRef (a Git token, a Prometheus header, a webhook secret); <NAME> is the secretRef upper-cased, other characters as _',
     readers: ['worker'],
   },
   {
