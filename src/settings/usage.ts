@@ -15,7 +15,8 @@ export function variablesUsage(reader: Reader = 'worker', width = 100): string {
   for (const [name, schema] of Object.entries(shape)) {
     const meta = metaOf(schema);
     if (!meta.readers.includes(reader)) continue;
-    entries.push([name, `${meta.description} (${defaultText(schema)})`]);
+    const choices = meta.expected.startsWith('one of ') ? `: ${meta.expected.slice('one of '.length)}` : '';
+    entries.push([name, `${meta.description}${choices} (${defaultText(schema)})`]);
   }
   for (const pattern of patternVariables) if (pattern.readers.includes(reader)) entries.push([pattern.name, pattern.description]);
   const nameWidth = Math.max(...entries.map(([name]) => name.length));

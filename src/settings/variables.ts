@@ -60,7 +60,7 @@ export const workerVariables = {
       .transform((level) => level.toUpperCase())
       .pipe(z.enum(LOG_LEVELS))
       .default('INFO'),
-    { description: `the worker's log level: ${LOG_LEVELS.join(', ')}`, expected: `one of ${LOG_LEVELS.join(', ')}`, readers: ['worker'] },
+    { description: 'the worker\'s log level', expected: `one of ${LOG_LEVELS.join(', ')}`, readers: ['worker'] },
   ),
   RAMP_METRICS_ADDRESS: variable(
     z
