@@ -29,6 +29,7 @@ const running = await startWorker(config).catch(exitOnUserError);
 Runtime.instance().logger.info('ramp worker started', {
   address: config.address,
   namespace: config.namespace,
+  tls: config.tlsMode,
   taskQueue: config.taskQueue,
   metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
 });
