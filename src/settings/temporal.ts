@@ -67,7 +67,7 @@ export function loadTemporalSettings(env: Environment, overrides: { address?: st
   }
   let loaded: ReturnType<typeof loadClientConnectConfig>;
   try {
-    loaded = loadClientConnectConfig({ overrideEnvVars: vars, configFileStrict: true });
+    loaded = loadClientConnectConfig({ overrideEnvVars: vars });
   } catch (error) {
     throw new UsageError(`cannot load the Temporal connection settings (${sourcesOf(vars)}): ${(error as Error).message}`);
   }

@@ -157,5 +157,9 @@ describe('ramp against an address where Temporal is not (real CLI process)', () 
     assert.notEqual(run.code, 0, run.stderr);
     assert.match(run.stderr, new RegExp(`ramp worker: cannot connect to Temporal at ${junk.address.replace(/\./g, '\\.')} \\(without TLS, namespace default\\): something at .* accepts TCP connections but answers a gRPC client with "junk\\\\n"`));
     assert.doesNotMatch(run.stderr, /\n\s+at |TransportError/);
+    const secured = await ramp(['worker'], { TEMPORAL_ADDRESS: byName(junk), TEMPORAL_TLS: 'true' });
+    assert.notEqual(secured.code, 0, secured.stderr);
+    assert.match(secured.stderr, /ramp worker: cannot connect to Temporal at localhost:\d+ \(with TLS, namespace default\): localhost:\d+ does not speak TLS/);
+    assert.doesNotMatch(secured.stderr, /\n\s+at |TransportError/);
   });
 });
