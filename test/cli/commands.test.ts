@@ -279,6 +279,6 @@ describe('ramp commands (dev server, fake activities)', () => {
 
     const offline = await run(['list'], { TEMPORAL_ADDRESS: '127.0.0.1:1', RAMP_CONNECT_TIMEOUT_MS: '300' });
     assert.equal(offline.code, 1);
-    assert.match(offline.stderr, /^ramp list: cannot reach Temporal at 127\.0\.0\.1:1: .*Is `ramp dev` or a Temporal server running\? Set TEMPORAL_ADDRESS/);
+    assert.match(offline.stderr, /^ramp list: cannot connect to Temporal at 127\.0\.0\.1:1 \(without TLS, namespace default\): nothing listens on 127\.0\.0\.1:1 \(connection refused\)\. To fix: start Temporal there .*set TEMPORAL_ADDRESS/);
   });
 });
