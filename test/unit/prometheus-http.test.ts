@@ -216,6 +216,25 @@ describe('auth headers by reference', () => {
     assert.match(error, /unauthorized: bad token \*\*\* \(HTTP 401 Unauthorized\)/);
   });
 
+  // The token alone (without `Bearer `), encoded, or cut by a snippet: no form of it may reach
+  // the measurement error (it goes to the worker log, `ramp status --json` and the history).
+  const bare = token.slice('Bearer '.length);
+  const echoes: [string, (auth: string) => (res: ServerResponse) => void][] = [
+    ['the token alone in a Prometheus error', () => json(401, { status: 'error', errorType: 'unauthorized', error: `invalid token ${bare}` })],
+    ['the token alone in a plain-text body', () => (res) => res.writeHead(401, { 'content-type': 'text/plain' }).end(`token ${bare} is not valid\n`)],
+    ['the token base64 and URL-encoded', () => json(401, { status: 'error', errorType: 'unauthorized', error: `${Buffer.from(bare).toString('base64')} / ${encodeURIComponent(bare)}` })],
+    ['the token where the quoted snippet is cut', () => (res) => res.writeHead(401).end(`${'x'.repeat(190)} ${bare}`)],
+    ['the whole header in JSON that is not Prometheus\'', (auth) => json(401, { message: `unauthorized: ${auth}` })],
+  ];
+  for (const [what, answer] of echoes) {
+    test(`a 401 echoing ${what}: no form of the token in the message`, async () => {
+      respond = (res, req) => answer(String(req.headers.authorization))(res);
+      const error = errorOf(await measure('up', { headers }, authed));
+      assert.match(error, /HTTP 401/);
+      for (const form of [bare, bare.slice(0, 8), Buffer.from(bare).toString('base64'), encodeURIComponent(bare)]) assert.ok(!error.includes(form), `${form} in: ${error}`);
+    });
+  }
+
   test('credentials in the address never reach the message', async () => {
     respond = json(503, { status: 'error', errorType: 'unavailable', error: 'warming up' });
     const address = base.replace('http://', 'http://admin:hunter22@');
