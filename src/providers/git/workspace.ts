@@ -8,11 +8,13 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { credentialEnv, displayUrl, redact, resolveCredentials, secretsOf, type CredentialSource } from './credentials.js';
-import { GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } from './errors.js';
+import { credentialEnv, displayUrl, redact, resolveCredentials, secretsOf, urlKind, type CredentialSource } from './credentials.js';
+import { CloneDamagedError, GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } from './errors.js';
+import { classifyGitFailure, isLocalDamage, remoteCause, type GitFailureKind } from './git-failure.js';
+import { secretLocations } from '../secrets.js';
 import { ManifestEditError } from '../../manifests/yaml-edit.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -32,7 +34,12 @@ export interface WorkspaceOptions {
   credentials: CredentialSource;
   /** A git process that prints nothing for this long is killed (network commands print progress). */
   timeoutMs: number;
+  /** Told when a damaged clone was repaired (stale lock files removed, or cloned again). @default a line on stderr */
+  onRepair?: ((message: string) => void) | undefined;
 }
+
+/** A lock file must be at least this much older than the operation to count as stale (clock granularity). */
+const STALE_LOCK_MARGIN_MS = 2_000;
 
 /** An operation's view of the clone: git with this operation's credentials, and its redaction. */
 export interface Session {
@@ -46,9 +53,21 @@ export interface Session {
   /**
    * Runs a git command that prints nothing on success (`revert --no-commit`, `merge-base
    * --is-ancestor`) directly: simple-git waits 50 ms after every command that printed nothing.
-   * Same environment and timeout as `git`; rejects with git's stderr on a non-zero exit.
+   * Same environment and timeout as `git`; rejects with a GitCommandError (git's stderr, exit code) on a non-zero exit.
    */
   quiet(args: string[]): Promise<void>;
+  /** Runs a git command directly and gives its output; rejects like `quiet`. */
+  exec(args: string[]): Promise<{ stdout: string; stderr: string }>;
+}
+
+/** A git command that exited non-zero, with its exit code (1 is often an answer: "not an ancestor"). */
+export class GitCommandError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number | string | null,
+  ) {
+    super(message);
+  }
 }
 
 /** The clone directory for (url, branch) under `cacheDir`. */
@@ -77,25 +96,51 @@ export class Workspace {
 
   /**
    * Runs `task` alone on this clone, after bringing the clone up to date with the remote.
-   * Errors other than ramp's own are re-thrown with credentials removed from their message.
+   * When git says the clone itself is damaged — a stale lock file left by a killed git, a
+   * corrupt index, a missing object, broken refs — the clone is repaired (stale lock files
+   * removed; otherwise the clone is moved aside to `<dir>.damaged` and cloned again) and the
+   * whole operation runs again: every operation is idempotent. Errors other than ramp's own are
+   * re-thrown with credentials removed from their message.
    */
   exclusive<T>(task: (session: Session) => Promise<T>): Promise<T> {
     return this.#queue.run(async () => {
-      const session = await this.#session();
-      try {
-        await this.#sync(session);
-      } catch (err) {
-        if (!(err instanceof RepositoryUnavailableError)) {
-          // A clone that cannot be reset is broken (interrupted, corrupted): the next try clones afresh.
-          await rm(this.options.dir, { recursive: true, force: true });
-          this.#configured = false;
+      const startedAt = Date.now();
+      let repaired: 'nothing' | 'locks' | 'clone' = 'nothing';
+      for (;;) {
+        const session = await this.#session();
+        let damage: CloneDamagedError | null;
+        try {
+          await this.#sync(session).catch((err: unknown) => {
+            // A clone that cannot be brought up to date is broken (interrupted, corrupted), whatever git said.
+            throw err instanceof RepositoryUnavailableError || err instanceof CloneDamagedError ? err : this.damaged(session, 'update the clone of', err);
+          });
+          return await task(session);
+        } catch (err) {
+          damage = this.#damageOf(session, err);
+          if (damage === null) throw sanitise(err, session);
         }
-        throw sanitise(err, session);
-      }
-      try {
-        return await task(session);
-      } catch (err) {
-        throw sanitise(err, session);
+        if (repaired === 'clone') {
+          throw new RepositoryUnavailableError(
+            `${damage.message}; it was cloned again and is still damaged. Check the worker's disk (free space, permissions) under ${path.dirname(this.options.dir)}; the operation will be tried again`,
+          );
+        }
+        if (damage.kind === 'lock' && repaired === 'nothing') {
+          const { removed, live } = await this.#removeStaleLocks(startedAt);
+          if (removed.length > 0) {
+            this.#repaired(`removed stale lock files left by a git process that died: ${removed.join(', ')}`);
+            repaired = 'locks';
+            continue;
+          }
+          if (live.length > 0) {
+            throw new RepositoryUnavailableError(
+              `${damage.message}. ${live.join(', ')} ${live.length === 1 ? 'is' : 'are'} less than ${STALE_LOCK_MARGIN_MS / 1000} s old: another git process may be working in this clone ` +
+                '(do two workers share one RAMP_CACHE_DIR?); ramp left them alone and will try again',
+            );
+          }
+        }
+        await this.#moveAside();
+        this.#repaired(`moved the damaged clone aside to ${path.basename(this.options.dir)}.damaged and cloned again (${damage.message})`);
+        repaired = 'clone';
       }
     });
   }
@@ -124,12 +169,17 @@ export class Workspace {
     const onBranch = /^# branch\.head (\S+)$/m.exec(status)?.[1];
     const changes = status.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
     if (head !== upstream || onBranch !== this.options.branch || changes.some((line) => !/^[?!] /.test(line))) {
-      await session.git.raw(['checkout', '--force', '-B', this.options.branch, session.upstream]);
+      // git checkout exits 0 after "error: Could not read <tree>" (a missing object): its errors count.
+      const { stderr } = await session.exec(['checkout', '--force', '-B', this.options.branch, session.upstream]);
+      if (/^(error|fatal):/m.test(stderr)) throw new Error(`git checkout failed: ${stderr}`);
     }
     if (changes.some((line) => /^[?!] /.test(line))) await session.git.raw(['clean', '-ffdx']);
   }
 
-  /** Runs a command that talks to the remote; its failure becomes RepositoryUnavailableError. */
+  /**
+   * Runs a command that talks to the remote; its failure becomes RepositoryUnavailableError,
+   * or CloneDamagedError when git's output says the clone itself is the problem.
+   */
   async network<T>(session: Session, action: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
@@ -138,14 +188,84 @@ export class Workspace {
     }
   }
 
-  unavailable(session: Pick<Session, 'redact'>, action: string, err: unknown): RepositoryUnavailableError {
-    const { branch, secretRef } = this.options;
-    const detail = session.redact(gitErrorSummary(err));
-    const credential = secretRef === null ? '' : `, that credential "${secretRef}" is valid and may ${action.startsWith('push') ? 'push to' : 'read'} it`;
+  /**
+   * The error for a failed command that talks to the remote: it names the real cause (no such
+   * repository or branch, authentication, connection refused, unknown host, timeout, TLS, a
+   * refused push with the server's `remote:` lines), and gives credential advice only for an
+   * authentication failure. Local damage of the clone becomes CloneDamagedError (repaired).
+   */
+  unavailable(session: Pick<Session, 'redact'>, action: string, err: unknown): RepositoryUnavailableError | CloneDamagedError {
+    const { branch, secretRef, url } = this.options;
+    const failure = classifyGitFailure(errorText(err));
+    if (isLocalDamage(failure)) return this.damaged(session, action, err);
+    const detail = gitErrorSummary(err, session.redact);
+    const cause = remoteCause(failure.kind);
     return new RepositoryUnavailableError(
-      `cannot ${action} ${this.displayUrl} (branch ${branch}): ${detail}. ` +
-        `Check that the URL and branch are right, that the repository exists and this worker can reach it${credential}`,
+      `cannot ${action} ${this.displayUrl} (branch ${branch}): ${cause === null ? detail : `${cause}: ${detail}`}. ${remoteAdvice(failure.kind, url, secretRef, action)}`,
     );
+  }
+
+  /** The error for git failing because of the clone itself (repaired by `exclusive`). */
+  damaged(session: Pick<Session, 'redact'>, action: string, err: unknown): CloneDamagedError {
+    const failure = classifyGitFailure(errorText(err));
+    const kind = failure.kind === 'lock' ? 'lock' : 'damaged';
+    const what = kind === 'lock' ? 'a lock file is in the way' : 'its files are damaged';
+    return new CloneDamagedError(
+      `cannot ${action} ${this.displayUrl} (branch ${this.options.branch}) in the worker's cached clone ${this.options.dir}: ${what}: ${gitErrorSummary(err, session.redact)}`,
+      kind,
+    );
+  }
+
+  /** Local damage in `err` (raised as CloneDamagedError, or a plain git failure that says so); null for anything else. */
+  #damageOf(session: Session, err: unknown): CloneDamagedError | null {
+    if (err instanceof CloneDamagedError) return err;
+    if (
+      err instanceof RepositoryUnavailableError ||
+      err instanceof GitConflictError ||
+      err instanceof HistoryRewrittenError ||
+      err instanceof ManifestEditError
+    ) {
+      return null;
+    }
+    return isLocalDamage(classifyGitFailure(errorText(err))) ? this.damaged(session, 'work on', err) : null;
+  }
+
+  /**
+   * Removes the clone's `*.lock` files that are older than this operation: operations on a
+   * clone run one at a time in this process, so no git of ours holds them; a git that dies by
+   * SIGKILL (a killed worker) leaves them behind. Younger ones are left alone.
+   */
+  async #removeStaleLocks(startedAt: number): Promise<{ removed: string[]; live: string[] }> {
+    const gitDir = path.join(this.options.dir, '.git');
+    const removed: string[] = [];
+    const live: string[] = [];
+    for (const file of await lockFiles(gitDir)) {
+      const info = await stat(file).catch(() => null);
+      if (info === null) continue;
+      const name = path.relative(this.options.dir, file);
+      if (info.mtimeMs < startedAt - STALE_LOCK_MARGIN_MS) {
+        await rm(file, { force: true });
+        removed.push(name);
+      } else {
+        live.push(name);
+      }
+    }
+    return { removed, live };
+  }
+
+  /** Moves the clone to `<dir>.damaged` (replacing an older one, kept for a look) so that it is cloned again. */
+  async #moveAside(): Promise<void> {
+    const { dir } = this.options;
+    const aside = `${dir}.damaged`;
+    await rm(aside, { recursive: true, force: true });
+    await rename(dir, aside).catch(() => rm(dir, { recursive: true, force: true }));
+    this.#configured = false;
+  }
+
+  #repaired(what: string): void {
+    const message = `ramp git: repaired the cached clone of ${this.displayUrl} (branch ${this.options.branch}): ${what}`;
+    if (this.options.onRepair) this.options.onRepair(message);
+    else process.stderr.write(`${message}\n`);
   }
 
   async #session(): Promise<Session> {
@@ -168,17 +288,24 @@ export class Workspace {
       }).env(env);
     const redactText = (text: string): string => redact(text, secrets);
     if (!(await this.#healthy(git))) {
+      const existed = existsSync(dir);
       await this.#clone(git(parent), redactText);
       this.#configured = false;
+      if (existed) this.#repaired('cloned again: the clone had no readable HEAD (an interrupted clone, broken refs)');
     }
-    const quiet = (args: string[]): Promise<void> =>
+    const exec = (args: string[]): Promise<{ stdout: string; stderr: string }> =>
       new Promise((resolve, reject) => {
         execFile('git', args, { cwd: dir, env, timeout: this.options.timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-          if (error) reject(new Error(`git ${args[0]} failed (exit ${String(error.code ?? error.signal)}): ${stderr}${stdout}`.trim()));
-          else resolve();
+          if (error) {
+            const code = error.code ?? error.signal ?? null;
+            reject(new GitCommandError(`git ${args[0]} failed (exit ${String(code)}): ${stderr}${stdout}`.trim(), code));
+          } else {
+            resolve({ stdout, stderr });
+          }
         });
       });
-    return { git: git(dir), dir, branch, upstream: `origin/${branch}`, redact: redactText, quiet };
+    const quiet = (args: string[]): Promise<void> => exec(args).then(() => undefined);
+    return { git: git(dir), dir, branch, upstream: `origin/${branch}`, redact: redactText, quiet, exec };
   }
 
   /** Whether the clone exists and has a commit checked out (not interrupted, not corrupted). */
@@ -234,16 +361,77 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
-/** The lines of a git failure that say what went wrong: `fatal:`/`error:`, else `remote:`, else all. */
-export function gitErrorSummary(err: unknown): string {
-  const lines = (err instanceof Error ? err.message : String(err))
+/** Most of git's output quoted in an error message. */
+const SUMMARY_CHARS = 1000;
+/** Most `remote:` lines quoted (a hook's explanation). */
+const REMOTE_LINES = 15;
+
+/**
+ * The lines of a git failure that say what went wrong, redacted and bounded: what the server
+ * said (`remote:` lines without progress, e.g. a pre-receive hook's reason), refused refs
+ * (`! [remote rejected] … (pre-receive hook declined)`), then `fatal:`/`error:` lines; else all.
+ */
+export function gitErrorSummary(err: unknown, redactText: (text: string) => string = (t) => t): string {
+  const lines = redactText(errorText(err))
     .split(/[\r\n]+/)
     .map((l) => l.trim())
     .filter((l) => l !== '' && !/^remote:\s*$/.test(l));
+  const progress = /^remote:\s*(Enumerating|Counting|Compressing|Total|Resolving|Writing|Delta|Processing|Finding sources|Receiving)\b/;
+  const remote = lines.filter((l) => /^remote:/.test(l) && !progress.test(l)).slice(0, REMOTE_LINES);
+  const refused = lines.filter((l) => /^!\s*\[/.test(l) || /\[(remote )?rejected\]/.test(l));
   const errors = lines.filter((l) => /^(fatal|error):/.test(l));
-  const remote = lines.filter((l) => /^remote:/.test(l));
-  const summary = (errors.length > 0 ? errors : remote.length > 0 ? remote : lines).join('; ');
-  return summary.length > 400 ? `${summary.slice(0, 400)}…` : summary || 'git failed';
+  const chosen = [...remote, ...refused, ...errors];
+  const summary = (chosen.length > 0 ? chosen : lines).join('; ');
+  return summary.length > SUMMARY_CHARS ? `${summary.slice(0, SUMMARY_CHARS)}…` : summary || 'git failed';
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** What to check, per cause: credential advice only when the server refused the credentials. */
+function remoteAdvice(kind: GitFailureKind, url: string, secretRef: string | null, action: string): string {
+  const may = action.startsWith('push') ? 'push to' : 'read';
+  switch (kind) {
+    case 'not-found':
+      return `Check repository.url in the pipeline${secretRef === null ? '' : ` (and that credential "${secretRef}" may ${may} a private repository)`}`;
+    case 'no-branch':
+      return 'Check repository.branch in the pipeline: the branch must exist in the repository';
+    case 'auth':
+      if (urlKind(url) === 'ssh') return 'Check the worker\'s ssh key (~/.ssh) and that it may ' + may + ' this repository';
+      if (secretRef === null) {
+        return 'The repository needs a credential: name one in the pipeline (repository.credentials.secretRef) and give the worker its token (RAMP_SECRET_<NAME> or $RAMP_SECRETS_DIR/<name>)';
+      }
+      return `Check that credential "${secretRef}" (${secretLocations(secretRef)}) holds a valid token that may ${may} this repository`;
+    case 'refused':
+    case 'unknown-host':
+    case 'timeout':
+      return 'Check the host and port in repository.url, and that this worker can reach it (network, proxy, firewall)';
+    case 'tls':
+      return 'Check the server\'s certificate, or give git the CA that signed it (GIT_SSL_CAINFO)';
+    case 'rejected':
+      return 'The server\'s hooks or branch protection refused ramp\'s push; the remote: lines say why. Fix that on the server, then the push is tried again';
+    default:
+      return 'Check that the URL and branch are right, that the repository exists and this worker can reach it';
+  }
+}
+
+/** Every `*.lock` file under a .git directory (object directories skipped: git locks nothing there but packs and graphs). */
+async function lockFiles(gitDir: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (depth < 12 && !(path.basename(dir) === 'objects' && /^[0-9a-f]{2}$/.test(entry.name))) await walk(full, depth + 1);
+      } else if (entry.name.endsWith('.lock')) {
+        found.push(full);
+      }
+    }
+  };
+  await walk(gitDir, 0);
+  return found;
 }
 
 function sanitise(err: unknown, session: Session): unknown {
@@ -255,6 +443,5 @@ function sanitise(err: unknown, session: Session): unknown {
   ) {
     return err;
   }
-  const message = session.redact(err instanceof Error ? err.message : String(err));
-  return new Error(message);
+  return new Error(session.redact(errorText(err)));
 }
