@@ -15,6 +15,7 @@ import { credentialEnv, displayUrl, redact, resolveCredentials, secretsOf, urlKi
 import { CloneDamagedError, GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } from './errors.js';
 import { classifyGitFailure, isLocalDamage, remoteCause, type GitFailureKind } from './git-failure.js';
 import { secretLocations } from '../secrets.js';
+import { redactSecrets } from '../redact.js';
 import { ManifestEditError } from '../../manifests/yaml-edit.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -370,8 +371,9 @@ const REMOTE_LINES = 15;
  * The lines of a git failure that say what went wrong, redacted and bounded: what the server
  * said (`remote:` lines without progress, e.g. a pre-receive hook's reason), refused refs
  * (`! [remote rejected] … (pre-receive hook declined)`), then `fatal:`/`error:` lines; else all.
+ * `redactText` (default: URL userinfo only) runs on the whole output, before anything is cut.
  */
-export function gitErrorSummary(err: unknown, redactText: (text: string) => string = (t) => t): string {
+export function gitErrorSummary(err: unknown, redactText: (text: string) => string = (t) => redactSecrets(t, [])): string {
   const lines = redactText(errorText(err))
     .split(/[\r\n]+/)
     .map((l) => l.trim())
