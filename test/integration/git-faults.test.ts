@@ -306,6 +306,25 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
       await new Promise((resolve) => authServer.close(resolve));
     });
 
+    test('the credential is not configured, the host does not resolve: the unreachable host is the cause (the README\'s pipeline)', async () => {
+      const repository: RepositorySpec = { url: 'https://no-such-host.invalid/platform/gitops.git', branch: 'main', secretRef: 'gitops-deploy-token' };
+      const repositories = new CachedGitOpsRepositories({ cacheDir: path.join(root, 'unreachable'), credentials: { env: {} } });
+      await assert.rejects(repositories.get(repository).history({ repository }), (e: Error) => {
+        assert.ok(e instanceof RepositoryUnavailableError, e.message);
+        assert.match(e.message, /^cannot reach https:\/\/no-such-host\.invalid\/platform\/gitops\.git \(branch main\): the host name does not resolve: fatal: unable to access .*Could not resolve host: no-such-host\.invalid\. Check the host and port in repository\.url/);
+        assert.match(e.message, /the credential "gitops-deploy-token" it names is not configured on this worker either/);
+        assert.ok(!/RAMP_SECRET/.test(e.message), e.message);
+        return true;
+      });
+    });
+
+    test('the credential is not configured, the server wants one: set RAMP_SECRET_…', async () => {
+      const repository: RepositorySpec = { url: authServerUrl, branch: 'main', secretRef: 'gitops-deploy-token' };
+      const repositories = new CachedGitOpsRepositories({ cacheDir: path.join(root, 'unreachable'), credentials: { env: {} } });
+      await assert.rejects(repositories.get(repository).history({ repository }), (e: Error) =>
+        e instanceof RepositoryUnavailableError && /^credential "gitops-deploy-token" for http:\/\/127\.0\.0\.1:\d+\/gitops\.git is not configured on this worker\. Set RAMP_SECRET_GITOPS_DEPLOY_TOKEN/.test(e.message));
+    });
+
     for (const c of cases) {
       test(c.name, async () => {
         const url = await c.url();

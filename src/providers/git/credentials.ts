@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { createSecretResolver, secretEnvName, type SecretSource } from '../secrets.js';
-import { RepositoryUnavailableError } from './errors.js';
+import { CredentialMissingError, RepositoryUnavailableError } from './errors.js';
 import { redactSecrets } from '../redact.js';
 
 /** An HTTPS token and the user name sent with it (Basic auth). */
@@ -58,7 +58,7 @@ export async function resolveCredentials(
   const token = await createSecretResolver(source)(secretRef);
   if (token) return { secretRef, username, token };
   const secretsDir = source.secretsDir ?? env.RAMP_SECRETS_DIR;
-  throw new RepositoryUnavailableError(
+  throw new CredentialMissingError(
     `credential "${secretRef}" for ${displayUrl(url)} is not configured on this worker. ` +
       `Set ${variable} to an HTTPS token, or put the token in the file ${secretsDir ? path.join(secretsDir, secretRef) : '$RAMP_SECRETS_DIR/' + secretRef}`,
   );

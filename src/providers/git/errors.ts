@@ -13,6 +13,11 @@ export class RepositoryUnavailableError extends Error {
   override readonly name = 'RepositoryUnavailableError';
 }
 
+/** The pipeline names a credential that this worker does not have (a RepositoryUnavailableError). */
+export class CredentialMissingError extends RepositoryUnavailableError {
+  override readonly name = 'RepositoryUnavailableError';
+}
+
 /**
  * A commit or revert could not be applied on top of what someone else pushed: the same lines
  * changed. The cached clone is reset before this is thrown. Terminal: a human resolves it.

@@ -12,7 +12,7 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { credentialEnv, displayUrl, redact, resolveCredentials, secretsOf, urlKind, type CredentialSource } from './credentials.js';
-import { CloneDamagedError, GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } from './errors.js';
+import { CloneDamagedError, CredentialMissingError, GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } from './errors.js';
 import { classifyGitFailure, isLocalDamage, remoteCause, type GitFailureKind } from './git-failure.js';
 import { secretLocations } from '../secrets.js';
 import { redactSecrets } from '../redact.js';
@@ -79,10 +79,11 @@ export function workspaceDir(cacheDir: string, url: string, branch: string): str
 
 /** One queue per clone directory in this process, however many Workspace objects point at it. */
 const queues = new Map<string, SerialQueue>();
+/** Clone directories whose own config (identity, signing) is set; forgotten when a clone is replaced. */
+const configured = new Set<string>();
 
 export class Workspace {
   readonly #queue: SerialQueue;
-  #configured = false;
 
   constructor(readonly options: WorkspaceOptions) {
     const queue = queues.get(options.dir) ?? new SerialQueue();
@@ -260,7 +261,7 @@ export class Workspace {
     const aside = `${dir}.damaged`;
     await rm(aside, { recursive: true, force: true });
     await rename(dir, aside).catch(() => rm(dir, { recursive: true, force: true }));
-    this.#configured = false;
+    configured.delete(this.options.dir);
   }
 
   #repaired(what: string): void {
@@ -271,7 +272,10 @@ export class Workspace {
 
   async #session(): Promise<Session> {
     const { url, branch, secretRef, dir } = this.options;
-    const credentials = await resolveCredentials(url, secretRef, this.options.credentials);
+    const credentials = await resolveCredentials(url, secretRef, this.options.credentials).catch(async (err: unknown) => {
+      // A missing credential is only the real cause when the repository can be reached at all.
+      throw err instanceof CredentialMissingError ? ((await this.#unreachable()) ?? err) : err;
+    });
     const secrets = secretsOf(credentials);
     const auth = credentialEnv(url, credentials);
     const parent = path.dirname(dir);
@@ -291,7 +295,7 @@ export class Workspace {
     if (!(await this.#healthy(git))) {
       const existed = existsSync(dir);
       await this.#clone(git(parent), redactText);
-      this.#configured = false;
+      configured.delete(this.options.dir);
       if (existed) this.#repaired('cloned again: the clone had no readable HEAD (an interrupted clone, broken refs)');
     }
     const exec = (args: string[]): Promise<{ stdout: string; stderr: string }> =>
@@ -307,6 +311,31 @@ export class Workspace {
       });
     const quiet = (args: string[]): Promise<void> => exec(args).then(() => undefined);
     return { git: git(dir), dir, branch, upstream: `origin/${branch}`, redact: redactText, quiet, exec };
+  }
+
+  /**
+   * Why the repository cannot be reached at all, asked without credentials (`git ls-remote`):
+   * a RepositoryUnavailableError naming the cause (unknown host, connection refused, timeout,
+   * TLS), or null when the server answers (it may just want the credential).
+   */
+  async #unreachable(): Promise<RepositoryUnavailableError | null> {
+    const { url, branch, secretRef } = this.options;
+    const env = { ...baseEnv(), GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    const timeout = Math.min(this.options.timeoutMs, 30_000);
+    const output = await new Promise<string | null>((resolve) => {
+      execFile('git', ['ls-remote', '--heads', '--', url, `refs/heads/${branch}`], { env, timeout }, (error, _stdout, stderr) => {
+        resolve(error ? `${stderr}\n${error.killed ? 'fatal: timed out' : ''}` : null);
+      });
+    });
+    if (output === null) return null;
+    const failure = classifyGitFailure(output);
+    const cause = remoteCause(failure.kind);
+    // (No repository at an https URL may be a private one: then the missing credential is the cause.)
+    if (cause === null || !['unknown-host', 'refused', 'timeout', 'tls'].includes(failure.kind)) return null;
+    return new RepositoryUnavailableError(
+      `cannot reach ${this.displayUrl} (branch ${branch}): ${cause}: ${gitErrorSummary(output)}. ${remoteAdvice(failure.kind, url, null, 'read')} ` +
+        `(the credential "${secretRef ?? ''}" it names is not configured on this worker either, which matters only once the host answers)`,
+    );
   }
 
   /** Whether the clone exists and has a commit checked out (not interrupted, not corrupted). */
@@ -334,7 +363,7 @@ export class Workspace {
   }
 
   async #sync(session: Session): Promise<void> {
-    if (!this.#configured) {
+    if (!configured.has(this.options.dir)) {
       // The clone's own config: ramp's identity, no signing, bytes as they are.
       const { identity } = this.options;
       for (const [key, value] of [
@@ -345,7 +374,7 @@ export class Workspace {
       ] as const) {
         await session.git.raw(['config', key, value]);
       }
-      this.#configured = true;
+      configured.add(this.options.dir);
     }
     await this.fetch(session);
     await this.reset(session);
