@@ -17,7 +17,7 @@ import { createGitActivities } from '../../activities/git.js';
 import type { ExpectedOnBranch } from '../../activities/contract.js';
 import type { CommitRequest, CommitResult, RevertRequest, StageChange } from '../../src/domain/changes.js';
 import type { RepositorySpec, TrafficRoutingSpec } from '../../src/schema/pipeline.js';
-import { CachedGitOpsRepositories, HistoryRewrittenError, RepositoryUnavailableError, type GitOpsRepository } from '../../src/providers/git/index.js';
+import { CachedGitOpsRepositories, HistoryRewrittenError, RepositoryUnavailableError, type GitOpsRepositoriesOptions, type GitOpsRepository } from '../../src/providers/git/index.js';
 import { workspaceDir } from '../../src/providers/git/workspace.js';
 import { createGitOpsRemote, type GitOpsRemote } from '../harness/git.js';
 
@@ -52,13 +52,13 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
   });
 
   let caches = 0;
-  async function setup(): Promise<{ remote: GitOpsRemote; repo: GitOpsRepository; repository: RepositorySpec; dir: string; repairs: string[]; cacheDir: string }> {
+  async function setup(options: (remote: GitOpsRemote) => GitOpsRepositoriesOptions = () => ({})): Promise<{ remote: GitOpsRemote; repo: GitOpsRepository; repository: RepositorySpec; dir: string; repairs: string[]; cacheDir: string }> {
     const remote = await createGitOpsRemote();
     remotes.push(remote);
     const repository: RepositorySpec = { url: remote.remoteUrl, branch: 'main', secretRef: null };
     const repairs: string[] = [];
     const cacheDir = path.join(root, `cache-${++caches}`);
-    const repo = new CachedGitOpsRepositories({ cacheDir, onRepair: (m) => repairs.push(m) }).get(repository);
+    const repo = new CachedGitOpsRepositories({ cacheDir, onRepair: (m) => repairs.push(m), ...options(remote) }).get(repository);
     return { remote, repo, repository, dir: workspaceDir(cacheDir, remote.remoteUrl, 'main'), repairs, cacheDir };
   }
 
@@ -226,6 +226,26 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
       const revert = (r: RevertRequest & ExpectedOnBranch) => activities.revertStageCommits(r);
       await assert.rejects(env.run(revert, { ...revertRequest(repository, [...shas].reverse()), expect: shas }), (e: unknown) => e instanceof ApplicationFailure && e.type === 'HistoryRewritten' && e.nonRetryable);
       assert.equal(await head(remote), theirs);
+    });
+
+    test('a force-push between the check and the push: the retry does not rebase onto the rewrite', async () => {
+      let theirs = '';
+      let armed = false;
+      const { remote, repo, repository } = await setup((other) => ({
+        beforePush: async ({ attempt }) => {
+          if (!armed || attempt !== 1 || theirs !== '') return;
+          const { git } = await other.workdir();
+          await git.raw(['reset', '--hard', other.seedCommit]);
+          await git.raw(['commit', '--allow-empty', '-m', 'rewritten while ramp pushed']);
+          await git.raw(['push', '--force', 'origin', 'HEAD:main']);
+          theirs = (await git.revparse(['HEAD'])).trim();
+        },
+      }));
+      const first = await repo.commit(commitRequest(repository, 10));
+      armed = true;
+      await assert.rejects(repo.commit(commitRequest(repository, 20), [first.sha!]), (e: Error) =>
+        e instanceof HistoryRewrittenError && e.message.includes(`commit ${first.sha!.slice(0, 12)} that ramp recorded is no longer on it (its head is now ${theirs.slice(0, 12)})`));
+      assert.equal(await head(remote), theirs, 'ramp pushed nothing onto the rewritten branch');
     });
 
     test('recorded commits still on the branch (others pushed on top): the commit goes through', async () => {

@@ -111,7 +111,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
       if (files.length === 0) return { sha: null, reused: false, files: [] };
       await s.git.raw(['add', '--verbose', '--', ...files]);
       await commitWithMessage(s, formatCommitMessage(request.subject, request.trailers));
-      const [sha] = await this.#push(s, 1, `the commit "${request.subject}"`);
+      const [sha] = await this.#push(s, 1, `the commit "${request.subject}"`, expect);
       return { sha: sha!, reused: false, files };
     });
   }
@@ -154,7 +154,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
         );
         made.push(sha);
       }
-      const landed = made.length > 0 ? await this.#push(s, made.length, `the rollback of ${request.stage}`) : [];
+      const landed = made.length > 0 ? await this.#push(s, made.length, `the rollback of ${request.stage}`, [...expect, ...commits]) : [];
       const bySha = new Map(made.map((sha, i) => [sha, landed[i]!]));
       return {
         reverts: commits.flatMap((reverted) => {
@@ -196,8 +196,12 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
     });
   }
 
-  /** Pushes HEAD; when others pushed meanwhile, rebases onto them and tries again. */
-  async #push(s: Session, count: number, what: string): Promise<string[]> {
+  /**
+   * Pushes HEAD; when others pushed meanwhile, rebases onto them and tries again — unless the
+   * branch was rewritten in between: `onBranch` (what the workflow expects, and what a rollback
+   * reverts) must still be on it after each fetch (HistoryRewrittenError, nothing pushed).
+   */
+  async #push(s: Session, count: number, what: string, onBranch: readonly string[]): Promise<string[]> {
     for (let attempt = 1; ; attempt++) {
       await this.#beforePush?.({ attempt, dir: s.dir, branch: s.branch });
       try {
@@ -212,6 +216,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
           );
         }
         await this.workspace.fetch(s);
+        await this.#expectOnBranch(s, onBranch, what);
         try {
           await s.git.raw(['rebase', '--empty=keep', '--reapply-cherry-picks', s.upstream]);
         } catch (rebaseError) {
