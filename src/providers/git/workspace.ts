@@ -245,7 +245,8 @@ export class Workspace {
       const info = await stat(file).catch(() => null);
       if (info === null) continue;
       const name = path.relative(this.options.dir, file);
-      if (info.mtimeMs < startedAt - STALE_LOCK_MARGIN_MS) {
+      // From before this operation, or from the future (a clock that was wrong): no live git of this process holds it.
+      if (info.mtimeMs < startedAt - STALE_LOCK_MARGIN_MS || info.mtimeMs > Date.now() + STALE_LOCK_MARGIN_MS) {
         await rm(file, { force: true });
         removed.push(name);
       } else {
