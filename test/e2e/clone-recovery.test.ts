@@ -109,7 +109,7 @@ test('a clone damaged while the worker was down (stale locks, then a corrupt ind
     assert.equal(aborted.phase, 'Aborted', `worker output:\n${output()}`);
     assert.equal(aborted.stages[1]!.result!.phase, 'RolledBack');
     assert.ok(aborted.stages[1]!.result!.reverts.length > 0);
-    assert.match(output(), /ramp git: repaired the cached clone of .* moved the damaged clone aside to [0-9a-f]+\.damaged and cloned again/);
+    assert.match(output(), /ramp git: repaired the cached clone of .* moved the damaged clone aside to [0-9a-f]+\.damaged, to clone it again/);
     const files = await ramp.files('envs/staging');
     assert.match(files['stable.yaml']!, /image: web:2\.0\.0/, 'staging is back on 2.0.0');
     assert.match(files['route.yaml']!, /weight: 0 # percent of requests to the canary/);

@@ -261,6 +261,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
    * top of it would build on history ramp knows nothing of: HistoryRewrittenError, nothing written.
    */
   async #expectOnBranch(s: Session, expect: readonly string[], what: string): Promise<void> {
+    if (expect.length === 0 || (await allOnBranch(s, expect))) return;
     const missing: string[] = [];
     for (const ref of new Set(expect)) {
       const sha = await commitSha(s, ref);
@@ -289,6 +290,22 @@ async function commitSha(s: Session, ref: string): Promise<string | null> {
   if (sha !== '') return sha;
   await s.quiet(['rev-list', '--quiet', s.upstream]);
   return null;
+}
+
+/**
+ * The fast path of the force-push check, in two git commands however many commits: true when
+ * every one of `refs` is the branch head or an ancestor of it (`merge-base --independent` then
+ * leaves only the head). False when one is not, or unknown to the clone: check one by one.
+ */
+async function allOnBranch(s: Session, refs: readonly string[]): Promise<boolean> {
+  try {
+    const { stdout } = await s.exec(['rev-parse', s.upstream, ...refs.map((ref) => `${ref}^{commit}`)]);
+    const [head, ...shas] = stdout.trim().split('\n');
+    const { stdout: independent } = await s.exec(['merge-base', '--independent', head!, ...shas]);
+    return independent.trim() === head;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `sha` is `tip` or one of its ancestors; a history git cannot walk (missing objects) throws. */

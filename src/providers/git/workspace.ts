@@ -141,7 +141,7 @@ export class Workspace {
           }
         }
         await this.#moveAside();
-        this.#repaired(`moved the damaged clone aside to ${path.basename(this.options.dir)}.damaged and cloned again (${damage.message})`);
+        this.#repaired(`moved the damaged clone aside to ${path.basename(this.options.dir)}.damaged, to clone it again (${damage.message})`);
         repaired = 'clone';
       }
     });
