@@ -1,8 +1,7 @@
 /** What git's output says went wrong (src/providers/git/git-failure.ts), on git's real messages (git 2.39, LC_ALL=C). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyGitFailure, isLocalDamage, type GitFailureKind } from '../../src/providers/git/git-failure.js';
-import { gitErrorSummary } from '../../src/providers/git/workspace.js';
+import { classifyGitFailure, gitErrorSummary, isLocalDamage, type GitFailureKind } from '../../src/providers/git/git-failure.js';
 
 const LOCK_ADVICE = `
 

@@ -3,8 +3,12 @@
  * the worker's own clone is damaged (a stale lock file, a corrupt index, a missing object,
  * broken refs), or the remote cannot be reached (no such repository or branch, rejected
  * credentials, connection refused, unknown host, timeout, TLS), or the server refused a push
- * (a hook, a protected branch). Pure, table-tested (test/unit/git-failure.test.ts).
+ * (a hook, a protected branch); and the words an error quotes and the advice it gives for each.
+ * Pure, table-tested (test/unit/git-failure.test.ts).
  */
+import { urlKind } from './credentials.js';
+import { redactSecrets } from '../redact.js';
+import { secretLocations } from '../secrets.js';
 
 export type GitFailureKind =
   /** A `*.lock` file left by a git process that died: remove it (when stale) and try again. */
@@ -129,4 +133,60 @@ function lockFilesIn(output: string): string[] {
   for (const match of output.matchAll(/'([^']+\.lock)'/g)) locks.add(match[1]!);
   for (const match of output.matchAll(/could not lock config file (\S+?):/g)) locks.add(`${match[1]!}.lock`);
   return [...locks];
+}
+
+/** Most of git's output quoted in an error message. */
+const SUMMARY_CHARS = 1000;
+/** Most `remote:` lines quoted (a hook's explanation). */
+const REMOTE_LINES = 15;
+
+/**
+ * The lines of a git failure that say what went wrong, redacted and bounded: what the server
+ * said (`remote:` lines without progress, e.g. a pre-receive hook's reason), refused refs
+ * (`! [remote rejected] … (pre-receive hook declined)`), then `fatal:`/`error:` lines; else all.
+ * `redactText` (default: URL userinfo only) runs on the whole output, before anything is cut.
+ */
+export function gitErrorSummary(err: unknown, redactText: (text: string) => string = (t) => redactSecrets(t, [])): string {
+  const lines = redactText(errorText(err))
+    .split(/[\r\n]+/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^remote:\s*$/.test(l));
+  const progress = /^remote:\s*(Enumerating|Counting|Compressing|Total|Resolving|Writing|Delta|Processing|Finding sources|Receiving)\b/;
+  const remote = lines.filter((l) => /^remote:/.test(l) && !progress.test(l)).slice(0, REMOTE_LINES);
+  const refused = lines.filter((l) => /^!\s*\[/.test(l) || /\[(remote )?rejected\]/.test(l));
+  const errors = lines.filter((l) => /^(fatal|error):/.test(l));
+  const chosen = [...remote, ...refused, ...errors];
+  const summary = (chosen.length > 0 ? chosen : lines).join('; ');
+  return summary.length > SUMMARY_CHARS ? `${summary.slice(0, SUMMARY_CHARS)}…` : summary || 'git failed';
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** What to check, per cause: credential advice only when the server refused the credentials. */
+export function remoteAdvice(kind: GitFailureKind, url: string, secretRef: string | null, action: string): string {
+  const may = action.startsWith('push') ? 'push to' : 'read';
+  switch (kind) {
+    case 'not-found':
+      return `Check repository.url in the pipeline${secretRef === null ? '' : ` (and that credential "${secretRef}" may ${may} a private repository)`}`;
+    case 'no-branch':
+      return 'Check repository.branch in the pipeline: the branch must exist in the repository';
+    case 'auth':
+      if (urlKind(url) === 'ssh') return 'Check the worker\'s ssh key (~/.ssh) and that it may ' + may + ' this repository';
+      if (secretRef === null) {
+        return 'The repository needs a credential: name one in the pipeline (repository.credentials.secretRef) and give the worker its token (RAMP_SECRET_<NAME> or $RAMP_SECRETS_DIR/<name>)';
+      }
+      return `Check that credential "${secretRef}" (${secretLocations(secretRef)}) holds a valid token that may ${may} this repository`;
+    case 'refused':
+    case 'unknown-host':
+    case 'timeout':
+      return 'Check the host and port in repository.url, and that this worker can reach it (network, proxy, firewall)';
+    case 'tls':
+      return 'Check the server\'s certificate, or give git the CA that signed it (GIT_SSL_CAINFO)';
+    case 'rejected':
+      return 'The server\'s hooks or branch protection refused ramp\'s push; the remote: lines say why. Fix that on the server, then the push is tried again';
+    default:
+      return 'Check that the URL and branch are right, that the repository exists and this worker can reach it';
+  }
 }

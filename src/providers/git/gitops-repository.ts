@@ -18,7 +18,8 @@ import { GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } f
 import { changedFiles, readLog, type LogEntry } from './git-log.js';
 import { formatCommitMessage, formatRevertMessage, TrailerKey } from './trailers.js';
 import { SnapshotStore } from './snapshots.js';
-import { gitErrorSummary, GitCommandError, type Session, type Workspace } from './workspace.js';
+import { gitErrorSummary } from './git-failure.js';
+import { GitCommandError, type Session, type Workspace } from './workspace.js';
 
 /** What ramp does with a GitOps repository (STYLE.md habit 16). */
 export interface GitOpsRepository {

@@ -8,14 +8,13 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { credentialEnv, displayUrl, redact, resolveCredentials, secretsOf, urlKind, type CredentialSource } from './credentials.js';
+import { credentialEnv, displayUrl, redact, resolveCredentials, secretsOf, type CredentialSource } from './credentials.js';
 import { CloneDamagedError, CredentialMissingError, GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } from './errors.js';
-import { classifyGitFailure, isLocalDamage, remoteCause, type GitFailureKind } from './git-failure.js';
-import { secretLocations } from '../secrets.js';
-import { redactSecrets } from '../redact.js';
+import { classifyGitFailure, errorText, gitErrorSummary, isLocalDamage, remoteAdvice, remoteCause } from './git-failure.js';
+import { removeStaleLocks, STALE_LOCK_MARGIN_MS } from './stale-locks.js';
 import { ManifestEditError } from '../../manifests/yaml-edit.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -39,8 +38,7 @@ export interface WorkspaceOptions {
   onRepair?: ((message: string) => void) | undefined;
 }
 
-/** A lock file must be at least this much older than the operation to count as stale (clock granularity). */
-const STALE_LOCK_MARGIN_MS = 2_000;
+
 
 /** An operation's view of the clone: git with this operation's credentials, and its redaction. */
 export interface Session {
@@ -127,7 +125,7 @@ export class Workspace {
           );
         }
         if (damage.kind === 'lock' && repaired === 'nothing') {
-          const { removed, live } = await this.#removeStaleLocks(startedAt);
+          const { removed, live } = await removeStaleLocks(this.options.dir, startedAt);
           if (removed.length > 0) {
             this.#repaired(`removed stale lock files left by a git process that died: ${removed.join(', ')}`);
             repaired = 'locks';
@@ -230,30 +228,6 @@ export class Workspace {
       return null;
     }
     return isLocalDamage(classifyGitFailure(errorText(err))) ? this.damaged(session, 'work on', err) : null;
-  }
-
-  /**
-   * Removes the clone's `*.lock` files that are older than this operation: operations on a
-   * clone run one at a time in this process, so no git of ours holds them; a git that dies by
-   * SIGKILL (a killed worker) leaves them behind. Younger ones are left alone.
-   */
-  async #removeStaleLocks(startedAt: number): Promise<{ removed: string[]; live: string[] }> {
-    const gitDir = path.join(this.options.dir, '.git');
-    const removed: string[] = [];
-    const live: string[] = [];
-    for (const file of await lockFiles(gitDir)) {
-      const info = await stat(file).catch(() => null);
-      if (info === null) continue;
-      const name = path.relative(this.options.dir, file);
-      // From before this operation, or from the future (a clock that was wrong): no live git of this process holds it.
-      if (info.mtimeMs < startedAt - STALE_LOCK_MARGIN_MS || info.mtimeMs > Date.now() + STALE_LOCK_MARGIN_MS) {
-        await rm(file, { force: true });
-        removed.push(name);
-      } else {
-        live.push(name);
-      }
-    }
-    return { removed, live };
   }
 
   /** Moves the clone to `<dir>.damaged` (replacing an older one, kept for a look) so that it is cloned again. */
@@ -390,80 +364,6 @@ function baseEnv(): Record<string, string> {
     if (value !== undefined && !guarded.test(key)) env[key] = value;
   }
   return env;
-}
-
-/** Most of git's output quoted in an error message. */
-const SUMMARY_CHARS = 1000;
-/** Most `remote:` lines quoted (a hook's explanation). */
-const REMOTE_LINES = 15;
-
-/**
- * The lines of a git failure that say what went wrong, redacted and bounded: what the server
- * said (`remote:` lines without progress, e.g. a pre-receive hook's reason), refused refs
- * (`! [remote rejected] … (pre-receive hook declined)`), then `fatal:`/`error:` lines; else all.
- * `redactText` (default: URL userinfo only) runs on the whole output, before anything is cut.
- */
-export function gitErrorSummary(err: unknown, redactText: (text: string) => string = (t) => redactSecrets(t, [])): string {
-  const lines = redactText(errorText(err))
-    .split(/[\r\n]+/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !/^remote:\s*$/.test(l));
-  const progress = /^remote:\s*(Enumerating|Counting|Compressing|Total|Resolving|Writing|Delta|Processing|Finding sources|Receiving)\b/;
-  const remote = lines.filter((l) => /^remote:/.test(l) && !progress.test(l)).slice(0, REMOTE_LINES);
-  const refused = lines.filter((l) => /^!\s*\[/.test(l) || /\[(remote )?rejected\]/.test(l));
-  const errors = lines.filter((l) => /^(fatal|error):/.test(l));
-  const chosen = [...remote, ...refused, ...errors];
-  const summary = (chosen.length > 0 ? chosen : lines).join('; ');
-  return summary.length > SUMMARY_CHARS ? `${summary.slice(0, SUMMARY_CHARS)}…` : summary || 'git failed';
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** What to check, per cause: credential advice only when the server refused the credentials. */
-function remoteAdvice(kind: GitFailureKind, url: string, secretRef: string | null, action: string): string {
-  const may = action.startsWith('push') ? 'push to' : 'read';
-  switch (kind) {
-    case 'not-found':
-      return `Check repository.url in the pipeline${secretRef === null ? '' : ` (and that credential "${secretRef}" may ${may} a private repository)`}`;
-    case 'no-branch':
-      return 'Check repository.branch in the pipeline: the branch must exist in the repository';
-    case 'auth':
-      if (urlKind(url) === 'ssh') return 'Check the worker\'s ssh key (~/.ssh) and that it may ' + may + ' this repository';
-      if (secretRef === null) {
-        return 'The repository needs a credential: name one in the pipeline (repository.credentials.secretRef) and give the worker its token (RAMP_SECRET_<NAME> or $RAMP_SECRETS_DIR/<name>)';
-      }
-      return `Check that credential "${secretRef}" (${secretLocations(secretRef)}) holds a valid token that may ${may} this repository`;
-    case 'refused':
-    case 'unknown-host':
-    case 'timeout':
-      return 'Check the host and port in repository.url, and that this worker can reach it (network, proxy, firewall)';
-    case 'tls':
-      return 'Check the server\'s certificate, or give git the CA that signed it (GIT_SSL_CAINFO)';
-    case 'rejected':
-      return 'The server\'s hooks or branch protection refused ramp\'s push; the remote: lines say why. Fix that on the server, then the push is tried again';
-    default:
-      return 'Check that the URL and branch are right, that the repository exists and this worker can reach it';
-  }
-}
-
-/** Every `*.lock` file under a .git directory (object directories skipped: git locks nothing there but packs and graphs). */
-async function lockFiles(gitDir: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (depth < 12 && !(path.basename(dir) === 'objects' && /^[0-9a-f]{2}$/.test(entry.name))) await walk(full, depth + 1);
-      } else if (entry.name.endsWith('.lock')) {
-        found.push(full);
-      }
-    }
-  };
-  await walk(gitDir, 0);
-  return found;
 }
 
 function sanitise(err: unknown, session: Session): unknown {
