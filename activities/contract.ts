@@ -22,11 +22,22 @@ export interface Notification {
   message: string;
 }
 
+/**
+ * Force-push detection for the Git writes. `expect`: the commits this promotion recorded on the
+ * branch so far (full shas). Before it writes anything, the activity fetches and checks that each
+ * is still on `origin/<branch>`; if one is not, it writes nothing and fails with the
+ * non-retryable ApplicationFailure of type `HistoryRewritten` (FailureType.HistoryRewritten),
+ * details `[{ commit, missing }]`: the first missing sha and all of them.
+ */
+export interface ExpectedOnBranch {
+  expect?: string[];
+}
+
 export interface RampActivities {
-  /** Writes one stage commit (idempotent by its trailers) and pushes it. */
-  commitStageChange(request: CommitRequest): Promise<CommitResult>;
-  /** Reverts ramp's own commits newest-first (idempotent) and pushes. */
-  revertStageCommits(request: RevertRequest): Promise<RevertResult>;
+  /** Writes one stage commit (idempotent by its trailers) and pushes it; refuses when `expect`ed commits left the branch. */
+  commitStageChange(request: CommitRequest & ExpectedOnBranch): Promise<CommitResult>;
+  /** Reverts ramp's own commits newest-first (idempotent) and pushes; refuses when `expect`ed commits left the branch. */
+  revertStageCommits(request: RevertRequest & ExpectedOnBranch): Promise<RevertResult>;
   /** ramp's commits read back from `git log`. */
   readHistory(query: HistoryQuery): Promise<HistoryEntry[]>;
   /** The distinct values one YAML field had on the branch, newest first. */

@@ -14,6 +14,7 @@ import type {
   RevertResult,
 } from '../src/domain/changes.js';
 import { FailureType } from '../src/domain/failure-types.js';
+import type { ExpectedOnBranch } from './contract.js';
 import { ManifestEditError } from '../src/manifests/yaml-edit.js';
 import {
   GitConflictError,
@@ -28,9 +29,12 @@ export interface GitActivityDeps {
 
 export function createGitActivities({ repositories }: GitActivityDeps) {
   return {
-    /** Commits and pushes one step's changes; idempotent by its trailers. */
-    async commitStageChange(request: CommitRequest): Promise<CommitResult> {
-      const result = await asActivityFailure(() => repositories.get(request.repository).commit(request));
+    /**
+     * Commits and pushes one step's changes; idempotent by its trailers. Writes nothing and fails
+     * with HistoryRewritten when a commit in `expect` is no longer on the branch (force-push).
+     */
+    async commitStageChange(request: CommitRequest & ExpectedOnBranch): Promise<CommitResult> {
+      const result = await asActivityFailure(() => repositories.get(request.repository).commit(request, request.expect ?? []));
       const { promotion, stage, step } = request.trailers;
       Context.current().log.info(
         result.sha === null ? 'git: nothing to commit' : result.reused ? 'git: commit already on the branch' : 'git: committed and pushed',
@@ -39,9 +43,9 @@ export function createGitActivities({ repositories }: GitActivityDeps) {
       return result;
     },
 
-    /** Reverts ramp's commits newest first and pushes the reverts; idempotent per reverted commit. */
-    async revertStageCommits(request: RevertRequest): Promise<RevertResult> {
-      const result = await asActivityFailure(() => repositories.get(request.repository).revert(request));
+    /** Reverts ramp's commits newest first and pushes the reverts; idempotent per reverted commit; `expect` as for commits. */
+    async revertStageCommits(request: RevertRequest & ExpectedOnBranch): Promise<RevertResult> {
+      const result = await asActivityFailure(() => repositories.get(request.repository).revert(request, request.expect ?? []));
       Context.current().log.info('git: reverted', {
         promotion: request.promotion,
         stage: request.stage,
@@ -72,7 +76,7 @@ function asActivityFailure<T>(operation: () => Promise<T>): Promise<T> {
 
 export function toApplicationFailure(err: unknown): unknown {
   if (err instanceof GitConflictError) return ApplicationFailure.nonRetryable(err.message, FailureType.GitConflict, { files: err.files });
-  if (err instanceof HistoryRewrittenError) return ApplicationFailure.nonRetryable(err.message, FailureType.HistoryRewritten, { commit: err.commit });
+  if (err instanceof HistoryRewrittenError) return ApplicationFailure.nonRetryable(err.message, FailureType.HistoryRewritten, { commit: err.commit, missing: err.missing });
   if (err instanceof ManifestEditError) return ApplicationFailure.nonRetryable(err.message, FailureType.ManifestEdit);
   if (err instanceof RepositoryUnavailableError) return ApplicationFailure.retryable(err.message, FailureType.RepositoryUnavailable);
   return err;

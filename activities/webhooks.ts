@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import type { AxiosInstance } from 'axios';
 import type { SecretResolver } from '../src/providers/secrets.js';
+import { redactSecrets } from '../src/providers/redact.js';
 import type { WebhookSpec } from '../src/schema/pipeline.js';
 
 export const SIGNATURE_HEADER = 'X-Ramp-Signature';
@@ -42,12 +43,14 @@ export function createWebhookActivities({ http, secrets }: { http: AxiosInstance
     async callWebhook({ hook, payload }: { hook: WebhookSpec; payload: WebhookPayload }): Promise<WebhookAnswer> {
       const body = JSON.stringify({ ...payload, name: hook.name, type: hook.type, metadata: hook.metadata });
       const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'ramp' };
+      const secretValues: string[] = [];
       if (hook.secretRef) {
         const secret = await secrets(hook.secretRef);
         if (secret === undefined) {
           return { ok: false, status: null, error: `webhook ${hook.name}: secret ${hook.secretRef} is not on this worker (RAMP_SECRET_* or RAMP_SECRETS_DIR)`, attempts: 0 };
         }
         headers[SIGNATURE_HEADER] = signature(secret, body);
+        secretValues.push(secret);
       }
       const attempts = hook.type.startsWith('confirm-') ? 1 : 1 + hook.retries;
       let last: WebhookAnswer = { ok: false, status: null, error: null, attempts: 0 };
@@ -58,7 +61,7 @@ export function createWebhookActivities({ http, secrets }: { http: AxiosInstance
           last = { ok, status: response.status, error: ok ? null : `webhook ${hook.name} answered HTTP ${response.status}`, attempts: attempt };
           if (ok) return last;
         } catch (error) {
-          last = { ok: false, status: null, error: `webhook ${hook.name} (${new URL(hook.url).origin}) did not answer: ${(error as Error).message}`, attempts: attempt };
+          last = { ok: false, status: null, error: `webhook ${hook.name} (${new URL(hook.url).origin}) did not answer: ${redactSecrets((error as Error).message, secretValues)}`, attempts: attempt };
         }
       }
       log.info(`webhook ${hook.name} (${hook.type}): ${last.error ?? 'ok'}`);

@@ -7,7 +7,10 @@
 export const FailureType = {
   /** A commit or revert conflicts with a change someone else pushed to the same lines. */
   GitConflict: 'GitConflict',
-  /** A commit ramp must revert is no longer on the branch (force-push). */
+  /**
+   * The branch was rewritten (force-push): a commit ramp recorded (`expect` of a Git write) or
+   * must revert is no longer on it. ramp wrote nothing; an operator decides (abort, retry).
+   */
   HistoryRewritten: 'HistoryRewritten',
   /** A manifest could not be edited as the pipeline asks (missing file, field or backend). */
   ManifestEdit: 'ManifestEdit',

@@ -223,7 +223,7 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
       assert.equal(revertOfPromote!.step, '1/rollback');
       assert.deepEqual(promote!.approvedBy, ['alice', 'group:release-managers']);
       assert.deepEqual({ ...start!, committedAt: '' }, {
-        sha: shas[0], committedAt: '', subject: 'web/staging: canary 1.1.0 at 10%', promotion: 'web-1.1.0-a1', stage: 'staging', step: '1/0/setWeight-10', version: '1.1.0', approvedBy: [], rollback: null,
+        sha: shas[0], committedAt: '', subject: 'web/staging: canary 1.1.0 at 10%', promotion: 'web-1.1.0-a1', stage: 'staging', step: '1/0/setWeight-10', version: '1.1.0', approvedBy: [], requestedBy: null, rollback: null,
       });
       assert.ok(!Number.isNaN(Date.parse(start!.committedAt)));
 
@@ -359,11 +359,11 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
     const missing: RepositorySpec = { url: path.join(cacheDir, 'no-such-repo.git'), branch: 'main', secretRef: null };
     await assert.rejects(repositories.get(missing).history({ repository: missing }), (e: Error) =>
       e instanceof RepositoryUnavailableError &&
-      e.message.startsWith(`cannot clone ${missing.url} (branch main): fatal: repository '${missing.url}' does not exist. Check that the URL and branch are right`));
+      e.message === `cannot clone ${missing.url} (branch main): there is no repository at this URL (or it is private and not visible with the credential sent): fatal: repository '${missing.url}' does not exist. Check repository.url in the pipeline`);
     const { remote } = await setup();
     const badBranch: RepositorySpec = { ...spec(remote), branch: 'nope' };
     await assert.rejects(repositories.get(badBranch).history({ repository: badBranch }), (e: Error) =>
-      e instanceof RepositoryUnavailableError && /Remote branch nope not found/.test(e.message));
+      e instanceof RepositoryUnavailableError && /: the repository has no such branch: fatal: Remote branch nope not found .*Check repository\.branch in the pipeline/.test(e.message));
   });
 
   describe('over HTTP with a worker-side token', { concurrency: 1 }, () => {
@@ -411,7 +411,7 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
       await assert.rejects(repositories.get(repository).commit(commitRequest(repository, 1)), (e: Error) => {
         assert.ok(e instanceof RepositoryUnavailableError);
         assert.ok(!e.message.includes(wrong) && !e.message.includes(Buffer.from(`x-access-token:${wrong}`).toString('base64')), e.message);
-        assert.match(e.message, new RegExp(`^cannot clone ${url.replace(/[.]/g, '\\.')} \\(branch main\\): .*that credential "gitops-deploy" is valid and may read it$`));
+        assert.match(e.message, new RegExp(`^cannot clone ${url.replace(/[.]/g, '\\.')} \\(branch main\\): the server refused the credentials \\(authentication failed\\): .*Check that credential "gitops-deploy" \\(RAMP_SECRET_GITOPS_DEPLOY or \\$RAMP_SECRETS_DIR/gitops-deploy\\) holds a valid token that may read this repository$`));
         return true;
       });
     });
@@ -424,7 +424,8 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
       const repository: RepositorySpec = { url: `http://127.0.0.1:${port}/gitops.git`, branch: 'main', secretRef: 'gitops-deploy' };
       const repositories = new CachedGitOpsRepositories({ cacheDir, credentials: { env: { RAMP_SECRET_GITOPS_DEPLOY: TOKEN } } });
       await assert.rejects(repositories.get(repository).history({ repository }), (e: Error) =>
-        e instanceof RepositoryUnavailableError && !secret(e.message) && e.message.includes(`cannot clone http://127.0.0.1:${port}/gitops.git (branch main): fatal: unable to access`));
+        e instanceof RepositoryUnavailableError && !secret(e.message) && !/RAMP_SECRET|credential/.test(e.message) &&
+        e.message.includes(`cannot clone http://127.0.0.1:${port}/gitops.git (branch main): connection refused: nothing answers at that host and port: fatal: unable to access`));
     });
   });
 

@@ -17,6 +17,11 @@ describe('formatCommitMessage', () => {
       ['s', { ...trailers, approvedBy: ['alice', 'group:release-managers'] }],
       's\n\nRamp-Promotion: web-1.1.0-7f3a\nRamp-Stage: staging\nRamp-Step: 1/0/setWeight-10\nRamp-Version: 1.1.0\nRamp-Approved-By: alice, group:release-managers\n',
     ],
+    [
+      'who caused it, last',
+      ['s', { ...trailers, approvedBy: ['carol'], requestedBy: 'bob\nRamp-Stage: x' }],
+      's\n\nRamp-Promotion: web-1.1.0-7f3a\nRamp-Stage: staging\nRamp-Step: 1/0/setWeight-10\nRamp-Version: 1.1.0\nRamp-Approved-By: carol\nRamp-Requested-By: bob Ramp-Stage: x\n',
+    ],
     ['no approvers, no trailer', ['s', { ...trailers, approvedBy: [] }], 's\n\nRamp-Promotion: web-1.1.0-7f3a\nRamp-Stage: staging\nRamp-Step: 1/0/setWeight-10\nRamp-Version: 1.1.0\n'],
     [
       'newlines in subject and values stay on one line',
@@ -52,7 +57,7 @@ describe('parseTrailers', () => {
 
 describe('parseRampMessage', () => {
   test('reads back what formatCommitMessage wrote', () => {
-    const parsed = parseRampMessage(formatCommitMessage('web/staging: canary', { ...trailers, approvedBy: ['alice', 'bob'] }));
+    const parsed = parseRampMessage(formatCommitMessage('web/staging: canary', { ...trailers, approvedBy: ['alice', 'bob'], requestedBy: 'rm' }));
     assert.deepEqual(parsed, {
       subject: 'web/staging: canary',
       promotion: 'web-1.1.0-7f3a',
@@ -60,6 +65,7 @@ describe('parseRampMessage', () => {
       step: '1/0/setWeight-10',
       version: '1.1.0',
       approvedBy: ['alice', 'bob'],
+      requestedBy: 'rm',
       rollbackReason: null,
       reverts: null,
     });
@@ -67,7 +73,8 @@ describe('parseRampMessage', () => {
 
   test('reads back what formatRevertMessage wrote', () => {
     const sha = '0123456789abcdef0123456789abcdef01234567';
-    const parsed = parseRampMessage(formatRevertMessage({ revertedSha: sha, revertedSubject: 's', promotion: 'p', stage: 'st', step: '1/rollback', version: 'v', reason: 'aborted by alice' }));
+    const parsed = parseRampMessage(formatRevertMessage({ revertedSha: sha, revertedSubject: 's', promotion: 'p', stage: 'st', step: '1/rollback', version: 'v', reason: 'aborted by alice', requestedBy: 'alice' }));
+    assert.equal(parsed.requestedBy, 'alice');
     assert.equal(parsed.subject, 'Revert "s"');
     assert.equal(parsed.reverts, sha);
     assert.equal(parsed.rollbackReason, 'aborted by alice');
@@ -76,7 +83,7 @@ describe('parseRampMessage', () => {
 
   test('a commit without trailers has no ramp fields', () => {
     assert.deepEqual(parseRampMessage('Bump replicas by hand\n'), {
-      subject: 'Bump replicas by hand', promotion: null, stage: null, step: null, version: null, approvedBy: [], rollbackReason: null, reverts: null,
+      subject: 'Bump replicas by hand', promotion: null, stage: null, step: null, version: null, approvedBy: [], requestedBy: null, rollbackReason: null, reverts: null,
     });
   });
 

@@ -14,6 +14,12 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { PrometheusProviderSpec } from '../../src/providers/metrics/prometheus.js';
 import { createPrometheusProvider, parseSampleValue } from '../../src/providers/metrics/prometheus.js';
 import { createSecretResolver } from '../../src/providers/secrets.js';
+import { createMetricProviders } from '../../src/providers/metrics/registry.js';
+import { createMetricActivities, type MeasureMetricRequest } from '../../activities/metrics.js';
+import type { MetricSpec } from '../../src/schema/pipeline.js';
+import type { Measurement } from '../../src/domain/analysis/measurement.js';
+import type { Logger } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 
 interface Seen {
   method: string;
@@ -214,6 +220,46 @@ describe('auth headers by reference', () => {
     const error = errorOf(await measure('up', { headers }, authed));
     assert.ok(!error.includes('s3cr3t'), error);
     assert.match(error, /unauthorized: bad token \*\*\* \(HTTP 401 Unauthorized\)/);
+  });
+
+  // The token alone (without `Bearer `), encoded, or cut by a snippet: no form of it may reach
+  // the measurement error (it goes to the worker log, `ramp status --json` and the history).
+  const bare = token.slice('Bearer '.length);
+  const echoes: [string, (auth: string) => (res: ServerResponse) => void][] = [
+    ['the token alone in a Prometheus error', () => json(401, { status: 'error', errorType: 'unauthorized', error: `invalid token ${bare}` })],
+    ['the token alone in a plain-text body', () => (res) => res.writeHead(401, { 'content-type': 'text/plain' }).end(`token ${bare} is not valid\n`)],
+    ['the token base64 and URL-encoded', () => json(401, { status: 'error', errorType: 'unauthorized', error: `${Buffer.from(bare).toString('base64')} / ${encodeURIComponent(bare)}` })],
+    ['the token where the quoted snippet is cut', () => (res) => res.writeHead(401).end(`${'x'.repeat(190)} ${bare}`)],
+    ['the whole header in JSON that is not Prometheus\'', (auth) => json(401, { message: `unauthorized: ${auth}` })],
+  ];
+  for (const [what, answer] of echoes) {
+    test(`a 401 echoing ${what}: no form of the token in the message`, async () => {
+      respond = (res, req) => answer(String(req.headers.authorization))(res);
+      const error = errorOf(await measure('up', { headers }, authed));
+      assert.match(error, /HTTP 401/);
+      for (const form of [bare, bare.slice(0, 8), Buffer.from(bare).toString('base64'), encodeURIComponent(bare)]) assert.ok(!error.includes(form), `${form} in: ${error}`);
+    });
+  }
+
+  test('through the measureMetric activity: no form of the token in the measurement, its JSON or the log', async () => {
+    respond = (res) => json(401, { status: 'error', errorType: 'unauthorized', error: `token ${bare} rejected (${Buffer.from(bare).toString('base64')})` })(res);
+    const providers = createMetricProviders({ secrets: createSecretResolver({ env: { RAMP_SECRET_PROMETHEUS_TOKEN: token } }) });
+    const activities = createMetricActivities({ providers });
+    const lines: string[] = [];
+    const at = (message: string, meta?: Record<string, unknown>) => void lines.push(`${message} ${JSON.stringify(meta ?? {})}`);
+    const logger: Logger = { log: (_level, message, meta) => at(message, meta), trace: at, debug: at, info: at, warn: at, error: at };
+    const env = new MockActivityEnvironment(undefined, { logger });
+    const metric: MetricSpec = {
+      name: 'error-rate', intervalMs: 60_000, initialDelayMs: 0, count: 1, failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4, consecutiveSuccessLimit: 0, dryRun: false,
+      provider: { ...spec({ headers }), query: 'up' },
+    };
+    const measure = (r: MeasureMetricRequest): Promise<Measurement> => activities.measureMetric(r);
+    const measurement: Measurement = await env.run(measure, { metric, args: {} });
+    assert.equal(measurement.phase, 'Error');
+    assert.match(String(measurement.error), /unauthorized: token \*\*\* rejected \(\*\*\*\) \(HTTP 401 Unauthorized\)/);
+    const everything = `${JSON.stringify(measurement)}\n${lines.join('\n')}`;
+    assert.ok(lines.length > 0, 'the activity logged the measurement');
+    for (const form of [bare, Buffer.from(bare).toString('base64'), encodeURIComponent(bare), token]) assert.ok(!everything.includes(form), `${form} in: ${everything}`);
   });
 
   test('credentials in the address never reach the message', async () => {

@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import { createSecretResolver, secretEnvName, type SecretSource } from '../secrets.js';
-import { RepositoryUnavailableError } from './errors.js';
+import { CredentialMissingError, RepositoryUnavailableError } from './errors.js';
+import { redactSecrets } from '../redact.js';
 
 /** An HTTPS token and the user name sent with it (Basic auth). */
 export interface GitCredentials {
@@ -57,7 +58,7 @@ export async function resolveCredentials(
   const token = await createSecretResolver(source)(secretRef);
   if (token) return { secretRef, username, token };
   const secretsDir = source.secretsDir ?? env.RAMP_SECRETS_DIR;
-  throw new RepositoryUnavailableError(
+  throw new CredentialMissingError(
     `credential "${secretRef}" for ${displayUrl(url)} is not configured on this worker. ` +
       `Set ${variable} to an HTTPS token, or put the token in the file ${secretsDir ? path.join(secretsDir, secretRef) : '$RAMP_SECRETS_DIR/' + secretRef}`,
   );
@@ -78,11 +79,13 @@ export function credentialEnv(url: string, credentials: GitCredentials | null): 
   };
 }
 
-/** The strings that must never be printed for these credentials: the token and its header forms. */
+/**
+ * The secrets of these credentials, for redact(): the token and `user:token`. redact() also
+ * removes their encoded forms (the Basic header's base64, URL encoding: src/providers/redact.ts).
+ */
 export function secretsOf(credentials: GitCredentials | null): string[] {
   if (credentials === null) return [];
-  const basic = Buffer.from(`${credentials.username}:${credentials.token}`).toString('base64');
-  return [credentials.token, basic, encodeURIComponent(credentials.token)];
+  return [credentials.token, `${credentials.username}:${credentials.token}`];
 }
 
 /** The URL with any user name and password removed, for messages. */
@@ -90,11 +93,9 @@ export function displayUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }
 
-/** Removes secrets, and userinfo from URLs, from text that may reach a log or an error. */
+/** Removes every form of the secrets, and userinfo from URLs, from text that may reach a log or an error. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, '$1');
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('***');
-  return out;
+  return redactSecrets(text, secrets);
 }
 
 function isLoopback(url: string): boolean {

@@ -20,23 +20,26 @@ import { changedFiles, readLog, type LogEntry } from './git-log.js';
 import { formatCommitMessage, formatRevertMessage, TrailerKey } from './trailers.js';
 import { SnapshotStore } from './snapshots.js';
 import { readYamlField } from '../../manifests/yaml-edit.js';
-import { gitErrorSummary, type Session, type Workspace } from './workspace.js';
+import { gitErrorSummary } from './git-failure.js';
+import { GitCommandError, type Session, type Workspace } from './workspace.js';
 
 /** What ramp does with a GitOps repository (STYLE.md habit 16). */
 export interface GitOpsRepository {
   /**
    * Commits and pushes a stage's changes, unless the branch already has the commit of these
    * trailers (`reused: true`) or the files already are as asked (`sha: null`). Returns the
-   * sha that landed on the remote. Throws ManifestEditError, GitConflictError,
+   * sha that landed on the remote. `expect`: commits recorded earlier (by the workflow) that
+   * must still be on the branch; if one is not, nothing is written and HistoryRewrittenError is
+   * thrown. Throws ManifestEditError, GitConflictError, HistoryRewrittenError,
    * RepositoryUnavailableError.
    */
-  commit(request: CommitRequest): Promise<CommitResult>;
+  commit(request: CommitRequest, expect?: readonly string[]): Promise<CommitResult>;
   /**
    * Reverts ramp's commits, newest first, one revert commit each, and pushes them together.
-   * Commits a ramp revert already undid are not reverted again. Throws HistoryRewrittenError
-   * (before changing anything), GitConflictError, RepositoryUnavailableError.
+   * Commits a ramp revert already undid are not reverted again. `expect` as for commit. Throws
+   * HistoryRewrittenError (before changing anything), GitConflictError, RepositoryUnavailableError.
    */
-  revert(request: RevertRequest): Promise<RevertResult>;
+  revert(request: RevertRequest, expect?: readonly string[]): Promise<RevertResult>;
   /** ramp's commits on the branch, newest first. */
   history(query: HistoryQuery): Promise<HistoryEntry[]>;
   /** The distinct values a YAML field had in the branch's history, newest first (who wrote them does not matter). */
@@ -101,8 +104,9 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
     this.#snapshots = new SnapshotStore(`${workspace.options.dir}.snapshots`);
   }
 
-  commit(request: CommitRequest): Promise<CommitResult> {
+  commit(request: CommitRequest, expect: readonly string[] = []): Promise<CommitResult> {
     return this.workspace.exclusive(async (s) => {
+      await this.#expectOnBranch(s, expect, `the commit "${request.subject}"`);
       const { promotion, stage, step } = request.trailers;
       const recent = await readLog(s.git, [`--max-count=${this.#window}`, s.upstream]);
       const earlier = recent.find((e) => e.rollbackReason === null && e.promotion === promotion && e.stage === stage && e.step === step);
@@ -112,13 +116,14 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
       if (files.length === 0) return { sha: null, reused: false, files: [] };
       await s.git.raw(['add', '--verbose', '--', ...files]);
       await commitWithMessage(s, formatCommitMessage(request.subject, request.trailers));
-      const [sha] = await this.#push(s, 1, `the commit "${request.subject}"`);
+      const [sha] = await this.#push(s, 1, `the commit "${request.subject}"`, expect);
       return { sha: sha!, reused: false, files };
     });
   }
 
-  revert(request: RevertRequest): Promise<RevertResult> {
+  revert(request: RevertRequest, expect: readonly string[] = []): Promise<RevertResult> {
     return this.workspace.exclusive(async (s) => {
+      await this.#expectOnBranch(s, expect, `the rollback of ${request.stage}`);
       // Every commit must be on the branch before anything is reverted.
       const commits: string[] = [];
       for (const ref of request.commits) commits.push(await this.#onBranch(s, ref));
@@ -155,7 +160,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
         );
         made.push(sha);
       }
-      const landed = made.length > 0 ? await this.#push(s, made.length, `the rollback of ${request.stage}`) : [];
+      const landed = made.length > 0 ? await this.#push(s, made.length, `the rollback of ${request.stage}`, [...expect, ...commits]) : [];
       const bySha = new Map(made.map((sha, i) => [sha, landed[i]!]));
       return {
         reverts: commits.flatMap((reverted) => {
@@ -216,8 +221,12 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
     });
   }
 
-  /** Pushes HEAD; when others pushed meanwhile, rebases onto them and tries again. */
-  async #push(s: Session, count: number, what: string): Promise<string[]> {
+  /**
+   * Pushes HEAD; when others pushed meanwhile, rebases onto them and tries again — unless the
+   * branch was rewritten in between: `onBranch` (what the workflow expects, and what a rollback
+   * reverts) must still be on it after each fetch (HistoryRewrittenError, nothing pushed).
+   */
+  async #push(s: Session, count: number, what: string, onBranch: readonly string[]): Promise<string[]> {
     for (let attempt = 1; ; attempt++) {
       await this.#beforePush?.({ attempt, dir: s.dir, branch: s.branch });
       try {
@@ -232,6 +241,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
           );
         }
         await this.workspace.fetch(s);
+        await this.#expectOnBranch(s, onBranch, what);
         try {
           await s.git.raw(['rebase', '--empty=keep', '--reapply-cherry-picks', s.upstream]);
         } catch (rebaseError) {
@@ -251,7 +261,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
       .filter((f) => f !== '');
     await s.git.raw([operation, '--abort']).catch(() => undefined);
     await this.workspace.reset(s);
-    if (files.length === 0) return new Error(`${what} failed in ${this.workspace.displayUrl}: ${s.redact(gitErrorSummary(err))}`);
+    if (files.length === 0) return new Error(`${what} failed in ${this.workspace.displayUrl}: ${gitErrorSummary(err, (t) => s.redact(t))}`);
     return new GitConflictError(
       `${what} conflicts with changes pushed to branch ${s.branch} of ${this.workspace.displayUrl} in ${files.join(', ')}: ` +
         `someone changed the same lines. ${outcome}. Look at the latest commits to ${files.length === 1 ? 'that file' : 'those files'}, ` +
@@ -264,11 +274,73 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
   async #onBranch(s: Session, ref: string, doing = 'revert', advice = REVERT_ADVICE): Promise<string> {
     const where = `branch ${s.branch} of ${this.workspace.displayUrl}`;
     const what = `Its history was rewritten (a force-push?) or the commit is not ramp's. ${advice}`;
-    const sha = (await s.git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '')).trim();
-    if (sha === '') throw new HistoryRewrittenError(`cannot ${doing} ${ref}: no such commit on ${where}. ${what}`, ref);
-    const onBranch = await s.quiet(['merge-base', '--is-ancestor', sha, s.upstream]).then(() => true, () => false);
-    if (!onBranch) throw new HistoryRewrittenError(`cannot ${doing} ${sha.slice(0, 12)}: it is no longer on ${where}. ${what}`, sha);
+    const sha = await commitSha(s, ref);
+    if (sha === null) throw new HistoryRewrittenError(`cannot ${doing} ${ref}: no such commit on ${where}. ${what}`, ref);
+    if (!(await isAncestor(s, sha, s.upstream))) throw new HistoryRewrittenError(`cannot ${doing} ${sha.slice(0, 12)}: it is no longer on ${where}. ${what}`, sha);
     return sha;
+  }
+
+  /**
+   * Force-push detection: every commit in `expect` (what the workflow recorded so far) must be
+   * on `origin/<branch>` as just fetched. Otherwise someone rewrote the branch, and writing on
+   * top of it would build on history ramp knows nothing of: HistoryRewrittenError, nothing written.
+   */
+  async #expectOnBranch(s: Session, expect: readonly string[], what: string): Promise<void> {
+    if (expect.length === 0 || (await allOnBranch(s, expect))) return;
+    const missing: string[] = [];
+    for (const ref of new Set(expect)) {
+      const sha = await commitSha(s, ref);
+      if (sha === null || !(await isAncestor(s, sha, s.upstream))) missing.push(ref);
+    }
+    if (missing.length === 0) return;
+    const head = (await s.git.raw(['rev-parse', s.upstream])).trim();
+    const list = missing.map((sha) => sha.slice(0, 12)).join(', ');
+    throw new HistoryRewrittenError(
+      `branch ${s.branch} of ${this.workspace.displayUrl} was rewritten (a force-push?): ${missing.length === 1 ? 'commit' : 'commits'} ${list} that ramp recorded ` +
+        `${missing.length === 1 ? 'is' : 'are'} no longer on it (its head is now ${head.slice(0, 12)}). ramp wrote nothing (${what}): writing on top of a rewritten ` +
+        'branch could undo or bury someone\'s work. Decide: restore the branch (push the missing commits back) and `ramp resume` to check again, or `ramp abort` and put the environment right by hand',
+      missing[0]!,
+      missing,
+    );
+  }
+}
+
+/**
+ * The full sha of `ref` as a commit, or null when the clone does not have it. Before saying
+ * "no such commit", the branch's history is walked: a commit missing from a damaged clone (a
+ * deleted object) throws there, and the clone is repaired, instead of passing for a force-push.
+ */
+async function commitSha(s: Session, ref: string): Promise<string | null> {
+  const sha = (await s.git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '')).trim();
+  if (sha !== '') return sha;
+  await s.quiet(['rev-list', '--quiet', s.upstream]);
+  return null;
+}
+
+/**
+ * The fast path of the force-push check, in two git commands however many commits: true when
+ * every one of `refs` is the branch head or an ancestor of it (`merge-base --independent` then
+ * leaves only the head). False when one is not, or unknown to the clone: check one by one.
+ */
+async function allOnBranch(s: Session, refs: readonly string[]): Promise<boolean> {
+  try {
+    const { stdout } = await s.exec(['rev-parse', s.upstream, ...refs.map((ref) => `${ref}^{commit}`)]);
+    const [head, ...shas] = stdout.trim().split('\n');
+    const { stdout: independent } = await s.exec(['merge-base', '--independent', head!, ...shas]);
+    return independent.trim() === head;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `sha` is `tip` or one of its ancestors; a history git cannot walk (missing objects) throws. */
+async function isAncestor(s: Session, sha: string, tip: string): Promise<boolean> {
+  try {
+    await s.quiet(['merge-base', '--is-ancestor', sha, tip]);
+    return true;
+  } catch (err) {
+    if (err instanceof GitCommandError && err.exitCode === 1) return false;
+    throw err;
   }
 }
 

@@ -23,6 +23,8 @@ export interface GitOpsRepositoriesOptions extends ClonedGitOpsRepositoryOptions
   credentials?: CredentialSource;
   /** A git process silent for this long is killed. @default 120000 */
   gitTimeoutMs?: number;
+  /** Told when a damaged clone was repaired (stale lock files removed, or cloned again). @default a line on stderr */
+  onRepair?: (message: string) => void;
 }
 
 export const DEFAULT_IDENTITY: GitIdentity = { name: 'ramp', email: 'ramp@localhost' };
@@ -36,11 +38,13 @@ export class CachedGitOpsRepositories implements GitOpsRepositories {
   readonly #identity: GitIdentity;
   readonly #credentials: CredentialSource;
   readonly #timeoutMs: number;
+  readonly #onRepair: ((message: string) => void) | undefined;
   readonly #options: ClonedGitOpsRepositoryOptions;
   readonly #repositories = new Map<string, GitOpsRepository>();
 
   constructor(options: GitOpsRepositoriesOptions = {}) {
-    const { cacheDir, identity, credentials, gitTimeoutMs, ...repositoryOptions } = options;
+    const { cacheDir, identity, credentials, gitTimeoutMs, onRepair, ...repositoryOptions } = options;
+    this.#onRepair = onRepair;
     this.cacheDir = path.resolve(cacheDir ?? defaultCacheDir());
     this.#identity = identity ?? DEFAULT_IDENTITY;
     this.#credentials = credentials ?? { env: {} };
@@ -60,6 +64,7 @@ export class CachedGitOpsRepositories implements GitOpsRepositories {
         identity: this.#identity,
         credentials: this.#credentials,
         timeoutMs: this.#timeoutMs,
+        onRepair: this.#onRepair,
       });
       found = new ClonedGitOpsRepository(workspace, this.#options);
       this.#repositories.set(key, found);

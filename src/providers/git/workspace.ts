@@ -12,7 +12,9 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { credentialEnv, displayUrl, redact, resolveCredentials, secretsOf, type CredentialSource } from './credentials.js';
-import { GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } from './errors.js';
+import { CloneDamagedError, CredentialMissingError, GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } from './errors.js';
+import { classifyGitFailure, errorText, gitErrorSummary, isLocalDamage, remoteAdvice, remoteCause } from './git-failure.js';
+import { removeStaleLocks, STALE_LOCK_MARGIN_MS } from './stale-locks.js';
 import { ManifestEditError } from '../../manifests/yaml-edit.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -32,7 +34,11 @@ export interface WorkspaceOptions {
   credentials: CredentialSource;
   /** A git process that prints nothing for this long is killed (network commands print progress). */
   timeoutMs: number;
+  /** Told when a damaged clone was repaired (stale lock files removed, or cloned again). @default a line on stderr */
+  onRepair?: ((message: string) => void) | undefined;
 }
+
+
 
 /** An operation's view of the clone: git with this operation's credentials, and its redaction. */
 export interface Session {
@@ -46,9 +52,21 @@ export interface Session {
   /**
    * Runs a git command that prints nothing on success (`revert --no-commit`, `merge-base
    * --is-ancestor`) directly: simple-git waits 50 ms after every command that printed nothing.
-   * Same environment and timeout as `git`; rejects with git's stderr on a non-zero exit.
+   * Same environment and timeout as `git`; rejects with a GitCommandError (git's stderr, exit code) on a non-zero exit.
    */
   quiet(args: string[]): Promise<void>;
+  /** Runs a git command directly and gives its output; rejects like `quiet`. */
+  exec(args: string[]): Promise<{ stdout: string; stderr: string }>;
+}
+
+/** A git command that exited non-zero, with its exit code (1 is often an answer: "not an ancestor"). */
+export class GitCommandError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number | string | null,
+  ) {
+    super(message);
+  }
 }
 
 /** The clone directory for (url, branch) under `cacheDir`. */
@@ -59,10 +77,11 @@ export function workspaceDir(cacheDir: string, url: string, branch: string): str
 
 /** One queue per clone directory in this process, however many Workspace objects point at it. */
 const queues = new Map<string, SerialQueue>();
+/** Clone directories whose own config (identity, signing) is set; forgotten when a clone is replaced. */
+const configured = new Set<string>();
 
 export class Workspace {
   readonly #queue: SerialQueue;
-  #configured = false;
 
   constructor(readonly options: WorkspaceOptions) {
     const queue = queues.get(options.dir) ?? new SerialQueue();
@@ -77,25 +96,51 @@ export class Workspace {
 
   /**
    * Runs `task` alone on this clone, after bringing the clone up to date with the remote.
-   * Errors other than ramp's own are re-thrown with credentials removed from their message.
+   * When git says the clone itself is damaged — a stale lock file left by a killed git, a
+   * corrupt index, a missing object, broken refs — the clone is repaired (stale lock files
+   * removed; otherwise the clone is moved aside to `<dir>.damaged` and cloned again) and the
+   * whole operation runs again: every operation is idempotent. Errors other than ramp's own are
+   * re-thrown with credentials removed from their message.
    */
   exclusive<T>(task: (session: Session) => Promise<T>): Promise<T> {
     return this.#queue.run(async () => {
-      const session = await this.#session();
-      try {
-        await this.#sync(session);
-      } catch (err) {
-        if (!(err instanceof RepositoryUnavailableError)) {
-          // A clone that cannot be reset is broken (interrupted, corrupted): the next try clones afresh.
-          await rm(this.options.dir, { recursive: true, force: true });
-          this.#configured = false;
+      const startedAt = Date.now();
+      let repaired: 'nothing' | 'locks' | 'clone' = 'nothing';
+      for (;;) {
+        const session = await this.#session();
+        let damage: CloneDamagedError | null;
+        try {
+          await this.#sync(session).catch((err: unknown) => {
+            // A clone that cannot be brought up to date is broken (interrupted, corrupted), whatever git said.
+            throw err instanceof RepositoryUnavailableError || err instanceof CloneDamagedError ? err : this.damaged(session, 'update the clone of', err);
+          });
+          return await task(session);
+        } catch (err) {
+          damage = this.#damageOf(session, err);
+          if (damage === null) throw sanitise(err, session);
         }
-        throw sanitise(err, session);
-      }
-      try {
-        return await task(session);
-      } catch (err) {
-        throw sanitise(err, session);
+        if (repaired === 'clone') {
+          throw new RepositoryUnavailableError(
+            `${damage.message}; it was cloned again and is still damaged. Check the worker's disk (free space, permissions) under ${path.dirname(this.options.dir)}; the operation will be tried again`,
+          );
+        }
+        if (damage.kind === 'lock' && repaired === 'nothing') {
+          const { removed, live } = await removeStaleLocks(this.options.dir, startedAt);
+          if (removed.length > 0) {
+            this.#repaired(`removed stale lock files left by a git process that died: ${removed.join(', ')}`);
+            repaired = 'locks';
+            continue;
+          }
+          if (live.length > 0) {
+            throw new RepositoryUnavailableError(
+              `${damage.message}. ${live.join(', ')} ${live.length === 1 ? 'is' : 'are'} less than ${STALE_LOCK_MARGIN_MS / 1000} s old: another git process may be working in this clone ` +
+                '(do two workers share one RAMP_CACHE_DIR?); ramp left them alone and will try again',
+            );
+          }
+        }
+        await this.#moveAside();
+        this.#repaired(`moved the damaged clone aside to ${path.basename(this.options.dir)}.damaged, to clone it again (${damage.message})`);
+        repaired = 'clone';
       }
     });
   }
@@ -124,12 +169,17 @@ export class Workspace {
     const onBranch = /^# branch\.head (\S+)$/m.exec(status)?.[1];
     const changes = status.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
     if (head !== upstream || onBranch !== this.options.branch || changes.some((line) => !/^[?!] /.test(line))) {
-      await session.git.raw(['checkout', '--force', '-B', this.options.branch, session.upstream]);
+      // git checkout exits 0 after "error: Could not read <tree>" (a missing object): its errors count.
+      const { stderr } = await session.exec(['checkout', '--force', '-B', this.options.branch, session.upstream]);
+      if (/^(error|fatal):/m.test(stderr)) throw new Error(`git checkout failed: ${stderr}`);
     }
     if (changes.some((line) => /^[?!] /.test(line))) await session.git.raw(['clean', '-ffdx']);
   }
 
-  /** Runs a command that talks to the remote; its failure becomes RepositoryUnavailableError. */
+  /**
+   * Runs a command that talks to the remote; its failure becomes RepositoryUnavailableError,
+   * or CloneDamagedError when git's output says the clone itself is the problem.
+   */
   async network<T>(session: Session, action: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
@@ -138,19 +188,69 @@ export class Workspace {
     }
   }
 
-  unavailable(session: Pick<Session, 'redact'>, action: string, err: unknown): RepositoryUnavailableError {
-    const { branch, secretRef } = this.options;
-    const detail = session.redact(gitErrorSummary(err));
-    const credential = secretRef === null ? '' : `, that credential "${secretRef}" is valid and may ${action.startsWith('push') ? 'push to' : 'read'} it`;
+  /**
+   * The error for a failed command that talks to the remote: it names the real cause (no such
+   * repository or branch, authentication, connection refused, unknown host, timeout, TLS, a
+   * refused push with the server's `remote:` lines), and gives credential advice only for an
+   * authentication failure. Local damage of the clone becomes CloneDamagedError (repaired).
+   */
+  unavailable(session: Pick<Session, 'redact'>, action: string, err: unknown): RepositoryUnavailableError | CloneDamagedError {
+    const { branch, secretRef, url } = this.options;
+    const failure = classifyGitFailure(errorText(err));
+    if (isLocalDamage(failure)) return this.damaged(session, action, err);
+    const detail = gitErrorSummary(err, session.redact);
+    const cause = remoteCause(failure.kind);
     return new RepositoryUnavailableError(
-      `cannot ${action} ${this.displayUrl} (branch ${branch}): ${detail}. ` +
-        `Check that the URL and branch are right, that the repository exists and this worker can reach it${credential}`,
+      `cannot ${action} ${this.displayUrl} (branch ${branch}): ${cause === null ? detail : `${cause}: ${detail}`}. ${remoteAdvice(failure.kind, url, secretRef, action)}`,
     );
+  }
+
+  /** The error for git failing because of the clone itself (repaired by `exclusive`). */
+  damaged(session: Pick<Session, 'redact'>, action: string, err: unknown): CloneDamagedError {
+    const failure = classifyGitFailure(errorText(err));
+    const kind = failure.kind === 'lock' ? 'lock' : 'damaged';
+    const what = kind === 'lock' ? 'a lock file is in the way' : 'its files are damaged';
+    return new CloneDamagedError(
+      `cannot ${action} ${this.displayUrl} (branch ${this.options.branch}) in the worker's cached clone ${this.options.dir}: ${what}: ${gitErrorSummary(err, session.redact)}`,
+      kind,
+    );
+  }
+
+  /** Local damage in `err` (raised as CloneDamagedError, or a plain git failure that says so); null for anything else. */
+  #damageOf(session: Session, err: unknown): CloneDamagedError | null {
+    if (err instanceof CloneDamagedError) return err;
+    if (
+      err instanceof RepositoryUnavailableError ||
+      err instanceof GitConflictError ||
+      err instanceof HistoryRewrittenError ||
+      err instanceof ManifestEditError
+    ) {
+      return null;
+    }
+    return isLocalDamage(classifyGitFailure(errorText(err))) ? this.damaged(session, 'work on', err) : null;
+  }
+
+  /** Moves the clone to `<dir>.damaged` (replacing an older one, kept for a look) so that it is cloned again. */
+  async #moveAside(): Promise<void> {
+    const { dir } = this.options;
+    const aside = `${dir}.damaged`;
+    await rm(aside, { recursive: true, force: true });
+    await rename(dir, aside).catch(() => rm(dir, { recursive: true, force: true }));
+    configured.delete(this.options.dir);
+  }
+
+  #repaired(what: string): void {
+    const message = `ramp git: repaired the cached clone of ${this.displayUrl} (branch ${this.options.branch}): ${what}`;
+    if (this.options.onRepair) this.options.onRepair(message);
+    else process.stderr.write(`${message}\n`);
   }
 
   async #session(): Promise<Session> {
     const { url, branch, secretRef, dir } = this.options;
-    const credentials = await resolveCredentials(url, secretRef, this.options.credentials);
+    const credentials = await resolveCredentials(url, secretRef, this.options.credentials).catch(async (err: unknown) => {
+      // A missing credential is only the real cause when the repository can be reached at all.
+      throw err instanceof CredentialMissingError ? ((await this.#unreachable()) ?? err) : err;
+    });
     const secrets = secretsOf(credentials);
     const auth = credentialEnv(url, credentials);
     const parent = path.dirname(dir);
@@ -168,17 +268,49 @@ export class Workspace {
       }).env(env);
     const redactText = (text: string): string => redact(text, secrets);
     if (!(await this.#healthy(git))) {
+      const existed = existsSync(dir);
       await this.#clone(git(parent), redactText);
-      this.#configured = false;
+      configured.delete(this.options.dir);
+      if (existed) this.#repaired('cloned again: the clone had no readable HEAD (an interrupted clone, broken refs)');
     }
-    const quiet = (args: string[]): Promise<void> =>
+    const exec = (args: string[]): Promise<{ stdout: string; stderr: string }> =>
       new Promise((resolve, reject) => {
         execFile('git', args, { cwd: dir, env, timeout: this.options.timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-          if (error) reject(new Error(`git ${args[0]} failed (exit ${String(error.code ?? error.signal)}): ${stderr}${stdout}`.trim()));
-          else resolve();
+          if (error) {
+            const code = error.code ?? error.signal ?? null;
+            reject(new GitCommandError(`git ${args[0]} failed (exit ${String(code)}): ${stderr}${stdout}`.trim(), code));
+          } else {
+            resolve({ stdout, stderr });
+          }
         });
       });
-    return { git: git(dir), dir, branch, upstream: `origin/${branch}`, redact: redactText, quiet };
+    const quiet = (args: string[]): Promise<void> => exec(args).then(() => undefined);
+    return { git: git(dir), dir, branch, upstream: `origin/${branch}`, redact: redactText, quiet, exec };
+  }
+
+  /**
+   * Why the repository cannot be reached at all, asked without credentials (`git ls-remote`):
+   * a RepositoryUnavailableError naming the cause (unknown host, connection refused, timeout,
+   * TLS), or null when the server answers (it may just want the credential).
+   */
+  async #unreachable(): Promise<RepositoryUnavailableError | null> {
+    const { url, branch, secretRef } = this.options;
+    const env = { ...baseEnv(), GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    const timeout = Math.min(this.options.timeoutMs, 30_000);
+    const output = await new Promise<string | null>((resolve) => {
+      execFile('git', ['ls-remote', '--heads', '--', url, `refs/heads/${branch}`], { env, timeout }, (error, _stdout, stderr) => {
+        resolve(error ? `${stderr}\n${error.killed ? 'fatal: timed out' : ''}` : null);
+      });
+    });
+    if (output === null) return null;
+    const failure = classifyGitFailure(output);
+    const cause = remoteCause(failure.kind);
+    // (No repository at an https URL may be a private one: then the missing credential is the cause.)
+    if (cause === null || !['unknown-host', 'refused', 'timeout', 'tls'].includes(failure.kind)) return null;
+    return new RepositoryUnavailableError(
+      `cannot reach ${this.displayUrl} (branch ${branch}): ${cause}: ${gitErrorSummary(output)}. ${remoteAdvice(failure.kind, url, null, 'read')} ` +
+        `(the credential "${secretRef ?? ''}" it names is not configured on this worker either, which matters only once the host answers)`,
+    );
   }
 
   /** Whether the clone exists and has a commit checked out (not interrupted, not corrupted). */
@@ -206,7 +338,7 @@ export class Workspace {
   }
 
   async #sync(session: Session): Promise<void> {
-    if (!this.#configured) {
+    if (!configured.has(this.options.dir)) {
       // The clone's own config: ramp's identity, no signing, bytes as they are.
       const { identity } = this.options;
       for (const [key, value] of [
@@ -217,7 +349,7 @@ export class Workspace {
       ] as const) {
         await session.git.raw(['config', key, value]);
       }
-      this.#configured = true;
+      configured.add(this.options.dir);
     }
     await this.fetch(session);
     await this.reset(session);
@@ -234,18 +366,6 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
-/** The lines of a git failure that say what went wrong: `fatal:`/`error:`, else `remote:`, else all. */
-export function gitErrorSummary(err: unknown): string {
-  const lines = (err instanceof Error ? err.message : String(err))
-    .split(/[\r\n]+/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !/^remote:\s*$/.test(l));
-  const errors = lines.filter((l) => /^(fatal|error):/.test(l));
-  const remote = lines.filter((l) => /^remote:/.test(l));
-  const summary = (errors.length > 0 ? errors : remote.length > 0 ? remote : lines).join('; ');
-  return summary.length > 400 ? `${summary.slice(0, 400)}…` : summary || 'git failed';
-}
-
 function sanitise(err: unknown, session: Session): unknown {
   if (
     err instanceof RepositoryUnavailableError ||
@@ -255,6 +375,5 @@ function sanitise(err: unknown, session: Session): unknown {
   ) {
     return err;
   }
-  const message = session.redact(err instanceof Error ? err.message : String(err));
-  return new Error(message);
+  return new Error(session.redact(errorText(err)));
 }

@@ -10,12 +10,14 @@
  * - Every problem is an `{ error }` naming the address (without credentials) and the query:
  *   connection refused, timeout, HTTP 4xx/5xx with Prometheus' `errorType` and `error`, an
  *   answer that is not Prometheus JSON, `status: "error"`, a result type a measurement cannot use.
- * - Headers come from worker-side secrets by reference (`secrets.ts`); their values are removed
- *   from every message.
+ * - Headers come from worker-side secrets by reference (`secrets.ts`); every form of their
+ *   values (the whole header value, the token without `Bearer `, base64, URL-encoded: redact.ts)
+ *   is removed from every message, including what the server echoes back.
  * - Queries are POSTed as a form, so long PromQL never hits URL limits.
  */
 import axios, { type AxiosInstance } from 'axios';
-import { displayUrl, redact } from '../git/credentials.js';
+import { displayUrl } from '../git/credentials.js';
+import { redactSecrets } from '../redact.js';
 import type { MeasureRequest, MetricProvider, MetricProviderSpec, ProviderResult, SecretHeaderRef } from './metric-provider.js';
 import { createSecretResolver, secretLocations, type SecretResolver } from '../secrets.js';
 
@@ -26,6 +28,8 @@ export const DEFAULT_PROMETHEUS_TIMEOUT_MS = 30_000;
 /** Answers larger than this are refused (a range query over a long window at a fine step). */
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 const SNIPPET_CHARS = 200;
+/** Prometheus' own error message is quoted up to this length. */
+const ERROR_CHARS = 1000;
 
 /** One series of a range query: its labels and its samples, oldest first, `t` in ms since the epoch. */
 export interface Series {
@@ -75,7 +79,7 @@ export function createPrometheusProvider(deps: PrometheusDeps = {}): PrometheusP
     switch (resultType) {
       case 'scalar': {
         const value = sampleValue(result);
-        return value === null ? fail(`the scalar result is malformed: ${snippet(JSON.stringify(result))}`) : { value };
+        return value === null ? fail(`the scalar result is malformed: ${snippet(JSON.stringify(result), answer.secrets)}`) : { value };
       }
       case 'vector': {
         if (!Array.isArray(result)) return fail('the vector result is not a list');
@@ -87,7 +91,7 @@ export function createPrometheusProvider(deps: PrometheusDeps = {}): PrometheusP
             return fail(
               histogram
                 ? 'the query returns native histograms, not numbers; measure a number (histogram_quantile, histogram_count, ...)'
-                : `a sample of the vector result is malformed: ${snippet(JSON.stringify(series))}`,
+                : `a sample of the vector result is malformed: ${snippet(JSON.stringify(series), answer.secrets)}`,
             );
           }
           values.push(value);
@@ -118,13 +122,13 @@ export function createPrometheusProvider(deps: PrometheusDeps = {}): PrometheusP
     for (const entry of result) {
       if (!isRecord(entry) || !Array.isArray(entry.values)) {
         const histogram = isRecord(entry) && 'histograms' in entry;
-        return fail(histogram ? 'the query returns native histograms, not numbers' : `a series of the matrix is malformed: ${snippet(JSON.stringify(entry))}`);
+        return fail(histogram ? 'the query returns native histograms, not numbers' : `a series of the matrix is malformed: ${snippet(JSON.stringify(entry), answer.secrets)}`);
       }
       const values: [number, number][] = [];
       for (const sample of entry.values as unknown[]) {
         const value = sampleValue(sample);
         const t: unknown = Array.isArray(sample) ? sample[0] : undefined;
-        if (value === null || typeof t !== 'number') return fail(`a sample of the matrix is malformed: ${snippet(JSON.stringify(sample))}`);
+        if (value === null || typeof t !== 'number') return fail(`a sample of the matrix is malformed: ${snippet(JSON.stringify(sample), answer.secrets)}`);
         values.push([Math.round(t * 1000), value]);
       }
       series.push({ labels: labelsOf(entry.metric), values });
@@ -200,27 +204,27 @@ async function call(
   try {
     json = JSON.parse(body);
   } catch {
-    const what = body.trim() === '' ? 'an empty body' : `something that is not JSON: "${snippet(body)}"`;
+    const what = body.trim() === '' ? 'an empty body' : `something that is not JSON: "${snippet(body, secrets)}"`;
     return { error: describe(address, `answered ${httpStatus} with ${what}`, query, secrets) };
   }
   if (!isRecord(json) || (json.status !== 'success' && json.status !== 'error')) {
-    return { error: describe(address, `answered ${httpStatus} with JSON that is not a Prometheus API answer: "${snippet(body)}"`, query, secrets) };
+    return { error: describe(address, `answered ${httpStatus} with JSON that is not a Prometheus API answer: "${snippet(body, secrets)}"`, query, secrets) };
   }
   if (json.status === 'error') {
     const errorType = typeof json.errorType === 'string' && json.errorType ? `${json.errorType}: ` : '';
-    const message = typeof json.error === 'string' ? json.error : 'no error message';
+    const message = typeof json.error === 'string' ? snippet(json.error, secrets, ERROR_CHARS) : 'no error message';
     return { error: describe(address, `refused the query: ${errorType}${message} (${httpStatus})`, query, secrets) };
   }
   if (status < 200 || status >= 300) {
     return { error: describe(address, `answered ${httpStatus} with status "success"`, query, secrets) };
   }
-  if (!isRecord(json.data)) return { error: describe(address, `answered without data: "${snippet(body)}"`, query, secrets) };
+  if (!isRecord(json.data)) return { error: describe(address, `answered without data: "${snippet(body, secrets)}"`, query, secrets) };
   return { data: { resultType: json.data.resultType, result: json.data.result }, secrets };
 }
 
 /** `Prometheus at http://prometheus:9090: <reason>. Query: <query>`, credentials and secrets removed. */
 function describe(address: string, reason: string, query: string, secrets: readonly string[]): string {
-  return redact(`Prometheus at ${displayUrl(address)}: ${reason}. Query: ${query}`, secrets);
+  return redactSecrets(`Prometheus at ${displayUrl(address)}: ${reason}. Query: ${query}`, secrets);
 }
 
 function connectionProblem(error: unknown): string {
@@ -290,7 +294,8 @@ function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-function snippet(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > SNIPPET_CHARS ? `${flat.slice(0, SNIPPET_CHARS)}…` : flat;
+/** Text from the server, flattened, redacted (before it is cut, so no part of a secret stays) and cut. */
+function snippet(text: string, secrets: readonly string[], chars = SNIPPET_CHARS): string {
+  const flat = redactSecrets(text.replace(/\s+/g, ' ').trim(), secrets);
+  return flat.length > chars ? `${flat.slice(0, chars)}…` : flat;
 }
