@@ -10,6 +10,7 @@ import { createActivities, createSmokeActivities } from '../activities/index.js'
 import { KubeClusters } from '../src/providers/kube/clusters.js';
 import { CachedGitOpsRepositories } from '../src/providers/git/index.js';
 import type { WorkerConfig } from './config.js';
+import { ensureSearchAttributes } from './search-attributes.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -25,6 +26,11 @@ export async function startWorker(config: WorkerConfig, options: { workflowBundl
   const nativeConnection = await NativeConnection.connect({ address: config.address });
   const connection = await Connection.connect({ address: config.address });
   const client = new Client({ connection, namespace: config.namespace });
+  // Workflows upsert these; unregistered, every promotion's workflow task would fail.
+  await ensureSearchAttributes(connection, config.namespace).catch(async (error: unknown) => {
+    await Promise.all([connection.close(), nativeConnection.close()]);
+    throw error;
+  });
   const repositories = new CachedGitOpsRepositories(config.cacheDir ? { cacheDir: config.cacheDir } : {});
   const worker = await Worker.create({
     connection: nativeConnection,

@@ -26,6 +26,7 @@ import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import { webPipeline } from '../support/pipelines.js';
 import { realRamp, type RealRamp } from '../support/real-ramp.js';
 import { refusalOf, waitFor } from '../support/wait.js';
+import { promotionOutcome } from '../../workflows/promotion-outcome.js';
 
 describe('promotion through a real GitOps repository', () => {
   let env: TestWorkflowEnvironment;
@@ -100,7 +101,7 @@ describe('promotion through a real GitOps repository', () => {
         await waitStage(stage('staging'), (s) => s.phase === 'Paused', 'the staging pause');
         assert.notDeepEqual(await ramp.files('envs/staging'), await ramp.seedFiles('envs/staging'), 'the canary is live in Git');
         await handle.executeUpdate(abortUpdate, { args: [{ promotionId: handle.workflowId, actor: 'rm', reason: 'p99 latency' }] });
-        const result = await handle.result();
+        const result = await promotionOutcome(handle.result());
         assert.equal(result.phase, 'Aborted');
         assert.equal(result.stages[1]!.result!.reverts.length, 2);
       });
@@ -111,7 +112,7 @@ describe('promotion through a real GitOps repository', () => {
         const staging = stage('staging');
         await waitStage(staging, (s) => s.pauseReason === 'AwaitingApproval', 'the staging approval step');
         await staging.executeUpdate(rejectUpdate, { args: [{ promotionId: handle.workflowId, actor: 'alice', reason: 'dashboards look wrong' }] });
-        const result = await handle.result();
+        const result = await promotionOutcome(handle.result());
         assert.equal(result.stages[1]!.result!.phase, 'RolledBack');
       }, '1.2.0');
       assert.deepEqual(await ramp.files('envs/staging'), await ramp.seedFiles('envs/staging'));
@@ -180,7 +181,7 @@ describe('promotion through a real GitOps repository', () => {
     try {
       const pipeline = webPipeline({ url: `${ramp.remote.remoteUrl}-missing` });
       await promote(ramp, pipeline, async (handle) => {
-        const result = await handle.result();
+        const result = await promotionOutcome(handle.result());
         assert.equal(result.phase, 'Aborted');
         assert.match(result.message, /^nothing was changed: .*gitops\.git-missing/);
         assert.deepEqual(result.stages.map((s) => s.phase), ['Pending', 'Pending', 'Pending']);

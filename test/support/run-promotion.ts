@@ -6,6 +6,7 @@ import type { PipelineSpec } from '../../src/schema/pipeline.js';
 import { promotionWorkflowId, stageWorkflowId, type PromotionStatus } from '../../workflows/messages.js';
 import type { promotionWorkflow } from '../../workflows/promotion.js';
 import { createTestWorker } from '../harness/temporal.js';
+import { promotionOutcome } from '../../workflows/promotion-outcome.js';
 
 export interface During {
   /** The stage workflow of the named stage (its id is stable: pipeline/stage). */
@@ -29,6 +30,6 @@ export async function runPromotion(
       args: [{ apiVersion: 'ramp/v1', pipeline, version, requestedBy: 'rm', kind: 'promote' }],
     });
     await during?.({ stage: (name) => env.client.workflow.getHandle(stageWorkflowId(pipeline.name, name)), promotionId: handle.workflowId });
-    return handle.result();
+    return promotionOutcome(handle.result());
   });
 }
