@@ -80,7 +80,7 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
         pipeline: input.pipeline.name,
         version: input.version,
         phase: status.phase,
-        stage: status.activeStage?.name ?? status.waitingFor?.stage ?? null,
+        stage: status.activeStage?.name ?? status.waitingFor?.stage ?? status.stages.filter((s) => s.attempt > 0).at(-1)?.name ?? null,
         heldBy: status.waitingFor?.heldBy ?? null,
       }),
     );
