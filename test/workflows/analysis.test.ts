@@ -13,6 +13,7 @@ import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import type { promotionWorkflow } from '../../workflows/promotion.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { runPromotion } from '../support/run-promotion.js';
+import { promotionOutcome } from '../../workflows/promotion-outcome.js';
 
 const TEMPLATES = `    - name: errors
       args: [{ name: service }]
@@ -133,11 +134,13 @@ describe('analysis steps (fake measurements)', () => {
     }
     const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
     return worker.runUntil(
-      env.client.workflow.execute<typeof promotionWorkflow>('promotionWorkflow', {
-        taskQueue,
-        workflowId: promotionWorkflowId(pipeline.name, '2.0.0'),
-        args: [{ apiVersion: 'ramp/v1', pipeline, version: '2.0.0', requestedBy: 'rm', kind: 'promote' }],
-      }),
+      promotionOutcome(
+        env.client.workflow.execute<typeof promotionWorkflow>('promotionWorkflow', {
+          taskQueue,
+          workflowId: promotionWorkflowId(pipeline.name, '2.0.0'),
+          args: [{ apiVersion: 'ramp/v1', pipeline, version: '2.0.0', requestedBy: 'rm', kind: 'promote' }],
+        }),
+      ),
     );
   }
 
