@@ -50,7 +50,10 @@ export function stageDisplayPhase(phase: StagePhase, pauseReason: PauseReason | 
   }
 }
 
-/** Whom a stage waits for: the approvers who have not approved yet, `operator` for a pause, `webhook` for a confirmation. */
+/**
+ * Whom a stage waits for: the pending approval's approvers (as the gate opened; not updated per
+ * partial approval), `operator` for a pause, `webhook` for a confirmation.
+ */
 export function stageWaitingFor(phase: StagePhase, pauseReason: PauseReason | null, approvals: readonly ApprovalRecord[]): string[] {
   const pending = approvals.at(-1);
   const approvalWait = phase === StagePhase.AwaitingApproval || (phase === StagePhase.Paused && pauseReason === PauseReason.AwaitingApproval);
