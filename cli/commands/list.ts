@@ -21,6 +21,8 @@ const DEFAULT_LIMIT = 50;
 
 /** Phases only finished promotions have: asking for them lists finished ones too. */
 const FINISHED_PHASES: readonly string[] = [PromotionPhase.Succeeded, PromotionPhase.Aborted];
+/** Phases a promotion's own RampPhase says as listed: the server can filter on them. */
+const OWN_PHASES: readonly string[] = [...FINISHED_PHASES, PromotionPhase.WaitingForEnvironment, PromotionPhase.Failed];
 
 export const listCommand: Command = {
   name: 'list',
@@ -37,7 +39,8 @@ export const listCommand: Command = {
 
   --all          include finished promotions
   --pipeline P   only promotions of pipeline P
-  --phase PHASE  only promotions in this phase (Succeeded or Aborted imply --all)
+  --phase PHASE  only promotions in this phase (case-insensitive); Succeeded and Aborted
+                 are finished ones, every other phase running ones
   --limit N      at most N promotions (default ${DEFAULT_LIMIT})
   --json         print the list as JSON
 ${TEMPORAL_FLAGS_USAGE}
@@ -61,10 +64,12 @@ ${TEMPORAL_FLAGS_USAGE}
     const limit = positiveInt(values.limit, '--limit', DEFAULT_LIMIT);
     const pipeline = values.pipeline === undefined ? undefined : queryValue(values.pipeline, '--pipeline');
     const phase = values.phase?.trim();
-    const all = values.all || (phase !== undefined && FINISHED_PHASES.some((p) => p.toLowerCase() === phase.toLowerCase()));
+    const finished = phase !== undefined && FINISHED_PHASES.some((p) => p.toLowerCase() === phase.toLowerCase());
+    // Any other phase belongs to running promotions only.
+    const all = finished || (values.all && phase === undefined);
     return withTemporal(cliSettings(io, values), async (temporal) => {
       const { rows, truncated } = await listPromotions(temporal, { all, pipeline, phase, limit });
-      io.stdout(values.json ? json(rows) : renderList(rows, { color: colorOf(io), all, truncated, filtered: phase !== undefined || pipeline !== undefined }));
+      io.stdout(values.json ? json(rows) : renderList(rows, { color: colorOf(io), all: all || values.all, truncated, filtered: phase !== undefined || pipeline !== undefined }));
       return ExitCode.Ok;
     });
   },
@@ -77,12 +82,17 @@ export interface StageView {
   waitingFor: string[];
 }
 
-/** The visibility query for promotions. */
-export function promotionsQuery(options: { all: boolean; pipeline?: string | undefined }): string {
+/**
+ * The visibility query for promotions. A phase the promotion itself shows (Succeeded, Aborted,
+ * WaitingForEnvironment, Failed) is filtered by the server; a stage's phase by `ramp list`.
+ */
+export function promotionsQuery(options: { all: boolean; pipeline?: string | undefined; phase?: string | undefined }): string {
+  const own = OWN_PHASES.find((p) => p.toLowerCase() === options.phase?.toLowerCase());
   return [
     'WorkflowType = "promotionWorkflow"',
     ...(options.all ? [] : ['ExecutionStatus = "Running"']),
     ...(options.pipeline !== undefined ? [`RampPipeline = "${options.pipeline}"`] : []),
+    ...(own !== undefined ? [`RampPhase = "${own}"`] : []),
   ].join(' AND ');
 }
 
@@ -124,27 +134,32 @@ async function listPromotions(
 ): Promise<{ rows: PromotionRow[]; truncated: boolean }> {
   try {
     const stages = await runningStages(temporal, options.pipeline);
-    // Enough executions for `limit` ids after dropping earlier runs; a phase filter may need more.
+    // Enough executions for `limit` ids after dropping earlier runs. A phase filtered here scans
+    // running promotions only (or the server filtered it): a bounded set.
     const executions: WorkflowExecutionInfo[] = [];
     const ids = new Set<string>();
-    const want = options.phase === undefined ? options.limit + 1 : Number.POSITIVE_INFINITY;
+    const want = options.phase === undefined || options.all ? options.limit + 1 : Number.POSITIVE_INFINITY;
     for await (const execution of temporal.client.workflow.list({ query: promotionsQuery(options), pageSize: Math.min(1000, options.limit * 2 + 1) })) {
       executions.push(execution);
       ids.add(execution.workflowId);
       if (ids.size > want) break;
     }
-    const rows: PromotionRow[] = [];
+    const rows: RowDraft[] = [];
     let truncated = false;
+    // Filtered by the server, an earlier run of an id may match while its latest run does not.
+    const serverFiltered = OWN_PHASES.some((p) => p.toLowerCase() === options.phase?.toLowerCase());
     for (const execution of latestRuns(executions)) {
-      const row = await rowOf(temporal, execution, stages);
+      const row = await phaseOf(temporal, execution, stages);
       if (options.phase !== undefined && row.phase.toLowerCase() !== options.phase.toLowerCase()) continue;
+      if (serverFiltered && (await temporal.client.workflow.getHandle(row.id).describe()).runId !== row.runId) continue;
       if (rows.length === options.limit) {
         truncated = true;
         break;
       }
       rows.push(row);
     }
-    return { rows, truncated };
+    // How each finished one ended, read from its history (no worker needed), all at once.
+    return { rows: await Promise.all(rows.map((r) => withMessage(temporal, r))), truncated };
   } catch (error) {
     throw await temporal.explain(error, { kind: 'promotion', id: '(list)' });
   }
@@ -163,28 +178,42 @@ async function runningStages(temporal: RampTemporal, pipeline: string | undefine
   return byPromotion;
 }
 
-/** One promotion's line. A finished one's message is read from its end (no worker needed). */
-async function rowOf(temporal: RampTemporal, execution: WorkflowExecutionInfo, stages: Map<string, StageView>): Promise<PromotionRow> {
+/** A listed run, with what its row needs to be completed. */
+type RowDraft = PromotionRow & { runId: string; ended: boolean };
+
+/** One promotion's line from visibility; a run from before the attributes is asked (running) or read (ended). */
+async function phaseOf(temporal: RampTemporal, execution: WorkflowExecutionInfo, stages: Map<string, StageView>): Promise<RowDraft> {
   const attributes = execution.typedSearchAttributes;
-  const base = { id: execution.workflowId, startedAt: execution.startTime.toISOString(), closedAt: execution.closeTime?.toISOString() ?? null };
+  const running = execution.status.name === 'RUNNING';
+  const base = { id: execution.workflowId, runId: execution.runId, ended: !running, startedAt: execution.startTime.toISOString(), closedAt: execution.closeTime?.toISOString() ?? null, message: null };
   const visible = visiblePhase(
     { phase: attributes.get(RampPhase), stage: attributes.get(RampStage), waitingFor: attributes.get(RampWaitingFor) },
-    execution.status.name === 'RUNNING' ? stages.get(execution.workflowId) : undefined,
+    running ? stages.get(execution.workflowId) : undefined,
   );
   const handle = temporal.client.workflow.getHandle(execution.workflowId, execution.runId);
-  if (execution.status.name === 'RUNNING') {
-    if (visible) return { ...base, ...visible, message: null };
-    // Started before ramp set search attributes: ask the workflow, briefly.
-    try {
-      const status = await temporal.client.withDeadline(Date.now() + Math.min(temporal.settings.updateTimeoutMs, 3_000), () => handle.query(promotionStatusQuery));
-      return { ...base, phase: status.phase, stage: status.activeStage?.name ?? null, waitingFor: [], message: status.message };
-    } catch {
-      return { ...base, phase: 'Running (no worker answered)', stage: null, waitingFor: [], message: null };
-    }
+  if (!running) {
+    // Its RampPhase is how it ended when it ended by itself: Succeeded (completed) or Aborted
+    // (PromotionAborted). Else (failed unexpectedly, terminated, timed out) the run says how.
+    const own = (execution.status.name === 'COMPLETED' && visible?.phase === PromotionPhase.Succeeded) || (execution.status.name === 'FAILED' && visible?.phase === PromotionPhase.Aborted);
+    if (visible && own) return { ...base, ...visible, waitingFor: [] };
+    const ended = await finalStatus(handle.result() as Promise<PromotionStatus>);
+    return { ...base, phase: ended.status?.phase ?? execution.status.name.toLowerCase(), stage: visible?.stage ?? null, waitingFor: [], message: ended.status?.message ?? ended.failure };
   }
-  const ended = await finalStatus(handle.result() as Promise<PromotionStatus>);
-  const phase = ended.status?.phase ?? visible?.phase ?? execution.status.name.toLowerCase();
-  return { ...base, phase, stage: visible?.stage ?? null, waitingFor: [], message: ended.status?.message ?? ended.failure };
+  if (visible) return { ...base, ...visible };
+  // Started before ramp set search attributes: ask the workflow, briefly.
+  try {
+    const status = await temporal.client.withDeadline(Date.now() + Math.min(temporal.settings.updateTimeoutMs, 3_000), () => handle.query(promotionStatusQuery));
+    return { ...base, phase: status.phase, stage: status.activeStage?.name ?? null, waitingFor: [], message: status.message };
+  } catch {
+    return { ...base, phase: 'Running (no worker answered)', stage: null, waitingFor: [] };
+  }
+}
+
+/** The row, with a finished promotion's closing message read from its end. */
+async function withMessage(temporal: RampTemporal, { runId, ended, ...row }: RowDraft): Promise<PromotionRow> {
+  if (!ended || row.message !== null) return row;
+  const end = await finalStatus(temporal.client.workflow.getHandle(row.id, runId).result() as Promise<PromotionStatus>);
+  return { ...row, message: end.status?.message ?? end.failure };
 }
 
 /** How a closed run ended: its final status, or the failure's message. */

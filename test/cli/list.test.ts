@@ -46,6 +46,8 @@ describe('ramp list: pure parts', () => {
   test('promotionsQuery', () => {
     assert.equal(promotionsQuery({ all: false }), 'WorkflowType = "promotionWorkflow" AND ExecutionStatus = "Running"');
     assert.equal(promotionsQuery({ all: true, pipeline: 'web' }), 'WorkflowType = "promotionWorkflow" AND RampPipeline = "web"');
+    assert.equal(promotionsQuery({ all: true, phase: 'aborted' }), 'WorkflowType = "promotionWorkflow" AND RampPhase = "Aborted"', 'the promotion\'s own phase: the server filters');
+    assert.equal(promotionsQuery({ all: false, phase: 'AwaitingApproval' }), 'WorkflowType = "promotionWorkflow" AND ExecutionStatus = "Running"', 'a stage\'s phase: ramp list filters');
   });
 });
 
@@ -134,6 +136,9 @@ describe('ramp list (dev server, fake activities)', () => {
       assert.equal(ended.typedSearchAttributes.get(RampPhase), 'Aborted');
       const status = JSON.parse((await run(['status', id, '--json'])).stdout) as { promotion: PromotionStatus };
       assert.equal(status.promotion.phase, 'Aborted');
+      const aborted = await waitFor(async () => rowsOf(await run(['list', '--json', '--phase', 'aborted', '--pipeline', name])), (rs) => rs.length > 0, 'the aborted run in ramp list --phase aborted', 60_000);
+      assert.deepEqual(aborted.map((r) => [r.id, r.phase, r.stage]), [[id, 'Aborted', 'production']]);
+      assert.match(aborted[0]!.message ?? '', /aborted by rm: wrong build/);
 
       assert.equal((await run(['promote', name, '1.0.0'])).code, 0, 'the same id, started again');
       await waitFor(() => env.client.workflow.getHandle(id).describe(), (d) => d.runId !== first.runId && d.typedSearchAttributes.get(RampStage) === 'production', 'the second run at production', 60_000);
@@ -146,6 +151,7 @@ describe('ramp list (dev server, fake activities)', () => {
         60_000,
       );
       assert.deepEqual(rows.map((r) => r.id), [id], 'one row per promotion id');
+      assert.deepEqual(rowsOf(await run(['list', '--json', '--phase', 'Aborted', '--pipeline', name])), [], 'its latest run is not aborted');
       for (const row of rows) {
         const opened = await run(['status', row.id, '--json']);
         assert.equal(opened.code, 0, `ramp status ${row.id}: ${opened.stderr}`);
