@@ -29,6 +29,7 @@ import { abortSignal, promotionWorkflowId, stageStatusQuery, stageWorkflowId } f
 import type { promotionWorkflow } from '../workflows/promotion.js';
 import { benchJudge } from './judge.js';
 import { median, quantile, round } from './stats.js';
+import { promotionOutcome } from '../workflows/promotion-outcome.js';
 
 const STEPS = 24;
 const ROLLBACK_RUNS = 20;
@@ -135,7 +136,7 @@ try {
       }
       const sent = performance.now();
       await handle.signal(abortSignal, { promotionId: handle.workflowId, actor: 'bench', reason: 'bench' });
-      await handle.result();
+      await promotionOutcome(handle.result());
       const revert = calls.find((c) => c.name === 'revertStageCommits' && c.start >= sent)!;
       reactions.push(revert.end - sent);
       revertIo.push(revert.end - revert.start);

@@ -19,6 +19,7 @@ import { userInfo } from 'node:os';
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { UsageError, UserError } from '../src/errors.js';
 import { promotionStatusQuery, stageStatusQuery, type PromotionStatus, type StageStatus } from '../workflows/messages.js';
+import { promotionOutcome } from '../workflows/promotion-outcome.js';
 import { envOf, type CommandIo } from './command.js';
 import { addressOrDevStack } from './dev-stack.js';
 import { explainConnectionFailure } from '../src/settings/diagnose.js';
@@ -152,22 +153,20 @@ export class RampTemporal {
   }
 
   /**
-   * The promotion's status: a query while it runs, its result once it completed (no worker
-   * needed). A promotion that ended otherwise (terminated, failed, timed out) is a UserError
-   * saying how it ended.
+   * The promotion's status: a query while it runs; once it ended, its result (Succeeded) or the
+   * status its PromotionAborted failure carries (no worker needed). A promotion that ended
+   * otherwise (terminated, failed unexpectedly, timed out) is a UserError saying how it ended.
    */
   async promotionStatus(id: string): Promise<PromotionStatus> {
     const target: Target = { kind: 'promotion', id };
     const info = await this.describe(target);
     if (info.status.name === 'RUNNING') return this.query(target, promotionStatusQuery);
-    if (info.status.name === 'COMPLETED') return this.finalStatus(id);
-    let why = '';
     try {
-      await this.client.workflow.getHandle(id).result();
+      return await this.finalStatus(id);
     } catch (error) {
-      why = `: ${innermostMessage(error)}`;
+      if (error instanceof UserError) throw error;
+      throw new UserError(`promotion ${id} ended without finishing (${info.status.name.toLowerCase()}: ${innermostMessage(error)}); a stage it was running was cancelled and rolls back`);
     }
-    throw new UserError(`promotion ${id} ended without finishing (${info.status.name.toLowerCase()}${why}); a stage it was running was cancelled and rolls back`);
   }
 
   /**
@@ -206,10 +205,10 @@ export class RampTemporal {
     }
   }
 
-  /** The result of a completed promotion. */
+  /** The final status of a promotion that ended: its result, or the status its PromotionAborted failure carries. */
   async finalStatus(id: string): Promise<PromotionStatus> {
     try {
-      return (await this.client.workflow.getHandle(id).result()) as PromotionStatus;
+      return await promotionOutcome(this.client.workflow.getHandle(id).result() as Promise<PromotionStatus>);
     } catch (error) {
       throw await this.explain(error, { kind: 'promotion', id });
     }
@@ -275,9 +274,9 @@ export class RampTemporal {
     }
     if (info === null) return new UserError(`no promotion ${target.id}; see ramp list`);
     let phase: string = info.status.name.toLowerCase();
-    if (info.status.name === 'COMPLETED') {
+    if (info.status.name === 'COMPLETED' || info.status.name === 'FAILED') {
       try {
-        const status = (await this.client.workflow.getHandle(target.id).result()) as PromotionStatus;
+        const status = await promotionOutcome(this.client.workflow.getHandle(target.id).result() as Promise<PromotionStatus>);
         phase = `${status.phase}: ${status.message}`;
       } catch {
         // keep the execution status

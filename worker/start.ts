@@ -12,6 +12,7 @@ import { CachedGitOpsRepositories } from '../src/providers/git/index.js';
 import { UserError } from '../src/errors.js';
 import { explainConnectionFailure } from '../src/settings/diagnose.js';
 import type { WorkerConfig } from './config.js';
+import { ensureSearchAttributes } from './search-attributes.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -27,6 +28,11 @@ export async function startWorker(config: WorkerConfig, options: { workflowBundl
   const nativeConnection = await connectToTemporal(config);
   const connection = await Connection.connect({ ...config.connection, address: config.address });
   const client = new Client({ connection, namespace: config.namespace });
+  // Workflows upsert these; unregistered, every promotion's workflow task would fail.
+  await ensureSearchAttributes(connection, config.namespace).catch(async (error: unknown) => {
+    await Promise.all([connection.close(), nativeConnection.close()]);
+    throw error;
+  });
   const repositories = new CachedGitOpsRepositories({ cacheDir: config.cacheDir, credentials: config.secrets });
   const worker = await Worker.create({
     connection: nativeConnection,

@@ -42,6 +42,8 @@ import {
   type StageStatus,
   type StageSummary,
 } from './messages.js';
+import { PROMOTION_ABORTED, PROMOTION_FAILS_PATCH, promotionAborted } from './promotion-outcome.js';
+import { promotionAttributes, publishAttributes } from './search-attributes.js';
 import { stageWorkflow } from './stage.js';
 import { describeFailure } from './stage-record.js';
 
@@ -75,6 +77,18 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
   const event = (kind: string, message: string, actor?: string) => status.events.push({ at: now(), kind, message, ...(actor ? { actor } : {}) });
   if (!input.resume) event('started', `${input.requestedBy} asked to ${input.kind} ${input.pipeline.name} ${input.version}`, input.requestedBy);
   let environmentPolls = 0;
+  /** Shows the phase in Temporal's visibility (ramp list, the UI); call after every change of phase or stage. */
+  const publish = () =>
+    publishAttributes(
+      promotionAttributes({
+        pipeline: input.pipeline.name,
+        version: input.version,
+        phase: status.phase,
+        stage: status.activeStage?.name ?? status.waitingFor?.stage ?? status.stages.filter((s) => s.attempt > 0).at(-1)?.name ?? null,
+        heldBy: status.waitingFor?.heldBy ?? null,
+      }),
+    );
+  publish();
 
   let child = null as ChildWorkflowHandle<typeof stageWorkflow> | null;
   let abort = null as { actor: string; reason: string } | null;
@@ -131,6 +145,7 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
     status.waitingFor = null;
     status.finishedAt = now();
     event(phase === PromotionPhase.Succeeded ? 'succeeded' : 'aborted', message);
+    publish();
     await CancellationScope.nonCancellable(async () => {
       try {
         await notifier.notify({ kind: 'promotion-finished', promotionId, pipeline: input.pipeline.name, stage: null, version: input.version, message });
@@ -139,6 +154,8 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
       }
     });
     await condition(allHandlersFinished);
+    // Not succeeded: fail the run, so that Temporal does not show it as a green COMPLETED.
+    if (phase !== PromotionPhase.Succeeded && patched(PROMOTION_FAILS_PATCH)) throw promotionAborted(status);
     return status;
   };
 
@@ -186,16 +203,19 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
         status.phase = PromotionPhase.Failed;
         status.message = `stage ${stage.name} failed: ${result.message}. ramp retry ${promotionId} re-runs it; ramp abort ends the promotion`;
         retry = null;
+        publish();
         const decided = await condition(() => retry !== null || abort !== null, settings.retryWindowMs);
         if (!decided || abort) {
           return await finish(PromotionPhase.Aborted, decided ? `aborted by ${abort!.actor} after stage ${stage.name} failed: ${abort!.reason}` : `stage ${stage.name} failed and nobody retried it within ${settings.retryWindowMs / 1000}s`);
         }
         status.phase = PromotionPhase.Running;
+        publish();
       }
     }
     return await finish(PromotionPhase.Succeeded, `${input.version} is stable in ${stages.map((s) => s.name).join(', ')}`);
   } catch (error) {
     if (isCancellation(error) || error instanceof ContinueAsNew) throw error;
+    if (error instanceof ApplicationFailure && error.type === PROMOTION_ABORTED) throw error;
     throw ApplicationFailure.nonRetryable(`promotion ${promotionId} failed unexpectedly: ${describeFailure(error)}`, 'PromotionFailed');
   }
 
@@ -228,6 +248,7 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
       status.phase = PromotionPhase.WaitingForEnvironment;
       status.waitingFor = { stage: stage.name, heldBy };
       status.message = `waiting for environment ${stage.name}, held by ${heldBy ?? 'another promotion'}`;
+      publish();
       // Back off while the environment stays busy: base interval, doubling, at most 30 s (or the base).
       const waitMs = Math.min(settings.environmentPollMs * 2 ** environmentPolls++, Math.max(settings.environmentPollMs, 30_000));
       await condition(() => abort !== null, waitMs);
@@ -241,6 +262,7 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
     status.activeStage = { name: stage.name, workflowId: summary.workflowId };
     status.message = `stage ${stage.name} (attempt ${summary.attempt})`;
     event('stage-started', `stage ${stage.name} started (attempt ${summary.attempt})`);
+    publish();
     if (abort) await child.signal(abortSignal, { promotionId, ...abort });
     const result = await child.result();
     child = null;

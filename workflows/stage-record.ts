@@ -8,6 +8,7 @@ import { FailureReason, type PauseReason, StagePhase, StepStatus } from '../src/
 import { stepLabel } from '../src/domain/plan.js';
 import type { CanaryStrategySpec } from '../src/schema/pipeline.js';
 import type { StageRequests, StageStatus } from './messages.js';
+import { publishAttributes, stageAttributes } from './search-attributes.js';
 import type { CurrentStageInput } from './stage-input.js';
 
 /** Ends the normal flow of a stage: abort, rejection, approval timeout, failed gate. */
@@ -53,6 +54,7 @@ export class StageRecord {
     this.status.phase = phase;
     this.status.message = message;
     this.status.pauseReason = phase === StagePhase.Paused ? pauseReason : null;
+    publishAttributes(stageAttributes({ ...this.status, promotionId: this.input.promotionId }));
   }
 
   startStep(index: number): void {

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { RAMP_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { freePort, run, sleep } from './proc.js';
 
 /**
@@ -17,6 +18,19 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
 
 export function dynamicConfigArgs(values: Readonly<Record<string, unknown>> = DEV_SERVER_DYNAMIC_CONFIG): string[] {
   return Object.entries(values).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${JSON.stringify(v)}`]);
+}
+
+/** The dev server's spelling of a search attribute type (`KEYWORD_LIST` → `KeywordList`). */
+function cliType(type: string): string {
+  return type.toLowerCase().replace(/(^|_)([a-z])/g, (_, _sep: string, c: string) => c.toUpperCase());
+}
+
+/**
+ * `--search-attribute Name=Type` for every attribute ramp's workflows upsert
+ * (workflows/search-attributes.ts): without them a promotion's workflow task would fail.
+ */
+export function searchAttributeArgs(): string[] {
+  return RAMP_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliType(key.type)}`]);
 }
 
 export interface DevServerOptions {
@@ -88,6 +102,7 @@ async function startOnce(options: DevServerOptions, port: number, uiPort: number
     '--namespace', options.namespace ?? 'default',
     '--log-level', 'warn',
     ...dynamicConfigArgs(),
+    ...searchAttributeArgs(),
     ...(options.extraArgs ?? []),
   ];
   const fd = openSync(options.logFile, 'a');

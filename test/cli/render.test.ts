@@ -251,15 +251,19 @@ describe('renderHistory', () => {
 });
 
 describe('renderList and table', () => {
-  test('running only, and --all with when each finished', () => {
+  test('running only: phase, stage, whom it waits for; --all with when and how each finished', () => {
     const rows = [
-      { id: 'web@1.4.2', phase: 'Running', startedAt: at(0), closedAt: null, message: 'stage production (attempt 1)' },
-      { id: 'web@1.4.1', phase: 'Succeeded', startedAt: at(1), closedAt: at(9), message: '1.4.1 is stable in preview, production' },
+      { id: 'web@1.4.2', phase: 'AwaitingApproval', stage: 'production', waitingFor: ['alice', 'carol'], startedAt: at(0), closedAt: null, message: null },
+      { id: 'web@1.4.1', phase: 'Succeeded', stage: 'production', waitingFor: [], startedAt: at(1), closedAt: at(9), message: '1.4.1 is stable in preview, production' },
     ];
-    assert.equal(renderList(rows.slice(0, 1), { ...utc, all: false, truncated: false }), 'PROMOTION  PHASE    STARTED              MESSAGE\nweb@1.4.2  Running  2026-11-21 09:00:00  stage production (attempt 1)\n');
-    assert.match(renderList(rows, { ...utc, all: true, truncated: true }), /^web@1\.4\.1 {2}Succeeded {2}2026-11-21 09:00:01 {2}2026-11-21 09:00:09 {2}1\.4\.1 is stable/m);
+    assert.equal(
+      renderList(rows.slice(0, 1), { ...utc, all: false, truncated: false }),
+      'PROMOTION  PHASE             STAGE       WAITING FOR   STARTED\nweb@1.4.2  AwaitingApproval  production  alice, carol  2026-11-21 09:00:00\n',
+    );
+    assert.match(renderList(rows, { ...utc, all: true, truncated: true }), /^web@1\.4\.1 +Succeeded +production +- +2026-11-21 09:00:01 {2}2026-11-21 09:00:09 {2}1\.4\.1 is stable/m);
     assert.match(renderList(rows, { ...utc, all: true, truncated: true }), /showing the 2 most recent/);
     assert.equal(renderList([], { ...utc, all: false, truncated: false }), 'no running promotions (ramp list --all shows finished ones too)\n');
+    assert.equal(renderList([], { ...utc, all: false, truncated: false, filtered: true }), 'no promotions match\n');
   });
 
   test('table pads every column but the last', () => {

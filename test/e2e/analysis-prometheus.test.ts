@@ -15,6 +15,7 @@ import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import { webPipeline } from '../support/pipelines.js';
 import { realRamp, type RealRamp } from '../support/real-ramp.js';
 import { waitFor } from '../support/wait.js';
+import { promotionOutcome } from '../../workflows/promotion-outcome.js';
 
 /** Errors over all requests of a version; `or vector(0)` because no 500s means no 500 series at all. */
 const ERROR_RATIO = (version: string) =>
@@ -70,7 +71,7 @@ describe('canary analysis against a real Prometheus', () => {
         args: [{ apiVersion: 'ramp/v1', pipeline, version, requestedBy: 'rm', kind: 'promote' }],
       });
       await during?.(env.client.workflow.getHandle(stageWorkflowId(pipeline.name, 'staging')), handle.workflowId);
-      return handle.result();
+      return promotionOutcome(handle.result());
     });
     return { result, staging: result.stages[0]!.result! };
   }

@@ -26,6 +26,7 @@ import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import { webPipeline } from '../support/pipelines.js';
 import { realRamp, type RealRamp } from '../support/real-ramp.js';
 import { refusalOf, waitFor } from '../support/wait.js';
+import { promotionOutcome } from '../../workflows/promotion-outcome.js';
 
 describe('promotion through a real GitOps repository', () => {
   let env: TestWorkflowEnvironment;
@@ -100,7 +101,7 @@ describe('promotion through a real GitOps repository', () => {
         await waitStage(stage('staging'), (s) => s.phase === 'Paused', 'the staging pause');
         assert.notDeepEqual(await ramp.files('envs/staging'), await ramp.seedFiles('envs/staging'), 'the canary is live in Git');
         await handle.executeUpdate(abortUpdate, { args: [{ promotionId: handle.workflowId, actor: 'rm', reason: 'p99 latency' }] });
-        const result = await handle.result();
+        const result = await promotionOutcome(handle.result());
         assert.equal(result.phase, 'Aborted');
         assert.equal(result.stages[1]!.result!.reverts.length, 2);
       });
@@ -111,7 +112,7 @@ describe('promotion through a real GitOps repository', () => {
         const staging = stage('staging');
         await waitStage(staging, (s) => s.pauseReason === 'AwaitingApproval', 'the staging approval step');
         await staging.executeUpdate(rejectUpdate, { args: [{ promotionId: handle.workflowId, actor: 'alice', reason: 'dashboards look wrong' }] });
-        const result = await handle.result();
+        const result = await promotionOutcome(handle.result());
         assert.equal(result.stages[1]!.result!.phase, 'RolledBack');
       }, '1.2.0');
       assert.deepEqual(await ramp.files('envs/staging'), await ramp.seedFiles('envs/staging'));
@@ -178,11 +179,13 @@ describe('promotion through a real GitOps repository', () => {
       const head = (await git.raw(['ls-remote', ramp.remote.remoteUrl, 'refs/heads/main'])).split('\t')[0];
       const again = await createTestWorker(env, { activities: ramp.activities });
       const refused = await again.worker.runUntil(
-        env.client.workflow.execute<typeof promotionWorkflow>('promotionWorkflow', {
-          taskQueue: again.taskQueue,
-          workflowId: promotionWorkflowId(pipeline.name, '9.9.9', 'rollback', ['production']),
-          args: [{ apiVersion: 'ramp/v1', pipeline, version: '9.9.9', requestedBy: 'oncall', kind: 'rollback', stages: ['production'] }],
-        }),
+        promotionOutcome(
+          env.client.workflow.execute<typeof promotionWorkflow>('promotionWorkflow', {
+            taskQueue: again.taskQueue,
+            workflowId: promotionWorkflowId(pipeline.name, '9.9.9', 'rollback', ['production']),
+            args: [{ apiVersion: 'ramp/v1', pipeline, version: '9.9.9', requestedBy: 'oncall', kind: 'rollback', stages: ['production'] }],
+          }),
+        ),
       );
       assert.equal(refused.phase, 'Aborted');
       assert.match(refused.message, /9\.9\.9 was never live in production: .*never says web:9\.9\.9 \(it held web:1\.0\.0, web:1\.1\.0\).*ramp promote /);
@@ -199,7 +202,7 @@ describe('promotion through a real GitOps repository', () => {
     try {
       const pipeline = webPipeline({ url: `${ramp.remote.remoteUrl}-missing` });
       await promote(ramp, pipeline, async (handle) => {
-        const result = await handle.result();
+        const result = await promotionOutcome(handle.result());
         assert.equal(result.phase, 'Aborted');
         assert.match(result.message, /^nothing was changed: .*gitops\.git-missing/);
         assert.deepEqual(result.stages.map((s) => s.phase), ['Pending', 'Pending', 'Pending']);

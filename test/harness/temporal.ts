@@ -13,6 +13,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { dynamicConfigArgs } from '../../scripts/lib/dev-server.js';
+import { RAMP_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { ensureTemporalCli, ensureTemporalTestServer, ToolUnavailableError } from '../../scripts/lib/tools.js';
 import { cleanupOnSignal } from './reaper.js';
 
@@ -53,6 +54,8 @@ export async function getTestEnv(): Promise<TestWorkflowEnvironment> {
       ...(path ? { executable: { type: 'existing-path' as const, path } } : {}),
       // createLocal passes the frontend.* values itself; repeating them keeps one source of truth.
       extraArgs: dynamicConfigArgs(),
+      // What ramp's workflows upsert; the shared server has them from scripts/lib/dev-server.ts.
+      searchAttributes: [...RAMP_SEARCH_ATTRIBUTES],
     },
   });
   // This file's own dev server must not outlive an interrupted test process.

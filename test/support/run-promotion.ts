@@ -7,6 +7,7 @@ import { promotionWorkflowId, stageWorkflowId, type PromotionStatus } from '../.
 import type { promotionWorkflow } from '../../workflows/promotion.js';
 import { createTestWorker } from '../harness/temporal.js';
 import { recordWorkflows } from '../replay/record.js';
+import { promotionOutcome } from '../../workflows/promotion-outcome.js';
 
 export interface During {
   /** The stage workflow of the named stage (its id is stable: pipeline/stage). */
@@ -32,7 +33,7 @@ export async function runPromotion(
       args: [{ apiVersion: 'ramp/v1', pipeline, version, requestedBy: 'rm', kind: 'promote' }],
     });
     await during?.({ stage: (name) => env.client.workflow.getHandle(stageWorkflowId(pipeline.name, name)), promotionId: handle.workflowId });
-    const result = await handle.result();
+    const result = await promotionOutcome(handle.result());
     if (record) await recordWorkflows(env, record, pipeline.name);
     return result;
   });

@@ -14,6 +14,7 @@ import type { promotionWorkflow } from '../../workflows/promotion.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { runPromotion } from '../support/run-promotion.js';
 import { recordWorkflows } from '../replay/record.js';
+import { promotionOutcome } from '../../workflows/promotion-outcome.js';
 
 const TEMPLATES = `    - name: errors
       args: [{ name: service }]
@@ -138,11 +139,13 @@ describe('analysis steps (fake measurements)', () => {
     }
     const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
     const result = await worker.runUntil(
-      env.client.workflow.execute<typeof promotionWorkflow>('promotionWorkflow', {
-        taskQueue,
-        workflowId: promotionWorkflowId(pipeline.name, '2.0.0'),
-        args: [{ apiVersion: 'ramp/v1', pipeline, version: '2.0.0', requestedBy: 'rm', kind: 'promote' }],
-      }),
+      promotionOutcome(
+        env.client.workflow.execute<typeof promotionWorkflow>('promotionWorkflow', {
+          taskQueue,
+          workflowId: promotionWorkflowId(pipeline.name, '2.0.0'),
+          args: [{ apiVersion: 'ramp/v1', pipeline, version: '2.0.0', requestedBy: 'rm', kind: 'promote' }],
+        }),
+      ),
     );
     if (record) await recordWorkflows(env, record, pipeline.name);
     return result;

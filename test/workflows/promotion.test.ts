@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   abortUpdate,
@@ -29,6 +29,8 @@ import { webPipeline } from '../support/pipelines.js';
 import { refusalOf, waitFor } from '../support/wait.js';
 import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import { recordHistories } from '../replay/record.js';
+import { PROMOTION_ABORTED, promotionOutcome } from '../../workflows/promotion-outcome.js';
+import { RampKind, RampPhase, RampPipeline, RampPromotion, RampStage, RampVersion, RampWaitingFor } from '../../workflows/search-attributes.js';
 
 const groups = { 'release-managers': ['carol', 'dave'] };
 
@@ -58,6 +60,14 @@ describe('promotion workflow (fake activities)', () => {
     await run(pipeline, fake, async (handle, { promotionId, stage }) => {
       const production = stage('production');
       await waitStage(production, (s) => s.phase === 'AwaitingApproval', 'the production approval gate');
+      const attributes = (await stageHandle(production).describe()).typedSearchAttributes;
+      assert.deepEqual(
+        [RampKind, RampPipeline, RampVersion, RampStage, RampPromotion, RampPhase].map((k) => attributes.get(k)),
+        ['stage', pipeline.name, '1.1.0', 'production', promotionId, 'AwaitingApproval'],
+      );
+      assert.deepEqual(attributes.get(RampWaitingFor), ['alice', 'carol', 'dave']);
+      const promotionAttributes = (await handle.describe()).typedSearchAttributes;
+      assert.deepEqual([RampKind, RampPhase, RampStage].map((k) => promotionAttributes.get(k)), ['promotion', 'Running', 'production']);
 
       const refused = await stageHandle(production).executeUpdate(approveUpdate, { args: [{ promotionId, actor: 'mallory' }] }).catch((e: unknown) => e);
       assert.ok(refused instanceof WorkflowUpdateFailedError);
@@ -70,6 +80,10 @@ describe('promotion workflow (fake activities)', () => {
       const result = await handle.result();
       assert.equal(result.phase, 'Succeeded');
       assert.deepEqual(result.stages.map((s) => s.phase), ['Promoted', 'Promoted', 'Promoted']);
+      const done = await handle.describe();
+      assert.equal(done.status.name, 'COMPLETED');
+      assert.equal(done.typedSearchAttributes.get(RampPhase), 'Succeeded');
+      assert.equal(done.typedSearchAttributes.get(RampWaitingFor), undefined);
 
       const prod = result.stages[2]!.result!;
       assert.deepEqual(prod.approvals[0]!.refused.map((r) => [r.actor, r.action]), [['mallory', 'approve']]);
@@ -98,7 +112,16 @@ describe('promotion workflow (fake activities)', () => {
       assert.ok(noReason instanceof WorkflowUpdateFailedError);
       const ack = await handle.executeUpdate(abortUpdate, { args: [{ promotionId, actor: 'rm', reason: 'error budget burning' }] });
       assert.match(ack.message, /aborting stage staging/);
-      const result: PromotionStatus = await handle.result();
+      // Not a green COMPLETED in Temporal: the run fails, typed, with the final status as details.
+      const failure = await handle.result().then(() => null, (e: unknown) => e);
+      assert.ok(failure instanceof WorkflowFailedError, String(failure));
+      assert.ok(failure.cause instanceof ApplicationFailure);
+      assert.equal(failure.cause.type, PROMOTION_ABORTED);
+      assert.equal(failure.cause.nonRetryable, true);
+      const described = await handle.describe();
+      assert.equal(described.status.name, 'FAILED');
+      assert.equal(described.typedSearchAttributes.get(RampPhase), 'Aborted');
+      const result: PromotionStatus = await promotionOutcome(handle.result());
       assert.equal(result.phase, 'Aborted');
       const staging = result.stages[1]!.result!;
       assert.equal(staging.phase, 'RolledBack');
@@ -122,7 +145,7 @@ describe('promotion workflow (fake activities)', () => {
       assert.match(await refusalOf(stageHandle(staging).executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'rm' }] })), /waits for approval, which resume cannot give/);
       assert.match(await refusalOf(stageHandle(staging).executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'rm' }] })), /bypass the approval at step 2/);
       await stageHandle(staging).executeUpdate(rejectUpdate, { args: [{ promotionId, actor: 'alice', reason: 'latency regression' }] });
-      const result = await handle.result();
+      const result = await promotionOutcome(handle.result());
       assert.equal(result.phase, 'Aborted');
       assert.deepEqual(result.stages[1]!.result!.failure, { reason: 'Rejected', message: 'rejected by alice: latency regression' });
     }, '1.1.0', 'rejection');
@@ -135,6 +158,8 @@ describe('promotion workflow (fake activities)', () => {
     fake.failCommits(/staging: canary 1\.1\.0 at 50%/);
     await run(pipeline, fake, async (handle, { promotionId }) => {
       const failed = await waitFor(() => handle.query(promotionStatusQuery), (s) => s.phase === 'Failed', 'the failed promotion');
+      const waiting = await waitFor(() => handle.describe(), (d) => d.typedSearchAttributes.get(RampPhase) === 'Failed', 'RampPhase Failed');
+      assert.deepEqual(waiting.typedSearchAttributes.get(RampWaitingFor), ['operator']);
       assert.match(failed.message, /stage staging failed: .*conflict in route\.yaml.*ramp retry/);
       assert.equal(fake.reverts.length, 1);
       fake.failCommits(/never/);
@@ -153,7 +178,7 @@ describe('promotion workflow (fake activities)', () => {
       const production = stage('production');
       await waitFor(() => env.client.workflow.getHandle(production).query(stageStatusQuery), (s) => s.phase === 'AwaitingApproval', 'the production gate');
       await env.client.workflow.getHandle(production).executeUpdate(rejectUpdate, { args: [{ promotionId, actor: 'alice', reason: 'not this week' }] });
-      const result = await handle.result();
+      const result = await promotionOutcome(handle.result());
       assert.equal(result.phase, 'Aborted');
       assert.match(result.message, /earlier stages were rolled back too/);
       assert.deepEqual(result.stages.map((s) => s.phase), ['RolledBack', 'RolledBack', 'RolledBack']);
@@ -171,7 +196,7 @@ describe('promotion workflow (fake activities)', () => {
     const spec = webPipeline({ productionApproval: '      approval: { approvers: [alice], timeout: 300ms }' });
     const pipeline = { ...spec, stages: spec.stages.slice(2) };
     await run(pipeline, fake, async (handle) => {
-      const result = await handle.result();
+      const result = await promotionOutcome(handle.result());
       assert.equal(result.phase, 'Aborted');
       const production = result.stages[0]!.result!;
       assert.deepEqual(production.failure, { reason: 'ApprovalTimedOut', message: 'the gate approval timed out after 300ms' });
@@ -199,6 +224,9 @@ describe('promotion workflow (fake activities)', () => {
       const second = await start('1.2.0');
       const waiting = await waitFor(() => second.query(promotionStatusQuery), (s) => s.phase === 'WaitingForEnvironment', 'the second promotion to wait');
       assert.deepEqual(waiting.waitingFor, { stage: 'staging', heldBy: first.workflowId });
+      const visible = await waitFor(() => second.describe(), (d) => d.typedSearchAttributes.get(RampPhase) === 'WaitingForEnvironment', 'RampPhase WaitingForEnvironment');
+      assert.deepEqual(visible.typedSearchAttributes.get(RampWaitingFor), [first.workflowId]);
+      assert.equal(visible.typedSearchAttributes.get(RampStage), 'staging');
       assert.match(waiting.message, /waiting for environment staging, held by .*@1\.1\.0/);
       fake.holders.delete(staging);
       await stageHandle(staging).executeUpdate(resumeUpdate, { args: [{ promotionId: first.workflowId, actor: 'rm' }] });
