@@ -6,7 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalRecord, Groups } from '../src/domain/approval.js';
 import type { OverrideRecord } from '../src/domain/override.js';
-import type { AnalysisResult } from './analysis.js';
+import type { AnalysisResult } from './analysis-messages.js';
 import type { HistoryEntry } from '../src/domain/changes.js';
 import type { FailureReason, PauseReason, PromotionPhase, StagePhase, StepStatus } from '../src/domain/phases.js';
 import type { PipelineSpec, StageSpec } from '../src/schema/pipeline.js';

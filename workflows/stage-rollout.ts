@@ -31,7 +31,8 @@ import { canaryStartChanges, fullPromotionChanges, routingLabels, stepKey, weigh
 import type { ApprovalSpec, CanaryStrategySpec } from '../src/schema/pipeline.js';
 import { AnalysisPhase } from '../src/domain/analysis/phases.js';
 import { resolveAnalysis, type AnalysisRefSpec } from '../src/domain/analysis-ref.js';
-import { analysisWorkflow, terminateAnalysisSignal, type AnalysisInput, type AnalysisResult } from './analysis.js';
+import { analysisWorkflow } from './analysis.js';
+import { terminateAnalysisSignal, type AnalysisInput, type AnalysisResult } from './analysis-messages.js';
 import { gitWrite, quick } from './activity-options.js';
 import { rollBack } from './rollback.js';
 import { upgradeStageInput, type CurrentStageInput } from './stage-input.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startDemoApp, type DemoApp } from '../../dev/demo-app.js';
-import { analysisStatusQuery } from '../../workflows/analysis.js';
+import { analysisStatusQuery } from '../../workflows/analysis-messages.js';
 import { promotionWorkflowId, resumeUpdate, stageStatusQuery, stageWorkflowId, type PromotionStatus, type StageStatus } from '../../workflows/messages.js';
 import type { promotionWorkflow } from '../../workflows/promotion.js';
 import { startPrometheus, type TestPrometheus } from '../harness/prometheus.js';
