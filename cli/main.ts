@@ -131,6 +131,7 @@ export async function runFromProcess(): Promise<void> {
     stderr: (text) => process.stderr.write(text),
     isTty: Boolean(process.stdout.isTTY),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    size: () => ({ columns: process.stdout.columns ?? 0, rows: process.stdout.rows ?? 0 }),
     cwd: process.cwd(),
   };
   process.exitCode = await main(process.argv.slice(2), io);

@@ -1,0 +1,99 @@
+/**
+ * A stage's analysis runs for people: each metric's latest measured value against its
+ * condition (`error-ratio 0.297 > 0.05 (failed)`), and why a measurement was inconclusive or
+ * errored (`empty result: the query returned no series`). Pure; the `--json` has every field.
+ */
+import { formatValue } from '../../src/domain/analysis/evaluate.js';
+import type { Measurement } from '../../src/domain/analysis/measurement.js';
+import type { AnalysisPhase } from '../../src/domain/analysis/phases.js';
+import type { AnalysisResult, MetricRecord } from '../../workflows/analysis.js';
+import { Marker, paint } from './format.js';
+
+/** An analysis or metric phase's marker. */
+export function analysisMarker(phase: AnalysisPhase): Marker {
+  switch (phase) {
+    case 'Successful':
+      return Marker.succeeded;
+    case 'Running':
+      return Marker.running;
+    case 'Pending':
+      return Marker.pending;
+    case 'Inconclusive':
+      return Marker.paused;
+    case 'Error':
+    case 'Failed':
+      return Marker.failed;
+    default: {
+      const unknown: never = phase;
+      return unknown;
+    }
+  }
+}
+
+/** One run: `✖ step 2: analysis error-rate  Failed`, then a line per metric (indented by two). */
+export function analysisLines(run: AnalysisResult, color: boolean): string[] {
+  const m = analysisMarker(run.phase);
+  return [`${paint(m, m, color)} ${run.label}  ${paint(m, run.phase, color)}`, ...run.metrics.map((metric) => `  ${metricLine(metric, color)}`)];
+}
+
+/** `✖ error-ratio  0.297 > 0.05 (failed); Failed: failed (1) > failureLimit (0)`. */
+export function metricLine(metric: MetricRecord, color: boolean): string {
+  const m = analysisMarker(metric.phase);
+  const latest = metric.measurements.at(-1);
+  const measured = latest ? describeMeasurement(latest) : 'not measured yet';
+  const verdict = metric.phase === 'Running' || metric.phase === 'Pending' ? '' : `; ${metric.phase}${metric.message ? `: ${metric.message}` : ''}`;
+  return `${paint(m, m, color)} ${metric.name}${metric.dryRun ? ' (dry run)' : ''}  ${measured}${verdict}`;
+}
+
+/**
+ * The latest measurement: the value against the condition that decided it, or why there is no
+ * value to judge. Reads the sentence `evaluateMeasurement` wrote (its tests pin that form).
+ */
+export function describeMeasurement(measurement: Measurement): string {
+  const phase = measurement.phase.toLowerCase();
+  if (measurement.phase === 'Error') return `error: ${emptyResult(measurement.value) ? `empty result: the query returned no series; ${measurement.error ?? ''}` : (measurement.error ?? measurement.message ?? 'no reason given')}`;
+  if (emptyResult(measurement.value)) return `empty result: the query returned no series (${phase})`;
+  const text = measurement.message;
+  if (text === null) return `${formatValue(measurement.value)} (${phase})`;
+
+  const neither = /^neither successCondition `(.+)` nor failureCondition `(.+)` holds for result = (.*)$/s.exec(text);
+  if (neither) {
+    const [success, failure] = [comparison(neither[1]!), comparison(neither[2]!)];
+    if (success && failure && scalar(measurement.value) !== null) return `${show(measurement.value)}: neither ${success} nor ${failure} (${phase})`;
+    return `result = ${neither[3]}: neither \`${neither[1]}\` nor \`${neither[2]}\` holds (${phase})`;
+  }
+  const one = /^(success|failure)Condition `(.+)` (holds|does not hold) for result = (.*)$/s.exec(text);
+  if (one) {
+    const [, , expression, holds, result] = one;
+    const simple = comparison(expression!);
+    if (simple && scalar(measurement.value) !== null) return `${show(measurement.value)}${holds === 'holds' ? ' ' : ', not '}${simple} (${phase})`;
+    return `result = ${result}: \`${expression}\` ${holds} (${phase})`;
+  }
+  return `${text} (${phase})`;
+}
+
+const emptyResult = (value: Measurement['value']) => Array.isArray(value) && value.length === 0;
+
+/** The one number of a scalar or a one-series vector. */
+function scalar(value: Measurement['value']): number | null {
+  if (typeof value === 'number') return value;
+  return Array.isArray(value) && value.length === 1 ? value[0]! : null;
+}
+
+const show = (value: Measurement['value']) => formatValue(scalar(value));
+
+/**
+ * `result[0] > 0.05` (or `result > 0.05`, or guarded by `size(result) > 0 &&`) as `> 0.05`;
+ * null for anything else, which is then quoted whole.
+ */
+function comparison(expression: string): string | null {
+  const unguarded = expression.replace(/^\s*size\(result\)\s*(?:>\s*0|!=\s*0|>=\s*1)\s*&&\s*/, '').replace(/^\s*size\(result\)\s*==\s*0\s*\|\|\s*/, '');
+  const match = /^\s*result(?:\[0\])?\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/.exec(unguarded);
+  return match ? `${match[1]} ${match[2]}` : null;
+}
+
+/** How many analysis runs to show in full: all in `ramp status`, the latest on a watch screen. */
+export function shownRuns(analyses: readonly AnalysisResult[] | undefined, latestOnly: boolean): AnalysisResult[] {
+  const runs = analyses ?? [];
+  return latestOnly ? runs.slice(-1) : [...runs];
+}
