@@ -51,7 +51,12 @@ export function metricLine(metric: MetricRecord, color: boolean): string {
  */
 export function describeMeasurement(measurement: Measurement): string {
   const phase = measurement.phase.toLowerCase();
-  if (measurement.phase === 'Error') return `error: ${emptyResult(measurement.value) ? `empty result: the query returned no series; ${measurement.error ?? ''}` : (measurement.error ?? measurement.message ?? 'no reason given')}`;
+  if (measurement.phase === 'Error') {
+    const error = measurement.error ?? measurement.message ?? 'no reason given';
+    const condition = /^((?:success|failure)Condition `.+`) could not be evaluated/s.exec(error)?.[1];
+    if (emptyResult(measurement.value) && condition) return `error: empty result: the query returned no series, so ${condition} could not be evaluated (guard it with \`size(result) == 0 || ...\` if that is acceptable)`;
+    return `error: ${error}`;
+  }
   if (emptyResult(measurement.value)) return `empty result: the query returned no series (${phase})`;
   const text = measurement.message;
   if (text === null) return `${formatValue(measurement.value)} (${phase})`;
