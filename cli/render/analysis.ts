@@ -3,8 +3,7 @@
  * condition (`error-ratio 0.297 > 0.05 (failed)`), and why a measurement was inconclusive or
  * errored (`empty result: the query returned no series`). Pure; the `--json` has every field.
  */
-import { formatValue } from '../../src/domain/analysis/evaluate.js';
-import type { Measurement } from '../../src/domain/analysis/measurement.js';
+import type { MeasuredValue, Measurement } from '../../src/domain/analysis/measurement.js';
 import type { AnalysisPhase } from '../../src/domain/analysis/phases.js';
 import type { AnalysisResult, MetricRecord } from '../../workflows/analysis.js';
 import { Marker, paint } from './format.js';
@@ -36,12 +35,12 @@ export function analysisLines(run: AnalysisResult, color: boolean): string[] {
   return [`${paint(m, m, color)} ${run.label}  ${paint(m, run.phase, color)}`, ...run.metrics.map((metric) => `  ${metricLine(metric, color)}`)];
 }
 
-/** `✖ error-ratio  0.297 > 0.05 (failed); Failed: failed (1) > failureLimit (0)`. */
+/** `✖ error-ratio  0.297 > 0.05 (failed); failed (1) > failureLimit (0)`: the latest value, then the limit that decided. */
 export function metricLine(metric: MetricRecord, color: boolean): string {
   const m = analysisMarker(metric.phase);
   const latest = metric.measurements.at(-1);
   const measured = latest ? describeMeasurement(latest) : 'not measured yet';
-  const verdict = metric.phase === 'Running' || metric.phase === 'Pending' ? '' : `; ${metric.phase}${metric.message ? `: ${metric.message}` : ''}`;
+  const verdict = metric.phase === 'Running' || metric.phase === 'Pending' || !metric.message ? '' : `; ${metric.message}`;
   return `${paint(m, m, color)} ${metric.name}${metric.dryRun ? ' (dry run)' : ''}  ${measured}${verdict}`;
 }
 
@@ -59,20 +58,20 @@ export function describeMeasurement(measurement: Measurement): string {
   }
   if (emptyResult(measurement.value)) return `empty result: the query returned no series (${phase})`;
   const text = measurement.message;
-  if (text === null) return `${formatValue(measurement.value)} (${phase})`;
+  if (text === null) return `${formatMeasured(measurement.value)} (${phase})`;
 
   const neither = /^neither successCondition `(.+)` nor failureCondition `(.+)` holds for result = (.*)$/s.exec(text);
   if (neither) {
     const [success, failure] = [comparison(neither[1]!), comparison(neither[2]!)];
     if (success && failure && scalar(measurement.value) !== null) return `${show(measurement.value)}: neither ${success} nor ${failure} (${phase})`;
-    return `result = ${neither[3]}: neither \`${neither[1]}\` nor \`${neither[2]}\` holds (${phase})`;
+    return `result = ${formatMeasured(measurement.value)}: neither \`${neither[1]}\` nor \`${neither[2]}\` holds (${phase})`;
   }
   const one = /^(success|failure)Condition `(.+)` (holds|does not hold) for result = (.*)$/s.exec(text);
   if (one) {
-    const [, , expression, holds, result] = one;
+    const [, , expression, holds] = one;
     const simple = comparison(expression!);
     if (simple && scalar(measurement.value) !== null) return `${show(measurement.value)}${holds === 'holds' ? ' ' : ', not '}${simple} (${phase})`;
-    return `result = ${result}: \`${expression}\` ${holds} (${phase})`;
+    return `result = ${formatMeasured(measurement.value)}: \`${expression}\` ${holds} (${phase})`;
   }
   return `${text} (${phase})`;
 }
@@ -85,7 +84,24 @@ function scalar(value: Measurement['value']): number | null {
   return Array.isArray(value) && value.length === 1 ? value[0]! : null;
 }
 
-const show = (value: Measurement['value']) => formatValue(scalar(value));
+const show = (value: Measurement['value']) => formatMeasured(scalar(value));
+
+/**
+ * A value as people read it, to three significant digits (`0.297`, `[0.297, 0.01]`, `1234.568`,
+ * `+Inf`, `none`); `--json` has the exact numbers.
+ */
+export function formatMeasured(value: MeasuredValue | null): string {
+  if (value === null) return 'none';
+  if (Array.isArray(value)) return `[${value.map(formatNumber).join(', ')}]`;
+  return formatNumber(value);
+}
+
+function formatNumber(n: number): string {
+  if (n === Infinity) return '+Inf';
+  if (n === -Infinity) return '-Inf';
+  if (Number.isInteger(n) || Number.isNaN(n)) return String(n);
+  return String(Math.abs(n) >= 1 ? Number(n.toFixed(3)) : Number(n.toPrecision(3)));
+}
 
 /**
  * `result[0] > 0.05` (or `result > 0.05`, or guarded by `size(result) > 0 &&`) as `> 0.05`;
@@ -101,4 +117,12 @@ function comparison(expression: string): string | null {
 export function shownRuns(analyses: readonly AnalysisResult[] | undefined, latestOnly: boolean): AnalysisResult[] {
   const runs = analyses ?? [];
   return latestOnly ? runs.slice(-1) : [...runs];
+}
+
+/** Why the stage's latest inconclusive run was: `error-ratio: empty result: the query returned no series (inconclusive)`. */
+export function inconclusiveWhy(analyses: readonly AnalysisResult[] | undefined): string | null {
+  const run = [...(analyses ?? [])].reverse().find((r) => r.phase === 'Inconclusive');
+  const metrics = run?.metrics.filter((m) => m.phase === 'Inconclusive') ?? [];
+  const why = metrics.map((m) => `${m.name}: ${m.measurements.length > 0 ? describeMeasurement(m.measurements.at(-1)!) : 'not measured'}`);
+  return why.length > 0 ? why.join('; ') : null;
 }

@@ -5,6 +5,7 @@
  */
 import { PauseReason, PromotionPhase, StagePhase } from '../../src/domain/phases.js';
 import type { PromotionStatus, StageStatus } from '../../workflows/messages.js';
+import { inconclusiveWhy } from './analysis.js';
 import { formatClock, type RenderOptions } from './format.js';
 
 export interface OperatorAction {
@@ -58,12 +59,14 @@ export function operatorHint(snapshot: { promotion: PromotionStatus; activeStage
       return s.pauseUntil === null
         ? { key, situation: `${stage} is paused at step ${s.currentStep + 1} until resumed`, actions: [{ does: 'resume', command: `ramp resume ${id}` }] }
         : { key, situation: `${stage} is paused at step ${s.currentStep + 1} until ${formatClock(s.pauseUntil, options)}`, actions: [{ does: 'resume now', command: `ramp resume ${id}` }] };
-    case PauseReason.InconclusiveAnalysis:
+    case PauseReason.InconclusiveAnalysis: {
+      const why = inconclusiveWhy(s.analyses);
       return {
         key,
-        situation: `${stage} is paused: its analysis was inconclusive, a person decides`,
+        situation: `${stage} is paused: its analysis was inconclusive${why ? ` (${why})` : ''}, a person decides`,
         actions: [{ does: 'continue', command: `ramp resume ${id} --stage ${s.stage} --as USER` }, abort('roll back')],
       };
+    }
     case PauseReason.UserPaused:
       return { key, situation: `${stage} is ${s.message}`, actions: [{ does: 'resume', command: `ramp resume ${id} --stage ${s.stage}` }] };
     default:

@@ -43,6 +43,8 @@ describe('a measurement for people: the value against its condition, or why ther
     ['a condition too complex to rewrite is quoted', measured({ successCondition: 'size(result) == 2 && result[1] < 0.05' }, [0.01, 0.02]), 'result = [0.01, 0.02]: `size(result) == 2 && result[1] < 0.05` holds (successful)'],
     ['several series, a simple condition', measured({ failureCondition: 'result[0] > 0.05' }, [0.297, 0.1]), 'result = [0.297, 0.1]: `result[0] > 0.05` holds (failed)'],
     ['no conditions', measured({}, 3), '3 (successful)'],
+    ['rounded to three significant digits', measured({ failureCondition: 'result[0] > 0.1' }, [0.29743589743589743]), '0.297 > 0.1 (failed)'],
+    ['a vector, rounded', measured({ failureCondition: 'result[0] > 0.1' }, [1234.56789, 0.000123456]), 'result = [1234.568, 0.000123]: `result[0] > 0.1` holds (failed)'],
   ];
   for (const [name, m, expected] of cases) {
     test(name, () => {
@@ -80,7 +82,7 @@ describe('analysis runs in the human status', () => {
   test('each metric: its latest value against its condition, and the verdict', () => {
     assert.deepEqual(analysisLines(failedRun(), false), [
       '✖ step 2: analysis error-rate  Failed',
-      '  ✖ error-ratio  0.297 > 0.05 (failed); Failed: failed (1) > failureLimit (0)',
+      '  ✖ error-ratio  0.297 > 0.05 (failed); failed (1) > failureLimit (0)',
       '  ◌ p99-latency  0.2 < 0.5 (successful)',
     ]);
     assert.equal(metricLine(metric('x', [], 'Pending', null), false), '· x  not measured yet');
@@ -90,8 +92,8 @@ describe('analysis runs in the human status', () => {
     const stage = production({ phase: 'Paused', pauseReason: 'InconclusiveAnalysis', message: 'analysis inconclusive. ramp resume web@1.4.2 continues, ramp abort rolls back', analyses: [inconclusiveRun()] });
     const out = renderStatus(promotion(), stage, utc);
     assert.match(out, /^ {6}Analysis: {5}‖ step 2: analysis success-rate {2}Inconclusive$/m);
-    assert.match(out, /^ {22}‖ error-ratio {2}empty result: the query returned no series \(inconclusive\); Inconclusive: inconclusive \(1\) > inconclusiveLimit \(0\)$/m);
-    assert.match(out, /^Waiting: {6}stage production is paused: its analysis was inconclusive, a person decides$/m);
+    assert.match(out, /^ {22}‖ error-ratio {2}empty result: the query returned no series \(inconclusive\); inconclusive \(1\) > inconclusiveLimit \(0\)$/m);
+    assert.match(out, /^Waiting: {6}stage production is paused: its analysis was inconclusive \(error-ratio: empty result: the query returned no series \(inconclusive\)\), a person decides$/m);
     assert.match(out, /^To continue: {2}ramp resume web@1\.4\.2 --stage production --as USER$/m);
     assert.match(out, /^To roll back: ramp abort web@1\.4\.2 --reason "\.\.\."$/m);
   });
@@ -112,8 +114,8 @@ describe('the operator hint: the exact command that answers each wait', () => {
     ],
     [
       'an inconclusive analysis',
-      { promotion: promotion(), activeStage: production({ pauseReason: 'InconclusiveAnalysis' }) },
-      'stage production is paused: its analysis was inconclusive, a person decides. To continue: ramp resume web@1.4.2 --stage production --as USER; To roll back: ramp abort web@1.4.2 --reason "..."',
+      { promotion: promotion(), activeStage: production({ pauseReason: 'InconclusiveAnalysis', analyses: [failedRun(), inconclusiveRun()] }) },
+      'stage production is paused: its analysis was inconclusive (error-ratio: empty result: the query returned no series (inconclusive)), a person decides. To continue: ramp resume web@1.4.2 --stage production --as USER; To roll back: ramp abort web@1.4.2 --reason "..."',
     ],
     ['paused by an operator', { promotion: promotion(), activeStage: production({ pauseReason: 'UserPaused', message: 'paused by rm (ramp resume to continue)' }) }, 'stage production is paused by rm (ramp resume to continue). To resume: ramp resume web@1.4.2 --stage production'],
     ['a failed promotion waiting for retry', { promotion: failedPromotion, activeStage: null }, 'the promotion failed at stage production (attempt 1) and waits for a retry: stage production failed: analysis failed; ramp retry web@1.4.2 re-runs it. To retry: ramp retry web@1.4.2 --as USER; To give up: ramp abort web@1.4.2 --reason "..."'],
