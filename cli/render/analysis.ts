@@ -119,10 +119,10 @@ export function shownRuns(analyses: readonly AnalysisResult[] | undefined, lates
   return latestOnly ? runs.slice(-1) : [...runs];
 }
 
-/** Why the stage's latest inconclusive run was: `error-ratio: empty result: the query returned no series (inconclusive)`. */
+/** Why the stage's latest inconclusive run was: `error-ratio: empty result: the query returned no series`. */
 export function inconclusiveWhy(analyses: readonly AnalysisResult[] | undefined): string | null {
   const run = [...(analyses ?? [])].reverse().find((r) => r.phase === 'Inconclusive');
   const metrics = run?.metrics.filter((m) => m.phase === 'Inconclusive') ?? [];
-  const why = metrics.map((m) => `${m.name}: ${m.measurements.length > 0 ? describeMeasurement(m.measurements.at(-1)!) : 'not measured'}`);
+  const why = metrics.map((m) => `${m.name}: ${m.measurements.length > 0 ? describeMeasurement(m.measurements.at(-1)!).replace(/ \(inconclusive\)$/, '') : 'not measured'}`);
   return why.length > 0 ? why.join('; ') : null;
 }

@@ -63,7 +63,7 @@ export function operatorHint(snapshot: { promotion: PromotionStatus; activeStage
       const why = inconclusiveWhy(s.analyses);
       return {
         key,
-        situation: `${stage} is paused: its analysis was inconclusive${why ? ` (${why})` : ''}, a person decides`,
+        situation: `${stage} is paused: analysis inconclusive${why ? ` (${why})` : ''}`,
         actions: [{ does: 'continue', command: `ramp resume ${id} --stage ${s.stage} --as USER` }, abort('roll back')],
       };
     }

@@ -33,6 +33,8 @@ export function stageStatuses(promotion: PromotionStatus, active: StageStatus | 
 interface Layout {
   /** One line per stage except the one that matters now; the latest analysis, commit and revert only. */
   compact: boolean;
+  /** The screen's width: long header values wrap to it instead of being cut. */
+  width?: number;
 }
 
 export function renderStatus(promotion: PromotionStatus, active: StageStatus | null, options: RenderOptions): string {
@@ -53,7 +55,7 @@ export function renderStatus(promotion: PromotionStatus, active: StageStatus | n
  * what is left.
  */
 export function renderStatusScreen(promotion: PromotionStatus, active: StageStatus | null, options: RenderOptions & { columns: number; rows: number }): string[] {
-  const layout: Layout = { compact: true };
+  const layout: Layout = { compact: true, width: Math.max(1, options.columns - 1) };
   const budget = Math.max(1, options.rows - 1);
   const header = headerLines(promotion, active, options, layout);
   const rows = stageRows(promotion, active);
@@ -95,7 +97,9 @@ function headerLines(promotion: PromotionStatus, active: StageStatus | null, opt
   if (!layout.compact || promotion.finishedAt !== null) lines.push(fieldLine('Finished', formatTime(promotion.finishedAt, options)));
   const hint = operatorHint({ promotion, activeStage: active }, options);
   if (hint) {
-    lines.push(fieldLine('Waiting', hint.situation));
+    // What it waits for must be read whole: wrapped on a screen, not cut.
+    const wrapped = layout.width ? wrap(hint.situation, layout.width - LABEL) : [hint.situation];
+    wrapped.forEach((part, i) => lines.push(i === 0 ? fieldLine('Waiting', part) : `${' '.repeat(LABEL)}${part}`));
     for (const action of hint.actions) lines.push(fieldLine(`To ${action.does}`, action.command));
   }
   return lines;
@@ -159,6 +163,21 @@ function stageBlock({ summary, status, live, phase, widths }: StageRow, options:
   out.push(...list('Approvals', status.approvals.flatMap((a) => (layout.compact ? approvalLines(a, options).slice(0, 1) : approvalLines(a, options))), indent));
   if (status.failure) out.push(fieldLine('Failure', `${status.failure.reason}: ${status.failure.message}`, indent));
   return out;
+}
+
+/** Words into lines of at most `width` characters (a longer word gets a line of its own). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, line];
 }
 
 /** Every line, or on one screen the newest with how many came before. */

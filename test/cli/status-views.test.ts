@@ -93,7 +93,7 @@ describe('analysis runs in the human status', () => {
     const out = renderStatus(promotion(), stage, utc);
     assert.match(out, /^ {6}Analysis: {5}‖ step 2: analysis success-rate {2}Inconclusive$/m);
     assert.match(out, /^ {22}‖ error-ratio {2}empty result: the query returned no series \(inconclusive\); inconclusive \(1\) > inconclusiveLimit \(0\)$/m);
-    assert.match(out, /^Waiting: {6}stage production is paused: its analysis was inconclusive \(error-ratio: empty result: the query returned no series \(inconclusive\)\), a person decides$/m);
+    assert.match(out, /^Waiting: {6}stage production is paused: analysis inconclusive \(error-ratio: empty result: the query returned no series\)$/m);
     assert.match(out, /^To continue: {2}ramp resume web@1\.4\.2 --stage production --as USER$/m);
     assert.match(out, /^To roll back: ramp abort web@1\.4\.2 --reason "\.\.\."$/m);
   });
@@ -115,7 +115,7 @@ describe('the operator hint: the exact command that answers each wait', () => {
     [
       'an inconclusive analysis',
       { promotion: promotion(), activeStage: production({ pauseReason: 'InconclusiveAnalysis', analyses: [failedRun(), inconclusiveRun()] }) },
-      'stage production is paused: its analysis was inconclusive (error-ratio: empty result: the query returned no series (inconclusive)), a person decides. To continue: ramp resume web@1.4.2 --stage production --as USER; To roll back: ramp abort web@1.4.2 --reason "..."',
+      'stage production is paused: analysis inconclusive (error-ratio: empty result: the query returned no series). To continue: ramp resume web@1.4.2 --stage production --as USER; To roll back: ramp abort web@1.4.2 --reason "..."',
     ],
     ['paused by an operator', { promotion: promotion(), activeStage: production({ pauseReason: 'UserPaused', message: 'paused by rm (ramp resume to continue)' }) }, 'stage production is paused by rm (ramp resume to continue). To resume: ramp resume web@1.4.2 --stage production'],
     ['a failed promotion waiting for retry', { promotion: failedPromotion, activeStage: null }, 'the promotion failed at stage production (attempt 1) and waits for a retry: stage production failed: analysis failed; ramp retry web@1.4.2 re-runs it. To retry: ramp retry web@1.4.2 --as USER; To give up: ramp abort web@1.4.2 --reason "..."'],
@@ -190,6 +190,15 @@ describe('status --watch on a terminal: one screen', () => {
       '  ✔ dr          Promoted  attempt 1  1.4.2 is stable in dr',
     ]);
     assert.ok(lines.includes('Finished:     2026-11-21 09:00:59'));
+  });
+
+  test('what it waits for wraps instead of being cut', () => {
+    const waiting = production({ phase: 'AwaitingApproval', pauseReason: null, message: `waiting for 1 approval(s) from ${Array.from({ length: 12 }, (_, i) => `approver-${i}`).join(', ')}` });
+    const lines = renderStatusScreen(promotion(), waiting, { ...utc, columns: 60, rows: 40 });
+    const at = lines.findIndex((l) => l.startsWith('Waiting:'));
+    const text = [lines[at]!.slice(14), ...lines.slice(at + 1, lines.findIndex((l) => l.startsWith('To approve:'))).map((l) => l.slice(14))].join(' ');
+    assert.equal(text, `stage production is ${waiting.message}`);
+    assert.ok(!lines.slice(0, at + 4).some((l) => l.endsWith('…')), lines.join('\n'));
   });
 
   test('too small for everything: cut, saying where the rest is', () => {
