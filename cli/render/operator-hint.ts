@@ -33,9 +33,10 @@ export function operatorHint(snapshot: { promotion: PromotionStatus; activeStage
   }
   if (promotion.phase === PromotionPhase.Failed) {
     const failed = [...promotion.stages].reverse().find((stage) => stage.phase === StagePhase.Failed || stage.phase === StagePhase.RolledBack);
+    const why = failed?.result?.failure?.message;
     return {
       key: `failed|${failed?.name}|${failed?.attempt}`,
-      situation: `the promotion failed${failed ? ` at stage ${failed.name} (attempt ${failed.attempt})` : ''} and waits for a retry: ${promotion.message}`,
+      situation: failed ? `stage ${failed.name} failed (attempt ${failed.attempt})${why ? `: ${why}` : ''}; the promotion waits for a retry` : promotion.message,
       actions: [{ does: 'retry', command: `ramp retry ${id} --as USER` }, abort('give up')],
     };
   }

@@ -100,6 +100,7 @@ describe('ramp commands (dev server, fake activities)', () => {
     assert.match(human.stdout, /^ {2}✔ preview {5}Promoted {10}attempt 1$/m);
     assert.match(human.stdout, /^ {2}‖ production {2}AwaitingApproval {2}attempt 1 {2}\(active\)$/m);
     assert.match(human.stdout, /^ {6}Approvals: {4}gate: Pending, 0\/1 from alice, carol, dave$/m);
+    assert.match(human.stdout, new RegExp(`^Waiting: {6}stage production is waiting for 1 approval\\(s\\) from alice, carol, dave\nTo approve: {3}ramp approve ${id} --stage production --as USER\nTo reject: {4}ramp reject ${id} --stage production --as USER --reason "\\.\\.\\."$`, 'm'));
     assert.match(human.stdout, /^ {20}· 2\. pause$/m);
     const { promotion, activeStage } = await snapshot(id);
     assert.equal(promotion.phase, 'Running');

@@ -104,7 +104,7 @@ describe('the operator hint: the exact command that answers each wait', () => {
     phase: 'Failed',
     message: 'stage production failed: analysis failed; ramp retry web@1.4.2 re-runs it',
     activeStage: null,
-    stages: [promotion().stages[0]!, { name: 'production', workflowId: 'web/production', attempt: 1, phase: 'RolledBack', result: production({ phase: 'RolledBack' }) }, promotion().stages[2]!],
+    stages: [promotion().stages[0]!, { name: 'production', workflowId: 'web/production', attempt: 1, phase: 'RolledBack', result: production({ phase: 'RolledBack', failure: { reason: 'AnalysisFailed', message: 'step 2: analysis error-rate: Failed' } }) }, promotion().stages[2]!],
   });
   const cases: [string, Parameters<typeof operatorHint>[0], string | null][] = [
     [
@@ -118,7 +118,7 @@ describe('the operator hint: the exact command that answers each wait', () => {
       'stage production is paused: analysis inconclusive (error-ratio: empty result: the query returned no series). To continue: ramp resume web@1.4.2 --stage production --as USER; To roll back: ramp abort web@1.4.2 --reason "..."',
     ],
     ['paused by an operator', { promotion: promotion(), activeStage: production({ pauseReason: 'UserPaused', message: 'paused by rm (ramp resume to continue)' }) }, 'stage production is paused by rm (ramp resume to continue). To resume: ramp resume web@1.4.2 --stage production'],
-    ['a failed promotion waiting for retry', { promotion: failedPromotion, activeStage: null }, 'the promotion failed at stage production (attempt 1) and waits for a retry: stage production failed: analysis failed; ramp retry web@1.4.2 re-runs it. To retry: ramp retry web@1.4.2 --as USER; To give up: ramp abort web@1.4.2 --reason "..."'],
+    ['a failed promotion waiting for retry', { promotion: failedPromotion, activeStage: null }, 'stage production failed (attempt 1): step 2: analysis error-rate: Failed; the promotion waits for a retry. To retry: ramp retry web@1.4.2 --as USER; To give up: ramp abort web@1.4.2 --reason "..."'],
     [
       'a busy environment',
       { promotion: promotion({ phase: 'WaitingForEnvironment', message: 'waiting for environment production, held by web@1.4.1', waitingFor: { stage: 'production', heldBy: 'web@1.4.1' }, activeStage: null }), activeStage: null },
