@@ -68,6 +68,7 @@ export function createDriftActivities({ repositories, clusters, kustomize, clien
             step: request.step,
             version: '',
             drift: `accepted by ${request.actor}${request.reason ? `: ${request.reason}` : ''}`,
+            requestedBy: request.actor,
           },
         });
         return { sha: result.sha, files: result.files };

@@ -4,7 +4,8 @@
  * at once whether the command counted and, if not, why (the rejection's message).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ApprovalRecord } from '../src/domain/approval.js';
+import type { ApprovalRecord, Groups } from '../src/domain/approval.js';
+import type { OverrideRecord } from '../src/domain/override.js';
 import type { AnalysisResult } from './analysis.js';
 import type { HistoryEntry } from '../src/domain/changes.js';
 import type { FailureReason, PauseReason, PromotionPhase, StagePhase, StepStatus } from '../src/domain/phases.js';
@@ -50,9 +51,14 @@ export interface StageInput {
   /** 1 for the first run of this stage in this promotion, 2 after one `retry`, ... */
   attempt: number;
   /**
-   * A rollback to an earlier release: no approval gate, no canary steps — straight to full
-   * promotion (stable = the version, canary weight 0), recorded like any promotion.
+   * `rollback`: back to a release that was live in this stage before — no approval gate, no
+   * canary steps, straight to full promotion (stable = the version, canary weight 0), recorded
+   * like any promotion. Absent in inputs pinned before it existed (see `fastTrack`).
    */
+  kind?: PromotionInput['kind'];
+  /** Who asked for the promotion or rollback (the `Ramp-Requested-By` of its commits). */
+  requestedBy?: string;
+  /** @deprecated The old name of `kind: 'rollback'`; read only by `upgradeStageInput`. */
   fastTrack?: boolean;
   /** Set when resuming after continue-as-new. */
   resume?: StageResume;
@@ -65,6 +71,8 @@ export interface StageRequests {
   skip: { actor: string } | null;
   /** Increases with every accepted `resume`. */
   resumes: number;
+  /** The person whose command the next commit carries out (resume, skip, override), once. */
+  decidedBy?: string | null;
 }
 
 /** What a stage carries across continue-as-new: everything else follows from it. */
@@ -120,6 +128,10 @@ export interface StageStatus {
   approvals: ApprovalRecord[];
   /** Every analysis run of the stage, with its latest measurements per metric. */
   analyses?: AnalysisResult[];
+  /** Verdicts and gates a person overrode (resume past Inconclusive, skip), oldest first. */
+  overrides?: OverrideRecord[];
+  /** Members of the stage's approver groups, as the worker resolved them (for approvals and overrides). */
+  groups?: Groups;
   /** The record: every decision, refused command and failure, oldest first. */
   events: StageEvent[];
   failure: { reason: FailureReason; message: string } | null;

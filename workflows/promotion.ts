@@ -22,8 +22,12 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { RampActivities } from '../activities/contract.js';
 import { FailureReason, PromotionPhase, StagePhase } from '../src/domain/phases.js';
 import { stepKey } from '../src/domain/plan.js';
+import { rollbackRefusal } from '../src/domain/rollback.js';
+import type { HistoryEntry } from '../src/domain/changes.js';
 import type { StageSpec } from '../src/schema/pipeline.js';
-import { gitRollback, notification, preflight, quick } from './activity-options.js';
+import { notification, preflight, quick } from './activity-options.js';
+import { rollBack } from './rollback.js';
+import { describeLive } from './stage-sync.js';
 import {
   DEFAULT_SETTINGS,
   abortSignal,
@@ -42,7 +46,8 @@ import { stageWorkflow } from './stage.js';
 import { describeFailure } from './stage-record.js';
 
 const lookups = proxyActivities<RampActivities>(quick);
-const rollbackGit = proxyActivities<RampActivities>(gitRollback);
+/** How far back a rollback looks for the versions that were live in its stage. */
+const ROLLBACK_HISTORY = 500;
 const notifier = proxyActivities<RampActivities>(notification);
 const checks = proxyActivities<RampActivities>(preflight);
 
@@ -139,11 +144,19 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
 
   try {
     if (!input.resume) {
+      // Is the repository there? For a rollback, the history also says whether the version was live.
+      const rollbackOf = input.kind === 'rollback' ? stages[0]?.name : undefined;
+      let history: HistoryEntry[];
       try {
-        await checks.readHistory({ repository: input.pipeline.repository, limit: 1 });
+        history = await checks.readHistory({ repository: input.pipeline.repository, ...(rollbackOf ? { stage: rollbackOf, limit: ROLLBACK_HISTORY } : { limit: 1 }) });
       } catch (error) {
         if (isCancellation(error)) throw error;
         return await finish(PromotionPhase.Aborted, `nothing was changed: ${describeFailure(error)}`);
+      }
+      const refused = rollbackOf ? stages.map((s) => rollbackRefusal(history, input.pipeline.name, s.name, input.version)).find((r) => r !== null) : null;
+      if (refused) {
+        event('rollback-refused', refused, input.requestedBy);
+        return await finish(PromotionPhase.Aborted, `nothing was changed: ${refused}`);
       }
     }
     for (const [index, stage] of stages.entries()) {
@@ -192,7 +205,7 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
     try {
       child = await startChild(stageWorkflow, {
         workflowId: summary.workflowId,
-        args: [{ promotionId, pipeline: input.pipeline.name, repository: input.pipeline.repository, image: input.pipeline.artifact.image, version: input.version, stage, analysisTemplates: input.pipeline.analysisTemplates, attempt: summary.attempt + 1, fastTrack: input.kind === 'rollback' }],
+        args: [{ promotionId, pipeline: input.pipeline.name, repository: input.pipeline.repository, image: input.pipeline.artifact.image, version: input.version, stage, analysisTemplates: input.pipeline.analysisTemplates, attempt: summary.attempt + 1, kind: input.kind, requestedBy: input.requestedBy }],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         memo: { promotionId },
       });
@@ -227,26 +240,30 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
     return result;
   }
 
-  /** rollback.scope: promotion — revert the stages before `failedIndex`, latest stage first. */
+  /**
+   * rollback.scope: promotion — the stages before `failedIndex`, latest first, through the one
+   * rollback routine (revert, then re-sync and wait for health).
+   */
   async function revertEarlierStages(failedIndex: number, why: string): Promise<void> {
-    await CancellationScope.nonCancellable(async () => {
-      for (let i = failedIndex - 1; i >= 0; i--) {
-        const summary = status.stages[i]!;
-        const result = summary.result;
-        if (!result || result.commits.length === 0) continue;
-        const reverted = await rollbackGit.revertStageCommits({
-          repository: input.pipeline.repository,
-          promotion: promotionId,
-          stage: summary.name,
-          step: stepKey(summary.attempt, 'rollback', 'promotion'),
-          version: input.version,
-          commits: result.commits.map((c) => c.sha).reverse(),
-          reason: `promotion rolled back: ${why}`,
-        });
-        for (const r of reverted.reverts) result.reverts.push({ ...r, at: now() });
-        summary.phase = StagePhase.RolledBack;
-        event('stage-rolled-back', `stage ${summary.name} rolled back with the promotion (${reverted.reverts.length} revert commit(s))`);
-      }
-    });
+    for (let i = failedIndex - 1; i >= 0; i--) {
+      const summary = status.stages[i]!;
+      const result = summary.result;
+      if (!result || result.commits.length === 0) continue;
+      const outcome = await rollBack({
+        repository: input.pipeline.repository,
+        promotion: promotionId,
+        stage: stages[i]!,
+        step: stepKey(summary.attempt, 'rollback', 'promotion'),
+        version: input.version,
+        commits: result.commits.map((c) => c.sha).reverse(),
+        reason: `promotion rolled back: ${why}`,
+        ...(abort ? { requestedBy: abort.actor } : {}),
+      });
+      for (const r of outcome.reverts) result.reverts.push({ ...r, at: now() });
+      if (outcome.live) result.live = { sha: outcome.live.sha, at: now(), message: describeLive(outcome.live) };
+      summary.phase = StagePhase.RolledBack;
+      const cluster = outcome.live ? '; the cluster is healthy on it' : outcome.notLive !== null ? `; the cluster did not become healthy on it: ${outcome.notLive}` : '';
+      event('stage-rolled-back', `stage ${summary.name} rolled back with the promotion (${outcome.reverts.length} revert commit(s))${cluster}`);
+    }
   }
 }

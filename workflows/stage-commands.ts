@@ -1,23 +1,14 @@
 /**
- * The operator's commands to a stage: Updates with synchronous validators (approve, reject,
- * resume, pause, skip, abort), the abort Signal, and the status Query. Validators refuse with
- * the reason; handlers change the record and say what they did.
+ * The operator's commands to a stage (wired in stage.ts): validators refuse at once with the
+ * reason, without a trace in history; handlers change the record and say what they did. A
+ * command that reaches its handler but is not allowed (an approval or an override by someone
+ * not entitled) is refused there, so that the refusal is on the record.
  */
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import { decide, refusal } from '../src/domain/approval.js';
+import { OverrideKind, overrideEligible, overrideRefusal } from '../src/domain/override.js';
 import { PauseReason, StagePhase, TERMINAL_STAGE_PHASES } from '../src/domain/phases.js';
-import {
-  abortSignal,
-  abortUpdate,
-  approveUpdate,
-  pauseUpdate,
-  rejectUpdate,
-  resumeUpdate,
-  skipUpdate,
-  stageStatusQuery,
-  type Ack,
-  type OperatorArgs,
-} from './messages.js';
+import type { Ack, OperatorArgs } from './messages.js';
 import { now, type StageRecord } from './stage-record.js';
 
 export class StageCommands {
@@ -35,25 +26,7 @@ export class StageCommands {
     return this.record.input.promotionId;
   }
 
-  register(): void {
-    setHandler(stageStatusQuery, () => this.record.status);
-    // Validators are typed by hand: the SDK's validator parameter is not inferred.
-    setHandler(approveUpdate, (args) => this.decideApproval('approve', args.actor, args.comment ?? ''), {
-      validator: (args: OperatorArgs) => this.validateCommand(args),
-    });
-    setHandler(rejectUpdate, (args) => this.decideApproval('reject', args.actor, args.reason), {
-      validator: (args: OperatorArgs) => this.validateCommand(args),
-    });
-    setHandler(resumeUpdate, (args) => this.resume(args), { validator: (args: OperatorArgs) => this.validateResume(args) });
-    setHandler(pauseUpdate, (args) => this.pause(args), { validator: (args: OperatorArgs) => this.validatePause(args) });
-    setHandler(skipUpdate, (args) => this.skip(args), { validator: (args: OperatorArgs) => this.validateSkip(args) });
-    setHandler(abortUpdate, (args) => this.abort(args), { validator: (args: OperatorArgs & { reason: string }) => this.validateAbort(args) });
-    setHandler(abortSignal, (args) => {
-      if (this.abortRefusal(args) === null) this.abort(args);
-    });
-  }
-
-  private validateCommand(args: OperatorArgs): void {
+  validateCommand(args: OperatorArgs): void {
     if (args.promotionId !== this.promotionId) {
       throw new Error(`environment ${this.stage} is running promotion ${this.promotionId}, not ${args.promotionId}`);
     }
@@ -62,7 +35,7 @@ export class StageCommands {
     }
   }
 
-  private validateResume(args: OperatorArgs): void {
+  validateResume(args: OperatorArgs): void {
     this.validateCommand(args);
     if (this.record.status.phase !== StagePhase.Paused) throw new Error(`stage ${this.stage} is not paused (it is ${this.record.status.phase})`);
     if (this.record.status.pauseReason === PauseReason.AwaitingApproval) {
@@ -70,7 +43,7 @@ export class StageCommands {
     }
   }
 
-  private validatePause(args: OperatorArgs): void {
+  validatePause(args: OperatorArgs): void {
     this.validateCommand(args);
     if (this.record.requests.pause) throw new Error(`stage ${this.stage} is already paused by ${this.record.requests.pause.actor}`);
     if (this.record.status.strategy !== 'canary') throw new Error(`stage ${this.stage} is direct: there are no steps to pause between`);
@@ -79,7 +52,7 @@ export class StageCommands {
     }
   }
 
-  private validateSkip(args: OperatorArgs): void {
+  validateSkip(args: OperatorArgs): void {
     this.validateCommand(args);
     if (this.record.status.strategy !== 'canary') throw new Error(`stage ${this.stage} is direct: there are no canary steps to skip`);
     if (this.record.status.phase === StagePhase.AwaitingApproval) throw new Error(`stage ${this.stage} waits for its approval gate; approve it first`);
@@ -93,7 +66,7 @@ export class StageCommands {
     if (this.record.requests.skip) throw new Error(`${this.record.requests.skip.actor} has already asked to skip`);
   }
 
-  private abortRefusal(args: OperatorArgs): string | null {
+  abortRefusal(args: OperatorArgs): string | null {
     try {
       this.validateCommand(args);
     } catch (error) {
@@ -104,14 +77,14 @@ export class StageCommands {
     return null;
   }
 
-  private validateAbort(args: OperatorArgs & { reason: string }): void {
+  validateAbort(args: OperatorArgs & { reason: string }): void {
     const why = this.abortRefusal(args);
     if (why !== null) throw new Error(why);
     if (args.reason.trim() === '') throw new Error('say why: an abort needs a reason (--reason)');
   }
 
   /** Approvals are accepted even when refused, so that refused attempts are on the record. */
-  private decideApproval(action: 'approve' | 'reject', actor: string, comment: string): Ack {
+  decideApproval(action: 'approve' | 'reject', actor: string, comment: string): Ack {
     this.lastCommandAt = Date.now();
     const record = this.record.pendingApproval();
     const decision = { actor, at: now(), comment };
@@ -138,16 +111,33 @@ export class StageCommands {
     return { message };
   }
 
-  private resume(args: OperatorArgs): Ack {
+  resume(args: OperatorArgs): Ack {
     this.lastCommandAt = Date.now();
+    const inconclusive = this.record.status.pauseReason === PauseReason.InconclusiveAnalysis;
+    if (inconclusive) this.override(OverrideKind.Inconclusive, args.actor, 'resume past an inconclusive analysis', this.record.inconclusive ?? 'an inconclusive analysis');
     this.record.requests.pause = null;
     this.record.requests.resumes++;
-    const message = `${args.actor} resumed the stage`;
+    this.record.requests.decidedBy = args.actor;
+    const message = inconclusive ? `${args.actor} overrode the inconclusive analysis and resumed the stage` : `${args.actor} resumed the stage`;
     this.record.event('resumed', message, args.actor);
     return { message };
   }
 
-  private pause(args: OperatorArgs & { reason?: string }): Ack {
+  /**
+   * Records an override, or refuses it — on the record — when `actor` is not entitled
+   * (src/domain/override.ts).
+   */
+  private override(kind: OverrideKind, actor: string, doing: string, what: string): void {
+    const why = overrideRefusal(overrideEligible(this.record.input.stage, this.record.status.groups ?? {}), actor, doing);
+    if (why !== null) {
+      this.record.event('override-refused', why, actor);
+      throw ApplicationFailure.nonRetryable(why, 'Refused');
+    }
+    (this.record.status.overrides ??= []).push({ kind, actor, at: now(), what });
+    this.record.event('override', `${actor} overrode: ${what}`, actor);
+  }
+
+  pause(args: OperatorArgs & { reason?: string }): Ack {
     this.lastCommandAt = Date.now();
     this.record.requests.pause = { actor: args.actor, reason: args.reason ?? '' };
     const message = `${args.actor} paused the stage${args.reason ? `: ${args.reason}` : ''}; it stops after the current step`;
@@ -155,16 +145,19 @@ export class StageCommands {
     return { message };
   }
 
-  private skip(args: OperatorArgs): Ack {
+  skip(args: OperatorArgs): Ack {
     this.lastCommandAt = Date.now();
+    const remaining = this.record.status.steps.filter((s) => s.index >= this.record.status.currentStep).map((s) => s.label);
+    this.override(OverrideKind.Skip, args.actor, 'skip the remaining canary steps', `skipped the remaining canary steps (${remaining.join(', ') || 'none'})`);
     this.record.requests.skip = { actor: args.actor };
+    this.record.requests.decidedBy = args.actor;
     this.record.requests.pause = null;
     const message = `${args.actor} skipped the remaining canary steps; promoting fully`;
     this.record.event('skipped', message, args.actor);
     return { message };
   }
 
-  private abort(args: OperatorArgs & { reason: string }): Ack {
+  abort(args: OperatorArgs & { reason: string }): Ack {
     this.lastCommandAt = Date.now();
     this.record.requests.abort = { actor: args.actor, reason: args.reason };
     const message = `${args.actor} aborted the stage: ${args.reason}`;

@@ -7,7 +7,8 @@ import { ApprovalOutcome, type ApprovalRecord } from '../src/domain/approval.js'
 import { FailureReason, type PauseReason, StagePhase, StepStatus } from '../src/domain/phases.js';
 import { stepLabel } from '../src/domain/plan.js';
 import type { CanaryStrategySpec } from '../src/schema/pipeline.js';
-import type { StageInput, StageRequests, StageStatus } from './messages.js';
+import type { StageRequests, StageStatus } from './messages.js';
+import type { CurrentStageInput } from './stage-input.js';
 
 /** Ends the normal flow of a stage: abort, rejection, approval timeout, failed gate. */
 export class StageStop extends Error {
@@ -31,8 +32,10 @@ export function describeFailure(error: unknown): string {
 export class StageRecord {
   readonly status: StageStatus;
   readonly requests: StageRequests;
+  /** The verdict of the Inconclusive analysis the stage is paused on, while it is. */
+  inconclusive: string | null = null;
 
-  constructor(readonly input: StageInput) {
+  constructor(readonly input: CurrentStageInput) {
     this.status = input.resume?.status ?? initialStatus(input);
     this.requests = input.resume?.requests ?? { abort: null, pause: null, skip: null, resumes: 0 };
   }
@@ -74,7 +77,7 @@ export class StageRecord {
   }
 }
 
-function initialStatus(input: StageInput): StageStatus {
+function initialStatus(input: CurrentStageInput): StageStatus {
   const { promotionId, pipeline, stage, version, attempt } = input;
   const steps = stage.strategy.kind === 'canary' ? stage.strategy.steps : [];
   return {

@@ -5,6 +5,7 @@
  * webhooks and notifications (stage-webhooks.ts) and sync (stage-sync.ts) live beside it.
  */
 import {
+  ApplicationFailure,
   CancellationScope,
   ContinueAsNew,
   allHandlersFinished,
@@ -15,20 +16,25 @@ import {
   type ChildWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RampActivities } from '../activities/contract.js';
-import { ApprovalOutcome, eligibleApprovers } from '../src/domain/approval.js';
+import { ApprovalOutcome, eligibleApprovers, type Groups } from '../src/domain/approval.js';
+import { FailureType } from '../src/domain/failure-types.js';
+import { approverGroups, overrideEligible } from '../src/domain/override.js';
 import type { StageChange } from '../src/domain/changes.js';
 import { formatDuration } from '../src/domain/duration.js';
 import { FailureReason, PauseReason, StagePhase, StepStatus } from '../src/domain/phases.js';
 import { canaryStartChanges, fullPromotionChanges, routingLabels, stepKey, weightChanges } from '../src/domain/plan.js';
-import type { ApprovalSpec, CanaryStrategySpec, StageSpec } from '../src/schema/pipeline.js';
+import type { ApprovalSpec, CanaryStrategySpec } from '../src/schema/pipeline.js';
 import { AnalysisPhase } from '../src/domain/analysis/phases.js';
 import { resolveAnalysis, type AnalysisRefSpec } from '../src/domain/analysis-ref.js';
 import { analysisWorkflow, terminateAnalysisSignal, type AnalysisInput, type AnalysisResult } from './analysis.js';
-import { gitRollback, gitWrite, quick } from './activity-options.js';
+import { gitWrite, quick } from './activity-options.js';
+import { rollBack } from './rollback.js';
+import { upgradeStageInput, type CurrentStageInput } from './stage-input.js';
 import { describeLive, goLive, NotLive, syncOf } from './stage-sync.js';
 import { StageCommands } from './stage-commands.js';
 import { describeFailure, now, StageRecord, StageStop } from './stage-record.js';
@@ -36,8 +42,19 @@ import { StageWebhooks } from './stage-webhooks.js';
 import type { StageInput, StageRequests, StageStatus } from './messages.js';
 
 const git = proxyActivities<RampActivities>(gitWrite);
-const rollbackGit = proxyActivities<RampActivities>(gitRollback);
 const lookups = proxyActivities<RampActivities>(quick);
+
+/** How an analysis ended for the stage: passed, or a person overrode an Inconclusive verdict. */
+const Verdict = { Passed: 'Passed', Overridden: 'Overridden' } as const;
+type Verdict = (typeof Verdict)[keyof typeof Verdict];
+
+/** The `ApplicationFailure.type` behind an activity or child failure, if any. */
+function failureType(error: unknown): string | null {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (current instanceof ApplicationFailure) return current.type ?? null;
+  }
+  return null;
+}
 
 /** The canary's background analysis: its child workflow and, once it ends, its result. */
 interface Background {
@@ -50,13 +67,14 @@ interface Background {
 
 export class StageRollout {
   private readonly record: StageRecord;
-  private readonly commands: StageCommands;
+  /** The operator's commands; stage.ts wires them to the messages. */
+  readonly commands: StageCommands;
   private readonly hooks: StageWebhooks;
   private canaryStarted: boolean;
   private background: Background | null = null;
 
   constructor(input: StageInput) {
-    this.record = new StageRecord(input);
+    this.record = new StageRecord(upgradeStageInput(input));
     this.commands = new StageCommands(this.record);
     this.hooks = new StageWebhooks(this.record);
     this.canaryStarted = this.status.commits.length > 0;
@@ -66,7 +84,7 @@ export class StageRollout {
     return this.record.status;
   }
 
-  private get input(): StageInput {
+  private get input(): CurrentStageInput {
     return this.record.input;
   }
 
@@ -74,17 +92,13 @@ export class StageRollout {
     return this.record.requests;
   }
 
-  /** The status query and the operator's updates and signals (stage-commands.ts). */
-  registerHandlers(): void {
-    this.commands.register();
-  }
-
   // ------------------------------------------------------------ the flow
 
   async run(): Promise<void> {
     const { stage } = this.input;
     try {
-      const fastTrack = this.input.fastTrack === true;
+      // A rollback goes straight to full promotion: the version was live here before (promotion.ts checks).
+      const fastTrack = this.input.kind === 'rollback';
       // After continue-as-new the gate may already be approved (skip it) or still pending (resume it).
       const gatePassed = this.status.approvals.some((a) => a.gate === 'gate' && a.outcome === ApprovalOutcome.Approved);
       if (stage.approval && !fastTrack && !gatePassed) await this.approvalGate(stage.approval, 'gate');
@@ -97,7 +111,7 @@ export class StageRollout {
       if (fastTrack) for (const step of this.status.steps) step.status = StepStatus.Skipped;
       this.record.checkpointAbort();
       await this.finishBackground();
-      const verification = (stage as Partial<typeof stage>).verification; // absent in specs pinned before verification existed
+      const verification = stage.verification;
       if (verification?.prePromotion && !fastTrack) await this.analysis(verification.prePromotion, 'pre-promotion');
       if (!fastTrack) await this.hooks.confirm('confirm-promotion', `the promotion of ${this.input.version} to stable`);
       this.record.checkpointAbort();
@@ -129,7 +143,7 @@ export class StageRollout {
 
   private async walkCanary(canary: CanaryStrategySpec): Promise<void> {
     for (let i = this.status.currentStep; i < canary.steps.length; i++) {
-      const background = (canary as Partial<CanaryStrategySpec>).analysis; // absent in specs pinned before it existed
+      const background = canary.analysis;
       if (background && !this.background && i + 1 >= background.startingStep) await this.startBackground(background);
       await this.checkpoint();
       if (this.requests.skip) {
@@ -161,7 +175,11 @@ export class StageRollout {
           await this.pauseStep(step.durationMs);
           break;
         case 'analysis':
-          await this.analysis(step, `step ${i + 1}`);
+          if ((await this.analysis(step, `step ${i + 1}`)) === Verdict.Overridden) {
+            this.record.finishStep(i, StepStatus.Overridden);
+            this.status.currentStep = i + 1;
+            continue;
+          }
           break;
         case 'approval':
           await this.approvalGate(step.approval, `step ${i + 1}`);
@@ -171,7 +189,8 @@ export class StageRollout {
           throw new Error(`unknown step ${JSON.stringify(unreachable)}`);
         }
       }
-      this.record.finishStep(i, StepStatus.Succeeded);
+      // A pause that a skip ended was not waited out.
+      this.record.finishStep(i, step.kind === 'pause' && this.requests.skip ? StepStatus.Skipped : StepStatus.Succeeded);
       this.status.currentStep = i + 1;
     }
   }
@@ -181,17 +200,17 @@ export class StageRollout {
    * or Error fails the stage (rollback); Inconclusive pauses for a human — `resume` continues,
    * `abort` rolls back.
    */
-  private async analysis(ref: AnalysisRefSpec, where: string): Promise<void> {
+  private async analysis(ref: AnalysisRefSpec, where: string): Promise<Verdict> {
     const { label, input } = this.prepareAnalysis(ref, where);
     const result = await executeChild(analysisWorkflow, { workflowId: this.analysisWorkflowId(where), args: [input] });
-    await this.verdict(label, result);
+    return this.verdict(label, result);
   }
 
   private prepareAnalysis(ref: AnalysisRefSpec, where: string): { label: string; input: AnalysisInput } {
     const { pipeline, stage, version, image } = this.input;
     const routing = stage.strategy.kind === 'canary' ? stage.strategy.trafficRouting : undefined;
     const labels = routingLabels(routing);
-    const resolved = resolveAnalysis(ref, this.input.analysisTemplates ?? [], { pipeline, stage: stage.name, version, image, ...labels });
+    const resolved = resolveAnalysis(ref, this.input.analysisTemplates, { pipeline, stage: stage.name, version, image, ...labels });
     if (resolved.missing.length > 0) throw new StageStop(FailureReason.AnalysisFailed, `analysis templates ${resolved.missing.join(', ')} are not in the pipeline`);
     const label = `${where}: analysis ${ref.templates.join(', ')}`;
     this.record.event('analysis-started', `${label} (${resolved.metrics.length} metric(s)${resolved.judges.length > 0 ? `, ${resolved.judges.length} judge(s)` : ''})`);
@@ -202,21 +221,45 @@ export class StageRollout {
     return `${workflowInfo().workflowId}/${this.input.attempt}/${where.replaceAll(' ', '-')}`;
   }
 
-  /** Acts on an analysis result: Successful continues; Inconclusive waits for a human; else fails. */
-  private async verdict(label: string, result: AnalysisResult): Promise<void> {
+  /**
+   * Acts on an analysis result: Successful passes; Inconclusive waits for a person entitled to
+   * override it (`resume`, recorded as an override, never as a pass) or an abort; else fails.
+   */
+  private async verdict(label: string, result: AnalysisResult): Promise<Verdict> {
     (this.status.analyses ??= []).push(result);
     const verdict = `${label}: ${result.phase}${result.message ? ` — ${result.message}` : ''}`;
     this.record.event('analysis', verdict);
-    if (result.phase === AnalysisPhase.Successful) return;
+    if (result.phase === AnalysisPhase.Successful) return Verdict.Passed;
     if (result.phase === AnalysisPhase.Inconclusive) {
       const resumes = this.requests.resumes;
-      this.record.setPhase(StagePhase.Paused, `${verdict}. ramp resume ${this.input.promotionId} continues, ramp abort rolls back`, PauseReason.InconclusiveAnalysis);
+      const who = await this.overriders();
+      this.record.inconclusive = verdict;
+      this.record.setPhase(
+        StagePhase.Paused,
+        `${verdict}. ramp resume ${this.input.promotionId} overrides it and continues (${who === null ? 'anyone may' : `allowed: ${who.join(', ') || 'nobody'}`}); ramp abort rolls back`,
+        PauseReason.InconclusiveAnalysis,
+      );
       await condition(() => this.requests.resumes > resumes || this.requests.abort !== null);
+      this.record.inconclusive = null;
       this.record.checkpointAbort();
-      this.record.setPhase(StagePhase.Progressing, 'continuing after an inconclusive analysis');
-      return;
+      this.record.setPhase(StagePhase.Progressing, 'continuing after an overridden inconclusive analysis');
+      return Verdict.Overridden;
     }
     throw new StageStop(FailureReason.AnalysisFailed, verdict);
+  }
+
+  /** Who may override here (null: anyone); resolves approver groups not resolved yet. */
+  private async overriders(): Promise<string[] | null> {
+    const missing = approverGroups(this.input.stage).filter((g) => !(g in (this.status.groups ?? {})));
+    if (missing.length > 0 && patched('override-eligibility')) await this.resolveGroups(missing);
+    return overrideEligible(this.input.stage, this.status.groups ?? {});
+  }
+
+  /** Resolves approver groups through the worker's groups file and keeps them in the status. */
+  private async resolveGroups(names: string[]): Promise<Groups> {
+    const members = names.length > 0 ? await lookups.resolveGroups(names) : {};
+    this.status.groups = { ...this.status.groups, ...members };
+    return members;
   }
 
   /** Starts the canary's background analysis; it runs until full promotion or a verdict. */
@@ -303,8 +346,9 @@ export class StageRollout {
     // After continue-as-new the gate's record is already here, still pending.
     let record = this.record.pendingApproval();
     if (record?.gate !== gate) {
+      // Every group of the stage at once: the gate's, the approval steps' (overrides use them too).
       const groups = approval.approvers.filter((a) => a.kind === 'group').map((a) => a.name);
-      const members = groups.length > 0 ? await lookups.resolveGroups(groups) : {};
+      const members = await this.resolveGroups(groups.length > 0 ? approverGroups(this.input.stage) : []);
       const deadlineMs = approval.timeoutMs === null ? null : Date.now() + approval.timeoutMs;
       record = {
         gate,
@@ -354,21 +398,56 @@ export class StageRollout {
   private async commit(changes: StageChange[], step: string, what: string): Promise<void> {
     const { promotionId, pipeline, stage, version, repository, image } = this.input;
     const approvedBy = this.status.approvals.flatMap((a) => (a.outcome === ApprovalOutcome.Approved ? a.approvals.map((d) => d.actor) : []));
-    const result = await git.commitStageChange({
-      repository,
-      stagePath: stage.path,
-      image,
-      version,
-      changes,
-      subject: `${pipeline}/${stage.name}: ${what}`,
-      trailers: { promotion: promotionId, stage: stage.name, step, version, ...(approvedBy.length > 0 ? { approvedBy: [...new Set(approvedBy)] } : {}) },
-    });
+    // The person whose command this commit carries out: who resumed, skipped or overrode last, else who asked for the promotion.
+    const requestedBy = this.requests.decidedBy ?? this.input.requestedBy;
+    const result = await this.unlessRewritten(what, () =>
+      git.commitStageChange({
+        repository,
+        stagePath: stage.path,
+        image,
+        version,
+        changes,
+        subject: `${pipeline}/${stage.name}: ${what}`,
+        trailers: { promotion: promotionId, stage: stage.name, step, version, ...(approvedBy.length > 0 ? { approvedBy: [...new Set(approvedBy)] } : {}), ...(requestedBy ? { requestedBy } : {}) },
+        // Before writing, the worker checks that these are still on the branch (a force-push rewrites them).
+        expect: this.status.commits.map((c) => c.sha),
+      }),
+    );
+    this.requests.decidedBy = null;
     if (result.sha !== null) {
       this.status.commits.push({ sha: result.sha, step, at: now() });
       this.record.event('commit', `${what}: ${result.sha.slice(0, 12)}${result.reused ? ' (found from an earlier attempt)' : ''}`);
       await this.waitLive(result.sha, what);
     } else {
       this.record.event('commit', `${what}: the files already said so; nothing to commit`);
+    }
+  }
+
+  /**
+   * Runs a Git write; when the branch no longer holds the commits this stage recorded (a
+   * force-push), ramp writes nothing, alerts, and waits for a person: `resume` checks again
+   * (after the branch is restored), `abort` gives up.
+   */
+  private async unlessRewritten<T>(what: string, write: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await write();
+      } catch (error) {
+        if (failureType(error) !== FailureType.HistoryRewritten) throw error;
+        const why = describeFailure(error);
+        const resumes = this.requests.resumes;
+        const id = this.input.promotionId;
+        this.record.event('history-rewritten', `${what}: ramp wrote nothing: ${why}`);
+        this.record.setPhase(
+          StagePhase.Paused,
+          `${what}: ramp wrote nothing, the branch no longer holds this stage's commits (force-push?): ${why}. Restore the branch and ramp resume ${id} to check again, or ramp abort ${id}`,
+          PauseReason.HistoryRewritten,
+        );
+        await this.hooks.notify('history-rewritten', this.status.message);
+        await condition(() => this.requests.resumes > resumes || this.requests.abort !== null);
+        this.record.checkpointAbort();
+        this.record.setPhase(StagePhase.Progressing, `${what}: checking the branch again`);
+      }
     }
   }
 
@@ -414,15 +493,7 @@ export class StageRollout {
       this.record.setPhase(StagePhase.Failed, `${message}; automatic rollback is off, so Git keeps ${toRevert.length} commit(s) of ${this.input.version}. Roll back with ramp rollback`);
     } else {
       this.record.setPhase(StagePhase.RollingBack, `${message}; reverting ${toRevert.length} commit(s)`);
-      try {
-        await CancellationScope.nonCancellable(() => this.revert(toRevert.map((c) => c.sha).reverse(), message));
-        this.status.canaryWeight = 0;
-        const cluster = await CancellationScope.nonCancellable(() => this.rollbackLive());
-        this.record.setPhase(StagePhase.RolledBack, `${message}; Git is back where it was (${this.status.reverts.length} revert commit(s))${cluster}`);
-      } catch (revertError) {
-        const shas = toRevert.map((c) => c.sha.slice(0, 12)).reverse().join(' ');
-        this.record.setPhase(StagePhase.Failed, `${message}; the rollback failed too (${describeFailure(revertError)}). Revert by hand: git revert ${shas}`);
-      }
+      await this.rollBack(toRevert.map((c) => c.sha).reverse(), message);
     }
     this.record.event(this.status.phase === StagePhase.RolledBack ? 'rolled-back' : 'rollback-failed', this.status.message);
     await CancellationScope.nonCancellable(() => this.watchDrift());
@@ -432,50 +503,52 @@ export class StageRollout {
     });
   }
 
+  /** Runs the one rollback routine (rollback.ts) on this stage's commits and records what it did. */
+  private async rollBack(newestFirst: string[], message: string): Promise<void> {
+    const { promotionId, stage, attempt, version, repository } = this.input;
+    // Who caused the rollback, if a person did: the aborter or the rejecter (not a failed analysis).
+    const requestedBy = this.requests.abort?.actor ?? this.status.approvals.find((a) => a.rejection)?.rejection?.actor;
+    try {
+      const outcome = await rollBack({ repository, promotion: promotionId, stage, step: stepKey(attempt, 'rollback'), version, commits: newestFirst, reason: message, ...(requestedBy ? { requestedBy } : {}) });
+      for (const r of outcome.reverts) {
+        this.status.reverts.push({ ...r, at: now() });
+        this.record.event('revert', `reverted ${r.reverted.slice(0, 12)} with ${r.sha.slice(0, 12)}`);
+      }
+      this.status.canaryWeight = 0;
+      let cluster = '';
+      if (outcome.live) {
+        this.status.live = { sha: outcome.live.sha, at: now(), message: describeLive(outcome.live) };
+        this.record.event('live', `rollback: ${outcome.live.sha.slice(0, 12)} is live and healthy: ${this.status.live.message}`);
+        cluster = ' and the cluster is healthy on it';
+      } else if (outcome.notLive !== null) {
+        this.record.event('rollback-not-live', `rollback: the cluster did not become healthy on Git's state: ${outcome.notLive}`);
+        cluster = `, but the cluster did not become healthy on it: ${outcome.notLive}`;
+      }
+      this.record.setPhase(StagePhase.RolledBack, `${message}; Git is back where it was (${this.status.reverts.length} revert commit(s))${cluster}`);
+    } catch (revertError) {
+      if (failureType(revertError) === FailureType.HistoryRewritten) {
+        this.status.failure = { reason: FailureReason.HistoryRewritten, message: `${message}; ${describeFailure(revertError)}` };
+        this.record.setPhase(
+          StagePhase.Failed,
+          `${message}; the rollback wrote nothing: the branch no longer holds ramp's commits (rewritten by a force-push?): ${describeFailure(revertError)}. What the branch says now is what goes live: check it`,
+        );
+        await CancellationScope.nonCancellable(() => this.hooks.notify('history-rewritten', this.status.message));
+        return;
+      }
+      const shas = newestFirst.map((sha) => sha.slice(0, 12)).join(' ');
+      this.record.setPhase(StagePhase.Failed, `${message}; the rollback failed too (${describeFailure(revertError)}). Revert by hand: git revert ${shas}`);
+    }
+  }
+
   /** With drift detection: (re)start the environment's drift watch with this stage's spec. Best effort. */
   private async watchDrift(): Promise<void> {
     const { stage, pipeline, repository } = this.input;
-    if (!(stage as Partial<StageSpec>).drift || !syncOf(stage)) return;
+    if (!stage.drift || !syncOf(stage)) return;
     try {
       const id = await lookups.watchDrift({ pipeline, repository, stage });
-      this.record.event('drift-watch', `drift watch ${id} compares ${stage.name} with Git every ${formatDuration(stage.drift!.intervalMs)}`);
+      this.record.event('drift-watch', `drift watch ${id} compares ${stage.name} with Git every ${formatDuration(stage.drift.intervalMs)}`);
     } catch (error) {
       log.warn(`could not start the drift watch of ${stage.name}: ${describeFailure(error)}`);
-    }
-  }
-
-  /** After the reverts, with a sync mode: the cluster back on Git's state. Returns a clause for the status. */
-  private async rollbackLive(): Promise<string> {
-    const { stage, repository } = this.input;
-    const sync = syncOf(stage);
-    if (!sync) return '';
-    const sha = this.status.reverts[this.status.reverts.length - 1]?.sha ?? null;
-    try {
-      const result = await goLive({ repository, stage, sync, sha, routing: this.record.canary()?.trafficRouting ?? null });
-      this.status.live = { sha: result.sha, at: now(), message: describeLive(result) };
-      this.record.event('live', `rollback: ${result.sha.slice(0, 12)} is live and healthy: ${this.status.live.message}`);
-      return ' and the cluster is healthy on it';
-    } catch (error) {
-      const why = error instanceof NotLive ? error.message : describeFailure(error);
-      this.record.event('rollback-not-live', `rollback: the cluster did not become healthy on Git's state: ${why}`);
-      return `, but the cluster did not become healthy on it: ${why}`;
-    }
-  }
-
-  private async revert(newestFirst: string[], reason: string): Promise<void> {
-    const { promotionId, stage, attempt, version, repository } = this.input;
-    const result = await rollbackGit.revertStageCommits({
-      repository,
-      promotion: promotionId,
-      stage: stage.name,
-      step: stepKey(attempt, 'rollback'),
-      version,
-      commits: newestFirst,
-      reason,
-    });
-    for (const r of result.reverts) {
-      this.status.reverts.push({ ...r, at: now() });
-      this.record.event('revert', `reverted ${r.reverted.slice(0, 12)} with ${r.sha.slice(0, 12)}`);
     }
   }
 }

@@ -78,7 +78,7 @@ export class StageWebhooks {
   }
 
   /** A notification (RAMP_NOTIFY_WEBHOOKS) and the stage's event hooks; never fails the stage. */
-  async notify(kind: 'approval-waiting' | 'approval-reminder' | 'stage-promoted' | 'stage-rolled-back', message: string): Promise<void> {
+  async notify(kind: 'approval-waiting' | 'approval-reminder' | 'stage-promoted' | 'stage-rolled-back' | 'history-rewritten', message: string): Promise<void> {
     try {
       await notifier.notify({ kind, promotionId: this.record.input.promotionId, pipeline: this.record.input.pipeline, stage: this.record.input.stage.name, version: this.record.input.version, message });
       await this.tell('event', `${kind}: ${message}`);

@@ -36,6 +36,8 @@ export const Marker = {
   paused: '‖',
   failed: '✖',
   skipped: '↷',
+  /** Not passed: a person overrode the verdict. */
+  overridden: '⚠',
   pending: '·',
 } as const;
 export type Marker = (typeof Marker)[keyof typeof Marker];
@@ -94,6 +96,8 @@ export function stepMarker(status: StepStatus, stagePaused: boolean): Marker {
       return Marker.failed;
     case 'Skipped':
       return Marker.skipped;
+    case 'Overridden':
+      return Marker.overridden;
     case 'Pending':
       return Marker.pending;
     default: {
@@ -111,6 +115,7 @@ export function paint(marker: Marker, text: string, color: boolean): string {
       return c.green(text);
     case Marker.running:
     case Marker.paused:
+    case Marker.overridden:
       return c.yellow(text);
     case Marker.failed:
       return c.red(text);

@@ -5,7 +5,7 @@ import { formatTime, shortSha, table, type RenderOptions } from './format.js';
 export function renderHistory(entries: HistoryEntry[], options: RenderOptions): string {
   if (entries.length === 0) return 'no ramp commits found\n';
   return table(
-    ['WHEN', 'STAGE', 'VERSION', 'PROMOTION', 'STEP', 'COMMIT', 'APPROVED BY', 'NOTE'],
+    ['WHEN', 'STAGE', 'VERSION', 'PROMOTION', 'STEP', 'COMMIT', 'APPROVED BY', 'BY', 'NOTE'],
     entries.map((e) => [
       formatTime(e.committedAt, options),
       e.stage,
@@ -14,6 +14,7 @@ export function renderHistory(entries: HistoryEntry[], options: RenderOptions): 
       e.step,
       shortSha(e.sha),
       e.approvedBy.length > 0 ? e.approvedBy.join(', ') : '-',
+      e.requestedBy ?? '-',
       e.rollback ? `rollback of ${shortSha(e.rollback.of)}: ${e.rollback.reason}` : '',
     ]),
   );

@@ -36,6 +36,11 @@ export interface RampTrailers {
   drift?: string;
   /** `Ramp-Approved-By`: who approved this stage, when it had an approval gate. */
   approvedBy?: string[];
+  /**
+   * `Ramp-Requested-By`: the person whose command caused this commit — who asked for the
+   * promotion or rollback, or who skipped, resumed or overrode the step it follows.
+   */
+  requestedBy?: string;
 }
 
 export interface CommitRequest {
@@ -49,6 +54,11 @@ export interface CommitRequest {
   /** The commit subject, e.g. `web/staging: canary 1.1.0 at 10%`. */
   subject: string;
   trailers: RampTrailers;
+  /**
+   * The commits this stage recorded so far: the worker writes nothing unless each is still on
+   * the branch (a force-push rewrote it otherwise) and fails with `HistoryRewritten`.
+   */
+  expect?: string[];
 }
 
 export interface CommitResult {
@@ -71,6 +81,8 @@ export interface RevertRequest {
   commits: string[];
   /** `Ramp-Rollback`: why (e.g. `aborted by alice: error rate`). */
   reason: string;
+  /** `Ramp-Requested-By`: who caused the rollback (the aborter); absent when ramp decided alone (a failed analysis). */
+  requestedBy?: string;
 }
 
 export interface RevertResult {
@@ -96,6 +108,8 @@ export interface HistoryEntry {
   step: string;
   version: string | null;
   approvedBy: string[];
+  /** `Ramp-Requested-By`: the person whose command caused the commit, when one did. */
+  requestedBy: string | null;
   /** Set on revert commits: the commit reverted and why. */
   rollback: { of: string; reason: string } | null;
 }

@@ -35,6 +35,11 @@ export const PauseReason = {
   InconclusiveAnalysis: 'InconclusiveAnalysis',
   /** A confirm-* webhook has not answered 2xx yet; it is asked again every interval. */
   AwaitingConfirmation: 'AwaitingConfirmation',
+  /**
+   * The branch no longer holds the commits this stage recorded (a force-push): ramp wrote
+   * nothing. `resume` checks again and continues once the branch is restored; `abort` gives up.
+   */
+  HistoryRewritten: 'HistoryRewritten',
 } as const;
 export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
 
@@ -43,6 +48,8 @@ export const StepStatus = {
   Running: 'Running',
   Succeeded: 'Succeeded',
   Skipped: 'Skipped',
+  /** Not passed: a person overrode its verdict (resume past an Inconclusive analysis). */
+  Overridden: 'Overridden',
   Failed: 'Failed',
 } as const;
 export type StepStatus = (typeof StepStatus)[keyof typeof StepStatus];
@@ -74,5 +81,9 @@ export const FailureReason = {
   WebhookFailed: 'WebhookFailed',
   /** The commit did not become live and healthy in the cluster: a failed sync, a workload that did not roll out by the deadline, or traffic weights that did not go live. */
   NotHealthy: 'NotHealthy',
+  /** The commits the stage recorded are no longer on the branch (a force-push); ramp wrote nothing and cannot revert them. */
+  HistoryRewritten: 'HistoryRewritten',
+  /** A rollback asked for a version that was never live in the stage: that is a promotion, with its gates. */
+  RollbackRefused: 'RollbackRefused',
 } as const;
 export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];

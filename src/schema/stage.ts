@@ -26,6 +26,12 @@ export const Stage = z
       .describe('Where the (stable) version is written.'),
     strategy: Strategy.optional(),
     approval: Approval.optional().describe('A gate before the version is written.'),
+    overrides: z
+      .enum(['approvers', 'anyone'])
+      .default('approvers')
+      .describe(
+        'Who may override a verdict or a gate (resume past an Inconclusive analysis, skip the remaining canary steps): the approvers of the stage\'s approvals (its gate and approval steps), or anyone. A stage without approvers lets anyone override. Overrides are always recorded.',
+      ),
     verification: z
       .strictObject({
         prePromotion: AnalysisRef.optional().describe('Analysis after the canary steps, before full promotion.'),

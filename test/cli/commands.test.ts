@@ -23,8 +23,8 @@ import { pipelineYaml, ramp, type RampRun } from './helpers.js';
 const groups = { 'release-managers': ['carol', 'dave'] };
 
 const historyEntries: HistoryEntry[] = [
-  { sha: 'ffeeddccbbaa99887766554433221100ffeeddcc', committedAt: '2026-11-21T09:00:50Z', subject: 's', promotion: 'shop@1.4.2', stage: 'production', step: '1/rollback', version: '1.4.2', approvedBy: [], rollback: { of: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', reason: 'aborted by rm: error budget burning' } },
-  { sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', committedAt: '2026-11-21T09:00:21Z', subject: 's', promotion: 'shop@1.4.2', stage: 'production', step: '1/0/canary/20', version: '1.4.2', approvedBy: ['carol'], rollback: null },
+  { sha: 'ffeeddccbbaa99887766554433221100ffeeddcc', committedAt: '2026-11-21T09:00:50Z', subject: 's', promotion: 'shop@1.4.2', stage: 'production', step: '1/rollback', version: '1.4.2', approvedBy: [], requestedBy: null, rollback: { of: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', reason: 'aborted by rm: error budget burning' } },
+  { sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', committedAt: '2026-11-21T09:00:21Z', subject: 's', promotion: 'shop@1.4.2', stage: 'production', step: '1/0/canary/20', version: '1.4.2', approvedBy: ['carol'], requestedBy: null, rollback: null },
 ];
 
 describe('ramp commands (dev server, fake activities)', () => {

@@ -26,8 +26,8 @@ export interface FakeRamp {
   commits: CommitRequest[];
   reverts: RevertRequest[];
   notifications: Notification[];
-  /** Make the next commits whose subject matches fail (non-retryably) with this failure type. */
-  failCommits(match: RegExp, type?: string): void;
+  /** Make the next commits whose subject matches fail (non-retryably) with this failure type; null: stop failing. */
+  failCommits(match: RegExp | null, type?: string): void;
   /** Hold commits whose subject matches until release() (to catch a stage mid-step). */
   holdCommits(match: RegExp): { released: Promise<void>; release: () => void; reached: Promise<void> };
   /** The environment holder the fake reports for a stage workflow id. */
@@ -190,7 +190,7 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
     notifications,
     holders,
     failCommits(match, type = 'GitConflict') {
-      failing = { match, type };
+      failing = match === null ? null : { match, type };
     },
     holdCommits(match) {
       let release!: () => void;

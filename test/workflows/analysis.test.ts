@@ -103,11 +103,15 @@ describe('analysis steps (fake measurements)', () => {
     fake.measure = () => ({ phase: 'Inconclusive', value: [0.03] });
     const result = await promote(fake, async (stage, promotionId) => {
       const paused = await waitFor(() => stage.query(stageStatusQuery), (s) => s.pauseReason === 'InconclusiveAnalysis', 'the inconclusive pause');
-      assert.match(paused.message, /Inconclusive .*ramp resume .* continues, ramp abort rolls back/);
+      assert.match(paused.message, /Inconclusive .*ramp resume .* overrides it and continues \(anyone may\); ramp abort rolls back/);
       await stage.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'rm' }] });
     });
     assert.equal(result.phase, 'Succeeded');
-    assert.ok(result.stages[0]!.result!.events.some((e) => e.kind === 'resumed' && e.actor === 'rm'));
+    const staging = result.stages[0]!.result!;
+    assert.ok(staging.events.some((e) => e.kind === 'resumed' && e.actor === 'rm'));
+    // An override, never a pass: the step shows Overridden and the override is on the record.
+    assert.equal(staging.steps[1]!.status, 'Overridden');
+    assert.deepEqual(staging.overrides?.map((o) => [o.kind, o.actor]), [['Inconclusive', 'rm']]);
   });
 
   const MORE = `    - name: watch

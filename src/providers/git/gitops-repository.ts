@@ -146,6 +146,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
             step: request.step,
             version: request.version,
             reason: request.reason,
+            ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
           }),
         );
         made.push(sha);
@@ -291,6 +292,7 @@ function toHistoryEntry(e: LogEntry): HistoryEntry {
     step: e.step ?? '',
     version: e.version,
     approvedBy: e.approvedBy,
+    requestedBy: e.requestedBy,
     rollback: e.rollbackReason === null ? null : { of: e.reverts ?? '', reason: e.rollbackReason },
   };
 }

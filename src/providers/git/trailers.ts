@@ -11,6 +11,7 @@ export const TrailerKey = {
   step: 'Ramp-Step',
   version: 'Ramp-Version',
   approvedBy: 'Ramp-Approved-By',
+  requestedBy: 'Ramp-Requested-By',
   rollback: 'Ramp-Rollback',
   drift: 'Ramp-Drift',
 } as const;
@@ -25,6 +26,8 @@ export interface RevertMessage {
   step: string;
   version: string;
   reason: string;
+  /** Who caused the rollback, if a person did. */
+  requestedBy?: string;
 }
 
 /** The ramp fields of a commit message; null fields are absent trailers. */
@@ -35,6 +38,8 @@ export interface RampMessage {
   step: string | null;
   version: string | null;
   approvedBy: string[];
+  /** `Ramp-Requested-By`: who caused the commit, when a person did. */
+  requestedBy: string | null;
   /** `Ramp-Rollback`, on revert commits. */
   rollbackReason: string | null;
   /** The sha of `This reverts commit <sha>.`, on any revert commit. */
@@ -56,6 +61,7 @@ export function formatCommitMessage(subject: string, trailers: RampTrailers): st
   if (trailers.drift) lines.push(trailer(TrailerKey.drift, trailers.drift));
   const approvers = (trailers.approvedBy ?? []).map(oneLine).filter((a) => a !== '');
   if (approvers.length > 0) lines.push(trailer(TrailerKey.approvedBy, approvers.join(', ')));
+  if (trailers.requestedBy && oneLine(trailers.requestedBy) !== '') lines.push(trailer(TrailerKey.requestedBy, trailers.requestedBy));
   return `${oneLine(subject)}\n\n${lines.join('\n')}\n`;
 }
 
@@ -69,6 +75,7 @@ export function formatRevertMessage(m: RevertMessage): string {
     trailer(TrailerKey.version, m.version),
     trailer(TrailerKey.rollback, m.reason),
   ];
+  if (m.requestedBy && oneLine(m.requestedBy) !== '') lines.push(trailer(TrailerKey.requestedBy, m.requestedBy));
   return `${subject}\n\nThis reverts commit ${m.revertedSha}.\n\n${lines.join('\n')}\n`;
 }
 
@@ -122,6 +129,7 @@ export function parseRampMessage(message: string): RampMessage {
     step: get(TrailerKey.step),
     version: get(TrailerKey.version),
     approvedBy,
+    requestedBy: get(TrailerKey.requestedBy),
     rollbackReason: get(TrailerKey.rollback),
     reverts: REVERTS_LINE.exec(message)?.[1] ?? null,
   };

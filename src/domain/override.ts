@@ -1,0 +1,60 @@
+/**
+ * Overrides: a person taking a decision the pipeline left to a gate or a verdict — `resume`
+ * past an Inconclusive analysis, `skip` of the remaining canary steps. Overriding needs the
+ * same eligibility as approving (the stage's approvers) unless the stage says `overrides:
+ * anyone`; a stage without approvers has no gate to bypass, so anyone may. Pure, so update
+ * validators and handlers call it synchronously.
+ */
+import type { ApprovalSpec, StageSpec } from '../schema/pipeline.js';
+import { eligibleApprovers, type Groups } from './approval.js';
+
+/** What was overridden. */
+export const OverrideKind = {
+  /** `resume` past an Inconclusive analysis: the verdict was not a pass. */
+  Inconclusive: 'Inconclusive',
+  /** `skip`: the remaining canary steps were not run. */
+  Skip: 'Skip',
+} as const;
+export type OverrideKind = (typeof OverrideKind)[keyof typeof OverrideKind];
+
+/** One override on the record. */
+export interface OverrideRecord {
+  kind: OverrideKind;
+  actor: string;
+  /** ISO-8601 (workflow time). */
+  at: string;
+  /** What was overridden, for people (e.g. `step 2: analysis error-rate: Inconclusive`). */
+  what: string;
+}
+
+type OverrideStage = Pick<StageSpec, 'approval' | 'strategy'> & { overrides?: StageSpec['overrides'] };
+
+/** Every approval of the stage: its gate and its approval steps. */
+export function stageApprovals(stage: OverrideStage): ApprovalSpec[] {
+  const steps = stage.strategy.kind === 'canary' ? stage.strategy.steps.flatMap((s) => (s.kind === 'approval' ? [s.approval] : [])) : [];
+  return [...(stage.approval ? [stage.approval] : []), ...steps];
+}
+
+/** The approver groups named anywhere in the stage, sorted and unique. */
+export function approverGroups(stage: OverrideStage): string[] {
+  const names = stageApprovals(stage).flatMap((a) => a.approvers.flatMap((e) => (e.kind === 'group' ? [e.name] : [])));
+  return [...new Set(names)].sort();
+}
+
+/**
+ * Who may override in this stage: the users of its approvals, groups expanded with `groups`;
+ * null when anyone may (`overrides: anyone`, or no approvals at all).
+ */
+export function overrideEligible(stage: OverrideStage, groups: Groups): string[] | null {
+  if ((stage.overrides ?? 'approvers') === 'anyone') return null;
+  const approvals = stageApprovals(stage);
+  if (approvals.length === 0) return null;
+  return [...new Set(approvals.flatMap((a) => eligibleApprovers(a, groups)))].sort();
+}
+
+/** Why `actor` may not override, or null when they may. */
+export function overrideRefusal(eligible: string[] | null, actor: string, what: string): string | null {
+  if (actor.trim() === '') return 'no actor given. Say who you are with --as <user>';
+  if (eligible === null || eligible.includes(actor)) return null;
+  return `${actor} may not ${what}: overriding needs the eligibility of the stage's approvers (${eligible.join(', ') || 'nobody: check the worker\'s groups file'})`;
+}
