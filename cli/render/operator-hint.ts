@@ -68,6 +68,12 @@ export function operatorHint(snapshot: { promotion: PromotionStatus; activeStage
         actions: [{ does: 'continue', command: `ramp resume ${id} --stage ${s.stage} --as USER` }, abort('roll back')],
       };
     }
+    case PauseReason.HistoryRewritten:
+      return {
+        key,
+        situation: `${stage} wrote nothing: the branch no longer holds its commits (force-push?); restore the branch, then check again`,
+        actions: [{ does: 'check again', command: `ramp resume ${id} --stage ${s.stage}` }, abort('give up')],
+      };
     case PauseReason.UserPaused:
       return { key, situation: `${stage} is ${s.message}`, actions: [{ does: 'resume', command: `ramp resume ${id} --stage ${s.stage}` }] };
     default:

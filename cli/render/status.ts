@@ -160,6 +160,7 @@ function stageBlock({ summary, status, live, phase, widths }: StageRow, options:
   out.push(...list('Commits', latest(status.commits.map((k) => `${shortSha(k.sha)}  ${k.step}`), layout), indent));
   out.push(...list('Reverts', latest(status.reverts.map((r) => `${shortSha(r.sha)}  reverts ${shortSha(r.reverted)}`), layout), indent));
   if (status.live) out.push(fieldLine('Live', `${shortSha(status.live.sha)}  ${status.live.message}`, indent));
+  out.push(...list('Overrides', (status.overrides ?? []).map((o) => `${paint(Marker.overridden, Marker.overridden, options.color)} ${o.actor} ${o.kind === 'Skip' ? 'skipped' : 'resumed past'} ${o.what}`), indent));
   out.push(...list('Approvals', status.approvals.flatMap((a) => (layout.compact ? approvalLines(a, options).slice(0, 1) : approvalLines(a, options))), indent));
   if (status.failure) out.push(fieldLine('Failure', `${status.failure.reason}: ${status.failure.message}`, indent));
   return out;

@@ -25,6 +25,8 @@ const groups = { 'release-managers': ['carol', 'dave'] };
 const historyEntries: HistoryEntry[] = [
   { sha: 'ffeeddccbbaa99887766554433221100ffeeddcc', committedAt: '2026-11-21T09:00:50Z', subject: 's', promotion: 'shop@1.4.2', stage: 'production', step: '1/rollback', version: '1.4.2', approvedBy: [], requestedBy: null, rollback: { of: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', reason: 'aborted by rm: error budget burning' } },
   { sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', committedAt: '2026-11-21T09:00:21Z', subject: 's', promotion: 'shop@1.4.2', stage: 'production', step: '1/0/canary/20', version: '1.4.2', approvedBy: ['carol'], requestedBy: null, rollback: null },
+  // What made 0.9.0 stable in production: a rollback may go back to it.
+  { sha: '0123456789abcdef0123456789abcdef01234567', committedAt: '2026-11-20T09:00:00Z', subject: 's', promotion: 'shop@0.9.0', stage: 'production', step: '1/promote', version: '0.9.0', approvedBy: ['carol'], requestedBy: null, rollback: null },
 ];
 
 describe('ramp commands (dev server, fake activities)', () => {
@@ -226,6 +228,11 @@ describe('ramp commands (dev server, fake activities)', () => {
     assert.equal(promotion.kind, 'rollback');
     assert.equal(promotion.requestedBy, 'oncall');
     assert.deepEqual(promotion.stages.map((s) => s.name), ['production']);
+
+    // A version never live there is a promotion, with the stage's gates: refused, nothing changed.
+    const never = await run(['rollback', name, '--stage', 'production', '--to', '9.9.9', '--wait', '--as', 'oncall']);
+    assert.equal(never.code, 1, never.stderr);
+    assert.match(never.stdout, /9\.9\.9 was never live in production \(versions live there before: 0\.9\.0;/);
   });
 
   test('history: the worker reads the repository; the CLI prints a table or JSON', async () => {
@@ -233,8 +240,8 @@ describe('ramp commands (dev server, fake activities)', () => {
     const table = await run(['history', name, '--stage', 'production', '--limit', '5']);
     assert.equal(table.code, 0, table.stderr);
     const [header, first] = table.stdout.split('\n');
-    assert.match(header!, /^WHEN +STAGE +VERSION +PROMOTION +STEP +COMMIT +APPROVED BY +NOTE$/);
-    assert.match(first!, /production +1\.4\.2 +shop@1\.4\.2 +1\/rollback +ffeeddc +- +rollback of a1b2c3d: aborted by rm: error budget burning$/);
+    assert.match(header!, /^WHEN +STAGE +VERSION +PROMOTION +STEP +COMMIT +APPROVED BY +BY +NOTE$/);
+    assert.match(first!, /production +1\.4\.2 +shop@1\.4\.2 +1\/rollback +ffeeddc +- +- +rollback of a1b2c3d: aborted by rm: error budget burning$/);
     const query = historyQueries.at(-1)!;
     assert.deepEqual([query.repository.url, query.stage, query.limit], ['file:///nonexistent/gitops.git', 'production', 5]);
 

@@ -144,7 +144,7 @@ describe('following a promotion (--wait)', () => {
 
 describe('renderHistory', () => {
   const entries: HistoryEntry[] = [
-    { sha: 'ffeeddccbbaa99887766554433221100ffeeddcc', committedAt: at(50), subject: 'web/production: revert', promotion: 'web@1.4.2', stage: 'production', step: '1/rollback', version: '1.4.2', approvedBy: [], requestedBy: null, rollback: { of: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', reason: 'aborted by rm: error budget burning' } },
+    { sha: 'ffeeddccbbaa99887766554433221100ffeeddcc', committedAt: at(50), subject: 'web/production: revert', promotion: 'web@1.4.2', stage: 'production', step: '1/rollback', version: '1.4.2', approvedBy: [], requestedBy: 'rm', rollback: { of: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', reason: 'aborted by rm: error budget burning' } },
     { sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', committedAt: at(21), subject: 'web/production: canary 1.4.2 at 20%', promotion: 'web@1.4.2', stage: 'production', step: '1/0/canary/20', version: '1.4.2', approvedBy: ['carol', 'dave'], requestedBy: null, rollback: null },
     { sha: '0f1e2d3c4b5a69788796a5b4c3d2e1f0a1b2c3d4', committedAt: at(5), subject: 'web/preview: update to 1.4.2', promotion: 'web@1.4.2', stage: 'preview', step: '1/update', version: null, approvedBy: [], requestedBy: null, rollback: null },
   ];
@@ -152,10 +152,10 @@ describe('renderHistory', () => {
   test('a table, newest first, reverts explained', () => {
     assert.equal(
       renderHistory(entries, utc),
-      `WHEN                 STAGE       VERSION  PROMOTION  STEP           COMMIT   APPROVED BY  NOTE
-2026-11-21 09:00:50  production  1.4.2    web@1.4.2  1/rollback     ffeeddc  -            rollback of a1b2c3d: aborted by rm: error budget burning
-2026-11-21 09:00:21  production  1.4.2    web@1.4.2  1/0/canary/20  a1b2c3d  carol, dave
-2026-11-21 09:00:05  preview     -        web@1.4.2  1/update       0f1e2d3  -
+      `WHEN                 STAGE       VERSION  PROMOTION  STEP           COMMIT   APPROVED BY  BY  NOTE
+2026-11-21 09:00:50  production  1.4.2    web@1.4.2  1/rollback     ffeeddc  -            rm  rollback of a1b2c3d: aborted by rm: error budget burning
+2026-11-21 09:00:21  production  1.4.2    web@1.4.2  1/0/canary/20  a1b2c3d  carol, dave  -
+2026-11-21 09:00:05  preview     -        web@1.4.2  1/update       0f1e2d3  -            -
 `,
     );
   });

@@ -88,6 +88,13 @@ describe('analysis runs in the human status', () => {
     assert.equal(metricLine(metric('x', [], 'Pending', null), false), '· x  not measured yet');
   });
 
+  test('an overridden verdict is on the record, never a pass', () => {
+    const steps = production().steps.map((step, i) => (i === 1 ? { ...step, label: 'analysis error-rate', status: 'Overridden' as const } : step));
+    const out = renderStatus(promotion(), production({ phase: 'Progressing', pauseReason: null, steps, overrides: [{ kind: 'Inconclusive', actor: 'carol', at: at(40), what: 'step 2: analysis error-rate: Inconclusive' }] }), utc);
+    assert.match(out, /^ {20}⚠ 2\. analysis error-rate$/m);
+    assert.match(out, /^ {6}Overrides: {4}⚠ carol resumed past step 2: analysis error-rate: Inconclusive$/m);
+  });
+
   test('renderStatus shows them under the stage, and an inconclusive one says why and what to type', () => {
     const stage = production({ phase: 'Paused', pauseReason: 'InconclusiveAnalysis', message: 'analysis inconclusive. ramp resume web@1.4.2 continues, ramp abort rolls back', analyses: [inconclusiveRun()] });
     const out = renderStatus(promotion(), stage, utc);
@@ -123,6 +130,11 @@ describe('the operator hint: the exact command that answers each wait', () => {
       'a busy environment',
       { promotion: promotion({ phase: 'WaitingForEnvironment', message: 'waiting for environment production, held by web@1.4.1', waitingFor: { stage: 'production', heldBy: 'web@1.4.1' }, activeStage: null }), activeStage: null },
       'waiting for environment production, held by web@1.4.1; it starts when that promotion leaves',
+    ],
+    [
+      'a rewritten branch',
+      { promotion: promotion(), activeStage: production({ pauseReason: 'HistoryRewritten', message: 'canary 1.4.2 at 60%: ramp wrote nothing, ...' }) },
+      'stage production wrote nothing: the branch no longer holds its commits (force-push?); restore the branch, then check again. To check again: ramp resume web@1.4.2 --stage production; To give up: ramp abort web@1.4.2 --reason "..."',
     ],
     ['a webhook confirmation: nothing to type', { promotion: promotion(), activeStage: production({ pauseReason: 'AwaitingConfirmation', message: 'waiting for confirm-promotion webhook(s) smoke' }) }, 'stage production is waiting for confirm-promotion webhook(s) smoke'],
     ['running: nothing to answer', { promotion: promotion(), activeStage: production({ phase: 'Progressing', pauseReason: null }) }, null],
