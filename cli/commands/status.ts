@@ -18,9 +18,11 @@ export const statusCommand: Command = {
   summary: 'Show a promotion: stages, canary steps, commits, approvals, events (--watch to follow)',
   usage: `ramp status <promotion-id> [--watch] [--json]
 
-  Shows the promotion (e.g. web@1.4.2), each stage's phase and attempt, the canary steps
-  (✔ succeeded, ◌ running, ‖ paused, ✖ failed, ↷ skipped, · pending), the canary weight,
-  commits and reverts, approvals (with refused attempts and why), and the last events.
+  Shows the promotion (e.g. web@1.4.2) and, when it waits for a person, the commands that
+  answer it; each stage's phase and attempt, the canary steps (✔ succeeded, ◌ running,
+  ‖ paused, ✖ failed, ↷ skipped, ⚠ overridden, · pending), the canary weight, analysis runs
+  with the measured values, commits and reverts, approvals (with refused attempts and why),
+  overrides, and the last events.
 
   --watch   follow it until it ends. On a terminal: one screen, redrawn in place when something
             changes (the stage that matters in detail, the others on a line each, the latest

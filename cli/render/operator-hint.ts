@@ -81,7 +81,7 @@ export function operatorHint(snapshot: { promotion: PromotionStatus; activeStage
   }
 }
 
-/** The hint as one line for `--wait`: `stage production is … — approve: ramp approve …; reject: …`. */
+/** The hint as one line for `--wait`: `stage production is …. To approve: ramp approve …; To reject: ramp reject …`. */
 export function hintLine(hint: OperatorHint): string {
   return hint.actions.length === 0 ? hint.situation : `${hint.situation}. ${hint.actions.map((a) => `To ${a.does}: ${a.command}`).join('; ')}`;
 }
