@@ -36,3 +36,13 @@ export function positiveInt(value: string | undefined, flag: string, fallback: n
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive whole number, got "${value}"`);
   return n;
 }
+
+/**
+ * Every string flag given is non-blank (`--stage ""` is a mistake, not "no stage"); `--comment`
+ * and the like may be empty.
+ */
+export function noBlankFlags(values: Readonly<Record<string, unknown>>, mayBeEmpty: readonly string[] = ['comment']): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'string' && value.trim() === '' && !mayBeEmpty.includes(name)) throw new UsageError(`--${name} is empty`);
+  }
+}

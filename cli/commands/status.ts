@@ -1,7 +1,7 @@
 /** `ramp status <id>`: a promotion, its stages, steps, commits, approvals and recent events. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { positionals } from '../args.js';
+import { noBlankFlags, positionals } from '../args.js';
 import { colorOf, sizeOf, type Command, type CommandIo } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, cliSettings, temporalFlags, withTemporal, type RampTemporal } from '../connection.js';
 import { ExitCode, exitCodesUsage } from '../exit-codes.js';
@@ -39,6 +39,7 @@ ${TEMPORAL_FLAGS_USAGE}
       options: { ...temporalFlags, watch: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
     });
     const [id] = positionals(given, ['promotion-id'] as const);
+    noBlankFlags(values);
     const settings = cliSettings(io, values);
     return withTemporal(settings, async (temporal) => {
       if (!values.watch) {

@@ -72,5 +72,12 @@ describe('usage texts', () => {
       assert.equal(r.code, 2, `${JSON.stringify(args)}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`^ramp ${args[0]}: <[a-z-]+> is empty`), JSON.stringify(args));
     }
+    for (const args of [['resume', 'web@1.5.0', '--stage', ''], ['history', 'web', '--stage', ' '], ['status', 'web@1.5.0', '--address', ''], ['abort', 'web@1.5.0', '--reason', '']]) {
+      const r = await ramp(args, env);
+      assert.equal(r.code, 2, `${JSON.stringify(args)}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`^ramp ${args[0]}: --[a-z-]+ is empty\n`), JSON.stringify(args));
+    }
+    // A comment may be empty; the connection fails after the arguments passed.
+    assert.equal((await ramp(['approve', 'web@1.5.0', '--stage', 'p', '--as', 'a', '--comment', ''], env)).code, 1);
   });
 });
