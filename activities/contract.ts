@@ -10,7 +10,7 @@ import type { JudgeRequest, Judgement } from './judge.js';
 import type { SyncRequest, SyncResult } from './kube.js';
 import type { AcceptRequest, DriftRequest } from './drift.js';
 import type { DriftReport, DriftWatchSpec, ObjectDrift } from '../src/domain/drift.js';
-import type { CommitRequest, CommitResult, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
+import type { CommitRequest, CommitResult, FieldHistoryQuery, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
 /** Something worth telling people (chat, webhooks): approvals waiting, stages done or rolled back. */
 export interface Notification {
@@ -29,6 +29,8 @@ export interface RampActivities {
   revertStageCommits(request: RevertRequest): Promise<RevertResult>;
   /** ramp's commits read back from `git log`. */
   readHistory(query: HistoryQuery): Promise<HistoryEntry[]>;
+  /** The distinct values one YAML field had on the branch, newest first. */
+  readFieldHistory(query: FieldHistoryQuery): Promise<string[]>;
   /** Members of the named approver groups, from the worker's groups file. */
   resolveGroups(names: string[]): Promise<Groups>;
   /** The promotion id holding an environment's workflow, or null when it is free. */

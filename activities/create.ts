@@ -13,7 +13,7 @@ import { createDriftActivities } from './drift.js';
 import type { KubeClusters } from '../src/providers/kube/clusters.js';
 import { createMetricActivities } from './metrics.js';
 import { createWebhookActivities } from './webhooks.js';
-import { createSecretResolver } from '../src/providers/secrets.js';
+import { createSecretResolver, type SecretSource } from '../src/providers/secrets.js';
 import { createNotifyActivities } from './notify.js';
 
 export interface ActivityDeps {
@@ -25,10 +25,13 @@ export interface ActivityDeps {
   clusters: KubeClusters;
   /** RAMP_KUSTOMIZE: the kustomize binary for sync mode apply. */
   kustomize?: string;
+  /** The worker's secrets for Prometheus headers and webhooks (worker/config.ts). @default none */
+  secrets?: SecretSource;
 }
 
 export function createActivities(deps: ActivityDeps): RampActivities {
-  const providers = createMetricProviders({ http: deps.http });
+  const secrets = createSecretResolver(deps.secrets ?? { env: {} });
+  const providers = createMetricProviders({ http: deps.http, secrets });
   return {
     ...createGitActivities({ repositories: deps.repositories }),
     ...createApprovalActivities({ groupsFile: deps.groupsFile }),
@@ -38,6 +41,6 @@ export function createActivities(deps: ActivityDeps): RampActivities {
     ...createJudgeActivities({ providers }),
     ...createKubeActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize }),
     ...createDriftActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize, client: deps.client }),
-    ...createWebhookActivities({ http: deps.http, secrets: createSecretResolver() }),
+    ...createWebhookActivities({ http: deps.http, secrets }),
   } satisfies RampActivities;
 }

@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type {
   CommitRequest,
   CommitResult,
+  FieldHistoryQuery,
   HistoryEntry,
   HistoryQuery,
   RevertRequest,
@@ -53,6 +54,11 @@ export function createGitActivities({ repositories }: GitActivityDeps) {
     /** ramp's commits on the branch, newest first. */
     async readHistory(query: HistoryQuery): Promise<HistoryEntry[]> {
       return asActivityFailure(() => repositories.get(query.repository).history(query));
+    },
+
+    /** The distinct values one YAML field had on the branch, newest first (a rollback's "was it live here?"). */
+    async readFieldHistory(query: FieldHistoryQuery): Promise<string[]> {
+      return asActivityFailure(() => repositories.get(query.repository).fieldHistory(query));
     },
   };
 }

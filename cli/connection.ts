@@ -20,13 +20,18 @@ import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { UsageError, UserError } from '../src/errors.js';
 import { promotionStatusQuery, stageStatusQuery, type PromotionStatus, type StageStatus } from '../workflows/messages.js';
 import { envOf, type CommandIo } from './command.js';
+import { addressOrDevStack } from './dev-stack.js';
+import { explainConnectionFailure } from '../src/settings/diagnose.js';
+import { parseSettings } from '../src/settings/parse.js';
+import { loadTemporalSettings, type TemporalSettings } from '../src/settings/temporal.js';
+import { cliVariables } from '../src/settings/variables.js';
 
-/** Where and how the CLI talks to Temporal. Compiled once per command by `cliSettings`. */
-export interface CliSettings {
-  /** TEMPORAL_ADDRESS or --address: host:port of the Temporal frontend. @default 127.0.0.1:7233 */
-  address: string;
-  /** TEMPORAL_NAMESPACE or --namespace. @default default */
-  namespace: string;
+/**
+ * Where and how the CLI talks to Temporal. Compiled once per command by `cliSettings`: the
+ * connection from @temporalio/envconfig (TEMPORAL_* variables, the config file's profile; see
+ * src/settings/temporal.ts), the rest from ramp's variables (src/settings/variables.ts).
+ */
+export interface CliSettings extends TemporalSettings {
   /** RAMP_TASK_QUEUE or --task-queue: where workers of ramp poll. @default ramp */
   taskQueue: string;
   /** RAMP_UPDATE_TIMEOUT_MS: how long an update or query waits for a worker. @default 10000 */
@@ -44,28 +49,34 @@ export const temporalFlags = {
   'task-queue': { type: 'string' },
 } as const;
 
-export const TEMPORAL_FLAGS_USAGE = `  --address HOST:PORT   Temporal frontend (default $TEMPORAL_ADDRESS or 127.0.0.1:7233)
-  --namespace NS        Temporal namespace (default $TEMPORAL_NAMESPACE or default)
-  --task-queue Q        ramp's task queue (default $RAMP_TASK_QUEUE or ramp)`;
+export const TEMPORAL_FLAGS_USAGE = `  --address HOST:PORT   Temporal frontend (default $TEMPORAL_ADDRESS, the config profile's, or 127.0.0.1:7233)
+  --namespace NS        Temporal namespace (default $TEMPORAL_NAMESPACE, the config profile's, or default)
+  --task-queue Q        ramp's task queue (default $RAMP_TASK_QUEUE or ramp)
+  TLS, mTLS and API keys: TEMPORAL_TLS*, TEMPORAL_API_KEY, TEMPORAL_PROFILE (docs/settings.md)`;
 
+/** Reads the settings once; a UsageError names any invalid variable. */
 export function cliSettings(io: CommandIo, flags: { address?: string | undefined; namespace?: string | undefined; 'task-queue'?: string | undefined }): CliSettings {
   const env = envOf(io);
-  const value = (name: string): string | undefined => (env[name]?.trim() ? env[name].trim() : undefined);
-  const millis = (name: string, fallback: number | null): number | null => {
-    const text = value(name);
-    if (text === undefined) return fallback;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive number of milliseconds, got "${text}"`);
-    return n;
-  };
+  const variables = parseSettings(cliVariables, env);
   return {
-    address: flags.address ?? value('TEMPORAL_ADDRESS') ?? '127.0.0.1:7233',
-    namespace: flags.namespace ?? value('TEMPORAL_NAMESPACE') ?? 'default',
-    taskQueue: flags['task-queue'] ?? value('RAMP_TASK_QUEUE') ?? 'ramp',
-    updateTimeoutMs: millis('RAMP_UPDATE_TIMEOUT_MS', 10_000)!,
-    connectTimeoutMs: millis('RAMP_CONNECT_TIMEOUT_MS', 5_000)!,
-    pollMs: millis('RAMP_POLL_MS', null),
+    ...loadTemporalSettings(env, { address: devStackAddress(io, flags.address), namespace: flags.namespace }),
+    taskQueue: flags['task-queue'] ?? variables.RAMP_TASK_QUEUE,
+    updateTimeoutMs: variables.RAMP_UPDATE_TIMEOUT_MS,
+    connectTimeoutMs: variables.RAMP_CONNECT_TIMEOUT_MS,
+    pollMs: variables.RAMP_POLL_MS ?? null,
   };
+}
+
+/**
+ * The address to use instead of envconfig's: --address, else the running dev stack's when the
+ * command was told no Temporal at all (no TEMPORAL_ADDRESS, profile or config file).
+ */
+function devStackAddress(io: CommandIo, flag: string | undefined): string | undefined {
+  const env = envOf(io);
+  const set = (name: string): string | undefined => env[name]?.trim() || undefined;
+  const given = flag ?? set('TEMPORAL_ADDRESS') ?? (set('TEMPORAL_PROFILE') ?? set('TEMPORAL_CONFIG_FILE') ? '(a Temporal config profile)' : undefined);
+  const address = addressOrDevStack(io, given);
+  return address === '(a Temporal config profile)' ? undefined : (flag ?? (given === undefined ? address : undefined));
 }
 
 /** Who is running the command: --as, else $RAMP_USER, else $USER, else the OS account. */
@@ -96,11 +107,14 @@ export class RampTemporal {
   ) {}
 
   static async connect(settings: CliSettings): Promise<RampTemporal> {
-    let connection: Connection;
+    // lazy + ensureConnected rather than connect: a failed connection is closed here, or its
+    // channel would keep the process alive (a TLS handshake with a silent server never ends).
+    const connection = Connection.lazy({ ...settings.connection, address: settings.address, connectTimeout: settings.connectTimeoutMs });
     try {
-      connection = await Connection.connect({ address: settings.address, connectTimeout: settings.connectTimeoutMs });
+      await connection.ensureConnected();
     } catch (error) {
-      throw new UserError(unreachable(settings.address, error));
+      await connection.close().catch(() => {});
+      throw new UserError(await explainConnectionFailure(settings, error));
     }
     return new RampTemporal(new Client({ connection, namespace: settings.namespace }), settings, connection);
   }
@@ -219,7 +233,7 @@ export class RampTemporal {
     }
     if (error instanceof WorkflowNotFoundError) return this.notFound(target);
     if (isUnavailable(error)) {
-      return new UserError(unreachable(this.settings.address, error));
+      return new UserError(await explainConnectionFailure(this.settings, error));
     }
     // Any other refusal by the server of a query or update to a workflow no worker serves (e.g.
     // its first workflow task never ran): say that, rather than reporting a bug.
@@ -310,11 +324,6 @@ function isUnavailable(error: unknown): boolean {
     if (isGrpcServiceError(e) && Number(e.code) === GRPC_UNAVAILABLE) return true;
   }
   return false;
-}
-
-function unreachable(address: string, error: unknown): string {
-  const why = error instanceof Error ? `: ${error.message}` : '';
-  return `cannot reach Temporal at ${address}${why}. Is \`ramp dev\` or a Temporal server running? Set TEMPORAL_ADDRESS (or --address) to its host:port`;
 }
 
 /** The innermost message of a chain of causes (a workflow failure's reason). */

@@ -4,12 +4,13 @@ export const ExitCode = {
   Ok: 0,
   /**
    * The command ran and found a problem (an invalid pipeline, a failed promotion), or Temporal or
-   * the workflow refused it (with the reason).
+   * the workflow refused it (with the reason), or Temporal could not be reached: the message
+   * then says what was tried, what is at the address and what to do (src/settings/diagnose.ts).
    */
   Failure: 1,
-  /** Wrong usage: unknown command or flag, missing argument, unreadable path. */
+  /** Wrong usage: unknown command or flag, missing argument, unreadable path, an invalid setting (RAMP_*, TEMPORAL_*). */
   Usage: 2,
-  /** A bug in ramp. */
+  /** A bug in ramp; never a connection failure or bad input. */
   Internal: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

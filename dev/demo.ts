@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
 import type { DemoApp } from './demo-app.js';
+import { releaseBehaviour } from './gitops-traffic.js';
 import {
   approveUpdate,
   promotionStatusQuery,
@@ -75,7 +76,7 @@ export async function runDemo({ client, taskQueue, pipeline, say, app }: DemoOpt
   }
 
   say('\n1) A good release, 1.1.0 (0.1 % errors): preview → staging (canary, analysis) → production (approval, canary, analysis, a pause for a human).');
-  app.set('1.1.0', { errorRate: 0.001, latencySeconds: 0.02 });
+  app.set('1.1.0', releaseBehaviour('1.1.0')); // before Git has it, so its metrics are ready early
   const good = await promote('1.1.0', async (stage, act) => {
     const id = stage.promotionId;
     if (stage.phase === 'AwaitingApproval') {
@@ -91,7 +92,7 @@ export async function runDemo({ client, taskQueue, pipeline, say, app }: DemoOpt
   });
 
   say('\n2) A bad release, 1.2.0 (30 % errors): canary analysis catches it in staging and ramp reverts it.');
-  app.set('1.2.0', { errorRate: 0.3, latencySeconds: 0.02 });
+  app.set('1.2.0', releaseBehaviour('1.2.0'));
   const bad = await promote('1.2.0', () => Promise.resolve());
 
   const staging = bad.stages.find((s) => s.name === 'staging')?.result;

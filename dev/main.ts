@@ -5,8 +5,14 @@
  * approval and resumes the pause) and a bad one whose canary analysis fails in staging and is
  * reverted; then prints what happened and where to look.
  *
- *   ramp dev           run the demo, then keep the stack up until Ctrl-C (on a terminal)
- *   ramp dev --exit    run the demo and stop (the default when stdout is not a terminal)
+ *   ramp dev             run the demo, then keep the stack up until Ctrl-C (on a terminal)
+ *   ramp dev --exit      run the demo and stop (the default when stdout is not a terminal)
+ *   ramp dev --keep      keep the stack up after the demo, terminal or not (`npm start | tee log`)
+ *   ramp dev --no-demo   no demo: the stack is ready at once
+ *
+ * While it runs, `<dir>/stack.json` (dev/stack-file.ts) tells the CLI where: `npx ramp promote
+ * web 1.4.2` next to it uses its Temporal server and its `web` pipeline. The demo app serves
+ * every version the GitOps repository holds (dev/gitops-traffic.ts).
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,16 +30,29 @@ import type { PipelineSpec } from '../src/schema/pipeline.js';
 import { readWorkerConfig } from '../worker/config.js';
 import { startWorker, type RunningWorker } from '../worker/start.js';
 import { runDemo } from './demo.js';
+import { followGitOps, type GitOpsTraffic } from './gitops-traffic.js';
 import { seedRepository } from './seed-repository.js';
+import { DEFAULT_DEV_DIR, readStackFile, removeStackFile, writeStackFile } from './stack-file.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DEMO_PIPELINE = path.join(ROOT, 'examples/demo.yaml');
 
 const { values } = parseArgs({
-  options: { exit: { type: 'boolean', default: false }, dir: { type: 'string', default: path.join(ROOT, '.ramp/dev') } },
+  options: {
+    exit: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    'no-demo': { type: 'boolean', default: false },
+    dir: { type: 'string', default: DEFAULT_DEV_DIR },
+  },
 });
-const keepRunning = !values.exit && Boolean(process.stdout.isTTY);
+if (values.exit && values.keep) {
+  process.stderr.write('ramp dev: --exit and --keep contradict each other; give one\n');
+  process.exit(2);
+}
+const keepRunning = values.keep || (!values.exit && Boolean(process.stdout.isTTY));
 const dir = path.resolve(values.dir);
+/** What the CLI needs to find this stack: nothing for the default directory. */
+const cliEnv = dir === DEFAULT_DEV_DIR ? '' : `RAMP_DEV_DIR=${display(dir)} `;
 const say = (line = ''): void => void process.stdout.write(`${line}\n`);
 
 let server: DevServer | undefined;
@@ -41,8 +60,14 @@ let app: DemoApp | undefined;
 let prometheus: TestPrometheus | undefined;
 let worker: RunningWorker | undefined;
 let connection: Connection | undefined;
+let traffic: GitOpsTraffic | undefined;
+
+/** Set once this process wrote the state file (never remove another stack's). */
+let stackFileWritten = false;
 
 async function stop(): Promise<void> {
+  if (stackFileWritten) await removeStackFile(dir).catch(() => {});
+  traffic?.stop();
   await worker?.shutdown().catch(() => {});
   await connection?.close().catch(() => {});
   await server?.stop();
@@ -58,6 +83,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   say('ramp dev: the embedded local stack');
+  if (!keepRunning && !values.exit) say(`ramp dev: not a terminal: the stack stops ${values['no-demo'] ? 'at once' : 'after the demo'}; run in a terminal or with --keep (npm start -- --keep) to explore`);
+  const running = readStackFile(dir);
+  if (running) throw new Error(`a dev stack already runs from ${display(dir)} (pid ${running.pid}, Temporal at ${running.temporal.address}); use it, stop it (Ctrl-C where it runs), or start another with --dir`);
   const temporal = await ensureTemporalCli();
   await rm(dir, { recursive: true, force: true });
   await mkdir(path.join(dir, 'pipelines'), { recursive: true });
@@ -70,9 +98,10 @@ try {
   say(`  GitOps repository    ${bareDir} (from examples/gitops)`);
 
   app = await startDemoApp();
-  app.set('1.0.0', { errorRate: 0.001, latencySeconds: 0.02 });
+  traffic = followGitOps({ bareDir, image: 'web', app });
+  await traffic.ready;
   prometheus = await startPrometheus({ targets: [app.address] });
-  say(`  demo app             ${app.address}/metrics (web 1.0.0 serving; each release gets traffic when promoted)`);
+  say(`  demo app             ${app.address}/metrics (serves every version of web in the GitOps repository; 1.2.0 and tags ending in -bad fail with 30 % errors)`);
   say(`  Prometheus           ${prometheus.url} (waiting for its first scrape)`);
   await prometheus.waitForUp();
 
@@ -84,18 +113,60 @@ try {
   const loaded = loadPipelineSource(source, pipelineFile);
   if (!loaded.ok) throw new Error(`examples/demo.yaml does not validate: ${loaded.errors.map((e) => e.message).join('; ')}`);
   const pipeline: PipelineSpec = loaded.spec;
-  say(`  pipeline             ${path.relative(ROOT, pipelineFile)} (examples/demo.yaml on the local repository)`);
+  say(`  pipeline             ${display(pipelineFile)} (examples/demo.yaml on the local repository)`);
 
   const groupsFile = path.join(dir, 'groups.yaml');
   await writeFile(groupsFile, 'groups:\n  release-managers: [alice, demo]\n');
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const config = { ...readWorkerConfig({}), address: server.address, cacheDir: path.join(dir, 'cache'), groupsFile };
   worker = await startWorker(config);
-  say(`  worker               task queue ${config.taskQueue}, approver groups in ${path.relative(ROOT, groupsFile)}`);
+  say(`  worker               task queue ${config.taskQueue}, approver groups in ${display(groupsFile)}`);
+  const stackFile = await writeStackFile(dir, {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    temporal: { address: server.address, namespace: 'default', uiUrl: server.uiUrl },
+    taskQueue: config.taskQueue,
+    pipelinesDir: path.dirname(pipelineFile),
+    pipelines: [pipeline.name],
+    pipelineSource: path.relative(ROOT, DEMO_PIPELINE),
+    repository: { url: repository.url, dir: bareDir },
+    prometheusUrl: prometheus.url,
+  });
+  stackFileWritten = true;
+  say(`  state for the CLI    ${display(stackFile)} (${cliEnv ? `with ${cliEnv.trim()}, ` : ''}npx ramp talks to this stack)`);
 
   connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
-  const outcome = await runDemo({ client, taskQueue: config.taskQueue, pipeline, say, app });
+  if (values['no-demo']) {
+    say('\nramp dev: no demo (--no-demo)');
+  } else {
+    await showDemo(client, config.taskQueue, pipeline, bareDir, server.uiUrl, app);
+  }
+  if (keepRunning) {
+    say(`
+ramp dev: ready. The stack keeps running for you to explore; the README's commands use it:
+  ${cliEnv}npx ramp promote web 1.4.2 --wait      # any version gets traffic; tags ending in -bad fail
+  ${cliEnv}npx ramp status web@1.4.2 --watch
+Ctrl-C stops it.`);
+    await new Promise(() => {});
+  }
+  say(`\nramp dev: stopping the stack (${values.exit ? '--exit' : 'stdout is not a terminal; --keep, or npm start -- --keep, keeps it up'})`);
+  await stop();
+} catch (error) {
+  process.stderr.write(`ramp dev: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+  await stop();
+}
+
+/** Paths in the checkout relative to it, others absolute. */
+function display(file: string): string {
+  const rel = path.relative(ROOT, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+/** The demo, what Git holds after it, and where to look. */
+async function showDemo(client: Client, taskQueue: string, pipeline: PipelineSpec, bareDir: string, uiUrl: string | null, demoApp: DemoApp): Promise<void> {
+  const outcome = await runDemo({ client, taskQueue, pipeline, say, app: demoApp });
 
   say('\nWhat is in Git now (git log of the GitOps repository, ramp trailers):');
   const log = await simpleGit(bareDir).raw([
@@ -105,25 +176,15 @@ try {
   ]);
   say(log.trimEnd().replace(/^/gm, '  '));
 
-  const env = server.address === '127.0.0.1:7233' ? '' : `TEMPORAL_ADDRESS=${server.address} `;
   say(`
 Where to look:
-  Temporal UI          ${server.uiUrl ?? '(headless)'}/namespaces/default/workflows
-  the GitOps repo      git --git-dir ${path.relative(ROOT, bareDir)} log --stat
-  a promotion          ${env}npx ramp status ${outcome.good}
-  the history          ${env}RAMP_PIPELINES_DIR=${path.relative(ROOT, path.dirname(pipelineFile))} npx ramp history web`);
+  Temporal UI          ${uiUrl ?? '(headless)'}/namespaces/default/workflows
+  the GitOps repo      git --git-dir ${display(bareDir)} log --stat
+  a promotion          ${cliEnv}npx ramp status ${outcome.good}
+  the history          ${cliEnv}npx ramp history web --stage production`);
 
   if (!outcome.ok) {
     process.exitCode = 1;
     say('\nramp dev: the demo did not end as expected (see above)');
   }
-  if (keepRunning) {
-    say('\nThe stack keeps running for you to explore. Ctrl-C stops it.');
-    await new Promise(() => {});
-  }
-} catch (error) {
-  process.stderr.write(`ramp dev: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-} finally {
-  if (!keepRunning) await stop();
 }

@@ -1,12 +1,17 @@
-// Worker configuration from the environment. Everything has a default that works against a
-// local dev server on 127.0.0.1:7233.
+/**
+ * The worker's settings, read once at startup: the Temporal connection through
+ * @temporalio/envconfig (src/settings/temporal.ts: TEMPORAL_* variables and config profiles,
+ * TLS, mTLS, API keys) and ramp's own RAMP_* variables through their zod schema
+ * (src/settings/variables.ts). Everything has a default that works against a local dev server on
+ * 127.0.0.1:7233. Providers get what they need from here; none reads the environment itself.
+ */
 import type { LogLevel } from '@temporalio/common';
+import type { SecretSource } from '../src/providers/secrets.js';
+import { parseSettings, type Environment } from '../src/settings/parse.js';
+import { loadTemporalSettings, type TemporalSettings } from '../src/settings/temporal.js';
+import { workerVariables } from '../src/settings/variables.js';
 
-export interface WorkerConfig {
-  /** TEMPORAL_ADDRESS, host:port of the Temporal frontend. */
-  address: string;
-  /** TEMPORAL_NAMESPACE */
-  namespace: string;
+export interface WorkerConfig extends TemporalSettings {
   /** RAMP_TASK_QUEUE */
   taskQueue: string;
   /** RAMP_METRICS_ADDRESS: host:port for the Prometheus /metrics endpoint; unset = no endpoint. */
@@ -19,33 +24,40 @@ export interface WorkerConfig {
   groupsFile: string | undefined;
   /** RAMP_NOTIFY_WEBHOOKS: comma-separated URLs that receive every notification as JSON. */
   webhooks: string[];
-  /** RAMP_CACHE_DIR: where the worker keeps its clones of GitOps repositories. */
-  cacheDir: string | undefined;
+  /** RAMP_CACHE_DIR: where the worker keeps its clones of GitOps repositories. @default ~/.cache/ramp/repos */
+  cacheDir: string;
   /** RAMP_KUBECONFIG: the kubeconfig for stages with a sync mode (default: KUBECONFIG, ~/.kube/config, in-cluster). */
   kubeconfig: string | undefined;
   /** RAMP_KUSTOMIZE: the kustomize binary sync mode apply renders kustomizations with (default: kustomize on PATH). */
   kustomize: string | undefined;
+  /** RAMP_SECRET_<NAME> (only those variables) and RAMP_SECRETS_DIR, for Git, Prometheus and webhooks. */
+  secrets: SecretSource;
 }
 
-const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
-
-export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const value = (name: string): string | undefined => (env[name]?.trim() ? env[name].trim() : undefined);
-  const logLevel = (value('RAMP_LOG_LEVEL') ?? 'INFO').toUpperCase() as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new Error(`RAMP_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${logLevel}`);
-  }
+/**
+ * Reads the worker's settings from `env`. Throws a UsageError naming every invalid variable,
+ * its value (never a secret's) and what is expected.
+ */
+export function readWorkerConfig(env: Environment = process.env): WorkerConfig {
+  const variables = parseSettings(workerVariables, env);
   return {
-    address: value('TEMPORAL_ADDRESS') ?? '127.0.0.1:7233',
-    namespace: value('TEMPORAL_NAMESPACE') ?? 'default',
-    taskQueue: value('RAMP_TASK_QUEUE') ?? 'ramp',
-    metricsAddress: value('RAMP_METRICS_ADDRESS'),
-    logLevel,
-    shutdownGraceTime: value('RAMP_SHUTDOWN_GRACE') ?? '30s',
-    groupsFile: value('RAMP_GROUPS_FILE'),
-    webhooks: (value('RAMP_NOTIFY_WEBHOOKS') ?? '').split(',').map((u) => u.trim()).filter(Boolean),
-    cacheDir: value('RAMP_CACHE_DIR'),
-    kubeconfig: value('RAMP_KUBECONFIG'),
-    kustomize: value('RAMP_KUSTOMIZE'),
+    ...loadTemporalSettings(env),
+    taskQueue: variables.RAMP_TASK_QUEUE,
+    metricsAddress: variables.RAMP_METRICS_ADDRESS,
+    logLevel: variables.RAMP_LOG_LEVEL,
+    shutdownGraceTime: variables.RAMP_SHUTDOWN_GRACE,
+    groupsFile: variables.RAMP_GROUPS_FILE,
+    webhooks: variables.RAMP_NOTIFY_WEBHOOKS,
+    cacheDir: variables.RAMP_CACHE_DIR,
+    kubeconfig: variables.RAMP_KUBECONFIG,
+    kustomize: variables.RAMP_KUSTOMIZE,
+    secrets: { env: secretVariables(env), secretsDir: variables.RAMP_SECRETS_DIR },
   };
+}
+
+/** Only the RAMP_SECRET_* variables: what the secret resolver may see. */
+export function secretVariables(env: Environment): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (name.startsWith('RAMP_SECRET_') && value !== undefined) secrets[name] = value;
+  return secrets;
 }

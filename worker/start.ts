@@ -9,6 +9,8 @@ import axios from 'axios';
 import { createActivities, createSmokeActivities } from '../activities/index.js';
 import { KubeClusters } from '../src/providers/kube/clusters.js';
 import { CachedGitOpsRepositories } from '../src/providers/git/index.js';
+import { UserError } from '../src/errors.js';
+import { explainConnectionFailure } from '../src/settings/diagnose.js';
 import type { WorkerConfig } from './config.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -22,10 +24,10 @@ export interface RunningWorker {
 
 /** Creates and starts a worker; the Runtime must be installed before. */
 export async function startWorker(config: WorkerConfig, options: { workflowBundle?: WorkflowBundleOption } = {}): Promise<RunningWorker> {
-  const nativeConnection = await NativeConnection.connect({ address: config.address });
-  const connection = await Connection.connect({ address: config.address });
+  const nativeConnection = await connectToTemporal(config);
+  const connection = await Connection.connect({ ...config.connection, address: config.address });
   const client = new Client({ connection, namespace: config.namespace });
-  const repositories = new CachedGitOpsRepositories(config.cacheDir ? { cacheDir: config.cacheDir } : {});
+  const repositories = new CachedGitOpsRepositories({ cacheDir: config.cacheDir, credentials: config.secrets });
   const worker = await Worker.create({
     connection: nativeConnection,
     namespace: config.namespace,
@@ -41,6 +43,7 @@ export async function startWorker(config: WorkerConfig, options: { workflowBundl
         webhooks: config.webhooks,
         clusters: new KubeClusters(config.kubeconfig),
         ...(config.kustomize ? { kustomize: config.kustomize } : {}),
+        secrets: config.secrets,
       }),
     },
     shutdownGraceTime: config.shutdownGraceTime,
@@ -58,4 +61,13 @@ export async function startWorker(config: WorkerConfig, options: { workflowBundl
       await done;
     },
   };
+}
+
+/** The worker's connection; a failure says what is at the address and what to do (a UserError). */
+async function connectToTemporal(config: WorkerConfig): Promise<NativeConnection> {
+  try {
+    return await NativeConnection.connect({ ...config.connection, address: config.address });
+  } catch (error) {
+    throw new UserError(await explainConnectionFailure(config, error));
+  }
 }

@@ -12,6 +12,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -22,8 +23,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { RampActivities } from '../activities/contract.js';
 import { FailureReason, PromotionPhase, StagePhase } from '../src/domain/phases.js';
 import { stepKey } from '../src/domain/plan.js';
-import { rollbackRefusal } from '../src/domain/rollback.js';
-import type { HistoryEntry } from '../src/domain/changes.js';
+import { rollbackRefusal, stableField, stableValue } from '../src/domain/rollback.js';
 import type { StageSpec } from '../src/schema/pipeline.js';
 import { notification, preflight, quick } from './activity-options.js';
 import { rollBack } from './rollback.js';
@@ -46,7 +46,7 @@ import { stageWorkflow } from './stage.js';
 import { describeFailure } from './stage-record.js';
 
 const lookups = proxyActivities<RampActivities>(quick);
-/** How far back a rollback looks for the versions that were live in its stage. */
+/** How many commits of a stage's stable file a rollback reads to find the versions that were live there. */
 const ROLLBACK_HISTORY = 500;
 const notifier = proxyActivities<RampActivities>(notification);
 const checks = proxyActivities<RampActivities>(preflight);
@@ -144,19 +144,18 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
 
   try {
     if (!input.resume) {
-      // Is the repository there? For a rollback, the history also says whether the version was live.
-      const rollbackOf = input.kind === 'rollback' ? stages[0]?.name : undefined;
-      let history: HistoryEntry[];
       try {
-        history = await checks.readHistory({ repository: input.pipeline.repository, ...(rollbackOf ? { stage: rollbackOf, limit: ROLLBACK_HISTORY } : { limit: 1 }) });
+        await checks.readHistory({ repository: input.pipeline.repository, limit: 1 });
       } catch (error) {
         if (isCancellation(error)) throw error;
         return await finish(PromotionPhase.Aborted, `nothing was changed: ${describeFailure(error)}`);
       }
-      const refused = rollbackOf ? stages.map((s) => rollbackRefusal(history, input.pipeline.name, s.name, input.version)).find((r) => r !== null) : null;
-      if (refused) {
-        event('rollback-refused', refused, input.requestedBy);
-        return await finish(PromotionPhase.Aborted, `nothing was changed: ${refused}`);
+      if (input.kind === 'rollback' && patched('rollback-only-to-a-live-version')) {
+        const refused = await rollbackRefused();
+        if (refused !== null) {
+          event('rollback-refused', refused, input.requestedBy);
+          return await finish(PromotionPhase.Aborted, `nothing was changed: ${refused}`);
+        }
       }
     }
     for (const [index, stage] of stages.entries()) {
@@ -198,6 +197,18 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
   } catch (error) {
     if (isCancellation(error) || error instanceof ContinueAsNew) throw error;
     throw ApplicationFailure.nonRetryable(`promotion ${promotionId} failed unexpectedly: ${describeFailure(error)}`, 'PromotionFailed');
+  }
+
+  /** A rollback goes only to a version that was live in each of its stages before (src/domain/rollback.ts). */
+  async function rollbackRefused(): Promise<string | null> {
+    for (const stage of stages) {
+      const target = stage.update[0]!;
+      const { file, path } = stableField(stage.path, target);
+      const values = await checks.readFieldHistory({ repository: input.pipeline.repository, file, path, limit: ROLLBACK_HISTORY });
+      const refused = rollbackRefusal(values, stableValue(target, input.pipeline.artifact.image, input.version), { pipeline: input.pipeline.name, stage: stage.name, version: input.version });
+      if (refused !== null) return refused;
+    }
+    return null;
   }
 
   /** Runs one attempt of a stage; null when its environment was busy (after waiting a while). */

@@ -6,6 +6,7 @@ import { envOf, type Command } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, temporalFlags } from '../connection.js';
 import { exitCodesUsage } from '../exit-codes.js';
 import { runScript } from '../run-script.js';
+import { variablesUsage } from '../../src/settings/usage.js';
 
 const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
 
@@ -15,12 +16,14 @@ export const workerCommand: Command = {
   usage: `ramp worker [--address HOST:PORT] [--namespace NS] [--task-queue Q]
 
   Runs the worker (worker/main.ts) in the foreground until SIGINT or SIGTERM, which it passes
-  on: the worker finishes in-flight work (RAMP_SHUTDOWN_GRACE, default 30s) and exits. The
-  worker reads its settings from the environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
-  RAMP_TASK_QUEUE, RAMP_GROUPS_FILE, RAMP_NOTIFY_WEBHOOKS, RAMP_CACHE_DIR, RAMP_LOG_LEVEL,
-  RAMP_METRICS_ADDRESS; the flags below override the first three.
+  on: the worker finishes in-flight work (RAMP_SHUTDOWN_GRACE, default 30s) and exits.
 
 ${TEMPORAL_FLAGS_USAGE}
+
+  The worker reads these variables once at start (docs/settings.md); the flags override the
+  first two and RAMP_TASK_QUEUE. An invalid value stops it with exit code 2.
+
+${variablesUsage('worker')}
 
   ${exitCodesUsage('the worker stopped cleanly', 'the worker failed (its own message says why)')}`,
 

@@ -90,6 +90,17 @@ export interface RevertResult {
   reverts: { reverted: string; sha: string }[];
 }
 
+/** The values one field of one file had on the branch, newest first (`git log -- file`). */
+export interface FieldHistoryQuery {
+  repository: RepositorySpec;
+  /** Relative to the repository root. */
+  file: string;
+  /** A YAML path (src/domain/yaml-path.ts). */
+  path: string;
+  /** How many commits that touched the file to read, newest first. */
+  limit: number;
+}
+
 export interface HistoryQuery {
   repository: RepositorySpec;
   stage?: string;

@@ -1,27 +1,31 @@
 /**
  * Which versions a rollback may go back to: only one that was live in the stage before, as
- * Git's history says — ramp made it stable there (a full promotion or an earlier rollback) and
- * no ramp revert undid that commit. Anything else is a promotion and passes the stage's gates.
- * Pure: the promotion workflow decides with it.
+ * Git's history says — the stage's stable target (its first `update` entry) held exactly the
+ * value that writing this version produces, in some commit on the branch, whoever made it.
+ * Anything else is a promotion and passes the stage's gates. Pure: the promotion workflow
+ * decides with it.
  */
-import type { HistoryEntry } from './changes.js';
+import type { UpdateTargetSpec } from '../schema/pipeline.js';
+import { renderTemplate } from './template.js';
 
-/** The step keys of commits that made a version stable: `<attempt>/promote` or `<attempt>/update`. */
-const STABLE_STEP = /(^|\/)(promote|update)$/;
-
-/** The versions ramp made stable in `stage`, newest first, unique. */
-export function versionsLiveIn(history: readonly HistoryEntry[], stage: string): string[] {
-  const reverted = new Set(history.flatMap((e) => (e.rollback ? [e.rollback.of] : [])));
-  const versions = history
-    .filter((e) => e.stage === stage && e.rollback === null && e.version !== null && STABLE_STEP.test(e.step) && !reverted.has(e.sha))
-    .map((e) => e.version!);
-  return [...new Set(versions)];
+/** Where a stage's stable version lives: a file (relative to the repository root) and a YAML path in it. */
+export function stableField(stagePath: string, target: UpdateTargetSpec): { file: string; path: string } {
+  const file = [...stagePath.split('/'), ...target.file.split('/')].filter((part) => part !== '' && part !== '.').join('/');
+  return { file, path: target.kind === 'kustomizeImage' ? `images[name=${target.name}].newTag` : target.path };
 }
 
-/** Why a rollback of `stage` to `version` is refused, or null when it may go ahead. */
-export function rollbackRefusal(history: readonly HistoryEntry[], pipeline: string, stage: string, version: string): string | null {
-  const live = versionsLiveIn(history, stage);
-  if (live.includes(version)) return null;
-  const known = live.length > 0 ? `versions live there before: ${live.slice(0, 10).join(', ')}${live.length > 10 ? ', …' : ''}` : 'ramp has made no version stable there yet';
-  return `${version} was never live in ${stage} (${known}; ramp history ${pipeline} --stage ${stage}). A rollback goes only to a version that was live in the stage before; anything else is a promotion and passes the stage's gates: ramp promote ${pipeline} ${version}`;
+/** The value writing `version` puts at the target (what the Git history must show). */
+export function stableValue(target: UpdateTargetSpec, image: string, version: string): string {
+  return target.kind === 'kustomizeImage' ? version : renderTemplate(target.value, { 'ramp.image': image, 'ramp.version': version });
+}
+
+/**
+ * Why a rollback of `stage` to `version` is refused, or null when it may go ahead. `values`:
+ * the distinct values the stable target had on the branch, newest first.
+ */
+export function rollbackRefusal(values: readonly string[], expected: string, where: { pipeline: string; stage: string; version: string }): string | null {
+  if (values.includes(expected)) return null;
+  const { pipeline, stage, version } = where;
+  const seen = values.length > 0 ? `it held ${values.slice(0, 8).join(', ')}${values.length > 8 ? ', …' : ''}` : 'its history is empty';
+  return `${version} was never live in ${stage}: Git's history of its stable version never says ${expected} (${seen}). A rollback goes only to a version that was live in the stage before; anything else is a promotion and passes the stage's gates: ramp promote ${pipeline} ${version}`;
 }

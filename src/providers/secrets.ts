@@ -16,15 +16,15 @@ export function secretEnvName(secretRef: string): string {
 export type SecretResolver = (secretRef: string) => Promise<string | undefined>;
 
 export interface SecretSource {
-  /** @default process.env */
-  env?: NodeJS.ProcessEnv;
+  /** Where RAMP_SECRET_<NAME> is looked up: the worker's environment, passed by its composition root (worker/config.ts). */
+  env: NodeJS.ProcessEnv;
   /** A directory of files named after secretRefs, each holding one value. @default $RAMP_SECRETS_DIR */
   secretsDir?: string | undefined;
 }
 
 /** Reads `RAMP_SECRET_<NAME>` first, then `$RAMP_SECRETS_DIR/<name>`; values are trimmed. */
-export function createSecretResolver(source: SecretSource = {}): SecretResolver {
-  const env = source.env ?? process.env;
+export function createSecretResolver(source: SecretSource): SecretResolver {
+  const { env } = source;
   const secretsDir = source.secretsDir ?? env.RAMP_SECRETS_DIR;
   return async (secretRef) => {
     const fromEnv = env[secretEnvName(secretRef)]?.trim();

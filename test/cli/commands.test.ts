@@ -40,6 +40,8 @@ describe('ramp commands (dev server, fake activities)', () => {
   before(async () => {
     env = await getTestEnv();
     const fake = fakeRamp(groups);
+    // What Git's history says production's stable image was: a rollback goes only there.
+    fake.fieldHistory = ['web:1.0.0', 'web:0.9.0'];
     const created = await createTestWorker(env, {
       activities: {
         ...fake.activities,
@@ -235,6 +237,17 @@ describe('ramp commands (dev server, fake activities)', () => {
     assert.match(never.stdout, /9\.9\.9 was never live in production \(versions live there before: 0\.9\.0;/);
   });
 
+  test('rollback to a version that was never live in the stage is refused and recorded; nothing is written', async () => {
+    const name = await newPipeline('api');
+    const r = await run(['rollback', name, '--stage', 'production', '--to', '9.9.9', '--wait', '--as', 'oncall']);
+    assert.equal(r.code, 1, r.stdout);
+    const id = `${name}@9.9.9:rollback:production`;
+    assert.match(r.stdout, new RegExp(`promotion ${id} Aborted: nothing was changed: 9\\.9\\.9 was never live in production: .*it held web:1\\.0\\.0, web:0\\.9\\.0.*ramp promote ${name} 9\\.9\\.9`));
+    const { promotion } = await snapshot(id);
+    assert.ok(promotion.events.some((e) => e.kind === 'rollback-refused' && e.actor === 'oncall'), 'the refusal is on the record');
+    assert.deepEqual(promotion.stages.map((s) => s.phase), ['Pending'], 'no stage ran: the approval gate was not bypassed');
+  });
+
   test('history: the worker reads the repository; the CLI prints a table or JSON', async () => {
     const name = await newPipeline('hist');
     const table = await run(['history', name, '--stage', 'production', '--limit', '5']);
@@ -274,6 +287,6 @@ describe('ramp commands (dev server, fake activities)', () => {
 
     const offline = await run(['list'], { TEMPORAL_ADDRESS: '127.0.0.1:1', RAMP_CONNECT_TIMEOUT_MS: '300' });
     assert.equal(offline.code, 1);
-    assert.match(offline.stderr, /^ramp list: cannot reach Temporal at 127\.0\.0\.1:1: .*Is `ramp dev` or a Temporal server running\? Set TEMPORAL_ADDRESS/);
+    assert.match(offline.stderr, /^ramp list: cannot connect to Temporal at 127\.0\.0\.1:1 \(without TLS, namespace default\): nothing listens on 127\.0\.0\.1:1 \(connection refused\)\. To fix: start Temporal there .*set TEMPORAL_ADDRESS/);
   });
 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startDemoApp, type DemoApp } from '../../dev/demo-app.js';
+import { analysisStatusQuery } from '../../workflows/analysis.js';
 import { promotionWorkflowId, resumeUpdate, stageStatusQuery, stageWorkflowId, type PromotionStatus, type StageStatus } from '../../workflows/messages.js';
 import type { promotionWorkflow } from '../../workflows/promotion.js';
 import { startPrometheus, type TestPrometheus } from '../harness/prometheus.js';
@@ -93,15 +94,19 @@ describe('canary analysis against a real Prometheus', () => {
     assert.match((await ramp.files('envs/staging'))['stable.yaml']!, /image: web:1\.1\.0/);
   });
 
-  test('a failing canary is aborted and reverted within one interval', async () => {
+  test('a failing canary is aborted at its first failed measurement and reverted', async () => {
     await serve('1.2.0', 0.5);
     const before = await ramp.files('envs/staging');
     const { result, staging } = await promote('1.2.0', '');
     assert.equal(result.phase, 'Aborted');
     assert.equal(staging.failure?.reason, 'AnalysisFailed');
-    const started = Date.parse(staging.events.find((e) => e.kind === 'analysis-started')!.at);
-    const rolledBack = Date.parse(staging.events.find((e) => e.kind === 'rolled-back')!.at);
-    assert.ok(rolledBack - started < 1_000 + 3_000, `rollback took ${rolledBack - started} ms after the analysis started`);
+    // failureLimit 0: the first failed measurement decides; the other two of count 3 never run.
+    // (How soon after it the revert is pushed is a benchmark: bench/engine.ts, rollback reaction.)
+    const run = staging.analyses![0]!;
+    assert.equal(run.phase, 'Failed');
+    assert.deepEqual(run.metrics[0]!.measurements.map((m) => m.phase), ['Failed'], JSON.stringify(run.metrics[0]!.measurements));
+    const order = staging.events.map((e) => e.kind);
+    assert.ok(order.indexOf('rolled-back') > order.indexOf('analysis-started'), order.join(', '));
     assert.deepEqual(await ramp.files('envs/staging'), before, 'byte-identical to before 1.2.0');
   });
 
@@ -125,9 +130,15 @@ describe('canary analysis against a real Prometheus', () => {
         '1.4.0',
         '          consecutiveErrorLimit: 1\n',
         async (stage) => {
-          // Stop Prometheus once the analysis has measured successfully at least once.
-          await waitFor(() => stage.query(stageStatusQuery), (s) => s.events.some((e) => e.kind === 'analysis-started'), 'the analysis to start', 30_000);
-          await new Promise((r) => setTimeout(r, 1_500));
+          // Stop Prometheus once the analysis has measured successfully at least once: its own
+          // status says so (the analysis of step 2 runs as the stage's child workflow).
+          const analysis = env.client.workflow.getHandle(`${stage.workflowId}/1/step-2`);
+          await waitFor(
+            () => analysis.query(analysisStatusQuery),
+            (a) => a.metrics[0]?.measurements.some((m) => m.phase === 'Successful') === true,
+            'a successful measurement',
+            60_000,
+          );
           await own.stop();
         },
         own.url,

@@ -1,11 +1,12 @@
 /**
- * `ramp dev --exit`, the README's main job, as a real process: its own Temporal server with
- * the UI, a worker, a local GitOps repository, the demo app and a real Prometheus; a good
- * release everywhere, a bad one caught by canary analysis and reverted.
+ * `ramp dev`, the README's main job, as a real process whose stdout is not a terminal (as in
+ * `npm start | tee log`): its own Temporal server with the UI, a worker, a local GitOps
+ * repository, the demo app and a real Prometheus; a good release everywhere, a bad one caught by
+ * canary analysis and reverted; then it stops, and says so at the start and at the end.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -15,10 +16,13 @@ import { simpleGit } from 'simple-git';
 
 const DEV_MAIN = fileURLToPath(new URL('../../dev/main.ts', import.meta.url));
 
-test('ramp dev --exit promotes 1.1.0 everywhere; analysis catches 1.2.0 in staging and it is reverted', async () => {
+test('ramp dev, not on a terminal, promotes 1.1.0 everywhere; analysis catches 1.2.0 in staging and it is reverted; then it stops and says so', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ramp-dev-'));
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', DEV_MAIN, '--exit', '--dir', dir], { timeout: 120_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', DEV_MAIN, '--dir', dir], { timeout: 240_000 });
+    assert.match(stdout, /^ramp dev: not a terminal: the stack stops after the demo; run in a terminal or with --keep/m);
+    assert.match(stdout, /\nramp dev: stopping the stack \(stdout is not a terminal; --keep, or npm start -- --keep, keeps it up\)\n$/);
+    assert.equal(await access(path.join(dir, 'stack.json')).then(() => true, () => false), false, 'the state file for the CLI is gone with the stack');
     assert.match(stdout, /web@1\.1\.0: Succeeded — 1\.1\.0 is stable in preview, staging, production/);
     assert.match(stdout, /web@1\.2\.0: Aborted — stage staging: step 2: analysis error-rate: Failed — Metric "error-ratio" assessed Failed due to failed \(1\) > failureLimit \(0\); Git is back where it was/);
     assert.match(stdout, /production step 2: analysis error-rate: Successful/);

@@ -170,6 +170,25 @@ describe('promotion through a real GitOps repository', () => {
       assert.equal(live['stable.yaml'], seed['stable.yaml'], 'stable is back on 1.0.0, byte for byte');
       assert.equal(live['route.yaml'], seed['route.yaml']);
       assert.match((await ramp.files('envs/staging'))['stable.yaml']!, /image: web:1\.1\.0/, 'other stages keep 1.1.0');
+      const { git } = await ramp.remote.workdir();
+      const message = await git.raw(['log', '-1', '--format=%B', 'origin/main']);
+      assert.match(message, /^Ramp-Requested-By: oncall$/m, 'the rollback commit names who asked for it');
+
+      // A version that was never live in production is a promotion, not a rollback: refused, on the record, nothing written.
+      const head = (await git.raw(['ls-remote', ramp.remote.remoteUrl, 'refs/heads/main'])).split('\t')[0];
+      const again = await createTestWorker(env, { activities: ramp.activities });
+      const refused = await again.worker.runUntil(
+        env.client.workflow.execute<typeof promotionWorkflow>('promotionWorkflow', {
+          taskQueue: again.taskQueue,
+          workflowId: promotionWorkflowId(pipeline.name, '9.9.9', 'rollback', ['production']),
+          args: [{ apiVersion: 'ramp/v1', pipeline, version: '9.9.9', requestedBy: 'oncall', kind: 'rollback', stages: ['production'] }],
+        }),
+      );
+      assert.equal(refused.phase, 'Aborted');
+      assert.match(refused.message, /9\.9\.9 was never live in production: .*never says web:9\.9\.9 \(it held web:1\.0\.0, web:1\.1\.0\).*ramp promote /);
+      assert.ok(refused.events.some((e) => e.kind === 'rollback-refused' && e.actor === 'oncall'));
+      assert.deepEqual(refused.stages.map((s) => s.phase), ['Pending']);
+      assert.equal((await git.raw(['ls-remote', ramp.remote.remoteUrl, 'refs/heads/main'])).split('\t')[0], head, 'nothing was written');
     } finally {
       await ramp.cleanup();
     }

@@ -1,9 +1,11 @@
 /**
  * Golden histories for the replay test: with RAMP_RECORD_HISTORIES=1, the workflow tests save
- * the histories of a promotion and its stages under test/replay/histories/<shape>/.
- * Re-record only on purpose (a change guarded by patched(), or a new shape).
+ * the histories of a promotion and its stages under test/replay/histories/<shape>/ — every
+ * workflow of the test (stages, analysis children, drift watches, every run of a continue-as-new)
+ * with `recordWorkflows`. `npm run replay:record` re-records them all; do it only on purpose (a
+ * change guarded by patched(), or a new shape), and commit the histories.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -30,5 +32,29 @@ export async function recordHistories(env: TestWorkflowEnvironment, shape: strin
       continue; // the stage never ran
     }
     await save(`stage-${stage.name}`, handle);
+  }
+}
+
+/**
+ * Saves the history of every execution whose workflow id starts with `prefix` (a test's unique
+ * pipeline name): the promotion, its stages, their analysis children and drift watches, and
+ * each run of a workflow that continued as new.
+ */
+export async function recordWorkflows(env: TestWorkflowEnvironment, shape: string, prefix: string): Promise<void> {
+  if (process.env.RAMP_RECORD_HISTORIES !== '1') return;
+  const dir = new URL(`${shape}/`, HISTORIES_DIR);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const executions: { workflowId: string; runId: string; startTime: Date }[] = [];
+  for await (const e of env.client.workflow.list({ query: `WorkflowId STARTS_WITH "${prefix}"` })) executions.push(e);
+  if (executions.length === 0) throw new Error(`recordWorkflows(${shape}): no workflow id starts with ${prefix}`);
+  executions.sort((a, b) => a.workflowId.localeCompare(b.workflowId) || a.startTime.getTime() - b.startTime.getTime());
+  const runs = new Map<string, number>();
+  for (const { workflowId, runId } of executions) {
+    const run = (runs.get(workflowId) ?? 0) + 1;
+    runs.set(workflowId, run);
+    const history = JSON.parse(historyToJSON(await env.client.workflow.getHandle(workflowId, runId).fetchHistory())) as unknown;
+    const name = `${workflowId.slice(prefix.length).replace(/[^A-Za-z0-9@.,_-]+/g, '_') || 'root'}.run${run}.json`;
+    await writeFile(new URL(name, dir), `${JSON.stringify({ workflowId, history }, null, 1)}\n`);
   }
 }

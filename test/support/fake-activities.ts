@@ -32,6 +32,8 @@ export interface FakeRamp {
   holdCommits(match: RegExp): { released: Promise<void>; release: () => void; reached: Promise<void> };
   /** The environment holder the fake reports for a stage workflow id. */
   holders: Map<string, string>;
+  /** What readFieldHistory answers: the values a stage's stable field had (a rollback checks them). */
+  fieldHistory: string[];
   /** What each measurement of a metric returns (by metric name); Successful 0 by default. */
   measure: (metric: MetricSpec) => { phase: Measurement['phase']; value?: number | number[]; error?: string };
   measurements: { metric: string; query: string }[];
@@ -64,6 +66,7 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
 
   const measurements: { metric: string; query: string }[] = [];
   const fake = {
+    fieldHistory: [] as string[],
     measure: (_metric: MetricSpec): { phase: Measurement['phase']; value?: number | number[]; error?: string } => ({ phase: 'Successful', value: 0 }),
   };
   const hooks: { name: string; type: string; phase: string }[] = [];
@@ -152,6 +155,10 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
       return [];
     },
     // eslint-disable-next-line @typescript-eslint/require-await
+    async readFieldHistory() {
+      return fake.fieldHistory;
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
     async resolveGroups(names) {
       return Object.fromEntries(names.map((n) => [n, groups[n] ?? []]));
     },
@@ -178,6 +185,12 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
     },
     set sync(fn) {
       syncControl.sync = fn;
+    },
+    get fieldHistory() {
+      return fake.fieldHistory;
+    },
+    set fieldHistory(values) {
+      fake.fieldHistory = values;
     },
     get measure() {
       return fake.measure;

@@ -1,4 +1,9 @@
-/** Test pipelines, built through the real loader so they are exactly what a workflow receives. */
+/**
+ * Test pipelines, built through the real loader so they are exactly what a workflow receives.
+ * The one place where tests write pipeline YAML over the seed layout (examples/gitops): preview
+ * direct over deployment.yaml; staging and production over stable.yaml, with a canary over
+ * canary.yaml and route.yaml when they have steps.
+ */
 import { randomUUID } from 'node:crypto';
 import { loadPipelineSource } from '../../src/schema/load.js';
 import type { PipelineSpec } from '../../src/schema/pipeline.js';
@@ -13,36 +18,64 @@ export function pipelineSpec(yaml: string): PipelineSpec {
   return result.spec;
 }
 
-export interface WebPipelineOptions {
+/** The seed layout's stages, in its order. */
+export const SEED_STAGES = ['preview', 'staging', 'production'] as const;
+export type SeedStage = (typeof SEED_STAGES)[number];
+
+export interface StageOptions {
+  /**
+   * YAML lines of the stage besides its name, path, update and strategy (sync, drift, approval,
+   * webhooks), each as it would be written at the stage's own indentation.
+   */
+  with?: string[];
+  /** Canary steps as YAML flow items (`setWeight: 10`); absent: a direct stage. */
+  steps?: string[];
+}
+
+export interface PipelineOptions {
   name?: string;
+  /** The GitOps remote (default: one that does not exist, for fake activities). */
   url?: string;
-  /** Steps of the staging canary, as YAML flow items. */
-  stagingSteps?: string[];
-  /** Steps of the production canary. */
-  productionSteps?: string[];
-  productionApproval?: string;
   rollbackScope?: 'stage' | 'promotion';
   /** YAML list items for spec.analysisTemplates, indented for `  analysisTemplates:`. */
   analysisTemplates?: string;
+  /** Which of the seed's stages, with what; they keep the seed's order. */
+  stages: Partial<Record<SeedStage, StageOptions>>;
 }
 
-/**
- * The seed layout's pipeline (examples/gitops): preview direct, staging and production
- * canaries over stable.yaml / canary.yaml / route.yaml.
- */
-export function webPipeline(options: WebPipelineOptions = {}): PipelineSpec {
-  const canary = (steps: string[]) => `
-      strategy:
-        canary:
-          update:
-            - yamlUpdate: { file: canary.yaml, path: "spec.template.spec.containers[name=web].image" }
-          scale: { file: canary.yaml, replicas: 1 }
-          trafficRouting:
-            gatewayAPI: { file: route.yaml, route: web, stableBackend: web-stable, canaryBackend: web-canary }
-          steps:
-${steps.map((s) => `            - ${s}`).join('\n')}`;
-  return pipelineSpec(`
-apiVersion: ramp/v1
+const IMAGE_PATH = '"spec.template.spec.containers[name=web].image"';
+
+function stageYaml(stage: SeedStage, options: StageOptions): string {
+  const indent = (lines: string[], spaces: number): string[] => lines.map((l) => `${' '.repeat(spaces)}${l}`);
+  const lines = [
+    `- name: ${stage}`,
+    `  path: envs/${stage}`,
+    ...indent(options.with ?? [], 2),
+    '  update:',
+    `    - yamlUpdate: { file: ${stage === 'preview' ? 'deployment.yaml' : 'stable.yaml'}, path: ${IMAGE_PATH} }`,
+  ];
+  if (options.steps) {
+    if (stage === 'preview') throw new Error('the seed\'s preview has no canary.yaml or route.yaml: give staging or production the steps');
+    lines.push(
+      '  strategy:',
+      '    canary:',
+      '      update:',
+      `        - yamlUpdate: { file: canary.yaml, path: ${IMAGE_PATH} }`,
+      '      scale: { file: canary.yaml, replicas: 1 }',
+      '      trafficRouting:',
+      '        gatewayAPI: { file: route.yaml, route: web, stableBackend: web-stable, canaryBackend: web-canary }',
+      '      steps:',
+      ...options.steps.map((s) => `        - ${s}`),
+    );
+  }
+  return indent(lines, 4).join('\n');
+}
+
+/** The pipeline's YAML, for tests that write it to a file (the CLI reads files). */
+export function pipelineYaml(options: PipelineOptions): string {
+  const stages = SEED_STAGES.filter((s) => options.stages[s] !== undefined);
+  if (stages.length === 0) throw new Error('a test pipeline needs at least one stage');
+  return `apiVersion: ramp/v1
 kind: Pipeline
 metadata:
   name: ${options.name ?? uniqueName('web')}
@@ -54,20 +87,37 @@ spec:
   rollback: { scope: ${options.rollbackScope ?? 'stage'} }
 ${options.analysisTemplates ? `  analysisTemplates:\n${options.analysisTemplates}` : ''}
   stages:
-    - name: preview
-      path: envs/preview
-      update:
-        - yamlUpdate: { file: deployment.yaml, path: "spec.template.spec.containers[name=web].image" }
-    - name: staging
-      path: envs/staging
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
-${canary(options.stagingSteps ?? ['setWeight: 10', 'setWeight: 50'])}
-    - name: production
-      path: envs/production
-${options.productionApproval ?? '      approval: { approvers: [alice, "group:release-managers"], minApprovals: 1 }'}
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
-${canary(options.productionSteps ?? ['setWeight: 20', 'pause: {}', 'setWeight: 60'])}
-`);
+${stages.map((s) => stageYaml(s, options.stages[s]!)).join('\n')}
+`;
+}
+
+/** The pipeline, loaded as a workflow receives it. */
+export function seedPipeline(options: PipelineOptions): PipelineSpec {
+  return pipelineSpec(pipelineYaml(options));
+}
+
+export interface WebPipelineOptions extends Omit<PipelineOptions, 'stages'> {
+  /** Steps of the staging canary, as YAML flow items. */
+  stagingSteps?: string[];
+  /** Steps of the production canary. */
+  productionSteps?: string[];
+  /** The production stage's approval line ('' for none), e.g. `approval: { approvers: [alice] }`. */
+  productionApproval?: string;
+}
+
+/**
+ * All three seed stages: preview direct; staging a canary (10, 50); production an approval
+ * gate for alice and group:release-managers, then a canary (20, an indefinite pause, 60).
+ */
+export function webPipeline(options: WebPipelineOptions = {}): PipelineSpec {
+  const { stagingSteps, productionSteps, productionApproval, ...rest } = options;
+  const approval = (productionApproval ?? 'approval: { approvers: [alice, "group:release-managers"], minApprovals: 1 }').trim();
+  return seedPipeline({
+    ...rest,
+    stages: {
+      preview: {},
+      staging: { steps: stagingSteps ?? ['setWeight: 10', 'setWeight: 50'] },
+      production: { with: approval ? [approval] : [], steps: productionSteps ?? ['setWeight: 20', 'pause: {}', 'setWeight: 60'] },
+    },
+  });
 }

@@ -6,6 +6,7 @@ import type { PipelineSpec } from '../../src/schema/pipeline.js';
 import { promotionWorkflowId, stageWorkflowId, type PromotionStatus } from '../../workflows/messages.js';
 import type { promotionWorkflow } from '../../workflows/promotion.js';
 import { createTestWorker } from '../harness/temporal.js';
+import { recordWorkflows } from '../replay/record.js';
 
 export interface During {
   /** The stage workflow of the named stage (its id is stable: pipeline/stage). */
@@ -20,6 +21,8 @@ export async function runPromotion(
   pipeline: PipelineSpec,
   version = '1.1.0',
   during?: (d: During) => Promise<void>,
+  /** With RAMP_RECORD_HISTORIES=1: save every workflow of the run as this replay shape (test/replay). */
+  record?: string,
 ): Promise<PromotionStatus> {
   const { worker, taskQueue } = await createTestWorker(env, { activities });
   return worker.runUntil(async () => {
@@ -29,6 +32,8 @@ export async function runPromotion(
       args: [{ apiVersion: 'ramp/v1', pipeline, version, requestedBy: 'rm', kind: 'promote' }],
     });
     await during?.({ stage: (name) => env.client.workflow.getHandle(stageWorkflowId(pipeline.name, name)), promotionId: handle.workflowId });
-    return handle.result();
+    const result = await handle.result();
+    if (record) await recordWorkflows(env, record, pipeline.name);
+    return result;
   });
 }

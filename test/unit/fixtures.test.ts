@@ -43,5 +43,9 @@ describe('broken pipeline fixtures', async () => {
 });
 
 describe('valid pipeline fixtures', async () => {
-  for (const fixture of await fixtures('valid')) test(fixture, () => check(fixture));
+  const valid = await fixtures('valid');
+  test('there are some (the minimal one and the one with warnings at least)', () => {
+    assert.ok(valid.includes(join('valid', 'minimal.yaml')) && valid.includes(join('valid', 'warnings.yaml')), valid.join(', '));
+  });
+  for (const fixture of valid) test(fixture, () => check(fixture));
 });

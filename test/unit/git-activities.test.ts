@@ -12,7 +12,7 @@ import { GitConflictError, HistoryRewrittenError, RepositoryUnavailableError, ty
 /** A repository whose every operation throws `error`. */
 function failing(error: Error): GitOpsRepository {
   const fail = (): Promise<never> => Promise.reject(error);
-  return { commit: fail, revert: fail, history: fail, snapshot: fail, contains: fail };
+  return { commit: fail, revert: fail, history: fail, fieldHistory: fail, snapshot: fail, contains: fail };
 }
 
 const query: HistoryQuery = { repository: { url: 'file:///r.git', branch: 'main', secretRef: null } };

@@ -75,6 +75,18 @@ interface Reference {
 
 const reference = JSON.parse(await readFile(new URL('../fixtures/judge/reference.json', import.meta.url), 'utf8')) as Reference;
 
+// Every describe below loops over the reference; an empty or truncated file would pass them all.
+test('the reference holds every generated set (generate.py: 18 cases, 20 quantiles, 20 CDF points, 35 percentiles, 8 tie-free tests)', () => {
+  const sizes = {
+    cases: reference.cases.length,
+    quantile: reference.normal.quantile.length,
+    cdf: reference.normal.cdf.length,
+    percentiles: reference.percentiles.length,
+    tieFree: reference.cases.filter((k) => k.expected.test?.comparison.tieFree).length,
+  };
+  assert.deepEqual(sizes, { cases: 18, quantile: 20, cdf: 20, percentiles: 35, tieFree: 8 });
+});
+
 function relativelyClose(actual: number | null | undefined, expected: number | null | undefined, rel: number, what: string): void {
   if (expected === null || expected === undefined || actual === null || actual === undefined) {
     assert.equal(actual, expected, what);

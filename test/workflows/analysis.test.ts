@@ -13,6 +13,7 @@ import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import type { promotionWorkflow } from '../../workflows/promotion.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { runPromotion } from '../support/run-promotion.js';
+import { recordWorkflows } from '../replay/record.js';
 
 const TEMPLATES = `    - name: errors
       args: [{ name: service }]
@@ -42,8 +43,8 @@ describe('analysis steps (fake measurements)', () => {
     return { ...spec, stages: spec.stages.slice(1, 2) };
   };
 
-  const promote = (fake: FakeRamp, during?: (stage: WorkflowHandle, promotionId: string) => Promise<void>): Promise<PromotionStatus> =>
-    runPromotion(env, fake.activities, pipeline(), '1.1.0', during && ((d) => during(d.stage('staging'), d.promotionId)));
+  const promote = (fake: FakeRamp, during?: (stage: WorkflowHandle, promotionId: string) => Promise<void>, record?: string): Promise<PromotionStatus> =>
+    runPromotion(env, fake.activities, pipeline(), '1.1.0', during && ((d) => during(d.stage('staging'), d.promotionId)), record);
 
   test('a healthy canary passes every measurement and is promoted; the record holds the resolved queries', async () => {
     const fake = fakeRamp();
@@ -105,7 +106,7 @@ describe('analysis steps (fake measurements)', () => {
       const paused = await waitFor(() => stage.query(stageStatusQuery), (s) => s.pauseReason === 'InconclusiveAnalysis', 'the inconclusive pause');
       assert.match(paused.message, /Inconclusive .*ramp resume .* overrides it and continues \(anyone may\); ramp abort rolls back/);
       await stage.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'rm' }] });
-    });
+    }, 'analysis-inconclusive-override');
     assert.equal(result.phase, 'Succeeded');
     const staging = result.stages[0]!.result!;
     assert.ok(staging.events.some((e) => e.kind === 'resumed' && e.actor === 'rm'));
@@ -128,7 +129,7 @@ describe('analysis steps (fake measurements)', () => {
           provider: { prometheus: { address: http://prometheus:9090, query: post } }
 `;
 
-  async function run(fake: FakeRamp, yaml: { staging: string[]; extra: string }): Promise<PromotionStatus> {
+  async function run(fake: FakeRamp, yaml: { staging: string[]; extra: string }, record?: string): Promise<PromotionStatus> {
     const spec = webPipeline({ analysisTemplates: TEMPLATES + MORE, stagingSteps: yaml.staging });
     const staging = spec.stages[1]!;
     const pipeline = { ...spec, stages: [yaml.extra === 'post' ? { ...staging, verification: { prePromotion: null, postPromotion: { templates: ['verify'], args: [] } } } : staging] };
@@ -136,23 +137,28 @@ describe('analysis steps (fake measurements)', () => {
       pipeline.stages[0] = { ...pipeline.stages[0]!, strategy: { ...pipeline.stages[0]!.strategy, analysis: { templates: ['watch'], args: [], startingStep: 1 } } };
     }
     const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
-    return worker.runUntil(
+    const result = await worker.runUntil(
       env.client.workflow.execute<typeof promotionWorkflow>('promotionWorkflow', {
         taskQueue,
         workflowId: promotionWorkflowId(pipeline.name, '2.0.0'),
         args: [{ apiVersion: 'ramp/v1', pipeline, version: '2.0.0', requestedBy: 'rm', kind: 'promote' }],
       }),
     );
+    if (record) await recordWorkflows(env, record, pipeline.name);
+    return result;
   }
 
   test('background analysis: a failure mid-pause aborts the canary at once, not at the end of the pause', async () => {
     const fake = fakeRamp();
     let calls = 0;
     fake.measure = (metric) => (metric.name === 'bg-errors' && ++calls >= 5 ? { phase: 'Failed', value: 3 } : { phase: 'Successful', value: 0 });
-    const started = Date.now();
-    const result = await run(fake, { staging: ['setWeight: 20', 'pause: { duration: 1h }', 'setWeight: 50'], extra: 'background' });
-    assert.ok(Date.now() - started < 30_000, 'the hour-long pause was cut short');
+    const result = await run(fake, { staging: ['setWeight: 20', 'pause: { duration: 1h }', 'setWeight: 50'], extra: 'background' }, 'analysis-background-failed');
     const staging = result.stages[0]!.result!;
+    // The stage's own record: the hour-long pause ended unfinished, well before its hour; 50% never came.
+    const [, pause, fifty] = staging.steps;
+    assert.equal(pause?.status, 'Failed', JSON.stringify(staging.steps));
+    assert.ok(Date.parse(pause.finishedAt!) - Date.parse(pause.startedAt!) < 3_600_000, JSON.stringify(pause));
+    assert.equal(fifty?.status, 'Pending');
     assert.equal(staging.phase, 'RolledBack');
     assert.match(staging.failure!.message, /^background: analysis watch: Failed/);
     assert.equal(fake.reverts[0]!.commits.length, 1);

@@ -23,6 +23,7 @@ import {
 import type { promotionWorkflow } from '../../workflows/promotion.js';
 import { innermostMessage, retryAcrossContinueAsNew } from '../../cli/connection.js';
 import { cleanupOnSignal } from '../harness/reaper.js';
+import { recordWorkflows } from '../replay/record.js';
 import { createTestWorker, installTestRuntime } from '../harness/temporal.js';
 import { fakeRamp } from '../support/fake-activities.js';
 import { webPipeline } from '../support/pipelines.js';
@@ -80,6 +81,7 @@ describe('continue-as-new', () => {
       assert.deepEqual(production.approvals[0]!.refused.map((d) => d.actor), ['mallory']);
       assert.ok(production.events.filter((e) => e.kind === 'approval-reminder').length >= 2);
       assert.equal(production.events.filter((e) => e.kind === 'approval-waiting').length, 1, 'approvers are told once that it waits');
+      await recordWorkflows(env, 'approval-continue-as-new', pipeline.name);
     });
     assert.equal(fake.notifications.filter((n) => n.kind === 'approval-waiting').length, 1);
   });
@@ -105,6 +107,7 @@ describe('continue-as-new', () => {
       assert.equal(result.phase, 'Succeeded');
       assert.equal(result.events.filter((e) => e.kind === 'started').length, 1);
       assert.equal(result.events.filter((e) => e.kind === 'waiting').length, 1);
+      await recordWorkflows(env, 'environment-continue-as-new', pipeline.name);
     });
   });
 });

@@ -12,9 +12,10 @@ import type { DriftReport } from '../../src/domain/drift.js';
 import { acceptDriftUpdate, driftStatusQuery, driftWorkflowId, rejectDriftUpdate, stopDriftSignal, type DriftInput, type DriftStatus } from '../../workflows/drift-messages.js';
 import type { driftWorkflow } from '../../workflows/drift.js';
 import { stageWorkflowId } from '../../workflows/messages.js';
+import { recordWorkflows } from '../replay/record.js';
 import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import { fakeRamp, type FakeRamp } from '../support/fake-activities.js';
-import { pipelineSpec, uniqueName } from '../support/pipelines.js';
+import { seedPipeline, uniqueName } from '../support/pipelines.js';
 import { refusalOf, waitFor } from '../support/wait.js';
 
 const SHA = 'b'.repeat(40);
@@ -26,21 +27,7 @@ const scaled: DriftReport = {
 const inSync: DriftReport = { sha: SHA, compared: 3, drifts: [] };
 
 function input(policy: 'alert' | 'revert', extra: Partial<DriftInput> = {}): DriftInput {
-  const pipeline = pipelineSpec(`
-apiVersion: ramp/v1
-kind: Pipeline
-metadata: { name: ${uniqueName('dw')} }
-spec:
-  repository: { url: file:///nonexistent/gitops.git }
-  artifact: { image: web }
-  stages:
-    - name: staging
-      path: envs/staging
-      sync: { mode: apply }
-      drift: { policy: ${policy}, interval: 100ms }
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
-`);
+  const pipeline = seedPipeline({ name: uniqueName('dw'), stages: { staging: { with: ['sync: { mode: apply }', `drift: { policy: ${policy}, interval: 100ms }`] } } });
   return { pipeline: pipeline.name, repository: pipeline.repository, stage: pipeline.stages[0]!, ...extra };
 }
 
@@ -49,7 +36,7 @@ describe('drift watch (fake activities)', () => {
   before(async () => (env = await getTestEnv()));
   after(async () => env?.teardown());
 
-  async function watch(fake: FakeRamp, args: DriftInput, body: (h: WorkflowHandle<typeof driftWorkflow>, status: (done: (s: DriftStatus) => boolean, what: string) => Promise<DriftStatus>) => Promise<void>): Promise<void> {
+  async function watch(fake: FakeRamp, args: DriftInput, body: (h: WorkflowHandle<typeof driftWorkflow>, status: (done: (s: DriftStatus) => boolean, what: string) => Promise<DriftStatus>) => Promise<void>, record?: string): Promise<void> {
     const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start<typeof driftWorkflow>('driftWorkflow', { taskQueue, workflowId: driftWorkflowId(args.pipeline, args.stage.name), args: [args] });
@@ -59,6 +46,7 @@ describe('drift watch (fake activities)', () => {
         await handle.signal(stopDriftSignal, { actor: 'test' });
         await handle.result();
       }
+      if (record) await recordWorkflows(env, record, args.pipeline);
     });
   }
 
@@ -130,6 +118,6 @@ describe('drift watch (fake activities)', () => {
       assert.equal(s.events.filter((e) => e.kind === 'drift-detected').length, 1, 'the same drift is not reported again in a new run');
       const ack = await handle.executeUpdate(rejectDriftUpdate, { args: [{ actor: 'alice' }] });
       assert.match(ack.message, /restored/);
-    });
+    }, 'drift-watch-continue-as-new');
   });
 });

@@ -88,7 +88,7 @@ describe('overrides and who caused each commit', () => {
       const why = await refused(production.executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'mallory' }] }));
       assert.match(why, /mallory may not skip the remaining canary steps/);
       await production.executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'carol' }] });
-    });
+    }, 'override-skip');
     assert.equal(result.phase, 'Succeeded');
     const stage = result.stages[0]!.result!;
     assert.deepEqual(stage.steps.map((s) => s.status), ['Succeeded', 'Skipped', 'Skipped']);
@@ -139,7 +139,7 @@ describe('overrides and who caused each commit', () => {
       // The operator restored the branch: resume checks again and the canary continues.
       fake.failCommits(null);
       await production.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'bob' }] });
-    });
+    }, 'history-rewritten');
     assert.equal(result.phase, 'Succeeded');
     const stage = result.stages[0]!.result!;
     assert.ok(stage.events.some((e) => e.kind === 'history-rewritten'));

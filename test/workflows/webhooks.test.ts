@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { stageStatusQuery, type PromotionStatus } from '../../workflows/messages.js';
 import { fakeRamp, type FakeRamp } from '../support/fake-activities.js';
-import { pipelineSpec, uniqueName } from '../support/pipelines.js';
+import { seedPipeline, uniqueName } from '../support/pipelines.js';
 import { waitFor } from '../support/wait.js';
 import { getTestEnv } from '../harness/temporal.js';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -16,30 +16,8 @@ import { runPromotion } from '../support/run-promotion.js';
 const TYPES = ['confirm-rollout', 'pre-rollout', 'rollout', 'confirm-traffic-increase', 'confirm-promotion', 'post-rollout', 'rollback', 'event'];
 
 function pipeline() {
-  return pipelineSpec(`
-apiVersion: ramp/v1
-kind: Pipeline
-metadata: { name: ${uniqueName('hooks')} }
-spec:
-  repository: { url: file:///nonexistent/gitops.git }
-  artifact: { image: web }
-  stages:
-    - name: staging
-      path: envs/staging
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
-      webhooks:
-${TYPES.map((t) => `        - { name: ${t}, type: ${t}, url: "http://hooks.example.com/${t}", interval: 100ms }`).join('\n')}
-      strategy:
-        canary:
-          update:
-            - yamlUpdate: { file: canary.yaml, path: "spec.template.spec.containers[name=web].image" }
-          trafficRouting:
-            gatewayAPI: { file: route.yaml, stableBackend: web-stable, canaryBackend: web-canary }
-          steps:
-            - setWeight: 20
-            - setWeight: 50
-`);
+  const hooks = TYPES.map((t) => `  - { name: ${t}, type: ${t}, url: "http://hooks.example.com/${t}", interval: 100ms }`);
+  return seedPipeline({ name: uniqueName('hooks'), stages: { staging: { with: ['webhooks:', ...hooks], steps: ['setWeight: 20', 'setWeight: 50'] } } });
 }
 
 describe('webhook gates (fake activities)', () => {
@@ -47,13 +25,13 @@ describe('webhook gates (fake activities)', () => {
   before(async () => (env = await getTestEnv()));
   after(async () => env?.teardown());
 
-  const promote = (fake: FakeRamp, during?: (stage: WorkflowHandle) => Promise<void>): Promise<PromotionStatus> =>
-    runPromotion(env, fake.activities, pipeline(), '1.1.0', during && ((d) => during(d.stage('staging'))));
+  const promote = (fake: FakeRamp, during?: (stage: WorkflowHandle) => Promise<void>, record?: string): Promise<PromotionStatus> =>
+    runPromotion(env, fake.activities, pipeline(), '1.1.0', during && ((d) => during(d.stage('staging'))), record);
 
   test('every hook type is called at its moment', async () => {
     const fake = fakeRamp();
     fake.answers.set('rollback', [false]);
-    const result = await promote(fake);
+    const result = await promote(fake, undefined, 'webhooks');
     assert.equal(result.phase, 'Succeeded');
     assert.deepEqual(fake.hooks.map((h) => h.type), [
       'confirm-rollout', 'pre-rollout',

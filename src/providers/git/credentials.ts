@@ -42,7 +42,7 @@ export function urlKind(url: string): 'local' | 'https' | 'http' | 'ssh' {
 export async function resolveCredentials(
   url: string,
   secretRef: string | null,
-  source: CredentialSource = {},
+  source: CredentialSource = { env: {} },
 ): Promise<GitCredentials | null> {
   const kind = urlKind(url);
   if (secretRef === null || kind === 'local' || kind === 'ssh') return null;
@@ -51,7 +51,7 @@ export async function resolveCredentials(
       `refusing to send credential "${secretRef}" to ${displayUrl(url)} over plain http. Use an https URL for the repository`,
     );
   }
-  const env = source.env ?? process.env;
+  const { env } = source;
   const variable = secretEnvName(secretRef);
   const username = env[`${variable}_USERNAME`]?.trim() || DEFAULT_TOKEN_USERNAME;
   const token = await createSecretResolver(source)(secretRef);

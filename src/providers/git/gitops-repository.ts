@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type {
   CommitRequest,
   CommitResult,
+  FieldHistoryQuery,
   HistoryEntry,
   HistoryQuery,
   RevertRequest,
@@ -18,6 +19,7 @@ import { GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } f
 import { changedFiles, readLog, type LogEntry } from './git-log.js';
 import { formatCommitMessage, formatRevertMessage, TrailerKey } from './trailers.js';
 import { SnapshotStore } from './snapshots.js';
+import { readYamlField } from '../../manifests/yaml-edit.js';
 import { gitErrorSummary, type Session, type Workspace } from './workspace.js';
 
 /** What ramp does with a GitOps repository (STYLE.md habit 16). */
@@ -37,6 +39,8 @@ export interface GitOpsRepository {
   revert(request: RevertRequest): Promise<RevertResult>;
   /** ramp's commits on the branch, newest first. */
   history(query: HistoryQuery): Promise<HistoryEntry[]>;
+  /** The distinct values a YAML field had in the branch's history, newest first (who wrote them does not matter). */
+  fieldHistory(query: FieldHistoryQuery): Promise<string[]>;
   /**
    * The repository's files at `ref` (a sha on the branch; null = the branch's head), written
    * once into a directory of their own and kept read-only by convention. Throws
@@ -172,6 +176,25 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
         .filter((e) => e.promotion !== null && (query.stage === undefined || e.stage === query.stage))
         .slice(0, limit)
         .map(toHistoryEntry);
+    });
+  }
+
+  fieldHistory(query: FieldHistoryQuery): Promise<string[]> {
+    return this.workspace.exclusive(async (s) => {
+      const shas = (await s.git.raw(['log', '--format=%H', `--max-count=${query.limit}`, s.upstream, '--', query.file])).split('\n').filter((l) => l !== '');
+      const values: string[] = [];
+      for (const sha of shas) {
+        let source: string;
+        try {
+          source = await s.git.show([`${sha}:${query.file}`]);
+        } catch {
+          continue; // the commit deleted the file
+        }
+        const value = readYamlField(source, query.path);
+        const text = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : null;
+        if (text !== null && !values.includes(text)) values.push(text);
+      }
+      return values;
     });
   }
 

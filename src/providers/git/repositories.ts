@@ -15,11 +15,11 @@ export interface GitOpsRepositories {
 }
 
 export interface GitOpsRepositoriesOptions extends ClonedGitOpsRepositoryOptions {
-  /** Where clones are kept, one directory per (URL, branch). @default $RAMP_CACHE_DIR, else ~/.cache/ramp/repos */
+  /** Where clones are kept, one directory per (URL, branch). @default ~/.cache/ramp/repos (the worker passes RAMP_CACHE_DIR) */
   cacheDir?: string;
   /** The author and committer of ramp's commits. @default { name: 'ramp', email: 'ramp@localhost' } */
   identity?: GitIdentity;
-  /** Where secretRefs are resolved. @default { env: process.env, secretsDir: $RAMP_SECRETS_DIR } */
+  /** Where secretRefs are resolved (the worker passes its RAMP_SECRET_* and RAMP_SECRETS_DIR). @default none */
   credentials?: CredentialSource;
   /** A git process silent for this long is killed. @default 120000 */
   gitTimeoutMs?: number;
@@ -27,8 +27,8 @@ export interface GitOpsRepositoriesOptions extends ClonedGitOpsRepositoryOptions
 
 export const DEFAULT_IDENTITY: GitIdentity = { name: 'ramp', email: 'ramp@localhost' };
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.RAMP_CACHE_DIR || path.join(os.homedir(), '.cache', 'ramp', 'repos');
+export function defaultCacheDir(): string {
+  return path.join(os.homedir(), '.cache', 'ramp', 'repos');
 }
 
 export class CachedGitOpsRepositories implements GitOpsRepositories {
@@ -41,9 +41,9 @@ export class CachedGitOpsRepositories implements GitOpsRepositories {
 
   constructor(options: GitOpsRepositoriesOptions = {}) {
     const { cacheDir, identity, credentials, gitTimeoutMs, ...repositoryOptions } = options;
-    this.cacheDir = path.resolve(cacheDir ?? defaultCacheDir(credentials?.env));
+    this.cacheDir = path.resolve(cacheDir ?? defaultCacheDir());
     this.#identity = identity ?? DEFAULT_IDENTITY;
-    this.#credentials = credentials ?? {};
+    this.#credentials = credentials ?? { env: {} };
     this.#timeoutMs = gitTimeoutMs ?? 120_000;
     this.#options = repositoryOptions;
   }

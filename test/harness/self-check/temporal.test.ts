@@ -1,15 +1,16 @@
-// The Temporal part of the stack: a real dev server, a real worker with the bundled workflows.
+// Harness self-check (not a test of ramp): getTestEnv() and createTestWorker() give a real dev
+// server and a real worker with the bundled workflows; queries, updates and history work.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createSmokeActivities } from '../../activities/index.js';
-import { smokeReleaseUpdate, smokeStateQuery, smokeWorkflow, type SmokeState } from '../../workflows/smoke.js';
-import { sleep } from '../../scripts/lib/proc.js';
-import { createTestWorker, getTestEnv } from '../harness/temporal.js';
+import { createSmokeActivities } from '../../../activities/index.js';
+import { smokeReleaseUpdate, smokeStateQuery, smokeWorkflow, type SmokeState } from '../../../workflows/smoke.js';
+import { waitFor } from '../../support/wait.js';
+import { createTestWorker, getTestEnv } from '../temporal.js';
 
-describe('smoke workflow on the Temporal dev server', () => {
+describe('harness: smoke workflow on the Temporal dev server', () => {
   let env: TestWorkflowEnvironment;
 
   before(async () => {
@@ -42,11 +43,7 @@ describe('smoke workflow on the Temporal dev server', () => {
         args: [{ name: 'canary', waitForRelease: true }],
       });
 
-      let state: SmokeState = {};
-      for (let i = 0; i < 100 && state.greeting === undefined; i++) {
-        state = await handle.query(smokeStateQuery);
-        if (state.greeting === undefined) await sleep(100);
-      }
+      const state: SmokeState = await waitFor(() => handle.query(smokeStateQuery), (s) => s.greeting !== undefined, 'the greeting', 60_000);
       assert.equal(state.greeting?.greeting, 'hello, canary');
       assert.equal(state.releasedBy, undefined);
 

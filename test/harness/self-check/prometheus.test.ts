@@ -1,11 +1,12 @@
-// The metrics part of the stack: a real Prometheus scraping a prom-client app.
+// Harness self-check (not a test of ramp): startPrometheus() scrapes startMetricsTarget()'s
+// prom-client app. ramp's own Prometheus provider: test/integration/prometheus-provider.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import axios from 'axios';
-import { startMetricsTarget, type MetricsTarget } from '../harness/metrics-target.js';
-import { startPrometheus, type TestPrometheus } from '../harness/prometheus.js';
+import { startMetricsTarget, type MetricsTarget } from '../metrics-target.js';
+import { startPrometheus, type TestPrometheus } from '../prometheus.js';
 
-describe('Prometheus scraping a prom-client target', () => {
+describe('harness: Prometheus scraping a prom-client target', () => {
   let target: MetricsTarget;
   let prometheus: TestPrometheus;
 

@@ -1,0 +1,190 @@
+/**
+ * Every `RAMP_*` variable that the worker and the CLI read: one zod schema, each variable with
+ * its description, its default and who reads it. `parseSettings` (parse.ts) reads them once at
+ * startup; `variablesUsage` (usage.ts) renders `ramp worker --help` and docs/settings.md lists
+ * them, so neither can drift from what is parsed. Temporal's own connection variables
+ * (TEMPORAL_*) are read by @temporalio/envconfig (temporal.ts).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Who reads a variable. */
+export type Reader = 'worker' | 'cli';
+
+/** What `--help`, the docs and error messages say about a variable. */
+export interface VariableMeta {
+  description: string;
+  /** What a valid value looks like, for error messages: "a positive whole number of milliseconds". */
+  expected: string;
+  readers: readonly Reader[];
+  /** What happens when the variable is unset, when it has no default value of its own. */
+  unset?: string;
+  /** Its value is never printed (a URL that may carry a token). */
+  secret?: boolean;
+}
+
+function variable<T extends z.ZodType>(schema: T, meta: VariableMeta): T {
+  return schema.meta({ ...meta });
+}
+
+/** The worker's log levels (@temporalio/common LogLevel). */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+const DURATION = /^\d+(\.\d+)?\s*(ms|s|m|h|d)$/;
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+const millis = z.coerce.number().int().positive();
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+const taskQueue = variable(z.string().default('ramp'), {
+  description: 'the Temporal task queue ramp\'s workers poll and the CLI starts promotions on (--task-queue overrides it)',
+  expected: 'a task queue name',
+  readers: ['worker', 'cli'],
+});
+
+/** What the worker reads (worker/config.ts). */
+export const workerVariables = {
+  RAMP_TASK_QUEUE: taskQueue,
+  RAMP_LOG_LEVEL: variable(
+    z
+      .string()
+      .transform((level) => level.toUpperCase())
+      .pipe(z.enum(LOG_LEVELS))
+      .default('INFO'),
+    { description: 'the worker\'s log level', expected: `one of ${LOG_LEVELS.join(', ')}`, readers: ['worker'] },
+  ),
+  RAMP_METRICS_ADDRESS: variable(
+    z
+      .string()
+      .regex(HOST_PORT)
+      .refine((address) => Number(address.slice(address.lastIndexOf(':') + 1)) <= 65_535)
+      .optional(),
+    { description: 'host:port where the worker serves Prometheus metrics at /metrics', expected: 'host:port, such as 0.0.0.0:9464', readers: ['worker'], unset: 'no metrics endpoint' },
+  ),
+  RAMP_SHUTDOWN_GRACE: variable(z.string().regex(DURATION).default('30s'), {
+    description: 'how long in-flight activities get to finish after SIGINT or SIGTERM',
+    expected: 'a duration such as 30s, 2m or 500ms',
+    readers: ['worker'],
+  }),
+  RAMP_GROUPS_FILE: variable(z.string().optional(), {
+    description: 'a YAML file of approver groups (groups: { release-managers: [alice, bob] })',
+    expected: 'a file path',
+    readers: ['worker'],
+    unset: 'no groups: group:<name> approvers approve nobody',
+  }),
+  RAMP_NOTIFY_WEBHOOKS: variable(
+    z
+      .string()
+      .transform((text) => text.split(',').map((url) => url.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine(isHttpUrl)))
+      .default([]),
+    {
+      description: 'comma-separated URLs that receive every notification as JSON',
+      expected: 'comma-separated http:// or https:// URLs',
+      readers: ['worker'],
+      unset: 'no notifications',
+      secret: true,
+    },
+  ),
+  RAMP_CACHE_DIR: variable(z.string().default(path.join(os.homedir(), '.cache', 'ramp', 'repos')), {
+    description: 'where the worker keeps its clones of GitOps repositories',
+    expected: 'a directory path',
+    readers: ['worker'],
+  }),
+  RAMP_SECRETS_DIR: variable(z.string().optional(), {
+    description: 'a directory of files named after secretRefs, each holding one secret (after RAMP_SECRET_<NAME>)',
+    expected: 'a directory path',
+    readers: ['worker'],
+    unset: 'secrets come from RAMP_SECRET_<NAME> only',
+  }),
+  RAMP_KUBECONFIG: variable(z.string().optional(), {
+    description: 'the kubeconfig for stages with a sync mode',
+    expected: 'a file path',
+    readers: ['worker'],
+    unset: 'KUBECONFIG, else ~/.kube/config, else in-cluster',
+  }),
+  RAMP_KUSTOMIZE: variable(z.string().optional(), {
+    description: 'the kustomize binary that sync mode apply renders kustomizations with',
+    expected: 'a path or command name',
+    readers: ['worker'],
+    unset: 'kustomize on PATH',
+  }),
+};
+
+/** What the CLI reads (cli/connection.ts, cli/pipelines.ts). */
+export const cliVariables = {
+  RAMP_TASK_QUEUE: taskQueue,
+  RAMP_UPDATE_TIMEOUT_MS: variable(millis.default(10_000), {
+    description: 'how long an operator command or a status query waits for a worker to answer',
+    expected: 'a positive whole number of milliseconds',
+    readers: ['cli'],
+  }),
+  RAMP_CONNECT_TIMEOUT_MS: variable(millis.default(5_000), {
+    description: 'how long the CLI waits to connect to Temporal',
+    expected: 'a positive whole number of milliseconds',
+    readers: ['cli'],
+  }),
+  RAMP_POLL_MS: variable(millis.optional(), {
+    description: 'how often --wait and --watch read the status',
+    expected: 'a positive whole number of milliseconds',
+    readers: ['cli'],
+    unset: '500 for --wait, 1000 for --watch',
+  }),
+  RAMP_USER: variable(z.string().optional(), {
+    description: 'who runs operator commands when --as is not given',
+    expected: 'a user name',
+    readers: ['cli'],
+    unset: '$USER, else the OS account',
+  }),
+  RAMP_PIPELINES_DIR: variable(z.string().optional(), {
+    description: 'where pipeline names are looked up as <dir>/<name>.yaml',
+    expected: 'a directory path',
+    readers: ['cli'],
+    unset: './pipelines, or the running dev stack\'s pipelines when the command talks to it',
+  }),
+  RAMP_DEV_DIR: variable(z.string().optional(), {
+    description: 'where the CLI looks for a running dev stack (ramp dev --dir) and its state file',
+    expected: 'a directory path',
+    readers: ['cli'],
+    unset: '.ramp/dev of this checkout',
+  }),
+};
+
+/**
+ * Variables named by a pattern: a pipeline's secretRef `gitops-deploy-token` is looked up as
+ * RAMP_SECRET_GITOPS_DEPLOY_TOKEN (src/providers/secrets.ts). Their values are never printed.
+ */
+export const patternVariables: readonly { name: string; description: string; readers: readonly Reader[] }[] = [
+  {
+    name: 'RAMP_SECRET_<NAME>',
+    description: 'the secret a pipeline names by secretRef (a Git token, a Prometheus header, a webhook secret); <NAME> is the secretRef upper-cased, other characters as _',
+    readers: ['worker'],
+  },
+  {
+    name: 'RAMP_SECRET_<NAME>_USERNAME',
+    description: 'the user name sent with a Git token (default x-access-token)',
+    readers: ['worker'],
+  },
+];
+
+export const workerSchema = z.object(workerVariables);
+export const cliSchema = z.object(cliVariables);
+/** Every RAMP_* variable with a fixed name. */
+export const settingsSchema = z.object({ ...workerVariables, ...cliVariables });
+
+export type WorkerVariables = z.output<typeof workerSchema>;
+export type CliVariables = z.output<typeof cliSchema>;
+
+/** The metadata of a variable of the schema. */
+export function metaOf(schema: z.ZodType): VariableMeta {
+  return schema.meta() as unknown as VariableMeta;
+}
