@@ -3,13 +3,13 @@
  * ends: `promote --wait`, `rollback --wait`, `status --watch`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PauseReason, PromotionPhase, StagePhase } from '../src/domain/phases.js';
+import { PromotionPhase } from '../src/domain/phases.js';
 import type { PromotionStatus, StageStatus } from '../workflows/messages.js';
 import { colorOf, type CommandIo } from './command.js';
 import type { RampTemporal } from './connection.js';
 import { ExitCode } from './exit-codes.js';
 import { json } from './output.js';
-import { formatClock, type RenderOptions } from './render/format.js';
+import { hintLine, operatorHint } from './render/operator-hint.js';
 import { renderEventLine, sourceWidth, type SourcedEvent } from './render/status.js';
 
 export interface Snapshot {
@@ -51,26 +51,6 @@ export class EventCursor {
   }
 }
 
-/** What the promotion waits for, if a person (or the clock) must act, with a key that changes when the wait does. */
-export function waitingFor({ promotion, activeStage: s }: Snapshot, options: Pick<RenderOptions, 'timeZone'> = {}): { key: string; message: string } | null {
-  const id = promotion.promotionId;
-  if (promotion.phase === PromotionPhase.WaitingForEnvironment) {
-    return { key: `env|${promotion.waitingFor?.stage}|${promotion.waitingFor?.heldBy}`, message: `${promotion.message}; it starts when that promotion leaves` };
-  }
-  if (!s) return null;
-  const key = `${s.stage}|${s.attempt}|${s.phase}|${s.pauseReason}|${s.currentStep}|${s.approvals.length}`;
-  if (s.phase === StagePhase.AwaitingApproval || (s.phase === StagePhase.Paused && s.pauseReason === PauseReason.AwaitingApproval)) {
-    return { key, message: `stage ${s.stage} is ${s.message}. Approve with: ramp approve ${id} --stage ${s.stage} --as USER` };
-  }
-  if (s.phase === StagePhase.Paused && s.pauseReason === PauseReason.CanaryPauseStep) {
-    return s.pauseUntil === null
-      ? { key, message: `stage ${s.stage} is paused at step ${s.currentStep + 1} until resumed: ramp resume ${id}` }
-      : { key, message: `stage ${s.stage} is paused at step ${s.currentStep + 1} until ${formatClock(s.pauseUntil, options)} (ramp resume ${id} continues now)` };
-  }
-  if (s.phase === StagePhase.Paused) return { key, message: `stage ${s.stage} is ${s.message}` };
-  return null;
-}
-
 /**
  * Follows a promotion, printing each new event as a line, until it ends (0 Succeeded, 1 Aborted)
  * or fails (1, with how to retry). Waits for people are announced once and waited through.
@@ -85,13 +65,15 @@ export async function follow(temporal: RampTemporal, promotionId: string, io: Co
     const { promotion } = snapshot;
     if (!options.json) for (const event of cursor.fresh(snapshot)) io.stdout(renderEventLine(event, { ...render, sourceWidth: sourceWidth(promotion) }));
 
+    const wait = operatorHint(snapshot);
     if (promotion.phase === PromotionPhase.Succeeded || promotion.phase === PromotionPhase.Aborted || promotion.phase === PromotionPhase.Failed) {
       if (options.json) io.stdout(json(snapshot));
       else io.stdout(`promotion ${promotionId} ${promotion.phase}: ${promotion.message}\n`);
+      // A failed promotion waits for a retry: say how to answer it.
+      if (wait) (options.json ? io.stderr : io.stdout)(`waiting: ${hintLine(wait)}\n`);
       return promotion.phase === PromotionPhase.Succeeded ? ExitCode.Ok : ExitCode.Failure;
     }
-    const wait = waitingFor(snapshot);
-    if (wait && wait.key !== announced) (options.json ? io.stderr : io.stdout)(`waiting: ${wait.message}\n`);
+    if (wait && wait.key !== announced) (options.json ? io.stderr : io.stdout)(`waiting: ${hintLine(wait)}\n`);
     announced = wait?.key ?? '';
     await sleep(pollMs);
   }

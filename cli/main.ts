@@ -19,7 +19,9 @@ import { skipCommand } from './commands/skip.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { workerCommand } from './commands/worker.js';
+import { didYouMean } from './did-you-mean.js';
 import { ExitCode, exitCodesUsage } from './exit-codes.js';
+import { rampVersion } from './version.js';
 
 /** In the order `ramp --help` lists them: the life of a promotion. */
 const commands: readonly Command[] = [
@@ -50,7 +52,7 @@ Usage: ramp <command> [options]
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
-Run \`ramp <command> --help\` for a command's options.
+Run \`ramp <command> --help\` for a command's options, \`ramp --version\` for the version.
 
 Temporal: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default default),
 RAMP_TASK_QUEUE (default ramp); --address, --namespace, --task-queue override them.
@@ -65,9 +67,15 @@ export async function main(argv: string[], io: CommandIo): Promise<ExitCode> {
     io.stdout(help());
     return name === undefined ? ExitCode.Usage : ExitCode.Ok;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout(`ramp ${rampVersion()}\n`);
+    return ExitCode.Ok;
+  }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`ramp: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}\n`);
+    const names = commands.map((c) => c.name);
+    const what = name.startsWith('-') ? `unknown option ${name}` : `unknown command "${name}"`;
+    io.stderr(`ramp: ${what}${didYouMean(name, name.startsWith('-') ? ['--help', '--version'] : [...names, 'help', 'version'])}\nCommands: ${names.join(', ')}\n`);
     return ExitCode.Usage;
   }
   if (args.includes('--help') || args.includes('-h')) {
@@ -83,7 +91,7 @@ export async function main(argv: string[], io: CommandIo): Promise<ExitCode> {
 
 function report(error: unknown, command: Command, io: CommandIo): ExitCode {
   if (error instanceof UsageError || isParseArgsError(error)) {
-    io.stderr(`ramp ${command.name}: ${(error as Error).message}\nUsage: ${command.usage.split('\n')[0]}\n`);
+    io.stderr(`ramp ${command.name}: ${usageMessage(error as Error, command)}\nUsage: ${command.usage.split('\n')[0]}\n`);
     return ExitCode.Usage;
   }
   if (error instanceof UserError) {
@@ -93,6 +101,22 @@ function report(error: unknown, command: Command, io: CommandIo): ExitCode {
   const kind = error instanceof InternalError ? 'internal error' : 'unexpected error';
   io.stderr(`ramp ${command.name}: ${kind} (this is a bug in ramp; please report it with this output):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return ExitCode.Internal;
+}
+
+/**
+ * A usage error as one line. node's "Unknown option '--colour'. To specify a positional argument
+ * starting with a '-', ..." becomes "unknown option --colour; did you mean --color?", the
+ * candidates being the flags the command's usage text documents.
+ */
+function usageMessage(error: Error, command: Command): string {
+  const unknown = (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /Unknown option '([^']*)'/.exec(error.message)?.[1] : undefined;
+  if (unknown === undefined) return error.message;
+  return `unknown option ${unknown}${didYouMean(unknown, documentedFlags(command))}`;
+}
+
+/** Every `--flag` a command's usage text mentions, and --help. */
+export function documentedFlags(command: Pick<Command, 'usage'>): string[] {
+  return [...new Set([...command.usage.matchAll(/(?<![\w-])--[a-z][a-z0-9-]*/g)].map((m) => m[0])), '--help'];
 }
 
 function isParseArgsError(error: unknown): boolean {
@@ -107,6 +131,7 @@ export async function runFromProcess(): Promise<void> {
     stderr: (text) => process.stderr.write(text),
     isTty: Boolean(process.stdout.isTTY),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    size: () => ({ columns: process.stdout.columns ?? 0, rows: process.stdout.rows ?? 0 }),
     cwd: process.cwd(),
   };
   process.exitCode = await main(process.argv.slice(2), io);

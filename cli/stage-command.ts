@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { UpdateDefinition } from '@temporalio/common';
 import { UserError } from '../src/errors.js';
 import type { Ack, OperatorArgs } from '../workflows/messages.js';
-import { positionals } from './args.js';
+import { noBlankFlags, positionals } from './args.js';
 import type { Command, CommandIo } from './command.js';
 import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags, withTemporal, type CliSettings } from './connection.js';
 import { ExitCode, exitCodesUsage } from './exit-codes.js';
@@ -81,6 +81,7 @@ ${TEMPORAL_FLAGS_USAGE}
         options: { ...temporalFlags, stage: { type: 'string' }, as: { type: 'string' } },
       });
       const [promotionId] = positionals(given, ['promotion-id'] as const);
+      noBlankFlags(values);
       return sendToActiveStage(io, {
         settings: cliSettings(io, values),
         promotionId,

@@ -1,7 +1,7 @@
 /** `ramp abort <id> --reason R`: stop the promotion; its active stage rolls back. */
 import { parseArgs } from 'node:util';
 import { abortSignal, abortUpdate } from '../../workflows/messages.js';
-import { positionals, required } from '../args.js';
+import { noBlankFlags, positionals, required } from '../args.js';
 import type { Command } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags, withTemporal } from '../connection.js';
 import { ExitCode, exitCodesUsage } from '../exit-codes.js';
@@ -30,6 +30,7 @@ ${TEMPORAL_FLAGS_USAGE}
       options: { ...temporalFlags, reason: { type: 'string' }, signal: { type: 'boolean', default: false }, as: { type: 'string' } },
     });
     const [promotionId] = positionals(given, ['promotion-id'] as const);
+    noBlankFlags(values);
     const reason = required(values.reason, '--reason', 'say why you abort');
     const actor = actorOf(io, values.as);
     return withTemporal(cliSettings(io, values), async (temporal) => {

@@ -1,7 +1,7 @@
 /** `ramp approve <id> --stage S --as USER`: approve the approval the stage waits for. */
 import { parseArgs } from 'node:util';
 import { approveUpdate } from '../../workflows/messages.js';
-import { positionals, required } from '../args.js';
+import { noBlankFlags, positionals, required } from '../args.js';
 import type { Command } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, cliSettings, temporalFlags } from '../connection.js';
 import { exitCodesUsage } from '../exit-codes.js';
@@ -29,6 +29,7 @@ ${TEMPORAL_FLAGS_USAGE}
       options: { ...temporalFlags, stage: { type: 'string' }, as: { type: 'string' }, comment: { type: 'string' } },
     });
     const [promotionId] = positionals(given, ['promotion-id'] as const);
+    noBlankFlags(values);
     const stage = required(values.stage, '--stage', 'name the stage you approve');
     const actor = required(values.as, '--as', 'say who approves');
     return sendToActiveStage(io, {

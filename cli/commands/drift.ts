@@ -5,7 +5,7 @@ import { UsageError, UserError } from '../../src/errors.js';
 import { DRIFT_WORKFLOW_TYPE, driftWorkflowId } from '../../src/domain/drift.js';
 import type { PipelineSpec, StageSpec } from '../../src/schema/pipeline.js';
 import { acceptDriftUpdate, driftSpecSignal, driftStatusQuery, rejectDriftUpdate, stopDriftSignal, type DriftStatus } from '../../workflows/drift-messages.js';
-import { positionals } from '../args.js';
+import { noBlankFlags, positionals } from '../args.js';
 import { colorOf, type Command } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags, withTemporal, type RampTemporal } from '../connection.js';
 import { ExitCode, exitCodesUsage } from '../exit-codes.js';
@@ -53,6 +53,7 @@ ${TEMPORAL_FLAGS_USAGE}
       },
     });
     const [pipelineName] = positionals(given, ['pipeline'] as const);
+    noBlankFlags(values);
     if ([values.accept, values.reject, values.watch, values.stop].filter(Boolean).length > 1) throw new UsageError('--accept, --reject, --watch and --stop exclude each other');
     if ((values.accept || values.reject) && !values.stage) throw new UsageError(`--${values.accept ? 'accept' : 'reject'} needs --stage: say which environment you decide for`);
     const settings = cliSettings(io, values);

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../../src/errors.js';
 import type { historyWorkflow } from '../../workflows/history.js';
 import type { HistoryEntry } from '../../workflows/messages.js';
-import { positionals, positiveInt } from '../args.js';
+import { noBlankFlags, positionals, positiveInt } from '../args.js';
 import { colorOf, type Command } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, cliSettings, innermostMessage, seconds, temporalFlags, withTemporal } from '../connection.js';
 import { ExitCode, exitCodesUsage } from '../exit-codes.js';
@@ -40,6 +40,7 @@ ${TEMPORAL_FLAGS_USAGE}
       options: { ...temporalFlags, stage: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean', default: false } },
     });
     const [pipeline] = positionals(given, ['pipeline'] as const);
+    noBlankFlags(values);
     const limit = positiveInt(values.limit, '--limit', DEFAULT_LIMIT);
     const settings = cliSettings(io, values);
     const spec = await loadPipeline(pipeline, io);

@@ -1,7 +1,7 @@
 /** `ramp pause <id>`: pause the active stage after its current step, until resume. */
 import { parseArgs } from 'node:util';
 import { pauseUpdate } from '../../workflows/messages.js';
-import { positionals } from '../args.js';
+import { noBlankFlags, positionals } from '../args.js';
 import type { Command } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags } from '../connection.js';
 import { exitCodesUsage } from '../exit-codes.js';
@@ -29,6 +29,7 @@ ${TEMPORAL_FLAGS_USAGE}
       options: { ...temporalFlags, stage: { type: 'string' }, reason: { type: 'string' }, as: { type: 'string' } },
     });
     const [promotionId] = positionals(given, ['promotion-id'] as const);
+    noBlankFlags(values);
     return sendToActiveStage(io, {
       settings: cliSettings(io, values),
       promotionId,

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../../src/errors.js';
 import { versionProblem } from '../../src/domain/version.js';
 import { promotionWorkflowId } from '../../workflows/messages.js';
-import { positionals } from '../args.js';
+import { noBlankFlags, positionals } from '../args.js';
 import type { Command } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags, withTemporal } from '../connection.js';
 import { exitCodesUsage } from '../exit-codes.js';
@@ -35,6 +35,7 @@ ${TEMPORAL_FLAGS_USAGE}
       options: { ...temporalFlags, wait: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, as: { type: 'string' } },
     });
     const [pipeline, version] = positionals(given, ['pipeline', 'version'] as const);
+    noBlankFlags(values);
     const settings = cliSettings(io, values);
     const requestedBy = actorOf(io, values.as);
     const spec = await loadPipeline(pipeline, io);

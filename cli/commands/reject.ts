@@ -1,7 +1,7 @@
 /** `ramp reject <id> --stage S --as USER --reason R`: reject it; the stage rolls back. */
 import { parseArgs } from 'node:util';
 import { rejectUpdate } from '../../workflows/messages.js';
-import { positionals, required } from '../args.js';
+import { noBlankFlags, positionals, required } from '../args.js';
 import type { Command } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, cliSettings, temporalFlags } from '../connection.js';
 import { exitCodesUsage } from '../exit-codes.js';
@@ -29,6 +29,7 @@ ${TEMPORAL_FLAGS_USAGE}
       options: { ...temporalFlags, stage: { type: 'string' }, as: { type: 'string' }, reason: { type: 'string' } },
     });
     const [promotionId] = positionals(given, ['promotion-id'] as const);
+    noBlankFlags(values);
     const stage = required(values.stage, '--stage', 'name the stage you reject');
     const actor = required(values.as, '--as', 'say who rejects');
     const reason = required(values.reason, '--reason', 'say why');

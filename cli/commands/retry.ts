@@ -1,7 +1,7 @@
 /** `ramp retry <id>`: re-run the stage that failed. */
 import { parseArgs } from 'node:util';
 import { retryUpdate } from '../../workflows/messages.js';
-import { positionals } from '../args.js';
+import { noBlankFlags, positionals } from '../args.js';
 import type { Command } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags, withTemporal } from '../connection.js';
 import { ExitCode, exitCodesUsage } from '../exit-codes.js';
@@ -22,6 +22,7 @@ ${TEMPORAL_FLAGS_USAGE}
   async run(args, io) {
     const { values, positionals: given } = parseArgs({ args, allowPositionals: true, options: { ...temporalFlags, as: { type: 'string' } } });
     const [promotionId] = positionals(given, ['promotion-id'] as const);
+    noBlankFlags(values);
     const actor = actorOf(io, values.as);
     return withTemporal(cliSettings(io, values), async (temporal) => {
       const ack = await temporal.update({ kind: 'promotion', id: promotionId }, retryUpdate, { promotionId, actor });

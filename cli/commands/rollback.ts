@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../../src/errors.js';
 import { versionProblem } from '../../src/domain/version.js';
 import { promotionWorkflowId } from '../../workflows/messages.js';
-import { positionals, required } from '../args.js';
+import { noBlankFlags, positionals, required } from '../args.js';
 import type { Command } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags, withTemporal } from '../connection.js';
 import { exitCodesUsage } from '../exit-codes.js';
@@ -35,6 +35,7 @@ ${TEMPORAL_FLAGS_USAGE}
       options: { ...temporalFlags, stage: { type: 'string' }, to: { type: 'string' }, wait: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, as: { type: 'string' } },
     });
     const [pipeline] = positionals(given, ['pipeline'] as const);
+    noBlankFlags(values);
     const stage = required(values.stage, '--stage', 'name the stage to roll back');
     const version = required(values.to, '--to', 'name the version to put back');
     const settings = cliSettings(io, values);

@@ -1,29 +1,32 @@
 /** `ramp status <id>`: a promotion, its stages, steps, commits, approvals and recent events. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { positionals } from '../args.js';
-import { colorOf, type Command, type CommandIo } from '../command.js';
+import { noBlankFlags, positionals } from '../args.js';
+import { colorOf, sizeOf, type Command, type CommandIo } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, cliSettings, temporalFlags, withTemporal, type RampTemporal } from '../connection.js';
 import { ExitCode, exitCodesUsage } from '../exit-codes.js';
 import { readSnapshot, type Snapshot } from '../follow.js';
 import { json } from '../output.js';
-import { renderStatus } from '../render/status.js';
+import { renderStatus, renderStatusScreen } from '../render/status.js';
+import { redrawScreen } from '../screen.js';
 
-/** @default 1000 ms between redraws of --watch */
+/** @default 1000 ms between reads of --watch */
 const WATCH_POLL_MS = 1_000;
-const CLEAR_SCREEN = '\u001b[H\u001b[2J';
 
 export const statusCommand: Command = {
   name: 'status',
   summary: 'Show a promotion: stages, canary steps, commits, approvals, events (--watch to follow)',
   usage: `ramp status <promotion-id> [--watch] [--json]
 
-  Shows the promotion (e.g. web@1.4.2), each stage's phase and attempt, the canary steps
-  (✔ succeeded, ◌ running, ‖ paused, ✖ failed, ↷ skipped, · pending), the canary weight,
-  commits and reverts, approvals (with refused attempts and why), and the last events.
+  Shows the promotion (e.g. web@1.4.2) and, when it waits for a person, the commands that
+  answer it; each stage's phase and attempt, the canary steps (✔ succeeded, ◌ running,
+  ‖ paused, ✖ failed, ↷ skipped, ⚠ overridden, · pending), the canary weight, analysis runs
+  with the measured values, commits and reverts, approvals (with refused attempts and why),
+  overrides, and the last events.
 
-  --watch   redraw every second until the promotion ends (on a terminal); otherwise print a
-            new snapshot whenever something changed
+  --watch   follow it until it ends. On a terminal: one screen, redrawn in place when something
+            changes (the stage that matters in detail, the others on a line each, the latest
+            events); otherwise (a pipe, a file) the full status again whenever something changed
   --json    print { promotion, activeStage } as JSON (with --watch: one document per change)
 ${TEMPORAL_FLAGS_USAGE}
 
@@ -36,6 +39,7 @@ ${TEMPORAL_FLAGS_USAGE}
       options: { ...temporalFlags, watch: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
     });
     const [id] = positionals(given, ['promotion-id'] as const);
+    noBlankFlags(values);
     const settings = cliSettings(io, values);
     return withTemporal(settings, async (temporal) => {
       if (!values.watch) {
@@ -51,16 +55,27 @@ function show(snapshot: Snapshot, io: CommandIo, asJson: boolean): string {
   return asJson ? json(snapshot) : renderStatus(snapshot.promotion, snapshot.activeStage, { color: colorOf(io) });
 }
 
+/**
+ * On a terminal, one screen redrawn in place (never scrolled, so the scrollback keeps no
+ * copies), only when it changed or the terminal was resized; elsewhere the full status (or
+ * JSON) again whenever it changed.
+ */
 async function watch(temporal: RampTemporal, id: string, io: CommandIo, asJson: boolean): Promise<ExitCode> {
   const pollMs = temporal.settings.pollMs ?? WATCH_POLL_MS;
-  const redraw = io.isTty && !asJson;
+  const onScreen = io.isTty && !asJson;
   let last = '';
   for (;;) {
     const snapshot = await readSnapshot(temporal, id);
-    const text = show(snapshot, io, asJson);
-    if (redraw) io.stdout(`${CLEAR_SCREEN}${text}`);
-    else if (text !== last) io.stdout(last === '' || asJson ? text : `\n${text}`);
-    last = text;
+    if (onScreen) {
+      const frame = renderStatusScreen(snapshot.promotion, snapshot.activeStage, { color: colorOf(io), ...sizeOf(io) });
+      const text = frame.join('\n');
+      if (text !== last) io.stdout(redrawScreen(frame, last === ''));
+      last = text;
+    } else {
+      const text = show(snapshot, io, asJson);
+      if (text !== last) io.stdout(last === '' || asJson ? text : `\n${text}`);
+      last = text;
+    }
     if (snapshot.promotion.finishedAt !== null) return ExitCode.Ok;
     await sleep(pollMs);
   }

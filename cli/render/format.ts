@@ -130,3 +130,37 @@ export function table(header: string[], rows: string[][]): string {
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
 }
+
+// eslint-disable-next-line no-control-regex
+const SGR = /\u001b\[[0-9;]*m/y;
+// eslint-disable-next-line no-control-regex
+const SGR_ALL = /\u001b\[[0-9;]*m/g;
+
+/** Characters on screen, colour codes left out. */
+export const visibleLength = (line: string): number => [...line.replace(SGR_ALL, '')].length;
+
+/**
+ * A line cut to `width` characters on screen (ANSI colour codes take none), ending in `…` when
+ * cut, with the colour reset if one was open.
+ */
+export function truncate(line: string, width: number): string {
+  if (visibleLength(line) <= width) return line;
+  let shown = 0;
+  let out = '';
+  let coloured = false;
+  for (let i = 0; i < line.length && shown < width - 1; ) {
+    SGR.lastIndex = i;
+    const code = SGR.exec(line);
+    if (code) {
+      out += code[0];
+      coloured = code[0] !== '\u001b[0m' && code[0] !== '\u001b[m';
+      i += code[0].length;
+      continue;
+    }
+    const char = String.fromCodePoint(line.codePointAt(i)!);
+    out += char;
+    shown += 1;
+    i += char.length;
+  }
+  return `${out}…${coloured ? '\u001b[0m' : ''}`;
+}

@@ -102,6 +102,7 @@ describe('ramp commands (dev server, fake activities)', () => {
     assert.match(human.stdout, /^ {2}✔ preview {5}Promoted {10}attempt 1$/m);
     assert.match(human.stdout, /^ {2}‖ production {2}AwaitingApproval {2}attempt 1 {2}\(active\)$/m);
     assert.match(human.stdout, /^ {6}Approvals: {4}gate: Pending, 0\/1 from alice, carol, dave$/m);
+    assert.match(human.stdout, new RegExp(`^Waiting: {6}stage production is waiting for 1 approval\\(s\\) from alice, carol, dave\nTo approve: {3}ramp approve ${id} --stage production --as USER\nTo reject: {4}ramp reject ${id} --stage production --as USER --reason "\\.\\.\\."$`, 'm'));
     assert.match(human.stdout, /^ {20}· 2\. pause$/m);
     const { promotion, activeStage } = await snapshot(id);
     assert.equal(promotion.phase, 'Running');
@@ -139,7 +140,7 @@ describe('ramp commands (dev server, fake activities)', () => {
     assert.equal(lines[0], `started ${id}: promotion preview → production`);
     assert.equal(lines.filter((l) => l.startsWith('waiting: stage production is waiting for 1 approval(s)')).length, 1, done.stdout);
     // The pause may be over before a poll sees it; when seen, it is announced once.
-    assert.ok(lines.filter((l) => l === `waiting: stage production is paused at step 2 until resumed: ramp resume ${id}`).length <= 1, done.stdout);
+    assert.ok(lines.filter((l) => l === `waiting: stage production is paused at step 2 until resumed. To resume: ramp resume ${id}`).length <= 1, done.stdout);
     assert.ok(lines.some((l) => /^\d\d:\d\d:\d\d {2}production {2}approve-refused \(mallory\): mallory is not an approver/.test(l)), done.stdout);
     assert.ok(lines.some((l) => /^\d\d:\d\d:\d\d {2}production {2}resumed \(rm\): rm resumed the stage$/.test(l)), done.stdout);
     assert.equal(lines.at(-1), `promotion ${id} Succeeded: 1.1.0 is stable in preview, production`);

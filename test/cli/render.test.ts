@@ -1,106 +1,14 @@
 /** The CLI's pure renderers, from hand-built status objects: exact text, no server. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { EventCursor, waitingFor } from '../../cli/follow.js';
+import { EventCursor } from '../../cli/follow.js';
+import { hintLine, operatorHint } from '../../cli/render/operator-hint.js';
 import { stageMarker, stepMarker, table, type Marker } from '../../cli/render/format.js';
 import { renderHistory } from '../../cli/render/history.js';
 import { renderList } from '../../cli/render/list.js';
 import { recentEvents, renderEventLine, renderStatus, stageStatuses } from '../../cli/render/status.js';
-import type { ApprovalRecord } from '../../src/domain/approval.js';
-import type { HistoryEntry, PromotionStatus, StageStatus } from '../../workflows/messages.js';
-
-const utc = { color: false, timeZone: 'utc' } as const;
-const at = (s: number) => new Date(Date.UTC(2026, 10, 21, 9, 0, s)).toISOString();
-
-function approval(overrides: Partial<ApprovalRecord> = {}): ApprovalRecord {
-  return {
-    gate: 'gate',
-    approvals: [{ actor: 'carol', at: at(20), comment: 'ship it' }],
-    rejection: null,
-    refused: [{ actor: 'mallory', at: at(15), comment: '', action: 'approve', reason: 'mallory is not an approver of the gate approval. Approvers: alice, carol' }],
-    eligible: ['alice', 'carol'],
-    minApprovals: 1,
-    deadline: null,
-    outcome: 'Approved',
-    ...overrides,
-  };
-}
-
-function production(overrides: Partial<StageStatus> = {}): StageStatus {
-  return {
-    promotionId: 'web@1.4.2',
-    pipeline: 'web',
-    stage: 'production',
-    version: '1.4.2',
-    attempt: 1,
-    phase: 'Paused',
-    pauseReason: 'CanaryPauseStep',
-    pauseUntil: null,
-    message: 'paused until resumed (ramp resume)',
-    strategy: 'canary',
-    currentStep: 1,
-    steps: [
-      { index: 0, label: 'setWeight 20', status: 'Succeeded', startedAt: at(21), finishedAt: at(22) },
-      { index: 1, label: 'pause', status: 'Running', startedAt: at(22), finishedAt: null },
-      { index: 2, label: 'setWeight 60', status: 'Pending', startedAt: null, finishedAt: null },
-    ],
-    canaryWeight: 20,
-    commits: [{ sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', step: '1/0/canary/20', at: at(21) }],
-    reverts: [],
-    approvals: [approval()],
-    events: [
-      { at: at(10), kind: 'started', message: 'stage production: promoting 1.4.2 (attempt 1)' },
-      { at: at(15), kind: 'approve-refused', actor: 'mallory', message: 'mallory is not an approver' },
-      { at: at(20), kind: 'approved', actor: 'carol', message: 'carol approved the gate approval (1/1): ship it' },
-      { at: at(21), kind: 'commit', message: 'canary 1.4.2 at 20%: a1b2c3d4e5f6' },
-    ],
-    failure: null,
-    ...overrides,
-  };
-}
-
-function preview(): StageStatus {
-  return {
-    ...production(),
-    stage: 'preview',
-    phase: 'Promoted',
-    pauseReason: null,
-    message: '1.4.2 is stable in preview',
-    strategy: 'direct',
-    currentStep: 0,
-    steps: [],
-    canaryWeight: 0,
-    commits: [{ sha: '0f1e2d3c4b5a69788796a5b4c3d2e1f0a1b2c3d4', step: '1/update', at: at(5) }],
-    approvals: [],
-    events: [{ at: at(5), kind: 'promoted', message: '1.4.2 is stable in preview' }],
-  };
-}
-
-function promotion(overrides: Partial<PromotionStatus> = {}): PromotionStatus {
-  return {
-    promotionId: 'web@1.4.2',
-    pipeline: 'web',
-    version: '1.4.2',
-    kind: 'promote',
-    requestedBy: 'rm',
-    phase: 'Running',
-    message: 'stage production (attempt 1)',
-    activeStage: { name: 'production', workflowId: 'web/production' },
-    waitingFor: null,
-    stages: [
-      { name: 'preview', workflowId: 'web/preview', attempt: 1, phase: 'Promoted', result: preview() },
-      { name: 'production', workflowId: 'web/production', attempt: 1, phase: 'Progressing', result: null },
-      { name: 'dr', workflowId: 'web/dr', attempt: 0, phase: 'Pending', result: null },
-    ],
-    startedAt: at(0),
-    finishedAt: null,
-    events: [
-      { at: at(0), kind: 'started', actor: 'rm', message: 'rm asked to promote web 1.4.2' },
-      { at: at(9), kind: 'stage-started', message: 'stage production started (attempt 1)' },
-    ],
-    ...overrides,
-  };
-}
+import type { HistoryEntry } from '../../workflows/messages.js';
+import { at, production, promotion, utc } from './status-fixtures.js';
 
 describe('renderStatus', () => {
   test('a paused canary: header, stages with steps, commits, approvals with a refusal, events', () => {
@@ -114,6 +22,8 @@ Message:      stage production (attempt 1)
 Requested by: rm
 Started:      2026-11-21 09:00:00
 Finished:     -
+Waiting:      stage production is paused at step 2 until resumed
+To resume:    ramp resume web@1.4.2
 
 Stages:
   ✔ preview     Promoted  attempt 1
@@ -218,14 +128,17 @@ describe('following a promotion (--wait)', () => {
   });
 
   test('what it waits for, announced once per wait', () => {
-    const gate = waitingFor({ promotion: promotion(), activeStage: production({ phase: 'AwaitingApproval', pauseReason: null, message: 'waiting for 1 approval(s) from alice, carol' }) });
-    assert.equal(gate?.message, 'stage production is waiting for 1 approval(s) from alice, carol. Approve with: ramp approve web@1.4.2 --stage production --as USER');
-    const pause = waitingFor({ promotion: promotion(), activeStage: production() });
-    assert.equal(pause?.message, 'stage production is paused at step 2 until resumed: ramp resume web@1.4.2');
+    const gate = operatorHint({ promotion: promotion(), activeStage: production({ phase: 'AwaitingApproval', pauseReason: null, message: 'waiting for 1 approval(s) from alice, carol' }) });
+    assert.equal(
+      gate && hintLine(gate),
+      'stage production is waiting for 1 approval(s) from alice, carol. To approve: ramp approve web@1.4.2 --stage production --as USER; To reject: ramp reject web@1.4.2 --stage production --as USER --reason "..."',
+    );
+    const pause = operatorHint({ promotion: promotion(), activeStage: production() });
+    assert.equal(pause && hintLine(pause), 'stage production is paused at step 2 until resumed. To resume: ramp resume web@1.4.2');
     assert.notEqual(gate?.key, pause?.key);
-    const timed = waitingFor({ promotion: promotion(), activeStage: production({ pauseUntil: at(59) }) }, utc);
-    assert.equal(timed?.message, 'stage production is paused at step 2 until 09:00:59 (ramp resume web@1.4.2 continues now)');
-    assert.equal(waitingFor({ promotion: promotion(), activeStage: production({ phase: 'Progressing', pauseReason: null }) }), null);
+    const timed = operatorHint({ promotion: promotion(), activeStage: production({ pauseUntil: at(59) }) }, utc);
+    assert.equal(timed && hintLine(timed), 'stage production is paused at step 2 until 09:00:59. To resume now: ramp resume web@1.4.2');
+    assert.equal(operatorHint({ promotion: promotion(), activeStage: production({ phase: 'Progressing', pauseReason: null }) }), null);
   });
 });
 
