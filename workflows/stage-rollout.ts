@@ -1,8 +1,10 @@
 /**
  * The flow of one stage's rollout: approval gate, commits, canary steps, analysis, full
- * promotion, and on failure the rollback. The stage workflow wires the handlers and runs
- * `run()`. The record (stage-record.ts), the operator's commands (stage-commands.ts), the
- * webhooks and notifications (stage-webhooks.ts) and sync (stage-sync.ts) live beside it.
+ * promotion, and on failure the rollback. The stage workflow (stage.ts) wires the handlers and
+ * runs `run()`. Beside it: the record (stage-record.ts), the operator's commands
+ * (stage-commands.ts), approvals and overrides (stage-approval.ts), analyses and their
+ * verdicts (stage-analysis.ts), webhooks and notifications (stage-webhooks.ts), sync
+ * (stage-sync.ts) and the one rollback routine (rollback.ts).
  */
 import {
   ApplicationFailure,
@@ -11,28 +13,21 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  executeChild,
-  startChild,
-  type ChildWorkflowHandle,
   isCancellation,
   log,
-  patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RampActivities } from '../activities/contract.js';
-import { ApprovalOutcome, eligibleApprovers, type Groups } from '../src/domain/approval.js';
+import { ApprovalOutcome } from '../src/domain/approval.js';
 import { FailureType } from '../src/domain/failure-types.js';
-import { approverGroups, overrideEligible } from '../src/domain/override.js';
 import type { StageChange } from '../src/domain/changes.js';
 import { formatDuration } from '../src/domain/duration.js';
 import { FailureReason, PauseReason, StagePhase, StepStatus } from '../src/domain/phases.js';
-import { canaryStartChanges, fullPromotionChanges, routingLabels, stepKey, weightChanges } from '../src/domain/plan.js';
-import type { ApprovalSpec, CanaryStrategySpec } from '../src/schema/pipeline.js';
-import { AnalysisPhase } from '../src/domain/analysis/phases.js';
-import { resolveAnalysis, type AnalysisRefSpec } from '../src/domain/analysis-ref.js';
-import { analysisWorkflow } from './analysis.js';
-import { terminateAnalysisSignal, type AnalysisInput, type AnalysisResult } from './analysis-messages.js';
+import { canaryStartChanges, fullPromotionChanges, stepKey, weightChanges } from '../src/domain/plan.js';
+import type { CanaryStrategySpec } from '../src/schema/pipeline.js';
+import { StageAnalysis, Verdict } from './stage-analysis.js';
+import { StageApprovals } from './stage-approval.js';
 import { gitWrite, quick } from './activity-options.js';
 import { rollBack } from './rollback.js';
 import { upgradeStageInput, type CurrentStageInput } from './stage-input.js';
@@ -45,10 +40,6 @@ import type { StageInput, StageRequests, StageStatus } from './messages.js';
 const git = proxyActivities<RampActivities>(gitWrite);
 const lookups = proxyActivities<RampActivities>(quick);
 
-/** How an analysis ended for the stage: passed, or a person overrode an Inconclusive verdict. */
-const Verdict = { Passed: 'Passed', Overridden: 'Overridden' } as const;
-type Verdict = (typeof Verdict)[keyof typeof Verdict];
-
 /** The `ApplicationFailure.type` behind an activity or child failure, if any. */
 function failureType(error: unknown): string | null {
   for (let current: unknown = error; current instanceof Error; current = current.cause) {
@@ -57,27 +48,21 @@ function failureType(error: unknown): string | null {
   return null;
 }
 
-/** The canary's background analysis: its child workflow and, once it ends, its result. */
-interface Background {
-  label: string;
-  handle: ChildWorkflowHandle<typeof analysisWorkflow>;
-  result: AnalysisResult | null;
-  /** Whether the stage has acted on the result. */
-  judged: boolean;
-}
-
 export class StageRollout {
   private readonly record: StageRecord;
   /** The operator's commands; stage.ts wires them to the messages. */
   readonly commands: StageCommands;
   private readonly hooks: StageWebhooks;
+  private readonly approvals: StageApprovals;
+  private readonly analyses: StageAnalysis;
   private canaryStarted: boolean;
-  private background: Background | null = null;
 
   constructor(input: StageInput) {
     this.record = new StageRecord(upgradeStageInput(input));
     this.commands = new StageCommands(this.record);
     this.hooks = new StageWebhooks(this.record);
+    this.approvals = new StageApprovals(this.record, this.hooks, () => this.continueAsNewIfSuggested());
+    this.analyses = new StageAnalysis(this.record, this.approvals);
     this.canaryStarted = this.status.commits.length > 0;
   }
 
@@ -102,7 +87,7 @@ export class StageRollout {
       const fastTrack = this.input.kind === 'rollback';
       // After continue-as-new the gate may already be approved (skip it) or still pending (resume it).
       const gatePassed = this.status.approvals.some((a) => a.gate === 'gate' && a.outcome === ApprovalOutcome.Approved);
-      if (stage.approval && !fastTrack && !gatePassed) await this.approvalGate(stage.approval, 'gate');
+      if (stage.approval && !fastTrack && !gatePassed) await this.approvals.gate(stage.approval, 'gate');
       this.record.setPhase(StagePhase.Progressing, `writing ${this.input.version}`);
       if (!fastTrack && this.status.commits.length === 0) {
         await this.hooks.confirm('confirm-rollout', `the rollout of ${this.input.version}`);
@@ -111,13 +96,13 @@ export class StageRollout {
       if (stage.strategy.kind === 'canary' && !fastTrack) await this.walkCanary(stage.strategy);
       if (fastTrack) for (const step of this.status.steps) step.status = StepStatus.Skipped;
       this.record.checkpointAbort();
-      await this.finishBackground();
+      await this.analyses.finishBackground();
       const verification = stage.verification;
-      if (verification?.prePromotion && !fastTrack) await this.analysis(verification.prePromotion, 'pre-promotion');
+      if (verification?.prePromotion && !fastTrack) await this.analyses.run(verification.prePromotion, 'pre-promotion');
       if (!fastTrack) await this.hooks.confirm('confirm-promotion', `the promotion of ${this.input.version} to stable`);
       this.record.checkpointAbort();
       await this.promoteFully();
-      if (verification?.postPromotion && !fastTrack) await this.analysis(verification.postPromotion, 'post-promotion');
+      if (verification?.postPromotion && !fastTrack) await this.analyses.run(verification.postPromotion, 'post-promotion');
       this.record.setPhase(StagePhase.Promoted, `${this.input.version} is stable in ${stage.name}`);
       this.record.event('promoted', this.status.message);
       await this.watchDrift();
@@ -136,7 +121,7 @@ export class StageRollout {
     // sender the update was aborted although it took effect. The next round continues as new.
     if (this.commands.lastCommandAt === Date.now()) return;
     // A running background analysis is a child this run awaits: keep the run until it ends.
-    if (this.background && !this.background.result) return;
+    if (this.analyses.backgroundRunning) return;
     await condition(allHandlersFinished);
     this.record.event('continued-as-new', `history reached ${workflowInfo().historyLength} events; continuing in a new run`);
     await continueAsNew<(input: StageInput) => Promise<StageStatus>>({ ...this.input, resume: { status: this.status, requests: this.requests } });
@@ -145,7 +130,7 @@ export class StageRollout {
   private async walkCanary(canary: CanaryStrategySpec): Promise<void> {
     for (let i = this.status.currentStep; i < canary.steps.length; i++) {
       const background = canary.analysis;
-      if (background && !this.background && i + 1 >= background.startingStep) await this.startBackground(background);
+      if (background && !this.analyses.hasBackground && i + 1 >= background.startingStep) await this.analyses.startBackground(background);
       await this.checkpoint();
       if (this.requests.skip) {
         for (let j = i; j < canary.steps.length; j++) this.status.steps[j]!.status = StepStatus.Skipped;
@@ -176,14 +161,14 @@ export class StageRollout {
           await this.pauseStep(step.durationMs);
           break;
         case 'analysis':
-          if ((await this.analysis(step, `step ${i + 1}`)) === Verdict.Overridden) {
+          if ((await this.analyses.run(step, `step ${i + 1}`)) === Verdict.Overridden) {
             this.record.finishStep(i, StepStatus.Overridden);
             this.status.currentStep = i + 1;
             continue;
           }
           break;
         case 'approval':
-          await this.approvalGate(step.approval, `step ${i + 1}`);
+          await this.approvals.gate(step.approval, `step ${i + 1}`);
           break;
         default: {
           const unreachable: never = step;
@@ -196,113 +181,15 @@ export class StageRollout {
     }
   }
 
-  /**
-   * Runs an analysis as a child workflow and acts on its verdict: Successful continues; Failed
-   * or Error fails the stage (rollback); Inconclusive pauses for a human — `resume` continues,
-   * `abort` rolls back.
-   */
-  private async analysis(ref: AnalysisRefSpec, where: string): Promise<Verdict> {
-    const { label, input } = this.prepareAnalysis(ref, where);
-    const result = await executeChild(analysisWorkflow, { workflowId: this.analysisWorkflowId(where), args: [input] });
-    return this.verdict(label, result);
-  }
 
-  private prepareAnalysis(ref: AnalysisRefSpec, where: string): { label: string; input: AnalysisInput } {
-    const { pipeline, stage, version, image } = this.input;
-    const routing = stage.strategy.kind === 'canary' ? stage.strategy.trafficRouting : undefined;
-    const labels = routingLabels(routing);
-    const resolved = resolveAnalysis(ref, this.input.analysisTemplates, { pipeline, stage: stage.name, version, image, ...labels });
-    if (resolved.missing.length > 0) throw new StageStop(FailureReason.AnalysisFailed, `analysis templates ${resolved.missing.join(', ')} are not in the pipeline`);
-    const label = `${where}: analysis ${ref.templates.join(', ')}`;
-    this.record.event('analysis-started', `${label} (${resolved.metrics.length} metric(s)${resolved.judges.length > 0 ? `, ${resolved.judges.length} judge(s)` : ''})`);
-    return { label, input: { label, metrics: resolved.metrics, judges: resolved.judges, args: resolved.args } };
-  }
 
-  private analysisWorkflowId(where: string): string {
-    return `${workflowInfo().workflowId}/${this.input.attempt}/${where.replaceAll(' ', '-')}`;
-  }
 
-  /**
-   * Acts on an analysis result: Successful passes; Inconclusive waits for a person entitled to
-   * override it (`resume`, recorded as an override, never as a pass) or an abort; else fails.
-   */
-  private async verdict(label: string, result: AnalysisResult): Promise<Verdict> {
-    (this.status.analyses ??= []).push(result);
-    const verdict = `${label}: ${result.phase}${result.message ? ` — ${result.message}` : ''}`;
-    this.record.event('analysis', verdict);
-    if (result.phase === AnalysisPhase.Successful) return Verdict.Passed;
-    if (result.phase === AnalysisPhase.Inconclusive) {
-      const resumes = this.requests.resumes;
-      const who = await this.overriders();
-      this.record.inconclusive = verdict;
-      this.record.setPhase(
-        StagePhase.Paused,
-        `${verdict}. ramp resume ${this.input.promotionId} overrides it and continues (${who === null ? 'anyone may' : `allowed: ${who.join(', ') || 'nobody'}`}); ramp abort rolls back`,
-        PauseReason.InconclusiveAnalysis,
-      );
-      await condition(() => this.requests.resumes > resumes || this.requests.abort !== null);
-      this.record.inconclusive = null;
-      this.record.checkpointAbort();
-      this.record.setPhase(StagePhase.Progressing, 'continuing after an overridden inconclusive analysis');
-      return Verdict.Overridden;
-    }
-    throw new StageStop(FailureReason.AnalysisFailed, verdict);
-  }
 
-  /** Who may override here (null: anyone); resolves approver groups not resolved yet. */
-  private async overriders(): Promise<string[] | null> {
-    const missing = approverGroups(this.input.stage).filter((g) => !(g in (this.status.groups ?? {})));
-    if (missing.length > 0 && patched('override-eligibility')) await this.resolveGroups(missing);
-    return overrideEligible(this.input.stage, this.status.groups ?? {});
-  }
 
-  /** Resolves approver groups through the worker's groups file and keeps them in the status. */
-  private async resolveGroups(names: string[]): Promise<Groups> {
-    const members = names.length > 0 ? await lookups.resolveGroups(names) : {};
-    this.status.groups = { ...this.status.groups, ...members };
-    return members;
-  }
 
-  /** Starts the canary's background analysis; it runs until full promotion or a verdict. */
-  private async startBackground(ref: AnalysisRefSpec): Promise<void> {
-    const { label, input } = this.prepareAnalysis(ref, 'background');
-    const handle = await startChild(analysisWorkflow, { workflowId: this.analysisWorkflowId('background'), args: [input] });
-    const background: Background = { label, handle, result: null, judged: false };
-    this.background = background;
-    handle.result().then(
-      (result) => {
-        background.result = result;
-      },
-      (error: unknown) => {
-        background.result = { label, phase: AnalysisPhase.Error, message: `the analysis workflow failed: ${describeFailure(error)}`, metrics: [], runSummary: { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 }, dryRunSummary: { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 }, startedAt: now(), finishedAt: now() };
-      },
-    );
-  }
 
-  /** Whether the background analysis ended badly and the stage has not acted on it yet (wakes pauses). */
-  private backgroundDecided(): boolean {
-    const result = this.background?.result;
-    return result !== null && result !== undefined && result.phase !== AnalysisPhase.Successful && !this.background!.judged;
-  }
 
-  /** Acts on the background analysis's verdict once it has one. */
-  private async checkBackground(): Promise<void> {
-    const background = this.background;
-    if (!background?.result || background.judged) return;
-    background.judged = true;
-    await this.verdict(background.label, background.result);
-  }
 
-  /** At full promotion: ends the background analysis (what violated no limit counts as passed) and acts on it. */
-  private async finishBackground(): Promise<void> {
-    const background = this.background;
-    if (!background) return;
-    if (!background.result) {
-      await background.handle.signal(terminateAnalysisSignal, 'the canary reached full promotion');
-      await condition(() => background.result !== null);
-    }
-    await this.checkBackground();
-  }
 
   // ------------------------------------------------------------ webhooks (docs/webhooks.md)
 
@@ -319,19 +206,19 @@ export class StageRollout {
     const until = durationMs === null ? null : Date.now() + durationMs;
     this.status.pauseUntil = until === null ? null : new Date(until).toISOString();
     this.record.setPhase(StagePhase.Paused, durationMs === null ? 'paused until resumed (ramp resume)' : `paused for ${formatDuration(durationMs)}`, PauseReason.CanaryPauseStep);
-    const ended = () => this.requests.resumes > resumes || this.requests.abort !== null || this.requests.skip !== null || this.backgroundDecided();
+    const ended = () => this.requests.resumes > resumes || this.requests.abort !== null || this.requests.skip !== null || this.analyses.backgroundDecided();
     if (until === null) await condition(ended);
     else await condition(ended, Math.max(0, until - Date.now()));
     this.status.pauseUntil = null;
     this.record.checkpointAbort();
-    await this.checkBackground();
+    await this.analyses.checkBackground();
     this.record.setPhase(StagePhase.Progressing, 'continuing');
   }
 
   /** Between steps: stop for an operator's pause, honour an abort, act on a background verdict. */
   private async checkpoint(): Promise<void> {
     this.record.checkpointAbort();
-    await this.checkBackground();
+    await this.analyses.checkBackground();
     await this.hooks.rollback();
     if (this.requests.pause) {
       const by = this.requests.pause;
@@ -342,59 +229,6 @@ export class StageRollout {
     }
   }
 
-  /** Waits for an approval; returns when approved, throws StageStop when rejected or timed out. */
-  private async approvalGate(approval: ApprovalSpec, gate: string): Promise<void> {
-    // After continue-as-new the gate's record is already here, still pending.
-    let record = this.record.pendingApproval();
-    if (record?.gate !== gate) {
-      // Every group of the stage at once: the gate's, the approval steps' (overrides use them too).
-      const groups = approval.approvers.filter((a) => a.kind === 'group').map((a) => a.name);
-      const members = await this.resolveGroups(groups.length > 0 ? approverGroups(this.input.stage) : []);
-      const deadlineMs = approval.timeoutMs === null ? null : Date.now() + approval.timeoutMs;
-      record = {
-        gate,
-        approvals: [],
-        rejection: null,
-        refused: [],
-        eligible: eligibleApprovers(approval, members),
-        minApprovals: approval.minApprovals,
-        deadline: deadlineMs === null ? null : new Date(deadlineMs).toISOString(),
-        outcome: ApprovalOutcome.Pending,
-      };
-      this.status.approvals.push(record);
-    }
-    const waiting = `waiting for ${approval.minApprovals} approval(s) from ${record.eligible.join(', ') || '(nobody)'}`;
-    if (gate === 'gate') this.record.setPhase(StagePhase.AwaitingApproval, waiting);
-    else this.record.setPhase(StagePhase.Paused, waiting, PauseReason.AwaitingApproval);
-    if (record.approvals.length === 0 && !this.status.events.some((e) => e.kind === 'approval-waiting' && e.message.startsWith(`${gate} approval`))) {
-      this.record.event('approval-waiting', `${gate} approval: ${waiting}`);
-      await this.hooks.notify('approval-waiting', `${this.input.stage.name} ${gate}: ${waiting}`);
-    }
-    const current = record;
-
-    const settled = () => current.outcome !== ApprovalOutcome.Pending || this.requests.abort !== null;
-    for (;;) {
-      const deadline = current.deadline === null ? null : Date.parse(current.deadline);
-      if (deadline === null) await condition(settled);
-      else await condition(settled, Math.max(0, deadline - Date.now()));
-      if (settled() || approval.onTimeout === 'reject') break;
-      // onTimeout: remind — tell people again and keep waiting, one more timeout each round.
-      this.record.event('approval-reminder', `${gate} approval still waiting after ${formatDuration(approval.timeoutMs ?? 0)}`);
-      await this.hooks.notify('approval-reminder', `${this.input.stage.name} ${gate}: still ${waiting}`);
-      current.deadline = new Date(Date.now() + (approval.timeoutMs ?? 0)).toISOString();
-      await this.continueAsNewIfSuggested();
-    }
-    this.record.checkpointAbort();
-    if (record.outcome === ApprovalOutcome.Pending) {
-      record.outcome = ApprovalOutcome.TimedOut;
-      throw new StageStop(FailureReason.ApprovalTimedOut, `the ${gate} approval timed out after ${formatDuration(approval.timeoutMs ?? 0)}`);
-    }
-    if (record.outcome === ApprovalOutcome.Rejected) {
-      const by = record.rejection!;
-      throw new StageStop(FailureReason.Rejected, `rejected by ${by.actor}${by.comment ? `: ${by.comment}` : ''}`);
-    }
-    this.record.event('approval-granted', `${gate} approval granted by ${record.approvals.map((d) => d.actor).join(', ')}`);
-  }
 
   private async commit(changes: StageChange[], step: string, what: string): Promise<void> {
     const { promotionId, pipeline, stage, version, repository, image } = this.input;

@@ -135,7 +135,7 @@ describe('overrides and who caused each commit', () => {
       await production.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'bob' }] });
       const stopped = await waitFor(() => status(production), (s) => s.pauseReason === 'HistoryRewritten', 'the history-rewritten pause');
       assert.match(stopped.message, /ramp wrote nothing.*ramp resume .* to check again, or ramp abort/);
-      assert.ok(fake.notifications.some((n) => n.kind === 'history-rewritten'), 'people are alerted');
+      await waitFor(() => Promise.resolve(fake.notifications), (ns) => ns.some((n) => n.kind === 'history-rewritten'), 'people alerted of the rewritten branch');
       // The operator restored the branch: resume checks again and the canary continues.
       fake.failCommits(null);
       await production.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'bob' }] });

@@ -1,0 +1,109 @@
+/**
+ * The stage's approvals: a gate (`approval`, before the version is written, or an `approval`
+ * step mid-canary) waits for its approvers, with reminders and a timeout; and who may override
+ * a verdict or a gate (src/domain/override.ts). Approver groups are resolved through the
+ * worker's groups file and kept in the status.
+ */
+import { condition, patched, proxyActivities } from '@temporalio/workflow';
+import type { RampActivities } from '../activities/contract.js';
+import { ApprovalOutcome, eligibleApprovers, type Groups } from '../src/domain/approval.js';
+import { formatDuration } from '../src/domain/duration.js';
+import { approverGroups, overrideEligible } from '../src/domain/override.js';
+import { FailureReason, PauseReason, StagePhase } from '../src/domain/phases.js';
+import type { ApprovalSpec } from '../src/schema/pipeline.js';
+import { quick } from './activity-options.js';
+import type { StageStatus } from './messages.js';
+import type { CurrentStageInput } from './stage-input.js';
+import { StageStop, type StageRecord } from './stage-record.js';
+import type { StageWebhooks } from './stage-webhooks.js';
+
+const lookups = proxyActivities<RampActivities>(quick);
+
+export class StageApprovals {
+  constructor(
+    private readonly record: StageRecord,
+    private readonly hooks: StageWebhooks,
+    /** At a safe point in a long wait (reminders): continue as new when history is long. */
+    private readonly continueAsNewIfSuggested: () => Promise<void>,
+  ) {}
+
+  private get status(): StageStatus {
+    return this.record.status;
+  }
+
+  private get input(): CurrentStageInput {
+    return this.record.input;
+  }
+
+  private get requests() {
+    return this.record.requests;
+  }
+
+  /** Who may override here (null: anyone); resolves approver groups not resolved yet. */
+  async overriders(): Promise<string[] | null> {
+    const missing = approverGroups(this.input.stage).filter((g) => !(g in (this.status.groups ?? {})));
+    if (missing.length > 0 && patched('override-eligibility')) await this.resolveGroups(missing);
+    return overrideEligible(this.input.stage, this.status.groups ?? {});
+  }
+
+  /** Resolves approver groups through the worker's groups file and keeps them in the status. */
+  async resolveGroups(names: string[]): Promise<Groups> {
+    const members = names.length > 0 ? await lookups.resolveGroups(names) : {};
+    this.status.groups = { ...this.status.groups, ...members };
+    return members;
+  }
+
+  /** Waits for an approval; returns when approved, throws StageStop when rejected or timed out. */
+  async gate(approval: ApprovalSpec, gate: string): Promise<void> {
+    // After continue-as-new the gate's record is already here, still pending.
+    let record = this.record.pendingApproval();
+    if (record?.gate !== gate) {
+      // Every group of the stage at once: the gate's, the approval steps' (overrides use them too).
+      const groups = approval.approvers.filter((a) => a.kind === 'group').map((a) => a.name);
+      const members = await this.resolveGroups(groups.length > 0 ? approverGroups(this.input.stage) : []);
+      const deadlineMs = approval.timeoutMs === null ? null : Date.now() + approval.timeoutMs;
+      record = {
+        gate,
+        approvals: [],
+        rejection: null,
+        refused: [],
+        eligible: eligibleApprovers(approval, members),
+        minApprovals: approval.minApprovals,
+        deadline: deadlineMs === null ? null : new Date(deadlineMs).toISOString(),
+        outcome: ApprovalOutcome.Pending,
+      };
+      this.status.approvals.push(record);
+    }
+    const waiting = `waiting for ${approval.minApprovals} approval(s) from ${record.eligible.join(', ') || '(nobody)'}`;
+    if (gate === 'gate') this.record.setPhase(StagePhase.AwaitingApproval, waiting);
+    else this.record.setPhase(StagePhase.Paused, waiting, PauseReason.AwaitingApproval);
+    if (record.approvals.length === 0 && !this.status.events.some((e) => e.kind === 'approval-waiting' && e.message.startsWith(`${gate} approval`))) {
+      this.record.event('approval-waiting', `${gate} approval: ${waiting}`);
+      await this.hooks.notify('approval-waiting', `${this.input.stage.name} ${gate}: ${waiting}`);
+    }
+    const current = record;
+
+    const settled = () => current.outcome !== ApprovalOutcome.Pending || this.requests.abort !== null;
+    for (;;) {
+      const deadline = current.deadline === null ? null : Date.parse(current.deadline);
+      if (deadline === null) await condition(settled);
+      else await condition(settled, Math.max(0, deadline - Date.now()));
+      if (settled() || approval.onTimeout === 'reject') break;
+      // onTimeout: remind — tell people again and keep waiting, one more timeout each round.
+      this.record.event('approval-reminder', `${gate} approval still waiting after ${formatDuration(approval.timeoutMs ?? 0)}`);
+      await this.hooks.notify('approval-reminder', `${this.input.stage.name} ${gate}: still ${waiting}`);
+      current.deadline = new Date(Date.now() + (approval.timeoutMs ?? 0)).toISOString();
+      await this.continueAsNewIfSuggested();
+    }
+    this.record.checkpointAbort();
+    if (record.outcome === ApprovalOutcome.Pending) {
+      record.outcome = ApprovalOutcome.TimedOut;
+      throw new StageStop(FailureReason.ApprovalTimedOut, `the ${gate} approval timed out after ${formatDuration(approval.timeoutMs ?? 0)}`);
+    }
+    if (record.outcome === ApprovalOutcome.Rejected) {
+      const by = record.rejection!;
+      throw new StageStop(FailureReason.Rejected, `rejected by ${by.actor}${by.comment ? `: ${by.comment}` : ''}`);
+    }
+    this.record.event('approval-granted', `${gate} approval granted by ${record.approvals.map((d) => d.actor).join(', ')}`);
+  }
+}
