@@ -29,7 +29,7 @@ describe('usage texts', () => {
     assert.equal(missing.stderr, 'ramp status: missing <promotion-id>\nUsage: ramp status <promotion-id> [--watch] [--json]\n');
     const unknown = await ramp(['list', '--colour'], {});
     assert.equal(unknown.code, 2);
-    assert.equal(unknown.stderr, 'ramp list: unknown option --colour\nUsage: ramp list [--all] [--limit N] [--json]\n');
+    assert.equal(unknown.stderr, 'ramp list: unknown option --colour\nUsage: ramp list [--all] [--pipeline P] [--phase PHASE] [--limit N] [--json]\n');
   });
 
   test('a mistyped flag or command gets a did-you-mean (2)', async () => {

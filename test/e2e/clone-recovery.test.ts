@@ -5,6 +5,7 @@
  * then a corrupt index and a missing object. A new worker on the same cache repairs the clone
  * and carries on: the promotion finishes, and a later abort rolls its canary back.
  */
+import { promotionOutcome } from '../../workflows/promotion-outcome.js';
 import assert from 'node:assert/strict';
 import { readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -45,7 +46,7 @@ test('a clone damaged while the worker was down (stale locks, then a corrupt ind
       timer = setTimeout(() => reject(new Error(`${handle.workflowId} did not finish within ${DEADLINE_MS} ms; worker output:\n${output()}`)), DEADLINE_MS);
     });
     try {
-      return await Promise.race([handle.result(), timeout]);
+      return await Promise.race([promotionOutcome(handle.result()), timeout]);
     } finally {
       clearTimeout(timer);
     }

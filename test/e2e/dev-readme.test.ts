@@ -105,13 +105,13 @@ test('the README\'s promote, status, approve and resume, verbatim next to ramp d
     assert.match(following.err(), /^ramp: talking to the dev stack \(ramp dev, pid \d+, Temporal at [\d.:]+, \S+stack\.json\)\nramp: pipeline web is \S+\/pipelines\/web\.yaml \(examples\/demo\.yaml on its local GitOps repository\)/m);
     const watching = npx(commands.get('status')!);
 
-    await waitForOutput(following, new RegExp(`Approve with: ramp approve ${id} --stage production`), 'production waits for an approval');
+    await waitForOutput(following, new RegExp(`To approve: ramp approve ${id} --stage production`), 'production waits for an approval');
     const approve = npx(commands.get('approve')!);
     assert.equal(await finished(approve, 'approve'), 0, approve.err());
     assert.match(approve.err(), /^ramp: talking to the dev stack \(ramp dev, pid \d+/);
     assert.match(approve.out(), /alice approved/);
 
-    await waitForOutput(following, new RegExp(`paused at step \\d+ until resumed: ramp resume ${id}`), 'production pauses for a person');
+    await waitForOutput(following, new RegExp(`paused at step \\d+ until resumed\\. To resume: ramp resume ${id}`), 'production pauses for a person');
     const resume = npx(commands.get('resume')!);
     assert.equal(await finished(resume, 'resume'), 0, resume.err());
 
