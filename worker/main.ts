@@ -1,23 +1,10 @@
-// The worker process: `npx tsx worker/main.ts` (or `ramp worker`). Stops gracefully on
-// SIGINT/SIGTERM (the SDK's default shutdown signals), letting in-flight activities finish.
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { readWorkerConfig } from './config.js';
-import { startWorker } from './start.js';
+// The worker as a script: `node dist/worker/main.js` (the image's command), or
+// `npx tsx worker/main.ts` from the sources. `ramp worker` runs the same worker in-process.
+import { runWorker } from './run.js';
 
-const config = readWorkerConfig();
-
-// Must run before anything touches Runtime.instance() (NativeConnection, Worker).
-Runtime.install({
-  logger: new DefaultLogger(config.logLevel),
-  ...(config.metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: config.metricsAddress } } } } : {}),
-});
-
-const running = await startWorker(config);
-Runtime.instance().logger.info('ramp worker started', {
-  address: config.address,
-  namespace: config.namespace,
-  taskQueue: config.taskQueue,
-  metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
-});
-await running.done; // resolves after a shutdown signal, once in-flight tasks are done
-Runtime.instance().logger.info('ramp worker stopped');
+try {
+  await runWorker(process.env);
+} catch (error) {
+  process.stderr.write(`ramp worker: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -1,5 +1,6 @@
-// worker/main.ts as a real process: it connects from its environment variables, runs the smoke
-// workflow, serves SDK metrics, and shuts down cleanly on SIGTERM.
+// ramp's worker (worker/run.ts) as a real process: it connects from its environment variables,
+// runs the smoke workflow (registered by the test worker only), serves SDK metrics, and shuts
+// down cleanly on SIGTERM.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -7,14 +8,14 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import axios from 'axios';
-import { smokeWorkflow } from '../../workflows/smoke.js';
+import { smokeWorkflow } from '../support/smoke/workflow.js';
 import { freePort } from '../../scripts/lib/proc.js';
 import { killOnExit } from '../harness/reaper.js';
 import { getTestEnv, uniqueTaskQueue } from '../harness/temporal.js';
 
-const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL('../support/test-worker.ts', import.meta.url));
 
-describe('worker/main.ts', () => {
+describe('worker process (worker/run.ts)', () => {
   let env: TestWorkflowEnvironment;
   let child: ChildProcess | undefined;
   let output = '';
