@@ -21,7 +21,10 @@ export interface RunningWorker {
 }
 
 export interface StartWorkerOptions {
-  /** Default: the prebuilt bundle (dist/workflow-bundle.js), else workflows/index.ts bundled now. */
+  /**
+   * Bundle these workflow sources at start (test workers, benchmarks). Default: the prebuilt
+   * bundle (dist/workflow-bundle.js) when it is current, else workflows/index.ts bundled now.
+   */
   workflowsPath?: string;
   /** Activities registered next to ramp's own (test workers add the smoke activity). */
   extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;

@@ -34,12 +34,14 @@ export interface ResolvedWorkflowSource {
 }
 
 /**
- * The prebuilt bundle when there is one that matches the code this process runs; otherwise the
- * workflow sources (development). Compiled code always trusts its own build's bundle.
+ * With `bundleFrom` (test workers' own entry point, the benchmark's "before"), those sources
+ * bundled now. Otherwise the prebuilt bundle when there is one that matches the code this
+ * process runs, else the workflow sources (development). Compiled code trusts its build's bundle.
  */
-export function resolveWorkflowSource(workflowsPath: string = SOURCE_WORKFLOWS): ResolvedWorkflowSource {
+export function resolveWorkflowSource(bundleFrom?: string): ResolvedWorkflowSource {
+  const workflowsPath = bundleFrom ?? SOURCE_WORKFLOWS;
   const prebuilt = existsSync(PREBUILT_BUNDLE) ? statSync(PREBUILT_BUNDLE).mtimeMs : undefined;
-  const custom = workflowsPath !== SOURCE_WORKFLOWS;
+  const custom = bundleFrom !== undefined;
   if (!custom && prebuilt !== undefined && (COMPILED || newestSourceChange(WORKFLOW_SOURCE_DIRS) < prebuilt)) {
     return { source: { workflowBundle: { codePath: PREBUILT_BUNDLE } }, description: `prebuilt ${path.relative(PACKAGE_ROOT, PREBUILT_BUNDLE)}` };
   }
