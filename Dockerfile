@@ -13,6 +13,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY worker ./worker
 COPY cli ./cli
+COPY scripts/build.ts ./scripts/build.ts
 RUN npm run build
 
 FROM node:20-bookworm-slim

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `ramp` command. Runs the compiled CLI (dist/cli/main.js, written by `npm run build`, which
-// `npm install` runs as `prepare`). In a development checkout whose sources changed after the
+// The `ramp` command. Runs the compiled CLI (dist/cli/bundle/ramp.js: the compiled CLI in one
+// file, written last by `npm run build`, which `npm install` runs as `prepare`). In a development checkout whose sources changed after the
 // last build, or that has no build, it runs the TypeScript sources through tsx instead (slower:
 // it compiles at every call) and says so on stderr.
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -8,9 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const compiled = path.join(root, 'dist/cli/main.js');
 // Written last by `npm run build`: its time is the build's.
-const buildStamp = path.join(root, 'dist/workflow-bundle.js');
+const compiled = path.join(root, 'dist/cli/bundle/ramp.js');
 const SOURCE_DIRS = ['cli', 'src', 'worker', 'workflows', 'activities'];
 
 /** The first source file changed after the build, if any (the sources exist only in a checkout). */
@@ -28,8 +27,8 @@ function changedSince(time) {
 }
 
 function whyNotCompiled() {
-  if (!existsSync(compiled) || !existsSync(buildStamp)) return 'there is no build in dist/';
-  const changed = changedSince(statSync(buildStamp).mtimeMs);
+  if (!existsSync(compiled)) return 'there is no build in dist/';
+  const changed = changedSince(statSync(compiled).mtimeMs);
   return changed ? `${changed} changed after the last build` : undefined;
 }
 

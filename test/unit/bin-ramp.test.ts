@@ -36,9 +36,8 @@ async function layout(dir: string, { build, sources, tsx }: { build: boolean; so
     await utimes(path.join(dir, 'cli/main.ts'), past, past);
   }
   if (build) {
-    await mkdir(path.join(dir, 'dist/cli'), { recursive: true });
-    await writeFile(path.join(dir, 'dist/cli/main.js'), entry('compiled'));
-    await writeFile(path.join(dir, 'dist/workflow-bundle.js'), '// bundle\n');
+    await mkdir(path.join(dir, 'dist/cli/bundle'), { recursive: true });
+    await writeFile(path.join(dir, 'dist/cli/bundle/ramp.js'), entry('compiled'));
   }
   if (tsx) await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
