@@ -43,7 +43,8 @@ const WORKER_VARIANTS: Variant[] = [
 ];
 
 const CLI_VARIANTS: Variant[] = [
-  { name: 'ramp status --help (compiled)', argv: [path.join(ROOT, 'bin/ramp.js'), 'status', '--help'] },
+  { name: 'ramp status --help (compiled, one file)', argv: [path.join(ROOT, 'bin/ramp.js'), 'status', '--help'] },
+  { name: 'compiled, unbundled modules', argv: [path.join(ROOT, 'bench/ramp-unbundled.js'), 'status', '--help'] },
   { name: 'before: ramp status --help (tsx)', argv: [path.join(ROOT, 'bench/ramp-through-tsx.js'), 'status', '--help'] },
 ];
 
