@@ -29,10 +29,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, options: S
     logger.info('ramp worker health endpoint', { healthz: `http://${health.address}/healthz`, readyz: `http://${health.address}/readyz` });
   }
   try {
-    running = await startWorker(config, options).catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`starting the worker for task queue ${config.taskQueue} on ${config.address} (namespace ${config.namespace}): ${reason}. Check that Temporal is up there (TEMPORAL_ADDRESS, --address).`);
-    });
+    running = await startWorker(config, options);
     logger.info('ramp worker started', {
       address: config.address,
       namespace: config.namespace,

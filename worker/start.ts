@@ -35,8 +35,15 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
   const workflows = resolveWorkflowSource(options.workflowsPath);
   if (workflows.warning) Runtime.instance().logger.warn(workflows.warning);
   const source: WorkflowSource = workflows.source;
-  const nativeConnection = await NativeConnection.connect({ address: config.address });
-  const connection = await Connection.connect({ address: config.address });
+  const unreachable = (error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    return new Error(`connecting the worker to Temporal at ${config.address}: ${reason}. Check that Temporal is up there (TEMPORAL_ADDRESS, --address).`);
+  };
+  const nativeConnection = await NativeConnection.connect({ address: config.address }).catch((error: unknown) => Promise.reject(unreachable(error)));
+  const connection = await Connection.connect({ address: config.address }).catch(async (error: unknown) => {
+    await nativeConnection.close();
+    throw unreachable(error);
+  });
   const client = new Client({ connection, namespace: config.namespace });
   const repositories = new CachedGitOpsRepositories(config.cacheDir ? { cacheDir: config.cacheDir } : {});
   const worker = await Worker.create({
