@@ -57,6 +57,9 @@ async function ensureBuild(): Promise<void> {
   process.stdout.write('done\n');
 }
 
+/** The worker being measured, for an interrupted run's cleanup. */
+let current: ReturnType<typeof spawn> | undefined;
+
 /** ms from spawn to /readyz 200; then SIGTERM and wait for the exit. */
 async function workerReadyMs(variant: Variant, address: string, taskQueue: string): Promise<number> {
   const health = `127.0.0.1:${await freePort()}`;
@@ -66,6 +69,7 @@ async function workerReadyMs(variant: Variant, address: string, taskQueue: strin
     env: { ...process.env, TEMPORAL_ADDRESS: address, RAMP_TASK_QUEUE: taskQueue, RAMP_WORKER_HEALTH_ADDR: health, RAMP_LOG_LEVEL: 'WARN' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  current = child;
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -99,6 +103,12 @@ await ensureBuild();
 const temporal = (await ensureTemporalCli()).path;
 const dir = await mkdtemp(path.join(os.tmpdir(), 'ramp-bench-startup-'));
 const server = await startDevServer({ temporal, logFile: path.join(dir, 'temporal.log') });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    current?.kill('SIGKILL');
+    void server.stop().finally(() => process.exit(130));
+  });
+}
 try {
   // 1. Worker ready time, variants in turn so that the machine's drift hits each alike.
   const ready = new Map<string, number[]>(WORKER_VARIANTS.map((v) => [v.name, []]));
