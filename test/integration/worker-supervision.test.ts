@@ -37,6 +37,7 @@ describe('ramp worker under a supervisor', () => {
   let env: TestWorkflowEnvironment;
   let child: ChildProcess | undefined;
   let output = '';
+  const marker = randomUUID();
 
   before(async () => {
     env = await getTestEnv();
@@ -44,12 +45,13 @@ describe('ramp worker under a supervisor', () => {
 
   after(async () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // A failed run must not leave a worker behind (an orphan kept the old CLI's test hanging).
+    for (const pid of await processesMarked(marker)) process.kill(pid, 'SIGKILL');
     await env?.teardown();
   });
 
   test('the started pid is the worker: ready on /readyz, and kill -9 leaves no worker polling', async () => {
     const taskQueue = uniqueTaskQueue('supervised');
-    const marker = randomUUID();
     const health = `127.0.0.1:${await freePort()}`;
     child = spawn(process.execPath, [RAMP_BIN, 'worker', '--address', env.address, '--task-queue', taskQueue], {
       env: { ...process.env, [MARKER]: marker, RAMP_WORKER_HEALTH_ADDR: health, RAMP_LOG_LEVEL: 'INFO' },
