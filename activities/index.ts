@@ -2,4 +2,3 @@
 export { createActivities, type ActivityDeps } from './create.js';
 export type { Notification, RampActivities } from './contract.js';
 export { createGitActivities, type GitActivities } from './git.js';
-export { createSmokeActivities, type SmokeActivities, type SmokeGreeting } from './smoke.js';

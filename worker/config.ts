@@ -16,6 +16,8 @@ export interface WorkerConfig extends TemporalSettings {
   taskQueue: string;
   /** RAMP_METRICS_ADDRESS: host:port for the Prometheus /metrics endpoint; unset = no endpoint. */
   metricsAddress: string | undefined;
+  /** RAMP_WORKER_HEALTH_ADDR: where /healthz and /readyz are served (docs/worker.md). */
+  healthAddress: string | undefined;
   /** RAMP_LOG_LEVEL */
   logLevel: LogLevel;
   /** RAMP_SHUTDOWN_GRACE: how long in-flight activities get to finish on SIGTERM. */
@@ -44,6 +46,7 @@ export function readWorkerConfig(env: Environment = process.env): WorkerConfig {
     ...loadTemporalSettings(env),
     taskQueue: variables.RAMP_TASK_QUEUE,
     metricsAddress: variables.RAMP_METRICS_ADDRESS,
+    healthAddress: variables.RAMP_WORKER_HEALTH_ADDR,
     logLevel: variables.RAMP_LOG_LEVEL,
     shutdownGraceTime: variables.RAMP_SHUTDOWN_GRACE,
     groupsFile: variables.RAMP_GROUPS_FILE,

@@ -1,32 +1,48 @@
 /**
- * The composition root: config → clients → activities → Worker. Used by `ramp worker`,
- * `ramp dev`, worker/main.ts and the tests that need a real worker process.
+ * The composition root: config → clients → activities → Worker. Used by `ramp worker`
+ * (worker/run.ts), `ramp dev` and the tests that need a real worker process.
  */
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import axios from 'axios';
-import { createActivities, createSmokeActivities } from '../activities/index.js';
+import { createActivities } from '../activities/index.js';
 import { KubeClusters } from '../src/providers/kube/clusters.js';
 import { CachedGitOpsRepositories } from '../src/providers/git/index.js';
 import { UserError } from '../src/errors.js';
 import { explainConnectionFailure } from '../src/settings/diagnose.js';
 import type { WorkerConfig } from './config.js';
 import { ensureSearchAttributes } from './search-attributes.js';
-
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+import { resolveWorkflowSource, type WorkflowSource } from './workflow-bundle.js';
 
 export interface RunningWorker {
   worker: Worker;
+  /** Where its workflows came from (the prebuilt bundle, or bundled from source), for logs. */
+  workflows: string;
   /** Resolves when the worker has stopped (after shutdown()). */
   done: Promise<void>;
   shutdown(): Promise<void>;
 }
 
+export interface StartWorkerOptions {
+  /**
+   * Bundle these workflow sources at start (test workers, benchmarks). Default: the prebuilt
+   * bundle (dist/workflow-bundle.js) when it is current, else workflows/index.ts bundled now.
+   */
+  workflowsPath?: string;
+  /** Activities registered next to ramp's own (test workers add the smoke activity). */
+  extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
+}
+
 /** Creates and starts a worker; the Runtime must be installed before. */
-export async function startWorker(config: WorkerConfig, options: { workflowBundle?: WorkflowBundleOption } = {}): Promise<RunningWorker> {
+export async function startWorker(config: WorkerConfig, options: StartWorkerOptions = {}): Promise<RunningWorker> {
+  const workflows = resolveWorkflowSource(options.workflowsPath);
+  if (workflows.warning) Runtime.instance().logger.warn(workflows.warning);
+  const source: WorkflowSource = workflows.source;
   const nativeConnection = await connectToTemporal(config);
-  const connection = await Connection.connect({ ...config.connection, address: config.address });
+  const connection = await Connection.connect({ ...config.connection, address: config.address }).catch(async (error: unknown) => {
+    await nativeConnection.close();
+    throw new UserError(`connecting the worker to Temporal at ${config.address}: ${error instanceof Error ? error.message : String(error)}`);
+  });
   const client = new Client({ connection, namespace: config.namespace });
   // Workflows upsert these; unregistered, every promotion's workflow task would fail.
   await ensureSearchAttributes(connection, config.namespace).catch(async (error: unknown) => {
@@ -38,9 +54,9 @@ export async function startWorker(config: WorkerConfig, options: { workflowBundl
     connection: nativeConnection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...source,
     activities: {
-      ...createSmokeActivities(),
+      ...options.extraActivities,
       ...createActivities({
         repositories,
         client,
@@ -61,6 +77,7 @@ export async function startWorker(config: WorkerConfig, options: { workflowBundl
   });
   return {
     worker,
+    workflows: workflows.description,
     done,
     async shutdown() {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -1,8 +1,8 @@
 // The workflow bundle's entry point: every workflow the worker runs is exported here, by name
-// (no `export *`: duplicate names would be dropped silently).
+// (no `export *`: duplicate names would be dropped silently). Test-only workflows live in
+// test/support/smoke/ and reach only test workers.
 export { analysisWorkflow } from './analysis.js';
 export { driftWorkflow } from './drift.js';
 export { historyWorkflow } from './history.js';
 export { promotionWorkflow } from './promotion.js';
-export { smokeWorkflow } from './smoke.js';
 export { stageWorkflow } from './stage.js';

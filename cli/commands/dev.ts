@@ -7,7 +7,8 @@ import { envOf, type Command } from '../command.js';
 import { exitCodesUsage } from '../exit-codes.js';
 import { runScript } from '../run-script.js';
 
-const DEV_MAIN = fileURLToPath(new URL('../../dev/main.ts', import.meta.url));
+// dev/ is a development tool: always its TypeScript source, also from the compiled CLI (dist/cli/).
+const DEV_MAIN = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dev/main.ts' : '../../../dev/main.ts', import.meta.url));
 
 export const devCommand: Command = {
   name: 'dev',

@@ -1,22 +1,27 @@
-/** `ramp worker`: run ramp's Temporal worker (worker/main.ts) in the foreground. */
-import { fileURLToPath } from 'node:url';
+/** `ramp worker`: run ramp's Temporal worker in the foreground, in this process. */
 import { parseArgs } from 'node:util';
 import { positionals } from '../args.js';
 import { envOf, type Command } from '../command.js';
 import { TEMPORAL_FLAGS_USAGE, temporalFlags } from '../connection.js';
-import { exitCodesUsage } from '../exit-codes.js';
-import { runScript } from '../run-script.js';
+import { ExitCode, exitCodesUsage } from '../exit-codes.js';
 import { variablesUsage } from '../../src/settings/usage.js';
 
-const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
+/**
+ * worker/run.ts, next to this file's own build (dist/ when compiled, the sources under tsx).
+ * Imported only when `ramp worker` runs: the other commands never load the worker's code.
+ */
+/** worker/run.ts's entry point, as this command calls it. */
+type RunWorker = (env: NodeJS.ProcessEnv) => Promise<void>;
+
+const WORKER_RUN = new URL(`../../worker/run${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
 export const workerCommand: Command = {
   name: 'worker',
   summary: 'Run ramp\'s worker: it runs the promotions and does the Git work',
   usage: `ramp worker [--address HOST:PORT] [--namespace NS] [--task-queue Q]
 
-  Runs the worker (worker/main.ts) in the foreground until SIGINT or SIGTERM, which it passes
-  on: the worker finishes in-flight work (RAMP_SHUTDOWN_GRACE, default 30s) and exits.
+  Runs the worker in the foreground, in this process (its pid is the worker's), until SIGINT or
+  SIGTERM: the worker finishes in-flight work (RAMP_SHUTDOWN_GRACE, default 30s) and exits.
 
 ${TEMPORAL_FLAGS_USAGE}
 
@@ -25,7 +30,7 @@ ${TEMPORAL_FLAGS_USAGE}
 
 ${variablesUsage('worker')}
 
-  ${exitCodesUsage('the worker stopped cleanly', 'the worker failed (its own message says why)')}`,
+  ${exitCodesUsage('the worker stopped cleanly', 'the worker could not start or failed (the message says why)')}`,
 
   async run(args, io) {
     const { values, positionals: given } = parseArgs({ args, allowPositionals: true, options: temporalFlags });
@@ -34,6 +39,8 @@ ${variablesUsage('worker')}
     if (values.address) env.TEMPORAL_ADDRESS = values.address;
     if (values.namespace) env.TEMPORAL_NAMESPACE = values.namespace;
     if (values['task-queue']) env.RAMP_TASK_QUEUE = values['task-queue'];
-    return runScript('worker', WORKER_MAIN, [], io, env);
+    const { runWorker } = (await import(WORKER_RUN)) as { runWorker: RunWorker };
+    await runWorker(env);
+    return ExitCode.Ok;
   },
 };

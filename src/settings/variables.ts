@@ -70,6 +70,19 @@ export const workerVariables = {
       .optional(),
     { description: 'host:port where the worker serves Prometheus metrics at /metrics', expected: 'host:port, such as 0.0.0.0:9464', readers: ['worker'], unset: 'no metrics endpoint' },
   ),
+  RAMP_WORKER_HEALTH_ADDR: variable(
+    z
+      .string()
+      .regex(HOST_PORT)
+      .refine((address) => Number(address.slice(address.lastIndexOf(':') + 1)) <= 65_535)
+      .optional(),
+    {
+      description: 'host:port where the worker serves /healthz (up) and /readyz (polling) for a supervisor (docs/worker.md)',
+      expected: 'host:port, such as 0.0.0.0:8080',
+      readers: ['worker'],
+      unset: 'no health endpoint',
+    },
+  ),
   RAMP_SHUTDOWN_GRACE: variable(z.string().regex(DURATION).default('30s'), {
     description: 'how long in-flight activities get to finish after SIGINT or SIGTERM',
     expected: 'a duration such as 30s, 2m or 500ms',

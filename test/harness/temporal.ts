@@ -17,7 +17,8 @@ import { RAMP_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { ensureTemporalCli, ensureTemporalTestServer, ToolUnavailableError } from '../../scripts/lib/tools.js';
 import { cleanupOnSignal } from './reaper.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+/** ramp's workflows plus the test-only smoke workflow. */
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../support/smoke/workflows.ts', import.meta.url));
 
 let runtimeInstalled = false;
 
@@ -86,7 +87,7 @@ export async function getTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** The workflow bundle (workflows/index.ts), built once per process: webpack takes seconds. */
+/** The workflow bundle (workflows/index.ts and the smoke workflow), built once per process: webpack takes seconds. */
 export function getWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   installTestRuntime();
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });

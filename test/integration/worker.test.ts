@@ -1,20 +1,20 @@
-// worker/main.ts as a real process: it connects from its environment variables, runs the smoke
-// workflow, serves SDK metrics, and shuts down cleanly on SIGTERM. Each test stands alone (runs
-// with --test-name-pattern on its own): the first two share one worker started in before(); the
-// SIGTERM test stops a worker of its own.
+// ramp's worker (worker/run.ts) as a real process: it connects from its environment variables,
+// runs the smoke workflow (registered by the test worker only), serves SDK metrics, and shuts
+// down cleanly on SIGTERM. Each test stands alone (runs with --test-name-pattern on its own):
+// the first two share one worker started in before(); the SIGTERM test stops a worker of its own.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import axios from 'axios';
-import { smokeWorkflow } from '../../workflows/smoke.js';
+import { smokeWorkflow } from '../support/smoke/workflow.js';
 import { freePort } from '../../scripts/lib/proc.js';
 import { getTestEnv, uniqueTaskQueue } from '../harness/temporal.js';
 import { waitFor } from '../support/wait.js';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import { startWorkerProcess, TEST_WORKER_MAIN, type WorkerProcess } from '../support/worker-process.js';
 
-describe('worker/main.ts', () => {
+describe('worker process (worker/run.ts)', () => {
   let env: TestWorkflowEnvironment;
   let worker: WorkerProcess;
   const taskQueue = uniqueTaskQueue('worker-main');
@@ -32,7 +32,7 @@ describe('worker/main.ts', () => {
   before(async () => {
     env = await getTestEnv();
     metricsAddress = `127.0.0.1:${await freePort()}`;
-    worker = startWorkerProcess(workerEnv(taskQueue, metricsAddress));
+    worker = startWorkerProcess(workerEnv(taskQueue, metricsAddress), TEST_WORKER_MAIN);
   });
 
   after(async () => {
@@ -60,7 +60,7 @@ describe('worker/main.ts', () => {
   });
 
   test('exits 0 on SIGTERM', async () => {
-    const own = startWorkerProcess(workerEnv(uniqueTaskQueue('worker-sigterm')));
+    const own = startWorkerProcess(workerEnv(uniqueTaskQueue('worker-sigterm')), TEST_WORKER_MAIN);
     try {
       await own.started;
       const exited = once(own.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;

@@ -1,10 +1,12 @@
-/** worker/main.ts as a real child process, for crash tests and benchmarks. */
+/** worker/main.ts (or the test worker, with the smoke workflow) as a real child process, for crash tests and benchmarks. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { killOnExit } from '../harness/reaper.js';
 
 const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
+/** ramp's worker plus the test-only smoke workflow and activity (test/support/test-worker.ts). */
+export const TEST_WORKER_MAIN = fileURLToPath(new URL('./test-worker.ts', import.meta.url));
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -14,8 +16,8 @@ export interface WorkerProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
+export function startWorkerProcess(env: Record<string, string>, main = WORKER_MAIN): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
     env: { ...process.env, RAMP_LOG_LEVEL: 'INFO', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createSmokeActivities } from '../../../activities/index.js';
-import { smokeReleaseUpdate, smokeStateQuery, smokeWorkflow, type SmokeState } from '../../../workflows/smoke.js';
+import { createSmokeActivities } from '../../support/smoke/activities.js';
+import { smokeReleaseUpdate, smokeStateQuery, smokeWorkflow, type SmokeState } from '../../support/smoke/workflow.js';
 import { waitFor } from '../../support/wait.js';
 import { createTestWorker, getTestEnv } from '../temporal.js';
 

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createSmokeActivities } from '../../../activities/index.js';
-import { smokeWorkflow } from '../../../workflows/smoke.js';
+import { createSmokeActivities } from '../../support/smoke/activities.js';
+import { smokeWorkflow } from '../../support/smoke/workflow.js';
 import { createTestWorker, getTimeSkippingEnv } from '../temporal.js';
 
 describe('harness: time-skipping test server', () => {

@@ -1,4 +1,4 @@
-// Harness smoke activity: proves that a worker runs activities for the smoke workflow.
+// Harness smoke activity: proves that a test worker runs activities for the smoke workflow.
 // Activities are built by factories (DESIGN.md), even this one.
 
 export interface SmokeGreeting {

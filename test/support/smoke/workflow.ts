@@ -1,7 +1,8 @@
 // Harness smoke workflow: one activity, a query and an update with a validator. It exists so the
-// test stack (dev server, worker, bundle) can be checked end to end; it is not part of a pipeline.
+// test stack (dev server, worker, bundle) can be checked end to end; it is not part of a pipeline,
+// and only test workers register it (workflows.ts here, test/support/test-worker.ts).
 import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { SmokeActivities, SmokeGreeting } from '../activities/index.js';
+import type { SmokeActivities, SmokeGreeting } from './activities.js';
 
 const { smokeGreet } = proxyActivities<SmokeActivities>({ startToCloseTimeout: '30 seconds' });
 
