@@ -7,7 +7,7 @@
  */
 import type { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
-import { RAMP_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes.js';
 
 /** temporal.api.enums.v1.IndexedValueType (@temporalio/proto is not a direct dependency). */
 const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 };
@@ -27,10 +27,10 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     known = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
   } catch (error) {
     throw new SearchAttributesMissingError(
-      `could not list the search attributes of namespace ${namespace} (${message(error)}); ramp's workflows need them registered:\n  ${registrationHint(namespace, RAMP_SEARCH_ATTRIBUTES)}`,
+      `could not list the search attributes of namespace ${namespace} (${message(error)}); ramp's workflows need them registered:\n  ${registrationHint(namespace, SEARCH_ATTRIBUTE_KEYS)}`,
     );
   }
-  const missing = RAMP_SEARCH_ATTRIBUTES.filter((key) => !(key.name in known));
+  const missing = SEARCH_ATTRIBUTE_KEYS.filter((key) => !(key.name in known));
   if (missing.length === 0) return [];
   try {
     await connection.operatorService.addSearchAttributes({

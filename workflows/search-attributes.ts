@@ -27,7 +27,7 @@ export const RampPhase = defineSearchAttributeKey('RampPhase', 'KEYWORD');
 export const RampWaitingFor = defineSearchAttributeKey('RampWaitingFor', 'KEYWORD_LIST');
 
 /** Every search attribute ramp's workflows set: what a server must have registered. */
-export const RAMP_SEARCH_ATTRIBUTES = [RampKind, RampPipeline, RampVersion, RampStage, RampPromotion, RampPhase, RampWaitingFor] as const;
+export const SEARCH_ATTRIBUTE_KEYS = [RampKind, RampPipeline, RampVersion, RampStage, RampPromotion, RampPhase, RampWaitingFor] as const;
 
 /** The patch that introduced the upserts: histories recorded before it replay without them. */
 export const SEARCH_ATTRIBUTES_PATCH = 'ramp-search-attributes';

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { RAMP_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes.js';
 import { freePort, run, sleep } from './proc.js';
 
 /**
@@ -30,7 +30,7 @@ function cliType(type: string): string {
  * (workflows/search-attributes.ts): without them a promotion's workflow task would fail.
  */
 export function searchAttributeArgs(): string[] {
-  return RAMP_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliType(key.type)}`]);
+  return SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=${cliType(key.type)}`]);
 }
 
 export interface DevServerOptions {

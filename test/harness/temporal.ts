@@ -13,7 +13,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { dynamicConfigArgs } from '../../scripts/lib/dev-server.js';
-import { RAMP_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes.js';
 import { ensureTemporalCli, ensureTemporalTestServer, ToolUnavailableError } from '../../scripts/lib/tools.js';
 import { cleanupOnSignal } from './reaper.js';
 
@@ -56,7 +56,7 @@ export async function getTestEnv(): Promise<TestWorkflowEnvironment> {
       // createLocal passes the frontend.* values itself; repeating them keeps one source of truth.
       extraArgs: dynamicConfigArgs(),
       // What ramp's workflows upsert; the shared server has them from scripts/lib/dev-server.ts.
-      searchAttributes: [...RAMP_SEARCH_ATTRIBUTES],
+      searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
     },
   });
   // This file's own dev server must not outlive an interrupted test process.

@@ -7,7 +7,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ensureSearchAttributes, registrationHint } from '../../worker/search-attributes.js';
-import { RAMP_SEARCH_ATTRIBUTES, RampWaitingFor } from '../../workflows/search-attributes.js';
+import { SEARCH_ATTRIBUTE_KEYS, RampWaitingFor } from '../../workflows/search-attributes.js';
 import { getTestEnv } from '../harness/temporal.js';
 import { waitFor } from '../support/wait.js';
 
@@ -32,7 +32,7 @@ describe('search attributes on a worker start', () => {
     await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
     // A new namespace becomes usable when the server's namespace cache refreshes.
     const added = await waitFor(() => ensureSearchAttributes(connection, namespace), () => true, `namespace ${namespace} to accept search attributes`, 60_000);
-    assert.deepEqual(added, RAMP_SEARCH_ATTRIBUTES.map((k) => k.name));
+    assert.deepEqual(added, SEARCH_ATTRIBUTE_KEYS.map((k) => k.name));
     const listed = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
     assert.equal(listed[RampWaitingFor.name], 7, 'RampWaitingFor is a KeywordList');
     assert.deepEqual(await ensureSearchAttributes(connection, namespace), []);
