@@ -5,6 +5,7 @@
  * are right. Any input — of any size, depth or content — gets findings in bounded time and
  * memory (limits.ts); nothing here throws for what a file holds.
  */
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Composer, Lexer, LineCounter, Parser, type CST, type Document } from 'yaml';
 import { inspectStructure } from './inspect.js';
@@ -85,7 +86,8 @@ export async function loadPipelineFile(file: string, label = file): Promise<Load
 async function readBounded(file: string): Promise<string | { code: string; message: string }> {
   let handle;
   try {
-    handle = await open(file, 'r');
+    // Non-blocking, so that a FIFO named like a pipeline is reported rather than waited on.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     return { code: 'unreadable', message: `cannot read the file: ${describeFsError(e)}. Check the path and its permissions` };
   }

@@ -73,36 +73,24 @@ function salvage<S extends z.ZodType>(schema: S, value: unknown): { data: z.outp
     const result = schema.safeParse(current);
     if (result.success) return { data: result.data, repaired, changed: round > 0 };
     if (round === ROUNDS) return undefined;
+    // One copy per round, then every repair in place (copying per key is quadratic).
+    const next: unknown = structuredClone(current);
     for (const issue of result.error.issues) {
       const path = issue.path as (string | number)[];
       if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) current = without(current, [...path, key]);
+        const holder = valueAt(next, path);
+        if (isObject(holder)) for (const key of issue.keys) delete holder[key];
         continue;
       }
       const last = path[path.length - 1];
-      const parent = valueAt(current, path.slice(0, -1));
+      const parent = valueAt(next, path.slice(0, -1));
       if (typeof last !== 'string' || !isObject(parent) || !(last in parent)) return undefined;
-      current = without(current, path);
+      delete parent[last];
       repaired.push(path.slice(0, -1));
     }
+    current = next;
   }
   return undefined;
-}
-
-/** `root` without the key at `path` (a copy along the path; the rest is shared). */
-function without(root: unknown, path: readonly (string | number)[]): unknown {
-  if (path.length === 0) return undefined;
-  const [head, ...rest] = path;
-  if (Array.isArray(root) && typeof head === 'number') {
-    const copy: unknown[] = [...(root as unknown[])];
-    copy[head] = without(copy[head], rest);
-    return copy;
-  }
-  if (!isObject(root) || head === undefined || !(head in root)) return root;
-  const copy: Record<string, unknown> = { ...root };
-  if (rest.length === 0) delete copy[head];
-  else copy[head] = without(root[head], rest);
-  return copy;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
