@@ -11,8 +11,11 @@ export const Limits = {
   depth: 64,
   /** Keys in one mapping. */
   keysPerMapping: 1_000,
-  /** Values in the whole document once aliases are expanded (each key, scalar, mapping and list counts one). */
-  nodes: 100_000,
+  /**
+   * Values in the whole document once aliases are expanded (each key, scalar, mapping and list
+   * counts one). Reading is stopped early, at twice as many tokens that start a value.
+   */
+  nodes: 20_000,
   /** Alias uses (`*name`) in one file. */
   aliases: 1_000,
   /** Characters of one key or scalar value. */

@@ -7,7 +7,7 @@
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Composer, Lexer, LineCounter, Parser, type CST, type Document } from 'yaml';
+import { CST, Composer, Lexer, LineCounter, Parser, type Document } from 'yaml';
 import { inspectStructure } from './inspect.js';
 import { Severity, error, type LocatedIssue, type SpecIssue } from './issue.js';
 import { Limits } from './limits.js';
@@ -41,7 +41,10 @@ export function loadPipelineSource(source: string, file: string): LoadResult {
   if ('tooDeepAt' in tokens) {
     return fail(error('too-deep', [], `the YAML is nested more than ${Limits.depth} levels deep here, the most a pipeline may nest. Flatten it`), tokens.tooDeepAt);
   }
-  const documents = Array.from(new Composer({ uniqueKeys: false }).compose(tokens.tokens));
+  if ('tooLargeAt' in tokens) {
+    return fail(error('too-large', [], `the file holds more than ${Limits.nodes.toLocaleString('en')} values by here, the most a pipeline may hold. Remove what is not the pipeline`), tokens.tooLargeAt);
+  }
+  const documents = compose(tokens.tokens);
 
   // Only the first syntax error: the ones after it mostly follow from it.
   const syntax = documents.flatMap((doc) => doc.errors)[0];
@@ -132,22 +135,45 @@ function describeFsError(e: unknown): string {
   }
 }
 
+/** Lexemes that start a value, or a problem: counted while reading, against the node limit. */
+const VALUE_LEXEMES = new Set<string | null>([
+  null, 'scalar', 'single-quoted-scalar', 'double-quoted-scalar', 'block-scalar-header', 'alias',
+  'flow-map-start', 'flow-seq-start', 'seq-item-ind', 'comma', 'doc-start', 'directive-line',
+]);
+
 /**
- * The CST of `source`, lexed and parsed a token at a time so that the nesting is checked as it
- * grows: yaml's composer recurses once per level, and its parser slows down with depth.
+ * The CST of `source`, lexed and parsed a token at a time so that the nesting and the size are
+ * checked as they grow: yaml's composer recurses once per level, its parser slows down with
+ * depth, and every value (or broken line) costs time in the composer.
  */
-function parseTokens(source: string, lineCounter: LineCounter): { tokens: CST.Token[] } | { tooDeepAt: number } {
+function parseTokens(source: string, lineCounter: LineCounter): { tokens: CST.Token[] } | { tooDeepAt: number } | { tooLargeAt: number } {
   const parser = new Parser(lineCounter.addNewLine);
   lineCounter.addNewLine(0);
   const tokens: CST.Token[] = [];
   // The parser's stack holds the document, each open collection, and at most a pair's parts.
   const maxStack = Limits.depth + 3;
+  let values = 0;
+  let inScalar = false;
   for (const lexeme of new Lexer().lex(source)) {
+    // After a plain-scalar marker comes the scalar's text, whatever it looks like.
+    if (!inScalar && VALUE_LEXEMES.has(CST.tokenType(lexeme)) && ++values > 2 * Limits.nodes) return { tooLargeAt: parser.offset };
+    inScalar = !inScalar && lexeme === CST.SCALAR;
     for (const token of parser.next(lexeme)) tokens.push(token);
     if (parser.stack.length > maxStack) return { tooDeepAt: parser.offset };
   }
   for (const token of parser.end()) tokens.push(token);
   return { tokens };
+}
+
+/** The documents of a CST. A broken file may yield an error per line: they are made without stack traces. */
+function compose(tokens: CST.Token[]): Document.Parsed[] {
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return Array.from(new Composer({ uniqueKeys: false }).compose(tokens));
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }
 
 function toJS(doc: Document): { ok: true; value: unknown } | { ok: false; message: string } {
