@@ -23,7 +23,8 @@ export const validateCommand: Command = {
   --json     print the results as JSON
   --strict   treat warnings as errors
 
-  Exit codes: 0 all valid, 1 some invalid, 2 usage error (unknown flag, unreadable path), 70 a bug in ramp.`,
+  Exit codes: 0 all valid, 1 some invalid (or unreadable), 2 usage error (unknown flag, a path that
+  does not exist), 70 a bug in ramp.`,
 
   async run(args, io) {
     const { values, positionals } = parseArgs({
