@@ -98,7 +98,9 @@ class Inspector {
   private list(items: readonly unknown[], path: IssuePath, depth: number): number {
     let height = 0;
     items.forEach((item, index) => {
-      height = Math.max(height, this.walk(item, [...path, index], depth));
+      // YAML 1.1's !!omap and !!pairs hold pairs in a list: each is a one-key mapping.
+      const walked = isPair(item) ? 1 + this.mapping([item], [...path, index], depth + 1, item.key as Node) : this.walk(item, [...path, index], depth);
+      height = Math.max(height, walked);
     });
     return height;
   }

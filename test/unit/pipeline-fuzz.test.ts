@@ -158,6 +158,7 @@ const HOSTILE: ((r: Random) => string)[] = [
   (r) => `"${'\\u'.repeat(1 + r.int(5_000))}"`,
   (r) => `a: ${r.pick(['"', "'", '|', '>'])}${'x\n'.repeat(1 + r.int(20_000))}`,
   (r) => `${r.pick(VALID)}\n${'#'.repeat(r.pick([10, Limits.fileBytes]))}\n`,
+  (r) => `%YAML 1.1\n---\na: ${r.pick(['!!omap', '!!pairs', '!!set'])}\n  ${r.pick(['- x: &a [*a]', '- x: *nope', '? &s [*s]', '- x: 2001-12-14t21:59:43.10-05:00', '- x: !!binary aGk='])}\n`,
   () => '',
   () => '\u0000',
   () => '---\n...\n',

@@ -58,6 +58,10 @@ describe('aliases', () => {
     assert.deepEqual(summary(errors(edit('  name: shop\n', '  name: shop\n  loop: &loop [a, *loop]\n'))), ['5:19 metadata.loop[1] alias-cycle']);
   });
 
+  test('a YAML 1.1 !!omap holding an alias inside its own anchor is refused too', () => {
+    assert.deepEqual(summary(errors('%YAML 1.1\n---\na: !!omap\n  - x: &a [*a]\n')), ['4:12 a[0].x[0] alias-cycle']);
+  });
+
   test('aliases that expand past the node limit ("billion laughs") are refused', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
