@@ -23,7 +23,8 @@ export const validateCommand: Command = {
   --json     print the results as JSON
   --strict   treat warnings as errors
 
-  Exit codes: 0 all valid, 1 some invalid, 2 usage error (unknown flag, unreadable path), 70 a bug in ramp.`,
+  Exit codes: 0 all valid, 1 some invalid (or unreadable), 2 usage error (unknown flag, a path that
+  does not exist), 70 a bug in ramp.`,
 
   async run(args, io) {
     const { values, positionals } = parseArgs({
@@ -32,10 +33,21 @@ export const validateCommand: Command = {
       options: { json: { type: 'boolean', default: false }, strict: { type: 'boolean', default: false } },
     });
     const files = await pipelineFiles(positionals.length > 0 ? positionals : ['pipelines'], io.cwd);
-    const results = await Promise.all(files.map((file) => loadPipelineFile(resolve(io.cwd, file), file)));
+    // One at a time: the loader bounds each file's memory. A bug (the loader throws for no
+    // file's content) is raised after the other files' results are printed, not instead of them.
+    const results: LoadResult[] = [];
+    let bug: { error: unknown } | undefined;
+    for (const file of files) {
+      try {
+        results.push(await loadPipelineFile(resolve(io.cwd, file), file));
+      } catch (error) {
+        bug ??= { error };
+      }
+    }
     const failed = results.filter((r) => !r.ok || (values.strict && r.warnings.length > 0));
     if (values.json) io.stdout(json(results.map((r) => toJson(r, io.cwd))));
     else io.stdout(renderFindings(results, colorOf(io)));
+    if (bug) throw bug.error;
     return failed.length > 0 ? ExitCode.Failure : ExitCode.Ok;
   },
 };
@@ -48,10 +60,16 @@ async function pipelineFiles(paths: string[], cwd: string): Promise<string[]> {
       throw new UsageError(`cannot read ${path}: no such file or directory. Pass pipeline files or directories that hold them`);
     });
     if (info.isDirectory()) {
-      const found = (await readdir(absolute, { recursive: true }))
-        .filter((name) => PIPELINE_FILE.test(name))
+      // Files and links named *.yaml; a directory of that name is searched, not read. A link
+      // that leads nowhere is kept: the loader reports it as a finding of that file.
+      const entries = await readdir(absolute, { recursive: true, withFileTypes: true }).catch((e: unknown) => {
+        throw new UsageError(`cannot list ${path}: ${(e as { code?: string }).code ?? String(e)}. Pass pipeline files or directories you can read`);
+      });
+      const found = entries
+        .filter((entry) => PIPELINE_FILE.test(entry.name) && !entry.isDirectory())
+        .map((entry) => join(entry.parentPath, entry.name))
         .sort()
-        .map((name) => displayPath(cwd, join(absolute, name)));
+        .map((path) => displayPath(cwd, path));
       if (found.length === 0) throw new UsageError(`${path} holds no *.yaml or *.yml files`);
       files.push(...found);
     } else {

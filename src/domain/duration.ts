@@ -6,10 +6,18 @@
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 type Unit = keyof typeof UNIT_MS;
 
-/** One or more `<integer><unit>` parts, largest unit first (`1h30m`, not `30m1h`). */
-export const DURATION_PATTERN = '^(\\d+d)?(\\d+h)?(\\d+m(?!s))?(\\d+s)?(\\d+ms)?$';
+/** One or more `<integer><unit>` parts, largest unit first (`1h30m`, not `30m1h`); never empty. */
+export const DURATION_PATTERN = '^(?=\\d)(\\d+d)?(\\d+h)?(\\d+m(?!s))?(\\d+s)?(\\d+ms)?$';
 const DURATION_RE = new RegExp(DURATION_PATTERN);
 const PART_RE = /(\d+)(ms|s|m|h|d)/g;
+
+/** The longest duration a pipeline may give: a year, longer than any gate, timeout or interval needs. */
+export const MAX_DURATION_MS = 365 * UNIT_MS.d;
+
+/** Input quoted in an error, at most 40 characters of it. */
+function quote(text: string): string {
+  return text.length <= 40 ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, 40))}… (${text.length} characters)`;
+}
 
 export type DurationParse = { ok: true; ms: number } | { ok: false; error: string };
 
@@ -19,14 +27,14 @@ export function parseDuration(text: string): DurationParse {
   if (trimmed === '' || !DURATION_RE.test(trimmed)) {
     return {
       ok: false,
-      error: `"${text}" is not a duration. Write a number with a unit: 500ms, 30s, 5m, 2h, 1d, or combine them largest first (1h30m)`,
+      error: `${quote(text)} is not a duration. Write a number with a unit: 500ms, 30s, 5m, 2h, 1d, or combine them largest first (1h30m)`,
     };
   }
   let ms = 0;
   for (const match of trimmed.matchAll(PART_RE)) {
     ms += Number(match[1]) * UNIT_MS[match[2] as Unit];
   }
-  if (!Number.isSafeInteger(ms)) return { ok: false, error: `"${text}" is too long a duration` };
+  if (!Number.isSafeInteger(ms)) return { ok: false, error: `${quote(text)} is too long a duration. Write at most ${formatDuration(MAX_DURATION_MS)}` };
   return { ok: true, ms };
 }
 

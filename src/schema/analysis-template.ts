@@ -3,7 +3,7 @@
  * semantics"): failureLimit 0, inconclusiveLimit 0, consecutiveErrorLimit 4, count 1.
  */
 import { z } from 'zod';
-import { Duration, Name } from './common.js';
+import { Delay, Duration, Name } from './common.js';
 
 const nonNegativeInt = (field: string) =>
   z.int({ error: `${field} is a whole number` }).min(0, { error: `${field} cannot be negative` });
@@ -104,7 +104,7 @@ export const Metric = z
   .strictObject({
     name: Name,
     interval: Duration.optional().describe('Time between measurements; required when count > 1.'),
-    initialDelay: Duration.prefault('0s').describe('Wait before the first measurement.'),
+    initialDelay: Delay.prefault('0s').describe('Wait before the first measurement.'),
     count: z.int().min(1, { error: 'count is at least 1' }).default(1).describe('Number of measurements.'),
     successCondition: z.string().min(1).optional().describe('CEL over `result`; the measurement fails unless it holds.'),
     failureCondition: z.string().min(1).optional().describe('CEL over `result`; the measurement fails when it holds.'),

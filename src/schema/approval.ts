@@ -1,5 +1,6 @@
 /** Approval gates: before a stage writes its version, or as a canary step. */
 import { z } from 'zod';
+import { quote } from './messages.js';
 import { APPROVER_PATTERN } from '../domain/names.js';
 import { Duration } from './common.js';
 
@@ -7,7 +8,7 @@ export const ApprovalTimeoutAction = { Reject: 'reject', Remind: 'remind' } as c
 
 const Approver = z.string().regex(new RegExp(APPROVER_PATTERN), {
   error: (issue) =>
-    `${JSON.stringify(issue.input)} is not an approver. Write a user name (alice) or a group (group:release-managers)`,
+    `${quote(String(issue.input))} is not an approver. Write a user name (alice) or a group (group:release-managers)`,
 });
 
 export const Approval = z

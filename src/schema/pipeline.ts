@@ -4,6 +4,7 @@
  * describes), `PipelineSpec` the normalised plain JSON that workflows receive.
  */
 import { z } from 'zod';
+import { quote } from './messages.js';
 import { Name } from './common.js';
 import { AnalysisTemplate } from './analysis-template.js';
 import { Rollback, Stage } from './stage.js';
@@ -11,7 +12,7 @@ import { Rollback, Stage } from './stage.js';
 export const API_VERSION = 'ramp/v1';
 export const KIND = 'Pipeline';
 
-const Repository = z.strictObject({
+export const Repository = z.strictObject({
   url: z.string().min(1).describe('Clone URL of the GitOps repository (https, ssh, or a local path).'),
   branch: z.string().min(1).default('main').describe('The branch ramp commits to.'),
   credentials: z
@@ -21,33 +22,41 @@ const Repository = z.strictObject({
     .optional(),
 }).describe('The GitOps repository that holds every stage\'s manifests.');
 
-const Artifact = z.strictObject({
+export const Artifact = z.strictObject({
   image: z
     .string()
     .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, {
       error: (issue) =>
-        `${JSON.stringify(issue.input)} is not an image name. Write it without a tag (registry.example.com/team/web); the version is the tag`,
+        `${quote(String(issue.input))} is not an image name. Write it without a tag (registry.example.com/team/web); the version is the tag`,
     })
     .describe('The image repository; a version is one of its tags.'),
 }).describe('What is promoted: an image whose tags are the versions.');
 
-export const PipelineInputSchema = z
-  .strictObject({
-    apiVersion: z.literal(API_VERSION, { error: `apiVersion must be ${API_VERSION}` }),
-    kind: z.literal(KIND, { error: `kind must be ${KIND}` }),
-    metadata: z.strictObject({
-      name: Name.describe('The pipeline name; promotions are identified by it.'),
-      description: z.string().optional(),
-    }),
-    spec: z.strictObject({
-      repository: Repository,
-      artifact: Artifact,
-      analysisTemplates: z.array(AnalysisTemplate).default([]),
-      rollback: Rollback.default({ automatic: true, scope: 'stage' }).describe('Default rollback policy for every stage.'),
-      stages: z.array(Stage).min(1, { error: 'a pipeline has at least one stage' }).describe('Environments, in promotion order.'),
-    }),
-  })
-  .transform(({ metadata, spec }) => ({
+export const Metadata = z.strictObject({
+  name: Name.describe('The pipeline name; promotions are identified by it.'),
+  description: z.string().optional(),
+});
+
+/** The document as written, before it is normalised into a PipelineSpec. */
+export const PipelineShape = z.strictObject({
+  apiVersion: z.literal(API_VERSION, { error: `apiVersion must be ${API_VERSION}` }),
+  kind: z.literal(KIND, { error: `kind must be ${KIND}` }),
+  metadata: Metadata,
+  spec: z.strictObject({
+    repository: Repository,
+    artifact: Artifact,
+    analysisTemplates: z.array(AnalysisTemplate).default([]),
+    rollback: Rollback.default({ automatic: true, scope: 'stage' }).describe('Default rollback policy for every stage.'),
+    stages: z.array(Stage).min(1, { error: 'a pipeline has at least one stage' }).describe('Environments, in promotion order.'),
+  }),
+});
+
+/** Its parts, each validated and normalised (what `assemble` puts together). */
+export type PipelineParts = Pick<z.output<typeof PipelineShape>, 'metadata' | 'spec'>;
+
+/** The normalised spec from its validated parts: stages inherit the pipeline's rollback policy. */
+export function assemble({ metadata, spec }: PipelineParts) {
+  return {
     apiVersion: API_VERSION,
     name: metadata.name,
     description: metadata.description ?? '',
@@ -55,7 +64,10 @@ export const PipelineInputSchema = z
     artifact: spec.artifact,
     analysisTemplates: spec.analysisTemplates,
     stages: spec.stages.map(({ rollback, ...stage }) => ({ ...stage, rollback: rollback ?? spec.rollback })),
-  }));
+  };
+}
+
+export const PipelineInputSchema = PipelineShape.transform(assemble);
 
 /** What users write. */
 export type PipelineInput = z.input<typeof PipelineInputSchema>;

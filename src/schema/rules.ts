@@ -6,7 +6,7 @@ import { checkCondition } from '../domain/condition.js';
 import { BUILTIN_VARIABLES, placeholders } from '../domain/template.js';
 import { replicaSplit } from '../domain/plan.js';
 import { parseYamlPath } from '../domain/yaml-path.js';
-import { closest } from '../domain/names.js';
+import { guessName as closest } from './messages.js';
 import { error, warning, type IssuePath, type SpecIssue } from './issue.js';
 import type { ApprovalSpec, CanaryStrategySpec, PipelineSpec, StageSpec, TrafficRoutingSpec, UpdateTargetSpec } from './pipeline.js';
 

@@ -3,13 +3,14 @@
  * cluster for changes made outside Git (drift). See docs/kube.md.
  */
 import { z } from 'zod';
+import { quote } from './messages.js';
 import { Duration } from './common.js';
 
 const KubeName = z
   .string()
   .min(1)
   .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: (issue) => `${JSON.stringify(issue.input)} is not a Kubernetes name (lower-case letters, digits, '-' and '.')` });
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: (issue) => `${quote(String(issue.input))} is not a Kubernetes name (lower-case letters, digits, '-' and '.')` });
 
 const AgentObject = (what: string, defaultNamespace: string) =>
   z.strictObject({

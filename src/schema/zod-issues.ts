@@ -3,10 +3,10 @@
  * field path of the offending node and a hint taken from the schema where zod gives none.
  */
 import type { core } from 'zod';
-import { closest } from '../domain/names.js';
 import { DURATION_PATTERN } from '../domain/duration.js';
 import { describeField, knownFields, schemasAt } from './json-schema.js';
 import { error, type IssuePath, type SpecIssue } from './issue.js';
+import { guessName, quote } from './messages.js';
 
 type ZodIssue = core.$ZodIssue;
 
@@ -38,7 +38,7 @@ function convert(issue: ZodIssue, base: IssuePath, input: unknown): SpecIssue[] 
       if (allowed.length === 1 && issue.message && !issue.message.startsWith('Invalid input')) {
         return [error('invalid-value', path, `${issue.message}, not ${describeValue(got)}`)];
       }
-      const guess = typeof got === 'string' ? closest(got, issue.values.map(String)) : undefined;
+      const guess = typeof got === 'string' ? guessName(got, issue.values.map(String)) : undefined;
       return [
         error(
           'invalid-value',
@@ -46,6 +46,10 @@ function convert(issue: ZodIssue, base: IssuePath, input: unknown): SpecIssue[] 
           `${describeValue(got)} is not allowed here. Use one of ${allowed.join(', ')}${guess ? ` (did you mean "${guess}"?)` : ''}`,
         ),
       ];
+    }
+    case 'custom': {
+      const code = (issue.params as { code?: unknown } | undefined)?.code;
+      return [error(typeof code === 'string' ? code : 'invalid-value', path, issue.message)];
     }
     default:
       return [error(issue.code.replaceAll('_', '-'), path, issue.message)];
@@ -84,11 +88,11 @@ function unionIssues(issue: Extract<ZodIssue, { code: 'invalid_union' }>, path: 
   const unknown = Object.keys(value).filter((key) => !variants.includes(key));
   if (unknown.length > 0) {
     return unknown.map((key) => {
-      const guess = closest(key, variants);
+      const guess = guessName(key, variants);
       return error(
         'unknown-variant',
         [...path, key],
-        `"${key}" is not one of ${variants.join(', ')}${guess ? `. Did you mean "${guess}"?` : ''}`,
+        `${quote(key)} is not one of ${variants.join(', ')}${guess ? `. Did you mean "${guess}"?` : ''}`,
         { atKey: true },
       );
     });
@@ -99,9 +103,9 @@ function unionIssues(issue: Extract<ZodIssue, { code: 'invalid_union' }>, path: 
 function unknownField(path: IssuePath): SpecIssue {
   const key = String(path[path.length - 1]);
   const known = knownFields(path.slice(0, -1));
-  const guess = closest(key, known);
+  const guess = guessName(key, known);
   const hint = guess ? `Did you mean "${guess}"?` : known.length > 0 ? `Known fields: ${known.join(', ')}` : 'Remove it';
-  return error('unknown-field', path, `unknown field "${key}". ${hint}`, { atKey: true });
+  return error('unknown-field', path, `unknown field ${quote(key)}. ${hint}`, { atKey: true });
 }
 
 function missingField(path: IssuePath): SpecIssue {
@@ -133,7 +137,7 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null (an empty value)';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'string') return `the string ${quote(value)}`;
   if (typeof value === 'number') return `the number ${value}`;
   return typeof value === 'boolean' ? String(value) : typeof value;
 }

@@ -1,7 +1,7 @@
 /** `ramp validate`: output format, exit codes, --json, and the real `ramp` binary. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -83,5 +83,45 @@ describe('ramp validate', () => {
     const { stdout } = await run(process.execPath, [join(repoRoot, 'bin/ramp.js'), 'validate', 'pipelines'], { cwd: repoRoot });
     assert.match(stdout, /pipelines\/web\.yaml: valid/);
     await assert.rejects(run(process.execPath, [join(repoRoot, 'bin/ramp.js'), 'validate', join(dir, 'bad.yaml')], { cwd: repoRoot }), (e: { code: number }) => e.code === 1);
+  });
+
+  describe('files that are not pipelines', () => {
+    let tree: string;
+    before(async () => {
+      tree = await mkdtemp(join(tmpdir(), 'ramp-validate-tree-'));
+      await writeFile(join(tree, 'good.yaml'), await readFile(join(repoRoot, 'test/fixtures/pipelines/valid/minimal.yaml'), 'utf8'));
+      await writeFile(join(tree, 'alias.yaml'), 'apiVersion: ramp/v1\nkind: *nope\n');
+      await mkdir(join(tree, 'folder.yaml'));
+      await writeFile(join(tree, 'folder.yaml', 'inner.yaml'), 'apiVersion: ramp/v1\n');
+      await symlink(join(tree, 'missing-target.yaml'), join(tree, 'dangling.yaml'));
+      await promisify(execFile)('mkfifo', [join(tree, 'fifo.yaml')]);
+    });
+    after(() => rm(tree, { recursive: true, force: true }));
+
+    test('a directory named *.yaml is searched, a dangling link and a FIFO are findings, and every other file is reported', async () => {
+      const { code, stdout, stderr } = await ramp(['validate', '.'], tree);
+      assert.equal(stderr, '');
+      assert.equal(code, 1);
+      const lines = stdout.trim().split('\n');
+      assert.deepEqual(lines.filter((l) => !l.startsWith('folder.yaml/inner.yaml:')), [
+        'alias.yaml:2:7  kind  error: the alias *nope names no anchor before it. Define the anchor (&name) on an earlier value, or write the value here',
+        'dangling.yaml:1:1  (document)  error: cannot read the file: no such file (or a link to a file that does not exist). Check the path and its permissions',
+        'fifo.yaml:1:1  (document)  error: this is not a regular file, not a pipeline file. Pass a .yaml file',
+        'good.yaml: valid',
+        '4 of 5 pipelines invalid: 6 errors, 0 warnings',
+      ]);
+      assert.equal(lines.filter((l) => l.startsWith('folder.yaml/inner.yaml:')).length, 3);
+    });
+
+    test('a file over the size limit is a finding; it is not read whole', async () => {
+      const big = join(tree, 'big', 'big.yaml');
+      await mkdir(join(tree, 'big'));
+      await writeFile(big, `# ${'x'.repeat(2 * 1024 * 1024)}\n`);
+      const { code, stdout } = await ramp(['validate', '--json', big], tree);
+      assert.equal(code, 1);
+      const [result] = JSON.parse(stdout) as { errors: { code: string; message: string }[] }[];
+      assert.deepEqual(result!.errors.map((e) => e.code), ['too-large']);
+      assert.match(result!.errors[0]!.message, /^the file is 2\.0 MiB; a pipeline file holds at most 1 MiB/);
+    });
   });
 });

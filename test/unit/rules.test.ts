@@ -22,6 +22,7 @@ const table: Record<string, Case[]> = {
   ],
   'duplicate-stage-path': [
     { name: 'same directory, trailing slash ignored', edit: (d) => (d.spec.stages[1].path = 'envs/staging/'), expect: ['error spec.stages[1].path'] },
+    { name: 'same directory, written ./envs//staging', edit: (d) => (d.spec.stages[1].path = './envs//staging'), expect: ['error spec.stages[1].path'] },
     { name: 'different directories', edit: () => {}, expect: [] },
   ],
   'duplicate-template': [
