@@ -131,6 +131,17 @@ async function main(): Promise<number> {
   }
   const unitDir = path.join(PROJECT_ROOT, 'test', 'unit') + path.sep;
   const needsStack = !unitOnly && files.some((f) => !f.startsWith(unitDir));
+  if (needsStack) {
+    // Tests that run `bin/ramp.js` or a worker process run what ships: dist/, built from these sources.
+    const t = performance.now();
+    const build = await run(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'build.ts')], { cwd: PROJECT_ROOT });
+    if (build.code !== 0) {
+      console.error(build.stdout + build.stderr);
+      log('npm run build failed (above): the tests run what ships, so nothing was run');
+      return 1;
+    }
+    log(`built dist/ in ${seconds(t)}`);
+  }
 
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (needsStack) {
