@@ -4,6 +4,7 @@
  * errored (`empty result: the query returned no series`). Pure; the `--json` has every field.
  */
 import type { MeasuredValue, Measurement } from '../../src/domain/analysis/measurement.js';
+import { formatValue } from '../../src/domain/analysis/evaluate.js';
 import type { AnalysisPhase } from '../../src/domain/analysis/phases.js';
 import type { AnalysisResult, MetricRecord } from '../../workflows/analysis.js';
 import { Marker, paint } from './format.js';
@@ -91,16 +92,7 @@ const show = (value: Measurement['value']) => formatMeasured(scalar(value));
  * `+Inf`, `none`); `--json` has the exact numbers.
  */
 export function formatMeasured(value: MeasuredValue | null): string {
-  if (value === null) return 'none';
-  if (Array.isArray(value)) return `[${value.map(formatNumber).join(', ')}]`;
-  return formatNumber(value);
-}
-
-function formatNumber(n: number): string {
-  if (n === Infinity) return '+Inf';
-  if (n === -Infinity) return '-Inf';
-  if (Number.isInteger(n) || Number.isNaN(n)) return String(n);
-  return String(Math.abs(n) >= 1 ? Number(n.toFixed(3)) : Number(n.toPrecision(3)));
+  return formatValue(value, 3);
 }
 
 /**

@@ -81,7 +81,7 @@ describe('RAMP_* variables', () => {
   });
 
   test('a secret value is never shown, a long value is cut', () => {
-    const token = 'xoxb-0123456789-SECRET';
+    const token = 'hook-token-0123456789-SECRET';
     assert.throws(
       () => parseSettings(workerVariables, { RAMP_NOTIFY_WEBHOOKS: `https://hooks.example.com/${token}, ftp://x/${token}` }),
       (error: Error) => {

@@ -70,17 +70,22 @@ export function evaluateMeasurement(metric: MeasurementConditions, measured: Mea
   return judged(MeasurementPhase.Inconclusive, `neither successCondition \`${successCondition}\` nor failureCondition \`${failureCondition}\` holds for result = ${shown}`);
 }
 
-/** A value as people read it: `0.97`, `[0.97, NaN]`, `+Inf`, `[]`. */
-export function formatValue(value: MeasuredValue | null): string {
+/**
+ * A value as people read it: `0.97`, `[0.97, NaN]`, `+Inf`, `[]`, `none`; with `significant`,
+ * non-integers rounded to that many significant digits (`0.297`, `1234.568`) for a screen.
+ */
+export function formatValue(value: MeasuredValue | null, significant?: number): string {
+  const number = (n: number): string => formatNumber(n, significant);
   if (value === null) return 'none';
-  if (Array.isArray(value)) return `[${value.map(formatNumber).join(', ')}]`;
-  return formatNumber(value);
+  if (Array.isArray(value)) return `[${value.map(number).join(', ')}]`;
+  return number(value);
 }
 
-function formatNumber(n: number): string {
+function formatNumber(n: number, significant: number | undefined): string {
   if (n === Infinity) return '+Inf';
   if (n === -Infinity) return '-Inf';
-  return String(n);
+  if (significant === undefined || Number.isInteger(n) || Number.isNaN(n)) return String(n);
+  return String(Math.abs(n) >= 1 ? Number(n.toFixed(significant)) : Number(n.toPrecision(significant)));
 }
 
 function judged(phase: MeasurementPhase, message: string): MeasurementEvaluation {
