@@ -144,6 +144,43 @@ describe('promotion through a real GitOps repository', () => {
     }
   });
 
+  test('a force-push that rewrites the branch mid-canary: resume writes nothing and waits for a person; abort cannot revert and says so', async () => {
+    const ramp = await realRamp(env);
+    try {
+      const pipeline = webPipeline({ url: ramp.remote.remoteUrl, stagingSteps: ['setWeight: 10', 'pause: {}', 'setWeight: 50'], productionApproval: '', productionSteps: ['setWeight: 50'] });
+      const head = async (git: Awaited<ReturnType<typeof ramp.remote.workdir>>['git']) => (await git.raw(['ls-remote', ramp.remote.remoteUrl, 'refs/heads/main'])).split('\t')[0];
+      await promote(ramp, pipeline, async (handle, stage) => {
+        const staging = stage('staging');
+        await waitStage(staging, (s) => s.pauseReason === 'CanaryPauseStep', 'the staging pause');
+        // Someone rewrites main from the seed: the canary's commits are gone from the branch.
+        const { dir, git } = await ramp.remote.workdir();
+        await git.raw(['reset', '--hard', ramp.remote.seedCommit]);
+        await writeFile(path.join(dir, 'envs/staging/NOTES.md'), 'rewritten by hand\n');
+        await git.add('.');
+        await git.commit('Rewrite main by hand');
+        await git.push(['--force', 'origin', 'main']);
+        const rewritten = await head(git);
+
+        await staging.executeUpdate(resumeUpdate, { args: [{ promotionId: handle.workflowId, actor: 'rm' }] });
+        const stopped = await waitStage(staging, (s) => s.pauseReason === 'HistoryRewritten', 'the stage to stop on the rewritten branch');
+        assert.match(stopped.message, /canary 1\.1\.0 at 50%: ramp wrote nothing, the branch no longer holds this stage's commits/);
+        assert.ok(stopped.events.some((e) => e.kind === 'history-rewritten'));
+        assert.equal(await head(git), rewritten, 'nothing was written on the rewritten branch');
+
+        await handle.executeUpdate(abortUpdate, { args: [{ promotionId: handle.workflowId, actor: 'rm', reason: 'main was rewritten' }] });
+        const result = await promotionOutcome(handle.result());
+        assert.equal(result.phase, 'Aborted');
+        const failed = result.stages[1]!.result!;
+        assert.equal(failed.phase, 'Failed');
+        assert.equal(failed.failure?.reason, 'HistoryRewritten');
+        assert.match(failed.message, /the rollback wrote nothing: the branch no longer holds ramp's commits/);
+        assert.equal(await head(git), rewritten, 'the abort wrote nothing either');
+      });
+    } finally {
+      await ramp.cleanup();
+    }
+  });
+
   test('ramp rollback re-promotes an earlier version to one stage, fast: no gate, no canary steps', async () => {
     const ramp = await realRamp(env, { 'release-managers': ['carol'] });
     try {
