@@ -23,6 +23,9 @@ export interface PromotionSettings {
 
 export const DEFAULT_SETTINGS: PromotionSettings = { environmentPollMs: 5_000, retryWindowMs: 86_400_000 };
 
+/** `promote` walks every stage; `rollback` re-promotes an earlier version to the named stages. */
+export type PromotionKind = 'promote' | 'rollback';
+
 export interface PromotionInput {
   /** Version of this input's shape, for replay-safe evolution. */
   apiVersion: 'ramp/v1';
@@ -30,8 +33,7 @@ export interface PromotionInput {
   pipeline: PipelineSpec;
   version: string;
   requestedBy: string;
-  /** `promote` walks every stage; `rollback` re-promotes an earlier version to the named stages. */
-  kind: 'promote' | 'rollback';
+  kind: PromotionKind;
   /** Stage names to run, in pipeline order; all when omitted. */
   stages?: string[];
   settings?: Partial<PromotionSettings>;
@@ -55,7 +57,7 @@ export interface StageInput {
    * canary steps, straight to full promotion (stable = the version, canary weight 0), recorded
    * like any promotion. Absent in inputs pinned before it existed (see `fastTrack`).
    */
-  kind?: PromotionInput['kind'];
+  kind?: PromotionKind;
   /** Who asked for the promotion or rollback (the `Ramp-Requested-By` of its commits). */
   requestedBy?: string;
   /** @deprecated The old name of `kind: 'rollback'`; read only by `upgradeStageInput`. */
@@ -160,7 +162,7 @@ export interface PromotionStatus {
   promotionId: string;
   pipeline: string;
   version: string;
-  kind: PromotionInput['kind'];
+  kind: PromotionKind;
   requestedBy: string;
   phase: PromotionPhase;
   message: string;
@@ -212,7 +214,7 @@ export type { HistoryEntry };
 // ---------------------------------------------------------------- identities
 
 /** `web@1.4.2` for a promotion, `web@1.3.0:rollback:production` for a rollback. */
-export function promotionWorkflowId(pipeline: string, version: string, kind: PromotionInput['kind'] = 'promote', stages: string[] = []): string {
+export function promotionWorkflowId(pipeline: string, version: string, kind: PromotionKind = 'promote', stages: string[] = []): string {
   return kind === 'promote' ? `${pipeline}@${version}` : `${pipeline}@${version}:rollback:${stages.join(',')}`;
 }
 
