@@ -22,7 +22,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { RampActivities } from '../activities/contract.js';
 import { FailureReason, PromotionPhase, StagePhase } from '../src/domain/phases.js';
-import { stepKey } from '../src/domain/plan.js';
+import { stepKey } from '../src/domain/stage-writes.js';
 import { rollbackRefusal, stableField, stableValue } from '../src/domain/rollback.js';
 import type { StageSpec } from '../src/schema/pipeline.js';
 import { notification, preflight, quick } from './activity-options.js';

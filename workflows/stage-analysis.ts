@@ -9,7 +9,7 @@ import { condition, executeChild, startChild, workflowInfo, type ChildWorkflowHa
 import { resolveAnalysis, type AnalysisRefSpec } from '../src/domain/analysis-ref.js';
 import { AnalysisPhase } from '../src/domain/analysis/phases.js';
 import { FailureReason, PauseReason, StagePhase } from '../src/domain/phases.js';
-import { routingLabels } from '../src/domain/plan.js';
+import { routingLabels } from '../src/domain/stage-writes.js';
 import { analysisWorkflow } from './analysis.js';
 import { terminateAnalysisSignal, type AnalysisInput, type AnalysisResult } from './analysis-messages.js';
 import type { StageStatus } from './messages.js';

@@ -5,7 +5,7 @@
  */
 import { ApprovalOutcome, type ApprovalRecord } from '../src/domain/approval.js';
 import { FailureReason, type PauseReason, StagePhase, StepStatus } from '../src/domain/phases.js';
-import { stepLabel } from '../src/domain/plan.js';
+import { stepLabel } from '../src/domain/stage-writes.js';
 import type { CanaryStrategySpec } from '../src/schema/pipeline.js';
 import type { StageRequests, StageStatus } from './messages.js';
 import { publishAttributes, stageAttributes } from './search-attributes.js';

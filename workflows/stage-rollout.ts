@@ -24,7 +24,7 @@ import { FailureType } from '../src/domain/failure-types.js';
 import type { StageChange } from '../src/domain/changes.js';
 import { formatDuration } from '../src/domain/duration.js';
 import { FailureReason, PauseReason, StagePhase, StepStatus } from '../src/domain/phases.js';
-import { canaryStartChanges, fullPromotionChanges, stepKey, weightChanges } from '../src/domain/plan.js';
+import { canaryStartChanges, fullPromotionChanges, stepKey, weightChanges } from '../src/domain/stage-writes.js';
 import type { CanaryStrategySpec } from '../src/schema/pipeline.js';
 import { StageAnalysis, Verdict } from './stage-analysis.js';
 import { StageApprovals } from './stage-approval.js';

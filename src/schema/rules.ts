@@ -4,7 +4,7 @@
  */
 import { checkCondition } from '../domain/condition.js';
 import { BUILTIN_VARIABLES, placeholders } from '../domain/template.js';
-import { replicaSplit } from '../domain/plan.js';
+import { replicaSplit } from '../domain/stage-writes.js';
 import { parseYamlPath } from '../domain/yaml-path.js';
 import { guessName as closest } from './messages.js';
 import { error, warning, type IssuePath, type SpecIssue } from './issue.js';

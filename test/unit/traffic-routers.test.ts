@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { replicaSplit, routingLabels } from '../../src/domain/plan.js';
+import { replicaSplit, routingLabels } from '../../src/domain/stage-writes.js';
 import { ManifestEditError } from '../../src/manifests/yaml-edit.js';
 import { applyFileEdits, planFileEdits } from '../../src/providers/git/changes.js';
 import { gatewayApiRouter, type GatewayApiRouting } from '../../src/providers/traffic/gateway-api.js';

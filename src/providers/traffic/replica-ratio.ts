@@ -4,7 +4,7 @@
  * replicas and the stable one the rest (src/domain/plan.ts, replicaSplit). Two plain field
  * edits, one per workload file.
  */
-import { replicaSplit } from '../../domain/plan.js';
+import { replicaSplit } from '../../domain/stage-writes.js';
 import type { TrafficRoutingSpec } from '../../schema/pipeline.js';
 import { canaryShare, describeRef, findObject, fromFile, LiveWeightError, numberValue, refOf, valueAtPath, type KubeObject, type ObjectRef } from './kube-object.js';
 import { checkWeight } from './routing-file.js';
