@@ -1,0 +1,319 @@
+/**
+ * The state and flow of one promotion (the promotion workflow, promotion.ts, wires its
+ * messages): the stages in order, each a child workflow; waiting for a busy environment; after
+ * a failed stage, `retry` or `abort`, or with `rollback.scope: promotion` the earlier stages
+ * rolled back through the one rollback routine; a rollback only to a version that was live.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ContinueAsNew,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  patched,
+  proxyActivities,
+  startChild,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { RampActivities } from '../activities/contract.js';
+import { FailureReason, PromotionPhase, StagePhase } from '../src/domain/phases.js';
+import { stepKey } from '../src/domain/stage-writes.js';
+import { rollbackRefusal, stableField, stableValue } from '../src/domain/rollback.js';
+import type { StageSpec } from '../src/schema/pipeline.js';
+import { notification, preflight, quick } from './activity-options.js';
+import { rollBack } from './rollback.js';
+import { describeLive } from './stage-sync.js';
+import {
+  DEFAULT_SETTINGS,
+  abortSignal,
+  stageWorkflowId,
+  type Ack,
+  type OperatorArgs,
+  type PromotionInput,
+  type PromotionStatus,
+  type StageStatus,
+  type StageSummary,
+} from './messages.js';
+import { PROMOTION_ABORTED, PROMOTION_FAILS_PATCH, promotionAborted } from './promotion-outcome.js';
+import { promotionAttributes, publishAttributes } from './search-attributes.js';
+import { stageWorkflow } from './stage.js';
+import type { PromotionSettings } from './messages.js';
+import { describeFailure } from './stage-record.js';
+
+const lookups = proxyActivities<RampActivities>(quick);
+/** How many commits of a stage's stable file a rollback reads to find the versions that were live there. */
+const ROLLBACK_HISTORY = 500;
+const notifier = proxyActivities<RampActivities>(notification);
+const checks = proxyActivities<RampActivities>(preflight);
+
+const now = (): string => new Date(Date.now()).toISOString();
+
+export class PromotionRun {
+  readonly status: PromotionStatus;
+  private readonly settings: PromotionSettings;
+  private readonly promotionId: string;
+  private readonly stages: StageSpec[];
+  private child: ChildWorkflowHandle<typeof stageWorkflow> | null = null;
+  private abortRequest: { actor: string; reason: string } | null = null;
+  private retryRequest: { actor: string } | null = null;
+  private environmentPolls = 0;
+
+  constructor(private readonly input: PromotionInput) {
+    this.settings = { ...DEFAULT_SETTINGS, ...input.settings };
+    this.promotionId = workflowInfo().workflowId;
+    this.stages = input.pipeline.stages.filter((s) => !input.stages || input.stages.includes(s.name));
+    this.status = input.resume?.status ?? {
+      promotionId: this.promotionId,
+      pipeline: input.pipeline.name,
+      version: input.version,
+      kind: input.kind,
+      requestedBy: input.requestedBy,
+      phase: PromotionPhase.Running,
+      message: `promoting ${input.version} through ${this.stages.map((s) => s.name).join(' → ')}`,
+      activeStage: null,
+      waitingFor: null,
+      stages: this.stages.map((s) => ({ name: s.name, workflowId: stageWorkflowId(input.pipeline.name, s.name), attempt: 0, phase: 'Pending', result: null })),
+      startedAt: now(),
+      finishedAt: null,
+      events: [],
+    };
+    if (!input.resume) this.event('started', `${input.requestedBy} asked to ${input.kind} ${input.pipeline.name} ${input.version}`, input.requestedBy);
+    this.publish();
+  }
+
+  private event(kind: string, message: string, actor?: string): void {
+    this.status.events.push({ at: now(), kind, message, ...(actor ? { actor } : {}) });
+  }
+
+  /** Shows the phase in Temporal's visibility (ramp list, the UI); call after every change of phase or stage. */
+  private publish(): void {
+    const { status, input } = this;
+    publishAttributes(
+      promotionAttributes({
+        pipeline: input.pipeline.name,
+        version: input.version,
+        phase: status.phase,
+        stage: status.activeStage?.name ?? status.waitingFor?.stage ?? status.stages.filter((s) => s.attempt > 0).at(-1)?.name ?? null,
+        heldBy: status.waitingFor?.heldBy ?? null,
+      }),
+    );
+  }
+
+  // ------------------------------------------------------------ the operator's commands
+
+  private checkTarget(args: OperatorArgs): void {
+    if (args.promotionId !== this.promotionId) throw new Error(`this is promotion ${this.promotionId}, not ${args.promotionId}`);
+  }
+
+  /** As the CLI says it for a closed promotion (cli/connection.ts). */
+  private alreadyFinished(): string {
+    return `promotion ${this.promotionId} has already finished (${this.status.phase}: ${this.status.message}); see ramp status ${this.promotionId}`;
+  }
+
+  validateAbort(args: OperatorArgs & { reason: string }): void {
+    this.checkTarget(args);
+    if (this.status.finishedAt !== null) throw new Error(this.alreadyFinished());
+    if (this.abortRequest) throw new Error(`promotion ${this.promotionId} is already aborting (${this.abortRequest.actor}: ${this.abortRequest.reason})`);
+    if (args.reason.trim() === '') throw new Error('say why: an abort needs a reason (--reason)');
+  }
+
+  async abort(args: OperatorArgs & { reason: string }): Promise<Ack> {
+    this.abortRequest = { actor: args.actor, reason: args.reason };
+    this.event('abort-requested', `${args.actor} aborted the promotion: ${args.reason}`, args.actor);
+    if (this.child && this.status.activeStage) {
+      await this.child.signal(abortSignal, { ...args, promotionId: this.promotionId });
+      return { message: `aborting stage ${this.status.activeStage.name}: it rolls back, then the promotion ends` };
+    }
+    return { message: `promotion ${this.promotionId} aborted` };
+  }
+
+  /** The abort Signal (alerts): ignored when it is not for this promotion, or too late. */
+  abortSignalled(args: OperatorArgs & { reason: string }): void {
+    if (args.promotionId === this.promotionId && this.status.finishedAt === null && !this.abortRequest) void this.abort(args);
+  }
+
+  validateRetry(args: OperatorArgs): void {
+    this.checkTarget(args);
+    // Finished but not yet closed (telling people): the same answer as once it is closed.
+    if (this.status.finishedAt !== null) throw new Error(this.alreadyFinished());
+    if (this.status.phase !== PromotionPhase.Failed) throw new Error(`promotion ${this.promotionId} has no failed stage to retry (it is ${this.status.phase})`);
+  }
+
+  retry(args: OperatorArgs): Ack {
+    this.retryRequest = { actor: args.actor };
+    const stage = this.status.stages.find((s) => s.phase !== StagePhase.Promoted)!;
+    this.event('retry', `${args.actor} retries stage ${stage.name}`, args.actor);
+    return { message: `retrying stage ${stage.name} (attempt ${stage.attempt + 1})` };
+  }
+
+  // ------------------------------------------------------------ the flow
+
+  private async finish(phase: PromotionPhase, message: string): Promise<PromotionStatus> {
+    this.status.phase = phase;
+    this.status.message = message;
+    this.status.activeStage = null;
+    this.status.waitingFor = null;
+    this.status.finishedAt = now();
+    this.event(phase === PromotionPhase.Succeeded ? 'succeeded' : 'aborted', message);
+    this.publish();
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        await notifier.notify({ kind: 'promotion-finished', promotionId: this.promotionId, pipeline: this.input.pipeline.name, stage: null, version: this.input.version, message });
+      } catch {
+        // best effort
+      }
+    });
+    await condition(allHandlersFinished);
+    // Not succeeded: fail the run, so that Temporal does not show it as a green COMPLETED.
+    if (phase !== PromotionPhase.Succeeded && patched(PROMOTION_FAILS_PATCH)) throw promotionAborted(this.status);
+    return this.status;
+  }
+
+  async run(): Promise<PromotionStatus> {
+  try {
+    if (!this.input.resume) {
+      try {
+        await checks.readHistory({ repository: this.input.pipeline.repository, limit: 1 });
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        return await this.finish(PromotionPhase.Aborted, `nothing was changed: ${describeFailure(error)}`);
+      }
+      if (this.input.kind === 'rollback' && patched('rollback-only-to-a-live-version')) {
+        const refused = await this.rollbackRefused();
+        if (refused !== null) {
+          this.event('rollback-refused', refused, this.input.requestedBy);
+          return await this.finish(PromotionPhase.Aborted, `nothing was changed: ${refused}`);
+        }
+      }
+    }
+    for (const [index, stage] of this.stages.entries()) {
+      if (index < (this.input.resume?.stageIndex ?? 0)) continue;
+      const summary = this.status.stages[index]!;
+      for (;;) {
+        if (this.abortRequest) return await this.finish(PromotionPhase.Aborted, `aborted by ${this.abortRequest.actor} before stage ${stage.name}: ${this.abortRequest.reason}`);
+        const result = await this.runStage(stage, summary);
+        if (result === null) {
+          // Environment busy: waited; keep the history short while waiting long.
+          if (workflowInfo().continueAsNewSuggested) {
+            await condition(allHandlersFinished);
+            this.event('continued-as-new', `history reached ${workflowInfo().historyLength} events while waiting; continuing in a new run`);
+            await continueAsNew<(input: PromotionInput) => Promise<PromotionStatus>>({ ...this.input, resume: { status: this.status, stageIndex: index } });
+          }
+          continue;
+        }
+        if (result.phase === StagePhase.Promoted) break;
+
+        const reason = result.failure?.reason ?? FailureReason.StepFailed;
+        if (stage.rollback.scope === 'promotion' && index > 0) {
+          await this.revertEarlierStages(index, result.failure?.message ?? 'a later stage failed');
+          return await this.finish(PromotionPhase.Aborted, `stage ${stage.name} failed (${result.message}); earlier stages were rolled back too`);
+        }
+        if (this.abortRequest || reason !== FailureReason.StepFailed) {
+          return await this.finish(PromotionPhase.Aborted, `stage ${stage.name}: ${result.message}`);
+        }
+        this.status.phase = PromotionPhase.Failed;
+        this.status.message = `stage ${stage.name} failed: ${result.message}. ramp retry ${this.promotionId} re-runs it; ramp abort ends the promotion`;
+        this.retryRequest = null;
+        this.publish();
+        const decided = await condition(() => this.retryRequest !== null || this.abortRequest !== null, this.settings.retryWindowMs);
+        if (!decided || this.abortRequest) {
+          return await this.finish(PromotionPhase.Aborted, decided ? `aborted by ${this.abortRequest!.actor} after stage ${stage.name} failed: ${this.abortRequest!.reason}` : `stage ${stage.name} failed and nobody retried it within ${this.settings.retryWindowMs / 1000}s`);
+        }
+        this.status.phase = PromotionPhase.Running;
+        this.publish();
+      }
+    }
+    return await this.finish(PromotionPhase.Succeeded, `${this.input.version} is stable in ${this.stages.map((s) => s.name).join(', ')}`);
+  } catch (error) {
+    if (isCancellation(error) || error instanceof ContinueAsNew) throw error;
+    if (error instanceof ApplicationFailure && error.type === PROMOTION_ABORTED) throw error;
+    throw ApplicationFailure.nonRetryable(`promotion ${this.promotionId} failed unexpectedly: ${describeFailure(error)}`, 'PromotionFailed');
+  }
+  }
+
+  /** A rollback goes only to a version that was live in each of its stages before (src/domain/rollback.ts). */
+  private async rollbackRefused(): Promise<string | null> {
+    for (const stage of this.stages) {
+      const target = stage.update[0]!;
+      const { file, path } = stableField(stage.path, target);
+      const values = await checks.readFieldHistory({ repository: this.input.pipeline.repository, file, path, limit: ROLLBACK_HISTORY });
+      const refused = rollbackRefusal(values, stableValue(target, this.input.pipeline.artifact.image, this.input.version), { pipeline: this.input.pipeline.name, stage: stage.name, version: this.input.version });
+      if (refused !== null) return refused;
+    }
+    return null;
+  }
+
+  /** Runs one attempt of a stage; null when its environment was busy (after waiting a while). */
+  private async runStage(stage: StageSpec, summary: StageSummary): Promise<StageStatus | null> {
+    try {
+      this.child = await startChild(stageWorkflow, {
+        workflowId: summary.workflowId,
+        args: [{ promotionId: this.promotionId, pipeline: this.input.pipeline.name, repository: this.input.pipeline.repository, image: this.input.pipeline.artifact.image, version: this.input.version, stage, analysisTemplates: this.input.pipeline.analysisTemplates, attempt: summary.attempt + 1, kind: this.input.kind, requestedBy: this.input.requestedBy }],
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        memo: { promotionId: this.promotionId },
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      const heldBy = await lookups.environmentHolder(summary.workflowId);
+      if (heldBy === this.promotionId) throw ApplicationFailure.nonRetryable(`stage ${stage.name} of ${this.promotionId} is already running`, 'InternalError');
+      if (this.status.waitingFor?.heldBy !== heldBy) this.event('waiting', `environment ${stage.name} is held by ${heldBy ?? 'another promotion'}; waiting for it`);
+      this.status.phase = PromotionPhase.WaitingForEnvironment;
+      this.status.waitingFor = { stage: stage.name, heldBy };
+      this.status.message = `waiting for environment ${stage.name}, held by ${heldBy ?? 'another promotion'}`;
+      this.publish();
+      // Back off while the environment stays busy: base interval, doubling, at most 30 s (or the base).
+      const waitMs = Math.min(this.settings.environmentPollMs * 2 ** this.environmentPolls++, Math.max(this.settings.environmentPollMs, 30_000));
+      await condition(() => this.abortRequest !== null, waitMs);
+      return null;
+    }
+    this.environmentPolls = 0;
+    summary.attempt++;
+    summary.phase = StagePhase.Progressing;
+    this.status.phase = PromotionPhase.Running;
+    this.status.waitingFor = null;
+    this.status.activeStage = { name: stage.name, workflowId: summary.workflowId };
+    this.status.message = `stage ${stage.name} (attempt ${summary.attempt})`;
+    this.event('stage-started', `stage ${stage.name} started (attempt ${summary.attempt})`);
+    this.publish();
+    if (this.abortRequest) await this.child.signal(abortSignal, { promotionId: this.promotionId, ...this.abortRequest });
+    const result = await this.child.result();
+    this.child = null;
+    this.status.activeStage = null;
+    summary.phase = result.phase;
+    summary.result = result;
+    this.event('stage-finished', `stage ${stage.name}: ${result.phase}: ${result.message}`);
+    return result;
+  }
+
+  /**
+   * rollback.scope: promotion — the stages before `failedIndex`, latest first, through the one
+   * rollback routine (revert, then re-sync and wait for health).
+   */
+  private async revertEarlierStages(failedIndex: number, why: string): Promise<void> {
+    for (let i = failedIndex - 1; i >= 0; i--) {
+      const summary = this.status.stages[i]!;
+      const result = summary.result;
+      if (!result || result.commits.length === 0) continue;
+      const outcome = await rollBack({
+        repository: this.input.pipeline.repository,
+        promotion: this.promotionId,
+        stage: this.stages[i]!,
+        step: stepKey(summary.attempt, 'rollback', 'promotion'),
+        version: this.input.version,
+        commits: result.commits.map((c) => c.sha).reverse(),
+        reason: `promotion rolled back: ${why}`,
+        ...(this.abortRequest ? { requestedBy: this.abortRequest.actor } : {}),
+      });
+      for (const r of outcome.reverts) result.reverts.push({ ...r, at: now() });
+      if (outcome.live) result.live = { sha: outcome.live.sha, at: now(), message: describeLive(outcome.live) };
+      summary.phase = StagePhase.RolledBack;
+      const cluster = outcome.live ? '; the cluster is healthy on it' : outcome.notLive !== null ? `; the cluster did not become healthy on it: ${outcome.notLive}` : '';
+      this.event('stage-rolled-back', `stage ${summary.name} rolled back with the promotion (${outcome.reverts.length} revert commit(s))${cluster}`);
+    }
+  }
+}
