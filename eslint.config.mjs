@@ -21,7 +21,7 @@ const ioLibraries = [
   '@temporalio/testing',
 ];
 const sandboxMessage =
-  'Workflow and domain code runs in Temporal\'s deterministic sandbox: no Node built-ins or I/O libraries. Move this into activities/ or src/providers/.';
+  "Workflow and domain code runs in Temporal's deterministic sandbox: no Node built-ins or I/O libraries. Move this into activities/ or src/providers/.";
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.tools/**', 'dist/**', 'bench/results/**', '.scratch/**', '**/*.js', '**/*.mjs'] },
@@ -49,10 +49,18 @@ export default tseslint.config(
         'error',
         {
           zones: [
-            { target: './src/domain', from: ['./src/providers', './src/manifests', './activities', './workflows', './worker', './cli'], message: 'src/domain is pure: it imports nothing above it (types from src/schema only).' },
+            {
+              target: './src/domain',
+              from: ['./src/providers', './src/manifests', './activities', './workflows', './worker', './cli'],
+              message: 'src/domain is pure: it imports nothing above it (types from src/schema only).',
+            },
             { target: './workflows', from: ['./worker', './cli', './src/providers'], message: 'Workflows may not import the worker, the CLI or providers.' },
             { target: './activities', from: ['./workflows', './worker', './cli'], message: 'Activities may not import workflows, the worker or the CLI.' },
-            { target: './cli', from: ['./activities', './worker', './src/providers'], message: 'The CLI talks to Temporal; it never imports activities or providers.' },
+            {
+              target: './cli',
+              from: ['./activities', './worker', './src/providers'],
+              message: 'The CLI talks to Temporal; it never imports activities or providers.',
+            },
           ],
         },
       ],
@@ -67,7 +75,11 @@ export default tseslint.config(
         {
           paths: [...nodeBuiltins, ...ioLibraries].map((name) => ({ name, message: sandboxMessage })),
           patterns: [
-            { group: ['**/activities/*', '**/activities'], allowTypeImports: true, message: 'Workflows import activities as types only: `import type * as acts from ...`.' },
+            {
+              group: ['**/activities/*', '**/activities'],
+              allowTypeImports: true,
+              message: 'Workflows import activities as types only: `import type * as acts from ...`.',
+            },
             { group: ['**/src/schema/*', '**/schema/*'], allowTypeImports: true, message: 'Workflows receive the normalised spec; import its types only.' },
           ],
         },

@@ -29,7 +29,10 @@ export async function readGroups(file: string): Promise<Record<string, string[]>
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw ApplicationFailure.nonRetryable(`cannot read the approver groups file ${file}: ${(error as Error).message}. Fix RAMP_GROUPS_FILE on the worker`, 'WorkerConfig');
+    throw ApplicationFailure.nonRetryable(
+      `cannot read the approver groups file ${file}: ${(error as Error).message}. Fix RAMP_GROUPS_FILE on the worker`,
+      'WorkerConfig',
+    );
   }
   const data = parse(text) as { groups?: unknown } | null;
   const groups = data?.groups;

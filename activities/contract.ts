@@ -14,7 +14,15 @@ import type { CommitRequest, CommitResult, FieldHistoryQuery, HistoryEntry, Hist
 
 /** Something worth telling people (chat, webhooks): approvals waiting, stages done or rolled back. */
 export interface Notification {
-  kind: 'approval-waiting' | 'approval-reminder' | 'stage-promoted' | 'stage-rolled-back' | 'history-rewritten' | 'promotion-finished' | 'drift-detected' | 'drift-reverted';
+  kind:
+    | 'approval-waiting'
+    | 'approval-reminder'
+    | 'stage-promoted'
+    | 'stage-rolled-back'
+    | 'history-rewritten'
+    | 'promotion-finished'
+    | 'drift-detected'
+    | 'drift-reverted';
   promotionId: string;
   pipeline: string;
   stage: string | null;

@@ -37,7 +37,11 @@ export interface DriftActivityDeps {
 }
 
 export function createDriftActivities({ repositories, clusters, kustomize, client }: DriftActivityDeps) {
-  const depsFor = (request: DriftRequest) => ({ repository: repositories.get(request.repository), cluster: clusters.get(request.stage.sync.context), kustomize });
+  const depsFor = (request: DriftRequest) => ({
+    repository: repositories.get(request.repository),
+    cluster: clusters.get(request.stage.sync.context),
+    kustomize,
+  });
   const targetOf = (stage: StageSpec) => ({ stagePath: stage.path, sync: stage.sync, fields: stage.drift?.fields ?? [] });
   return {
     /** Compares Git's head with the live objects of a stage. */
@@ -93,5 +97,7 @@ export function createDriftActivities({ repositories, clusters, kustomize, clien
 export type DriftActivities = ReturnType<typeof createDriftActivities>;
 
 function guard<T>(run: () => Promise<T>): Promise<T> {
-  return heartbeating(run, (err) => (err instanceof DriftAcceptError ? ApplicationFailure.nonRetryable(err.message, FailureType.DriftNotWritable) : toKubeFailure(err)));
+  return heartbeating(run, (err) =>
+    err instanceof DriftAcceptError ? ApplicationFailure.nonRetryable(err.message, FailureType.DriftNotWritable) : toKubeFailure(err),
+  );
 }

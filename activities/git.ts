@@ -4,24 +4,11 @@
 import { Context } from '@temporalio/activity';
 import { heartbeating } from './heartbeat.js';
 import { ApplicationFailure } from '@temporalio/common';
-import type {
-  CommitRequest,
-  CommitResult,
-  FieldHistoryQuery,
-  HistoryEntry,
-  HistoryQuery,
-  RevertRequest,
-  RevertResult,
-} from '../src/domain/changes.js';
+import type { CommitRequest, CommitResult, FieldHistoryQuery, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 import { FailureType } from '../src/domain/failure-types.js';
 import type { ExpectedOnBranch } from './contract.js';
 import { ManifestEditError } from '../src/manifests/yaml-edit.js';
-import {
-  GitConflictError,
-  HistoryRewrittenError,
-  RepositoryUnavailableError,
-  type GitOpsRepositories,
-} from '../src/providers/git/index.js';
+import { GitConflictError, HistoryRewrittenError, RepositoryUnavailableError, type GitOpsRepositories } from '../src/providers/git/index.js';
 
 export interface GitActivityDeps {
   repositories: GitOpsRepositories;
@@ -76,7 +63,8 @@ function asActivityFailure<T>(operation: () => Promise<T>): Promise<T> {
 
 export function toApplicationFailure(err: unknown): unknown {
   if (err instanceof GitConflictError) return ApplicationFailure.nonRetryable(err.message, FailureType.GitConflict, { files: err.files });
-  if (err instanceof HistoryRewrittenError) return ApplicationFailure.nonRetryable(err.message, FailureType.HistoryRewritten, { commit: err.commit, missing: err.missing });
+  if (err instanceof HistoryRewrittenError)
+    return ApplicationFailure.nonRetryable(err.message, FailureType.HistoryRewritten, { commit: err.commit, missing: err.missing });
   if (err instanceof ManifestEditError) return ApplicationFailure.nonRetryable(err.message, FailureType.ManifestEdit);
   if (err instanceof RepositoryUnavailableError) return ApplicationFailure.retryable(err.message, FailureType.RepositoryUnavailable);
   return err;

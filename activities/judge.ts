@@ -56,7 +56,15 @@ export function createJudgeActivities({ providers }: { providers: MetricProvider
       for (const metric of spec.metrics) {
         const sides = await Promise.all(
           (['baseline', 'canary'] as const).map((side) =>
-            series.fetchSeries({ address: metric[side].address, query: metric[side].query, args, headers: metric[side].headers, startMs: endMs - spec.lookbackMs, endMs, stepMs: spec.stepMs }),
+            series.fetchSeries({
+              address: metric[side].address,
+              query: metric[side].query,
+              args,
+              headers: metric[side].headers,
+              startMs: endMs - spec.lookbackMs,
+              endMs,
+              stepMs: spec.stepMs,
+            }),
           ),
         );
         queries.push(...sides.map((s) => s.query));
@@ -74,7 +82,14 @@ export function createJudgeActivities({ providers }: { providers: MetricProvider
       const { pass, marginal } = result.thresholds;
       // Kayenta: any judgement below marginal fails; the last one must reach pass.
       const phase = result.score < marginal ? 'Failed' : final && result.score < pass ? 'Inconclusive' : 'Successful';
-      return { ...base, phase, value: result.score, error: null, message: `score ${result.score} (${result.classification}): ${result.reason}`, judgement: result };
+      return {
+        ...base,
+        phase,
+        value: result.score,
+        error: null,
+        message: `score ${result.score} (${result.classification}): ${result.reason}`,
+        judgement: result,
+      };
     },
   };
 }

@@ -86,7 +86,9 @@ export function toKubeFailure(err: unknown): unknown {
   }
   if (err instanceof ManifestError) return ApplicationFailure.nonRetryable(err.message, FailureType.ManifestInvalid);
   if (err instanceof KubeApiError) {
-    return err.transient ? ApplicationFailure.retryable(err.message, FailureType.ClusterUnavailable) : ApplicationFailure.nonRetryable(err.message, FailureType.SyncFailed);
+    return err.transient
+      ? ApplicationFailure.retryable(err.message, FailureType.ClusterUnavailable)
+      : ApplicationFailure.nonRetryable(err.message, FailureType.SyncFailed);
   }
   return toApplicationFailure(err);
 }

@@ -67,7 +67,9 @@ export function createMetricActivities({ providers }: MetricActivityDeps) {
       const unresolved = placeholders(query);
       const provider = metricProviderFor(metric.provider, providers);
       if (unresolved.length > 0) {
-        result = { error: `the query has unresolved placeholders ${unresolved.map((p) => `{{${p}}}`).join(', ')}; pass them as analysis args. Query: ${query}` };
+        result = {
+          error: `the query has unresolved placeholders ${unresolved.map((p) => `{{${p}}}`).join(', ')}; pass them as analysis args. Query: ${query}`,
+        };
       } else if (provider === undefined) {
         result = { error: `this worker has no metric provider for ${String(metric.provider.kind)}` };
       } else {

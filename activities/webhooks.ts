@@ -47,7 +47,12 @@ export function createWebhookActivities({ http, secrets }: { http: AxiosInstance
       if (hook.secretRef) {
         const secret = await secrets(hook.secretRef);
         if (secret === undefined) {
-          return { ok: false, status: null, error: `webhook ${hook.name}: secret ${hook.secretRef} is not on this worker (RAMP_SECRET_* or RAMP_SECRETS_DIR)`, attempts: 0 };
+          return {
+            ok: false,
+            status: null,
+            error: `webhook ${hook.name}: secret ${hook.secretRef} is not on this worker (RAMP_SECRET_* or RAMP_SECRETS_DIR)`,
+            attempts: 0,
+          };
         }
         headers[SIGNATURE_HEADER] = signature(secret, body);
         secretValues.push(secret);
@@ -56,12 +61,23 @@ export function createWebhookActivities({ http, secrets }: { http: AxiosInstance
       let last: WebhookAnswer = { ok: false, status: null, error: null, attempts: 0 };
       for (let attempt = 1; attempt <= attempts; attempt++) {
         try {
-          const response = await http.post(hook.url, body, { headers, timeout: hook.timeoutMs, validateStatus: () => true, maxRedirects: 0, transformRequest: [(data: unknown) => data] });
+          const response = await http.post(hook.url, body, {
+            headers,
+            timeout: hook.timeoutMs,
+            validateStatus: () => true,
+            maxRedirects: 0,
+            transformRequest: [(data: unknown) => data],
+          });
           const ok = response.status >= 200 && response.status < 300;
           last = { ok, status: response.status, error: ok ? null : `webhook ${hook.name} answered HTTP ${response.status}`, attempts: attempt };
           if (ok) return last;
         } catch (error) {
-          last = { ok: false, status: null, error: `webhook ${hook.name} (${new URL(hook.url).origin}) did not answer: ${redactSecrets((error as Error).message, secretValues)}`, attempts: attempt };
+          last = {
+            ok: false,
+            status: null,
+            error: `webhook ${hook.name} (${new URL(hook.url).origin}) did not answer: ${redactSecrets((error as Error).message, secretValues)}`,
+            attempts: attempt,
+          };
         }
       }
       log.info(`webhook ${hook.name} (${hook.type}): ${last.error ?? 'ok'}`);

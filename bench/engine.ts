@@ -50,7 +50,8 @@ function timed(activities: RampActivities, calls: Call[]): RampActivities {
       try {
         return await (activities[name] as (...a: unknown[]) => Promise<unknown>)(...args);
       } finally {
-        const step = (args[0] as { trailers?: { step?: string }; step?: string } | undefined)?.trailers?.step ?? (args[0] as { step?: string } | undefined)?.step ?? '';
+        const step =
+          (args[0] as { trailers?: { step?: string }; step?: string } | undefined)?.trailers?.step ?? (args[0] as { step?: string } | undefined)?.step ?? '';
         calls.push({ name, step, start, end: performance.now() });
       }
     }) as RampActivities[K];
@@ -95,7 +96,14 @@ try {
   const client = new Client({ connection });
   const calls: Call[] = [];
   const activities = timed(
-    createActivities({ repositories: new CachedGitOpsRepositories({ cacheDir: path.join(dir, 'cache') }), client, http: axios.create(), groupsFile: undefined, webhooks: [], clusters: new KubeClusters() }),
+    createActivities({
+      repositories: new CachedGitOpsRepositories({ cacheDir: path.join(dir, 'cache') }),
+      client,
+      http: axios.create(),
+      groupsFile: undefined,
+      webhooks: [],
+      clusters: new KubeClusters(),
+    }),
     calls,
   );
   const nativeConnection = await NativeConnection.connect({ address: server.address });
@@ -112,7 +120,11 @@ try {
     // 1. Overhead per canary step.
     process.stdout.write(`canary of ${STEPS} setWeight steps ... `);
     const weights = Array.from({ length: STEPS }, (_, i) => Math.round(((i + 1) * 96) / STEPS));
-    const stepSpec = pipeline('bench-steps', repo.url, weights.map((w) => `setWeight: ${w}`));
+    const stepSpec = pipeline(
+      'bench-steps',
+      repo.url,
+      weights.map((w) => `setWeight: ${w}`),
+    );
     const t0 = performance.now();
     await (await start(stepSpec, '2.0.0')).result();
     const wall = performance.now() - t0;

@@ -84,7 +84,10 @@ try {
     const sha = (await git.revparse(['HEAD'])).trim();
     const started = performance.now();
     let appliedAt = 0;
-    await syncStage({ stagePath: 'envs/bench', sync, sha, deadline: Date.now() + 60_000 }, { ...deps, progress: (m) => (appliedAt ||= m.startsWith('applied') ? performance.now() : 0) });
+    await syncStage(
+      { stagePath: 'envs/bench', sync, sha, deadline: Date.now() + 60_000 },
+      { ...deps, progress: (m) => (appliedAt ||= m.startsWith('applied') ? performance.now() : 0) },
+    );
     const end = performance.now();
     total.push(end - started);
     rollout.push(end - appliedAt);
@@ -102,7 +105,13 @@ try {
     node: process.version,
     cpus: os.cpus().length,
     controlPlaneStartMs: round(startMs),
-    sync: { commits: COMMITS, msMedian: round(median(total)), msP95: round(quantile(total, 0.95)), rolloutMsMedian: round(median(rollout)), rampMsMedian: round(median(total.map((t, i) => t - rollout[i]!))) },
+    sync: {
+      commits: COMMITS,
+      msMedian: round(median(total)),
+      msP95: round(quantile(total, 0.95)),
+      rolloutMsMedian: round(median(rollout)),
+      rampMsMedian: round(median(total.map((t, i) => t - rollout[i]!))),
+    },
     driftCheck: { checks: CHECKS, objects: 4, msMedian: round(median(checks)), msP95: round(quantile(checks, 0.95)) },
   };
   await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });

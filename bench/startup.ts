@@ -79,7 +79,10 @@ async function workerReadyMs(variant: Variant, address: string, taskQueue: strin
     for (;;) {
       if (gone) throw new Error(`${variant.name} exited before it was ready:\n${stderr}`);
       if (performance.now() - started > 300_000) throw new Error(`${variant.name} not ready after 300 s:\n${stderr}`);
-      const ready = await fetch(`http://${health}/readyz`).then((r) => r.status === 200, () => false);
+      const ready = await fetch(`http://${health}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ready) return performance.now() - started;
       await sleep(20);
     }
@@ -97,7 +100,12 @@ async function wallMs(argv0: string, argv: string[]): Promise<number> {
   return performance.now() - started;
 }
 
-const summary = (samples: number[]) => ({ msMedian: round(median(samples)), msMin: round(Math.min(...samples)), msMax: round(Math.max(...samples)), runs: samples.length });
+const summary = (samples: number[]) => ({
+  msMedian: round(median(samples)),
+  msMin: round(Math.min(...samples)),
+  msMax: round(Math.max(...samples)),
+  runs: samples.length,
+});
 
 await ensureBuild();
 const temporal = (await ensureTemporalCli()).path;
@@ -147,12 +155,17 @@ try {
   await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
   const file = path.join(ROOT, 'bench/results', `startup-${record.date.slice(0, 19).replaceAll(':', '-')}.json`);
   await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
-  const line = (name: string, s: ReturnType<typeof summary>) => `  ${name.padEnd(44)} median ${(s.msMedian / 1000).toFixed(2)} s  (min ${(s.msMin / 1000).toFixed(2)}, max ${(s.msMax / 1000).toFixed(2)}, ${s.runs} runs)`;
+  const line = (name: string, s: ReturnType<typeof summary>) =>
+    `  ${name.padEnd(44)} median ${(s.msMedian / 1000).toFixed(2)} s  (min ${(s.msMin / 1000).toFixed(2)}, max ${(s.msMax / 1000).toFixed(2)}, ${s.runs} runs)`;
   console.log(`
 worker ready (spawn → /readyz 200), load average ${record.loadAverage1m} on ${record.cpus} cores:
-${Object.entries(record.workerReady).map(([name, s]) => line(name, s)).join('\n')}
+${Object.entries(record.workerReady)
+  .map(([name, s]) => line(name, s))
+  .join('\n')}
 CLI wall time, and its ratio to the Temporal CLI in the same rounds (median of per-round ratios):
-${Object.entries(record.cli).map(([name, s]) => `${line(name, s)}${record.cliRatioToTemporal[name] !== undefined ? `  ${record.cliRatioToTemporal[name]}× temporal` : ''}`).join('\n')}
+${Object.entries(record.cli)
+  .map(([name, s]) => `${line(name, s)}${record.cliRatioToTemporal[name] !== undefined ? `  ${record.cliRatioToTemporal[name]}× temporal` : ''}`)
+  .join('\n')}
 saved ${path.relative(ROOT, file)}`);
 } finally {
   await server.stop();

@@ -41,7 +41,9 @@ if (reason === undefined) {
   try {
     ({ register } = await import('tsx/esm/api'));
   } catch {
-    process.stderr.write(`ramp: cannot start: ${reason}, and tsx (a development dependency) is not installed to run the sources. Run \`npm install\` (it builds) or \`npm run build\` in ${root}.\n`);
+    process.stderr.write(
+      `ramp: cannot start: ${reason}, and tsx (a development dependency) is not installed to run the sources. Run \`npm install\` (it builds) or \`npm run build\` in ${root}.\n`,
+    );
     process.exit(1);
   }
   process.stderr.write(`ramp: running the TypeScript sources through tsx (slow) because ${reason}; \`npm run build\` to run the compiled CLI\n`);

@@ -2,12 +2,21 @@
 import { UsageError } from '../src/errors.js';
 
 export function positionals<const Names extends readonly string[]>(given: string[], names: Names): { [K in keyof Names]: string } {
-  if (given.length < names.length) throw new UsageError(`missing ${names.slice(given.length).map((n) => `<${n}>`).join(' ')}`);
+  if (given.length < names.length)
+    throw new UsageError(
+      `missing ${names
+        .slice(given.length)
+        .map((n) => `<${n}>`)
+        .join(' ')}`,
+    );
   if (given.length > names.length) {
-    throw new UsageError(`unexpected argument${given.length - names.length > 1 ? 's' : ''} ${given.slice(names.length).map(shown).join(' ')}${promotionIdHint(given, names)}`);
+    throw new UsageError(
+      `unexpected argument${given.length - names.length > 1 ? 's' : ''} ${given.slice(names.length).map(shown).join(' ')}${promotionIdHint(given, names)}`,
+    );
   }
   const blank = names.findIndex((_, i) => given[i]!.trim() === '');
-  if (blank >= 0) throw new UsageError(`<${names[blank]}> is empty${names[blank] === 'promotion-id' ? ': give a promotion id such as web@1.4.2 (see ramp list)' : ''}`);
+  if (blank >= 0)
+    throw new UsageError(`<${names[blank]}> is empty${names[blank] === 'promotion-id' ? ': give a promotion id such as web@1.4.2 (see ramp list)' : ''}`);
   return given as unknown as { [K in keyof Names]: string };
 }
 

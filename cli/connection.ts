@@ -56,7 +56,10 @@ export const TEMPORAL_FLAGS_USAGE = `  --address HOST:PORT   Temporal frontend (
   TLS, mTLS and API keys: TEMPORAL_TLS*, TEMPORAL_API_KEY, TEMPORAL_PROFILE (docs/settings.md)`;
 
 /** Reads the settings once; a UsageError names any invalid variable. */
-export function cliSettings(io: CommandIo, flags: { address?: string | undefined; namespace?: string | undefined; 'task-queue'?: string | undefined }): CliSettings {
+export function cliSettings(
+  io: CommandIo,
+  flags: { address?: string | undefined; namespace?: string | undefined; 'task-queue'?: string | undefined },
+): CliSettings {
   const env = envOf(io);
   const variables = parseSettings(cliVariables, env);
   return {
@@ -75,7 +78,7 @@ export function cliSettings(io: CommandIo, flags: { address?: string | undefined
 function devStackAddress(io: CommandIo, flag: string | undefined): string | undefined {
   const env = envOf(io);
   const set = (name: string): string | undefined => env[name]?.trim() || undefined;
-  const given = flag ?? set('TEMPORAL_ADDRESS') ?? (set('TEMPORAL_PROFILE') ?? set('TEMPORAL_CONFIG_FILE') ? '(a Temporal config profile)' : undefined);
+  const given = flag ?? set('TEMPORAL_ADDRESS') ?? ((set('TEMPORAL_PROFILE') ?? set('TEMPORAL_CONFIG_FILE')) ? '(a Temporal config profile)' : undefined);
   const address = addressOrDevStack(io, given);
   return address === '(a Temporal config profile)' ? undefined : (flag ?? (given === undefined ? address : undefined));
 }
@@ -97,7 +100,10 @@ function osUser(): string {
 }
 
 /** What a workflow id names, for messages. */
-export type Target = { kind: 'promotion'; id: string } | { kind: 'stage'; id: string; stage: string; promotionId: string } | { kind: 'drift'; id: string; stage: string; pipeline: string };
+export type Target =
+  | { kind: 'promotion'; id: string }
+  | { kind: 'stage'; id: string; stage: string; promotionId: string }
+  | { kind: 'drift'; id: string; stage: string; pipeline: string };
 
 /** A connected client plus the CLI's rules for talking through it. Close it when done. */
 export class RampTemporal {
@@ -146,7 +152,9 @@ export class RampTemporal {
     try {
       // One update id for every attempt: the server answers a repeat with the first outcome.
       const updateId = randomUUID();
-      return await retryAcrossContinueAsNew(() => this.deadline(() => this.client.workflow.getHandle(target.id).executeUpdate(update, { args: [arg], updateId })));
+      return await retryAcrossContinueAsNew(() =>
+        this.deadline(() => this.client.workflow.getHandle(target.id).executeUpdate(update, { args: [arg], updateId })),
+      );
     } catch (error) {
       throw await this.explain(error, target);
     }
@@ -165,7 +173,9 @@ export class RampTemporal {
       return await this.finalStatus(id);
     } catch (error) {
       if (error instanceof UserError) throw error;
-      throw new UserError(`promotion ${id} ended without finishing (${info.status.name.toLowerCase()}: ${innermostMessage(error)}); a stage it was running was cancelled and rolls back`);
+      throw new UserError(
+        `promotion ${id} ended without finishing (${info.status.name.toLowerCase()}: ${innermostMessage(error)}); a stage it was running was cancelled and rolls back`,
+      );
     }
   }
 
@@ -228,7 +238,9 @@ export class RampTemporal {
       return new UserError(`no worker answered on task queue ${queue} within ${seconds(this.settings.updateTimeoutMs)}; start one with \`ramp worker\``);
     }
     if (error instanceof NamespaceNotFoundError) {
-      return new UserError(`namespace ${this.settings.namespace} does not exist on Temporal at ${this.settings.address}; set TEMPORAL_NAMESPACE (or --namespace)`);
+      return new UserError(
+        `namespace ${this.settings.namespace} does not exist on Temporal at ${this.settings.address}; set TEMPORAL_NAMESPACE (or --namespace)`,
+      );
     }
     if (error instanceof WorkflowNotFoundError) return this.notFound(target);
     if (isUnavailable(error)) {
@@ -248,7 +260,11 @@ export class RampTemporal {
     try {
       const queue = await this.taskQueueOf(id);
       const response = await this.client.withDeadline(Date.now() + 2_000, () =>
-        this.client.workflowService.describeTaskQueue({ namespace: this.settings.namespace, taskQueue: { name: queue }, taskQueueType: TASK_QUEUE_TYPE_WORKFLOW }),
+        this.client.workflowService.describeTaskQueue({
+          namespace: this.settings.namespace,
+          taskQueue: { name: queue },
+          taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+        }),
       );
       return response.pollers?.length ?? 0;
     } catch {

@@ -75,7 +75,9 @@ export async function main(argv: string[], io: CommandIo): Promise<ExitCode> {
   if (!command) {
     const names = commands.map((c) => c.name);
     const what = name.startsWith('-') ? `unknown option ${name}` : `unknown command "${name}"`;
-    io.stderr(`ramp: ${what}${didYouMean(name, name.startsWith('-') ? ['--help', '--version'] : [...names, 'help', 'version'])}\nCommands: ${names.join(', ')}\n`);
+    io.stderr(
+      `ramp: ${what}${didYouMean(name, name.startsWith('-') ? ['--help', '--version'] : [...names, 'help', 'version'])}\nCommands: ${names.join(', ')}\n`,
+    );
     return ExitCode.Usage;
   }
   if (args.includes('--help') || args.includes('-h')) {
@@ -99,7 +101,9 @@ function report(error: unknown, command: Command, io: CommandIo): ExitCode {
     return ExitCode.Failure;
   }
   const kind = error instanceof InternalError ? 'internal error' : 'unexpected error';
-  io.stderr(`ramp ${command.name}: ${kind} (this is a bug in ramp; please report it with this output):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  io.stderr(
+    `ramp ${command.name}: ${kind} (this is a bug in ramp; please report it with this output):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return ExitCode.Internal;
 }
 

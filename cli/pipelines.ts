@@ -46,7 +46,9 @@ export async function pipelineFile(pipeline: string, io: CommandIo): Promise<str
   const tried: string[] = [];
   const file = await named(pipelinesDir(io), pipeline, tried);
   if (file) return file;
-  throw new UserError(`no pipeline named ${pipeline}: looked for ${tried.map((c) => display(io, c)).join(' and ')}. Pass a file path, or set RAMP_PIPELINES_DIR`);
+  throw new UserError(
+    `no pipeline named ${pipeline}: looked for ${tried.map((c) => display(io, c)).join(' and ')}. Pass a file path, or set RAMP_PIPELINES_DIR`,
+  );
 }
 
 /**

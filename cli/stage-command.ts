@@ -33,7 +33,9 @@ export async function sendToActiveStage<Arg extends OperatorArgs>(io: CommandIo,
     }
     const active = promotion.activeStage;
     if (!active) {
-      throw new UserError(`promotion ${promotionId} has no active stage (phase ${promotion.phase}: ${promotion.message})${wanted ? `, not ${wanted}` : ''}; there is nothing to ${verb}`);
+      throw new UserError(
+        `promotion ${promotionId} has no active stage (phase ${promotion.phase}: ${promotion.message})${wanted ? `, not ${wanted}` : ''}; there is nothing to ${verb}`,
+      );
     }
     if (wanted !== undefined && active.name !== wanted) {
       throw new UserError(`promotion ${promotionId} is at stage ${active.name}, not ${wanted}`);

@@ -54,5 +54,7 @@ async function alreadyRunning(temporal: RampTemporal, promotionId: string): Prom
   } catch {
     // the message stands without it
   }
-  return new UserError(`promotion ${promotionId} is already running${since}: see ramp status ${promotionId}, or end it with ramp abort ${promotionId} --reason "..."`);
+  return new UserError(
+    `promotion ${promotionId} is already running${since}: see ramp status ${promotionId}, or end it with ramp abort ${promotionId} --reason "..."`,
+  );
 }

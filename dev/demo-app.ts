@@ -32,7 +32,12 @@ const TICK_MS = 100;
 
 export async function startDemoApp(options: { port?: number; host?: string } = {}): Promise<DemoApp> {
   const registry = new Registry();
-  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests served, by app version and status code.', labelNames: ['version', 'code'] as const, registers: [registry] });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests served, by app version and status code.',
+    labelNames: ['version', 'code'] as const,
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency, by app version.',

@@ -54,7 +54,12 @@ export async function runDemo({ client, taskQueue, pipeline, say, app }: DemoOpt
     };
     for (;;) {
       const status = await handle.query(promotionStatusQuery);
-      const active = status.activeStage ? await client.workflow.getHandle(status.activeStage.workflowId).query(stageStatusQuery).catch(() => null) : null;
+      const active = status.activeStage
+        ? await client.workflow
+            .getHandle(status.activeStage.workflowId)
+            .query(stageStatusQuery)
+            .catch(() => null)
+        : null;
       for (const stage of [...status.stages.map((s) => s.result), active]) {
         if (!stage || stage.promotionId !== workflowId) continue;
         for (const [i, event] of stage.events.entries()) {
@@ -81,7 +86,9 @@ export async function runDemo({ client, taskQueue, pipeline, say, app }: DemoOpt
     const id = stage.promotionId;
     if (stage.phase === 'AwaitingApproval') {
       await act('approves production as "demo", a member of group:release-managers', () =>
-        client.workflow.getHandle(`${pipeline.name}/${stage.stage}`).executeUpdate(approveUpdate, { args: [{ promotionId: id, actor: 'demo', comment: 'dashboards look good' }] }),
+        client.workflow
+          .getHandle(`${pipeline.name}/${stage.stage}`)
+          .executeUpdate(approveUpdate, { args: [{ promotionId: id, actor: 'demo', comment: 'dashboards look good' }] }),
       );
     }
     if (stage.phase === 'Paused' && stage.pauseReason === 'CanaryPauseStep' && stage.pauseUntil === null) {

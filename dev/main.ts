@@ -83,14 +83,26 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   say('ramp dev: the embedded local stack');
-  if (!keepRunning && !values.exit) say(`ramp dev: not a terminal: the stack stops ${values['no-demo'] ? 'at once' : 'after the demo'}; run in a terminal or with --keep (npm start -- --keep) to explore`);
+  if (!keepRunning && !values.exit)
+    say(
+      `ramp dev: not a terminal: the stack stops ${values['no-demo'] ? 'at once' : 'after the demo'}; run in a terminal or with --keep (npm start -- --keep) to explore`,
+    );
   const running = readStackFile(dir);
-  if (running) throw new Error(`a dev stack already runs from ${display(dir)} (pid ${running.pid}, Temporal at ${running.temporal.address}); use it, stop it (Ctrl-C where it runs), or start another with --dir`);
+  if (running)
+    throw new Error(
+      `a dev stack already runs from ${display(dir)} (pid ${running.pid}, Temporal at ${running.temporal.address}); use it, stop it (Ctrl-C where it runs), or start another with --dir`,
+    );
   const temporal = await ensureTemporalCli();
   await rm(dir, { recursive: true, force: true });
   await mkdir(path.join(dir, 'pipelines'), { recursive: true });
 
-  server = await startDevServer({ temporal: temporal.path, logFile: path.join(dir, 'temporal.log'), port: 7233, uiPort: 8233, dbFile: path.join(dir, 'temporal.db') });
+  server = await startDevServer({
+    temporal: temporal.path,
+    logFile: path.join(dir, 'temporal.log'),
+    port: 7233,
+    uiPort: 8233,
+    dbFile: path.join(dir, 'temporal.db'),
+  });
   say(`  Temporal dev server  ${server.address}   UI ${server.uiUrl ?? '(none)'}`);
 
   const bareDir = path.join(dir, 'gitops.git');
@@ -101,7 +113,9 @@ try {
   traffic = followGitOps({ bareDir, image: 'web', app });
   await traffic.ready;
   prometheus = await startPrometheus({ targets: [app.address] });
-  say(`  demo app             ${app.address}/metrics (serves every version of web in the GitOps repository; 1.2.0 and tags ending in -bad fail with 30 % errors)`);
+  say(
+    `  demo app             ${app.address}/metrics (serves every version of web in the GitOps repository; 1.2.0 and tags ending in -bad fail with 30 % errors)`,
+  );
   say(`  Prometheus           ${prometheus.url} (waiting for its first scrape)`);
   await prometheus.waitForUp();
 
@@ -169,11 +183,7 @@ async function showDemo(client: Client, taskQueue: string, pipeline: PipelineSpe
   const outcome = await runDemo({ client, taskQueue, pipeline, say, app: demoApp });
 
   say('\nWhat is in Git now (git log of the GitOps repository, ramp trailers):');
-  const log = await simpleGit(bareDir).raw([
-    'log',
-    '--format=%h %<(48,trunc)%s %(trailers:key=Ramp-Promotion,valueonly,separator=)',
-    'main',
-  ]);
+  const log = await simpleGit(bareDir).raw(['log', '--format=%h %<(48,trunc)%s %(trailers:key=Ramp-Promotion,valueonly,separator=)', 'main']);
   say(log.trimEnd().replace(/^/gm, '  '));
 
   say(`

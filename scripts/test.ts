@@ -70,19 +70,24 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function checks(): Promise<void> {
   const started = performance.now();
   const bin = (name: string): string => path.join(PROJECT_ROOT, 'node_modules', '.bin', name);
-  const [tsc, eslint] = await Promise.all([
+  const [tsc, eslint, prettier] = await Promise.all([
     run(bin('tsc'), ['--noEmit', '-p', '.'], { cwd: PROJECT_ROOT }),
     run(bin('eslint'), ['.'], { cwd: PROJECT_ROOT }),
+    run(bin('prettier'), ['--check', '--log-level=warn', '**/*.{ts,mjs,js}'], { cwd: PROJECT_ROOT }),
   ]);
   let failed = false;
-  for (const [name, r] of [['tsc --noEmit -p .', tsc], ['eslint .', eslint]] as const) {
+  for (const [name, r] of [
+    ['tsc --noEmit -p .', tsc],
+    ['eslint .', eslint],
+    ['prettier --check (npm run format fixes it)', prettier],
+  ] as const) {
     if (r.code !== 0) {
       failed = true;
       console.error(`[test] ${name} failed:\n${r.stdout}${r.stderr}`);
     }
   }
   if (failed) process.exit(1);
-  log(`tsc and eslint passed (${seconds(started)})`);
+  log(`tsc, eslint and prettier passed (${seconds(started)})`);
 }
 
 async function testFilesUnder(dir: string): Promise<string[]> {

@@ -52,7 +52,10 @@ export function resolveWorkflowSource(bundleFrom?: string): ResolvedWorkflowSour
   }
   const description = `bundled from source at start (${path.relative(PACKAGE_ROOT, workflowsPath)})`;
   if (custom) return { source: { workflowsPath }, description };
-  const why = prebuilt === undefined ? `there is no prebuilt bundle at ${path.relative(PACKAGE_ROOT, PREBUILT_BUNDLE)}` : 'the prebuilt bundle is older than the workflow sources';
+  const why =
+    prebuilt === undefined
+      ? `there is no prebuilt bundle at ${path.relative(PACKAGE_ROOT, PREBUILT_BUNDLE)}`
+      : 'the prebuilt bundle is older than the workflow sources';
   return {
     source: { workflowsPath },
     description,

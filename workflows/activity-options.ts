@@ -7,14 +7,26 @@ export const gitWrite: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   // The Git activities heartbeat every second: a dead worker is noticed in seconds.
   heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
+  },
 };
 
 /** Rollback: tries much longer, since giving up leaves the environment on a failed release. */
 export const gitRollback: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30, nonRetryableErrorTypes: [FailureType.GitConflict, FailureType.HistoryRewritten] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 30,
+    nonRetryableErrorTypes: [FailureType.GitConflict, FailureType.HistoryRewritten],
+  },
 };
 
 /** Before a promotion touches anything: is the repository there? A few quick tries. */

@@ -31,7 +31,14 @@ export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisRe
     ...(input.judges ?? []).map(({ name, judge }) => ({ metric: judgeSchedule(name, judge), spec: null, judge })),
   ];
   const metrics = judged.map(({ metric, spec, judge }) => {
-    const record: MetricRecord = { name: metric.name, dryRun: metric.dryRun, phase: AnalysisPhase.Pending, message: null, counters: initialCounters(), measurements: [] };
+    const record: MetricRecord = {
+      name: metric.name,
+      dryRun: metric.dryRun,
+      phase: AnalysisPhase.Pending,
+      message: null,
+      counters: initialCounters(),
+      measurements: [],
+    };
     return { metric, spec, judge, counters: initialCounters(), nextAt: startedMs + metric.initialDelayMs, record };
   });
   const result: AnalysisResult = {
@@ -52,7 +59,10 @@ export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisRe
 
   for (;;) {
     // Assess: a completed metric keeps its phase; the run ends when it is decided.
-    const terminating = isTerminating(metrics.map((m) => ({ phase: m.record.phase, dryRun: m.metric.dryRun })), terminated !== null);
+    const terminating = isTerminating(
+      metrics.map((m) => ({ phase: m.record.phase, dryRun: m.metric.dryRun })),
+      terminated !== null,
+    );
     for (const m of metrics) {
       if (isCompleted(m.record.phase)) continue;
       const assessed = assessMetricWithReason(m.metric, m.counters, { terminating });
@@ -82,7 +92,9 @@ export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisRe
     for (const m of due) m.record.phase = AnalysisPhase.Running;
     const measured = await Promise.all(
       due.map((m) =>
-        m.judge ? judgeCanary({ judge: m.judge, args: input.args, final: m.counters.count + 1 >= m.judge.count }) : measureMetric({ metric: m.spec!, args: input.args }),
+        m.judge
+          ? judgeCanary({ judge: m.judge, args: input.args, final: m.counters.count + 1 >= m.judge.count })
+          : measureMetric({ metric: m.spec!, args: input.args }),
       ),
     );
     due.forEach((m, i) => {

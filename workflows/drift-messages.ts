@@ -32,7 +32,18 @@ export type DriftPhase = (typeof DriftPhase)[keyof typeof DriftPhase];
 
 export interface DriftEvent {
   at: string;
-  kind: 'drift-detected' | 'drift-reverted' | 'drift-accepted' | 'drift-rejected' | 'drift-resolved' | 'check-failed' | 'paused' | 'resumed' | 'refused' | 'spec-changed' | 'continued-as-new';
+  kind:
+    | 'drift-detected'
+    | 'drift-reverted'
+    | 'drift-accepted'
+    | 'drift-rejected'
+    | 'drift-resolved'
+    | 'check-failed'
+    | 'paused'
+    | 'resumed'
+    | 'refused'
+    | 'spec-changed'
+    | 'continued-as-new';
   message: string;
   actor?: string;
 }

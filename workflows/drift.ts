@@ -36,7 +36,12 @@ const cluster = proxyActivities<RampActivities>({
 const writes = proxyActivities<RampActivities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: ['DriftNotWritable', 'GitConflict', 'HistoryRewritten', 'ManifestEdit', 'ManifestInvalid', 'SyncFailed'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: ['DriftNotWritable', 'GitConflict', 'HistoryRewritten', 'ManifestEdit', 'ManifestInvalid', 'SyncFailed'],
+  },
 });
 const lookups = proxyActivities<RampActivities>(quick);
 const notifier = proxyActivities<RampActivities>(notification);
@@ -86,26 +91,34 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
   setHandler(stopDriftSignal, ({ actor }) => {
     stop.by = actor;
   });
-  const decide = (kind: Decision['kind']) => async (args: DriftDecisionArgs): Promise<Ack> => {
-    const decision: Decision = { kind, args, result: null };
-    decisions.push(decision);
-    await condition(() => decision.result !== null);
-    if (decision.result instanceof Error) throw decision.result;
-    return decision.result!;
-  };
-  const validate = (kind: Decision['kind']) => (args: DriftDecisionArgs): void => {
-    const refusal =
-      !args.actor ? 'say who you are (--as)'
-      : stop.by !== null ? `the drift watch is stopping (stopped by ${stop.by})`
-      : status.phase === DriftPhase.Paused ? `a promotion is changing ${status.stage} (${status.message}); decide after it`
-      : status.drifts.length === 0 ? `there is no drift to ${kind} in ${status.stage}: the last check${status.lastCheck ? ` (${status.lastCheck.at})` : ''} found the cluster as Git says`
-      : decisions.length > 0 ? 'another decision is being carried out; try again in a moment'
-      : null;
-    if (refusal) {
-      event('refused', `${kind} by ${args.actor || '(nobody)'} refused: ${refusal}`, args.actor);
-      throw new Error(refusal);
-    }
-  };
+  const decide =
+    (kind: Decision['kind']) =>
+    async (args: DriftDecisionArgs): Promise<Ack> => {
+      const decision: Decision = { kind, args, result: null };
+      decisions.push(decision);
+      await condition(() => decision.result !== null);
+      if (decision.result instanceof Error) throw decision.result;
+      return decision.result!;
+    };
+  const validate =
+    (kind: Decision['kind']) =>
+    (args: DriftDecisionArgs): void => {
+      const refusal = !args.actor
+        ? 'say who you are (--as)'
+        : stop.by !== null
+          ? `the drift watch is stopping (stopped by ${stop.by})`
+          : status.phase === DriftPhase.Paused
+            ? `a promotion is changing ${status.stage} (${status.message}); decide after it`
+            : status.drifts.length === 0
+              ? `there is no drift to ${kind} in ${status.stage}: the last check${status.lastCheck ? ` (${status.lastCheck.at})` : ''} found the cluster as Git says`
+              : decisions.length > 0
+                ? 'another decision is being carried out; try again in a moment'
+                : null;
+      if (refusal) {
+        event('refused', `${kind} by ${args.actor || '(nobody)'} refused: ${refusal}`, args.actor);
+        throw new Error(refusal);
+      }
+    };
   setHandler(acceptDriftUpdate, decide('accept'), { validator: validate('accept') });
   setHandler(rejectDriftUpdate, decide('reject'), { validator: validate('reject') });
 
@@ -148,7 +161,10 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
     status.message = `drift: ${summary(report.drifts)}`;
     if (signature(report.drifts) !== before) {
       event('drift-detected', summary(report.drifts));
-      await tell('drift-detected', `${spec.stage.name} drifted from Git: ${summary(report.drifts)}${status.policy === 'revert' ? ' (reverting)' : ' (ramp drift accept|reject)'}`);
+      await tell(
+        'drift-detected',
+        `${spec.stage.name} drifted from Git: ${summary(report.drifts)}${status.policy === 'revert' ? ' (reverting)' : ' (ramp drift accept|reject)'}`,
+      );
     }
     return report;
   }
@@ -170,7 +186,15 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
         decision.result = { message: `restored Git's state of ${applied.join(', ')}` };
       } else {
         const accepted = status.events.filter((e) => e.kind === 'drift-accepted').length + 1;
-        const commit = await writes.acceptDrift({ ...request(), pipeline: spec.pipeline, sha, drifts, actor, reason: reason ?? '', step: `accept-${status.checks}-${accepted}` });
+        const commit = await writes.acceptDrift({
+          ...request(),
+          pipeline: spec.pipeline,
+          sha,
+          drifts,
+          actor,
+          reason: reason ?? '',
+          step: `accept-${status.checks}-${accepted}`,
+        });
         const what = commit.sha ? `committed ${commit.sha.slice(0, 12)} (${commit.files.join(', ')})` : 'Git already said so; nothing to commit';
         event('drift-accepted', `accepted by ${actor}${reason ? `: ${reason}` : ''}: ${summary(drifts)}; ${what}`, actor);
         decision.result = { message: `wrote the live values to Git: ${what}` };
@@ -182,7 +206,9 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
   }
 
   async function tell(kind: 'drift-detected' | 'drift-reverted', message: string): Promise<void> {
-    await notifier.notify({ kind, promotionId: driftWorkflowId(spec.pipeline, spec.stage.name), pipeline: spec.pipeline, stage: spec.stage.name, version: '', message }).catch(() => undefined);
+    await notifier
+      .notify({ kind, promotionId: driftWorkflowId(spec.pipeline, spec.stage.name), pipeline: spec.pipeline, stage: spec.stage.name, version: '', message })
+      .catch(() => undefined);
   }
 
   for (;;) {

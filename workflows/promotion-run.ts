@@ -163,7 +163,14 @@ export class PromotionRun {
     this.publish();
     await CancellationScope.nonCancellable(async () => {
       try {
-        await notifier.notify({ kind: 'promotion-finished', promotionId: this.promotionId, pipeline: this.input.pipeline.name, stage: null, version: this.input.version, message });
+        await notifier.notify({
+          kind: 'promotion-finished',
+          promotionId: this.promotionId,
+          pipeline: this.input.pipeline.name,
+          stage: null,
+          version: this.input.version,
+          message,
+        });
       } catch {
         // best effort
       }
@@ -175,65 +182,71 @@ export class PromotionRun {
   }
 
   async run(): Promise<PromotionStatus> {
-  try {
-    if (!this.input.resume) {
-      try {
-        await checks.readHistory({ repository: this.input.pipeline.repository, limit: 1 });
-      } catch (error) {
-        if (isCancellation(error)) throw error;
-        return await this.finish(PromotionPhase.Aborted, `nothing was changed: ${describeFailure(error)}`);
-      }
-      if (this.input.kind === 'rollback' && patched('rollback-only-to-a-live-version')) {
-        const refused = await this.rollbackRefused();
-        if (refused !== null) {
-          this.event('rollback-refused', refused, this.input.requestedBy);
-          return await this.finish(PromotionPhase.Aborted, `nothing was changed: ${refused}`);
+    try {
+      if (!this.input.resume) {
+        try {
+          await checks.readHistory({ repository: this.input.pipeline.repository, limit: 1 });
+        } catch (error) {
+          if (isCancellation(error)) throw error;
+          return await this.finish(PromotionPhase.Aborted, `nothing was changed: ${describeFailure(error)}`);
         }
-      }
-    }
-    for (const [index, stage] of this.stages.entries()) {
-      if (index < (this.input.resume?.stageIndex ?? 0)) continue;
-      const summary = this.status.stages[index]!;
-      for (;;) {
-        if (this.abortRequest) return await this.finish(PromotionPhase.Aborted, `aborted by ${this.abortRequest.actor} before stage ${stage.name}: ${this.abortRequest.reason}`);
-        const result = await this.runStage(stage, summary);
-        if (result === null) {
-          // Environment busy: waited; keep the history short while waiting long.
-          if (workflowInfo().continueAsNewSuggested) {
-            await condition(allHandlersFinished);
-            this.event('continued-as-new', `history reached ${workflowInfo().historyLength} events while waiting; continuing in a new run`);
-            await continueAsNew<(input: PromotionInput) => Promise<PromotionStatus>>({ ...this.input, resume: { status: this.status, stageIndex: index } });
+        if (this.input.kind === 'rollback' && patched('rollback-only-to-a-live-version')) {
+          const refused = await this.rollbackRefused();
+          if (refused !== null) {
+            this.event('rollback-refused', refused, this.input.requestedBy);
+            return await this.finish(PromotionPhase.Aborted, `nothing was changed: ${refused}`);
           }
-          continue;
         }
-        if (result.phase === StagePhase.Promoted) break;
-
-        const reason = result.failure?.reason ?? FailureReason.StepFailed;
-        if (stage.rollback.scope === 'promotion' && index > 0) {
-          await this.revertEarlierStages(index, result.failure?.message ?? 'a later stage failed');
-          return await this.finish(PromotionPhase.Aborted, `stage ${stage.name} failed (${result.message}); earlier stages were rolled back too`);
-        }
-        if (this.abortRequest || reason !== FailureReason.StepFailed) {
-          return await this.finish(PromotionPhase.Aborted, `stage ${stage.name}: ${result.message}`);
-        }
-        this.status.phase = PromotionPhase.Failed;
-        this.status.message = `stage ${stage.name} failed: ${result.message}. ramp retry ${this.promotionId} re-runs it; ramp abort ends the promotion`;
-        this.retryRequest = null;
-        this.publish();
-        const decided = await condition(() => this.retryRequest !== null || this.abortRequest !== null, this.settings.retryWindowMs);
-        if (!decided || this.abortRequest) {
-          return await this.finish(PromotionPhase.Aborted, decided ? `aborted by ${this.abortRequest!.actor} after stage ${stage.name} failed: ${this.abortRequest!.reason}` : `stage ${stage.name} failed and nobody retried it within ${this.settings.retryWindowMs / 1000}s`);
-        }
-        this.status.phase = PromotionPhase.Running;
-        this.publish();
       }
+      for (const [index, stage] of this.stages.entries()) {
+        if (index < (this.input.resume?.stageIndex ?? 0)) continue;
+        const summary = this.status.stages[index]!;
+        for (;;) {
+          if (this.abortRequest)
+            return await this.finish(PromotionPhase.Aborted, `aborted by ${this.abortRequest.actor} before stage ${stage.name}: ${this.abortRequest.reason}`);
+          const result = await this.runStage(stage, summary);
+          if (result === null) {
+            // Environment busy: waited; keep the history short while waiting long.
+            if (workflowInfo().continueAsNewSuggested) {
+              await condition(allHandlersFinished);
+              this.event('continued-as-new', `history reached ${workflowInfo().historyLength} events while waiting; continuing in a new run`);
+              await continueAsNew<(input: PromotionInput) => Promise<PromotionStatus>>({ ...this.input, resume: { status: this.status, stageIndex: index } });
+            }
+            continue;
+          }
+          if (result.phase === StagePhase.Promoted) break;
+
+          const reason = result.failure?.reason ?? FailureReason.StepFailed;
+          if (stage.rollback.scope === 'promotion' && index > 0) {
+            await this.revertEarlierStages(index, result.failure?.message ?? 'a later stage failed');
+            return await this.finish(PromotionPhase.Aborted, `stage ${stage.name} failed (${result.message}); earlier stages were rolled back too`);
+          }
+          if (this.abortRequest || reason !== FailureReason.StepFailed) {
+            return await this.finish(PromotionPhase.Aborted, `stage ${stage.name}: ${result.message}`);
+          }
+          this.status.phase = PromotionPhase.Failed;
+          this.status.message = `stage ${stage.name} failed: ${result.message}. ramp retry ${this.promotionId} re-runs it; ramp abort ends the promotion`;
+          this.retryRequest = null;
+          this.publish();
+          const decided = await condition(() => this.retryRequest !== null || this.abortRequest !== null, this.settings.retryWindowMs);
+          if (!decided || this.abortRequest) {
+            return await this.finish(
+              PromotionPhase.Aborted,
+              decided
+                ? `aborted by ${this.abortRequest!.actor} after stage ${stage.name} failed: ${this.abortRequest!.reason}`
+                : `stage ${stage.name} failed and nobody retried it within ${this.settings.retryWindowMs / 1000}s`,
+            );
+          }
+          this.status.phase = PromotionPhase.Running;
+          this.publish();
+        }
+      }
+      return await this.finish(PromotionPhase.Succeeded, `${this.input.version} is stable in ${this.stages.map((s) => s.name).join(', ')}`);
+    } catch (error) {
+      if (isCancellation(error) || error instanceof ContinueAsNew) throw error;
+      if (error instanceof ApplicationFailure && error.type === PROMOTION_ABORTED) throw error;
+      throw ApplicationFailure.nonRetryable(`promotion ${this.promotionId} failed unexpectedly: ${describeFailure(error)}`, 'PromotionFailed');
     }
-    return await this.finish(PromotionPhase.Succeeded, `${this.input.version} is stable in ${this.stages.map((s) => s.name).join(', ')}`);
-  } catch (error) {
-    if (isCancellation(error) || error instanceof ContinueAsNew) throw error;
-    if (error instanceof ApplicationFailure && error.type === PROMOTION_ABORTED) throw error;
-    throw ApplicationFailure.nonRetryable(`promotion ${this.promotionId} failed unexpectedly: ${describeFailure(error)}`, 'PromotionFailed');
-  }
   }
 
   /** A rollback goes only to a version that was live in each of its stages before (src/domain/rollback.ts). */
@@ -242,7 +255,11 @@ export class PromotionRun {
       const target = stage.update[0]!;
       const { file, path } = stableField(stage.path, target);
       const values = await checks.readFieldHistory({ repository: this.input.pipeline.repository, file, path, limit: ROLLBACK_HISTORY });
-      const refused = rollbackRefusal(values, stableValue(target, this.input.pipeline.artifact.image, this.input.version), { pipeline: this.input.pipeline.name, stage: stage.name, version: this.input.version });
+      const refused = rollbackRefusal(values, stableValue(target, this.input.pipeline.artifact.image, this.input.version), {
+        pipeline: this.input.pipeline.name,
+        stage: stage.name,
+        version: this.input.version,
+      });
       if (refused !== null) return refused;
     }
     return null;
@@ -253,7 +270,20 @@ export class PromotionRun {
     try {
       this.child = await startChild(stageWorkflow, {
         workflowId: summary.workflowId,
-        args: [{ promotionId: this.promotionId, pipeline: this.input.pipeline.name, repository: this.input.pipeline.repository, image: this.input.pipeline.artifact.image, version: this.input.version, stage, analysisTemplates: this.input.pipeline.analysisTemplates, attempt: summary.attempt + 1, kind: this.input.kind, requestedBy: this.input.requestedBy }],
+        args: [
+          {
+            promotionId: this.promotionId,
+            pipeline: this.input.pipeline.name,
+            repository: this.input.pipeline.repository,
+            image: this.input.pipeline.artifact.image,
+            version: this.input.version,
+            stage,
+            analysisTemplates: this.input.pipeline.analysisTemplates,
+            attempt: summary.attempt + 1,
+            kind: this.input.kind,
+            requestedBy: this.input.requestedBy,
+          },
+        ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         memo: { promotionId: this.promotionId },
       });
@@ -261,7 +291,8 @@ export class PromotionRun {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       const heldBy = await lookups.environmentHolder(summary.workflowId);
       if (heldBy === this.promotionId) throw ApplicationFailure.nonRetryable(`stage ${stage.name} of ${this.promotionId} is already running`, 'InternalError');
-      if (this.status.waitingFor?.heldBy !== heldBy) this.event('waiting', `environment ${stage.name} is held by ${heldBy ?? 'another promotion'}; waiting for it`);
+      if (this.status.waitingFor?.heldBy !== heldBy)
+        this.event('waiting', `environment ${stage.name} is held by ${heldBy ?? 'another promotion'}; waiting for it`);
       this.status.phase = PromotionPhase.WaitingForEnvironment;
       this.status.waitingFor = { stage: stage.name, heldBy };
       this.status.message = `waiting for environment ${stage.name}, held by ${heldBy ?? 'another promotion'}`;
@@ -312,7 +343,11 @@ export class PromotionRun {
       for (const r of outcome.reverts) result.reverts.push({ ...r, at: now() });
       if (outcome.live) result.live = { sha: outcome.live.sha, at: now(), message: describeLive(outcome.live) };
       summary.phase = StagePhase.RolledBack;
-      const cluster = outcome.live ? '; the cluster is healthy on it' : outcome.notLive !== null ? `; the cluster did not become healthy on it: ${outcome.notLive}` : '';
+      const cluster = outcome.live
+        ? '; the cluster is healthy on it'
+        : outcome.notLive !== null
+          ? `; the cluster did not become healthy on it: ${outcome.notLive}`
+          : '';
       this.event('stage-rolled-back', `stage ${summary.name} rolled back with the promotion (${outcome.reverts.length} revert commit(s))${cluster}`);
     }
   }

@@ -43,7 +43,16 @@ export interface RollbackOutcome {
 export function rollBack(request: RollbackRequest): Promise<RollbackOutcome> {
   return CancellationScope.nonCancellable(async () => {
     const { repository, promotion, stage, step, version, commits, reason, requestedBy } = request;
-    const result = await rollbackGit.revertStageCommits({ repository, promotion, stage: stage.name, step, version, commits, reason, ...(requestedBy ? { requestedBy } : {}) });
+    const result = await rollbackGit.revertStageCommits({
+      repository,
+      promotion,
+      stage: stage.name,
+      step,
+      version,
+      commits,
+      reason,
+      ...(requestedBy ? { requestedBy } : {}),
+    });
     const sync = syncOf(stage);
     if (!sync) return { reverts: result.reverts, live: null, notLive: null };
     const routing = stage.strategy.kind === 'canary' ? (stage.strategy.trafficRouting ?? null) : null;

@@ -114,7 +114,10 @@ export function stageAttributes(s: {
 }
 
 /** The pairs whose value differs from `current` (null removes; removing an absent one is no change). */
-export function changedAttributes(pairs: readonly SearchAttributeUpdatePair[], current: (pair: SearchAttributeUpdatePair) => unknown): SearchAttributeUpdatePair[] {
+export function changedAttributes(
+  pairs: readonly SearchAttributeUpdatePair[],
+  current: (pair: SearchAttributeUpdatePair) => unknown,
+): SearchAttributeUpdatePair[] {
   return pairs.filter((pair) => {
     const now = current(pair);
     if (pair.value === null) return now !== undefined;

@@ -76,9 +76,13 @@ export class StageAnalysis {
     const routing = stage.strategy.kind === 'canary' ? stage.strategy.trafficRouting : undefined;
     const labels = routingLabels(routing);
     const resolved = resolveAnalysis(ref, this.input.analysisTemplates, { pipeline, stage: stage.name, version, image, ...labels });
-    if (resolved.missing.length > 0) throw new StageStop(FailureReason.AnalysisFailed, `analysis templates ${resolved.missing.join(', ')} are not in the pipeline`);
+    if (resolved.missing.length > 0)
+      throw new StageStop(FailureReason.AnalysisFailed, `analysis templates ${resolved.missing.join(', ')} are not in the pipeline`);
     const label = `${where}: analysis ${ref.templates.join(', ')}`;
-    this.record.event('analysis-started', `${label} (${resolved.metrics.length} metric(s)${resolved.judges.length > 0 ? `, ${resolved.judges.length} judge(s)` : ''})`);
+    this.record.event(
+      'analysis-started',
+      `${label} (${resolved.metrics.length} metric(s)${resolved.judges.length > 0 ? `, ${resolved.judges.length} judge(s)` : ''})`,
+    );
     return { label, input: { label, metrics: resolved.metrics, judges: resolved.judges, args: resolved.args } };
   }
 
@@ -124,7 +128,16 @@ export class StageAnalysis {
         background.result = result;
       },
       (error: unknown) => {
-        background.result = { label, phase: AnalysisPhase.Error, message: `the analysis workflow failed: ${describeFailure(error)}`, metrics: [], runSummary: { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 }, dryRunSummary: { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 }, startedAt: now(), finishedAt: now() };
+        background.result = {
+          label,
+          phase: AnalysisPhase.Error,
+          message: `the analysis workflow failed: ${describeFailure(error)}`,
+          metrics: [],
+          runSummary: { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 },
+          dryRunSummary: { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 },
+          startedAt: now(),
+          finishedAt: now(),
+        };
       },
     );
   }

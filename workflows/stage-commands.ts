@@ -72,7 +72,8 @@ export class StageCommands {
     } catch (error) {
       return (error as Error).message;
     }
-    if (this.record.requests.abort) return `stage ${this.stage} is already aborting (${this.record.requests.abort.actor}: ${this.record.requests.abort.reason})`;
+    if (this.record.requests.abort)
+      return `stage ${this.stage} is already aborting (${this.record.requests.abort.actor}: ${this.record.requests.abort.reason})`;
     if (this.record.status.phase === StagePhase.RollingBack) return `stage ${this.stage} is already rolling back`;
     return null;
   }
@@ -114,7 +115,8 @@ export class StageCommands {
   resume(args: OperatorArgs): Ack {
     this.lastCommandAt = Date.now();
     const inconclusive = this.record.status.pauseReason === PauseReason.InconclusiveAnalysis;
-    if (inconclusive) this.override(OverrideKind.Inconclusive, args.actor, 'resume past an inconclusive analysis', this.record.inconclusive ?? 'an inconclusive analysis');
+    if (inconclusive)
+      this.override(OverrideKind.Inconclusive, args.actor, 'resume past an inconclusive analysis', this.record.inconclusive ?? 'an inconclusive analysis');
     this.record.requests.pause = null;
     this.record.requests.resumes++;
     this.record.requests.decidedBy = args.actor;

@@ -14,7 +14,15 @@ export type CurrentStageInput = Omit<StageInput, 'kind' | 'analysisTemplates' | 
 };
 
 /** `sync` in specs pinned before sync existed: Git only (the other fields are never read). */
-const GIT_ONLY = { mode: 'none', namespace: 'default', context: null, timeoutMs: 600_000, agent: null, application: null, kustomization: null } satisfies SyncSpec;
+const GIT_ONLY = {
+  mode: 'none',
+  namespace: 'default',
+  context: null,
+  timeoutMs: 600_000,
+  agent: null,
+  application: null,
+  kustomization: null,
+} satisfies SyncSpec;
 
 export function upgradeStageInput(input: StageInput): CurrentStageInput {
   const { fastTrack, ...rest } = input;

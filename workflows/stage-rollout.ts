@@ -146,14 +146,22 @@ export class StageRollout {
       if (!this.canaryStarted) {
         const start = canaryStartChanges(canary);
         const withWeight = step.kind === 'setWeight' ? weightChanges(canary, step.weight) : [];
-        await this.commit([...start, ...withWeight], stepKey(this.input.attempt, i, 'canary', step.kind === 'setWeight' ? step.weight : 0), `canary ${this.input.version}${step.kind === 'setWeight' ? ` at ${step.weight}%` : ''}`);
+        await this.commit(
+          [...start, ...withWeight],
+          stepKey(this.input.attempt, i, 'canary', step.kind === 'setWeight' ? step.weight : 0),
+          `canary ${this.input.version}${step.kind === 'setWeight' ? ` at ${step.weight}%` : ''}`,
+        );
         this.canaryStarted = true;
         if (step.kind === 'setWeight') this.status.canaryWeight = step.weight;
       }
       switch (step.kind) {
         case 'setWeight':
           if (this.status.canaryWeight !== step.weight) {
-            await this.commit(weightChanges(canary, step.weight), stepKey(this.input.attempt, i, `setWeight-${step.weight}`), `canary ${this.input.version} at ${step.weight}%`);
+            await this.commit(
+              weightChanges(canary, step.weight),
+              stepKey(this.input.attempt, i, `setWeight-${step.weight}`),
+              `canary ${this.input.version} at ${step.weight}%`,
+            );
             this.status.canaryWeight = step.weight;
           }
           break;
@@ -181,22 +189,16 @@ export class StageRollout {
     }
   }
 
-
-
-
-
-
-
-
-
-
-
   // ------------------------------------------------------------ webhooks (docs/webhooks.md)
 
   private async promoteFully(): Promise<void> {
     const { stage, attempt, version } = this.input;
     this.record.setPhase(StagePhase.Promoting, `promoting ${version} to stable`);
-    await this.commit(fullPromotionChanges(stage), stepKey(attempt, stage.strategy.kind === 'canary' ? 'promote' : 'update'), stage.strategy.kind === 'canary' ? `promote ${version} to stable` : `update to ${version}`);
+    await this.commit(
+      fullPromotionChanges(stage),
+      stepKey(attempt, stage.strategy.kind === 'canary' ? 'promote' : 'update'),
+      stage.strategy.kind === 'canary' ? `promote ${version} to stable` : `update to ${version}`,
+    );
     this.status.canaryWeight = 0;
   }
 
@@ -205,7 +207,11 @@ export class StageRollout {
     const resumes = this.requests.resumes;
     const until = durationMs === null ? null : Date.now() + durationMs;
     this.status.pauseUntil = until === null ? null : new Date(until).toISOString();
-    this.record.setPhase(StagePhase.Paused, durationMs === null ? 'paused until resumed (ramp resume)' : `paused for ${formatDuration(durationMs)}`, PauseReason.CanaryPauseStep);
+    this.record.setPhase(
+      StagePhase.Paused,
+      durationMs === null ? 'paused until resumed (ramp resume)' : `paused for ${formatDuration(durationMs)}`,
+      PauseReason.CanaryPauseStep,
+    );
     const ended = () => this.requests.resumes > resumes || this.requests.abort !== null || this.requests.skip !== null || this.analyses.backgroundDecided();
     if (until === null) await condition(ended);
     else await condition(ended, Math.max(0, until - Date.now()));
@@ -229,7 +235,6 @@ export class StageRollout {
     }
   }
 
-
   private async commit(changes: StageChange[], step: string, what: string): Promise<void> {
     const { promotionId, pipeline, stage, version, repository, image } = this.input;
     const approvedBy = this.status.approvals.flatMap((a) => (a.outcome === ApprovalOutcome.Approved ? a.approvals.map((d) => d.actor) : []));
@@ -243,7 +248,14 @@ export class StageRollout {
         version,
         changes,
         subject: `${pipeline}/${stage.name}: ${what}`,
-        trailers: { promotion: promotionId, stage: stage.name, step, version, ...(approvedBy.length > 0 ? { approvedBy: [...new Set(approvedBy)] } : {}), ...(requestedBy ? { requestedBy } : {}) },
+        trailers: {
+          promotion: promotionId,
+          stage: stage.name,
+          step,
+          version,
+          ...(approvedBy.length > 0 ? { approvedBy: [...new Set(approvedBy)] } : {}),
+          ...(requestedBy ? { requestedBy } : {}),
+        },
         // Before writing, the worker checks that these are still on the branch (a force-push rewrites them).
         expect: this.status.commits.map((c) => c.sha),
       }),
@@ -298,7 +310,14 @@ export class StageRollout {
     const message = this.status.message;
     this.status.message = `${what}: waiting for ${sha.slice(0, 12)} to be live and healthy (sync ${sync.mode}, up to ${formatDuration(sync.timeoutMs)})`;
     try {
-      const result = await goLive({ repository, stage, sync, sha, routing: this.record.canary()?.trafficRouting ?? null, stop: () => this.requests.abort !== null });
+      const result = await goLive({
+        repository,
+        stage,
+        sync,
+        sha,
+        routing: this.record.canary()?.trafficRouting ?? null,
+        stop: () => this.requests.abort !== null,
+      });
       this.status.live = { sha: result.sha, at: now(), message: describeLive(result) };
       this.record.event('live', `${what}: ${result.sha.slice(0, 12)} is live and healthy: ${this.status.live.message}`);
       this.status.message = message;
@@ -325,7 +344,10 @@ export class StageRollout {
     if (toRevert.length === 0) {
       this.record.setPhase(StagePhase.RolledBack, `${message}; nothing had been written to Git`);
     } else if (!this.input.stage.rollback.automatic) {
-      this.record.setPhase(StagePhase.Failed, `${message}; automatic rollback is off, so Git keeps ${toRevert.length} commit(s) of ${this.input.version}. Roll back with ramp rollback`);
+      this.record.setPhase(
+        StagePhase.Failed,
+        `${message}; automatic rollback is off, so Git keeps ${toRevert.length} commit(s) of ${this.input.version}. Roll back with ramp rollback`,
+      );
     } else {
       this.record.setPhase(StagePhase.RollingBack, `${message}; reverting ${toRevert.length} commit(s)`);
       await this.rollBack(toRevert.map((c) => c.sha).reverse(), message);
@@ -344,7 +366,16 @@ export class StageRollout {
     // Who caused the rollback, if a person did: the aborter or the rejecter (not a failed analysis).
     const requestedBy = this.requests.abort?.actor ?? this.status.approvals.find((a) => a.rejection)?.rejection?.actor;
     try {
-      const outcome = await rollBack({ repository, promotion: promotionId, stage, step: stepKey(attempt, 'rollback'), version, commits: newestFirst, reason: message, ...(requestedBy ? { requestedBy } : {}) });
+      const outcome = await rollBack({
+        repository,
+        promotion: promotionId,
+        stage,
+        step: stepKey(attempt, 'rollback'),
+        version,
+        commits: newestFirst,
+        reason: message,
+        ...(requestedBy ? { requestedBy } : {}),
+      });
       for (const r of outcome.reverts) {
         this.status.reverts.push({ ...r, at: now() });
         this.record.event('revert', `reverted ${r.reverted.slice(0, 12)} with ${r.sha.slice(0, 12)}`);

@@ -20,7 +20,13 @@ function activitiesFor(sync: SyncSpec) {
     // The activity enforces the deadline itself; this only bounds a lost worker.
     startToCloseTimeout: sync.timeoutMs + 120_000,
     heartbeatTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES] },
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '30 seconds',
+      maximumAttempts: 10,
+      nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
+    },
   });
 }
 
@@ -49,7 +55,14 @@ export async function goLive(request: GoLive): Promise<SyncResult> {
   const { sync } = request;
   const deadline = new Date(Date.now() + sync.timeoutMs).toISOString();
   const call = () =>
-    activitiesFor(sync).syncStage({ repository: request.repository, stagePath: request.stage.path, sync, sha: request.sha, deadline, routing: request.routing });
+    activitiesFor(sync).syncStage({
+      repository: request.repository,
+      stagePath: request.stage.path,
+      sync,
+      sha: request.sha,
+      deadline,
+      routing: request.routing,
+    });
   try {
     if (!request.stop) return await call();
     const stop = request.stop;
@@ -70,7 +83,12 @@ export async function goLive(request: GoLive): Promise<SyncResult> {
   }
 }
 
-export const NOT_LIVE_TYPES: readonly string[] = [FailureType.SyncFailed, FailureType.ProgressDeadlineExceeded, FailureType.TrafficNotLive, FailureType.ManifestInvalid];
+export const NOT_LIVE_TYPES: readonly string[] = [
+  FailureType.SyncFailed,
+  FailureType.ProgressDeadlineExceeded,
+  FailureType.TrafficNotLive,
+  FailureType.ManifestInvalid,
+];
 
 /** One line for the record: `applied 5 object(s); Deployment web-staging/web-stable 2 of 2 replicas available`. */
 export function describeLive(result: SyncResult): string {

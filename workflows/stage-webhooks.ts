@@ -48,13 +48,20 @@ export class StageWebhooks {
           pending.splice(pending.indexOf(hook), 1);
           this.record.event('webhook', `${type} webhook ${hook.name} confirmed ${what}`);
         } else if (!waited) {
-          this.record.event('webhook', `${type} webhook ${hook.name} has not confirmed ${what} yet (${answer.error}); asking again every ${formatDuration(hook.intervalMs)}`);
+          this.record.event(
+            'webhook',
+            `${type} webhook ${hook.name} has not confirmed ${what} yet (${answer.error}); asking again every ${formatDuration(hook.intervalMs)}`,
+          );
         }
       }
       if (pending.length === 0) break;
       waited = true;
       const previous = { phase: this.record.status.phase, message: this.record.status.message, reason: this.record.status.pauseReason };
-      this.record.setPhase(StagePhase.Paused, `waiting for ${type} webhook(s) ${pending.map((h) => h.name).join(', ')} to confirm ${what}`, PauseReason.AwaitingConfirmation);
+      this.record.setPhase(
+        StagePhase.Paused,
+        `waiting for ${type} webhook(s) ${pending.map((h) => h.name).join(', ')} to confirm ${what}`,
+        PauseReason.AwaitingConfirmation,
+      );
       await condition(() => this.record.requests.abort !== null, Math.min(...pending.map((h) => h.intervalMs)));
       this.record.checkpointAbort();
       this.record.setPhase(previous.phase, previous.message, previous.reason);
@@ -80,7 +87,14 @@ export class StageWebhooks {
   /** A notification (RAMP_NOTIFY_WEBHOOKS) and the stage's event hooks; never fails the stage. */
   async notify(kind: 'approval-waiting' | 'approval-reminder' | 'stage-promoted' | 'stage-rolled-back' | 'history-rewritten', message: string): Promise<void> {
     try {
-      await notifier.notify({ kind, promotionId: this.record.input.promotionId, pipeline: this.record.input.pipeline, stage: this.record.input.stage.name, version: this.record.input.version, message });
+      await notifier.notify({
+        kind,
+        promotionId: this.record.input.promotionId,
+        pipeline: this.record.input.pipeline,
+        stage: this.record.input.stage.name,
+        version: this.record.input.version,
+        message,
+      });
       await this.tell('event', `${kind}: ${message}`);
     } catch (error) {
       if (isCancellation(error)) throw error;

@@ -34,7 +34,11 @@ export const devCommand: Command = {
 
   async run(args, io) {
     // Checked here for a usage error with ramp's wording; dev/main.ts parses them again.
-    const { values, positionals: given } = parseArgs({ args, allowPositionals: true, options: { exit: { type: 'boolean' }, keep: { type: 'boolean' }, 'no-demo': { type: 'boolean' }, dir: { type: 'string' } } });
+    const { values, positionals: given } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { exit: { type: 'boolean' }, keep: { type: 'boolean' }, 'no-demo': { type: 'boolean' }, dir: { type: 'string' } },
+    });
     positionals(given, [] as const);
     if (values.exit && values.keep) throw new UsageError('--exit and --keep contradict each other; give one');
     return runScript('dev', DEV_MAIN, args, io, { ...process.env, ...envOf(io) });

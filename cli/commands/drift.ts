@@ -54,8 +54,10 @@ ${TEMPORAL_FLAGS_USAGE}
     });
     const [pipelineName] = positionals(given, ['pipeline'] as const);
     noBlankFlags(values);
-    if ([values.accept, values.reject, values.watch, values.stop].filter(Boolean).length > 1) throw new UsageError('--accept, --reject, --watch and --stop exclude each other');
-    if ((values.accept || values.reject) && !values.stage) throw new UsageError(`--${values.accept ? 'accept' : 'reject'} needs --stage: say which environment you decide for`);
+    if ([values.accept, values.reject, values.watch, values.stop].filter(Boolean).length > 1)
+      throw new UsageError('--accept, --reject, --watch and --stop exclude each other');
+    if ((values.accept || values.reject) && !values.stage)
+      throw new UsageError(`--${values.accept ? 'accept' : 'reject'} needs --stage: say which environment you decide for`);
     const settings = cliSettings(io, values);
     const pipeline = await loadPipeline(pipelineName, io);
     // A watch may outlive the drift settings that started it: --stop finds it by stage name.
@@ -113,7 +115,8 @@ function watchedStages(pipeline: PipelineSpec, only: string | undefined): StageS
   }
   const stage = pipeline.stages.find((s) => s.name === only);
   if (!stage) throw new UserError(`${pipeline.name} has no stage ${only} (it has ${pipeline.stages.map((s) => s.name).join(', ')})`);
-  if (!watched.includes(stage)) throw new UserError(`stage ${only} of ${pipeline.name} does not watch for drift. Add drift: { policy: alert } (and a sync mode) to it`);
+  if (!watched.includes(stage))
+    throw new UserError(`stage ${only} of ${pipeline.name} does not watch for drift. Add drift: { policy: alert } (and a sync mode) to it`);
   return [stage];
 }
 
@@ -128,6 +131,12 @@ function anyStages(pipeline: PipelineSpec, only: string | undefined): StageSpec[
 async function startWatch(temporal: RampTemporal, pipeline: PipelineSpec, stage: StageSpec): Promise<string> {
   const spec = { pipeline: pipeline.name, repository: pipeline.repository, stage };
   const workflowId = driftWorkflowId(pipeline.name, stage.name);
-  await temporal.client.workflow.signalWithStart(DRIFT_WORKFLOW_TYPE, { workflowId, taskQueue: temporal.settings.taskQueue, args: [spec], signal: driftSpecSignal, signalArgs: [spec] });
+  await temporal.client.workflow.signalWithStart(DRIFT_WORKFLOW_TYPE, {
+    workflowId,
+    taskQueue: temporal.settings.taskQueue,
+    args: [spec],
+    signal: driftSpecSignal,
+    signalArgs: [spec],
+  });
   return `${pipeline.name}/${stage.name}: drift watch ${workflowId} compares the cluster with Git every ${Math.round((stage.drift?.intervalMs ?? 0) / 1000)} s`;
 }

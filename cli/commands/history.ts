@@ -19,7 +19,7 @@ const HISTORY_TIMEOUT_MS = 120_000;
 
 export const historyCommand: Command = {
   name: 'history',
-  summary: 'Show what ramp committed to a pipeline\'s GitOps repository: versions, approvals, rollbacks',
+  summary: "Show what ramp committed to a pipeline's GitOps repository: versions, approvals, rollbacks",
   usage: `ramp history <pipeline> [--stage S] [--limit N] [--json]
 
   Reads ramp's commits back from the pipeline's GitOps repository (their Ramp-* trailers), newest
@@ -63,7 +63,9 @@ ${TEMPORAL_FLAGS_USAGE}
         const explained = await temporal.explain(error, { kind: 'promotion', id: workflowId });
         if (explained instanceof UserError) throw explained;
         const why = innermostMessage(error);
-        const slow = /timed? ?out/i.test(why) ? ` (no answer within ${seconds(HISTORY_TIMEOUT_MS)}: is the worker on task queue ${settings.taskQueue} busy or stuck?)` : '';
+        const slow = /timed? ?out/i.test(why)
+          ? ` (no answer within ${seconds(HISTORY_TIMEOUT_MS)}: is the worker on task queue ${settings.taskQueue} busy or stuck?)`
+          : '';
         throw new UserError(`could not read the history of ${spec.repository.url}: ${why}${slow}`);
       }
     });

@@ -69,7 +69,11 @@ ${TEMPORAL_FLAGS_USAGE}
     const all = finished || (values.all && phase === undefined);
     return withTemporal(cliSettings(io, values), async (temporal) => {
       const { rows, truncated } = await listPromotions(temporal, { all, pipeline, phase, limit });
-      io.stdout(values.json ? json(rows) : renderList(rows, { color: colorOf(io), all: all || values.all, truncated, filtered: phase !== undefined || pipeline !== undefined }));
+      io.stdout(
+        values.json
+          ? json(rows)
+          : renderList(rows, { color: colorOf(io), all: all || values.all, truncated, filtered: phase !== undefined || pipeline !== undefined }),
+      );
       return ExitCode.Ok;
     });
   },
@@ -167,13 +171,19 @@ async function listPromotions(
 
 /** The running stage workflows, by the promotion they belong to. */
 async function runningStages(temporal: RampTemporal, pipeline: string | undefined): Promise<Map<string, StageView>> {
-  const query = ['WorkflowType = "stageWorkflow"', 'ExecutionStatus = "Running"', ...(pipeline !== undefined ? [`RampPipeline = "${pipeline}"`] : [])].join(' AND ');
+  const query = ['WorkflowType = "stageWorkflow"', 'ExecutionStatus = "Running"', ...(pipeline !== undefined ? [`RampPipeline = "${pipeline}"`] : [])].join(
+    ' AND ',
+  );
   const byPromotion = new Map<string, StageView>();
   for await (const e of temporal.client.workflow.list({ query })) {
     const attributes = e.typedSearchAttributes;
     const promotion = attributes.get(RampPromotion);
     if (promotion === undefined) continue;
-    byPromotion.set(promotion, { stage: attributes.get(RampStage) ?? null, phase: attributes.get(RampPhase) ?? null, waitingFor: attributes.get(RampWaitingFor) ?? [] });
+    byPromotion.set(promotion, {
+      stage: attributes.get(RampStage) ?? null,
+      phase: attributes.get(RampPhase) ?? null,
+      waitingFor: attributes.get(RampWaitingFor) ?? [],
+    });
   }
   return byPromotion;
 }
@@ -185,7 +195,14 @@ type RowDraft = PromotionRow & { runId: string; ended: boolean };
 async function phaseOf(temporal: RampTemporal, execution: WorkflowExecutionInfo, stages: Map<string, StageView>): Promise<RowDraft> {
   const attributes = execution.typedSearchAttributes;
   const running = execution.status.name === 'RUNNING';
-  const base = { id: execution.workflowId, runId: execution.runId, ended: !running, startedAt: execution.startTime.toISOString(), closedAt: execution.closeTime?.toISOString() ?? null, message: null };
+  const base = {
+    id: execution.workflowId,
+    runId: execution.runId,
+    ended: !running,
+    startedAt: execution.startTime.toISOString(),
+    closedAt: execution.closeTime?.toISOString() ?? null,
+    message: null,
+  };
   const visible = visiblePhase(
     { phase: attributes.get(RampPhase), stage: attributes.get(RampStage), waitingFor: attributes.get(RampWaitingFor) },
     running ? stages.get(execution.workflowId) : undefined,
@@ -194,15 +211,25 @@ async function phaseOf(temporal: RampTemporal, execution: WorkflowExecutionInfo,
   if (!running) {
     // Its RampPhase is how it ended when it ended by itself: Succeeded (completed) or Aborted
     // (PromotionAborted). Else (failed unexpectedly, terminated, timed out) the run says how.
-    const own = (execution.status.name === 'COMPLETED' && visible?.phase === PromotionPhase.Succeeded) || (execution.status.name === 'FAILED' && visible?.phase === PromotionPhase.Aborted);
+    const own =
+      (execution.status.name === 'COMPLETED' && visible?.phase === PromotionPhase.Succeeded) ||
+      (execution.status.name === 'FAILED' && visible?.phase === PromotionPhase.Aborted);
     if (visible && own) return { ...base, ...visible, waitingFor: [] };
     const ended = await finalStatus(handle.result() as Promise<PromotionStatus>);
-    return { ...base, phase: ended.status?.phase ?? execution.status.name.toLowerCase(), stage: visible?.stage ?? null, waitingFor: [], message: ended.status?.message ?? ended.failure };
+    return {
+      ...base,
+      phase: ended.status?.phase ?? execution.status.name.toLowerCase(),
+      stage: visible?.stage ?? null,
+      waitingFor: [],
+      message: ended.status?.message ?? ended.failure,
+    };
   }
   if (visible) return { ...base, ...visible };
   // Started before ramp set search attributes: ask the workflow, briefly.
   try {
-    const status = await temporal.client.withDeadline(Date.now() + Math.min(temporal.settings.updateTimeoutMs, 3_000), () => handle.query(promotionStatusQuery));
+    const status = await temporal.client.withDeadline(Date.now() + Math.min(temporal.settings.updateTimeoutMs, 3_000), () =>
+      handle.query(promotionStatusQuery),
+    );
     return { ...base, phase: status.phase, stage: status.activeStage?.name ?? null, waitingFor: [], message: status.message };
   } catch {
     return { ...base, phase: 'Running (no worker answered)', stage: null, waitingFor: [] };

@@ -12,7 +12,7 @@ import { startPromotion } from '../start.js';
 
 export const promoteCommand: Command = {
   name: 'promote',
-  summary: 'Start promoting a version through a pipeline\'s stages (--wait to follow it)',
+  summary: "Start promoting a version through a pipeline's stages (--wait to follow it)",
   usage: `ramp promote <pipeline> <version> [--wait] [--json] [--as USER]
 
   Validates the pipeline and starts promotion <pipeline>@<version> through its stages, in order.

@@ -4,7 +4,7 @@ import { simpleStageCommand } from '../stage-command.js';
 
 export const resumeCommand = simpleStageCommand({
   name: 'resume',
-  summary: 'Continue a paused stage: a pause step (timed or not) or an operator\'s pause',
+  summary: "Continue a paused stage: a pause step (timed or not) or an operator's pause",
   description: `  Continues the active stage past a pause step (indefinite or timed) or an operator's
   pause. It cannot stand in for an approval: use \`ramp approve\`.`,
   update: resumeUpdate,

@@ -32,7 +32,14 @@ ${TEMPORAL_FLAGS_USAGE}
     const { values, positionals: given } = parseArgs({
       args,
       allowPositionals: true,
-      options: { ...temporalFlags, stage: { type: 'string' }, to: { type: 'string' }, wait: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, as: { type: 'string' } },
+      options: {
+        ...temporalFlags,
+        stage: { type: 'string' },
+        to: { type: 'string' },
+        wait: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        as: { type: 'string' },
+      },
     });
     const [pipeline] = positionals(given, ['pipeline'] as const);
     noBlankFlags(values);

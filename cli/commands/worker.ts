@@ -17,7 +17,7 @@ const WORKER_RUN = new URL(`../../worker/run${import.meta.url.endsWith('.ts') ? 
 
 export const workerCommand: Command = {
   name: 'worker',
-  summary: 'Run ramp\'s worker: it runs the promotions and does the Git work',
+  summary: "Run ramp's worker: it runs the promotions and does the Git work",
   usage: `ramp worker [--address HOST:PORT] [--namespace NS] [--task-queue Q]
 
   Runs the worker in the foreground, in this process (its pid is the worker's), until SIGINT or

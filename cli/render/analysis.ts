@@ -54,7 +54,8 @@ export function describeMeasurement(measurement: Measurement): string {
   if (measurement.phase === 'Error') {
     const error = measurement.error ?? measurement.message ?? 'no reason given';
     const condition = /^((?:success|failure)Condition `.+`) could not be evaluated/s.exec(error)?.[1];
-    if (emptyResult(measurement.value) && condition) return `error: empty result: the query returned no series, so ${condition} could not be evaluated (guard it with \`size(result) == 0 || ...\` if that is acceptable)`;
+    if (emptyResult(measurement.value) && condition)
+      return `error: empty result: the query returned no series, so ${condition} could not be evaluated (guard it with \`size(result) == 0 || ...\` if that is acceptable)`;
     return `error: ${error}`;
   }
   if (emptyResult(measurement.value)) return `empty result: the query returned no series (${phase})`;
@@ -115,6 +116,8 @@ export function shownRuns(analyses: readonly AnalysisResult[] | undefined, lates
 export function inconclusiveWhy(analyses: readonly AnalysisResult[] | undefined): string | null {
   const run = [...(analyses ?? [])].reverse().find((r) => r.phase === 'Inconclusive');
   const metrics = run?.metrics.filter((m) => m.phase === 'Inconclusive') ?? [];
-  const why = metrics.map((m) => `${m.name}: ${m.measurements.length > 0 ? describeMeasurement(m.measurements.at(-1)!).replace(/ \(inconclusive\)$/, '') : 'not measured'}`);
+  const why = metrics.map(
+    (m) => `${m.name}: ${m.measurements.length > 0 ? describeMeasurement(m.measurements.at(-1)!).replace(/ \(inconclusive\)$/, '') : 'not measured'}`,
+  );
   return why.length > 0 ? why.join('; ') : null;
 }

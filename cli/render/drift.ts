@@ -11,11 +11,18 @@ export function renderDrift(pipeline: string, found: { stage: string; status: Dr
       out.push(`${paint(Marker.pending, `· ${pipeline}/${stage}`, options.color)}  not watched: ${problem ?? 'no watch'}`);
       continue;
     }
-    const marker = status.phase === DriftPhase.InSync ? Marker.succeeded : status.phase === DriftPhase.Drifted || status.phase === DriftPhase.CheckFailed ? Marker.failed : Marker.paused;
+    const marker =
+      status.phase === DriftPhase.InSync
+        ? Marker.succeeded
+        : status.phase === DriftPhase.Drifted || status.phase === DriftPhase.CheckFailed
+          ? Marker.failed
+          : Marker.paused;
     const check = status.lastCheck
       ? `checked ${formatTime(status.lastCheck.at, options)} against ${shortSha(status.lastCheck.sha)}, ${status.lastCheck.compared} object(s)`
       : 'not checked yet';
-    out.push(`${paint(marker, `${marker} ${pipeline}/${stage}  ${status.phase}`, options.color)}  (${check}; every ${Math.round(status.intervalMs / 1000)} s, policy ${status.policy})`);
+    out.push(
+      `${paint(marker, `${marker} ${pipeline}/${stage}  ${status.phase}`, options.color)}  (${check}; every ${Math.round(status.intervalMs / 1000)} s, policy ${status.policy})`,
+    );
     if (status.phase !== DriftPhase.Drifted) out.push(`  ${status.message}`);
     for (const drift of status.drifts) {
       if (drift.missing) {
@@ -25,7 +32,8 @@ export function renderDrift(pipeline: string, found: { stage: string; status: Dr
       out.push(`  ${drift.object}${drift.source ? ` (${drift.source})` : ''}`);
       for (const f of drift.fields) out.push(`    ${f.path}: ${show(f.live)} in the cluster, ${show(f.desired)} in Git`);
     }
-    if (status.drifts.length > 0 && status.policy === 'alert') out.push(`  → ramp drift ${pipeline} --stage ${stage} --accept (commit it to Git) | --reject (restore Git's state)`);
+    if (status.drifts.length > 0 && status.policy === 'alert')
+      out.push(`  → ramp drift ${pipeline} --stage ${stage} --accept (commit it to Git) | --reject (restore Git's state)`);
     const events = status.events.slice(-EVENTS_SHOWN);
     if (events.length > 0) {
       out.push('  events:');

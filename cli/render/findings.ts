@@ -12,14 +12,16 @@ export function renderFindings(results: LoadResult[], color: boolean): string {
   let out = '';
   for (const result of results) {
     const issues = [...(result.ok ? [] : result.errors), ...result.warnings].sort((a, b) => a.line - b.line || a.column - b.column);
-    if (result.ok) out += `${result.file}: ${c.green('valid')}${result.warnings.length > 0 ? ` (${result.warnings.length} warning${result.warnings.length > 1 ? 's' : ''})` : ''}\n`;
+    if (result.ok)
+      out += `${result.file}: ${c.green('valid')}${result.warnings.length > 0 ? ` (${result.warnings.length} warning${result.warnings.length > 1 ? 's' : ''})` : ''}\n`;
     out += issues.map(line).join('');
   }
   const invalid = results.filter((r) => !r.ok).length;
   const errors = results.reduce((n, r) => n + (r.ok ? 0 : r.errors.length), 0);
   const warnings = results.reduce((n, r) => n + r.warnings.length, 0);
-  out += invalid === 0
-    ? `${results.length} pipeline${results.length === 1 ? '' : 's'} valid${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`
-    : `${invalid} of ${results.length} pipeline${results.length === 1 ? '' : 's'} invalid: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`;
+  out +=
+    invalid === 0
+      ? `${results.length} pipeline${results.length === 1 ? '' : 's'} valid${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`
+      : `${invalid} of ${results.length} pipeline${results.length === 1 ? '' : 's'} invalid: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`;
   return out;
 }

@@ -128,7 +128,16 @@ export function paint(marker: Marker, text: string, color: boolean): string {
 export function table(header: string[], rows: string[][]): string {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    all
+      .map((r) =>
+        r
+          .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 // eslint-disable-next-line no-control-regex
@@ -148,7 +157,7 @@ export function truncate(line: string, width: number): string {
   let shown = 0;
   let out = '';
   let coloured = false;
-  for (let i = 0; i < line.length && shown < width - 1; ) {
+  for (let i = 0; i < line.length && shown < width - 1;) {
     SGR.lastIndex = i;
     const code = SGR.exec(line);
     if (code) {

@@ -23,20 +23,29 @@ export interface OperatorHint {
   actions: OperatorAction[];
 }
 
-export function operatorHint(snapshot: { promotion: PromotionStatus; activeStage: StageStatus | null }, options: Pick<RenderOptions, 'timeZone'> = {}): OperatorHint | null {
+export function operatorHint(
+  snapshot: { promotion: PromotionStatus; activeStage: StageStatus | null },
+  options: Pick<RenderOptions, 'timeZone'> = {},
+): OperatorHint | null {
   const { promotion, activeStage: s } = snapshot;
   const id = promotion.promotionId;
   const abort = (does: string): OperatorAction => ({ does, command: `ramp abort ${id} --reason "..."` });
 
   if (promotion.phase === PromotionPhase.WaitingForEnvironment) {
-    return { key: `env|${promotion.waitingFor?.stage}|${promotion.waitingFor?.heldBy}`, situation: `${promotion.message}; it starts when that promotion leaves`, actions: [] };
+    return {
+      key: `env|${promotion.waitingFor?.stage}|${promotion.waitingFor?.heldBy}`,
+      situation: `${promotion.message}; it starts when that promotion leaves`,
+      actions: [],
+    };
   }
   if (promotion.phase === PromotionPhase.Failed) {
     const failed = [...promotion.stages].reverse().find((stage) => stage.phase === StagePhase.Failed || stage.phase === StagePhase.RolledBack);
     const why = failed?.result?.failure?.message;
     return {
       key: `failed|${failed?.name}|${failed?.attempt}`,
-      situation: failed ? `stage ${failed.name} failed (attempt ${failed.attempt})${why ? `: ${why}` : ''}; the promotion waits for a retry` : promotion.message,
+      situation: failed
+        ? `stage ${failed.name} failed (attempt ${failed.attempt})${why ? `: ${why}` : ''}; the promotion waits for a retry`
+        : promotion.message,
       actions: [{ does: 'retry', command: `ramp retry ${id} --as USER` }, abort('give up')],
     };
   }
@@ -59,7 +68,11 @@ export function operatorHint(snapshot: { promotion: PromotionStatus; activeStage
     case PauseReason.CanaryPauseStep:
       return s.pauseUntil === null
         ? { key, situation: `${stage} is paused at step ${s.currentStep + 1} until resumed`, actions: [{ does: 'resume', command: `ramp resume ${id}` }] }
-        : { key, situation: `${stage} is paused at step ${s.currentStep + 1} until ${formatClock(s.pauseUntil, options)}`, actions: [{ does: 'resume now', command: `ramp resume ${id}` }] };
+        : {
+            key,
+            situation: `${stage} is paused at step ${s.currentStep + 1} until ${formatClock(s.pauseUntil, options)}`,
+            actions: [{ does: 'resume now', command: `ramp resume ${id}` }],
+          };
     case PauseReason.InconclusiveAnalysis: {
       const why = inconclusiveWhy(s.analyses);
       return {

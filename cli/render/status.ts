@@ -39,11 +39,19 @@ interface Layout {
 
 export function renderStatus(promotion: PromotionStatus, active: StageStatus | null, options: RenderOptions): string {
   const layout: Layout = { compact: false };
-  let out = headerLines(promotion, active, options, layout).map((l) => `${l}\n`).join('');
+  let out = headerLines(promotion, active, options, layout)
+    .map((l) => `${l}\n`)
+    .join('');
   out += '\nStages:\n';
-  out += stageRows(promotion, active).flatMap((row) => stageBlock(row, options, layout, true)).map((l) => `${l}\n`).join('');
+  out += stageRows(promotion, active)
+    .flatMap((row) => stageBlock(row, options, layout, true))
+    .map((l) => `${l}\n`)
+    .join('');
   const events = recentEvents(promotion, stageStatuses(promotion, active), STATUS_EVENTS);
-  if (events.length > 0) out += `\nEvents (last ${events.length}):\n${eventLines(events, options, false).map((l) => `${l}\n`).join('')}`;
+  if (events.length > 0)
+    out += `\nEvents (last ${events.length}):\n${eventLines(events, options, false)
+      .map((l) => `${l}\n`)
+      .join('')}`;
   return out;
 }
 
@@ -54,7 +62,11 @@ export function renderStatus(promotion: PromotionStatus, active: StageStatus | n
  * failed one) is shown in detail and the others on one line each; the most recent events fill
  * what is left.
  */
-export function renderStatusScreen(promotion: PromotionStatus, active: StageStatus | null, options: RenderOptions & { columns: number; rows: number }): string[] {
+export function renderStatusScreen(
+  promotion: PromotionStatus,
+  active: StageStatus | null,
+  options: RenderOptions & { columns: number; rows: number },
+): string[] {
   const layout: Layout = { compact: true, width: Math.max(1, options.columns - 1) };
   const budget = Math.max(1, options.rows - 1);
   const header = headerLines(promotion, active, options, layout);
@@ -118,7 +130,8 @@ interface StageRow {
 function stageRows(promotion: PromotionStatus, active: StageStatus | null): StageRow[] {
   const statuses = stageStatuses(promotion, active);
   const rows = promotion.stages.map((summary) => {
-    const live = active !== null && active.promotionId === promotion.promotionId && active.stage === summary.name && promotion.activeStage?.name === summary.name;
+    const live =
+      active !== null && active.promotionId === promotion.promotionId && active.stage === summary.name && promotion.activeStage?.name === summary.name;
     const status = statuses.get(summary.name) ?? null;
     return { summary, status, live, phase: status && live ? status.phase : summary.phase };
   });
@@ -151,17 +164,59 @@ function stageBlock({ summary, status, live, phase, widths }: StageRow, options:
       const at = current && status.currentStep < status.steps.length ? `  ${current.index + 1}. ${current.label}` : '';
       out.push(fieldLine('Steps', `${markers.map((m) => paint(m, m, options.color)).join(' ')}${at}`, indent));
     } else {
-      status.steps.forEach((step, i) => out.push(`${indent}${i === 0 ? 'Steps:'.padEnd(LABEL) : ' '.repeat(LABEL)}${paint(markers[i]!, markers[i]!, options.color)} ${step.index + 1}. ${step.label}`));
+      status.steps.forEach((step, i) =>
+        out.push(
+          `${indent}${i === 0 ? 'Steps:'.padEnd(LABEL) : ' '.repeat(LABEL)}${paint(markers[i]!, markers[i]!, options.color)} ${step.index + 1}. ${step.label}`,
+        ),
+      );
     }
   } else {
     out.push(fieldLine('Strategy', 'direct', indent));
   }
-  out.push(...list('Analysis', shownRuns(status.analyses, layout.compact).flatMap((run) => analysisLines(run, options.color)), indent));
-  out.push(...list('Commits', latest(status.commits.map((k) => `${shortSha(k.sha)}  ${k.step}`), layout), indent));
-  out.push(...list('Reverts', latest(status.reverts.map((r) => `${shortSha(r.sha)}  reverts ${shortSha(r.reverted)}`), layout), indent));
+  out.push(
+    ...list(
+      'Analysis',
+      shownRuns(status.analyses, layout.compact).flatMap((run) => analysisLines(run, options.color)),
+      indent,
+    ),
+  );
+  out.push(
+    ...list(
+      'Commits',
+      latest(
+        status.commits.map((k) => `${shortSha(k.sha)}  ${k.step}`),
+        layout,
+      ),
+      indent,
+    ),
+  );
+  out.push(
+    ...list(
+      'Reverts',
+      latest(
+        status.reverts.map((r) => `${shortSha(r.sha)}  reverts ${shortSha(r.reverted)}`),
+        layout,
+      ),
+      indent,
+    ),
+  );
   if (status.live) out.push(fieldLine('Live', `${shortSha(status.live.sha)}  ${status.live.message}`, indent));
-  out.push(...list('Overrides', (status.overrides ?? []).map((o) => `${paint(Marker.overridden, Marker.overridden, options.color)} ${o.actor} ${o.kind === 'Skip' ? 'skipped' : 'resumed past'} ${o.what}`), indent));
-  out.push(...list('Approvals', status.approvals.flatMap((a) => (layout.compact ? approvalLines(a, options).slice(0, 1) : approvalLines(a, options))), indent));
+  out.push(
+    ...list(
+      'Overrides',
+      (status.overrides ?? []).map(
+        (o) => `${paint(Marker.overridden, Marker.overridden, options.color)} ${o.actor} ${o.kind === 'Skip' ? 'skipped' : 'resumed past'} ${o.what}`,
+      ),
+      indent,
+    ),
+  );
+  out.push(
+    ...list(
+      'Approvals',
+      status.approvals.flatMap((a) => (layout.compact ? approvalLines(a, options).slice(0, 1) : approvalLines(a, options))),
+      indent,
+    ),
+  );
   if (status.failure) out.push(fieldLine('Failure', `${status.failure.reason}: ${status.failure.message}`, indent));
   return out;
 }
@@ -194,9 +249,22 @@ function list(label: string, lines: string[], indent: string): string[] {
 function approvalLines(record: ApprovalRecord, options: RenderOptions): string[] {
   const head = `${record.gate}: ${record.outcome}, ${record.approvals.length}/${record.minApprovals} from ${record.eligible.join(', ') || '(nobody)'}${record.deadline && record.outcome === 'Pending' ? `, until ${formatTime(record.deadline, options)}` : ''}`;
   const decisions = [
-    ...record.approvals.map((d) => ({ at: d.at, line: `  ${paint(Marker.succeeded, Marker.succeeded, options.color)} ${d.actor} approved${d.comment ? `: ${d.comment}` : ''}` })),
-    ...(record.rejection ? [{ at: record.rejection.at, line: `  ${paint(Marker.failed, Marker.failed, options.color)} ${record.rejection.actor} rejected${record.rejection.comment ? `: ${record.rejection.comment}` : ''}` }] : []),
-    ...record.refused.map((d) => ({ at: d.at, line: `  ${paint(Marker.failed, Marker.failed, options.color)} ${d.actor} tried to ${d.action}, refused: ${d.reason}` })),
+    ...record.approvals.map((d) => ({
+      at: d.at,
+      line: `  ${paint(Marker.succeeded, Marker.succeeded, options.color)} ${d.actor} approved${d.comment ? `: ${d.comment}` : ''}`,
+    })),
+    ...(record.rejection
+      ? [
+          {
+            at: record.rejection.at,
+            line: `  ${paint(Marker.failed, Marker.failed, options.color)} ${record.rejection.actor} rejected${record.rejection.comment ? `: ${record.rejection.comment}` : ''}`,
+          },
+        ]
+      : []),
+    ...record.refused.map((d) => ({
+      at: d.at,
+      line: `  ${paint(Marker.failed, Marker.failed, options.color)} ${d.actor} tried to ${d.action}, refused: ${d.reason}`,
+    })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return [head, ...decisions.map((d) => d.line)];
 }
@@ -206,7 +274,10 @@ function eventLines(events: SourcedEvent[], options: RenderOptions, clock: boole
   const source = Math.max(...events.map((e) => e.source.length));
   const kind = Math.max(...events.map((e) => e.event.kind.length));
   const actor = Math.max(1, ...events.map((e) => (e.event.actor ?? '').length));
-  return events.map(({ source: s, event }) => `  ${clock ? formatClock(event.at, options) : formatTime(event.at, options)}  ${s.padEnd(source)}  ${event.kind.padEnd(kind)}  ${(event.actor ?? '-').padEnd(actor)}  ${event.message}`);
+  return events.map(
+    ({ source: s, event }) =>
+      `  ${clock ? formatClock(event.at, options) : formatTime(event.at, options)}  ${s.padEnd(source)}  ${event.kind.padEnd(kind)}  ${(event.actor ?? '-').padEnd(actor)}  ${event.message}`,
+  );
 }
 
 export interface SourcedEvent {

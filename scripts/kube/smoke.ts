@@ -16,12 +16,7 @@ async function waitDeployment(apps: k8s.AppsV1Api, namespace: string, name: stri
     const d = await apps.readNamespacedDeployment({ name, namespace });
     const s = d.status ?? {};
     last = `observedGeneration=${s.observedGeneration} replicas=${s.replicas} updated=${s.updatedReplicas} ready=${s.readyReplicas} available=${s.availableReplicas}`;
-    if (
-      (s.observedGeneration ?? 0) >= generation &&
-      s.availableReplicas === 2 &&
-      s.updatedReplicas === 2 &&
-      (s.replicas ?? 0) === 2
-    ) {
+    if ((s.observedGeneration ?? 0) >= generation && s.availableReplicas === 2 && s.updatedReplicas === 2 && (s.replicas ?? 0) === 2) {
       return last;
     }
     if (Date.now() > deadline) throw new Error(`deployment ${name} not rolled out after ${timeoutMs} ms: ${last}`);
@@ -102,9 +97,7 @@ async function main() {
       await sleep(200);
     }
     log(`namespace deleted in ${Date.now() - t3} ms`);
-    console.log(
-      JSON.stringify({ controlPlaneReadyMs: startMs, timings: cp.timings, rolloutMs: rollout1, imageUpdateMs: rollout2 }),
-    );
+    console.log(JSON.stringify({ controlPlaneReadyMs: startMs, timings: cp.timings, rolloutMs: rollout1, imageUpdateMs: rollout2 }));
   } finally {
     const ts = Date.now();
     await cp.stop();

@@ -94,13 +94,18 @@ async function startOnce(options: DevServerOptions, port: number, uiPort: number
   const ip = options.ip ?? '127.0.0.1';
   const address = `${ip}:${port}`;
   const args = [
-    'server', 'start-dev',
+    'server',
+    'start-dev',
     ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
-    '--ip', ip,
-    '--port', String(port),
-    '--namespace', options.namespace ?? 'default',
-    '--log-level', 'warn',
+    '--ip',
+    ip,
+    '--port',
+    String(port),
+    '--namespace',
+    options.namespace ?? 'default',
+    '--log-level',
+    'warn',
     ...dynamicConfigArgs(),
     ...searchAttributeArgs(),
     ...(options.extraArgs ?? []),
@@ -120,9 +125,7 @@ async function startOnce(options: DevServerOptions, port: number, uiPort: number
   while (Date.now() < deadline) {
     if (spawnError) throw spawnError;
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `temporal server start-dev exited (${child.exitCode ?? child.signalCode}) before it was healthy:\n${await logTail(options.logFile)}`,
-      );
+      throw new Error(`temporal server start-dev exited (${child.exitCode ?? child.signalCode}) before it was healthy:\n${await logTail(options.logFile)}`);
     }
     const health = await run(options.temporal, ['operator', 'cluster', 'health', '--address', address], {
       timeoutMs: 10_000,

@@ -122,14 +122,7 @@ interface Proc {
 }
 
 /** Minimal HTTPS client against the apiserver (for readiness and bootstrap, before client-node is needed). */
-function apiRequest(
-  server: string,
-  ca: string,
-  token: string,
-  method: string,
-  urlPath: string,
-  body?: unknown,
-): Promise<{ status: number; body: string }> {
+function apiRequest(server: string, ca: string, token: string, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       new URL(urlPath, server),
@@ -175,22 +168,46 @@ async function openssl(dir: string, args: string[]): Promise<void> {
 
 async function makePki(dir: string): Promise<void> {
   await openssl(dir, [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650',
-    '-subj', '/CN=ramp-kube-test-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=ramp-kube-test-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
   ]);
-  await openssl(dir, [
-    'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'apiserver.key', '-out', 'apiserver.csr', '-subj', '/CN=kube-apiserver',
-  ]);
+  await openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'apiserver.key', '-out', 'apiserver.csr', '-subj', '/CN=kube-apiserver']);
   await writeFile(
     path.join(dir, 'san.ext'),
     'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\n' +
       'extendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n',
   );
   await openssl(dir, [
-    'x509', '-req', '-in', 'apiserver.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-out', 'apiserver.crt', '-days', '3650', '-extfile', 'san.ext',
+    'x509',
+    '-req',
+    '-in',
+    'apiserver.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'apiserver.crt',
+    '-days',
+    '3650',
+    '-extfile',
+    'san.ext',
   ]);
   await openssl(dir, ['genrsa', '-out', 'sa.key', '2048']);
   await openssl(dir, ['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']);
@@ -285,25 +302,37 @@ export async function startKubeControlPlane(opts: StartOptions = {}): Promise<Ku
 
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     startProc('etcd', bins.etcd, [
-      '--name=ramp', `--data-dir=${path.join(dir, 'etcd-data')}`,
-      `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
+      '--name=ramp',
+      `--data-dir=${path.join(dir, 'etcd-data')}`,
+      `--listen-client-urls=${etcdUrl}`,
+      `--advertise-client-urls=${etcdUrl}`,
       `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
       `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
       `--initial-cluster=ramp=http://127.0.0.1:${etcdPeerPort}`,
-      '--unsafe-no-fsync', '--log-level=warn',
+      '--unsafe-no-fsync',
+      '--log-level=warn',
     ]);
-    await waitFor('etcd /health', async () => {
-      const res = await fetch(`${etcdUrl}/health`);
-      return res.ok;
-    }, timeoutMs, procs);
+    await waitFor(
+      'etcd /health',
+      async () => {
+        const res = await fetch(`${etcdUrl}/health`);
+        return res.ok;
+      },
+      timeoutMs,
+      procs,
+    );
     mark('etcd ready');
 
     startProc('kube-apiserver', bins.kubeApiserver, [
       `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
       `--cert-dir=${path.join(dir, 'apiserver-certs')}`,
-      `--tls-cert-file=${path.join(dir, 'apiserver.crt')}`, `--tls-private-key-file=${path.join(dir, 'apiserver.key')}`,
-      `--client-ca-file=${caFile}`, `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
+      `--tls-cert-file=${path.join(dir, 'apiserver.crt')}`,
+      `--tls-private-key-file=${path.join(dir, 'apiserver.key')}`,
+      `--client-ca-file=${caFile}`,
+      `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
       '--authorization-mode=RBAC',
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
@@ -311,25 +340,37 @@ export async function startKubeControlPlane(opts: StartOptions = {}): Promise<Ku
       '--service-cluster-ip-range=10.96.0.0/16',
       '--endpoint-reconciler-type=none',
       '--disable-admission-plugins=ServiceAccount',
-      '--allow-privileged=true', '--profiling=false', '--v=1',
+      '--allow-privileged=true',
+      '--profiling=false',
+      '--v=1',
     ]);
-    await waitFor('kube-apiserver /readyz', async () => {
-      const res = await apiRequest(server, ca, token, 'GET', '/readyz');
-      return res.status === 200;
-    }, timeoutMs, procs);
+    await waitFor(
+      'kube-apiserver /readyz',
+      async () => {
+        const res = await apiRequest(server, ca, token, 'GET', '/readyz');
+        return res.status === 200;
+      },
+      timeoutMs,
+      procs,
+    );
     mark('kube-apiserver ready');
 
     startProc('kube-controller-manager', bins.kubeControllerManager, [
-      `--kubeconfig=${kubeconfigPath}`, '--leader-elect=false', '--secure-port=0',
-      `--service-account-private-key-file=${path.join(dir, 'sa.key')}`, `--root-ca-file=${caFile}`,
-      '--use-service-account-credentials=false', '--v=1',
+      `--kubeconfig=${kubeconfigPath}`,
+      '--leader-elect=false',
+      '--secure-port=0',
+      `--service-account-private-key-file=${path.join(dir, 'sa.key')}`,
+      `--root-ca-file=${caFile}`,
+      '--use-service-account-credentials=false',
+      '--v=1',
     ]);
-    startProc('kube-scheduler', bins.kubeScheduler, [
-      `--kubeconfig=${kubeconfigPath}`, '--leader-elect=false', '--secure-port=0', '--v=1',
-    ]);
+    startProc('kube-scheduler', bins.kubeScheduler, [`--kubeconfig=${kubeconfigPath}`, '--leader-elect=false', '--secure-port=0', '--v=1']);
     startProc('kwok', bins.kwok, [
-      `--kubeconfig=${kubeconfigPath}`, `--config=${await kwokStagesWithNeverReady(bins.kwokStages, dir)}`,
-      '--manage-all-nodes=true', '--cidr=10.244.0.0/16', '--node-lease-duration-seconds=40',
+      `--kubeconfig=${kubeconfigPath}`,
+      `--config=${await kwokStagesWithNeverReady(bins.kwokStages, dir)}`,
+      '--manage-all-nodes=true',
+      '--cidr=10.244.0.0/16',
+      '--node-lease-duration-seconds=40',
     ]);
 
     const created = await apiRequest(server, ca, token, 'POST', '/api/v1/nodes', {
@@ -346,12 +387,17 @@ export async function startKubeControlPlane(opts: StartOptions = {}): Promise<Ku
       },
     });
     if (created.status !== 201) throw new Error(`creating node ${NODE_NAME}: HTTP ${created.status} ${created.body}`);
-    await waitFor(`node ${NODE_NAME} Ready`, async () => {
-      const res = await apiRequest(server, ca, token, 'GET', `/api/v1/nodes/${NODE_NAME}`);
-      if (res.status !== 200) return false;
-      const node = JSON.parse(res.body) as { status?: { conditions?: { type: string; status: string }[] } };
-      return (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-    }, timeoutMs, procs);
+    await waitFor(
+      `node ${NODE_NAME} Ready`,
+      async () => {
+        const res = await apiRequest(server, ca, token, 'GET', `/api/v1/nodes/${NODE_NAME}`);
+        if (res.status !== 200) return false;
+        const node = JSON.parse(res.body) as { status?: { conditions?: { type: string; status: string }[] } };
+        return (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+      },
+      timeoutMs,
+      procs,
+    );
     mark('node ready');
 
     return { server, kubeconfigPath, kubeconfig, workerKubeconfigPath, token, caFile, dir, binaries: bins, timings, stop: stopAll };

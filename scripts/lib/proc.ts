@@ -30,10 +30,7 @@ export function run(
       partial = lines.pop() ?? '';
       for (const line of lines) options.onStderrLine(line);
     });
-    const timer =
-      options.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
     child.on('error', (err) => {
       if (timer) clearTimeout(timer);
       reject(err);
@@ -54,9 +51,7 @@ export async function runChecked(
   const result = await run(command, args, options);
   if (result.code !== 0) {
     const output = `${result.stdout}${result.stderr}`.trim().split('\n').slice(-40).join('\n');
-    throw new Error(
-      `\`${[command, ...args].join(' ')}\` exited with ${result.code ?? result.signal}:\n${output}`,
-    );
+    throw new Error(`\`${[command, ...args].join(' ')}\` exited with ${result.code ?? result.signal}:\n${output}`);
   }
   return result;
 }

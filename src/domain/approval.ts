@@ -43,9 +43,10 @@ export function refusal(record: ApprovalRecord, actor: string, action: 'approve'
   if (actor.trim() === '') return 'no actor given. Say who you are with --as <user>';
   if (record.outcome !== ApprovalOutcome.Pending) return `the ${record.gate} approval is already ${record.outcome.toLowerCase()}`;
   if (!record.eligible.includes(actor)) {
-    return `${actor} is not an approver of the ${record.gate} approval. Approvers: ${record.eligible.join(', ') || '(nobody: check the worker\'s groups file)'}`;
+    return `${actor} is not an approver of the ${record.gate} approval. Approvers: ${record.eligible.join(', ') || "(nobody: check the worker's groups file)"}`;
   }
-  if (action === 'approve' && record.approvals.some((d) => d.actor === actor)) return `${actor} has already approved; ${record.minApprovals} distinct approvers are needed`;
+  if (action === 'approve' && record.approvals.some((d) => d.actor === actor))
+    return `${actor} has already approved; ${record.minApprovals} distinct approvers are needed`;
   return null;
 }
 

@@ -56,5 +56,5 @@ export function overrideEligible(stage: OverrideStage, groups: Groups): string[]
 export function overrideRefusal(eligible: string[] | null, actor: string, what: string): string | null {
   if (actor.trim() === '') return 'no actor given. Say who you are with --as <user>';
   if (eligible === null || eligible.includes(actor)) return null;
-  return `${actor} may not ${what}: overriding needs the eligibility of the stage's approvers (${eligible.join(', ') || 'nobody: check the worker\'s groups file'})`;
+  return `${actor} may not ${what}: overriding needs the eligibility of the stage's approvers (${eligible.join(', ') || "nobody: check the worker's groups file"})`;
 }

@@ -4,10 +4,7 @@
  * `spec.template.spec.containers[name=web].image`.
  */
 
-export type YamlPathSegment =
-  | { kind: 'key'; key: string }
-  | { kind: 'index'; index: number }
-  | { kind: 'match'; field: string; value: string };
+export type YamlPathSegment = { kind: 'key'; key: string } | { kind: 'index'; index: number } | { kind: 'match'; field: string; value: string };
 
 export type YamlPathParse = { ok: true; segments: YamlPathSegment[] } | { ok: false; error: string };
 

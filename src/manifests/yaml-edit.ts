@@ -55,7 +55,10 @@ export function editYamlObject(source: string, object: ObjectSelector, edits: re
   if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) return editYaml(source, edits, file); // reports the parse error
   const doc = docs.find((d) => d.get('kind') === object.kind && d.getIn(['metadata', 'name']) === object.name);
   const range = doc?.contents?.range;
-  if (!range) throw new ManifestEditError(`${file} holds no ${object.kind} named ${object.name}; it may come from elsewhere (a base, a generator). Edit it where it is defined`);
+  if (!range)
+    throw new ManifestEditError(
+      `${file} holds no ${object.kind} named ${object.name}; it may come from elsewhere (a base, a generator). Edit it where it is defined`,
+    );
   const [start, , end] = range;
   return source.slice(0, start) + editYaml(source.slice(start, end), edits, file) + source.slice(end);
 }
@@ -80,7 +83,9 @@ function locateScalar(docs: Document[], path: string, file: string): Located {
     const node = resolve(doc, parsed.segments);
     if (node === undefined) continue;
     if (!isScalar(node) || !node.range) {
-      throw new ManifestEditError(`cannot set ${path} in ${file}: it holds a ${isMap(node) ? 'mapping' : isSeq(node) ? 'list' : 'non-scalar'}, not a value. Point the path at a single field`);
+      throw new ManifestEditError(
+        `cannot set ${path} in ${file}: it holds a ${isMap(node) ? 'mapping' : isSeq(node) ? 'list' : 'non-scalar'}, not a value. Point the path at a single field`,
+      );
     }
     return { start: node.range[0], end: node.range[1], node };
   }

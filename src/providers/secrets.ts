@@ -30,7 +30,10 @@ export function createSecretResolver(source: SecretSource): SecretResolver {
     const fromEnv = env[secretEnvName(secretRef)]?.trim();
     if (fromEnv) return fromEnv;
     if (!secretsDir || !/^[A-Za-z0-9._-]+$/.test(secretRef) || secretRef.startsWith('.')) return undefined;
-    const fromFile = await readFile(path.join(secretsDir, secretRef), 'utf8').then((text) => text.trim(), () => '');
+    const fromFile = await readFile(path.join(secretsDir, secretRef), 'utf8').then(
+      (text) => text.trim(),
+      () => '',
+    );
     return fromFile || undefined;
   };
 }

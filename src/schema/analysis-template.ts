@@ -5,8 +5,7 @@
 import { z } from 'zod';
 import { Delay, Duration, Name } from './common.js';
 
-const nonNegativeInt = (field: string) =>
-  z.int({ error: `${field} is a whole number` }).min(0, { error: `${field} cannot be negative` });
+const nonNegativeInt = (field: string) => z.int({ error: `${field} is a whole number` }).min(0, { error: `${field} cannot be negative` });
 
 const PrometheusAddress = z
   .url({ protocol: /^https?$/, error: 'the Prometheus address is an http(s) URL, e.g. http://prometheus:9090' })
@@ -91,11 +90,23 @@ const score = (what: string, fallback: number) =>
 export const Judge = z
   .strictObject({
     interval: Duration.optional().describe('Time between judgements; required when count > 1.'),
-    count: z.int().min(1, { error: 'count is at least 1' }).default(1).describe('Number of judgements; every one must score at least marginal, the last at least pass.'),
+    count: z
+      .int()
+      .min(1, { error: 'count is at least 1' })
+      .default(1)
+      .describe('Number of judgements; every one must score at least marginal, the last at least pass.'),
     lookback: Duration.describe('How far back each judgement reads (a sliding window).'),
     step: Duration.prefault('15s').describe('Query resolution: one sample per step.'),
-    thresholds: z.strictObject({ pass: score('Score to pass.', 95), marginal: score('Score below which the judgement fails; between marginal and pass a human decides.', 75) }).prefault({}),
-    groupWeights: z.record(z.string().min(1), z.number().min(0)).default({}).describe('Weight of each group in the score (unweighted groups share the rest of 100).'),
+    thresholds: z
+      .strictObject({
+        pass: score('Score to pass.', 95),
+        marginal: score('Score below which the judgement fails; between marginal and pass a human decides.', 75),
+      })
+      .prefault({}),
+    groupWeights: z
+      .record(z.string().min(1), z.number().min(0))
+      .default({})
+      .describe('Weight of each group in the score (unweighted groups share the rest of 100).'),
     metrics: z.array(JudgeMetric).min(1, { error: 'a judge compares at least one metric' }),
   })
   .transform(({ interval, lookback, step, ...judge }) => ({ ...judge, intervalMs: interval ?? null, lookbackMs: lookback, stepMs: step }));
@@ -117,7 +128,9 @@ export const Metric = z
     consecutiveErrorLimit: nonNegativeInt('consecutiveErrorLimit').default(4).describe('Consecutive errors tolerated.'),
     consecutiveSuccessLimit: nonNegativeInt('consecutiveSuccessLimit')
       .default(0)
-      .describe('Successful as soon as this many measurements in a row succeed; 0: off. When count is reached first: Failed, or Inconclusive when failureLimit also applies.'),
+      .describe(
+        'Successful as soon as this many measurements in a row succeed; 0: off. When count is reached first: Failed, or Inconclusive when failureLimit also applies.',
+      ),
     dryRun: z.boolean().default(false).describe('Measure and show, but never decide.'),
     provider: MetricProvider,
   })
@@ -125,7 +138,10 @@ export const Metric = z
 
 export const TemplateArg = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { error: 'an arg name is a word: letters, digits, _ and -' }),
-  value: z.string({ error: 'a default value is a string; quote numbers ("0.95")' }).optional().describe('Default value; without it, every analysis step using the template must pass the arg.'),
+  value: z
+    .string({ error: 'a default value is a string; quote numbers ("0.95")' })
+    .optional()
+    .describe('Default value; without it, every analysis step using the template must pass the arg.'),
 });
 
 export const AnalysisTemplate = z

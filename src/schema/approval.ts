@@ -7,8 +7,7 @@ import { Duration } from './common.js';
 export const ApprovalTimeoutAction = { Reject: 'reject', Remind: 'remind' } as const;
 
 const Approver = z.string().regex(new RegExp(APPROVER_PATTERN), {
-  error: (issue) =>
-    `${quote(String(issue.input))} is not an approver. Write a user name (alice) or a group (group:release-managers)`,
+  error: (issue) => `${quote(String(issue.input))} is not an approver. Write a user name (alice) or a group (group:release-managers)`,
 });
 
 export const Approval = z
@@ -19,18 +18,12 @@ export const Approval = z
       .describe('Users (alice) and groups (group:release-managers) allowed to approve.'),
     minApprovals: z.int().min(1, { error: 'minApprovals is at least 1' }).default(1).describe('Distinct approvers needed.'),
     timeout: Duration.optional().describe('How long to wait for approval; without it, wait forever.'),
-    onTimeout: z
-      .enum(['reject', 'remind'])
-      .default('reject')
-      .describe('reject: the stage fails and rolls back; remind: notify and keep waiting.'),
+    onTimeout: z.enum(['reject', 'remind']).default('reject').describe('reject: the stage fails and rolls back; remind: notify and keep waiting.'),
   })
   .transform(({ approvers, timeout, ...approval }) => ({
     ...approval,
     timeoutMs: timeout ?? null,
     approvers: approvers.map((entry) =>
-      entry.startsWith('group:')
-        ? { kind: 'group' as const, name: entry.slice('group:'.length) }
-        : { kind: 'user' as const, name: entry },
+      entry.startsWith('group:') ? { kind: 'group' as const, name: entry.slice('group:'.length) } : { kind: 'user' as const, name: entry },
     ),
   }));
-

@@ -41,7 +41,10 @@ class Inspector {
   private aliases = 0;
   private stopped = false;
 
-  constructor(private readonly lineCounter: LineCounter, private readonly file: string) {}
+  constructor(
+    private readonly lineCounter: LineCounter,
+    private readonly file: string,
+  ) {}
 
   /** Walks `node` at `depth` collections deep; returns its height in collections. */
   walk(node: unknown, path: IssuePath, depth: number): number {
@@ -54,7 +57,12 @@ class Inspector {
     let height = 0;
     if (isScalar(node)) {
       if (typeof node.value === 'string' && node.value.length > Limits.stringLength) {
-        this.report('too-long', node, path, `this value is ${count(node.value.length)} characters long; a value holds at most ${count(Limits.stringLength)}. Shorten it`);
+        this.report(
+          'too-long',
+          node,
+          path,
+          `this value is ${count(node.value.length)} characters long; a value holds at most ${count(Limits.stringLength)}. Shorten it`,
+        );
       }
     } else if (depth + 1 > Limits.depth) {
       this.stop('too-deep', node, path, `this value is nested more than ${Limits.depth} levels deep, the most a pipeline may nest. Flatten it`);
@@ -70,7 +78,12 @@ class Inspector {
 
   private mapping(items: readonly unknown[], path: IssuePath, depth: number, map: Node): number {
     if (items.length > Limits.keysPerMapping) {
-      this.report('too-many-keys', map, path, `this mapping has ${count(items.length)} keys; a mapping holds at most ${count(Limits.keysPerMapping)}. Remove the keys that are not pipeline fields`);
+      this.report(
+        'too-many-keys',
+        map,
+        path,
+        `this mapping has ${count(items.length)} keys; a mapping holds at most ${count(Limits.keysPerMapping)}. Remove the keys that are not pipeline fields`,
+      );
     }
     const seen = new Map<string, Node>();
     let height = 0;
@@ -108,13 +121,23 @@ class Inspector {
   private alias(node: Alias, path: IssuePath, depth: number): number {
     this.aliases += 1;
     if (this.aliases > Limits.aliases) {
-      this.stop('too-many-aliases', node, path, `the file uses more than ${count(Limits.aliases)} aliases (*name), the most a pipeline may use. Write the values out`);
+      this.stop(
+        'too-many-aliases',
+        node,
+        path,
+        `the file uses more than ${count(Limits.aliases)} aliases (*name), the most a pipeline may use. Write the values out`,
+      );
       return 0;
     }
     const target = this.anchors.get(node.source);
     const name = node.source.length > Limits.quotedInput ? quote(node.source) : node.source;
     if (!target) {
-      this.report('undefined-alias', node, path, `the alias *${name} names no anchor before it. Define the anchor (&name) on an earlier value, or write the value here`);
+      this.report(
+        'undefined-alias',
+        node,
+        path,
+        `the alias *${name} names no anchor before it. Define the anchor (&name) on an earlier value, or write the value here`,
+      );
       return 0;
     }
     if (this.ancestors.has(target)) {
@@ -123,7 +146,12 @@ class Inspector {
     }
     const size = this.anchored.get(target) ?? { nodes: 1, height: 0 };
     if (depth + size.height > Limits.depth) {
-      this.stop('too-deep', node, path, `with this alias expanded, the value is nested more than ${Limits.depth} levels deep, the most a pipeline may nest. Flatten it`);
+      this.stop(
+        'too-deep',
+        node,
+        path,
+        `with this alias expanded, the value is nested more than ${Limits.depth} levels deep, the most a pipeline may nest. Flatten it`,
+      );
       return 0;
     }
     this.count(size.nodes, node, path);
@@ -134,7 +162,12 @@ class Inspector {
   private count(n: number, node: Node, path: IssuePath): boolean {
     this.nodes += n;
     if (this.nodes <= Limits.nodes) return false;
-    this.stop('too-large', node, path, `the document holds more than ${count(Limits.nodes)} values (with aliases expanded), the most a pipeline may hold. Remove what is not a pipeline field, or use fewer aliases`);
+    this.stop(
+      'too-large',
+      node,
+      path,
+      `the document holds more than ${count(Limits.nodes)} values (with aliases expanded), the most a pipeline may hold. Remove what is not a pipeline field, or use fewer aliases`,
+    );
     return true;
   }
 

@@ -19,8 +19,7 @@ import { checkRules } from './rules.js';
 import { fromZodIssues } from './zod-issues.js';
 
 export type LoadResult =
-  | { ok: true; file: string; spec: PipelineSpec; warnings: LocatedIssue[] }
-  | { ok: false; file: string; errors: LocatedIssue[]; warnings: LocatedIssue[] };
+  { ok: true; file: string; spec: PipelineSpec; warnings: LocatedIssue[] } | { ok: false; file: string; errors: LocatedIssue[]; warnings: LocatedIssue[] };
 
 const MIB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
 
@@ -35,14 +34,26 @@ export function loadPipelineSource(source: string, file: string): LoadResult {
 
   const bytes = source.length > Limits.fileBytes / 4 ? Buffer.byteLength(source, 'utf8') : source.length;
   if (bytes > Limits.fileBytes) {
-    return fail(error('too-large', [], `the file is ${MIB(bytes)}; a pipeline file holds at most ${MIB(Limits.fileBytes)}. Split it, or remove what is not the pipeline`));
+    return fail(
+      error('too-large', [], `the file is ${MIB(bytes)}; a pipeline file holds at most ${MIB(Limits.fileBytes)}. Split it, or remove what is not the pipeline`),
+    );
   }
   const tokens = parseTokens(source, lineCounter);
   if ('tooDeepAt' in tokens) {
-    return fail(error('too-deep', [], `the YAML is nested more than ${Limits.depth} levels deep here, the most a pipeline may nest. Flatten it`), tokens.tooDeepAt);
+    return fail(
+      error('too-deep', [], `the YAML is nested more than ${Limits.depth} levels deep here, the most a pipeline may nest. Flatten it`),
+      tokens.tooDeepAt,
+    );
   }
   if ('tooLargeAt' in tokens) {
-    return fail(error('too-large', [], `the file holds more than ${Limits.nodes.toLocaleString('en')} values by here, the most a pipeline may hold. Remove what is not the pipeline`), tokens.tooLargeAt);
+    return fail(
+      error(
+        'too-large',
+        [],
+        `the file holds more than ${Limits.nodes.toLocaleString('en')} values by here, the most a pipeline may hold. Remove what is not the pipeline`,
+      ),
+      tokens.tooLargeAt,
+    );
   }
   const documents = compose(tokens.tokens);
 
@@ -53,26 +64,33 @@ export function loadPipelineSource(source: string, file: string): LoadResult {
   const [doc, ...extra] = documents.filter((d) => d.contents !== null);
   if (!doc) return fail(error('empty-document', [], 'the file holds no pipeline. Start it with apiVersion: ramp/v1 and kind: Pipeline'));
   if (extra.length > 0) {
-    return fail(error('multiple-documents', [], 'a file holds one pipeline, this one has several documents. Split them into one file each'), extra[0]!.range[0]);
+    return fail(
+      error('multiple-documents', [], 'a file holds one pipeline, this one has several documents. Split them into one file each'),
+      extra[0]!.range[0],
+    );
   }
 
   const structure = inspectStructure(doc, lineCounter, file);
   if (structure.length > 0) return finish(file, structure, []);
 
   const converted = toJS(doc);
-  if (!converted.ok) return fail(error('yaml-unsupported', [], `the YAML cannot be read as plain data: ${converted.message}. Write plain mappings, lists and scalars`));
+  if (!converted.ok)
+    return fail(error('yaml-unsupported', [], `the YAML cannot be read as plain data: ${converted.message}. Write plain mappings, lists and scalars`));
   const input = converted.value;
 
   const locator = new Locator(doc, lineCounter);
   const locateAll = (issues: SpecIssue[]): LocatedIssue[] => issues.map((issue) => ({ ...issue, file, ...locator.locate(issue.path, issue.atKey) }));
   const parsed = PipelineInputSchema.safeParse(input);
   const shape = parsed.success ? [] : fromZodIssues(parsed.error.issues, input);
-  const findings = parsed.success ? checkRules(parsed.data) : partialRuleFindings(input, shape.map((issue) => issue.path));
+  const findings = parsed.success
+    ? checkRules(parsed.data)
+    : partialRuleFindings(
+        input,
+        shape.map((issue) => issue.path),
+      );
   const errors = locateAll([...shape, ...findings.filter((f) => f.severity === Severity.Error)]);
   const warnings = locateAll(findings.filter((f) => f.severity === Severity.Warning));
-  return parsed.success && errors.length === 0
-    ? { ok: true, file, spec: parsed.data, warnings: bound(warnings) }
-    : finish(file, errors, warnings);
+  return parsed.success && errors.length === 0 ? { ok: true, file, spec: parsed.data, warnings: bound(warnings) } : finish(file, errors, warnings);
 }
 
 /**
@@ -96,9 +114,13 @@ async function readBounded(file: string): Promise<string | { code: string; messa
   }
   try {
     const info = await handle.stat();
-    if (!info.isFile()) return { code: 'unreadable', message: `this is ${info.isDirectory() ? 'a directory' : 'not a regular file'}, not a pipeline file. Pass a .yaml file` };
+    if (!info.isFile())
+      return { code: 'unreadable', message: `this is ${info.isDirectory() ? 'a directory' : 'not a regular file'}, not a pipeline file. Pass a .yaml file` };
     if (info.size > Limits.fileBytes) {
-      return { code: 'too-large', message: `the file is ${MIB(info.size)}; a pipeline file holds at most ${MIB(Limits.fileBytes)}. Split it, or remove what is not the pipeline` };
+      return {
+        code: 'too-large',
+        message: `the file is ${MIB(info.size)}; a pipeline file holds at most ${MIB(Limits.fileBytes)}. Split it, or remove what is not the pipeline`,
+      };
     }
     const buffer = Buffer.alloc(Limits.fileBytes + 1);
     let length = 0;
@@ -107,7 +129,10 @@ async function readBounded(file: string): Promise<string | { code: string; messa
       if (bytesRead === 0) break;
       length += bytesRead;
       if (length > Limits.fileBytes) {
-        return { code: 'too-large', message: `the file is larger than ${MIB(Limits.fileBytes)}, the most a pipeline file holds. Split it, or remove what is not the pipeline` };
+        return {
+          code: 'too-large',
+          message: `the file is larger than ${MIB(Limits.fileBytes)}, the most a pipeline file holds. Split it, or remove what is not the pipeline`,
+        };
       }
     }
     return buffer.toString('utf8', 0, length);
@@ -137,8 +162,18 @@ function describeFsError(e: unknown): string {
 
 /** Lexemes that start a value, or a problem: counted while reading, against the node limit. */
 const VALUE_LEXEMES = new Set<string | null>([
-  null, 'scalar', 'single-quoted-scalar', 'double-quoted-scalar', 'block-scalar-header', 'alias',
-  'flow-map-start', 'flow-seq-start', 'seq-item-ind', 'comma', 'doc-start', 'directive-line',
+  null,
+  'scalar',
+  'single-quoted-scalar',
+  'double-quoted-scalar',
+  'block-scalar-header',
+  'alias',
+  'flow-map-start',
+  'flow-seq-start',
+  'seq-item-ind',
+  'comma',
+  'doc-start',
+  'directive-line',
 ]);
 
 /**
@@ -187,14 +222,20 @@ function toJS(doc: Document): { ok: true; value: unknown } | { ok: false; messag
 
 /** Sorted by position, messages bounded, at most Limits.findings of them with a last one counting the rest. */
 function bound(issues: LocatedIssue[]): LocatedIssue[] {
-  const sorted = issues
-    .map((issue) => ({ ...issue, message: boundMessage(issue.message) }))
-    .sort((a, b) => a.line - b.line || a.column - b.column);
+  const sorted = issues.map((issue) => ({ ...issue, message: boundMessage(issue.message) })).sort((a, b) => a.line - b.line || a.column - b.column);
   if (sorted.length <= Limits.findings) return sorted;
   const shown = sorted.slice(0, Limits.findings);
   const last = shown[shown.length - 1]!;
   const more = sorted.length - shown.length;
-  return [...shown, { ...last, code: 'more-findings', path: [], message: `and ${more.toLocaleString('en')} more ${last.severity === 'error' ? 'errors' : 'warnings'} like these, not shown. Fix these first` }];
+  return [
+    ...shown,
+    {
+      ...last,
+      code: 'more-findings',
+      path: [],
+      message: `and ${more.toLocaleString('en')} more ${last.severity === 'error' ? 'errors' : 'warnings'} like these, not shown. Fix these first`,
+    },
+  ];
 }
 
 function finish(file: string, errors: LocatedIssue[], warnings: LocatedIssue[]): LoadResult {

@@ -15,7 +15,10 @@ export interface Position {
 export class Locator {
   private readonly keys = new WeakMap<object, Map<string, Pair>>();
 
-  constructor(private readonly doc: Document, private readonly lineCounter: LineCounter) {}
+  constructor(
+    private readonly doc: Document,
+    private readonly lineCounter: LineCounter,
+  ) {}
 
   /**
    * The position of the deepest node that exists along `path`. With `atKey`, of the key of the

@@ -18,9 +18,12 @@ const QUOTED = /"((?:[^"\\]|\\.)*)"/g;
  * (keeping its start and its end, which says what to do).
  */
 export function boundMessage(message: string): string {
-  let out = message.length > Limits.quotedInput + 2
-    ? message.replace(QUOTED, (run: string, inner: string) => (inner.length > Limits.quotedInput ? `${run.slice(0, Limits.quotedInput + 1)}…" (${inner.length.toLocaleString('en')} characters)` : run))
-    : message;
+  let out =
+    message.length > Limits.quotedInput + 2
+      ? message.replace(QUOTED, (run: string, inner: string) =>
+          inner.length > Limits.quotedInput ? `${run.slice(0, Limits.quotedInput + 1)}…" (${inner.length.toLocaleString('en')} characters)` : run,
+        )
+      : message;
   if (out.length > Limits.messageLength) {
     const tail = Math.floor(Limits.messageLength / 3);
     out = `${out.slice(0, Limits.messageLength - tail - 3)} … ${out.slice(out.length - tail)}`;

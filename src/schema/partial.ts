@@ -43,12 +43,19 @@ export function partialRuleFindings(input: unknown, shape: readonly IssuePath[])
     return result.data;
   };
   const list = <S extends z.ZodType>(schema: S, value: unknown, path: IssuePath, placeholder: () => z.output<S>) =>
-    value === undefined ? [] : Array.isArray(value) ? value.map((item, i) => part(schema, item, [...path, i]) ?? placeholder()) : (broken.push(path), changed.add(path[1]), []);
+    value === undefined
+      ? []
+      : Array.isArray(value)
+        ? value.map((item, i) => part(schema, item, [...path, i]) ?? placeholder())
+        : (broken.push(path), changed.add(path[1]), []);
 
   const metadata = part(Metadata, input.metadata, ['metadata']) ?? { name: '' };
   const repository = part(Repository, spec.repository, ['spec', 'repository']) ?? { url: '', branch: 'main' };
   const artifact = part(Artifact, spec.artifact, ['spec', 'artifact']) ?? { image: '' };
-  const rollback = part(Rollback.default({ automatic: true, scope: 'stage' }), spec.rollback, ['spec', 'rollback']) ?? { automatic: true, scope: 'stage' as const };
+  const rollback = part(Rollback.default({ automatic: true, scope: 'stage' }), spec.rollback, ['spec', 'rollback']) ?? {
+    automatic: true,
+    scope: 'stage' as const,
+  };
   const analysisTemplates = list(AnalysisTemplate, spec.analysisTemplates, ['spec', 'analysisTemplates'], placeholderTemplate);
   const stages = list(Stage, spec.stages, ['spec', 'stages'], placeholderStage);
 

@@ -12,25 +12,28 @@ import { Rollback, Stage } from './stage.js';
 export const API_VERSION = 'ramp/v1';
 export const KIND = 'Pipeline';
 
-export const Repository = z.strictObject({
-  url: z.string().min(1).describe('Clone URL of the GitOps repository (https, ssh, or a local path).'),
-  branch: z.string().min(1).default('main').describe('The branch ramp commits to.'),
-  credentials: z
-    .strictObject({
-      secretRef: z.string().min(1).describe('Name of a credential configured on the worker; never the secret itself.'),
-    })
-    .optional(),
-}).describe('The GitOps repository that holds every stage\'s manifests.');
+export const Repository = z
+  .strictObject({
+    url: z.string().min(1).describe('Clone URL of the GitOps repository (https, ssh, or a local path).'),
+    branch: z.string().min(1).default('main').describe('The branch ramp commits to.'),
+    credentials: z
+      .strictObject({
+        secretRef: z.string().min(1).describe('Name of a credential configured on the worker; never the secret itself.'),
+      })
+      .optional(),
+  })
+  .describe("The GitOps repository that holds every stage's manifests.");
 
-export const Artifact = z.strictObject({
-  image: z
-    .string()
-    .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, {
-      error: (issue) =>
-        `${quote(String(issue.input))} is not an image name. Write it without a tag (registry.example.com/team/web); the version is the tag`,
-    })
-    .describe('The image repository; a version is one of its tags.'),
-}).describe('What is promoted: an image whose tags are the versions.');
+export const Artifact = z
+  .strictObject({
+    image: z
+      .string()
+      .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, {
+        error: (issue) => `${quote(String(issue.input))} is not an image name. Write it without a tag (registry.example.com/team/web); the version is the tag`,
+      })
+      .describe('The image repository; a version is one of its tags.'),
+  })
+  .describe('What is promoted: an image whose tags are the versions.');
 
 export const Metadata = z.strictObject({
   name: Name.describe('The pipeline name; promotions are identified by it.'),

@@ -24,8 +24,7 @@ const routingPath = (i: number, routing: TrafficRoutingSpec): IssuePath => [...c
 const templatePath = (t: number): IssuePath => ['spec', 'analysisTemplates', t];
 const metricPath = (t: number, m: number): IssuePath => [...templatePath(t), 'metrics', m];
 
-const canaryOf = (stage: StageSpec): CanaryStrategySpec | undefined =>
-  stage.strategy.kind === 'canary' ? stage.strategy : undefined;
+const canaryOf = (stage: StageSpec): CanaryStrategySpec | undefined => (stage.strategy.kind === 'canary' ? stage.strategy : undefined);
 
 function duplicates<T>(items: readonly T[], key: (item: T) => string, report: (index: number, name: string, first: number) => SpecIssue): SpecIssue[] {
   const seen = new Map<string, number>();
@@ -56,7 +55,9 @@ function eachAnalysisRef(spec: PipelineSpec): { templates: string[]; args: { nam
   return spec.stages.flatMap((stage, i) => {
     const canary = canaryOf(stage);
     return [
-      ...(canary?.steps ?? []).flatMap((step, j) => (step.kind === 'analysis' ? [{ templates: step.templates, args: step.args, path: [...stepPath(i, j), 'analysis'] }] : [])),
+      ...(canary?.steps ?? []).flatMap((step, j) =>
+        step.kind === 'analysis' ? [{ templates: step.templates, args: step.args, path: [...stepPath(i, j), 'analysis'] }] : [],
+      ),
       ...(canary?.analysis ? [{ templates: canary.analysis.templates, args: canary.analysis.args, path: [...canaryPath(i), 'analysis'] }] : []),
       ...(['prePromotion', 'postPromotion'] as const).flatMap((when) => {
         const ref = stage.verification[when];
@@ -71,7 +72,8 @@ function eachApproval(spec: PipelineSpec): { approval: ApprovalSpec; path: Issue
   return spec.stages.flatMap((stage, i) => [
     ...(stage.approval ? [{ approval: stage.approval, path: [...stagePath(i), 'approval'] }] : []),
     ...(canaryOf(stage)?.steps ?? []).flatMap((step, j) =>
-      step.kind === 'approval' ? [{ approval: step.approval, path: [...stepPath(i, j), 'approval'] }] : []),
+      step.kind === 'approval' ? [{ approval: step.approval, path: [...stepPath(i, j), 'approval'] }] : [],
+    ),
   ]);
 }
 
@@ -88,7 +90,10 @@ function sameTracks(routing: TrafficRoutingSpec): { field: string; message: stri
     case 'gatewayAPI':
     case 'smi':
       return routing.stableBackend === routing.canaryBackend
-        ? { field: 'canaryBackend', message: `stableBackend and canaryBackend are both "${routing.canaryBackend}", so ramp cannot move traffic between them. Name the Service of each track` }
+        ? {
+            field: 'canaryBackend',
+            message: `stableBackend and canaryBackend are both "${routing.canaryBackend}", so ramp cannot move traffic between them. Name the Service of each track`,
+          }
         : undefined;
     case 'istio': {
       const { stable, canary } = routing;
@@ -103,9 +108,16 @@ function sameTracks(routing: TrafficRoutingSpec): { field: string; message: stri
       };
     }
     case 'replicaRatio': {
-      const file = (f: string) => f.split('/').filter((p) => p !== '' && p !== '.').join('/');
+      const file = (f: string) =>
+        f
+          .split('/')
+          .filter((p) => p !== '' && p !== '.')
+          .join('/');
       return file(routing.stableFile) === file(routing.canaryFile)
-        ? { field: 'canaryFile', message: `stableFile and canaryFile are both "${routing.canaryFile}", so ramp would write both replica counts into one field. Give each workload its own file` }
+        ? {
+            field: 'canaryFile',
+            message: `stableFile and canaryFile are both "${routing.canaryFile}", so ramp would write both replica counts into one field. Give each workload its own file`,
+          }
         : undefined;
     }
     default: {
@@ -120,30 +132,50 @@ export const rules: readonly Rule[] = [
     id: 'duplicate-stage',
     description: 'Stage names are unique: they name environments and promotions.',
     check: (spec) =>
-      duplicates(spec.stages, (s) => s.name, (i, name, first) =>
-        error('duplicate-stage', [...stagePath(i), 'name'], `stage "${name}" is defined twice (first as stages[${first}]). Give each stage its own name`)),
+      duplicates(
+        spec.stages,
+        (s) => s.name,
+        (i, name, first) =>
+          error('duplicate-stage', [...stagePath(i), 'name'], `stage "${name}" is defined twice (first as stages[${first}]). Give each stage its own name`),
+      ),
   },
   {
     id: 'duplicate-stage-path',
     description: 'Two stages never share a directory: a promotion into one would overwrite the other.',
     check: (spec) =>
-      duplicates(spec.stages, (s) => s.path.replace(/\/+$/, ''), (i, path, first) =>
-        error('duplicate-stage-path', [...stagePath(i), 'path'], `stages[${first}] already writes to "${path}". Give each environment its own directory`)),
+      duplicates(
+        spec.stages,
+        (s) => s.path.replace(/\/+$/, ''),
+        (i, path, first) =>
+          error('duplicate-stage-path', [...stagePath(i), 'path'], `stages[${first}] already writes to "${path}". Give each environment its own directory`),
+      ),
   },
   {
     id: 'duplicate-template',
     description: 'Analysis template names are unique.',
     check: (spec) =>
-      duplicates(spec.analysisTemplates, (t) => t.name, (i, name, first) =>
-        error('duplicate-template', [...templatePath(i), 'name'], `analysis template "${name}" is defined twice (first as analysisTemplates[${first}]). Rename one`)),
+      duplicates(
+        spec.analysisTemplates,
+        (t) => t.name,
+        (i, name, first) =>
+          error(
+            'duplicate-template',
+            [...templatePath(i), 'name'],
+            `analysis template "${name}" is defined twice (first as analysisTemplates[${first}]). Rename one`,
+          ),
+      ),
   },
   {
     id: 'duplicate-metric',
     description: 'Metric names are unique within a template; measurements are recorded by them.',
     check: (spec) =>
       spec.analysisTemplates.flatMap((template, t) =>
-        duplicates(template.metrics, (m) => m.name, (m, name) =>
-          error('duplicate-metric', [...metricPath(t, m), 'name'], `metric "${name}" appears twice in template "${template.name}". Rename one`))),
+        duplicates(
+          template.metrics,
+          (m) => m.name,
+          (m, name) => error('duplicate-metric', [...metricPath(t, m), 'name'], `metric "${name}" appears twice in template "${template.name}". Rename one`),
+        ),
+      ),
   },
   {
     id: 'weights-decrease',
@@ -153,9 +185,16 @@ export const rules: readonly Rule[] = [
         let previous = 0;
         return (canaryOf(stage)?.steps ?? []).flatMap((step, j) => {
           if (step.kind !== 'setWeight') return [];
-          const issues = step.weight < previous
-            ? [error('weights-decrease', [...stepPath(i, j), 'setWeight'], `setWeight ${step.weight} is lower than the previous ${previous}. Weights only increase within a stage; to go back, abort`)]
-            : [];
+          const issues =
+            step.weight < previous
+              ? [
+                  error(
+                    'weights-decrease',
+                    [...stepPath(i, j), 'setWeight'],
+                    `setWeight ${step.weight} is lower than the previous ${previous}. Weights only increase within a stage; to go back, abort`,
+                  ),
+                ]
+              : [];
           previous = Math.max(previous, step.weight);
           return issues;
         });
@@ -169,7 +208,15 @@ export const rules: readonly Rule[] = [
         const canary = canaryOf(stage);
         if (!canary || canary.trafficRouting) return [];
         const j = canary.steps.findIndex((s) => s.kind === 'setWeight');
-        return j < 0 ? [] : [error('weight-without-routing', stepPath(i, j), `setWeight needs strategy.canary.trafficRouting to know where weights are written. Add trafficRouting: gatewayAPI, istio or smi with the routing file and backend names, or replicaRatio with the two workload files`)];
+        return j < 0
+          ? []
+          : [
+              error(
+                'weight-without-routing',
+                stepPath(i, j),
+                `setWeight needs strategy.canary.trafficRouting to know where weights are written. Add trafficRouting: gatewayAPI, istio or smi with the routing file and backend names, or replicaRatio with the two workload files`,
+              ),
+            ];
       }),
   },
   {
@@ -189,7 +236,13 @@ export const rules: readonly Rule[] = [
       spec.stages.flatMap((stage, i) => {
         const canary = canaryOf(stage);
         return canary?.scale && canary.trafficRouting?.kind === 'replicaRatio'
-          ? [error('replica-ratio-with-scale', [...canaryPath(i), 'scale'], 'trafficRouting.replicaRatio sets the canary replicas from the weight, and scale sets them too. Remove scale: replicaRatio scales the canary up with each setWeight and to 0 after')]
+          ? [
+              error(
+                'replica-ratio-with-scale',
+                [...canaryPath(i), 'scale'],
+                'trafficRouting.replicaRatio sets the canary replicas from the weight, and scale sets them too. Remove scale: replicaRatio scales the canary up with each setWeight and to 0 after',
+              ),
+            ]
           : [];
       }),
   },
@@ -207,7 +260,13 @@ export const rules: readonly Rule[] = [
           if (split.stable > 0) return [];
           let enough = routing.replicas;
           while (replicaSplit(enough, step.weight).stable === 0) enough += 1;
-          return [warning('replica-ratio-no-stable', [...stepPath(i, j), 'setWeight'], `with replicaRatio.replicas ${routing.replicas}, setWeight ${step.weight} runs ${split.canary} canary and no stable replica, so the canary gets all traffic. Raise replicas to at least ${enough}`)];
+          return [
+            warning(
+              'replica-ratio-no-stable',
+              [...stepPath(i, j), 'setWeight'],
+              `with replicaRatio.replicas ${routing.replicas}, setWeight ${step.weight} runs ${split.canary} canary and no stable replica, so the canary gets all traffic. Raise replicas to at least ${enough}`,
+            ),
+          ];
         });
       }),
   },
@@ -219,7 +278,13 @@ export const rules: readonly Rule[] = [
         const steps = canaryOf(stage)?.steps ?? [];
         const last = steps[steps.length - 1];
         return last?.kind === 'setWeight' && last.weight === 100
-          ? [warning('full-weight-step', [...stepPath(i, steps.length - 1), 'setWeight'], 'setWeight 100 as the last step is redundant: ramp promotes fully after the last step. Remove it')]
+          ? [
+              warning(
+                'full-weight-step',
+                [...stepPath(i, steps.length - 1), 'setWeight'],
+                'setWeight 100 as the last step is redundant: ramp promotes fully after the last step. Remove it',
+              ),
+            ]
           : [];
       }),
   },
@@ -230,10 +295,19 @@ export const rules: readonly Rule[] = [
       spec.stages.flatMap((stage, i) => {
         const canary = canaryOf(stage);
         if (!canary) return [];
-        const measured = canary.analysis !== null || stage.verification.prePromotion !== null || canary.steps.some((s) => s.kind === 'analysis' || s.kind === 'approval' || (s.kind === 'pause' && s.durationMs === null));
+        const measured =
+          canary.analysis !== null ||
+          stage.verification.prePromotion !== null ||
+          canary.steps.some((s) => s.kind === 'analysis' || s.kind === 'approval' || (s.kind === 'pause' && s.durationMs === null));
         return measured || stage.approval
           ? []
-          : [warning('canary-without-analysis', [...canaryPath(i), 'steps'], `stage "${stage.name}" runs a canary that nothing measures or stops. Add an analysis step, an indefinite pause, or an approval`)];
+          : [
+              warning(
+                'canary-without-analysis',
+                [...canaryPath(i), 'steps'],
+                `stage "${stage.name}" runs a canary that nothing measures or stops. Add an analysis step, an indefinite pause, or an approval`,
+              ),
+            ];
       }),
   },
   {
@@ -247,7 +321,8 @@ export const rules: readonly Rule[] = [
           const guess = closest(name, names);
           const hint = guess ? `Did you mean "${guess}"?` : names.length > 0 ? `Defined: ${names.join(', ')}` : 'Define it under spec.analysisTemplates';
           return [error('unknown-template', [...ref.path, 'templates', k, 'templateName'], `no analysis template is named "${name}". ${hint}`)];
-        }));
+        }),
+      );
     },
   },
   {
@@ -259,17 +334,32 @@ export const rules: readonly Rule[] = [
         if (templates.length !== new Set(ref.templates).size) return []; // unknown-template reports it
         const declared = new Set(templates.flatMap((t) => t.args.map((a) => a.name)));
         const given = new Set(ref.args.map((a) => a.name));
-        const issues: SpecIssue[] = duplicates(ref.args, (a) => a.name, (k, name) =>
-          error('analysis-args', [...ref.path, 'args', k, 'name'], `arg "${name}" is given twice. Keep one`));
+        const issues: SpecIssue[] = duplicates(
+          ref.args,
+          (a) => a.name,
+          (k, name) => error('analysis-args', [...ref.path, 'args', k, 'name'], `arg "${name}" is given twice. Keep one`),
+        );
         ref.args.forEach((arg, k) => {
           if (declared.has(arg.name)) return;
           const guess = closest(arg.name, [...declared]);
-          issues.push(error('analysis-args', [...ref.path, 'args', k, 'name'], `no template of this analysis declares arg "${arg.name}"${guess ? `. Did you mean "${guess}"?` : `. Declared: ${[...declared].join(', ') || 'none'}`}`));
+          issues.push(
+            error(
+              'analysis-args',
+              [...ref.path, 'args', k, 'name'],
+              `no template of this analysis declares arg "${arg.name}"${guess ? `. Did you mean "${guess}"?` : `. Declared: ${[...declared].join(', ') || 'none'}`}`,
+            ),
+          );
         });
         for (const template of templates) {
           for (const arg of template.args) {
             if (arg.value === undefined && !given.has(arg.name)) {
-              issues.push(error('analysis-args', ref.path, `template "${template.name}" needs arg "${arg.name}", which this analysis does not pass. Add { name: ${arg.name}, value: ... } to args`));
+              issues.push(
+                error(
+                  'analysis-args',
+                  ref.path,
+                  `template "${template.name}" needs arg "${arg.name}", which this analysis does not pass. Add { name: ${arg.name}, value: ... } to args`,
+                ),
+              );
             }
           }
         }
@@ -281,15 +371,28 @@ export const rules: readonly Rule[] = [
     description: 'Query placeholders name a declared arg ({{args.x}}) or a built-in variable ({{ramp.stage}}).',
     check: (spec) =>
       spec.analysisTemplates.flatMap((template, t) =>
-        template.metrics.flatMap((metric, m) => {
-          const declared = template.args.map((a) => `args.${a.name}`);
-          const known = [...declared, ...BUILTIN_VARIABLES];
-          return unknownPlaceholders(metric.provider.query, known, t, [...metricPath(t, m), 'provider', 'prometheus', 'query']);
-        }).concat(
-          (template.judge?.metrics ?? []).flatMap((metric, m) =>
-            (['baseline', 'canary'] as const).flatMap((side) =>
-              unknownPlaceholders(metric[side].query, [...template.args.map((a) => `args.${a.name}`), ...BUILTIN_VARIABLES], t, [...templatePath(t), 'judge', 'metrics', m, side, 'prometheus', 'query']))),
-        )),
+        template.metrics
+          .flatMap((metric, m) => {
+            const declared = template.args.map((a) => `args.${a.name}`);
+            const known = [...declared, ...BUILTIN_VARIABLES];
+            return unknownPlaceholders(metric.provider.query, known, t, [...metricPath(t, m), 'provider', 'prometheus', 'query']);
+          })
+          .concat(
+            (template.judge?.metrics ?? []).flatMap((metric, m) =>
+              (['baseline', 'canary'] as const).flatMap((side) =>
+                unknownPlaceholders(metric[side].query, [...template.args.map((a) => `args.${a.name}`), ...BUILTIN_VARIABLES], t, [
+                  ...templatePath(t),
+                  'judge',
+                  'metrics',
+                  m,
+                  side,
+                  'prometheus',
+                  'query',
+                ]),
+              ),
+            ),
+          ),
+      ),
   },
   {
     id: 'condition-syntax',
@@ -301,8 +404,18 @@ export const rules: readonly Rule[] = [
             const expression = metric[field];
             if (expression === undefined) return [];
             const check = checkCondition(expression);
-            return check.ok ? [] : [error('condition-syntax', [...metricPath(t, m), field], `${field} is not a valid CEL expression: ${check.error}. Conditions use \`result\`, e.g. result[0] >= 0.95`)];
-          }))),
+            return check.ok
+              ? []
+              : [
+                  error(
+                    'condition-syntax',
+                    [...metricPath(t, m), field],
+                    `${field} is not a valid CEL expression: ${check.error}. Conditions use \`result\`, e.g. result[0] >= 0.95`,
+                  ),
+                ];
+          }),
+        ),
+      ),
   },
   {
     id: 'metric-without-conditions',
@@ -311,8 +424,16 @@ export const rules: readonly Rule[] = [
       spec.analysisTemplates.flatMap((template, t) =>
         template.metrics.flatMap((metric, m) =>
           metric.successCondition === undefined && metric.failureCondition === undefined && !metric.dryRun
-            ? [warning('metric-without-conditions', [...metricPath(t, m), 'name'], `metric "${metric.name}" has no successCondition or failureCondition, so every measurement succeeds. Add a condition, or set dryRun: true to only record it`)]
-            : [])),
+            ? [
+                warning(
+                  'metric-without-conditions',
+                  [...metricPath(t, m), 'name'],
+                  `metric "${metric.name}" has no successCondition or failureCondition, so every measurement succeeds. Add a condition, or set dryRun: true to only record it`,
+                ),
+              ]
+            : [],
+        ),
+      ),
   },
   {
     id: 'count-needs-interval',
@@ -321,18 +442,34 @@ export const rules: readonly Rule[] = [
       spec.analysisTemplates.flatMap((template, t) =>
         template.metrics.flatMap((metric, m) =>
           metric.count > 1 && metric.intervalMs === null
-            ? [error('count-needs-interval', [...metricPath(t, m), 'count'], `count ${metric.count} needs an interval between measurements. Add interval: 1m (or similar)`)]
-            : [])),
+            ? [
+                error(
+                  'count-needs-interval',
+                  [...metricPath(t, m), 'count'],
+                  `count ${metric.count} needs an interval between measurements. Add interval: 1m (or similar)`,
+                ),
+              ]
+            : [],
+        ),
+      ),
   },
   {
     id: 'consecutive-success-limit',
-    description: 'A consecutiveSuccessLimit the metric\'s count can reach.',
+    description: "A consecutiveSuccessLimit the metric's count can reach.",
     check: (spec) =>
       spec.analysisTemplates.flatMap((template, t) =>
         template.metrics.flatMap((metric, m) =>
           metric.consecutiveSuccessLimit > metric.count
-            ? [error('consecutive-success-limit', [...metricPath(t, m), 'consecutiveSuccessLimit'], `consecutiveSuccessLimit ${metric.consecutiveSuccessLimit} can never be reached in count ${metric.count} measurements. Raise count (with an interval), or lower consecutiveSuccessLimit`)]
-            : [])),
+            ? [
+                error(
+                  'consecutive-success-limit',
+                  [...metricPath(t, m), 'consecutiveSuccessLimit'],
+                  `consecutiveSuccessLimit ${metric.consecutiveSuccessLimit} can never be reached in count ${metric.count} measurements. Raise count (with an interval), or lower consecutiveSuccessLimit`,
+                ),
+              ]
+            : [],
+        ),
+      ),
   },
   {
     id: 'empty-template',
@@ -340,8 +477,15 @@ export const rules: readonly Rule[] = [
     check: (spec) =>
       spec.analysisTemplates.flatMap((template, t) =>
         template.metrics.length === 0 && template.judge === null
-          ? [error('empty-template', [...templatePath(t), 'name'], `analysis template "${template.name}" has no metrics and no judge. Add metrics (thresholds) or a judge (canary vs baseline)`)]
-          : []),
+          ? [
+              error(
+                'empty-template',
+                [...templatePath(t), 'name'],
+                `analysis template "${template.name}" has no metrics and no judge. Add metrics (thresholds) or a judge (canary vs baseline)`,
+              ),
+            ]
+          : [],
+      ),
   },
   {
     id: 'judge-settings',
@@ -353,15 +497,30 @@ export const rules: readonly Rule[] = [
         const path = [...templatePath(t), 'judge'];
         const issues: SpecIssue[] = [];
         if (judge.thresholds.marginal > judge.thresholds.pass) {
-          issues.push(error('judge-settings', [...path, 'thresholds', 'marginal'], `marginal (${judge.thresholds.marginal}) is above pass (${judge.thresholds.pass}). Marginal is the lower bar: scores between the two go to a human`));
+          issues.push(
+            error(
+              'judge-settings',
+              [...path, 'thresholds', 'marginal'],
+              `marginal (${judge.thresholds.marginal}) is above pass (${judge.thresholds.pass}). Marginal is the lower bar: scores between the two go to a human`,
+            ),
+          );
         }
         const groups = new Set(judge.metrics.flatMap((m) => m.groups));
         for (const group of Object.keys(judge.groupWeights)) {
-          if (!groups.has(group)) issues.push(error('judge-settings', [...path, 'groupWeights', group], `no judged metric is in group "${group}". Add it to a metric's groups, or remove the weight`));
+          if (!groups.has(group))
+            issues.push(
+              error(
+                'judge-settings',
+                [...path, 'groupWeights', group],
+                `no judged metric is in group "${group}". Add it to a metric's groups, or remove the weight`,
+              ),
+            );
         }
         const total = Object.values(judge.groupWeights).reduce((a, b) => a + b, 0);
-        if (total > 100) issues.push(warning('judge-settings', [...path, 'groupWeights'], `group weights add up to ${total}, over 100: groups without a weight get nothing`));
-        if (judge.count > 1 && judge.intervalMs === null) issues.push(error('judge-settings', [...path, 'count'], `count ${judge.count} needs an interval between judgements. Add interval: 5m (or similar)`));
+        if (total > 100)
+          issues.push(warning('judge-settings', [...path, 'groupWeights'], `group weights add up to ${total}, over 100: groups without a weight get nothing`));
+        if (judge.count > 1 && judge.intervalMs === null)
+          issues.push(error('judge-settings', [...path, 'count'], `count ${judge.count} needs an interval between judgements. Add interval: 5m (or similar)`));
         return issues;
       }),
   },
@@ -372,7 +531,13 @@ export const rules: readonly Rule[] = [
       spec.stages.flatMap((stage, i) => {
         const canary = canaryOf(stage);
         return canary?.analysis && canary.analysis.startingStep > canary.steps.length
-          ? [error('starting-step', [...canaryPath(i), 'analysis', 'startingStep'], `startingStep ${canary.analysis.startingStep} is past the last of ${canary.steps.length} steps. Count steps from 1`)]
+          ? [
+              error(
+                'starting-step',
+                [...canaryPath(i), 'analysis', 'startingStep'],
+                `startingStep ${canary.analysis.startingStep} is past the last of ${canary.steps.length} steps. Count steps from 1`,
+              ),
+            ]
           : [];
       }),
   },
@@ -384,10 +549,38 @@ export const rules: readonly Rule[] = [
         const { mode, application, kustomization } = stage.sync;
         const path = ['spec', 'stages', i, 'sync'];
         const issues = [];
-        if (mode === 'argocd' && !application) issues.push(error('sync-agent', [...path, 'mode'], `sync mode argocd needs the Application that syncs stage ${stage.name}. Add application: { name: <app>, namespace: argocd }`));
-        if (mode === 'flux' && !kustomization) issues.push(error('sync-agent', [...path, 'mode'], `sync mode flux needs the Kustomization that applies stage ${stage.name}. Add kustomization: { name: <name>, namespace: flux-system }`));
-        if (mode !== 'argocd' && application) issues.push(error('sync-agent', [...path, 'application'], `application is only used by sync mode argocd, but the mode is ${mode}. Set mode: argocd, or remove application`));
-        if (mode !== 'flux' && kustomization) issues.push(error('sync-agent', [...path, 'kustomization'], `kustomization is only used by sync mode flux, but the mode is ${mode}. Set mode: flux, or remove kustomization`));
+        if (mode === 'argocd' && !application)
+          issues.push(
+            error(
+              'sync-agent',
+              [...path, 'mode'],
+              `sync mode argocd needs the Application that syncs stage ${stage.name}. Add application: { name: <app>, namespace: argocd }`,
+            ),
+          );
+        if (mode === 'flux' && !kustomization)
+          issues.push(
+            error(
+              'sync-agent',
+              [...path, 'mode'],
+              `sync mode flux needs the Kustomization that applies stage ${stage.name}. Add kustomization: { name: <name>, namespace: flux-system }`,
+            ),
+          );
+        if (mode !== 'argocd' && application)
+          issues.push(
+            error(
+              'sync-agent',
+              [...path, 'application'],
+              `application is only used by sync mode argocd, but the mode is ${mode}. Set mode: argocd, or remove application`,
+            ),
+          );
+        if (mode !== 'flux' && kustomization)
+          issues.push(
+            error(
+              'sync-agent',
+              [...path, 'kustomization'],
+              `kustomization is only used by sync mode flux, but the mode is ${mode}. Set mode: flux, or remove kustomization`,
+            ),
+          );
         return issues;
       }),
   },
@@ -397,7 +590,13 @@ export const rules: readonly Rule[] = [
     check: (spec) =>
       spec.stages.flatMap((stage, i) =>
         stage.drift && stage.sync.mode === 'none'
-          ? [error('drift-needs-cluster', ['spec', 'stages', i, 'drift'], `stage ${stage.name} watches for drift but has no cluster to watch (sync mode none). Add sync: { mode: apply } (or argocd, flux), or remove drift`)]
+          ? [
+              error(
+                'drift-needs-cluster',
+                ['spec', 'stages', i, 'drift'],
+                `stage ${stage.name} watches for drift but has no cluster to watch (sync mode none). Add sync: { mode: apply } (or argocd, flux), or remove drift`,
+              ),
+            ]
           : [],
       ),
   },
@@ -406,8 +605,13 @@ export const rules: readonly Rule[] = [
     description: 'Webhook names are unique within a stage.',
     check: (spec) =>
       spec.stages.flatMap((stage, i) =>
-        duplicates(stage.webhooks, (w) => w.name, (k, name) =>
-          error('duplicate-webhook', [...stagePath(i), 'webhooks', k, 'name'], `webhook "${name}" is defined twice in stage "${stage.name}". Rename one`))),
+        duplicates(
+          stage.webhooks,
+          (w) => w.name,
+          (k, name) =>
+            error('duplicate-webhook', [...stagePath(i), 'webhooks', k, 'name'], `webhook "${name}" is defined twice in stage "${stage.name}". Rename one`),
+        ),
+      ),
   },
   {
     id: 'unused-template',
@@ -415,7 +619,10 @@ export const rules: readonly Rule[] = [
     check: (spec) => {
       const used = new Set(eachAnalysisRef(spec).flatMap((ref) => ref.templates));
       return spec.analysisTemplates.flatMap((template, t) =>
-        used.has(template.name) ? [] : [warning('unused-template', [...templatePath(t), 'name'], `analysis template "${template.name}" is not used by any analysis. Use it or remove it`)]);
+        used.has(template.name)
+          ? []
+          : [warning('unused-template', [...templatePath(t), 'name'], `analysis template "${template.name}" is not used by any analysis. Use it or remove it`)],
+      );
     },
   },
   {
@@ -423,12 +630,21 @@ export const rules: readonly Rule[] = [
     description: 'Approvers are listed once, and minApprovals can be met.',
     check: (spec) =>
       eachApproval(spec).flatMap(({ approval, path }) => {
-        const issues = duplicates(approval.approvers, (a) => `${a.kind}:${a.name}`, (k, name) =>
-          error('approvers', [...path, 'approvers', k], `approver "${name.replace(/^user:/, '')}" is listed twice. Keep one`));
+        const issues = duplicates(
+          approval.approvers,
+          (a) => `${a.kind}:${a.name}`,
+          (k, name) => error('approvers', [...path, 'approvers', k], `approver "${name.replace(/^user:/, '')}" is listed twice. Keep one`),
+        );
         const hasGroup = approval.approvers.some((a) => a.kind === 'group');
         const users = new Set(approval.approvers.filter((a) => a.kind === 'user').map((a) => a.name)).size;
         if (!hasGroup && approval.minApprovals > users) {
-          issues.push(error('approvers', [...path, 'minApprovals'], `minApprovals is ${approval.minApprovals} but only ${users} user(s) may approve, so the gate can never open. Lower minApprovals or add approvers`));
+          issues.push(
+            error(
+              'approvers',
+              [...path, 'minApprovals'],
+              `minApprovals is ${approval.minApprovals} but only ${users} user(s) may approve, so the gate can never open. Lower minApprovals or add approvers`,
+            ),
+          );
         }
         return issues;
       }),
@@ -444,7 +660,13 @@ export const rules: readonly Rule[] = [
         return [];
       }
       return url.password !== '' || (url.username !== '' && url.protocol.startsWith('http'))
-        ? [error('inline-credentials', ['spec', 'repository', 'url'], 'the repository URL carries credentials. Remove them and name a worker-side credential in repository.credentials.secretRef')]
+        ? [
+            error(
+              'inline-credentials',
+              ['spec', 'repository', 'url'],
+              'the repository URL carries credentials. Remove them and name a worker-side credential in repository.credentials.secretRef',
+            ),
+          ]
         : [];
     },
   },
@@ -478,8 +700,10 @@ export const rules: readonly Rule[] = [
         const names = placeholders(target.value);
         const unknown = names.filter((n) => n !== 'ramp.image' && n !== 'ramp.version');
         const valuePath = [...path, 'yamlUpdate', 'value'];
-        if (unknown.length > 0) return [error('update-placeholders', valuePath, `{{${unknown[0]}}} is not available here. Use {{ramp.image}} and {{ramp.version}}`)];
-        if (!names.includes('ramp.version')) return [error('update-placeholders', valuePath, 'the value never changes: it has no {{ramp.version}}. Write e.g. "{{ramp.image}}:{{ramp.version}}"')];
+        if (unknown.length > 0)
+          return [error('update-placeholders', valuePath, `{{${unknown[0]}}} is not available here. Use {{ramp.image}} and {{ramp.version}}`)];
+        if (!names.includes('ramp.version'))
+          return [error('update-placeholders', valuePath, 'the value never changes: it has no {{ramp.version}}. Write e.g. "{{ramp.image}}:{{ramp.version}}"')];
         return [];
       }),
   },
@@ -494,8 +718,15 @@ export const rules: readonly Rule[] = [
         const stable = new Set(stage.update.map(key));
         return canary.update.flatMap((target, k) =>
           stable.has(key(target))
-            ? [error('canary-overwrites-stable', [...canaryPath(i), 'update', k], `the canary writes ${key(target)}, which stage.update uses for the stable version. Point the canary at its own workload (e.g. canary.yaml)`)]
-            : []);
+            ? [
+                error(
+                  'canary-overwrites-stable',
+                  [...canaryPath(i), 'update', k],
+                  `the canary writes ${key(target)}, which stage.update uses for the stable version. Point the canary at its own workload (e.g. canary.yaml)`,
+                ),
+              ]
+            : [],
+        );
       }),
   },
 ];

@@ -9,7 +9,7 @@ import { Webhook } from './webhook.js';
 import { UpdateTarget } from './update-target.js';
 
 export const Rollback = z.strictObject({
-  automatic: z.boolean().default(true).describe('Revert this stage\'s commits when it fails.'),
+  automatic: z.boolean().default(true).describe("Revert this stage's commits when it fails."),
   scope: z
     .enum(['stage', 'promotion'])
     .default('stage')
@@ -19,18 +19,15 @@ export const Rollback = z.strictObject({
 export const Stage = z
   .strictObject({
     name: Name,
-    path: RelativePath.describe('The directory of this environment\'s manifests in the repository.'),
-    update: z
-      .array(UpdateTarget)
-      .min(1, { error: 'a stage needs at least one place to write the version' })
-      .describe('Where the (stable) version is written.'),
+    path: RelativePath.describe("The directory of this environment's manifests in the repository."),
+    update: z.array(UpdateTarget).min(1, { error: 'a stage needs at least one place to write the version' }).describe('Where the (stable) version is written.'),
     strategy: Strategy.optional(),
     approval: Approval.optional().describe('A gate before the version is written.'),
     overrides: z
       .enum(['approvers', 'anyone'])
       .default('approvers')
       .describe(
-        'Who may override a verdict or a gate (resume past an Inconclusive analysis, skip the remaining canary steps): the approvers of the stage\'s approvals (its gate and approval steps), or anyone. A stage without approvers lets anyone override. Overrides are always recorded.',
+        "Who may override a verdict or a gate (resume past an Inconclusive analysis, skip the remaining canary steps): the approvers of the stage's approvals (its gate and approval steps), or anyone. A stage without approvers lets anyone override. Overrides are always recorded.",
       ),
     verification: z
       .strictObject({
@@ -38,7 +35,7 @@ export const Stage = z
         postPromotion: AnalysisRef.optional().describe('Analysis after full promotion; a failure rolls the stage back.'),
       })
       .optional(),
-    webhooks: z.array(Webhook).default([]).describe('Webhook gates and notifications (Flagger\'s hook types).'),
+    webhooks: z.array(Webhook).default([]).describe("Webhook gates and notifications (Flagger's hook types)."),
     rollback: Rollback.optional().describe('Overrides spec.rollback for this stage.'),
     sync: Sync.optional().describe('How ramp learns that a commit is live and healthy in the cluster (default: mode none, Git only).'),
     drift: Drift.optional().describe('Watch the cluster for changes made outside Git (needs a sync mode other than none).'),

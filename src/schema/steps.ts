@@ -33,7 +33,7 @@ export const AnalysisRef = z
     templates: z
       .array(z.strictObject({ templateName: Name.describe('The name of an entry in spec.analysisTemplates.') }))
       .min(1, { error: 'an analysis names at least one template' }),
-    args: z.array(AnalysisArg).default([]).describe('Values for the templates\' args.'),
+    args: z.array(AnalysisArg).default([]).describe("Values for the templates' args."),
   })
   .transform(({ templates, args }) => ({ templates: templates.map((t) => t.templateName), args }));
 

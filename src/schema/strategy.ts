@@ -56,7 +56,10 @@ const ReplicaRatio = z.strictObject({
       stableFile: RelativePath.describe('The stable workload file, relative to the stage path.'),
       canaryFile: RelativePath.describe('The canary workload file, relative to the stage path.'),
       path: z.string().min(1).default('spec.replicas').describe('The replica count field, in both files.'),
-      replicas: z.int().min(1, { error: 'the stable and canary workloads share at least 1 replica' }).describe('Replicas of stable and canary together; the canary gets ceil(replicas * weight / 100).'),
+      replicas: z
+        .int()
+        .min(1, { error: 'the stable and canary workloads share at least 1 replica' })
+        .describe('Replicas of stable and canary together; the canary gets ceil(replicas * weight / 100).'),
     })
     .describe('No router: the share of traffic is the share of replicas (a Service selects both workloads).'),
 });
@@ -69,7 +72,7 @@ export const TrafficRouting = z
     if ('smi' in routing) return { kind: 'smi' as const, ...routing.smi };
     return { kind: 'replicaRatio' as const, ...routing.replicaRatio };
   })
-  .describe('Where the canary\'s share of traffic is written: gatewayAPI, istio, smi or replicaRatio.');
+  .describe("Where the canary's share of traffic is written: gatewayAPI, istio, smi or replicaRatio.");
 
 export const CanaryScale = z.strictObject({
   file: RelativePath.describe('The canary workload file, relative to the stage path.'),
@@ -82,7 +85,11 @@ const BackgroundAnalysis = z
   .strictObject({
     templates: z.array(z.strictObject({ templateName: Name })).min(1, { error: 'an analysis names at least one template' }),
     args: z.array(AnalysisArg).default([]),
-    startingStep: z.int().min(1, { error: 'startingStep counts steps from 1' }).default(1).describe('The step (from 1) at which the background analysis starts.'),
+    startingStep: z
+      .int()
+      .min(1, { error: 'startingStep counts steps from 1' })
+      .default(1)
+      .describe('The step (from 1) at which the background analysis starts.'),
   })
   .transform(({ templates, args, startingStep }) => ({ templates: templates.map((t) => t.templateName), args, startingStep }));
 

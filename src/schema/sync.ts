@@ -10,7 +10,9 @@ const KubeName = z
   .string()
   .min(1)
   .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: (issue) => `${quote(String(issue.input))} is not a Kubernetes name (lower-case letters, digits, '-' and '.')` });
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+    error: (issue) => `${quote(String(issue.input))} is not a Kubernetes name (lower-case letters, digits, '-' and '.')`,
+  });
 
 const AgentObject = (what: string, defaultNamespace: string) =>
   z.strictObject({
@@ -25,10 +27,14 @@ export const Sync = z
     mode: z
       .enum(SYNC_MODES)
       .default('none')
-      .describe('none: Git only; apply: ramp server-side-applies the stage\'s manifests at each commit; argocd / flux: an agent applies them and ramp waits for it.'),
+      .describe(
+        "none: Git only; apply: ramp server-side-applies the stage's manifests at each commit; argocd / flux: an agent applies them and ramp waits for it.",
+      ),
     namespace: KubeName.default('default').describe('The namespace of namespaced objects whose manifests name none.'),
-    context: z.string().min(1).optional().describe('The kubeconfig context of this stage\'s cluster (default: the worker\'s current context).'),
-    timeout: Duration.prefault('10m').describe('How long a commit may take to be live and healthy (the progress deadline); then the stage fails and rolls back.'),
+    context: z.string().min(1).optional().describe("The kubeconfig context of this stage's cluster (default: the worker's current context)."),
+    timeout: Duration.prefault('10m').describe(
+      'How long a commit may take to be live and healthy (the progress deadline); then the stage fails and rolls back.',
+    ),
     application: AgentObject('Argo CD Application', 'argocd').optional().describe('mode argocd: the Application that syncs this stage.'),
     kustomization: AgentObject('Flux Kustomization', 'flux-system').optional().describe('mode flux: the Kustomization that applies this stage.'),
   })
@@ -38,9 +44,11 @@ export const Sync = z
     context: context ?? null,
     timeoutMs: timeout,
     agent:
-      mode === 'argocd' && application ? { kind: 'argocd' as const, ...application }
-      : mode === 'flux' && kustomization ? { kind: 'flux' as const, ...kustomization }
-      : null,
+      mode === 'argocd' && application
+        ? { kind: 'argocd' as const, ...application }
+        : mode === 'flux' && kustomization
+          ? { kind: 'flux' as const, ...kustomization }
+          : null,
     // Kept for the rules (agent object given for the wrong mode).
     application: application ?? null,
     kustomization: kustomization ?? null,
@@ -57,12 +65,9 @@ export const Drift = z
     policy: z
       .enum(['alert', 'revert'])
       .default('alert')
-      .describe('alert: report drift and wait for an operator to accept or reject it; revert: put Git\'s state back at once.'),
+      .describe("alert: report drift and wait for an operator to accept or reject it; revert: put Git's state back at once."),
     interval: Duration.prefault('1m').describe('How often the live objects are compared with Git.'),
-    fields: z
-      .array(DriftField)
-      .default([])
-      .describe('Fields compared besides the ones ramp manages (images, replicas, route weights).'),
+    fields: z.array(DriftField).default([]).describe('Fields compared besides the ones ramp manages (images, replicas, route weights).'),
   })
   .transform(({ interval, ...drift }) => ({ ...drift, intervalMs: interval }));
 

@@ -21,11 +21,7 @@ const YamlUpdate = z.strictObject({
     .strictObject({
       file: RelativePath.describe('The YAML file, relative to the stage path.'),
       path: z.string().min(1).describe('The field to set, e.g. spec.template.spec.containers[name=web].image.'),
-      value: z
-        .string()
-        .min(1)
-        .default(DEFAULT_UPDATE_VALUE)
-        .describe('The value written, with {{ramp.image}} and {{ramp.version}} placeholders.'),
+      value: z.string().min(1).default(DEFAULT_UPDATE_VALUE).describe('The value written, with {{ramp.image}} and {{ramp.version}} placeholders.'),
     })
     .describe('Set one field, named by a YAML path, in a YAML file.'),
 });
@@ -33,8 +29,6 @@ const YamlUpdate = z.strictObject({
 export const UpdateTarget = z
   .union([KustomizeImage, YamlUpdate])
   .transform((target) =>
-    'kustomizeImage' in target
-      ? { kind: 'kustomizeImage' as const, ...target.kustomizeImage }
-      : { kind: 'yamlUpdate' as const, ...target.yamlUpdate },
+    'kustomizeImage' in target ? { kind: 'kustomizeImage' as const, ...target.kustomizeImage } : { kind: 'yamlUpdate' as const, ...target.yamlUpdate },
   )
   .describe('Where the version is written: kustomizeImage or yamlUpdate.');

@@ -83,18 +83,17 @@ function unionIssues(issue: Extract<ZodIssue, { code: 'invalid_union' }>, path: 
   const present = Object.keys(value).filter((key) => variants.includes(key));
   if (present.length <= 1 && matching.length === 1) return matching[0]!;
   if (present.length > 1) {
-    return [error('ambiguous-variant', path, `names ${present.join(' and ')}, but an item names exactly one of ${variants.join(', ')}. Split it into separate items`)];
+    return [
+      error('ambiguous-variant', path, `names ${present.join(' and ')}, but an item names exactly one of ${variants.join(', ')}. Split it into separate items`),
+    ];
   }
   const unknown = Object.keys(value).filter((key) => !variants.includes(key));
   if (unknown.length > 0) {
     return unknown.map((key) => {
       const guess = guessName(key, variants);
-      return error(
-        'unknown-variant',
-        [...path, key],
-        `${quote(key)} is not one of ${variants.join(', ')}${guess ? `. Did you mean "${guess}"?` : ''}`,
-        { atKey: true },
-      );
+      return error('unknown-variant', [...path, key], `${quote(key)} is not one of ${variants.join(', ')}${guess ? `. Did you mean "${guess}"?` : ''}`, {
+        atKey: true,
+      });
     });
   }
   return [error('missing-variant', path, `is empty; write one of ${variants.join(', ')}`)];
@@ -128,7 +127,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function article(type: string): string {
-  const names: Record<string, string> = { array: 'a list', object: 'a mapping', int: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false' };
+  const names: Record<string, string> = {
+    array: 'a list',
+    object: 'a mapping',
+    int: 'a whole number',
+    number: 'a number',
+    string: 'a string',
+    boolean: 'true or false',
+  };
   return names[type] ?? type;
 }
 

@@ -17,10 +17,13 @@ export interface ConnectionFinding {
   advice: string;
 }
 
-const SET_ADDRESS = 'set TEMPORAL_ADDRESS (or --address) to the host:port of Temporal\'s frontend (7233 on a dev server)';
+const SET_ADDRESS = "set TEMPORAL_ADDRESS (or --address) to the host:port of Temporal's frontend (7233 on a dev server)";
 
 /** Looks at `settings.address` and says what is there. Never rejects. */
-export async function diagnoseConnection(settings: Pick<TemporalSettings, 'address' | 'connection' | 'tlsMode' | 'tlsReason'>, timeoutMs = 3_000): Promise<ConnectionFinding> {
+export async function diagnoseConnection(
+  settings: Pick<TemporalSettings, 'address' | 'connection' | 'tlsMode' | 'tlsReason'>,
+  timeoutMs = 3_000,
+): Promise<ConnectionFinding> {
   const target = splitAddress(settings.address);
   if (target === null) return { found: `${JSON.stringify(settings.address)} is not a host:port`, advice: SET_ADDRESS };
   const socket = await openTcp(target, timeoutMs);
@@ -35,7 +38,12 @@ async function openTcp(target: Target, timeoutMs: number): Promise<{ socket: net
     const socket = net.connect({ host: target.host, port: target.port });
     const timer = setTimeout(() => {
       socket.destroy();
-      resolve({ error: { found: `${where} did not accept a TCP connection within ${timeoutMs / 1000} s (a firewall may be dropping it)`, advice: `check that Temporal runs there and is reachable from here, or ${SET_ADDRESS}` } });
+      resolve({
+        error: {
+          found: `${where} did not accept a TCP connection within ${timeoutMs / 1000} s (a firewall may be dropping it)`,
+          advice: `check that Temporal runs there and is reachable from here, or ${SET_ADDRESS}`,
+        },
+      });
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
@@ -54,7 +62,10 @@ export function tcpFinding(target: Target, error: NodeJS.ErrnoException): Connec
   const where = `${target.host}:${target.port}`;
   switch (error.code) {
     case 'ECONNREFUSED':
-      return { found: `nothing listens on ${where} (connection refused)`, advice: `start Temporal there (\`ramp dev\`, or \`temporal server start-dev\`), or ${SET_ADDRESS}` };
+      return {
+        found: `nothing listens on ${where} (connection refused)`,
+        advice: `start Temporal there (\`ramp dev\`, or \`temporal server start-dev\`), or ${SET_ADDRESS}`,
+      };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME':
@@ -77,8 +88,14 @@ async function plaintextFinding(socket: net.Socket, target: Target, tlsReason: s
   // Nothing, or a closed connection: a TLS server (Go's) closes on a plaintext preface without a word.
   if (await speaksTls(target, timeoutMs)) return speaksTlsFinding(`${target.host}:${target.port}`, tlsReason);
   return answer.closed
-    ? { found: `something at ${target.host}:${target.port} accepts TCP connections but closed this one without answering gRPC`, advice: `is it Temporal's frontend? ${SET_ADDRESS}` }
-    : { found: `something at ${target.host}:${target.port} accepts TCP connections but sent nothing back to a gRPC client within ${timeoutMs / 1000} s`, advice: `is it Temporal's frontend? ${SET_ADDRESS}` };
+    ? {
+        found: `something at ${target.host}:${target.port} accepts TCP connections but closed this one without answering gRPC`,
+        advice: `is it Temporal's frontend? ${SET_ADDRESS}`,
+      }
+    : {
+        found: `something at ${target.host}:${target.port} accepts TCP connections but sent nothing back to a gRPC client within ${timeoutMs / 1000} s`,
+        advice: `is it Temporal's frontend? ${SET_ADDRESS}`,
+      };
 }
 
 export interface Answer {
@@ -98,12 +115,21 @@ export function classifyAnswer(answer: Answer, where: string, tlsReason: string)
   const text = bytes.toString('latin1');
   if (/^HTTP\/\d/.test(text)) {
     if (/HTTPS/i.test(text)) return speaksTlsFinding(where, tlsReason);
-    return { found: `an HTTP/1 server answers at ${where} (${printable(text.split(/\r?\n/)[0] ?? '')}), not Temporal's gRPC API`, advice: `is it a web UI or a proxy? ${SET_ADDRESS}` };
+    return {
+      found: `an HTTP/1 server answers at ${where} (${printable(text.split(/\r?\n/)[0] ?? '')}), not Temporal's gRPC API`,
+      advice: `is it a web UI or a proxy? ${SET_ADDRESS}`,
+    };
   }
   if (bytes.length >= 9 && bytes[3] === 0x04) {
-    return { found: `an HTTP/2 server answers at ${where}, but not as Temporal's gRPC API`, advice: `is it Temporal's frontend, and not a proxy or another gRPC service? ${SET_ADDRESS}` };
+    return {
+      found: `an HTTP/2 server answers at ${where}, but not as Temporal's gRPC API`,
+      advice: `is it Temporal's frontend, and not a proxy or another gRPC service? ${SET_ADDRESS}`,
+    };
   }
-  return { found: `something at ${where} accepts TCP connections but answers a gRPC client with ${printable(text)}, not HTTP/2`, advice: `it is not Temporal; ${SET_ADDRESS}` };
+  return {
+    found: `something at ${where} accepts TCP connections but answers a gRPC client with ${printable(text)}, not HTTP/2`,
+    advice: `it is not Temporal; ${SET_ADDRESS}`,
+  };
 }
 
 function speaksTlsFinding(where: string, tlsReason: string): ConnectionFinding {
@@ -113,7 +139,12 @@ function speaksTlsFinding(where: string, tlsReason: string): ConnectionFinding {
   };
 }
 
-async function tlsFinding(socket: net.Socket, target: Target, settings: Pick<TemporalSettings, 'connection' | 'tlsMode' | 'tlsReason'>, timeoutMs: number): Promise<ConnectionFinding> {
+async function tlsFinding(
+  socket: net.Socket,
+  target: Target,
+  settings: Pick<TemporalSettings, 'connection' | 'tlsMode' | 'tlsReason'>,
+  timeoutMs: number,
+): Promise<ConnectionFinding> {
   const where = `${target.host}:${target.port}`;
   const config = typeof settings.connection.tls === 'object' && settings.connection.tls !== null ? settings.connection.tls : {};
   const outcome = await handshake(
@@ -122,7 +153,9 @@ async function tlsFinding(socket: net.Socket, target: Target, settings: Pick<Tem
       servername: config.serverNameOverride ?? (net.isIP(target.host) ? undefined : target.host),
       ...(config.serverRootCACertificate ? { ca: Buffer.from(config.serverRootCACertificate) } : {}),
       ...(config.clientCertPair ? { cert: Buffer.from(config.clientCertPair.crt), key: Buffer.from(config.clientCertPair.key) } : {}),
-      ...(config.serverNameOverride ? { checkServerIdentity: (_host: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(config.serverNameOverride!, cert) } : {}),
+      ...(config.serverNameOverride
+        ? { checkServerIdentity: (_host: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(config.serverNameOverride!, cert) }
+        : {}),
       ALPNProtocols: ['h2'],
     },
     timeoutMs,
@@ -141,16 +174,23 @@ export function tlsOutcomeFinding(outcome: HandshakeOutcome, where: string, tlsR
     };
   }
   const plaintextAdvice = `if the server is plaintext (a dev server), set TEMPORAL_TLS=false or remove the TLS settings; otherwise ${SET_ADDRESS}`;
-  if ('timeout' in outcome) return { found: `${where} accepts TCP connections but did not answer a TLS handshake (ramp uses TLS because ${tlsReason})`, advice: plaintextAdvice };
+  if ('timeout' in outcome)
+    return { found: `${where} accepts TCP connections but did not answer a TLS handshake (ramp uses TLS because ${tlsReason})`, advice: plaintextAdvice };
   const { code, message } = outcome;
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long|unknown protocol|record layer failure/i.test(message)) {
     return { found: `${where} does not speak TLS, and ramp connected with ${mode === 'mtls' ? 'mTLS' : 'TLS'} (${tlsReason})`, advice: plaintextAdvice };
   }
   if (code === 'ECONNRESET' || /socket disconnected|ECONNRESET/.test(message)) {
-    return { found: `${where} closed the connection during the TLS handshake (ramp uses ${mode === 'mtls' ? 'mTLS' : 'TLS'} because ${tlsReason})`, advice: `it may require a client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH and _KEY_PATH) or not speak TLS at all; ${plaintextAdvice}` };
+    return {
+      found: `${where} closed the connection during the TLS handshake (ramp uses ${mode === 'mtls' ? 'mTLS' : 'TLS'} because ${tlsReason})`,
+      advice: `it may require a client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH and _KEY_PATH) or not speak TLS at all; ${plaintextAdvice}`,
+    };
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO|ALTNAME|certificate/i.test(`${code ?? ''} ${message}`)) {
-    return { found: `the TLS certificate of ${where} is not accepted: ${message}`, advice: 'set TEMPORAL_TLS_SERVER_CA_CERT_PATH to the CA that signed it, or TEMPORAL_TLS_SERVER_NAME to a name in it' };
+    return {
+      found: `the TLS certificate of ${where} is not accepted: ${message}`,
+      advice: 'set TEMPORAL_TLS_SERVER_CA_CERT_PATH to the CA that signed it, or TEMPORAL_TLS_SERVER_NAME to a name in it',
+    };
   }
   return { found: `the TLS handshake with ${where} failed: ${message}`, advice: plaintextAdvice };
 }
@@ -214,7 +254,10 @@ function printable(text: string): string {
  * The message for a connection to Temporal that failed: what was tried, what is there, what to
  * do, and the SDK's own words last.
  */
-export async function explainConnectionFailure(settings: Pick<TemporalSettings, 'address' | 'namespace' | 'connection' | 'tlsMode' | 'tlsReason'>, error: unknown): Promise<string> {
+export async function explainConnectionFailure(
+  settings: Pick<TemporalSettings, 'address' | 'namespace' | 'connection' | 'tlsMode' | 'tlsReason'>,
+  error: unknown,
+): Promise<string> {
   const finding = await diagnoseConnection(settings);
   const how = settings.tlsMode === 'plaintext' ? 'without TLS' : settings.tlsMode === 'mtls' ? 'with mTLS' : 'with TLS';
   const sdk = error instanceof Error ? ` (the Temporal client said: ${printable(innermost(error).message).slice(1, -1)})` : '';

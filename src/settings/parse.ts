@@ -28,7 +28,9 @@ export function parseSettings<S extends Shape>(shape: S, env: Environment): z.ou
   }
   if (problems.length > 0) {
     const s = problems.length === 1 ? '' : 's';
-    throw new UsageError(`invalid setting${s} in the environment:\n${problems.map((p) => `  ${p}`).join('\n')}\nFix or unset ${problems.length === 1 ? 'it' : 'them'}; docs/settings.md lists every variable (\`ramp worker --help\`: the worker's)`);
+    throw new UsageError(
+      `invalid setting${s} in the environment:\n${problems.map((p) => `  ${p}`).join('\n')}\nFix or unset ${problems.length === 1 ? 'it' : 'them'}; docs/settings.md lists every variable (\`ramp worker --help\`: the worker's)`,
+    );
   }
   return values as z.output<z.ZodObject<S>>;
 }

@@ -36,11 +36,14 @@ export const TEMPORAL_VARIABLES: readonly { name: string; description: string }[
   { name: 'TEMPORAL_ADDRESS', description: `host:port of the Temporal frontend (default ${DEFAULT_TEMPORAL_ADDRESS}; --address overrides it)` },
   { name: 'TEMPORAL_NAMESPACE', description: `the Temporal namespace (default ${DEFAULT_TEMPORAL_NAMESPACE}; --namespace overrides it)` },
   { name: 'TEMPORAL_API_KEY', description: 'an API key (Temporal Cloud), sent as a bearer token; turns TLS on' },
-  { name: 'TEMPORAL_TLS', description: 'true or 1: TLS (the system\'s CAs); false or 0: never TLS (default: TLS only with an API key or a TEMPORAL_TLS_* setting)' },
-  { name: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', description: 'the CA certificate that signed the server\'s (or _DATA: the PEM itself)' },
-  { name: 'TEMPORAL_TLS_SERVER_NAME', description: 'the name the server\'s certificate is checked against (default: the host of the address)' },
+  {
+    name: 'TEMPORAL_TLS',
+    description: "true or 1: TLS (the system's CAs); false or 0: never TLS (default: TLS only with an API key or a TEMPORAL_TLS_* setting)",
+  },
+  { name: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', description: "the CA certificate that signed the server's (or _DATA: the PEM itself)" },
+  { name: 'TEMPORAL_TLS_SERVER_NAME', description: "the name the server's certificate is checked against (default: the host of the address)" },
   { name: 'TEMPORAL_TLS_CLIENT_CERT_PATH', description: 'mTLS: the client certificate (or _DATA: the PEM itself)' },
-  { name: 'TEMPORAL_TLS_CLIENT_KEY_PATH', description: 'mTLS: the client certificate\'s private key (or _DATA: the PEM itself)' },
+  { name: 'TEMPORAL_TLS_CLIENT_KEY_PATH', description: "mTLS: the client certificate's private key (or _DATA: the PEM itself)" },
   { name: 'TEMPORAL_GRPC_META_<NAME>', description: 'a gRPC header sent with every call (<NAME> lower-cased, _ as -)' },
   { name: 'TEMPORAL_CONFIG_FILE', description: 'the TOML file of connection profiles (default ~/.config/temporalio/temporal.toml, if it exists)' },
   { name: 'TEMPORAL_PROFILE', description: 'the profile of that file to use (default: default); TEMPORAL_* variables override its fields' },
@@ -59,7 +62,9 @@ export function loadTemporalSettings(env: Environment, overrides: { address?: st
     throw new UsageError(`TEMPORAL_TLS=${JSON.stringify(tlsFlag.slice(0, 40))}: expected true, 1, false or 0 (whether to connect to Temporal over TLS)`);
   }
   if (vars.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION === 'true' || vars.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION === '1') {
-    throw new UsageError('TEMPORAL_TLS_DISABLE_HOST_VERIFICATION is not supported by ramp (its Temporal SDK ignores it); set TEMPORAL_TLS_SERVER_NAME to a name in the server\'s certificate, or TEMPORAL_TLS_SERVER_CA_CERT_PATH to its CA');
+    throw new UsageError(
+      "TEMPORAL_TLS_DISABLE_HOST_VERIFICATION is not supported by ramp (its Temporal SDK ignores it); set TEMPORAL_TLS_SERVER_NAME to a name in the server's certificate, or TEMPORAL_TLS_SERVER_CA_CERT_PATH to its CA",
+    );
   }
   const file = vars.TEMPORAL_CONFIG_FILE;
   if (file !== undefined && !existsSync(file)) {

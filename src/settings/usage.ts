@@ -29,7 +29,11 @@ export function defaultText(schema: z.ZodType): string {
   const value = schema.safeParse(undefined);
   const fallback: unknown = value.success ? value.data : undefined;
   if (fallback === undefined || (Array.isArray(fallback) && fallback.length === 0)) return `default: ${meta.unset ?? 'unset'}`;
-  const text = Array.isArray(fallback) ? fallback.join(',') : typeof fallback === 'string' || typeof fallback === 'number' ? String(fallback) : JSON.stringify(fallback);
+  const text = Array.isArray(fallback)
+    ? fallback.join(',')
+    : typeof fallback === 'string' || typeof fallback === 'number'
+      ? String(fallback)
+      : JSON.stringify(fallback);
   return `default ${text.startsWith(os.homedir()) ? `~${text.slice(os.homedir().length)}` : text}`;
 }
 

@@ -46,7 +46,7 @@ function isHttpUrl(text: string): boolean {
 }
 
 const taskQueue = variable(z.string().default('ramp'), {
-  description: 'the Temporal task queue ramp\'s workers poll and the CLI starts promotions on (--task-queue overrides it)',
+  description: "the Temporal task queue ramp's workers poll and the CLI starts promotions on (--task-queue overrides it)",
   expected: 'a task queue name',
   readers: ['worker', 'cli'],
 });
@@ -60,7 +60,7 @@ export const workerVariables = {
       .transform((level) => level.toUpperCase())
       .pipe(z.enum(LOG_LEVELS))
       .default('INFO'),
-    { description: 'the worker\'s log level', expected: `one of ${LOG_LEVELS.join(', ')}`, readers: ['worker'] },
+    { description: "the worker's log level", expected: `one of ${LOG_LEVELS.join(', ')}`, readers: ['worker'] },
   ),
   RAMP_METRICS_ADDRESS: variable(
     z
@@ -68,7 +68,12 @@ export const workerVariables = {
       .regex(HOST_PORT)
       .refine((address) => Number(address.slice(address.lastIndexOf(':') + 1)) <= 65_535)
       .optional(),
-    { description: 'host:port where the worker serves Prometheus metrics at /metrics', expected: 'host:port, such as 0.0.0.0:9464', readers: ['worker'], unset: 'no metrics endpoint' },
+    {
+      description: 'host:port where the worker serves Prometheus metrics at /metrics',
+      expected: 'host:port, such as 0.0.0.0:9464',
+      readers: ['worker'],
+      unset: 'no metrics endpoint',
+    },
   ),
   RAMP_WORKER_HEALTH_ADDR: variable(
     z
@@ -97,7 +102,12 @@ export const workerVariables = {
   RAMP_NOTIFY_WEBHOOKS: variable(
     z
       .string()
-      .transform((text) => text.split(',').map((url) => url.trim()).filter(Boolean))
+      .transform((text) =>
+        text
+          .split(',')
+          .map((url) => url.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.string().refine(isHttpUrl)))
       .default([]),
     {
@@ -162,7 +172,7 @@ export const cliVariables = {
     description: 'where pipeline names are looked up as <dir>/<name>.yaml',
     expected: 'a directory path',
     readers: ['cli'],
-    unset: './pipelines, or the running dev stack\'s pipelines when the command talks to it',
+    unset: "./pipelines, or the running dev stack's pipelines when the command talks to it",
   }),
   RAMP_DEV_DIR: variable(z.string().optional(), {
     description: 'where the CLI looks for a running dev stack (ramp dev --dir) and its state file',
@@ -179,7 +189,8 @@ export const cliVariables = {
 export const patternVariables: readonly { name: string; description: string; readers: readonly Reader[] }[] = [
   {
     name: 'RAMP_SECRET_<NAME>',
-    description: 'the secret a pipeline names by secretRef (a Git token, a Prometheus header, a webhook secret); <NAME> is the secretRef upper-cased, other characters as _',
+    description:
+      'the secret a pipeline names by secretRef (a Git token, a Prometheus header, a webhook secret); <NAME> is the secretRef upper-cased, other characters as _',
     readers: ['worker'],
   },
   {

@@ -23,8 +23,30 @@ import { pipelineYaml, ramp, type RampRun } from './helpers.js';
 const groups = { 'release-managers': ['carol', 'dave'] };
 
 const historyEntries: HistoryEntry[] = [
-  { sha: 'ffeeddccbbaa99887766554433221100ffeeddcc', committedAt: '2026-11-21T09:00:50Z', subject: 's', promotion: 'shop@1.4.2', stage: 'production', step: '1/rollback', version: '1.4.2', approvedBy: [], requestedBy: null, rollback: { of: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', reason: 'aborted by rm: error budget burning' } },
-  { sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', committedAt: '2026-11-21T09:00:21Z', subject: 's', promotion: 'shop@1.4.2', stage: 'production', step: '1/0/canary/20', version: '1.4.2', approvedBy: ['carol'], requestedBy: null, rollback: null },
+  {
+    sha: 'ffeeddccbbaa99887766554433221100ffeeddcc',
+    committedAt: '2026-11-21T09:00:50Z',
+    subject: 's',
+    promotion: 'shop@1.4.2',
+    stage: 'production',
+    step: '1/rollback',
+    version: '1.4.2',
+    approvedBy: [],
+    requestedBy: null,
+    rollback: { of: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', reason: 'aborted by rm: error budget burning' },
+  },
+  {
+    sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+    committedAt: '2026-11-21T09:00:21Z',
+    subject: 's',
+    promotion: 'shop@1.4.2',
+    stage: 'production',
+    step: '1/0/canary/20',
+    version: '1.4.2',
+    approvedBy: ['carol'],
+    requestedBy: null,
+    rollback: null,
+  },
 ];
 
 describe('ramp commands (dev server, fake activities)', () => {
@@ -84,7 +106,11 @@ describe('ramp commands (dev server, fake activities)', () => {
   };
   const snapshot = async (id: string) => json<{ promotion: PromotionStatus; activeStage: StageStatus | null }>(await run(['status', id, '--json']));
   const waitStage = (id: string, done: (s: StageStatus) => boolean, what: string) =>
-    waitFor(async () => (await snapshot(id)).activeStage, (s) => s !== null && done(s), what);
+    waitFor(
+      async () => (await snapshot(id)).activeStage,
+      (s) => s !== null && done(s),
+      what,
+    );
   const notStarted = async (id: string) => {
     await assert.rejects(env.client.workflow.getHandle(id).describe(), WorkflowNotFoundError, `${id} must not exist`);
   };
@@ -102,7 +128,13 @@ describe('ramp commands (dev server, fake activities)', () => {
     assert.match(human.stdout, /^ {2}✔ preview {5}Promoted {10}attempt 1$/m);
     assert.match(human.stdout, /^ {2}‖ production {2}AwaitingApproval {2}attempt 1 {2}\(active\)$/m);
     assert.match(human.stdout, /^ {6}Approvals: {4}gate: Pending, 0\/1 from alice, carol, dave$/m);
-    assert.match(human.stdout, new RegExp(`^Waiting: {6}stage production is waiting for 1 approval\\(s\\) from alice, carol, dave\nTo approve: {3}ramp approve ${id} --stage production --as USER\nTo reject: {4}ramp reject ${id} --stage production --as USER --reason "\\.\\.\\."$`, 'm'));
+    assert.match(
+      human.stdout,
+      new RegExp(
+        `^Waiting: {6}stage production is waiting for 1 approval\\(s\\) from alice, carol, dave\nTo approve: {3}ramp approve ${id} --stage production --as USER\nTo reject: {4}ramp reject ${id} --stage production --as USER --reason "\\.\\.\\."$`,
+        'm',
+      ),
+    );
     assert.match(human.stdout, /^ {20}· 2\. pause$/m);
     const { promotion, activeStage } = await snapshot(id);
     assert.equal(promotion.phase, 'Running');
@@ -141,8 +173,14 @@ describe('ramp commands (dev server, fake activities)', () => {
     assert.equal(lines.filter((l) => l.startsWith('waiting: stage production is waiting for 1 approval(s)')).length, 1, done.stdout);
     // The pause may be over before a poll sees it; when seen, it is announced once.
     assert.ok(lines.filter((l) => l === `waiting: stage production is paused at step 2 until resumed. To resume: ramp resume ${id}`).length <= 1, done.stdout);
-    assert.ok(lines.some((l) => /^\d\d:\d\d:\d\d {2}production {2}approve-refused \(mallory\): mallory is not an approver/.test(l)), done.stdout);
-    assert.ok(lines.some((l) => /^\d\d:\d\d:\d\d {2}production {2}resumed \(rm\): rm resumed the stage$/.test(l)), done.stdout);
+    assert.ok(
+      lines.some((l) => /^\d\d:\d\d:\d\d {2}production {2}approve-refused \(mallory\): mallory is not an approver/.test(l)),
+      done.stdout,
+    );
+    assert.ok(
+      lines.some((l) => /^\d\d:\d\d:\d\d {2}production {2}resumed \(rm\): rm resumed the stage$/.test(l)),
+      done.stdout,
+    );
     assert.equal(lines.at(-1), `promotion ${id} Succeeded: 1.1.0 is stable in preview, production`);
 
     const finished = await run(['status', id]);
@@ -152,7 +190,11 @@ describe('ramp commands (dev server, fake activities)', () => {
     assert.match(finished.stdout, /✔ carol approved: ship it/);
 
     // Visibility is eventually consistent: the finished promotion shows up in a moment.
-    await waitFor(async () => json<{ id: string; phase: string }[]>(await run(['list', '--all', '--json'])), (rows) => rows.some((r) => r.id === id && r.phase === 'Succeeded'), 'the promotion in ramp list --all');
+    await waitFor(
+      async () => json<{ id: string; phase: string }[]>(await run(['list', '--all', '--json'])),
+      (rows) => rows.some((r) => r.id === id && r.phase === 'Succeeded'),
+      'the promotion in ramp list --all',
+    );
     const pause = await run(['pause', id]);
     assert.equal(pause.code, 1);
     assert.match(pause.stderr, new RegExp(`promotion ${id} has no active stage \\(phase Succeeded: .*\\); there is nothing to pause`));
@@ -227,7 +269,10 @@ describe('ramp commands (dev server, fake activities)', () => {
     const { promotion } = await snapshot(id);
     assert.equal(promotion.kind, 'rollback');
     assert.equal(promotion.requestedBy, 'oncall');
-    assert.deepEqual(promotion.stages.map((s) => s.name), ['production']);
+    assert.deepEqual(
+      promotion.stages.map((s) => s.name),
+      ['production'],
+    );
   });
 
   test('rollback to a version that was never live in the stage is refused and recorded; nothing is written', async () => {
@@ -235,10 +280,22 @@ describe('ramp commands (dev server, fake activities)', () => {
     const r = await run(['rollback', name, '--stage', 'production', '--to', '9.9.9', '--wait', '--as', 'oncall']);
     assert.equal(r.code, 1, r.stdout);
     const id = `${name}@9.9.9:rollback:production`;
-    assert.match(r.stdout, new RegExp(`promotion ${id} Aborted: nothing was changed: 9\\.9\\.9 was never live in production: .*it held web:1\\.0\\.0, web:0\\.9\\.0.*ramp promote ${name} 9\\.9\\.9`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `promotion ${id} Aborted: nothing was changed: 9\\.9\\.9 was never live in production: .*it held web:1\\.0\\.0, web:0\\.9\\.0.*ramp promote ${name} 9\\.9\\.9`,
+      ),
+    );
     const { promotion } = await snapshot(id);
-    assert.ok(promotion.events.some((e) => e.kind === 'rollback-refused' && e.actor === 'oncall'), 'the refusal is on the record');
-    assert.deepEqual(promotion.stages.map((s) => s.phase), ['Pending'], 'no stage ran: the approval gate was not bypassed');
+    assert.ok(
+      promotion.events.some((e) => e.kind === 'rollback-refused' && e.actor === 'oncall'),
+      'the refusal is on the record',
+    );
+    assert.deepEqual(
+      promotion.stages.map((s) => s.phase),
+      ['Pending'],
+      'no stage ran: the approval gate was not bypassed',
+    );
   });
 
   test('history: the worker reads the repository; the CLI prints a table or JSON', async () => {
@@ -280,6 +337,9 @@ describe('ramp commands (dev server, fake activities)', () => {
 
     const offline = await run(['list'], { TEMPORAL_ADDRESS: '127.0.0.1:1', RAMP_CONNECT_TIMEOUT_MS: '300' });
     assert.equal(offline.code, 1);
-    assert.match(offline.stderr, /^ramp list: cannot connect to Temporal at 127\.0\.0\.1:1 \(without TLS, namespace default\): nothing listens on 127\.0\.0\.1:1 \(connection refused\)\. To fix: start Temporal there .*set TEMPORAL_ADDRESS/);
+    assert.match(
+      offline.stderr,
+      /^ramp list: cannot connect to Temporal at 127\.0\.0\.1:1 \(without TLS, namespace default\): nothing listens on 127\.0\.0\.1:1 \(connection refused\)\. To fix: start Temporal there .*set TEMPORAL_ADDRESS/,
+    );
   });
 });

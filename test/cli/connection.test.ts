@@ -27,10 +27,15 @@ let home: string;
 /** `ramp <args>` as a child process, with only PATH, a HOME of its own and `env`. */
 function ramp(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [RAMP, ...args], { env: { PATH: process.env.PATH ?? '', HOME: home, RAMP_CONNECT_TIMEOUT_MS: '1500', ...env }, timeout: 120_000 }, (error, _stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stderr });
-    });
+    execFile(
+      process.execPath,
+      [RAMP, ...args],
+      { env: { PATH: process.env.PATH ?? '', HOME: home, RAMP_CONNECT_TIMEOUT_MS: '1500', ...env }, timeout: 120_000 },
+      (error, _stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stderr });
+      },
+    );
   });
 }
 
@@ -84,7 +89,23 @@ describe('ramp against an address where Temporal is not (real CLI process)', () 
     home = await mkdtemp(path.join(os.tmpdir(), 'ramp-connection-'));
     certFile = path.join(home, 'cert.pem');
     const keyFile = path.join(home, 'key.pem');
-    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ]);
     junk = await tcpServer('junk\n');
     silent = await tcpServer(null);
     const tlsSockets = new Set<net.Socket>();
@@ -113,40 +134,85 @@ describe('ramp against an address where Temporal is not (real CLI process)', () 
 
   test('a server that answers junk: it is not Temporal', async () => {
     const run = await ramp(['status', 'web@1.0.0', '--address', junk.address], {});
-    assertConnectionError(run, 'status', junk.address, 'without TLS', /something at 127\.0\.0\.1:\d+ accepts TCP connections but answers a gRPC client with "junk\\n", not HTTP\/2/, /set TEMPORAL_ADDRESS \(or --address\)/);
+    assertConnectionError(
+      run,
+      'status',
+      junk.address,
+      'without TLS',
+      /something at 127\.0\.0\.1:\d+ accepts TCP connections but answers a gRPC client with "junk\\n", not HTTP\/2/,
+      /set TEMPORAL_ADDRESS \(or --address\)/,
+    );
   });
 
   test('a server that accepts and says nothing', async () => {
     const run = await ramp(['list'], { TEMPORAL_ADDRESS: silent.address });
-    assertConnectionError(run, 'list', silent.address, 'without TLS', /accepts TCP connections but sent nothing back to a gRPC client/, /is it Temporal's frontend\?/);
+    assertConnectionError(
+      run,
+      'list',
+      silent.address,
+      'without TLS',
+      /accepts TCP connections but sent nothing back to a gRPC client/,
+      /is it Temporal's frontend\?/,
+    );
   });
 
   test('TLS mismatch: the server speaks TLS, ramp connected without it', async () => {
     const run = await ramp(['list'], { TEMPORAL_ADDRESS: secure.address });
-    assertConnectionError(run, 'list', secure.address, 'without TLS', /the server at 127\.0\.0\.1:\d+ expects TLS, and ramp connected without it \(no TLS setting\)/, /set TEMPORAL_TLS=true/);
+    assertConnectionError(
+      run,
+      'list',
+      secure.address,
+      'without TLS',
+      /the server at 127\.0\.0\.1:\d+ expects TLS, and ramp connected without it \(no TLS setting\)/,
+      /set TEMPORAL_TLS=true/,
+    );
   });
 
   // With TLS, by name (as in real life): gRPC would warn that an IP address is no TLS server name.
   test('TLS mismatch: ramp uses TLS, the server does not speak it', async () => {
     const address = byName(junk);
     const run = await ramp(['list'], { TEMPORAL_ADDRESS: address, TEMPORAL_TLS: 'true' });
-    assertConnectionError(run, 'list', address, 'with TLS', /localhost:\d+ does not speak TLS, and ramp connected with TLS \(TEMPORAL_TLS=true\)/, /set TEMPORAL_TLS=false/);
+    assertConnectionError(
+      run,
+      'list',
+      address,
+      'with TLS',
+      /localhost:\d+ does not speak TLS, and ramp connected with TLS \(TEMPORAL_TLS=true\)/,
+      /set TEMPORAL_TLS=false/,
+    );
   });
 
   test('an untrusted certificate: says which CA setting to use', async () => {
     const run = await ramp(['list'], { TEMPORAL_ADDRESS: byName(secure), TEMPORAL_TLS: '1' });
-    assertConnectionError(run, 'list', byName(secure), 'with TLS', /the TLS certificate of localhost:\d+ is not accepted: self[- ]signed certificate/, /TEMPORAL_TLS_SERVER_CA_CERT_PATH/);
+    assertConnectionError(
+      run,
+      'list',
+      byName(secure),
+      'with TLS',
+      /the TLS certificate of localhost:\d+ is not accepted: self[- ]signed certificate/,
+      /TEMPORAL_TLS_SERVER_CA_CERT_PATH/,
+    );
   });
 
   test('a trusted TLS server that is not Temporal', async () => {
     const run = await ramp(['list'], { TEMPORAL_ADDRESS: byName(secure), TEMPORAL_TLS_SERVER_CA_CERT_PATH: certFile });
-    assertConnectionError(run, 'list', byName(secure), 'with TLS', /the TLS handshake with localhost:\d+ succeeds, but Temporal's gRPC API did not answer there/, /TEMPORAL_API_KEY/);
+    assertConnectionError(
+      run,
+      'list',
+      byName(secure),
+      'with TLS',
+      /the TLS handshake with localhost:\d+ succeeds, but Temporal's gRPC API did not answer there/,
+      /TEMPORAL_API_KEY/,
+    );
   });
 
   test('an invalid setting is a usage error naming the variable (exit 2)', async () => {
     const run = await ramp(['list'], { TEMPORAL_ADDRESS: junk.address, RAMP_CONNECT_TIMEOUT_MS: 'soon' });
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /^ramp list: invalid setting in the environment:\n {2}RAMP_CONNECT_TIMEOUT_MS="soon": expected a positive whole number of milliseconds/);
+    assert.match(
+      run.stderr,
+      /^ramp list: invalid setting in the environment:\n {2}RAMP_CONNECT_TIMEOUT_MS="soon": expected a positive whole number of milliseconds/,
+    );
     const tlsFlag = await ramp(['list'], { TEMPORAL_TLS: 'yes' });
     assert.equal(tlsFlag.code, 2, tlsFlag.stderr);
     assert.match(tlsFlag.stderr, /TEMPORAL_TLS="yes": expected true, 1, false or 0/);
@@ -155,7 +221,12 @@ describe('ramp against an address where Temporal is not (real CLI process)', () 
   test('the worker against a junk server: a message, not a stack trace', async () => {
     const run = await ramp(['worker'], { TEMPORAL_ADDRESS: junk.address });
     assert.notEqual(run.code, 0, run.stderr);
-    assert.match(run.stderr, new RegExp(`ramp worker: cannot connect to Temporal at ${junk.address.replace(/\./g, '\\.')} \\(without TLS, namespace default\\): something at .* accepts TCP connections but answers a gRPC client with "junk\\\\n"`));
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `ramp worker: cannot connect to Temporal at ${junk.address.replace(/\./g, '\\.')} \\(without TLS, namespace default\\): something at .* accepts TCP connections but answers a gRPC client with "junk\\\\n"`,
+      ),
+    );
     assert.doesNotMatch(run.stderr, /\n\s+at |TransportError/);
     const secured = await ramp(['worker'], { TEMPORAL_ADDRESS: byName(junk), TEMPORAL_TLS: 'true' });
     assert.notEqual(secured.code, 0, secured.stderr);

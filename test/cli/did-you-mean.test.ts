@@ -40,5 +40,11 @@ describe('closest', () => {
 });
 
 test('documentedFlags reads the flags off a usage text', () => {
-  assert.deepEqual(documentedFlags({ usage: 'ramp x <id> [--watch]\n  --task-queue Q   queue (not --watch-all-ish: counts)\n  --json' }), ['--watch', '--task-queue', '--watch-all-ish', '--json', '--help']);
+  assert.deepEqual(documentedFlags({ usage: 'ramp x <id> [--watch]\n  --task-queue Q   queue (not --watch-all-ish: counts)\n  --json' }), [
+    '--watch',
+    '--task-queue',
+    '--watch-all-ish',
+    '--json',
+    '--help',
+  ]);
 });

@@ -28,7 +28,10 @@ export function pipelineYaml(name: string): string {
     name,
     stages: {
       preview: {},
-      production: { with: ['approval: { approvers: [alice, "group:release-managers"], minApprovals: 1 }'], steps: ['setWeight: 20', 'pause: {}', 'setWeight: 60'] },
+      production: {
+        with: ['approval: { approvers: [alice, "group:release-managers"], minApprovals: 1 }'],
+        steps: ['setWeight: 20', 'pause: {}', 'setWeight: 60'],
+      },
     },
   });
 }

@@ -20,7 +20,11 @@ import { waitFor } from '../support/wait.js';
 import { pipelineYaml, ramp, type RampRun } from './helpers.js';
 
 describe('ramp list: pure parts', () => {
-  const run = (workflowId: string, second: number, status: string) => ({ workflowId, startTime: new Date(Date.UTC(2026, 10, 21, 9, 0, second)), status: { name: status } });
+  const run = (workflowId: string, second: number, status: string) => ({
+    workflowId,
+    startTime: new Date(Date.UTC(2026, 10, 21, 9, 0, second)),
+    status: { name: status },
+  });
 
   test('latestRuns keeps one execution per id, the newest, and never a continued-as-new chapter', () => {
     const rows = latestRuns([
@@ -30,24 +34,70 @@ describe('ramp list: pure parts', () => {
       run('web@1.1.0', 3, 'COMPLETED'), // its successor, started the same second
       run('web@1.0.0', 0, 'CONTINUED_AS_NEW'), // the successor is not visible yet
     ]);
-    assert.deepEqual(rows.map((r) => [r.workflowId, r.status.name]), [['web@1.2.0', 'RUNNING'], ['web@1.1.0', 'COMPLETED']]);
+    assert.deepEqual(
+      rows.map((r) => [r.workflowId, r.status.name]),
+      [
+        ['web@1.2.0', 'RUNNING'],
+        ['web@1.1.0', 'COMPLETED'],
+      ],
+    );
   });
 
   const table: [string, Parameters<typeof visiblePhase>, ReturnType<typeof visiblePhase>][] = [
     ['no attributes (started before ramp set them)', [{ phase: undefined, stage: undefined, waitingFor: undefined }, undefined], null],
-    ['a stage waiting for approvers speaks for a running promotion', [{ phase: 'Running', stage: 'production', waitingFor: undefined }, { stage: 'production', phase: 'AwaitingApproval', waitingFor: ['alice', 'carol'] }], { phase: 'AwaitingApproval', stage: 'production', waitingFor: ['alice', 'carol'] }],
-    ['a progressing stage says no more than Running', [{ phase: 'Running', stage: 'staging', waitingFor: undefined }, { stage: 'staging', phase: 'Progressing', waitingFor: [] }], { phase: 'Running', stage: 'staging', waitingFor: [] }],
-    ['a rollback in progress is shown', [{ phase: 'Running', stage: 'staging', waitingFor: undefined }, { stage: 'staging', phase: 'RollingBack', waitingFor: [] }], { phase: 'RollingBack', stage: 'staging', waitingFor: [] }],
-    ['the promotion\'s own wait wins over a stage', [{ phase: 'WaitingForEnvironment', stage: 'staging', waitingFor: ['web@1.1.0'] }, undefined], { phase: 'WaitingForEnvironment', stage: 'staging', waitingFor: ['web@1.1.0'] }],
-    ['failed, waiting for retry or abort', [{ phase: 'Failed', stage: 'staging', waitingFor: ['operator'] }, { stage: 'staging', phase: 'Paused', waitingFor: ['operator'] }], { phase: 'Failed', stage: 'staging', waitingFor: ['operator'] }],
+    [
+      'a stage waiting for approvers speaks for a running promotion',
+      [
+        { phase: 'Running', stage: 'production', waitingFor: undefined },
+        { stage: 'production', phase: 'AwaitingApproval', waitingFor: ['alice', 'carol'] },
+      ],
+      { phase: 'AwaitingApproval', stage: 'production', waitingFor: ['alice', 'carol'] },
+    ],
+    [
+      'a progressing stage says no more than Running',
+      [
+        { phase: 'Running', stage: 'staging', waitingFor: undefined },
+        { stage: 'staging', phase: 'Progressing', waitingFor: [] },
+      ],
+      { phase: 'Running', stage: 'staging', waitingFor: [] },
+    ],
+    [
+      'a rollback in progress is shown',
+      [
+        { phase: 'Running', stage: 'staging', waitingFor: undefined },
+        { stage: 'staging', phase: 'RollingBack', waitingFor: [] },
+      ],
+      { phase: 'RollingBack', stage: 'staging', waitingFor: [] },
+    ],
+    [
+      "the promotion's own wait wins over a stage",
+      [{ phase: 'WaitingForEnvironment', stage: 'staging', waitingFor: ['web@1.1.0'] }, undefined],
+      { phase: 'WaitingForEnvironment', stage: 'staging', waitingFor: ['web@1.1.0'] },
+    ],
+    [
+      'failed, waiting for retry or abort',
+      [
+        { phase: 'Failed', stage: 'staging', waitingFor: ['operator'] },
+        { stage: 'staging', phase: 'Paused', waitingFor: ['operator'] },
+      ],
+      { phase: 'Failed', stage: 'staging', waitingFor: ['operator'] },
+    ],
   ];
   for (const [name, args, expected] of table) test(`visiblePhase: ${name}`, () => assert.deepEqual(visiblePhase(...args), expected));
 
   test('promotionsQuery', () => {
     assert.equal(promotionsQuery({ all: false }), 'WorkflowType = "promotionWorkflow" AND ExecutionStatus = "Running"');
     assert.equal(promotionsQuery({ all: true, pipeline: 'web' }), 'WorkflowType = "promotionWorkflow" AND RampPipeline = "web"');
-    assert.equal(promotionsQuery({ all: true, phase: 'aborted' }), 'WorkflowType = "promotionWorkflow" AND RampPhase = "Aborted"', 'the promotion\'s own phase: the server filters');
-    assert.equal(promotionsQuery({ all: false, phase: 'AwaitingApproval' }), 'WorkflowType = "promotionWorkflow" AND ExecutionStatus = "Running"', 'a stage\'s phase: ramp list filters');
+    assert.equal(
+      promotionsQuery({ all: true, phase: 'aborted' }),
+      'WorkflowType = "promotionWorkflow" AND RampPhase = "Aborted"',
+      "the promotion's own phase: the server filters",
+    );
+    assert.equal(
+      promotionsQuery({ all: false, phase: 'AwaitingApproval' }),
+      'WorkflowType = "promotionWorkflow" AND ExecutionStatus = "Running"',
+      "a stage's phase: ramp list filters",
+    );
   });
 });
 
@@ -62,7 +112,11 @@ describe('ramp list (dev server, fake activities)', () => {
   });
 
   after(async () => {
-    for (const id of started) await env?.client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined);
+    for (const id of started)
+      await env?.client.workflow
+        .getHandle(id)
+        .terminate('test cleanup')
+        .catch(() => undefined);
     await env?.teardown();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -86,7 +140,12 @@ describe('ramp list (dev server, fake activities)', () => {
     return JSON.parse(r.stdout) as PromotionRow[];
   };
   const awaitingApproval = (name: string) =>
-    waitFor(() => env.client.workflow.getHandle(stageWorkflowId(name, 'production')).describe(), (d) => d.typedSearchAttributes.get(RampPhase) === 'AwaitingApproval', 'the production stage to show AwaitingApproval', 60_000);
+    waitFor(
+      () => env.client.workflow.getHandle(stageWorkflowId(name, 'production')).describe(),
+      (d) => d.typedSearchAttributes.get(RampPhase) === 'AwaitingApproval',
+      'the production stage to show AwaitingApproval',
+      60_000,
+    );
 
   test('a promotion at an approval gate shows AwaitingApproval and its approvers, with no worker running', async () => {
     const { name, run, stop } = await setup('gate');
@@ -107,13 +166,19 @@ describe('ramp list (dev server, fake activities)', () => {
       `${id} AwaitingApproval in ramp list`,
       60_000,
     );
-    assert.deepEqual({ stage: row!.stage, waitingFor: row!.waitingFor, closedAt: row!.closedAt }, { stage: 'production', waitingFor: ['alice', 'carol', 'dave'], closedAt: null });
+    assert.deepEqual(
+      { stage: row!.stage, waitingFor: row!.waitingFor, closedAt: row!.closedAt },
+      { stage: 'production', waitingFor: ['alice', 'carol', 'dave'], closedAt: null },
+    );
 
     const human = await run(['list', '--pipeline', name]);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^PROMOTION +PHASE +STAGE +WAITING FOR +STARTED$/m);
     assert.match(human.stdout, new RegExp(`^${id} +AwaitingApproval +production +alice, carol, dave +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$`, 'm'));
-    assert.deepEqual(rowsOf(await run(['list', '--json', '--phase', 'awaitingapproval', '--pipeline', name])).map((r) => r.id), [id]);
+    assert.deepEqual(
+      rowsOf(await run(['list', '--json', '--phase', 'awaitingapproval', '--pipeline', name])).map((r) => r.id),
+      [id],
+    );
     assert.deepEqual(rowsOf(await run(['list', '--json', '--phase', 'Paused', '--pipeline', name])), []);
     assert.equal((await run(['list', '--phase', 'Paused', '--pipeline', name])).stdout, 'no promotions match\n');
     const badPipeline = await run(['list', '--pipeline', 'x" OR WorkflowType = "y']);
@@ -130,18 +195,34 @@ describe('ramp list (dev server, fake activities)', () => {
       await awaitingApproval(name);
       const first = await env.client.workflow.getHandle(id).describe();
       assert.equal((await run(['abort', id, '--reason', 'wrong build'])).code, 0);
-      await env.client.workflow.getHandle(id, first.runId).result().catch(() => undefined);
+      await env.client.workflow
+        .getHandle(id, first.runId)
+        .result()
+        .catch(() => undefined);
       const ended = await env.client.workflow.getHandle(id, first.runId).describe();
       assert.equal(ended.status.name, 'FAILED', 'an aborted promotion must not look like a success in Temporal');
       assert.equal(ended.typedSearchAttributes.get(RampPhase), 'Aborted');
       const status = JSON.parse((await run(['status', id, '--json'])).stdout) as { promotion: PromotionStatus };
       assert.equal(status.promotion.phase, 'Aborted');
-      const aborted = await waitFor(async () => rowsOf(await run(['list', '--json', '--phase', 'aborted', '--pipeline', name])), (rs) => rs.length > 0, 'the aborted run in ramp list --phase aborted', 60_000);
-      assert.deepEqual(aborted.map((r) => [r.id, r.phase, r.stage]), [[id, 'Aborted', 'production']]);
+      const aborted = await waitFor(
+        async () => rowsOf(await run(['list', '--json', '--phase', 'aborted', '--pipeline', name])),
+        (rs) => rs.length > 0,
+        'the aborted run in ramp list --phase aborted',
+        60_000,
+      );
+      assert.deepEqual(
+        aborted.map((r) => [r.id, r.phase, r.stage]),
+        [[id, 'Aborted', 'production']],
+      );
       assert.match(aborted[0]!.message ?? '', /aborted by rm: wrong build/);
 
       assert.equal((await run(['promote', name, '1.0.0'])).code, 0, 'the same id, started again');
-      await waitFor(() => env.client.workflow.getHandle(id).describe(), (d) => d.runId !== first.runId && d.typedSearchAttributes.get(RampStage) === 'production', 'the second run at production', 60_000);
+      await waitFor(
+        () => env.client.workflow.getHandle(id).describe(),
+        (d) => d.runId !== first.runId && d.typedSearchAttributes.get(RampStage) === 'production',
+        'the second run at production',
+        60_000,
+      );
       await awaitingApproval(name);
 
       const rows = await waitFor(
@@ -150,7 +231,11 @@ describe('ramp list (dev server, fake activities)', () => {
         'the second run in ramp list --all',
         60_000,
       );
-      assert.deepEqual(rows.map((r) => r.id), [id], 'one row per promotion id');
+      assert.deepEqual(
+        rows.map((r) => r.id),
+        [id],
+        'one row per promotion id',
+      );
       assert.deepEqual(rowsOf(await run(['list', '--json', '--phase', 'Aborted', '--pipeline', name])), [], 'its latest run is not aborted');
       for (const row of rows) {
         const opened = await run(['status', row.id, '--json']);

@@ -75,7 +75,14 @@ describe('operator hints (dev server, fake activities)', () => {
     worker = created.worker;
     running = worker.run();
     dir = await mkdtemp(join(tmpdir(), 'ramp-hints-'));
-    vars = { TEMPORAL_ADDRESS: env.address, RAMP_TASK_QUEUE: created.taskQueue, RAMP_PIPELINES_DIR: dir, RAMP_USER: 'rm', RAMP_POLL_MS: '100', RAMP_UPDATE_TIMEOUT_MS: '10000' };
+    vars = {
+      TEMPORAL_ADDRESS: env.address,
+      RAMP_TASK_QUEUE: created.taskQueue,
+      RAMP_PIPELINES_DIR: dir,
+      RAMP_USER: 'rm',
+      RAMP_POLL_MS: '100',
+      RAMP_UPDATE_TIMEOUT_MS: '10000',
+    };
   });
 
   after(async () => {
@@ -101,7 +108,12 @@ describe('operator hints (dev server, fake activities)', () => {
     const name = await newPipeline('empty');
     const id = `${name}@1.5.0`;
     assert.equal((await run(['promote', name, '1.5.0'])).code, 0);
-    await waitFor(() => snapshot(id), (s) => s.activeStage?.pauseReason === 'InconclusiveAnalysis', 'the inconclusive pause', 60_000);
+    await waitFor(
+      () => snapshot(id),
+      (s) => s.activeStage?.pauseReason === 'InconclusiveAnalysis',
+      'the inconclusive pause',
+      60_000,
+    );
 
     const human = await run(['status', id]);
     assert.equal(human.code, 0, human.stderr);
@@ -109,12 +121,20 @@ describe('operator hints (dev server, fake activities)', () => {
     assert.match(human.stdout, new RegExp(`^To continue: {2}ramp resume ${id} --stage production --as USER$`, 'm'));
     assert.match(human.stdout, new RegExp(`^To roll back: ramp abort ${id} --reason "\\.\\.\\."$`, 'm'));
     assert.match(human.stdout, /^ {6}Analysis: {5}‖ step 2: analysis error-rate {2}Inconclusive$/m);
-    assert.match(human.stdout, /^ {22}‖ error-ratio {2}empty result: the query returned no series \(inconclusive\); inconclusive \(1\) > inconclusiveLimit \(0\)$/m);
+    assert.match(
+      human.stdout,
+      /^ {22}‖ error-ratio {2}empty result: the query returned no series \(inconclusive\); inconclusive \(1\) > inconclusiveLimit \(0\)$/m,
+    );
 
     // The hint's command, as printed (USER filled in), answers it.
     const resumed = await run(['resume', id, '--stage', 'production', '--as', 'rm']);
     assert.equal(resumed.code, 0, resumed.stderr);
-    await waitFor(() => snapshot(id), (s) => s.promotion.phase === 'Succeeded', 'the promotion to succeed', 60_000);
+    await waitFor(
+      () => snapshot(id),
+      (s) => s.promotion.phase === 'Succeeded',
+      'the promotion to succeed',
+      60_000,
+    );
   });
 
   test('a failed stage: --wait and status say how to retry or give up', async () => {
@@ -125,7 +145,12 @@ describe('operator hints (dev server, fake activities)', () => {
     assert.equal(waited.code, 1, waited.stderr);
     const lines = waited.stdout.trimEnd().split('\n');
     assert.match(lines.at(-2)!, new RegExp(`^promotion ${id} Failed: `));
-    assert.match(lines.at(-1)!, new RegExp(`^waiting: stage production failed \\(attempt 1\\): .*; the promotion waits for a retry\\. To retry: ramp retry ${id} --as USER; To give up: ramp abort ${id} --reason "\\.\\.\\."$`));
+    assert.match(
+      lines.at(-1)!,
+      new RegExp(
+        `^waiting: stage production failed \\(attempt 1\\): .*; the promotion waits for a retry\\. To retry: ramp retry ${id} --as USER; To give up: ramp abort ${id} --reason "\\.\\.\\."$`,
+      ),
+    );
 
     const human = await run(['status', id]);
     assert.match(human.stdout, new RegExp(`^To retry: {5}ramp retry ${id} --as USER$`, 'm'));
@@ -133,7 +158,12 @@ describe('operator hints (dev server, fake activities)', () => {
 
     const gaveUp = await run(['abort', id, '--reason', 'not today']);
     assert.equal(gaveUp.code, 0, gaveUp.stderr);
-    const ended = await waitFor(() => snapshot(id), (s) => s.promotion.phase === 'Aborted', 'the promotion to end', 60_000);
+    const ended = await waitFor(
+      () => snapshot(id),
+      (s) => s.promotion.phase === 'Aborted',
+      'the promotion to end',
+      60_000,
+    );
     assert.equal(ended.promotion.phase, 'Aborted');
     assert.doesNotMatch((await run(['status', id])).stdout, /^(Waiting|To \w+):/m);
   });

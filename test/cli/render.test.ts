@@ -62,7 +62,11 @@ Events (last 7):
       steps: production().steps.map((s) => (s.status === 'Running' ? { ...s, status: 'Skipped' as const } : s)),
       reverts: [{ sha: 'fedcba9876543210fedcba9876543210fedcba98', reverted: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', at: at(30) }],
       failure: { reason: 'Aborted', message: 'aborted by rm: error budget burning' },
-      live: { sha: 'fedcba9876543210fedcba9876543210fedcba98', at: at(31), message: 'applied 5 object(s); Deployment prod/web-stable 6 of 6 replicas available (1.2 s)' },
+      live: {
+        sha: 'fedcba9876543210fedcba9876543210fedcba98',
+        at: at(31),
+        message: 'applied 5 object(s); Deployment prod/web-stable 6 of 6 replicas available (1.2 s)',
+      },
     });
     const finished = promotion({
       phase: 'Aborted',
@@ -83,7 +87,7 @@ Events (last 7):
     assert.doesNotMatch(out, /\(active\)/);
   });
 
-  test('the active stage of another promotion (same environment id) is not shown as this one\'s', () => {
+  test("the active stage of another promotion (same environment id) is not shown as this one's", () => {
     const other = production({ promotionId: 'web@1.5.0' });
     const statuses = stageStatuses(promotion(), other);
     assert.deepEqual([...statuses.keys()], ['preview']);
@@ -99,15 +103,29 @@ Events (last 7):
 
   test('events: merged across sources oldest first, the last N', () => {
     const events = recentEvents(promotion(), stageStatuses(promotion(), production()), 3);
-    assert.deepEqual(events.map((e) => `${e.source} ${e.event.kind}`), ['production approve-refused', 'production approved', 'production commit']);
-    assert.equal(renderEventLine(events[1]!, { ...utc, sourceWidth: 10 }), '09:00:20  production  approved (carol): carol approved the gate approval (1/1): ship it\n');
+    assert.deepEqual(
+      events.map((e) => `${e.source} ${e.event.kind}`),
+      ['production approve-refused', 'production approved', 'production commit'],
+    );
+    assert.equal(
+      renderEventLine(events[1]!, { ...utc, sourceWidth: 10 }),
+      '09:00:20  production  approved (carol): carol approved the gate approval (1/1): ship it\n',
+    );
   });
 });
 
 describe('markers', () => {
   const cases: [Parameters<typeof stageMarker>[0], Marker][] = [
-    ['Promoted', '✔'], ['Progressing', '◌'], ['Promoting', '◌'], ['RollingBack', '◌'], ['Paused', '‖'],
-    ['AwaitingApproval', '‖'], ['RolledBack', '✖'], ['Failed', '✖'], ['Pending', '·'], ['Skipped', '↷'],
+    ['Promoted', '✔'],
+    ['Progressing', '◌'],
+    ['Promoting', '◌'],
+    ['RollingBack', '◌'],
+    ['Paused', '‖'],
+    ['AwaitingApproval', '‖'],
+    ['RolledBack', '✖'],
+    ['Failed', '✖'],
+    ['Pending', '·'],
+    ['Skipped', '↷'],
   ];
   for (const [phase, marker] of cases) test(`stage ${phase} → ${marker}`, () => assert.equal(stageMarker(phase), marker));
   test('a running step of a paused stage is paused', () => {
@@ -123,12 +141,21 @@ describe('following a promotion (--wait)', () => {
     assert.equal(first.length, 2 + 1 + 4);
     assert.deepEqual(cursor.fresh({ promotion: promotion(), activeStage: production() }), []);
     const more = production({ events: [...production().events, { at: at(40), kind: 'resumed', actor: 'rm', message: 'rm resumed the stage' }] });
-    const done = promotion({ activeStage: null, stages: [promotion().stages[0]!, { name: 'production', workflowId: 'web/production', attempt: 1, phase: 'Promoted', result: more }] });
-    assert.deepEqual(cursor.fresh({ promotion: done, activeStage: null }).map((e) => e.event.kind), ['resumed']);
+    const done = promotion({
+      activeStage: null,
+      stages: [promotion().stages[0]!, { name: 'production', workflowId: 'web/production', attempt: 1, phase: 'Promoted', result: more }],
+    });
+    assert.deepEqual(
+      cursor.fresh({ promotion: done, activeStage: null }).map((e) => e.event.kind),
+      ['resumed'],
+    );
   });
 
   test('what it waits for, announced once per wait', () => {
-    const gate = operatorHint({ promotion: promotion(), activeStage: production({ phase: 'AwaitingApproval', pauseReason: null, message: 'waiting for 1 approval(s) from alice, carol' }) });
+    const gate = operatorHint({
+      promotion: promotion(),
+      activeStage: production({ phase: 'AwaitingApproval', pauseReason: null, message: 'waiting for 1 approval(s) from alice, carol' }),
+    });
     assert.equal(
       gate && hintLine(gate),
       'stage production is waiting for 1 approval(s) from alice, carol. To approve: ramp approve web@1.4.2 --stage production --as USER; To reject: ramp reject web@1.4.2 --stage production --as USER --reason "..."',
@@ -144,9 +171,42 @@ describe('following a promotion (--wait)', () => {
 
 describe('renderHistory', () => {
   const entries: HistoryEntry[] = [
-    { sha: 'ffeeddccbbaa99887766554433221100ffeeddcc', committedAt: at(50), subject: 'web/production: revert', promotion: 'web@1.4.2', stage: 'production', step: '1/rollback', version: '1.4.2', approvedBy: [], requestedBy: 'rm', rollback: { of: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', reason: 'aborted by rm: error budget burning' } },
-    { sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', committedAt: at(21), subject: 'web/production: canary 1.4.2 at 20%', promotion: 'web@1.4.2', stage: 'production', step: '1/0/canary/20', version: '1.4.2', approvedBy: ['carol', 'dave'], requestedBy: null, rollback: null },
-    { sha: '0f1e2d3c4b5a69788796a5b4c3d2e1f0a1b2c3d4', committedAt: at(5), subject: 'web/preview: update to 1.4.2', promotion: 'web@1.4.2', stage: 'preview', step: '1/update', version: null, approvedBy: [], requestedBy: null, rollback: null },
+    {
+      sha: 'ffeeddccbbaa99887766554433221100ffeeddcc',
+      committedAt: at(50),
+      subject: 'web/production: revert',
+      promotion: 'web@1.4.2',
+      stage: 'production',
+      step: '1/rollback',
+      version: '1.4.2',
+      approvedBy: [],
+      requestedBy: 'rm',
+      rollback: { of: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', reason: 'aborted by rm: error budget burning' },
+    },
+    {
+      sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+      committedAt: at(21),
+      subject: 'web/production: canary 1.4.2 at 20%',
+      promotion: 'web@1.4.2',
+      stage: 'production',
+      step: '1/0/canary/20',
+      version: '1.4.2',
+      approvedBy: ['carol', 'dave'],
+      requestedBy: null,
+      rollback: null,
+    },
+    {
+      sha: '0f1e2d3c4b5a69788796a5b4c3d2e1f0a1b2c3d4',
+      committedAt: at(5),
+      subject: 'web/preview: update to 1.4.2',
+      promotion: 'web@1.4.2',
+      stage: 'preview',
+      step: '1/update',
+      version: null,
+      approvedBy: [],
+      requestedBy: null,
+      rollback: null,
+    },
   ];
 
   test('a table, newest first, reverts explained', () => {
@@ -167,19 +227,39 @@ describe('renderList and table', () => {
   test('running only: phase, stage, whom it waits for; --all with when and how each finished', () => {
     const rows = [
       { id: 'web@1.4.2', phase: 'AwaitingApproval', stage: 'production', waitingFor: ['alice', 'carol'], startedAt: at(0), closedAt: null, message: null },
-      { id: 'web@1.4.1', phase: 'Succeeded', stage: 'production', waitingFor: [], startedAt: at(1), closedAt: at(9), message: '1.4.1 is stable in preview, production' },
+      {
+        id: 'web@1.4.1',
+        phase: 'Succeeded',
+        stage: 'production',
+        waitingFor: [],
+        startedAt: at(1),
+        closedAt: at(9),
+        message: '1.4.1 is stable in preview, production',
+      },
     ];
     assert.equal(
       renderList(rows.slice(0, 1), { ...utc, all: false, truncated: false }),
       'PROMOTION  PHASE             STAGE       WAITING FOR   STARTED\nweb@1.4.2  AwaitingApproval  production  alice, carol  2026-11-21 09:00:00\n',
     );
-    assert.match(renderList(rows, { ...utc, all: true, truncated: true }), /^web@1\.4\.1 +Succeeded +production +- +2026-11-21 09:00:01 {2}2026-11-21 09:00:09 {2}1\.4\.1 is stable/m);
+    assert.match(
+      renderList(rows, { ...utc, all: true, truncated: true }),
+      /^web@1\.4\.1 +Succeeded +production +- +2026-11-21 09:00:01 {2}2026-11-21 09:00:09 {2}1\.4\.1 is stable/m,
+    );
     assert.match(renderList(rows, { ...utc, all: true, truncated: true }), /showing the 2 most recent/);
     assert.equal(renderList([], { ...utc, all: false, truncated: false }), 'no running promotions (ramp list --all shows finished ones too)\n');
     assert.equal(renderList([], { ...utc, all: false, truncated: false, filtered: true }), 'no promotions match\n');
   });
 
   test('table pads every column but the last', () => {
-    assert.equal(table(['A', 'BB'], [['xxx', 'y'], ['z', '']]), 'A    BB\nxxx  y\nz\n');
+    assert.equal(
+      table(
+        ['A', 'BB'],
+        [
+          ['xxx', 'y'],
+          ['z', ''],
+        ],
+      ),
+      'A    BB\nxxx  y\nz\n',
+    );
   });
 });

@@ -10,7 +10,9 @@ export function approval(overrides: Partial<ApprovalRecord> = {}): ApprovalRecor
     gate: 'gate',
     approvals: [{ actor: 'carol', at: at(20), comment: 'ship it' }],
     rejection: null,
-    refused: [{ actor: 'mallory', at: at(15), comment: '', action: 'approve', reason: 'mallory is not an approver of the gate approval. Approvers: alice, carol' }],
+    refused: [
+      { actor: 'mallory', at: at(15), comment: '', action: 'approve', reason: 'mallory is not an approver of the gate approval. Approvers: alice, carol' },
+    ],
     eligible: ['alice', 'carol'],
     minApprovals: 1,
     deadline: null,
@@ -94,4 +96,3 @@ export function promotion(overrides: Partial<PromotionStatus> = {}): PromotionSt
     ...overrides,
   };
 }
-

@@ -38,13 +38,33 @@ describe('a measurement for people: the value against its condition, or why ther
     ['guarded conditions, neither holds', measured(demo, [0.07]), '0.07: neither < 0.05 nor > 0.1 (inconclusive)'],
     ['guarded conditions, failure', measured(demo, [0.297]), '0.297 > 0.1 (failed)'],
     ['an empty result: why it is inconclusive', measured(demo, []), 'empty result: the query returned no series (inconclusive)'],
-    ['a provider error', measured(demo, { error: 'Prometheus at http://p:9090 answered 503: service unavailable' }), 'error: Prometheus at http://p:9090 answered 503: service unavailable'],
-    ['a condition that cannot be evaluated on an empty vector', measured({ successCondition: 'result[0] < 0.05' }, []), 'error: empty result: the query returned no series, so successCondition `result[0] < 0.05` could not be evaluated (guard it with `size(result) == 0 || ...` if that is acceptable)'],
-    ['a condition too complex to rewrite is quoted', measured({ successCondition: 'size(result) == 2 && result[1] < 0.05' }, [0.01, 0.02]), 'result = [0.01, 0.02]: `size(result) == 2 && result[1] < 0.05` holds (successful)'],
-    ['several series, a simple condition', measured({ failureCondition: 'result[0] > 0.05' }, [0.297, 0.1]), 'result = [0.297, 0.1]: `result[0] > 0.05` holds (failed)'],
+    [
+      'a provider error',
+      measured(demo, { error: 'Prometheus at http://p:9090 answered 503: service unavailable' }),
+      'error: Prometheus at http://p:9090 answered 503: service unavailable',
+    ],
+    [
+      'a condition that cannot be evaluated on an empty vector',
+      measured({ successCondition: 'result[0] < 0.05' }, []),
+      'error: empty result: the query returned no series, so successCondition `result[0] < 0.05` could not be evaluated (guard it with `size(result) == 0 || ...` if that is acceptable)',
+    ],
+    [
+      'a condition too complex to rewrite is quoted',
+      measured({ successCondition: 'size(result) == 2 && result[1] < 0.05' }, [0.01, 0.02]),
+      'result = [0.01, 0.02]: `size(result) == 2 && result[1] < 0.05` holds (successful)',
+    ],
+    [
+      'several series, a simple condition',
+      measured({ failureCondition: 'result[0] > 0.05' }, [0.297, 0.1]),
+      'result = [0.297, 0.1]: `result[0] > 0.05` holds (failed)',
+    ],
     ['no conditions', measured({}, 3), '3 (successful)'],
     ['rounded to three significant digits', measured({ failureCondition: 'result[0] > 0.1' }, [0.29743589743589743]), '0.297 > 0.1 (failed)'],
-    ['a vector, rounded', measured({ failureCondition: 'result[0] > 0.1' }, [1234.56789, 0.000123456]), 'result = [1234.568, 0.000123]: `result[0] > 0.1` holds (failed)'],
+    [
+      'a vector, rounded',
+      measured({ failureCondition: 'result[0] > 0.1' }, [1234.56789, 0.000123456]),
+      'result = [1234.568, 0.000123]: `result[0] > 0.1` holds (failed)',
+    ],
   ];
   for (const [name, m, expected] of cases) {
     test(name, () => {
@@ -90,13 +110,27 @@ describe('analysis runs in the human status', () => {
 
   test('an overridden verdict is on the record, never a pass', () => {
     const steps = production().steps.map((step, i) => (i === 1 ? { ...step, label: 'analysis error-rate', status: 'Overridden' as const } : step));
-    const out = renderStatus(promotion(), production({ phase: 'Progressing', pauseReason: null, steps, overrides: [{ kind: 'Inconclusive', actor: 'carol', at: at(40), what: 'step 2: analysis error-rate: Inconclusive' }] }), utc);
+    const out = renderStatus(
+      promotion(),
+      production({
+        phase: 'Progressing',
+        pauseReason: null,
+        steps,
+        overrides: [{ kind: 'Inconclusive', actor: 'carol', at: at(40), what: 'step 2: analysis error-rate: Inconclusive' }],
+      }),
+      utc,
+    );
     assert.match(out, /^ {20}⚠ 2\. analysis error-rate$/m);
     assert.match(out, /^ {6}Overrides: {4}⚠ carol resumed past step 2: analysis error-rate: Inconclusive$/m);
   });
 
   test('renderStatus shows them under the stage, and an inconclusive one says why and what to type', () => {
-    const stage = production({ phase: 'Paused', pauseReason: 'InconclusiveAnalysis', message: 'analysis inconclusive. ramp resume web@1.4.2 continues, ramp abort rolls back', analyses: [inconclusiveRun()] });
+    const stage = production({
+      phase: 'Paused',
+      pauseReason: 'InconclusiveAnalysis',
+      message: 'analysis inconclusive. ramp resume web@1.4.2 continues, ramp abort rolls back',
+      analyses: [inconclusiveRun()],
+    });
     const out = renderStatus(promotion(), stage, utc);
     assert.match(out, /^ {6}Analysis: {5}‖ step 2: analysis success-rate {2}Inconclusive$/m);
     assert.match(out, /^ {22}‖ error-ratio {2}empty result: the query returned no series \(inconclusive\); inconclusive \(1\) > inconclusiveLimit \(0\)$/m);
@@ -111,12 +145,25 @@ describe('the operator hint: the exact command that answers each wait', () => {
     phase: 'Failed',
     message: 'stage production failed: analysis failed; ramp retry web@1.4.2 re-runs it',
     activeStage: null,
-    stages: [promotion().stages[0]!, { name: 'production', workflowId: 'web/production', attempt: 1, phase: 'RolledBack', result: production({ phase: 'RolledBack', failure: { reason: 'AnalysisFailed', message: 'step 2: analysis error-rate: Failed' } }) }, promotion().stages[2]!],
+    stages: [
+      promotion().stages[0]!,
+      {
+        name: 'production',
+        workflowId: 'web/production',
+        attempt: 1,
+        phase: 'RolledBack',
+        result: production({ phase: 'RolledBack', failure: { reason: 'AnalysisFailed', message: 'step 2: analysis error-rate: Failed' } }),
+      },
+      promotion().stages[2]!,
+    ],
   });
   const cases: [string, Parameters<typeof operatorHint>[0], string | null][] = [
     [
       'an approval step',
-      { promotion: promotion(), activeStage: production({ phase: 'Paused', pauseReason: 'AwaitingApproval', message: 'waiting for 1 approval(s) of step 3 from alice' }) },
+      {
+        promotion: promotion(),
+        activeStage: production({ phase: 'Paused', pauseReason: 'AwaitingApproval', message: 'waiting for 1 approval(s) of step 3 from alice' }),
+      },
       'stage production is waiting for 1 approval(s) of step 3 from alice. To approve: ramp approve web@1.4.2 --stage production --as USER; To reject: ramp reject web@1.4.2 --stage production --as USER --reason "..."',
     ],
     [
@@ -124,11 +171,27 @@ describe('the operator hint: the exact command that answers each wait', () => {
       { promotion: promotion(), activeStage: production({ pauseReason: 'InconclusiveAnalysis', analyses: [failedRun(), inconclusiveRun()] }) },
       'stage production is paused: analysis inconclusive (error-ratio: empty result: the query returned no series). To continue: ramp resume web@1.4.2 --stage production --as USER; To roll back: ramp abort web@1.4.2 --reason "..."',
     ],
-    ['paused by an operator', { promotion: promotion(), activeStage: production({ pauseReason: 'UserPaused', message: 'paused by rm (ramp resume to continue)' }) }, 'stage production is paused by rm (ramp resume to continue). To resume: ramp resume web@1.4.2 --stage production'],
-    ['a failed promotion waiting for retry', { promotion: failedPromotion, activeStage: null }, 'stage production failed (attempt 1): step 2: analysis error-rate: Failed; the promotion waits for a retry. To retry: ramp retry web@1.4.2 --as USER; To give up: ramp abort web@1.4.2 --reason "..."'],
+    [
+      'paused by an operator',
+      { promotion: promotion(), activeStage: production({ pauseReason: 'UserPaused', message: 'paused by rm (ramp resume to continue)' }) },
+      'stage production is paused by rm (ramp resume to continue). To resume: ramp resume web@1.4.2 --stage production',
+    ],
+    [
+      'a failed promotion waiting for retry',
+      { promotion: failedPromotion, activeStage: null },
+      'stage production failed (attempt 1): step 2: analysis error-rate: Failed; the promotion waits for a retry. To retry: ramp retry web@1.4.2 --as USER; To give up: ramp abort web@1.4.2 --reason "..."',
+    ],
     [
       'a busy environment',
-      { promotion: promotion({ phase: 'WaitingForEnvironment', message: 'waiting for environment production, held by web@1.4.1', waitingFor: { stage: 'production', heldBy: 'web@1.4.1' }, activeStage: null }), activeStage: null },
+      {
+        promotion: promotion({
+          phase: 'WaitingForEnvironment',
+          message: 'waiting for environment production, held by web@1.4.1',
+          waitingFor: { stage: 'production', heldBy: 'web@1.4.1' },
+          activeStage: null,
+        }),
+        activeStage: null,
+      },
       'waiting for environment production, held by web@1.4.1; it starts when that promotion leaves',
     ],
     [
@@ -136,7 +199,11 @@ describe('the operator hint: the exact command that answers each wait', () => {
       { promotion: promotion(), activeStage: production({ pauseReason: 'HistoryRewritten', message: 'canary 1.4.2 at 60%: ramp wrote nothing, ...' }) },
       'stage production wrote nothing: the branch no longer holds its commits (force-push?); restore the branch, then check again. To check again: ramp resume web@1.4.2 --stage production; To give up: ramp abort web@1.4.2 --reason "..."',
     ],
-    ['a webhook confirmation: nothing to type', { promotion: promotion(), activeStage: production({ pauseReason: 'AwaitingConfirmation', message: 'waiting for confirm-promotion webhook(s) smoke' }) }, 'stage production is waiting for confirm-promotion webhook(s) smoke'],
+    [
+      'a webhook confirmation: nothing to type',
+      { promotion: promotion(), activeStage: production({ pauseReason: 'AwaitingConfirmation', message: 'waiting for confirm-promotion webhook(s) smoke' }) },
+      'stage production is waiting for confirm-promotion webhook(s) smoke',
+    ],
     ['running: nothing to answer', { promotion: promotion(), activeStage: production({ phase: 'Progressing', pauseReason: null }) }, null],
     ['succeeded', { promotion: promotion({ phase: 'Succeeded', activeStage: null, finishedAt: at(50) }), activeStage: null }, null],
     ['another promotion in the environment', { promotion: promotion(), activeStage: production({ promotionId: 'web@1.5.0' }) }, null],
@@ -151,7 +218,13 @@ describe('the operator hint: the exact command that answers each wait', () => {
 
 /** A long-running promotion: many commits, events and steps, a stage live. */
 function busy(): { promotion: ReturnType<typeof promotion>; stage: StageStatus } {
-  const steps = Array.from({ length: 12 }, (_, i) => ({ index: i, label: i % 2 === 0 ? `setWeight ${(i + 2) * 5}` : 'pause 30s', status: i < 7 ? ('Succeeded' as const) : i === 7 ? ('Running' as const) : ('Pending' as const), startedAt: null, finishedAt: null }));
+  const steps = Array.from({ length: 12 }, (_, i) => ({
+    index: i,
+    label: i % 2 === 0 ? `setWeight ${(i + 2) * 5}` : 'pause 30s',
+    status: i < 7 ? ('Succeeded' as const) : i === 7 ? ('Running' as const) : ('Pending' as const),
+    startedAt: null,
+    finishedAt: null,
+  }));
   const events = Array.from({ length: 40 }, (_, i) => ({ at: at(i + 11), kind: 'commit', message: `canary 1.4.2 at ${i}%: ${'x'.repeat(150)}` }));
   const stage = production({
     phase: 'Progressing',
@@ -166,7 +239,12 @@ function busy(): { promotion: ReturnType<typeof promotion>; stage: StageStatus }
 }
 
 describe('status --watch on a terminal: one screen', () => {
-  for (const [columns, rows] of [[100, 32], [80, 24], [60, 12], [40, 5]] as const) {
+  for (const [columns, rows] of [
+    [100, 32],
+    [80, 24],
+    [60, 12],
+    [40, 5],
+  ] as const) {
     test(`fits ${columns}×${rows}: at most rows-1 lines, none wider than columns-1, the header first`, () => {
       const { promotion: p, stage } = busy();
       for (const color of [false, true]) {
@@ -186,7 +264,10 @@ describe('status --watch on a terminal: one screen', () => {
     assert.ok(lines.includes('  ✔ preview     Promoted     attempt 1  1.4.2 is stable in preview'), lines.join('\n'));
     assert.ok(lines.includes('      Steps:        ✔ ✔ ✔ ✔ ✔ ✔ ✔ ◌ · · · ·  8. pause 30s'), lines.join('\n'));
     assert.ok(lines.includes(`      Commits:      7777777  1/7/canary/35  (latest of 8)`), lines.join('\n'));
-    assert.ok(lines.some((l) => l.startsWith('      Analysis:     ‖ step 2: analysis success-rate')), 'the latest analysis run only');
+    assert.ok(
+      lines.some((l) => l.startsWith('      Analysis:     ‖ step 2: analysis success-rate')),
+      'the latest analysis run only',
+    );
     assert.ok(!lines.some((l) => l.includes('analysis error-rate')), 'not the earlier one');
     const events = lines.slice(lines.findIndex((l) => l.startsWith('Events (last ')) + 1);
     assert.ok(events.length >= 3, lines.join('\n'));
@@ -194,7 +275,16 @@ describe('status --watch on a terminal: one screen', () => {
   });
 
   test('a finished promotion: every stage on a line', () => {
-    const done = promotion({ phase: 'Succeeded', activeStage: null, finishedAt: at(59), stages: promotion().stages.map((s) => ({ ...s, phase: 'Promoted' as const, result: { ...production(), stage: s.name, phase: 'Promoted' as const, message: `1.4.2 is stable in ${s.name}` } })) });
+    const done = promotion({
+      phase: 'Succeeded',
+      activeStage: null,
+      finishedAt: at(59),
+      stages: promotion().stages.map((s) => ({
+        ...s,
+        phase: 'Promoted' as const,
+        result: { ...production(), stage: s.name, phase: 'Promoted' as const, message: `1.4.2 is stable in ${s.name}` },
+      })),
+    });
     const lines = renderStatusScreen(done, null, { ...utc, columns: 100, rows: 32 });
     assert.deepEqual(lines.slice(lines.indexOf('Stages:') + 1, lines.indexOf('Stages:') + 4), [
       '  ✔ preview     Promoted  attempt 1  1.4.2 is stable in preview',
@@ -205,10 +295,22 @@ describe('status --watch on a terminal: one screen', () => {
   });
 
   test('what it waits for wraps instead of being cut', () => {
-    const waiting = production({ phase: 'AwaitingApproval', pauseReason: null, message: `waiting for 1 approval(s) from ${Array.from({ length: 12 }, (_, i) => `approver-${i}`).join(', ')}` });
+    const waiting = production({
+      phase: 'AwaitingApproval',
+      pauseReason: null,
+      message: `waiting for 1 approval(s) from ${Array.from({ length: 12 }, (_, i) => `approver-${i}`).join(', ')}`,
+    });
     const lines = renderStatusScreen(promotion(), waiting, { ...utc, columns: 60, rows: 40 });
     const at = lines.findIndex((l) => l.startsWith('Waiting:'));
-    const text = [lines[at]!.slice(14), ...lines.slice(at + 1, lines.findIndex((l) => l.startsWith('To approve:'))).map((l) => l.slice(14))].join(' ');
+    const text = [
+      lines[at]!.slice(14),
+      ...lines
+        .slice(
+          at + 1,
+          lines.findIndex((l) => l.startsWith('To approve:')),
+        )
+        .map((l) => l.slice(14)),
+    ].join(' ');
     assert.equal(text, `stage production is ${waiting.message}`);
     assert.ok(!lines.slice(0, at + 4).some((l) => l.endsWith('…')), lines.join('\n'));
   });

@@ -37,7 +37,11 @@ export interface Terminal {
 }
 
 /** Runs `command` (argv) in a `columns`×`rows` terminal with exactly this environment. */
-export async function openTerminal(tmux: string, command: string[], options: { columns: number; rows: number; env: Record<string, string>; cwd: string }): Promise<Terminal> {
+export async function openTerminal(
+  tmux: string,
+  command: string[],
+  options: { columns: number; rows: number; env: Record<string, string>; cwd: string },
+): Promise<Terminal> {
   const dir = await mkdtemp(join(tmpdir(), 'ramp-tmux-'));
   const config = join(dir, 'tmux.conf');
   // The pane stays after the command ends, so its last screen and exit status can be read.

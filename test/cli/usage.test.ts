@@ -10,7 +10,24 @@ const names = [...help.stdout.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]!
 describe('usage texts', () => {
   test('ramp --help lists every command and the exit codes', () => {
     assert.equal(help.code, 0);
-    assert.deepEqual(names, ['validate', 'promote', 'status', 'list', 'approve', 'reject', 'pause', 'resume', 'skip', 'retry', 'abort', 'rollback', 'history', 'drift', 'worker', 'dev']);
+    assert.deepEqual(names, [
+      'validate',
+      'promote',
+      'status',
+      'list',
+      'approve',
+      'reject',
+      'pause',
+      'resume',
+      'skip',
+      'retry',
+      'abort',
+      'rollback',
+      'history',
+      'drift',
+      'worker',
+      'dev',
+    ]);
     assert.match(help.stdout, /^Exit codes: 0 ok, 1 failed or refused \(the reason is printed\), 2 usage error, 70 a bug in ramp\.$/m);
   });
 
@@ -67,12 +84,27 @@ describe('usage texts', () => {
   test('an empty or blank id or pipeline is a usage error (2), before any connection', async () => {
     // No Temporal is reachable at this address: a usage error must come first.
     const env = { TEMPORAL_ADDRESS: '127.0.0.1:1', RAMP_CONNECT_TIMEOUT_MS: '200' };
-    for (const args of [['status', ''], ['status', '  '], ['status', '', '--watch'], ['approve', '', '--stage', 'p', '--as', 'a'], ['abort', '', '--reason', 'x'], ['history', ''], ['promote', '', '1.0.0'], ['promote', 'web', ' '], ['retry', '']]) {
+    for (const args of [
+      ['status', ''],
+      ['status', '  '],
+      ['status', '', '--watch'],
+      ['approve', '', '--stage', 'p', '--as', 'a'],
+      ['abort', '', '--reason', 'x'],
+      ['history', ''],
+      ['promote', '', '1.0.0'],
+      ['promote', 'web', ' '],
+      ['retry', ''],
+    ]) {
       const r = await ramp(args, env);
       assert.equal(r.code, 2, `${JSON.stringify(args)}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`^ramp ${args[0]}: <[a-z-]+> is empty`), JSON.stringify(args));
     }
-    for (const args of [['resume', 'web@1.5.0', '--stage', ''], ['history', 'web', '--stage', ' '], ['status', 'web@1.5.0', '--address', ''], ['abort', 'web@1.5.0', '--reason', '']]) {
+    for (const args of [
+      ['resume', 'web@1.5.0', '--stage', ''],
+      ['history', 'web', '--stage', ' '],
+      ['status', 'web@1.5.0', '--address', ''],
+      ['abort', 'web@1.5.0', '--reason', ''],
+    ]) {
       const r = await ramp(args, env);
       assert.equal(r.code, 2, `${JSON.stringify(args)}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`^ramp ${args[0]}: --[a-z-]+ is empty\n`), JSON.stringify(args));

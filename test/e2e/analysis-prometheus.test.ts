@@ -56,7 +56,14 @@ describe('canary analysis against a real Prometheus', () => {
     await env?.teardown();
   });
 
-  async function promote(version: string, extra: string, during?: (stage: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>, id: string) => Promise<void>, address = prometheus.url, count = 3, analysisTemplates?: string): Promise<{ result: PromotionStatus; staging: StageStatus }> {
+  async function promote(
+    version: string,
+    extra: string,
+    during?: (stage: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>, id: string) => Promise<void>,
+    address = prometheus.url,
+    count = 3,
+    analysisTemplates?: string,
+  ): Promise<{ result: PromotionStatus; staging: StageStatus }> {
     const spec = webPipeline({
       url: ramp.remote.remoteUrl,
       analysisTemplates: analysisTemplates ?? templates(address, extra).replace('count: 3', `count: ${count}`),
@@ -90,7 +97,10 @@ describe('canary analysis against a real Prometheus', () => {
     assert.equal(run.phase, 'Successful');
     const measurements = run.metrics[0]!.measurements;
     assert.equal(measurements.length, 3);
-    assert.ok(measurements.every((m) => m.phase === 'Successful' && Array.isArray(m.value) && m.value[0] === 0), JSON.stringify(measurements));
+    assert.ok(
+      measurements.every((m) => m.phase === 'Successful' && Array.isArray(m.value) && m.value[0] === 0),
+      JSON.stringify(measurements),
+    );
     assert.match(measurements[0]!.query, /version="1\.1\.0"/);
     assert.match((await ramp.files('envs/staging'))['stable.yaml']!, /image: web:1\.1\.0/);
   });
@@ -105,7 +115,11 @@ describe('canary analysis against a real Prometheus', () => {
     // (How soon after it the revert is pushed is a benchmark: bench/engine.ts, rollback reaction.)
     const run = staging.analyses![0]!;
     assert.equal(run.phase, 'Failed');
-    assert.deepEqual(run.metrics[0]!.measurements.map((m) => m.phase), ['Failed'], JSON.stringify(run.metrics[0]!.measurements));
+    assert.deepEqual(
+      run.metrics[0]!.measurements.map((m) => m.phase),
+      ['Failed'],
+      JSON.stringify(run.metrics[0]!.measurements),
+    );
     const order = staging.events.map((e) => e.kind);
     assert.ok(order.indexOf('rolled-back') > order.indexOf('analysis-started'), order.join(', '));
     assert.deepEqual(await ramp.files('envs/staging'), before, 'byte-identical to before 1.2.0');
@@ -114,7 +128,12 @@ describe('canary analysis against a real Prometheus', () => {
   test('a metric between its conditions is inconclusive: the stage pauses until an operator resumes', async () => {
     await serve('1.3.0', 0.1);
     const { result, staging } = await promote('1.3.0', '', async (stage, id) => {
-      await waitFor(() => stage.query(stageStatusQuery), (s) => s.pauseReason === 'InconclusiveAnalysis', 'the inconclusive pause', 30_000);
+      await waitFor(
+        () => stage.query(stageStatusQuery),
+        (s) => s.pauseReason === 'InconclusiveAnalysis',
+        'the inconclusive pause',
+        30_000,
+      );
       await stage.executeUpdate(resumeUpdate, { args: [{ promotionId: id, actor: 'rm' }] });
     });
     assert.equal(result.phase, 'Succeeded');
@@ -149,7 +168,10 @@ describe('canary analysis against a real Prometheus', () => {
       const run = staging.analyses![0]!;
       assert.equal(run.phase, 'Error');
       const measurements = run.metrics[0]!.measurements;
-      assert.ok(measurements.some((m) => m.phase === 'Successful'), 'it measured before Prometheus went away');
+      assert.ok(
+        measurements.some((m) => m.phase === 'Successful'),
+        'it measured before Prometheus went away',
+      );
       assert.equal(run.metrics[0]!.counters.consecutiveError, 2);
       assert.match(measurements[measurements.length - 1]!.error ?? '', new RegExp(own.url.replace(/[.:/]/g, '\\$&')));
       assert.ok(!staging.commits.some((c) => c.step === '1/promote'), 'never promoted on missing data');
@@ -185,7 +207,10 @@ describe('canary analysis against a real Prometheus', () => {
     const { result, staging } = await promote('1.6.0', '', undefined, prometheus.url, 3, judgeTemplate());
     assert.equal(result.phase, 'Aborted');
     assert.equal(staging.phase, 'RolledBack');
-    const judgement = staging.analyses![0]!.metrics[0]!.measurements[0] as unknown as { value: number; judgement: { classification: string; metrics: { classification: string }[] } };
+    const judgement = staging.analyses![0]!.metrics[0]!.measurements[0] as unknown as {
+      value: number;
+      judgement: { classification: string; metrics: { classification: string }[] };
+    };
     assert.equal(judgement.judgement.classification, 'Fail');
     assert.equal(judgement.judgement.metrics[0]!.classification, 'High');
   });

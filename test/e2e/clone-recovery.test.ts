@@ -14,7 +14,15 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { simpleGit } from 'simple-git';
 import { workspaceDir } from '../../src/providers/git/workspace.js';
-import { abortUpdate, promotionWorkflowId, resumeUpdate, stageStatusQuery, stageWorkflowId, type PromotionStatus, type StageStatus } from '../../workflows/messages.js';
+import {
+  abortUpdate,
+  promotionWorkflowId,
+  resumeUpdate,
+  stageStatusQuery,
+  stageWorkflowId,
+  type PromotionStatus,
+  type StageStatus,
+} from '../../workflows/messages.js';
 import type { promotionWorkflow } from '../../workflows/promotion.js';
 import { getTestEnv, uniqueTaskQueue } from '../harness/temporal.js';
 import { webPipeline } from '../support/pipelines.js';
@@ -92,7 +100,10 @@ test('a clone damaged while the worker was down (stale locks, then a corrupt ind
     await staging.executeUpdate(resumeUpdate, { args: [{ promotionId: first.workflowId, actor: 'rm' }] });
     const done = await resultOf(first);
     assert.equal(done.phase, 'Succeeded', `worker output:\n${output()}`);
-    assert.match(output(), /ramp git: repaired the cached clone of .* removed stale lock files left by a git process that died: .*\.git\/refs\/remotes\/origin\/main\.lock/);
+    assert.match(
+      output(),
+      /ramp git: repaired the cached clone of .* removed stale lock files left by a git process that died: .*\.git\/refs\/remotes\/origin\/main\.lock/,
+    );
     assert.match((await ramp.files('envs/staging'))['stable.yaml']!, /image: web:2\.0\.0/);
 
     // 3. The next canary pauses; the worker dies; the clone loses its index and an object.

@@ -69,7 +69,9 @@ async function waitForOutput(proc: Proc, pattern: RegExp, what: string): Promise
   const deadline = Date.now() + DEADLINE_MS;
   while (!pattern.test(proc.out())) {
     if (proc.child.exitCode !== null || Date.now() > deadline) {
-      assert.fail(`${what}: not seen (${proc.child.exitCode === null ? 'deadline' : `exited ${proc.child.exitCode}`}).\nstdout:\n${proc.out()}\nstderr:\n${proc.err()}`);
+      assert.fail(
+        `${what}: not seen (${proc.child.exitCode === null ? 'deadline' : `exited ${proc.child.exitCode}`}).\nstdout:\n${proc.out()}\nstderr:\n${proc.err()}`,
+      );
     }
     await sleep(250);
   }
@@ -82,7 +84,7 @@ async function finished(proc: Proc, what: string): Promise<number | null> {
   return code;
 }
 
-test('the README\'s promote, status, approve and resume, verbatim next to ramp dev, promote a new version to production', { timeout: 600_000 }, async () => {
+test("the README's promote, status, approve and resume, verbatim next to ramp dev, promote a new version to production", { timeout: 600_000 }, async () => {
   const commands = await readmeCommands();
   for (const name of ['promote', 'status', 'approve', 'resume', 'history']) assert.ok(commands.has(name), `the README shows npx ramp ${name}`);
   const promote = commands.get('promote')!;
@@ -102,7 +104,10 @@ test('the README\'s promote, status, approve and resume, verbatim next to ramp d
     const npx = (args: string[]) => start('npx', args, env);
     const following = npx(promote);
     await waitForOutput(following, new RegExp(`^started ${id}: promotion preview → staging → production`, 'm'), 'the promotion started');
-    assert.match(following.err(), /^ramp: talking to the dev stack \(ramp dev, pid \d+, Temporal at [\d.:]+, \S+stack\.json\)\nramp: pipeline web is \S+\/pipelines\/web\.yaml \(examples\/demo\.yaml on its local GitOps repository\)/m);
+    assert.match(
+      following.err(),
+      /^ramp: talking to the dev stack \(ramp dev, pid \d+, Temporal at [\d.:]+, \S+stack\.json\)\nramp: pipeline web is \S+\/pipelines\/web\.yaml \(examples\/demo\.yaml on its local GitOps repository\)/m,
+    );
     const watching = npx(commands.get('status')!);
 
     await waitForOutput(following, new RegExp(`To approve: ramp approve ${id} --stage production`), 'production waits for an approval');
@@ -131,7 +136,10 @@ test('the README\'s promote, status, approve and resume, verbatim next to ramp d
   } finally {
     dev.child.kill('SIGTERM');
     await finished(dev, 'ramp dev after SIGTERM');
-    const stackFile = await access(path.join(dir, 'stack.json')).then(() => true, () => false);
+    const stackFile = await access(path.join(dir, 'stack.json')).then(
+      () => true,
+      () => false,
+    );
     await rm(dir, { recursive: true, force: true });
     assert.equal(stackFile, false, 'ramp dev removes its state file when it stops');
   }

@@ -22,9 +22,19 @@ test('ramp dev, not on a terminal, promotes 1.1.0 everywhere; analysis catches 1
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', DEV_MAIN, '--dir', dir], { timeout: 240_000 });
     assert.match(stdout, /^ramp dev: not a terminal: the stack stops after the demo; run in a terminal or with --keep/m);
     assert.match(stdout, /\nramp dev: stopping the stack \(stdout is not a terminal; --keep, or npm start -- --keep, keeps it up\)\n$/);
-    assert.equal(await access(path.join(dir, 'stack.json')).then(() => true, () => false), false, 'the state file for the CLI is gone with the stack');
+    assert.equal(
+      await access(path.join(dir, 'stack.json')).then(
+        () => true,
+        () => false,
+      ),
+      false,
+      'the state file for the CLI is gone with the stack',
+    );
     assert.match(stdout, /web@1\.1\.0: Succeeded — 1\.1\.0 is stable in preview, staging, production/);
-    assert.match(stdout, /web@1\.2\.0: Aborted — stage staging: step 2: analysis error-rate: Failed — Metric "error-ratio" assessed Failed due to failed \(1\) > failureLimit \(0\); Git is back where it was/);
+    assert.match(
+      stdout,
+      /web@1\.2\.0: Aborted — stage staging: step 2: analysis error-rate: Failed — Metric "error-ratio" assessed Failed due to failed \(1\) > failureLimit \(0\); Git is back where it was/,
+    );
     assert.match(stdout, /production step 2: analysis error-rate: Successful/);
     assert.match(stdout, /Temporal UI +http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows/);
 

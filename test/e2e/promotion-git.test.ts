@@ -33,7 +33,12 @@ describe('promotion through a real GitOps repository', () => {
   before(async () => (env = await getTestEnv()));
   after(async () => env?.teardown());
 
-  async function promote(ramp: RealRamp, pipeline: PipelineSpec, body: (h: WorkflowHandle<typeof promotionWorkflow>, stage: (name: string) => WorkflowHandle) => Promise<void>, version = '1.1.0') {
+  async function promote(
+    ramp: RealRamp,
+    pipeline: PipelineSpec,
+    body: (h: WorkflowHandle<typeof promotionWorkflow>, stage: (name: string) => WorkflowHandle) => Promise<void>,
+    version = '1.1.0',
+  ) {
     const { worker, taskQueue } = await createTestWorker(env, { activities: ramp.activities });
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
@@ -54,7 +59,10 @@ describe('promotion through a real GitOps repository', () => {
       await promote(ramp, pipeline, async (handle, stage) => {
         const production = stage('production');
         await waitStage(production, (s) => s.phase === 'AwaitingApproval', 'the production gate');
-        assert.match(await refusalOf(production.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'mallory' }] })), /mallory is not an approver/);
+        assert.match(
+          await refusalOf(production.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'mallory' }] })),
+          /mallory is not an approver/,
+        );
         await production.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'carol' }] });
         await waitStage(production, (s) => s.phase === 'Paused', 'the production pause');
         await production.executeUpdate(resumeUpdate, { args: [{ promotionId: handle.workflowId, actor: 'rm' }] });
@@ -75,7 +83,11 @@ describe('promotion through a real GitOps repository', () => {
 
       const { worker, taskQueue } = await createTestWorker(env, { activities: ramp.activities });
       const history = await worker.runUntil(
-        env.client.workflow.execute<typeof historyWorkflow>('historyWorkflow', { taskQueue, workflowId: `history-${pipeline.name}`, args: [{ repository: pipeline.repository }] }),
+        env.client.workflow.execute<typeof historyWorkflow>('historyWorkflow', {
+          taskQueue,
+          workflowId: `history-${pipeline.name}`,
+          args: [{ repository: pipeline.repository }],
+        }),
       );
       assert.deepEqual(history.map((h) => `${h.stage} ${h.step}`).reverse(), [
         'preview 1/update',
@@ -87,7 +99,10 @@ describe('promotion through a real GitOps repository', () => {
         'production 1/promote',
       ]);
       assert.ok(history.every((h) => h.promotion === `${pipeline.name}@1.1.0` && h.version === '1.1.0'));
-      assert.deepEqual(history.filter((h) => h.stage === 'production').map((h) => h.approvedBy), [['carol'], ['carol'], ['carol']]);
+      assert.deepEqual(
+        history.filter((h) => h.stage === 'production').map((h) => h.approvedBy),
+        [['carol'], ['carol'], ['carol']],
+      );
     } finally {
       await ramp.cleanup();
     }
@@ -108,13 +123,18 @@ describe('promotion through a real GitOps repository', () => {
       assert.deepEqual(await ramp.files('envs/staging'), await ramp.seedFiles('envs/staging'));
 
       const rejecting = webPipeline({ url: ramp.remote.remoteUrl, stagingSteps: ['setWeight: 25', 'approval: { approvers: [alice] }', 'setWeight: 75'] });
-      await promote(ramp, rejecting, async (handle, stage) => {
-        const staging = stage('staging');
-        await waitStage(staging, (s) => s.pauseReason === 'AwaitingApproval', 'the staging approval step');
-        await staging.executeUpdate(rejectUpdate, { args: [{ promotionId: handle.workflowId, actor: 'alice', reason: 'dashboards look wrong' }] });
-        const result = await promotionOutcome(handle.result());
-        assert.equal(result.stages[1]!.result!.phase, 'RolledBack');
-      }, '1.2.0');
+      await promote(
+        ramp,
+        rejecting,
+        async (handle, stage) => {
+          const staging = stage('staging');
+          await waitStage(staging, (s) => s.pauseReason === 'AwaitingApproval', 'the staging approval step');
+          await staging.executeUpdate(rejectUpdate, { args: [{ promotionId: handle.workflowId, actor: 'alice', reason: 'dashboards look wrong' }] });
+          const result = await promotionOutcome(handle.result());
+          assert.equal(result.stages[1]!.result!.phase, 'RolledBack');
+        },
+        '1.2.0',
+      );
       assert.deepEqual(await ramp.files('envs/staging'), await ramp.seedFiles('envs/staging'));
       assert.match((await ramp.files('envs/preview'))['deployment.yaml']!, /image: web:1\.2\.0/, 'preview keeps the release (rollback.scope: stage)');
     } finally {
@@ -125,7 +145,12 @@ describe('promotion through a real GitOps repository', () => {
   test('a commit pushed by someone else mid-promotion is rebased over, not lost', async () => {
     const ramp = await realRamp(env);
     try {
-      const pipeline = webPipeline({ url: ramp.remote.remoteUrl, stagingSteps: ['setWeight: 10', 'pause: {}', 'setWeight: 50'], productionApproval: '', productionSteps: ['setWeight: 50'] });
+      const pipeline = webPipeline({
+        url: ramp.remote.remoteUrl,
+        stagingSteps: ['setWeight: 10', 'pause: {}', 'setWeight: 50'],
+        productionApproval: '',
+        productionSteps: ['setWeight: 50'],
+      });
       await promote(ramp, pipeline, async (handle, stage) => {
         await waitStage(stage('staging'), (s) => s.phase === 'Paused', 'the staging pause');
         const { dir, git } = await ramp.remote.workdir();
@@ -147,8 +172,14 @@ describe('promotion through a real GitOps repository', () => {
   test('a force-push that rewrites the branch mid-canary: resume writes nothing and waits for a person; abort cannot revert and says so', async () => {
     const ramp = await realRamp(env);
     try {
-      const pipeline = webPipeline({ url: ramp.remote.remoteUrl, stagingSteps: ['setWeight: 10', 'pause: {}', 'setWeight: 50'], productionApproval: '', productionSteps: ['setWeight: 50'] });
-      const head = async (git: Awaited<ReturnType<typeof ramp.remote.workdir>>['git']) => (await git.raw(['ls-remote', ramp.remote.remoteUrl, 'refs/heads/main'])).split('\t')[0];
+      const pipeline = webPipeline({
+        url: ramp.remote.remoteUrl,
+        stagingSteps: ['setWeight: 10', 'pause: {}', 'setWeight: 50'],
+        productionApproval: '',
+        productionSteps: ['setWeight: 50'],
+      });
+      const head = async (git: Awaited<ReturnType<typeof ramp.remote.workdir>>['git']) =>
+        (await git.raw(['ls-remote', ramp.remote.remoteUrl, 'refs/heads/main'])).split('\t')[0];
       await promote(ramp, pipeline, async (handle, stage) => {
         const staging = stage('staging');
         await waitStage(staging, (s) => s.pauseReason === 'CanaryPauseStep', 'the staging pause');
@@ -199,9 +230,15 @@ describe('promotion through a real GitOps repository', () => {
         }),
       );
       assert.equal(rollback.phase, 'Succeeded');
-      assert.deepEqual(rollback.stages.map((s) => s.name), ['production']);
+      assert.deepEqual(
+        rollback.stages.map((s) => s.name),
+        ['production'],
+      );
       const production = rollback.stages[0]!.result!;
-      assert.deepEqual(production.commits.map((c) => c.step), ['1/promote']);
+      assert.deepEqual(
+        production.commits.map((c) => c.step),
+        ['1/promote'],
+      );
       assert.ok(production.steps.every((s) => s.status === 'Skipped'));
       const live = await ramp.files('envs/production');
       const seed = await ramp.seedFiles('envs/production');
@@ -227,7 +264,10 @@ describe('promotion through a real GitOps repository', () => {
       assert.equal(refused.phase, 'Aborted');
       assert.match(refused.message, /9\.9\.9 was never live in production: .*never says web:9\.9\.9 \(it held web:1\.0\.0, web:1\.1\.0\).*ramp promote /);
       assert.ok(refused.events.some((e) => e.kind === 'rollback-refused' && e.actor === 'oncall'));
-      assert.deepEqual(refused.stages.map((s) => s.phase), ['Pending']);
+      assert.deepEqual(
+        refused.stages.map((s) => s.phase),
+        ['Pending'],
+      );
       assert.equal((await git.raw(['ls-remote', ramp.remote.remoteUrl, 'refs/heads/main'])).split('\t')[0], head, 'nothing was written');
     } finally {
       await ramp.cleanup();
@@ -242,7 +282,10 @@ describe('promotion through a real GitOps repository', () => {
         const result = await promotionOutcome(handle.result());
         assert.equal(result.phase, 'Aborted');
         assert.match(result.message, /^nothing was changed: .*gitops\.git-missing/);
-        assert.deepEqual(result.stages.map((s) => s.phase), ['Pending', 'Pending', 'Pending']);
+        assert.deepEqual(
+          result.stages.map((s) => s.phase),
+          ['Pending', 'Pending', 'Pending'],
+        );
       });
     } finally {
       await ramp.cleanup();

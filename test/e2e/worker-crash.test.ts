@@ -38,7 +38,8 @@ test('SIGKILL mid-stage, restart: no duplicate and no missing commit', async () 
     // Kill the worker the moment the remote has its third staging commit: the activity that
     // pushed it may not even have reported back yet.
     const bare = simpleGit(ramp.remote.bareDir);
-    const stagingCommits = async () => (await bare.raw(['log', '--format=%(trailers:key=Ramp-Stage,valueonly)', 'main'])).split('\n').filter((l) => l.trim() === 'staging').length;
+    const stagingCommits = async () =>
+      (await bare.raw(['log', '--format=%(trailers:key=Ramp-Stage,valueonly)', 'main'])).split('\n').filter((l) => l.trim() === 'staging').length;
     const deadline = Date.now() + 60_000;
     while ((await stagingCommits()) < 3) {
       assert.ok(Date.now() < deadline, `staging never reached 3 commits; worker output:\n${worker.output()}`);
@@ -51,7 +52,9 @@ test('SIGKILL mid-stage, restart: no duplicate and no missing commit', async () 
     const result = await handle.result();
     assert.equal(result.phase, 'Succeeded');
 
-    const steps = (await bare.raw(['log', '--reverse', '--format=%(trailers:key=Ramp-Step,valueonly,separator=)|%(trailers:key=Ramp-Stage,valueonly,separator=)', 'main']))
+    const steps = (
+      await bare.raw(['log', '--reverse', '--format=%(trailers:key=Ramp-Step,valueonly,separator=)|%(trailers:key=Ramp-Stage,valueonly,separator=)', 'main'])
+    )
       .split('\n')
       .filter((l) => l.includes('|') && l !== '|');
     const expected = ['1/update|preview', '1/0/canary/10|staging', ...WEIGHTS.slice(1).map((w, i) => `1/${i + 1}/setWeight-${w}|staging`), '1/promote|staging'];

@@ -37,9 +37,7 @@ export async function configureRepo(git: SimpleGit, identity: GitIdentity = TEST
   await git.addConfig('tag.gpgsign', 'false');
 }
 
-export async function createGitOpsRemote(
-  options: { seedDir?: string; identity?: GitIdentity } = {},
-): Promise<GitOpsRemote> {
+export async function createGitOpsRemote(options: { seedDir?: string; identity?: GitIdentity } = {}): Promise<GitOpsRemote> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'ramp-git-'));
   try {
     const bareDir = path.join(root, 'gitops.git');

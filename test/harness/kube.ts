@@ -50,7 +50,14 @@ async function open(): Promise<KubeTestEnv> {
     },
     async writeStatus(object, status, subresource) {
       const [group, version] = [groupOf(object.apiVersion), object.apiVersion.split('/')[1]!];
-      const params = { group, version, namespace: object.metadata.namespace!, plural: `${object.kind.toLowerCase()}s`, name: object.metadata.name, body: { status } };
+      const params = {
+        group,
+        version,
+        namespace: object.metadata.namespace!,
+        plural: `${object.kind.toLowerCase()}s`,
+        name: object.metadata.name,
+        body: { status },
+      };
       const options = setHeaderOptions('Content-Type', 'application/merge-patch+json');
       if (subresource) await custom.patchNamespacedCustomObjectStatus(params, options);
       else await custom.patchNamespacedCustomObject(params, options);

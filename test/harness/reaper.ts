@@ -28,9 +28,7 @@ function install(): void {
     process.once(signal, () => {
       killAll('SIGTERM');
       const timeout = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
-      void Promise.race([Promise.allSettled([...cleanups].map((fn) => fn())), timeout]).finally(() =>
-        process.exit(SIGNAL_EXIT_CODES[signal]),
-      );
+      void Promise.race([Promise.allSettled([...cleanups].map((fn) => fn())), timeout]).finally(() => process.exit(SIGNAL_EXIT_CODES[signal]));
     });
   }
 }

@@ -4,14 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type WorkerOptions,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { dynamicConfigArgs } from '../../scripts/lib/dev-server.js';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes.js';
 import { ensureTemporalCli, ensureTemporalTestServer, ToolUnavailableError } from '../../scripts/lib/tools.js';
@@ -78,9 +71,7 @@ export async function getTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
     if (!(err instanceof ToolUnavailableError)) throw err;
     process.stderr.write(`${err.message}\nFalling back to the Temporal SDK's own download of the test server.\n`);
   }
-  const env = await TestWorkflowEnvironment.createTimeSkipping(
-    path ? { server: { executable: { type: 'existing-path', path } } } : {},
-  );
+  const env = await TestWorkflowEnvironment.createTimeSkipping(path ? { server: { executable: { type: 'existing-path', path } } } : {});
   cleanupOnSignal(() => env.teardown());
   return env;
 }
@@ -107,10 +98,7 @@ export type TestWorkerOptions = Omit<WorkerOptions, 'connection' | 'namespace' |
  * parallel never steal each other's tasks), with the shared workflow bundle. Run it with
  * `worker.runUntil(...)`.
  */
-export async function createTestWorker(
-  env: TestWorkflowEnvironment,
-  options: TestWorkerOptions = {},
-): Promise<{ worker: Worker; taskQueue: string }> {
+export async function createTestWorker(env: TestWorkflowEnvironment, options: TestWorkerOptions = {}): Promise<{ worker: Worker; taskQueue: string }> {
   const taskQueue = options.taskQueue ?? uniqueTaskQueue();
   const worker = await Worker.create({
     workflowBundle: await getWorkflowBundle(),

@@ -114,7 +114,7 @@ describe('accepting a drift: the live values written to Git', () => {
     assert.equal(files['envs/plain/stable.yaml'], FILES['envs/plain/stable.yaml']!.replace('replicas: 2 # two', 'replicas: 6 # two'));
   });
 
-  test('in a file of several objects, only the drifted object\'s document changes', async () => {
+  test("in a file of several objects, only the drifted object's document changes", async () => {
     const files = await accept('envs/plain', [drift('Service', 'web-canary', 'services.yaml', [{ path: 'spec.ports[0].port', desired: 80, live: 8080 }])]);
     const [first, second] = files['envs/plain/services.yaml']!.split('---');
     assert.match(first!, /port: 80\n/);
@@ -122,16 +122,42 @@ describe('accepting a drift: the live values written to Git', () => {
   });
 
   test('an image a kustomization overrides: its images entry gets the live tag', async () => {
-    const files = await accept('envs/kustomized', [drift('Deployment', 'web', 'deployment.yaml', [{ path: 'spec.template.spec.containers[name=web].image', desired: 'web:1.0.0', live: 'web:1.0.1-hotfix' }])]);
+    const files = await accept('envs/kustomized', [
+      drift('Deployment', 'web', 'deployment.yaml', [
+        { path: 'spec.template.spec.containers[name=web].image', desired: 'web:1.0.0', live: 'web:1.0.1-hotfix' },
+      ]),
+    ]);
     assert.deepEqual(Object.keys(files), ['envs/kustomized/kustomization.yaml']);
     assert.match(files['envs/kustomized/kustomization.yaml']!, /newTag: 1\.0\.1-hotfix # ramp writes this/);
   });
 
   const refusals: [string, string, ObjectDrift, RegExp][] = [
-    ['a deletion', 'envs/plain', drift('Deployment', 'web-stable', 'stable.yaml', [], true), /is missing from the cluster; ramp cannot accept a deletion\. Delete it from Git by hand, or reject/],
-    ['an object of unknown origin', 'envs/plain', drift('Deployment', 'web-stable', null, [{ path: 'spec.replicas', desired: 2, live: 3 }]), /does not know which file of envs\/plain defines Deployment shop\/web-stable/],
-    ['a changed mapping', 'envs/plain', drift('Deployment', 'web-stable', 'stable.yaml', [{ path: 'spec.template.spec.containers[name=web].resources', desired: { cpu: 1 }, live: { cpu: 2 } }]), /not a single value in the cluster; ramp writes back only single values/],
-    ['an image from another registry under a kustomization', 'envs/kustomized', drift('Deployment', 'web', 'deployment.yaml', [{ path: 'spec.template.spec.containers[name=web].image', desired: 'web:1.0.0', live: 'evil.example.com/web:1.0.0' }]), /runs evil\.example\.com\/web:1\.0\.0; ramp can write back only a new tag of web/],
+    [
+      'a deletion',
+      'envs/plain',
+      drift('Deployment', 'web-stable', 'stable.yaml', [], true),
+      /is missing from the cluster; ramp cannot accept a deletion\. Delete it from Git by hand, or reject/,
+    ],
+    [
+      'an object of unknown origin',
+      'envs/plain',
+      drift('Deployment', 'web-stable', null, [{ path: 'spec.replicas', desired: 2, live: 3 }]),
+      /does not know which file of envs\/plain defines Deployment shop\/web-stable/,
+    ],
+    [
+      'a changed mapping',
+      'envs/plain',
+      drift('Deployment', 'web-stable', 'stable.yaml', [{ path: 'spec.template.spec.containers[name=web].resources', desired: { cpu: 1 }, live: { cpu: 2 } }]),
+      /not a single value in the cluster; ramp writes back only single values/,
+    ],
+    [
+      'an image from another registry under a kustomization',
+      'envs/kustomized',
+      drift('Deployment', 'web', 'deployment.yaml', [
+        { path: 'spec.template.spec.containers[name=web].image', desired: 'web:1.0.0', live: 'evil.example.com/web:1.0.0' },
+      ]),
+      /runs evil\.example\.com\/web:1\.0\.0; ramp can write back only a new tag of web/,
+    ],
   ];
   for (const [name, stagePath, d, message] of refusals) {
     test(`refused: ${name}`, async () => {

@@ -17,7 +17,13 @@ import { createGitActivities } from '../../activities/git.js';
 import type { ExpectedOnBranch } from '../../activities/contract.js';
 import type { CommitRequest, CommitResult, RevertRequest, StageChange } from '../../src/domain/changes.js';
 import type { RepositorySpec, TrafficRoutingSpec } from '../../src/schema/pipeline.js';
-import { CachedGitOpsRepositories, HistoryRewrittenError, RepositoryUnavailableError, type GitOpsRepositoriesOptions, type GitOpsRepository } from '../../src/providers/git/index.js';
+import {
+  CachedGitOpsRepositories,
+  HistoryRewrittenError,
+  RepositoryUnavailableError,
+  type GitOpsRepositoriesOptions,
+  type GitOpsRepository,
+} from '../../src/providers/git/index.js';
 import { workspaceDir } from '../../src/providers/git/workspace.js';
 import { createGitOpsRemote, type GitOpsRemote } from '../harness/git.js';
 
@@ -52,7 +58,9 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
   });
 
   let caches = 0;
-  async function setup(options: (remote: GitOpsRemote) => GitOpsRepositoriesOptions = () => ({})): Promise<{ remote: GitOpsRemote; repo: GitOpsRepository; repository: RepositorySpec; dir: string; repairs: string[]; cacheDir: string }> {
+  async function setup(
+    options: (remote: GitOpsRemote) => GitOpsRepositoriesOptions = () => ({}),
+  ): Promise<{ remote: GitOpsRemote; repo: GitOpsRepository; repository: RepositorySpec; dir: string; repairs: string[]; cacheDir: string }> {
     const remote = await createGitOpsRemote();
     remotes.push(remote);
     const repository: RepositorySpec = { url: remote.remoteUrl, branch: 'main', secretRef: null };
@@ -89,13 +97,17 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
   // `repair` is what the provider must report having done (evidence that it noticed).
   const damages: { name: string; plant: (dir: string, shas: string[]) => Promise<void>; repair: RegExp }[] = [
     {
-      name: 'a stale refs/remotes/origin/main.lock (the issue\'s case: every fetch failed)',
+      name: "a stale refs/remotes/origin/main.lock (the issue's case: every fetch failed)",
       plant: (dir) => plantLock(dir, 'refs/remotes/origin/main.lock'),
       repair: /removed stale lock files left by a git process that died: \.git\/refs\/remotes\/origin\/main\.lock/,
     },
     { name: 'a stale index.lock', plant: (dir) => plantLock(dir, 'index.lock'), repair: /removed stale lock files .*\.git\/index\.lock/ },
     { name: 'a stale HEAD.lock', plant: (dir) => plantLock(dir, 'HEAD.lock'), repair: /removed stale lock files .*\.git\/HEAD\.lock/ },
-    { name: 'a stale refs/heads/main.lock', plant: (dir) => plantLock(dir, 'refs/heads/main.lock'), repair: /removed stale lock files .*\.git\/refs\/heads\/main\.lock/ },
+    {
+      name: 'a stale refs/heads/main.lock',
+      plant: (dir) => plantLock(dir, 'refs/heads/main.lock'),
+      repair: /removed stale lock files .*\.git\/refs\/heads\/main\.lock/,
+    },
     { name: 'a stale config.lock', plant: (dir) => plantLock(dir, 'config.lock'), repair: /removed stale lock files .*\.git\/config\.lock/ },
     {
       name: 'stale packed-refs.lock and shallow.lock go with the lock that failed the fetch',
@@ -109,9 +121,13 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
       plant: async (dir) => truncate(path.join(dir, '.git', 'index'), Math.floor((await stat(path.join(dir, '.git', 'index'))).size / 2)),
       repair: /moved the damaged clone aside .*(index file|invalid path '')/,
     },
-    { name: 'a garbage index', plant: (dir) => writeFile(path.join(dir, '.git', 'index'), 'not an index\n'), repair: /moved the damaged clone aside .*(index|signature)/ },
     {
-      name: 'a missing object (ramp\'s first commit, deleted from .git/objects)',
+      name: 'a garbage index',
+      plant: (dir) => writeFile(path.join(dir, '.git', 'index'), 'not an index\n'),
+      repair: /moved the damaged clone aside .*(index|signature)/,
+    },
+    {
+      name: "a missing object (ramp's first commit, deleted from .git/objects)",
       plant: (dir, shas) => rm(looseObject(dir, shas[0]!)),
       repair: /moved the damaged clone aside .*its files are damaged/,
     },
@@ -154,9 +170,15 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
       await pushFromElsewhere(remote, 'another hand edit');
       await damage.plant(dir, shas).catch(() => undefined); // after a fresh clone an object may be packed: the lock and index kinds still apply
       const rollback = await repo.revert(revertRequest(repository, [...shas].reverse()));
-      assert.deepEqual(rollback.reverts.map((r) => r.reverted), [...shas].reverse());
+      assert.deepEqual(
+        rollback.reverts.map((r) => r.reverted),
+        [...shas].reverse(),
+      );
       assert.equal(await head(remote), rollback.reverts[2]!.sha, 'the rollback landed');
-      assert.equal(await readFile(path.join(dir, STAGE, 'route.yaml'), 'utf8'), await simpleGit(remote.bareDir).show([`${remote.seedCommit}:${STAGE}/route.yaml`]));
+      assert.equal(
+        await readFile(path.join(dir, STAGE, 'route.yaml'), 'utf8'),
+        await simpleGit(remote.bareDir).show([`${remote.seedCommit}:${STAGE}/route.yaml`]),
+      );
     });
   }
 
@@ -167,7 +189,10 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
     await writeFile(path.join(dir, '.git', 'refs/remotes/origin/main.lock'), '');
     await assert.rejects(repo.commit(commitRequest(repository, 20)), (e: Error) => {
       assert.ok(e instanceof RepositoryUnavailableError, e.message);
-      assert.match(e.message, /a lock file is in the way: .*\.git\/refs\/remotes\/origin\/main\.lock is less than 2 s old: another git process may be working in this clone/);
+      assert.match(
+        e.message,
+        /a lock file is in the way: .*\.git\/refs\/remotes\/origin\/main\.lock is less than 2 s old: another git process may be working in this clone/,
+      );
       return true;
     });
     assert.deepEqual(repairs, []);
@@ -206,7 +231,10 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
 
     test('a rollback refuses too, and reverts nothing', async () => {
       const { remote, repo, repository, shas, theirs } = await rewritten();
-      await assert.rejects(repo.revert(revertRequest(repository, [...shas].reverse()), shas), (e: Error) => e instanceof HistoryRewrittenError && /was rewritten \(a force-push\?\).*ramp wrote nothing \(the rollback of staging\)/.test(e.message));
+      await assert.rejects(
+        repo.revert(revertRequest(repository, [...shas].reverse()), shas),
+        (e: Error) => e instanceof HistoryRewrittenError && /was rewritten \(a force-push\?\).*ramp wrote nothing \(the rollback of staging\)/.test(e.message),
+      );
       assert.equal(await head(remote), theirs);
     });
 
@@ -224,7 +252,10 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
         return true;
       });
       const revert = (r: RevertRequest & ExpectedOnBranch) => activities.revertStageCommits(r);
-      await assert.rejects(env.run(revert, { ...revertRequest(repository, [...shas].reverse()), expect: shas }), (e: unknown) => e instanceof ApplicationFailure && e.type === 'HistoryRewritten' && e.nonRetryable);
+      await assert.rejects(
+        env.run(revert, { ...revertRequest(repository, [...shas].reverse()), expect: shas }),
+        (e: unknown) => e instanceof ApplicationFailure && e.type === 'HistoryRewritten' && e.nonRetryable,
+      );
       assert.equal(await head(remote), theirs);
     });
 
@@ -243,8 +274,12 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
       }));
       const first = await repo.commit(commitRequest(repository, 10));
       armed = true;
-      await assert.rejects(repo.commit(commitRequest(repository, 20), [first.sha!]), (e: Error) =>
-        e instanceof HistoryRewrittenError && e.message.includes(`commit ${first.sha!.slice(0, 12)} that ramp recorded is no longer on it (its head is now ${theirs.slice(0, 12)})`));
+      await assert.rejects(
+        repo.commit(commitRequest(repository, 20), [first.sha!]),
+        (e: Error) =>
+          e instanceof HistoryRewrittenError &&
+          e.message.includes(`commit ${first.sha!.slice(0, 12)} that ramp recorded is no longer on it (its head is now ${theirs.slice(0, 12)})`),
+      );
       assert.equal(await head(remote), theirs, 'ramp pushed nothing onto the rewritten branch');
     });
 
@@ -257,7 +292,7 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
     });
   });
 
-  test('a push refused by a pre-receive hook keeps the hook\'s reason (bounded, redacted)', async () => {
+  test("a push refused by a pre-receive hook keeps the hook's reason (bounded, redacted)", async () => {
     const { remote, repo, repository } = await setup();
     const hook = path.join(remote.bareDir, 'hooks', 'pre-receive');
     await writeFile(
@@ -271,7 +306,10 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
     await chmod(hook, 0o755);
     await assert.rejects(repo.commit(commitRequest(repository, 10)), (e: Error) => {
       assert.ok(e instanceof RepositoryUnavailableError, e.message);
-      assert.match(e.message, /^cannot push to file:\/\/.* \(branch main\): the server refused the push: remote: policy: envs\/staging changes need a change ticket \(CHG-1234\) in the commit message; remote: details: https:\/\/checks\.example\.com\/policy;/);
+      assert.match(
+        e.message,
+        /^cannot push to file:\/\/.* \(branch main\): the server refused the push: remote: policy: envs\/staging changes need a change ticket \(CHG-1234\) in the commit message; remote: details: https:\/\/checks\.example\.com\/policy;/,
+      );
       assert.match(e.message, /\[remote rejected\] HEAD -> main \(pre-receive hook declined\)/);
       assert.ok(!e.message.includes('hunter2'), e.message);
       assert.ok(e.message.length < 1500, `bounded: ${e.message.length} characters`);
@@ -293,7 +331,8 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
         name: 'an unknown host',
         url: () => 'https://no-such-host.invalid/gitops.git',
         secretRef: null,
-        message: /: the host name does not resolve: fatal: unable to access .*Could not resolve host: no-such-host\.invalid\. Check the host and port in repository\.url/,
+        message:
+          /: the host name does not resolve: fatal: unable to access .*Could not resolve host: no-such-host\.invalid\. Check the host and port in repository\.url/,
       },
       {
         name: 'connection refused',
@@ -311,7 +350,8 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
         name: 'authentication required and no credential named',
         url: () => authServerUrl,
         secretRef: null,
-        message: /: the server refused the credentials \(authentication failed\): .*\. The repository needs a credential: name one in the pipeline \(repository\.credentials\.secretRef\) and give the worker its token \(RAMP_SECRET_<NAME>/,
+        message:
+          /: the server refused the credentials \(authentication failed\): .*\. The repository needs a credential: name one in the pipeline \(repository\.credentials\.secretRef\) and give the worker its token \(RAMP_SECRET_<NAME>/,
       },
     ];
     let authServer: http.Server;
@@ -326,12 +366,15 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
       await new Promise((resolve) => authServer.close(resolve));
     });
 
-    test('the credential is not configured, the host does not resolve: the unreachable host is the cause (the README\'s pipeline)', async () => {
+    test("the credential is not configured, the host does not resolve: the unreachable host is the cause (the README's pipeline)", async () => {
       const repository: RepositorySpec = { url: 'https://no-such-host.invalid/platform/gitops.git', branch: 'main', secretRef: 'gitops-deploy-token' };
       const repositories = new CachedGitOpsRepositories({ cacheDir: path.join(root, 'unreachable'), credentials: { env: {} } });
       await assert.rejects(repositories.get(repository).history({ repository }), (e: Error) => {
         assert.ok(e instanceof RepositoryUnavailableError, e.message);
-        assert.match(e.message, /^cannot reach https:\/\/no-such-host\.invalid\/platform\/gitops\.git \(branch main\): the host name does not resolve: fatal: unable to access .*Could not resolve host: no-such-host\.invalid\. Check the host and port in repository\.url/);
+        assert.match(
+          e.message,
+          /^cannot reach https:\/\/no-such-host\.invalid\/platform\/gitops\.git \(branch main\): the host name does not resolve: fatal: unable to access .*Could not resolve host: no-such-host\.invalid\. Check the host and port in repository\.url/,
+        );
         assert.match(e.message, /the credential "gitops-deploy-token" it names is not configured on this worker either/);
         assert.ok(!/RAMP_SECRET/.test(e.message), e.message);
         return true;
@@ -341,15 +384,24 @@ describe('Git faults (real Git)', { concurrency: 3 }, () => {
     test('the credential is not configured, the server wants one: set RAMP_SECRET_…', async () => {
       const repository: RepositorySpec = { url: authServerUrl, branch: 'main', secretRef: 'gitops-deploy-token' };
       const repositories = new CachedGitOpsRepositories({ cacheDir: path.join(root, 'unreachable'), credentials: { env: {} } });
-      await assert.rejects(repositories.get(repository).history({ repository }), (e: Error) =>
-        e instanceof RepositoryUnavailableError && /^credential "gitops-deploy-token" for http:\/\/127\.0\.0\.1:\d+\/gitops\.git is not configured on this worker\. Set RAMP_SECRET_GITOPS_DEPLOY_TOKEN/.test(e.message));
+      await assert.rejects(
+        repositories.get(repository).history({ repository }),
+        (e: Error) =>
+          e instanceof RepositoryUnavailableError &&
+          /^credential "gitops-deploy-token" for http:\/\/127\.0\.0\.1:\d+\/gitops\.git is not configured on this worker\. Set RAMP_SECRET_GITOPS_DEPLOY_TOKEN/.test(
+            e.message,
+          ),
+      );
     });
 
     for (const c of cases) {
       test(c.name, async () => {
         const url = await c.url();
         const repository: RepositorySpec = { url, branch: 'main', secretRef: c.secretRef };
-        const repositories = new CachedGitOpsRepositories({ cacheDir: path.join(root, 'unreachable'), credentials: { env: { RAMP_SECRET_GITOPS_DEPLOY: 'tok-abcdef-123456' } } });
+        const repositories = new CachedGitOpsRepositories({
+          cacheDir: path.join(root, 'unreachable'),
+          credentials: { env: { RAMP_SECRET_GITOPS_DEPLOY: 'tok-abcdef-123456' } },
+        });
         await assert.rejects(repositories.get(repository).history({ repository }), (e: Error) => {
           assert.ok(e instanceof RepositoryUnavailableError, e.message);
           assert.ok(e.message.startsWith(`cannot clone ${url} (branch main): `), e.message);

@@ -28,7 +28,12 @@ import { workspaceDir } from '../../src/providers/git/workspace.js';
 import { createGitOpsRemote, SEED_DIR, type GitOpsRemote } from '../harness/git.js';
 
 const STAGE = 'envs/staging';
-const canaryImage: UpdateTargetSpec = { kind: 'yamlUpdate', file: 'canary.yaml', path: 'spec.template.spec.containers[name=web].image', value: '{{ramp.image}}:{{ramp.version}}' };
+const canaryImage: UpdateTargetSpec = {
+  kind: 'yamlUpdate',
+  file: 'canary.yaml',
+  path: 'spec.template.spec.containers[name=web].image',
+  value: '{{ramp.image}}:{{ramp.version}}',
+};
 const stableImage: UpdateTargetSpec = { ...canaryImage, file: 'stable.yaml' };
 const routing: TrafficRoutingSpec = { kind: 'gatewayAPI', file: 'route.yaml', stableBackend: 'web-stable', canaryBackend: 'web-canary' };
 const scale = { file: 'canary.yaml', path: 'spec.replicas', replicas: 1 };
@@ -38,25 +43,38 @@ const CANARY: { step: string; subject: string; changes: StageChange[] }[] = [
   {
     step: '1/0/setWeight-10',
     subject: 'web/staging: canary 1.1.0 at 10%',
-    changes: [{ kind: 'setVersion', targets: [canaryImage] }, { kind: 'scaleCanary', scale, replicas: 1 }, { kind: 'setWeight', routing, weight: 10 }],
+    changes: [
+      { kind: 'setVersion', targets: [canaryImage] },
+      { kind: 'scaleCanary', scale, replicas: 1 },
+      { kind: 'setWeight', routing, weight: 10 },
+    ],
   },
   { step: '1/2/setWeight-50', subject: 'web/staging: canary 1.1.0 at 50%', changes: [{ kind: 'setWeight', routing, weight: 50 }] },
   {
     step: '1/4/promote',
     subject: 'web/staging: promote 1.1.0',
-    changes: [{ kind: 'setVersion', targets: [stableImage] }, { kind: 'setWeight', routing, weight: 0 }, { kind: 'scaleCanary', scale, replicas: 0 }],
+    changes: [
+      { kind: 'setVersion', targets: [stableImage] },
+      { kind: 'setWeight', routing, weight: 0 },
+      { kind: 'scaleCanary', scale, replicas: 0 },
+    ],
   },
 ];
 
 const seed = (file: string): string => readFileSync(path.join(SEED_DIR, file), 'utf8');
-const seedFiles = (dir: string): string[] => readdirSync(path.join(SEED_DIR, dir)).map((f) => `${dir}/${f}`).sort();
+const seedFiles = (dir: string): string[] =>
+  readdirSync(path.join(SEED_DIR, dir))
+    .map((f) => `${dir}/${f}`)
+    .sort();
 
 /** Staging's files after each canary commit, built from the seed by targeted replacement. */
 const EXPECTED: Record<string, string>[] = (() => {
   const canary0 = seed(`${STAGE}/canary.yaml`);
   const route0 = seed(`${STAGE}/route.yaml`);
   const weights = (stable: number, canary: number): string =>
-    route0.replace('weight: 100 # percent of requests to stable', `weight: ${stable} # percent of requests to stable`).replace('weight: 0 # percent of requests to the canary', `weight: ${canary} # percent of requests to the canary`);
+    route0
+      .replace('weight: 100 # percent of requests to stable', `weight: ${stable} # percent of requests to stable`)
+      .replace('weight: 0 # percent of requests to the canary', `weight: ${canary} # percent of requests to the canary`);
   const canary1 = canary0.replace('image: web:1.0.0\n', 'image: web:1.1.0\n').replace('replicas: 0 # no canary running', 'replicas: 1 # no canary running');
   const expected: Record<string, string>[] = [
     { [`${STAGE}/canary.yaml`]: canary1, [`${STAGE}/route.yaml`]: weights(90, 10) },
@@ -88,7 +106,15 @@ function commitRequest(repository: RepositorySpec, index: number, extra: Partial
 }
 
 function revertRequest(repository: RepositorySpec, commits: string[]) {
-  return { repository, promotion: 'web-1.1.0-a1', stage: 'staging', step: '1/rollback', version: '1.1.0', commits, reason: 'analysis failed: success-rate 0.93 < 0.99' };
+  return {
+    repository,
+    promotion: 'web-1.1.0-a1',
+    stage: 'staging',
+    step: '1/rollback',
+    version: '1.1.0',
+    commits,
+    reason: 'analysis failed: success-rate 0.93 < 0.99',
+  };
 }
 
 describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
@@ -117,7 +143,8 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
   function look(remote: GitOpsRemote) {
     const git = simpleGit(remote.bareDir);
     const show = (rev: string, file: string): Promise<string> => git.show([`${rev}:${file}`]);
-    const trailer = async (rev: string, key: string): Promise<string> => (await git.raw(['log', '-1', `--format=%(trailers:key=${key},valueonly)`, rev])).trim();
+    const trailer = async (rev: string, key: string): Promise<string> =>
+      (await git.raw(['log', '-1', `--format=%(trailers:key=${key},valueonly)`, rev])).trim();
     const count = async (): Promise<number> => Number((await git.raw(['rev-list', '--count', `${remote.seedCommit}..HEAD`])).trim());
     const files = async (rev: string): Promise<string[]> => (await git.raw(['diff', '--name-only', `${rev}^`, rev])).trim().split('\n').sort();
     const head = async (): Promise<string> => (await git.revparse(['HEAD'])).trim();
@@ -190,7 +217,10 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
       await pushFromElsewhere(remote, 'envs/production/stable.yaml', (t) => t.replace('replicas: 6', 'replicas: 7'), 'production: scale by hand');
       const newestFirst = [...shas].reverse();
       const first = await repo.revert(revertRequest(repository, newestFirst));
-      assert.deepEqual(first.reverts.map((r) => r.reverted), newestFirst);
+      assert.deepEqual(
+        first.reverts.map((r) => r.reverted),
+        newestFirst,
+      );
 
       const r = look(remote);
       assert.equal(await r.count(), 7);
@@ -212,22 +242,40 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
       assert.equal(await look(remote).count(), 7, 'and makes no commit');
     });
 
-    test('history: ramp\'s commits newest first, with version, approvers and rollbacks; stage filter and limit', async () => {
+    test("history: ramp's commits newest first, with version, approvers and rollbacks; stage filter and limit", async () => {
       const entries = await repo.history({ repository });
-      assert.equal(entries.length, 6, 'the hand edit is not ramp\'s');
-      assert.deepEqual(entries.slice(3).map((e) => e.sha), [...shas].reverse());
+      assert.equal(entries.length, 6, "the hand edit is not ramp's");
+      assert.deepEqual(
+        entries.slice(3).map((e) => e.sha),
+        [...shas].reverse(),
+      );
       const [revertOfStart, , revertOfPromote, promote, , start] = entries;
       assert.deepEqual(revertOfStart!.rollback, { of: shas[0], reason: 'analysis failed: success-rate 0.93 < 0.99' });
       assert.deepEqual(revertOfPromote!.rollback?.of, shas[2]);
       assert.equal(revertOfPromote!.subject, 'Revert "web/staging: promote 1.1.0"');
       assert.equal(revertOfPromote!.step, '1/rollback');
       assert.deepEqual(promote!.approvedBy, ['alice', 'group:release-managers']);
-      assert.deepEqual({ ...start!, committedAt: '' }, {
-        sha: shas[0], committedAt: '', subject: 'web/staging: canary 1.1.0 at 10%', promotion: 'web-1.1.0-a1', stage: 'staging', step: '1/0/setWeight-10', version: '1.1.0', approvedBy: [], requestedBy: null, rollback: null,
-      });
+      assert.deepEqual(
+        { ...start!, committedAt: '' },
+        {
+          sha: shas[0],
+          committedAt: '',
+          subject: 'web/staging: canary 1.1.0 at 10%',
+          promotion: 'web-1.1.0-a1',
+          stage: 'staging',
+          step: '1/0/setWeight-10',
+          version: '1.1.0',
+          approvedBy: [],
+          requestedBy: null,
+          rollback: null,
+        },
+      );
       assert.ok(!Number.isNaN(Date.parse(start!.committedAt)));
 
-      assert.deepEqual((await repo.history({ repository, limit: 2 })).map((e) => e.sha), entries.slice(0, 2).map((e) => e.sha));
+      assert.deepEqual(
+        (await repo.history({ repository, limit: 2 })).map((e) => e.sha),
+        entries.slice(0, 2).map((e) => e.sha),
+      );
       assert.deepEqual(await repo.history({ repository, stage: 'production' }), []);
       assert.equal((await repo.history({ repository, stage: 'staging' })).length, 6);
     });
@@ -253,7 +301,11 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
 
   test('concurrent operations on one clone run one at a time, and all land', async () => {
     const { remote, repo, repository } = await setup();
-    const production = { ...commitRequest(repository, 1), stagePath: 'envs/production', trailers: { ...commitRequest(repository, 1).trailers, stage: 'production' } };
+    const production = {
+      ...commitRequest(repository, 1),
+      stagePath: 'envs/production',
+      trailers: { ...commitRequest(repository, 1).trailers, stage: 'production' },
+    };
     const [a, b, history, c] = await Promise.all([
       repo.commit(commitRequest(repository, 0)),
       repo.commit(production),
@@ -307,11 +359,14 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
     await assert.rejects(repo.commit(commitRequest(repository, 0)), (e: Error) => {
       assert.ok(e instanceof GitConflictError, e.message);
       assert.deepEqual(e.files, [`${STAGE}/route.yaml`]);
-      assert.match(e.message, /^the commit "web\/staging: canary 1\.1\.0 at 10%" conflicts with changes pushed to branch main of file:\/\/.*gitops\.git in envs\/staging\/route\.yaml: someone changed the same lines\. ramp pushed nothing\. .*then retry$/);
+      assert.match(
+        e.message,
+        /^the commit "web\/staging: canary 1\.1\.0 at 10%" conflicts with changes pushed to branch main of file:\/\/.*gitops\.git in envs\/staging\/route\.yaml: someone changed the same lines\. ramp pushed nothing\. .*then retry$/,
+      );
       return true;
     });
     const r = look(remote);
-    assert.equal(await r.head(), theirs, 'nothing of ramp\'s was pushed');
+    assert.equal(await r.head(), theirs, "nothing of ramp's was pushed");
 
     const clone = simpleGit(workspaceDir(cacheDir, remote.remoteUrl, 'main'));
     assert.equal((await clone.raw(['status', '--porcelain'])).trim(), '');
@@ -327,8 +382,14 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
     const { remote, repo, repository } = await setup();
     const { sha } = await repo.commit(commitRequest(repository, 0));
     const theirs = await pushFromElsewhere(remote, `${STAGE}/route.yaml`, (t) => t.replace('weight: 10 # percent', 'weight: 20 # percent'));
-    await assert.rejects(repo.revert(revertRequest(repository, [sha!])), (e: Error) =>
-      e instanceof GitConflictError && /^reverting [0-9a-f]{12} \("web\/staging: canary 1\.1\.0 at 10%"\) conflicts with .* in envs\/staging\/route\.yaml: .*ramp pushed none of this rollback's reverts/.test(e.message));
+    await assert.rejects(
+      repo.revert(revertRequest(repository, [sha!])),
+      (e: Error) =>
+        e instanceof GitConflictError &&
+        /^reverting [0-9a-f]{12} \("web\/staging: canary 1\.1\.0 at 10%"\) conflicts with .* in envs\/staging\/route\.yaml: .*ramp pushed none of this rollback's reverts/.test(
+          e.message,
+        ),
+    );
     assert.equal(await look(remote).head(), theirs);
   });
 
@@ -348,22 +409,39 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
     const { sha } = await repo.commit(commitRequest(repository, 0));
     // What a force-push does on the server: main points back at the seed.
     await simpleGit(remote.bareDir).raw(['update-ref', 'refs/heads/main', remote.seedCommit]);
-    await assert.rejects(repo.revert(revertRequest(repository, [sha!])), (e: Error) =>
-      e instanceof HistoryRewrittenError && e.message.startsWith(`cannot revert ${sha!.slice(0, 12)}: it is no longer on branch main of ${remote.remoteUrl}. Its history was rewritten (a force-push?)`));
-    await assert.rejects(repo.revert(revertRequest(repository, ['0'.repeat(40)])), (e: Error) => e instanceof HistoryRewrittenError && /no such commit on branch main/.test(e.message));
+    await assert.rejects(
+      repo.revert(revertRequest(repository, [sha!])),
+      (e: Error) =>
+        e instanceof HistoryRewrittenError &&
+        e.message.startsWith(
+          `cannot revert ${sha!.slice(0, 12)}: it is no longer on branch main of ${remote.remoteUrl}. Its history was rewritten (a force-push?)`,
+        ),
+    );
+    await assert.rejects(
+      repo.revert(revertRequest(repository, ['0'.repeat(40)])),
+      (e: Error) => e instanceof HistoryRewrittenError && /no such commit on branch main/.test(e.message),
+    );
     assert.equal(await look(remote).head(), remote.seedCommit);
   });
 
   test('an unreachable repository: RepositoryUnavailable naming the URL and what to check', async () => {
     const repositories = new CachedGitOpsRepositories({ cacheDir });
     const missing: RepositorySpec = { url: path.join(cacheDir, 'no-such-repo.git'), branch: 'main', secretRef: null };
-    await assert.rejects(repositories.get(missing).history({ repository: missing }), (e: Error) =>
-      e instanceof RepositoryUnavailableError &&
-      e.message === `cannot clone ${missing.url} (branch main): there is no repository at this URL (or it is private and not visible with the credential sent): fatal: repository '${missing.url}' does not exist. Check repository.url in the pipeline`);
+    await assert.rejects(
+      repositories.get(missing).history({ repository: missing }),
+      (e: Error) =>
+        e instanceof RepositoryUnavailableError &&
+        e.message ===
+          `cannot clone ${missing.url} (branch main): there is no repository at this URL (or it is private and not visible with the credential sent): fatal: repository '${missing.url}' does not exist. Check repository.url in the pipeline`,
+    );
     const { remote } = await setup();
     const badBranch: RepositorySpec = { ...spec(remote), branch: 'nope' };
-    await assert.rejects(repositories.get(badBranch).history({ repository: badBranch }), (e: Error) =>
-      e instanceof RepositoryUnavailableError && /: the repository has no such branch: fatal: Remote branch nope not found .*Check repository\.branch in the pipeline/.test(e.message));
+    await assert.rejects(
+      repositories.get(badBranch).history({ repository: badBranch }),
+      (e: Error) =>
+        e instanceof RepositoryUnavailableError &&
+        /: the repository has no such branch: fatal: Remote branch nope not found .*Check repository\.branch in the pipeline/.test(e.message),
+    );
   });
 
   describe('over HTTP with a worker-side token', { concurrency: 1 }, () => {
@@ -411,7 +489,12 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
       await assert.rejects(repositories.get(repository).commit(commitRequest(repository, 1)), (e: Error) => {
         assert.ok(e instanceof RepositoryUnavailableError);
         assert.ok(!e.message.includes(wrong) && !e.message.includes(Buffer.from(`x-access-token:${wrong}`).toString('base64')), e.message);
-        assert.match(e.message, new RegExp(`^cannot clone ${url.replace(/[.]/g, '\\.')} \\(branch main\\): the server refused the credentials \\(authentication failed\\): .*Check that credential "gitops-deploy" \\(RAMP_SECRET_GITOPS_DEPLOY or \\$RAMP_SECRETS_DIR/gitops-deploy\\) holds a valid token that may read this repository$`));
+        assert.match(
+          e.message,
+          new RegExp(
+            `^cannot clone ${url.replace(/[.]/g, '\\.')} \\(branch main\\): the server refused the credentials \\(authentication failed\\): .*Check that credential "gitops-deploy" \\(RAMP_SECRET_GITOPS_DEPLOY or \\$RAMP_SECRETS_DIR/gitops-deploy\\) holds a valid token that may read this repository$`,
+          ),
+        );
         return true;
       });
     });
@@ -423,9 +506,16 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
       await new Promise((resolve) => closed.close(resolve));
       const repository: RepositorySpec = { url: `http://127.0.0.1:${port}/gitops.git`, branch: 'main', secretRef: 'gitops-deploy' };
       const repositories = new CachedGitOpsRepositories({ cacheDir, credentials: { env: { RAMP_SECRET_GITOPS_DEPLOY: TOKEN } } });
-      await assert.rejects(repositories.get(repository).history({ repository }), (e: Error) =>
-        e instanceof RepositoryUnavailableError && !secret(e.message) && !/RAMP_SECRET|credential/.test(e.message) &&
-        e.message.includes(`cannot clone http://127.0.0.1:${port}/gitops.git (branch main): connection refused: nothing answers at that host and port: fatal: unable to access`));
+      await assert.rejects(
+        repositories.get(repository).history({ repository }),
+        (e: Error) =>
+          e instanceof RepositoryUnavailableError &&
+          !secret(e.message) &&
+          !/RAMP_SECRET|credential/.test(e.message) &&
+          e.message.includes(
+            `cannot clone http://127.0.0.1:${port}/gitops.git (branch main): connection refused: nothing answers at that host and port: fatal: unable to access`,
+          ),
+      );
     });
   });
 
@@ -435,7 +525,10 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
     const repositories = new CachedGitOpsRepositories({
       cacheDir,
       beforePush: async () => {
-        if (conflict) await pushFromElsewhere(remote, `${STAGE}/route.yaml`, (t) => t.replace(/weight: \d+ # percent of requests to the canary/, 'weight: 33 # percent of requests to the canary'));
+        if (conflict)
+          await pushFromElsewhere(remote, `${STAGE}/route.yaml`, (t) =>
+            t.replace(/weight: \d+ # percent of requests to the canary/, 'weight: 33 # percent of requests to the canary'),
+          );
         conflict = false;
       },
     });
@@ -450,8 +543,10 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
     assert.deepEqual(line?.meta && { sha: line.meta.sha, step: line.meta.step }, { sha: result.sha, step: CANARY[0]!.step });
 
     conflict = true;
-    await assert.rejects(env.run(commit, commitRequest(repository, 1)), (e: unknown) =>
-      e instanceof ApplicationFailure && e.type === 'GitConflict' && e.nonRetryable && /envs\/staging\/route\.yaml/.test(e.message));
+    await assert.rejects(
+      env.run(commit, commitRequest(repository, 1)),
+      (e: unknown) => e instanceof ApplicationFailure && e.type === 'GitConflict' && e.nonRetryable && /envs\/staging\/route\.yaml/.test(e.message),
+    );
   });
 });
 
@@ -459,7 +554,15 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
 function recordingLogger(): Logger & { lines: { level: string; message: string; meta?: Record<string, unknown> }[] } {
   const lines: { level: string; message: string; meta?: Record<string, unknown> }[] = [];
   const at = (level: string) => (message: string, meta?: Record<string, unknown>) => void lines.push({ level, message, ...(meta ? { meta } : {}) });
-  return { lines, log: (level, message, meta) => at(level)(message, meta), trace: at('TRACE'), debug: at('DEBUG'), info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
+  return {
+    lines,
+    log: (level, message, meta) => at(level)(message, meta),
+    trace: at('TRACE'),
+    debug: at('DEBUG'),
+    info: at('INFO'),
+    warn: at('WARN'),
+    error: at('ERROR'),
+  };
 }
 
 /** A smart-HTTP Git server: `git http-backend` as CGI behind node:http, demanding `authorization`. */

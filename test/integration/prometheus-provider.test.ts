@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createMetricActivities, type FetchSeriesRequest, type MeasureMetricRequest, type MetricActivities, type SeriesResult } from '../../activities/metrics.js';
+import {
+  createMetricActivities,
+  type FetchSeriesRequest,
+  type MeasureMetricRequest,
+  type MetricActivities,
+  type SeriesResult,
+} from '../../activities/metrics.js';
 import type { Measurement } from '../../src/domain/analysis/measurement.js';
 import { createPrometheusProvider, type PrometheusProviderSpec } from '../../src/providers/metrics/prometheus.js';
 import { createMetricProviders } from '../../src/providers/metrics/registry.js';
@@ -72,7 +78,12 @@ describe('Prometheus provider against a real Prometheus', () => {
   test('a bad PromQL: Prometheus answers HTTP 400 bad_data, and the error says so', async () => {
     const result = await measure('sum(rate(http_requests_total[1m])');
     assert.ok('error' in result);
-    assert.match(result.error, new RegExp(`^Prometheus at ${prometheus.url}: refused the query: bad_data: .*parse error.* \\(HTTP 400 Bad Request\\)\\. Query: sum\\(rate\\(http_requests_total\\[1m\\]\\)$`));
+    assert.match(
+      result.error,
+      new RegExp(
+        `^Prometheus at ${prometheus.url}: refused the query: bad_data: .*parse error.* \\(HTTP 400 Bad Request\\)\\. Query: sum\\(rate\\(http_requests_total\\[1m\\]\\)$`,
+      ),
+    );
   });
 
   test('a range vector where a measurement needs an instant one', async () => {
@@ -122,9 +133,20 @@ describe('Prometheus provider against a real Prometheus', () => {
 
   describe('the activities over the real provider', () => {
     const metric = (partial: Partial<MetricSpec>): MetricSpec => ({
-      name: 'error-rate', intervalMs: null, initialDelayMs: 0, count: 1, failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4, consecutiveSuccessLimit: 0, dryRun: false,
+      name: 'error-rate',
+      intervalMs: null,
+      initialDelayMs: 0,
+      count: 1,
+      failureLimit: 0,
+      inconclusiveLimit: 0,
+      consecutiveErrorLimit: 4,
+      consecutiveSuccessLimit: 0,
+      dryRun: false,
       provider: {
-        kind: 'prometheus', address: prometheus.url, timeoutMs: 5_000, headers: [],
+        kind: 'prometheus',
+        address: prometheus.url,
+        timeoutMs: 5_000,
+        headers: [],
         query: 'sum(http_requests_total{version="{{ramp.version}}",code=~"5.."}) / sum(http_requests_total{version="{{ramp.version}}"})',
       },
       ...partial,
@@ -146,14 +168,22 @@ describe('Prometheus provider against a real Prometheus', () => {
       const unguarded = await measureIn(acts, { metric: metric({ successCondition: 'result[0] < 0.05' }), args: { 'ramp.version': '2.0.0' } });
       assert.equal(unguarded.phase, 'Error');
       assert.deepEqual(unguarded.value, []);
-      const guarded = await measureIn(acts, { metric: metric({ successCondition: 'size(result) == 0 || result[0] < 0.05' }), args: { 'ramp.version': '2.0.0' } });
+      const guarded = await measureIn(acts, {
+        metric: metric({ successCondition: 'size(result) == 0 || result[0] < 0.05' }),
+        args: { 'ramp.version': '2.0.0' },
+      });
       assert.equal(guarded.phase, 'Successful');
     });
 
     test('fetchSeries: the first series as values', async () => {
       const endMs = Date.now();
       const result = await fetchIn(activities(), {
-        address: prometheus.url, query: 'sum(http_requests_total{version="{{args.v}}"})', args: { 'args.v': '1.1.0' }, startMs: endMs - 3_000, endMs, stepMs: 1_000,
+        address: prometheus.url,
+        query: 'sum(http_requests_total{version="{{args.v}}"})',
+        args: { 'args.v': '1.1.0' },
+        startMs: endMs - 3_000,
+        endMs,
+        stepMs: 1_000,
       });
       assert.ok(result.ok, JSON.stringify(result));
       assert.equal(result.seriesCount, 1);

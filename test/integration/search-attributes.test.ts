@@ -31,17 +31,34 @@ describe('search attributes on a worker start', () => {
     const namespace = `ramp-sa-${randomUUID().slice(0, 8)}`;
     await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
     // A new namespace becomes usable when the server's namespace cache refreshes.
-    const added = await waitFor(() => ensureSearchAttributes(connection, namespace), () => true, `namespace ${namespace} to accept search attributes`, 60_000);
-    assert.deepEqual(added, SEARCH_ATTRIBUTE_KEYS.map((k) => k.name));
+    const added = await waitFor(
+      () => ensureSearchAttributes(connection, namespace),
+      () => true,
+      `namespace ${namespace} to accept search attributes`,
+      60_000,
+    );
+    assert.deepEqual(
+      added,
+      SEARCH_ATTRIBUTE_KEYS.map((k) => k.name),
+    );
     const listed = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
     assert.equal(listed[RampWaitingFor.name], 7, 'RampWaitingFor is a KeywordList');
     assert.deepEqual(await ensureSearchAttributes(connection, namespace), []);
   });
 
   test('where they cannot be listed, the error says how to register them', async () => {
-    const error = await ensureSearchAttributes(connection, `no-such-namespace-${randomUUID().slice(0, 8)}`).then(() => null, (e: unknown) => e);
+    const error = await ensureSearchAttributes(connection, `no-such-namespace-${randomUUID().slice(0, 8)}`).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof Error);
-    assert.match(error.message, /could not list the search attributes of namespace no-such-namespace-.*temporal operator search-attribute create --namespace no-such-namespace-\S+ --name RampKind --type Keyword/s);
-    assert.match(registrationHint('prod', [RampWaitingFor]), /^temporal operator search-attribute create --namespace prod --name RampWaitingFor --type KeywordList$/);
+    assert.match(
+      error.message,
+      /could not list the search attributes of namespace no-such-namespace-.*temporal operator search-attribute create --namespace no-such-namespace-\S+ --name RampKind --type Keyword/s,
+    );
+    assert.match(
+      registrationHint('prod', [RampWaitingFor]),
+      /^temporal operator search-attribute create --namespace prod --name RampWaitingFor --type KeywordList$/,
+    );
   });
 });

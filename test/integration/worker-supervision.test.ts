@@ -65,9 +65,20 @@ describe('ramp worker under a supervisor', () => {
 
     // /healthz answers while the worker starts; /readyz turns 200 once it polls. Generous: a
     // development checkout without a current build bundles the workflows at start.
-    const probe = (path: string) => axios.get<string>(`http://${health}${path}`, { validateStatus: () => true, responseType: 'text', timeout: 5_000 }).then((r) => r.status);
-    await waitFor(() => probe('/healthz'), (code) => code === 200, `/healthz of ramp worker (output:\n${output})`, 120_000);
-    await waitFor(() => probe('/readyz'), (code) => code === 200, `/readyz of ramp worker (output:\n${output})`, 180_000);
+    const probe = (path: string) =>
+      axios.get<string>(`http://${health}${path}`, { validateStatus: () => true, responseType: 'text', timeout: 5_000 }).then((r) => r.status);
+    await waitFor(
+      () => probe('/healthz'),
+      (code) => code === 200,
+      `/healthz of ramp worker (output:\n${output})`,
+      120_000,
+    );
+    await waitFor(
+      () => probe('/readyz'),
+      (code) => code === 200,
+      `/readyz of ramp worker (output:\n${output})`,
+      180_000,
+    );
     assert.match(output, /ramp worker started/);
 
     // Temporal sees this very pid polling the task queue: no wrapper process in between.
@@ -84,14 +95,22 @@ describe('ramp worker under a supervisor', () => {
       `pollers on ${taskQueue}`,
       60_000,
     );
-    assert.ok(pollers.every((id) => id.startsWith(`${pid}@`)), `poller identities ${pollers.join(', ')}; the started pid is ${pid}`);
+    assert.ok(
+      pollers.every((id) => id.startsWith(`${pid}@`)),
+      `poller identities ${pollers.join(', ')}; the started pid is ${pid}`,
+    );
     assert.deepEqual(await processesMarked(marker), [pid], 'one process carries the worker: the one started');
 
     child.kill('SIGKILL');
     const [, signal] = (await exited) as [number | null, NodeJS.Signals | null];
     assert.equal(signal, 'SIGKILL');
-    const survivors = await waitFor(() => processesMarked(marker), (pids) => pids.length === 0, 'no process of the killed worker to remain', 60_000);
+    const survivors = await waitFor(
+      () => processesMarked(marker),
+      (pids) => pids.length === 0,
+      'no process of the killed worker to remain',
+      60_000,
+    );
     assert.deepEqual(survivors, []);
-    await assert.rejects(axios.get(`http://${health}/healthz`, { timeout: 5_000 }), /ECONNREFUSED/, 'nothing serves the dead worker\'s health endpoint');
+    await assert.rejects(axios.get(`http://${health}/healthz`, { timeout: 5_000 }), /ECONNREFUSED/, "nothing serves the dead worker's health endpoint");
   });
 });

@@ -27,7 +27,12 @@ describe('worker process (worker/run.ts)', () => {
     ...(metrics ? { RAMP_METRICS_ADDRESS: metrics } : {}),
   });
   const smoke = (queue: string, name: string) =>
-    env.client.workflow.execute(smokeWorkflow, { taskQueue: queue, workflowId: `worker-main-${randomUUID()}`, args: [{ name, waitForRelease: false }], workflowExecutionTimeout: '60s' });
+    env.client.workflow.execute(smokeWorkflow, {
+      taskQueue: queue,
+      workflowId: `worker-main-${randomUUID()}`,
+      args: [{ name, waitForRelease: false }],
+      workflowExecutionTimeout: '60s',
+    });
 
   before(async () => {
     env = await getTestEnv();

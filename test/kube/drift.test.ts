@@ -97,7 +97,14 @@ describe('drift detection in a real cluster', () => {
           for (const stage of stages) await watched.waitDrift(stage, (s) => s.phase === 'InSync', 'in sync after the promotion');
           await body(watched);
         } finally {
-          await Promise.all(stages.map((s) => watched.watch(s).signal(stopDriftSignal, { actor: 'test' }).catch(() => undefined)));
+          await Promise.all(
+            stages.map((s) =>
+              watched
+                .watch(s)
+                .signal(stopDriftSignal, { actor: 'test' })
+                .catch(() => undefined),
+            ),
+          );
         }
       });
     } finally {
@@ -124,12 +131,13 @@ describe('drift detection in a real cluster', () => {
     });
   });
 
-  test('a replica count scaled by hand is reported once, with Git\'s and the cluster\'s value; `ramp drift` shows it and exits 1', async () => {
+  test("a replica count scaled by hand is reported once, with Git's and the cluster's value; `ramp drift` shows it and exits 1", async () => {
     await promoted('drift-report', ['preview'], async (w) => {
       const drifted = await scalePreview(w);
-      assert.deepEqual(drifted.drifts.map((d) => [d.object, d.fields.map((f) => [f.path, f.live, f.desired])]), [
-        [`Deployment ${w.namespace('preview')}/web`, [['spec.replicas', 3, 1]]],
-      ]);
+      assert.deepEqual(
+        drifted.drifts.map((d) => [d.object, d.fields.map((f) => [f.path, f.live, f.desired])]),
+        [[`Deployment ${w.namespace('preview')}/web`, [['spec.replicas', 3, 1]]]],
+      );
       assert.equal(drifted.events.filter((e) => e.kind === 'drift-detected').length, 1);
       const shown = await w.cli(['--stage', 'preview']);
       assert.equal(shown.code, 1, 'drift: exit 1');
@@ -139,7 +147,7 @@ describe('drift detection in a real cluster', () => {
     });
   });
 
-  test('reject restores Git\'s state and records who and why; with nothing left to decide, a reject is refused', async () => {
+  test("reject restores Git's state and records who and why; with nothing left to decide, a reject is refused", async () => {
     await promoted('drift-reject', ['preview'], async (w) => {
       await scalePreview(w);
       const rejected = await w.cli(['--stage', 'preview', '--reject', '--as', 'alice', '--reason', 'nobody may scale previews']);
@@ -147,19 +155,24 @@ describe('drift detection in a real cluster', () => {
       assert.match(rejected.stdout, /restored Git's state of Deployment .*\/web/);
       assert.equal(spec(await kube.admin.get(w.deployment('preview', 'web'))).replicas, 1);
       const afterReject = await w.waitDrift('preview', (s) => s.phase === 'InSync', 'in sync again');
-      assert.ok(afterReject.events.some((e) => e.kind === 'drift-rejected' && e.actor === 'alice' && /nobody may scale previews/.test(e.message)), JSON.stringify(afterReject.events));
+      assert.ok(
+        afterReject.events.some((e) => e.kind === 'drift-rejected' && e.actor === 'alice' && /nobody may scale previews/.test(e.message)),
+        JSON.stringify(afterReject.events),
+      );
       assert.match(await refusalOf(w.watch('preview').executeUpdate(rejectDriftUpdate, { args: [{ actor: 'alice' }] })), /no drift to reject/);
     });
   });
 
-  test('accept commits the cluster\'s image to Git (one file, the comment kept, who and why in a trailer)', async () => {
+  test("accept commits the cluster's image to Git (one file, the comment kept, who and why in a trailer)", async () => {
     await promoted('drift-accept', ['preview'], async (w) => {
       const live = await kube.admin.get(w.deployment('preview', 'web'));
       const containers = spec(live).template.spec.containers.map((c) => ({ ...c, image: 'web:1.1.1-hotfix' }));
       await kube.admin.mergePatch(w.deployment('preview', 'web'), { spec: { template: { spec: { containers } } } });
       await w.waitDrift('preview', (s) => s.drifts.some((d) => d.fields.some((f) => f.path.endsWith('.image'))), 'the image drift');
 
-      const accepted = await w.watch('preview').executeUpdate(acceptDriftUpdate, { args: [{ actor: 'bob', reason: 'hotfix deployed by hand during the incident' }] });
+      const accepted = await w
+        .watch('preview')
+        .executeUpdate(acceptDriftUpdate, { args: [{ actor: 'bob', reason: 'hotfix deployed by hand during the incident' }] });
       assert.match(accepted.message, /wrote the live values to Git: committed [0-9a-f]{12} \(envs\/preview\/deployment\.yaml\)/);
       const { dir: clone, git } = await w.ramp.remote.workdir();
       const file = await readFile(path.join(clone, 'envs/preview/deployment.yaml'), 'utf8');
@@ -170,7 +183,7 @@ describe('drift detection in a real cluster', () => {
     });
   });
 
-  test('policy revert: the watch puts Git\'s replica count back by itself and records it', async () => {
+  test("policy revert: the watch puts Git's replica count back by itself and records it", async () => {
     await promoted('drift-revert', ['staging'], async (w) => {
       await kube.admin.mergePatch(w.deployment('staging', 'web-stable'), { spec: { replicas: 5 } });
       const reverted = await w.waitDrift('staging', (s) => s.events.some((e) => e.kind === 'drift-reverted'), 'the automatic revert');

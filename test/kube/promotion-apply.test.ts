@@ -53,7 +53,8 @@ describe('sync mode apply: a promotion deploys into a real cluster', () => {
     await env?.teardown();
   });
 
-  const deployment = (stage: StageName, name: string) => kube.admin.get({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: seed.namespaces[stage] } });
+  const deployment = (stage: StageName, name: string) =>
+    kube.admin.get({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: seed.namespaces[stage] } });
 
   const promote = (pipeline: PipelineSpec, version: string, during?: (stage: (name: string) => WorkflowHandle) => Promise<void>): Promise<PromotionStatus> =>
     runPromotion(env, ramp.activities, pipeline, version, during && ((d) => during(d.stage)));
@@ -62,26 +63,43 @@ describe('sync mode apply: a promotion deploys into a real cluster', () => {
     const pipeline = kubePipeline(ramp.remote.remoteUrl, '60s');
     const result = await promote(pipeline, '1.1.0', async (stage) => {
       const staging = stage('staging');
-      const paused = await waitFor(() => staging.query(stageStatusQuery), (s: StageStatus) => s.phase === 'Paused', 'the staging pause', 60_000);
+      const paused = await waitFor(
+        () => staging.query(stageStatusQuery),
+        (s: StageStatus) => s.phase === 'Paused',
+        'the staging pause',
+        60_000,
+      );
       // Mid-canary: the canary runs the new image, available, and the route sends it half the traffic.
       const canary = await deployment('staging', 'web-canary');
       assert.equal(image(canary), `${IMAGE}:1.1.0`);
       assert.equal(status(canary).availableReplicas, 1);
-      const route = await kube.admin.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: seed.namespaces.staging } });
+      const route = await kube.admin.get({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'web', namespace: seed.namespaces.staging },
+      });
       assert.deepEqual(backendWeights(route), [50, 50]);
       assert.equal(paused.live?.sha, paused.commits.at(-1)?.sha, 'the last commit is the live one');
       await staging.executeUpdate(resumeUpdate, { args: [{ promotionId: paused.promotionId, actor: 'rm' }] });
     });
     assert.equal(result.phase, 'Succeeded', result.message);
 
-    for (const [stage, name, replicas] of [['preview', 'web', 1], ['staging', 'web-stable', 2], ['production', 'web-stable', 6]] as const) {
+    for (const [stage, name, replicas] of [
+      ['preview', 'web', 1],
+      ['staging', 'web-stable', 2],
+      ['production', 'web-stable', 6],
+    ] as const) {
       const live = await deployment(stage, name);
       assert.equal(image(live), `${IMAGE}:1.1.0`, `${stage} ${name} runs the release`);
       assert.equal(status(live).availableReplicas, replicas, `${stage} ${name} is available`);
     }
     const canary = await deployment('staging', 'web-canary');
     assert.equal((canary?.spec as { replicas: number }).replicas, 0, 'the canary is scaled back to 0');
-    const route = await kube.admin.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: seed.namespaces.staging } });
+    const route = await kube.admin.get({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'web', namespace: seed.namespaces.staging },
+    });
     assert.deepEqual(backendWeights(route), [100, 0]);
     const staging = result.stages.find((s) => s.name === 'staging')?.result;
     assert.ok(staging?.events.filter((e) => e.kind === 'live').length === staging?.commits.length, 'every commit went live');
@@ -110,7 +128,12 @@ describe('sync mode apply: a promotion deploys into a real cluster', () => {
     const before = image(await deployment('preview', 'web'));
     const result = await promote(pipeline, '1.3.0', async (stage) => {
       const staging = stage('staging');
-      const paused = await waitFor(() => staging.query(stageStatusQuery), (s: StageStatus) => s.phase === 'Paused', 'the staging pause', 60_000);
+      const paused = await waitFor(
+        () => staging.query(stageStatusQuery),
+        (s: StageStatus) => s.phase === 'Paused',
+        'the staging pause',
+        60_000,
+      );
       assert.equal(image(await deployment('preview', 'web')), `${IMAGE}:1.3.0`, 'preview runs the release');
       await staging.executeUpdate(abortUpdate, { args: [{ promotionId: paused.promotionId, actor: 'oncall', reason: 'bad dashboards' }] });
     });

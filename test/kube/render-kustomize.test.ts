@@ -68,7 +68,11 @@ describe('renderStage: kustomize stages (the real binary)', () => {
       'Service/web-stable shop ./services.yaml',
     ]);
     const web = objects.find((d) => d.object.kind === 'Deployment')!.object;
-    assert.equal((web.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image, 'web:2.0.0', 'kustomize\'s images transformer ran');
+    assert.equal(
+      (web.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image,
+      'web:2.0.0',
+      "kustomize's images transformer ran",
+    );
   });
 
   test('objects renamed by namePrefix keep no source (best effort)', async () => {
@@ -84,21 +88,33 @@ describe('renderStage: kustomize stages (the real binary)', () => {
   test('kustomization.yml is found too', async () => {
     await write({ 'envs/k3/kustomization.yml': 'resources: [s.yaml]\n', 'envs/k3/s.yaml': service('web') });
     const objects = await renderStage(root, 'envs/k3', { kustomize });
-    assert.deepEqual(objects.map((d) => [d.object.kind, d.source]), [['Service', 's.yaml']]);
+    assert.deepEqual(
+      objects.map((d) => [d.object.kind, d.source]),
+      [['Service', 's.yaml']],
+    );
   });
 
-  test('a broken kustomization: kustomize\'s own error, naming the stage', async () => {
+  test("a broken kustomization: kustomize's own error, naming the stage", async () => {
     await write({ 'envs/k4/kustomization.yaml': 'resources: [missing.yaml]\n' });
-    await assert.rejects(renderStage(root, 'envs/k4', { kustomize }), manifestError(/^kustomize build envs\/k4 failed: Error: accumulating resources: .*missing\.yaml/s));
+    await assert.rejects(
+      renderStage(root, 'envs/k4', { kustomize }),
+      manifestError(/^kustomize build envs\/k4 failed: Error: accumulating resources: .*missing\.yaml/s),
+    );
   });
 
   test('a kustomization whose YAML is invalid', async () => {
     await write({ 'envs/k5/kustomization.yaml': 'resources: [a.yaml\n' });
-    await assert.rejects(renderStage(root, 'envs/k5', { kustomize }), manifestError(/^kustomize build envs\/k5 failed: Error: invalid Kustomization: yaml: line 1/));
+    await assert.rejects(
+      renderStage(root, 'envs/k5', { kustomize }),
+      manifestError(/^kustomize build envs\/k5 failed: Error: invalid Kustomization: yaml: line 1/),
+    );
   });
 
-  test('an object without a name: kustomize\'s refusal, naming the stage', async () => {
-    await write({ 'envs/k6/kustomization.yaml': 'resources: [a.yaml]\n', 'envs/k6/a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { labels: { a: b } }\n' });
+  test("an object without a name: kustomize's refusal, naming the stage", async () => {
+    await write({
+      'envs/k6/kustomization.yaml': 'resources: [a.yaml]\n',
+      'envs/k6/a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { labels: { a: b } }\n',
+    });
     // kustomize refuses it itself, before ramp would.
     await assert.rejects(renderStage(root, 'envs/k6', { kustomize }), manifestError(/^kustomize build envs\/k6 failed: .*missing metadata\.name/s));
   });

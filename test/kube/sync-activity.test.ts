@@ -48,7 +48,11 @@ describe('the syncStage activity', () => {
   });
 
   const activities = () =>
-    createKubeActivities({ repositories: new CachedGitOpsRepositories({ cacheDir: path.join(dir, 'cache') }), clusters: new KubeClusters(kube.workerKubeconfig), kustomize: kube.kustomize });
+    createKubeActivities({
+      repositories: new CachedGitOpsRepositories({ cacheDir: path.join(dir, 'cache') }),
+      clusters: new KubeClusters(kube.workerKubeconfig),
+      kustomize: kube.kustomize,
+    });
   const request = (deadlineMs: number): SyncRequest => ({
     repository: { url: remote.remoteUrl, branch: 'main', secretRef: null },
     stagePath: 'envs/never',
@@ -77,12 +81,15 @@ describe('the syncStage activity', () => {
 
   test('the deadline ends it as a non-retryable ProgressDeadlineExceeded naming the workload', async () => {
     const env = new MockActivityEnvironment();
-    await assert.rejects(env.run((r: SyncRequest) => activities().syncStage(r), request(2_000)), (err: unknown) => {
-      assert.ok(err instanceof ApplicationFailure);
-      assert.equal(err.type, 'ProgressDeadlineExceeded');
-      assert.equal(err.nonRetryable, true);
-      assert.match(err.message, new RegExp(`Deployment ${namespace}/web: .*updated replicas available`));
-      return true;
-    });
+    await assert.rejects(
+      env.run((r: SyncRequest) => activities().syncStage(r), request(2_000)),
+      (err: unknown) => {
+        assert.ok(err instanceof ApplicationFailure);
+        assert.equal(err.type, 'ProgressDeadlineExceeded');
+        assert.equal(err.nonRetryable, true);
+        assert.match(err.message, new RegExp(`Deployment ${namespace}/web: .*updated replicas available`));
+        return true;
+      },
+    );
   });
 });

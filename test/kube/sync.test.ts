@@ -222,7 +222,18 @@ async function commit(stagePath: string, changes: StageChange[], version = '1.1.
 
 /** A commit of `image` into agent/web/deployment.yaml. */
 const newImage = (version: string): Promise<string> =>
-  commit('agent/web', [{ kind: 'setVersion', targets: [{ kind: 'yamlUpdate', file: 'deployment.yaml', path: 'spec.template.spec.containers[name=web].image', value: '{{ramp.image}}:{{ramp.version}}' }] }], version);
+  commit(
+    'agent/web',
+    [
+      {
+        kind: 'setVersion',
+        targets: [
+          { kind: 'yamlUpdate', file: 'deployment.yaml', path: 'spec.template.spec.containers[name=web].image', value: '{{ramp.image}}:{{ramp.version}}' },
+        ],
+      },
+    ],
+    version,
+  );
 
 /** A commit by someone else, straight to the remote, outside every stage. */
 async function foreignCommit(): Promise<string> {
@@ -271,7 +282,11 @@ class FakeAgent {
   async create(): Promise<void> {
     const spec =
       this.kind === 'argocd'
-        ? { project: 'default', source: { repoURL: remote.remoteUrl, path: this.stagePath, targetRevision: 'main' }, destination: { namespace: this.namespace } }
+        ? {
+            project: 'default',
+            source: { repoURL: remote.remoteUrl, path: this.stagePath, targetRevision: 'main' },
+            destination: { namespace: this.namespace },
+          }
         : { interval: '10m', path: `./${this.stagePath}`, prune: true, sourceRef: { kind: 'GitRepository', name: 'gitops' }, targetNamespace: this.namespace };
     await kube.admin.apply({ ...this.ref, spec });
   }
@@ -304,7 +319,12 @@ class FakeAgent {
   }
 
   /** Argo CD's status: compared with `sha`, the sync state and health, and the last operation. */
-  static argo(sync: 'Synced' | 'OutOfSync', sha: string, health = 'Healthy', operation: Record<string, unknown> | null = { phase: 'Succeeded', syncResult: { revision: sha } }) {
+  static argo(
+    sync: 'Synced' | 'OutOfSync',
+    sha: string,
+    health = 'Healthy',
+    operation: Record<string, unknown> | null = { phase: 'Succeeded', syncResult: { revision: sha } },
+  ) {
     return { sync: { status: sync, revision: sha }, health: { status: health }, operationState: operation };
   }
 
@@ -373,9 +393,12 @@ describe('sync mode apply: ramp applies the stage as the worker', () => {
     const ns = await kube.namespace('sync-kustomize');
     const outcome = await sync({ stagePath: 'apply/kustomize', sync: syncSpec('apply', ns), sha: null });
     assert.equal(outcome.applied, 2);
-    assert.deepEqual(outcome.workloads.map((w) => `${w.workload}: ${w.state} (${w.message})`), [`Deployment ${ns}/api: Healthy (2 of 2 replicas available)`]);
+    assert.deepEqual(
+      outcome.workloads.map((w) => `${w.workload}: ${w.state} (${w.message})`),
+      [`Deployment ${ns}/api: Healthy (2 of 2 replicas available)`],
+    );
     const api = await get('apps/v1', 'Deployment', 'api', ns);
-    assert.equal(field(api, 'spec', 'template', 'spec', 'containers', 0, 'image'), 'api:1.2.0', 'kustomize\'s images transformer ran');
+    assert.equal(field(api, 'spec', 'template', 'spec', 'containers', 0, 'image'), 'api:1.2.0', "kustomize's images transformer ran");
     assert.ok(await get('v1', 'Service', 'api', ns));
   });
 
@@ -385,24 +408,34 @@ describe('sync mode apply: ramp applies the stage as the worker', () => {
     await assert.rejects(
       sync({ stagePath: 'apply/never-ready', sync: syncSpec('apply', ns), sha: null, deadlineMs: 3_000 }),
       // What the Deployment waits for (the first alternative, unless the controller lags on a busy machine).
-      syncError('deadline', new RegExp(`^[0-9a-f]{12} was not live and healthy after [0-9.]+ s \\(sync\\.timeout\\): Deployment ${ns}/web: (0 of 1 updated replicas available|0 of 1 replicas updated|the controller has not seen generation 1 yet \\(observed 0\\))$`)),
+      syncError(
+        'deadline',
+        new RegExp(
+          `^[0-9a-f]{12} was not live and healthy after [0-9.]+ s \\(sync\\.timeout\\): Deployment ${ns}/web: (0 of 1 updated replicas available|0 of 1 replicas updated|the controller has not seen generation 1 yet \\(observed 0\\))$`,
+        ),
+      ),
     );
     assert.equal(field(await get('apps/v1', 'Deployment', 'web', ns), 'status', 'availableReplicas') ?? 0, 0);
     // Not before the deadline (how long after it is the machine's business: bench/kube.ts).
     assert.ok(Date.now() - started >= 3_000, `ended at the deadline, not before (${Date.now() - started} ms)`);
   });
 
-  test('a kind outside the worker\'s ClusterRole (a Secret): refused with 403, pointing at deploy/rbac/clusterrole.yaml', async () => {
+  test("a kind outside the worker's ClusterRole (a Secret): refused with 403, pointing at deploy/rbac/clusterrole.yaml", async () => {
     const ns = await kube.namespace('sync-rbac');
     await assert.rejects(sync({ stagePath: 'apply/secret', sync: syncSpec('apply', ns), sha: null }), (e: unknown) => {
       assert.ok(e instanceof KubeApiError, String(e));
       assert.equal(e.status, 403);
       assert.equal(e.transient, false);
-      assert.match(e.message, new RegExp(`^cannot apply Secret ${ns}/creds in .*: secrets "creds" is forbidden: User "ramp-worker" cannot patch resource "secrets".*\\(HTTP 403\\); .*deploy/rbac/clusterrole\\.yaml`));
+      assert.match(
+        e.message,
+        new RegExp(
+          `^cannot apply Secret ${ns}/creds in .*: secrets "creds" is forbidden: User "ramp-worker" cannot patch resource "secrets".*\\(HTTP 403\\); .*deploy/rbac/clusterrole\\.yaml`,
+        ),
+      );
       return true;
     });
     assert.equal(await get('v1', 'Secret', 'creds', ns), null, 'nothing was written');
-    assert.ok(await get('v1', 'ConfigMap', 'settings', ns), 'the ConfigMap before it (Git\'s order) was applied');
+    assert.ok(await get('v1', 'ConfigMap', 'settings', ns), "the ConfigMap before it (Git's order) was applied");
   });
 });
 
@@ -421,7 +454,12 @@ describe('sync mode argocd: the test plays Argo CD', () => {
     // Argo CD compares with the new commit first: OutOfSync, the old objects still live.
     let since = progress.length;
     await agent.report(FakeAgent.argo('OutOfSync', sha, 'Healthy', null));
-    await polled(progress, since, new RegExp(`^waiting for Application ${ns}/web to apply ${short(sha)}: OutOfSync to ${short(sha)}, Healthy$`), 'OutOfSync at the commit');
+    await polled(
+      progress,
+      since,
+      new RegExp(`^waiting for Application ${ns}/web to apply ${short(sha)}: OutOfSync to ${short(sha)}, Healthy$`),
+      'OutOfSync at the commit',
+    );
     assert.equal(syncing.settledAt, null, 'not resolved while OutOfSync');
     await agent.applyCommit(sha);
     since = progress.length;
@@ -435,7 +473,10 @@ describe('sync mode argocd: the test plays Argo CD', () => {
     assert.equal(outcome.sha, sha);
     assert.equal(outcome.applied, 0, 'the agent applied, not ramp');
     assert.equal(outcome.agent, `Application ${ns}/web: Synced to ${short(sha)}, Healthy (last operation Succeeded)`);
-    assert.deepEqual(outcome.workloads.map((w) => `${w.workload}: ${w.state}`), [`Deployment ${ns}/web: Healthy`]);
+    assert.deepEqual(
+      outcome.workloads.map((w) => `${w.workload}: ${w.state}`),
+      [`Deployment ${ns}/web: Healthy`],
+    );
     assert.equal(field(await get('apps/v1', 'Deployment', 'web', ns), 'spec', 'template', 'spec', 'containers', 0, 'image'), 'web:1.1.0');
     assert.ok(
       progress.some((m) => m.startsWith(`waiting for Application ${ns}/web to apply ${short(sha)}: OutOfSync to ${short(sha)}`)),
@@ -443,11 +484,11 @@ describe('sync mode argocd: the test plays Argo CD', () => {
     );
     assert.ok(
       progress.some((m) => m.includes(`Synced to ${short(remote.seedCommit)}`)),
-      'the earlier commit\'s Synced status (before the refresh was handled) did not count',
+      "the earlier commit's Synced status (before the refresh was handled) did not count",
     );
   });
 
-  test('Synced but Degraded at the commit: SyncError failed, with Argo CD\'s words', async () => {
+  test("Synced but Degraded at the commit: SyncError failed, with Argo CD's words", async () => {
     const ns = await kube.namespace('sync-argo-degraded');
     const agent = new FakeAgent('argocd', 'agent/web', ns);
     await agent.create();
@@ -455,10 +496,17 @@ describe('sync mode argocd: the test plays Argo CD', () => {
     const syncing = sync({ stagePath: 'agent/web', sync: syncSpec('argocd', ns), sha });
     await agent.refreshRequested();
     await agent.applyCommit(sha);
-    await kube.writeStatus(agent.ref, { ...FakeAgent.argo('Synced', sha, 'Degraded'), health: { status: 'Degraded', message: 'Deployment "web" exceeded its progress deadline' } }, false);
+    await kube.writeStatus(
+      agent.ref,
+      { ...FakeAgent.argo('Synced', sha, 'Degraded'), health: { status: 'Degraded', message: 'Deployment "web" exceeded its progress deadline' } },
+      false,
+    );
     await assert.rejects(
       syncing,
-      syncError('failed', new RegExp(`^Application ${ns}/web did not apply ${short(sha)}: the application is Degraded: Deployment "web" exceeded its progress deadline$`)),
+      syncError(
+        'failed',
+        new RegExp(`^Application ${ns}/web did not apply ${short(sha)}: the application is Degraded: Deployment "web" exceeded its progress deadline$`),
+      ),
     );
   });
 
@@ -469,8 +517,13 @@ describe('sync mode argocd: the test plays Argo CD', () => {
     const sha = (await repository.snapshot(null)).sha;
     const syncing = sync({ stagePath: 'agent/web', sync: syncSpec('argocd', ns), sha });
     await agent.refreshRequested();
-    await agent.report(FakeAgent.argo('OutOfSync', sha, 'Missing', { phase: 'Failed', message: 'one or more objects failed to apply', syncResult: { revision: sha } }));
-    await assert.rejects(syncing, syncError('failed', new RegExp(`^Application ${ns}/web did not apply ${short(sha)}: the sync operation failed: one or more objects failed to apply$`)));
+    await agent.report(
+      FakeAgent.argo('OutOfSync', sha, 'Missing', { phase: 'Failed', message: 'one or more objects failed to apply', syncResult: { revision: sha } }),
+    );
+    await assert.rejects(
+      syncing,
+      syncError('failed', new RegExp(`^Application ${ns}/web did not apply ${short(sha)}: the sync operation failed: one or more objects failed to apply$`)),
+    );
   });
 
   test('the failure of the commit before (a rollback away from a broken release) is no failure of this commit', async () => {
@@ -489,13 +542,21 @@ describe('sync mode argocd: the test plays Argo CD', () => {
     // Compared with the fix at once; the last operation and the health are still the broken commit's.
     const since = progress.length;
     await agent.report(FakeAgent.argo('OutOfSync', fixed, 'Degraded', failedOp));
-    await polled(progress, since, new RegExp(`: OutOfSync to ${short(fixed)}, Degraded \\(last operation Failed\\)$`), 'the fix OutOfSync, the broken commit\'s failed operation');
+    await polled(
+      progress,
+      since,
+      new RegExp(`: OutOfSync to ${short(fixed)}, Degraded \\(last operation Failed\\)$`),
+      "the fix OutOfSync, the broken commit's failed operation",
+    );
     assert.equal(syncing.settledAt, null, 'still waiting for Argo CD to sync the fix');
     await agent.applyCommit(fixed);
     await agent.report(FakeAgent.argo('Synced', fixed));
     const outcome = await syncing.promise;
     assert.equal(outcome.sha, fixed);
-    assert.deepEqual(outcome.workloads.map((w) => `${w.workload}: ${w.state}`), [`Deployment ${ns}/web: Healthy`]);
+    assert.deepEqual(
+      outcome.workloads.map((w) => `${w.workload}: ${w.state}`),
+      [`Deployment ${ns}/web: Healthy`],
+    );
   });
 
   test('a later commit (a descendant, pushed by someone else) counts as the commit', async () => {
@@ -545,7 +606,12 @@ describe('sync mode flux: the test plays Flux', () => {
     await agent.applyCommit(sha);
     const since = progress.length;
     await agent.report(agent.flux(sha, 'True', 1));
-    await polled(progress, since, new RegExp(`^waiting for Kustomization ${ns}/web to apply ${short(sha)}: Ready=True \\(ReconciliationSucceeded\\), applied ${short(sha)}`), 'Ready=True at the commit, for generation 1');
+    await polled(
+      progress,
+      since,
+      new RegExp(`^waiting for Kustomization ${ns}/web to apply ${short(sha)}: Ready=True \\(ReconciliationSucceeded\\), applied ${short(sha)}`),
+      'Ready=True at the commit, for generation 1',
+    );
     assert.equal(syncing.settledAt, null, 'a Ready=True of an older generation does not count');
     const reportedAt = Date.now();
     await agent.report(agent.flux(sha, 'True', 2));
@@ -554,8 +620,14 @@ describe('sync mode flux: the test plays Flux', () => {
     assert.ok(syncing.settledAt! >= reportedAt);
     assert.equal(outcome.sha, sha);
     assert.equal(outcome.agent, `Kustomization ${ns}/web: Ready=True (ReconciliationSucceeded), applied ${short(sha)}: Applied revision: main@sha1:${sha}`);
-    assert.deepEqual(outcome.workloads.map((w) => `${w.workload}: ${w.state}`), [`Deployment ${ns}/web: Healthy`]);
-    assert.ok(progress.some((m) => m.startsWith(`waiting for Kustomization ${ns}/web to apply ${short(sha)}`)), progress.join('\n'));
+    assert.deepEqual(
+      outcome.workloads.map((w) => `${w.workload}: ${w.state}`),
+      [`Deployment ${ns}/web: Healthy`],
+    );
+    assert.ok(
+      progress.some((m) => m.startsWith(`waiting for Kustomization ${ns}/web to apply ${short(sha)}`)),
+      progress.join('\n'),
+    );
     const live = await kube.admin.get(agent.ref);
     assert.equal(field(live, 'status', 'lastHandledReconcileAt'), requestedAt, 'the status subresource holds what the fake Flux wrote');
   });
@@ -568,9 +640,14 @@ describe('sync mode flux: the test plays Flux', () => {
     const syncing = sync({ stagePath: 'agent/web', sync: syncSpec('flux', ns), sha });
     await agent.refreshRequested();
     await agent.report(
-      agent.flux(sha, 'False', 1, 'BuildFailed', [{ type: 'Stalled', status: 'True', reason: 'BuildFailed', message: 'kustomization path not found', lastTransitionTime: new Date().toISOString() }]),
+      agent.flux(sha, 'False', 1, 'BuildFailed', [
+        { type: 'Stalled', status: 'True', reason: 'BuildFailed', message: 'kustomization path not found', lastTransitionTime: new Date().toISOString() },
+      ]),
     );
-    await assert.rejects(syncing, syncError('failed', new RegExp(`^Kustomization ${ns}/web did not apply ${short(sha)}: the Kustomization is stalled: kustomization path not found$`)));
+    await assert.rejects(
+      syncing,
+      syncError('failed', new RegExp(`^Kustomization ${ns}/web did not apply ${short(sha)}: the Kustomization is stalled: kustomization path not found$`)),
+    );
   });
 
   test('a Kustomization that does not exist: a clear error at once', async () => {
@@ -596,34 +673,42 @@ const ROUTERS: Record<TrafficRoutingSpec['kind'], RouterCase> = {
   gatewayAPI: {
     stagePath: 'traffic/gateway',
     routing: { kind: 'gatewayAPI', file: 'route.yaml', route: 'web', stableBackend: 'web-stable', canaryBackend: 'web-canary' },
-    live: async (ns) => ((field(await get('gateway.networking.k8s.io/v1', 'HTTPRoute', 'web', ns), 'spec', 'rules', 0, 'backendRefs') ?? []) as { weight: number }[]).map((b) => b.weight),
+    live: async (ns) =>
+      ((field(await get('gateway.networking.k8s.io/v1', 'HTTPRoute', 'web', ns), 'spec', 'rules', 0, 'backendRefs') ?? []) as { weight: number }[]).map(
+        (b) => b.weight,
+      ),
     git: 'web-stable 70, web-canary 30',
     cluster: 'web-stable 100, web-canary 0',
   },
   istio: {
     stagePath: 'traffic/istio',
     routing: { kind: 'istio', file: 'virtual-service.yaml', stable: { host: 'web', subset: 'stable' }, canary: { host: 'web', subset: 'canary' } },
-    live: async (ns) => ((field(await get('networking.istio.io/v1', 'VirtualService', 'web', ns), 'spec', 'http', 1, 'route') ?? []) as { weight: number }[]).map((r) => r.weight),
+    live: async (ns) =>
+      ((field(await get('networking.istio.io/v1', 'VirtualService', 'web', ns), 'spec', 'http', 1, 'route') ?? []) as { weight: number }[]).map(
+        (r) => r.weight,
+      ),
     git: 'web/stable 70, web/canary 30',
     cluster: 'web/stable 100, web/canary 0',
   },
   smi: {
     stagePath: 'traffic/smi',
     routing: { kind: 'smi', file: 'split.yaml', stableBackend: 'web-stable', canaryBackend: 'web-canary' },
-    live: async (ns) => ((field(await get('split.smi-spec.io/v1alpha2', 'TrafficSplit', 'web', ns), 'spec', 'backends') ?? []) as { weight: number }[]).map((b) => b.weight),
+    live: async (ns) =>
+      ((field(await get('split.smi-spec.io/v1alpha2', 'TrafficSplit', 'web', ns), 'spec', 'backends') ?? []) as { weight: number }[]).map((b) => b.weight),
     git: 'web-stable 70, web-canary 30',
     cluster: 'web-stable 100, web-canary 0',
   },
   replicaRatio: {
     stagePath: 'traffic/ratio',
     routing: { kind: 'replicaRatio', stableFile: 'stable.yaml', canaryFile: 'canary.yaml', path: 'spec.replicas', replicas: 10 },
-    live: async (ns) => Promise.all(['web-stable', 'web-canary'].map(async (name) => field(await get('apps/v1', 'Deployment', name, ns), 'spec', 'replicas') as number)),
+    live: async (ns) =>
+      Promise.all(['web-stable', 'web-canary'].map(async (name) => field(await get('apps/v1', 'Deployment', name, ns), 'spec', 'replicas') as number)),
     git: 'web-stable 7, web-canary 3',
     cluster: 'web-stable 10, web-canary 0',
   },
 };
 
-describe('traffic routers: the live weights must be Git\'s', { concurrency: true }, () => {
+describe("traffic routers: the live weights must be Git's", { concurrency: true }, () => {
   for (const [kind, router] of Object.entries(ROUTERS)) {
     test(`${kind}: a setWeight 30 commit is live after an apply; an agent that applies an older weight ends in SyncError traffic`, async () => {
       const sha = await commit(router.stagePath, [{ kind: 'setWeight', routing: router.routing, weight: 30 }]);
@@ -643,7 +728,12 @@ describe('traffic routers: the live weights must be Git\'s', { concurrency: true
       await agent.create();
       await agent.applyCommit(remote.seedCommit);
       if (kind === 'replicaRatio') {
-        await waitFor(() => get('apps/v1', 'Deployment', 'web-stable', ns), (d) => field(d, 'status', 'availableReplicas') === 10, 'the seed\'s 10 stable replicas', 20_000);
+        await waitFor(
+          () => get('apps/v1', 'Deployment', 'web-stable', ns),
+          (d) => field(d, 'status', 'availableReplicas') === 10,
+          "the seed's 10 stable replicas",
+          20_000,
+        );
       }
       const started = Date.now();
       const syncing = sync({ stagePath: router.stagePath, sync: syncSpec('argocd', ns), sha, weights, deadlineMs: 3_000 });
@@ -653,7 +743,9 @@ describe('traffic routers: the live weights must be Git\'s', { concurrency: true
         syncing,
         syncError(
           'traffic',
-          new RegExp(`^${short(sha)} was not live and healthy after [0-9.]+ s \\(sync\\.timeout\\): traffic: Git says ${escape(router.git)} \\(canary 30%\\), the cluster ${escape(router.cluster)} \\(canary 0%\\)$`),
+          new RegExp(
+            `^${short(sha)} was not live and healthy after [0-9.]+ s \\(sync\\.timeout\\): traffic: Git says ${escape(router.git)} \\(canary 30%\\), the cluster ${escape(router.cluster)} \\(canary 0%\\)$`,
+          ),
         ),
       );
       assert.ok(Date.now() - started >= 3_000, 'waited until the deadline');

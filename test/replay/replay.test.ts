@@ -11,28 +11,37 @@ import { Worker } from '@temporalio/worker';
 import { getWorkflowBundle } from '../harness/temporal.js';
 import { HISTORIES_DIR } from './record.js';
 
-const shapes = (await readdir(HISTORIES_DIR, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const shapes = (await readdir(HISTORIES_DIR, { withFileTypes: true }))
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
 describe('replay of recorded histories', () => {
   test('every workflow shape has recorded histories', () => {
-    assert.deepEqual(shapes.filter((s) => !s.startsWith('before-')), [
-      'abort',
-      'analysis-background-failed',
-      'analysis-inconclusive-override',
-      'approval-continue-as-new',
-      'drift-watch-continue-as-new',
-      'environment-continue-as-new',
-      'history-rewritten',
-      'override-skip',
-      'rejection',
-      'rollback-retry',
-      'success',
-      'sync-drift-watch',
-      'sync-not-healthy',
-      'webhooks',
-    ]);
+    assert.deepEqual(
+      shapes.filter((s) => !s.startsWith('before-')),
+      [
+        'abort',
+        'analysis-background-failed',
+        'analysis-inconclusive-override',
+        'approval-continue-as-new',
+        'drift-watch-continue-as-new',
+        'environment-continue-as-new',
+        'history-rewritten',
+        'override-skip',
+        'rejection',
+        'rollback-retry',
+        'success',
+        'sync-drift-watch',
+        'sync-not-healthy',
+        'webhooks',
+      ],
+    );
     // Recorded before a patch: running promotions of that time must still replay. Kept until the patch is removed.
-    assert.deepEqual(shapes.filter((s) => s.startsWith('before-attributes-')), ['before-attributes-abort', 'before-attributes-rejection', 'before-attributes-rollback-retry', 'before-attributes-success']);
+    assert.deepEqual(
+      shapes.filter((s) => s.startsWith('before-attributes-')),
+      ['before-attributes-abort', 'before-attributes-rejection', 'before-attributes-rollback-retry', 'before-attributes-success'],
+    );
   });
   for (const shape of shapes) {
     test(shape, async () => {

@@ -106,7 +106,13 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
       const answer = syncControl.sync(request);
       if (answer.hold) await answer.hold;
       if (answer.fail) throw ApplicationFailure.nonRetryable(answer.fail.message, answer.fail.type);
-      return { sha: request.sha ?? 'head', applied: 3, agent: null, workloads: [{ workload: 'Deployment default/web', state: 'Healthy', message: '1 of 1 replicas available' }], tookMs: 5 };
+      return {
+        sha: request.sha ?? 'head',
+        applied: 3,
+        agent: null,
+        workloads: [{ workload: 'Deployment default/web', state: 'Healthy', message: '1 of 1 replicas available' }],
+        tookMs: 5,
+      };
     },
     // eslint-disable-next-line @typescript-eslint/require-await
     async callWebhook({ hook, payload }) {
@@ -118,7 +124,16 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
     // eslint-disable-next-line @typescript-eslint/require-await
     async judgeCanary() {
       const at = new Date().toISOString();
-      return { phase: 'Successful', value: 100, error: null, message: 'score 100 (fake)', startedAt: at, finishedAt: at, query: '(fake judge)', judgement: null };
+      return {
+        phase: 'Successful',
+        value: 100,
+        error: null,
+        message: 'score 100 (fake)',
+        startedAt: at,
+        finishedAt: at,
+        query: '(fake judge)',
+        judgement: null,
+      };
     },
     // eslint-disable-next-line @typescript-eslint/require-await
     async measureMetric({ metric, args }) {
@@ -126,7 +141,15 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
       measurements.push({ metric: metric.name, query });
       const taken = fake.measure(metric);
       const at = new Date().toISOString();
-      return { phase: taken.phase, value: taken.value ?? null, error: taken.error ?? null, message: taken.error ?? `value ${JSON.stringify(taken.value ?? null)}`, startedAt: at, finishedAt: at, query };
+      return {
+        phase: taken.phase,
+        value: taken.value ?? null,
+        error: taken.error ?? null,
+        message: taken.error ?? `value ${JSON.stringify(taken.value ?? null)}`,
+        startedAt: at,
+        finishedAt: at,
+        query,
+      };
     },
     async commitStageChange(request) {
       const key = `${request.trailers.promotion}|${request.trailers.stage}|${request.trailers.step}`;

@@ -55,7 +55,7 @@ function stageYaml(stage: SeedStage, options: StageOptions): string {
     `    - yamlUpdate: { file: ${stage === 'preview' ? 'deployment.yaml' : 'stable.yaml'}, path: ${IMAGE_PATH} }`,
   ];
   if (options.steps) {
-    if (stage === 'preview') throw new Error('the seed\'s preview has no canary.yaml or route.yaml: give staging or production the steps');
+    if (stage === 'preview') throw new Error("the seed's preview has no canary.yaml or route.yaml: give staging or production the steps");
     lines.push(
       '  strategy:',
       '    canary:',

@@ -36,7 +36,14 @@ export async function realRamp(env: TestWorkflowEnvironment, groups: Record<stri
   const remote = await createGitOpsRemote(kube?.seedDir ? { seedDir: kube.seedDir } : {});
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ramp-worker-'));
   const groupsFile = path.join(dir, 'groups.yaml');
-  await writeFile(groupsFile, `groups:\n${Object.entries(groups).map(([g, m]) => `  ${g}: [${m.join(', ')}]`).join('\n') || '  {}'}\n`);
+  await writeFile(
+    groupsFile,
+    `groups:\n${
+      Object.entries(groups)
+        .map(([g, m]) => `  ${g}: [${m.join(', ')}]`)
+        .join('\n') || '  {}'
+    }\n`,
+  );
   const cacheDir = path.join(dir, 'cache');
   const activities = createActivities({
     repositories: new CachedGitOpsRepositories({ cacheDir }),

@@ -18,24 +18,41 @@ import { type AnalysisPhase, type MeasurementPhase } from '../../src/domain/anal
 const counters = (partial: Partial<MetricCounters> = {}): MetricCounters => ({ ...initialCounters(), ...partial });
 /** The schema's defaults: count 1, no interval, failureLimit 0, inconclusiveLimit 0, consecutiveErrorLimit 4. */
 const metric = (partial: Partial<MetricLimits> = {}): MetricLimits => ({
-  count: 1, intervalMs: null, failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4, ...partial,
+  count: 1,
+  intervalMs: null,
+  failureLimit: 0,
+  inconclusiveLimit: 0,
+  consecutiveErrorLimit: 4,
+  ...partial,
 });
 const record = (...phases: MeasurementPhase[]): MetricCounters => phases.reduce(recordMeasurement, initialCounters());
 
 describe('recordMeasurement: the counters', () => {
   const rows: [string, MetricCounters, MeasurementPhase, MetricCounters][] = [
-    ['Successful: count, successful, consecutiveSuccess +1; consecutiveError reset',
-      counters({ count: 1, failed: 1, error: 2, consecutiveError: 2, consecutiveSuccess: 0 }), 'Successful',
-      counters({ count: 2, failed: 1, successful: 1, error: 2, consecutiveError: 0, consecutiveSuccess: 1 })],
-    ['Failed: count, failed +1; consecutiveError and consecutiveSuccess reset',
-      counters({ count: 2, successful: 2, consecutiveError: 1, consecutiveSuccess: 2 }), 'Failed',
-      counters({ count: 3, successful: 2, failed: 1, consecutiveError: 0, consecutiveSuccess: 0 })],
-    ['Inconclusive: count, inconclusive +1; consecutiveError and consecutiveSuccess reset',
-      counters({ count: 1, successful: 1, consecutiveError: 3, consecutiveSuccess: 1 }), 'Inconclusive',
-      counters({ count: 2, successful: 1, inconclusive: 1, consecutiveError: 0, consecutiveSuccess: 0 })],
-    ['Error: error, consecutiveError +1; consecutiveSuccess reset; count unchanged',
-      counters({ count: 3, successful: 3, consecutiveSuccess: 3, error: 1, consecutiveError: 0 }), 'Error',
-      counters({ count: 3, successful: 3, consecutiveSuccess: 0, error: 2, consecutiveError: 1 })],
+    [
+      'Successful: count, successful, consecutiveSuccess +1; consecutiveError reset',
+      counters({ count: 1, failed: 1, error: 2, consecutiveError: 2, consecutiveSuccess: 0 }),
+      'Successful',
+      counters({ count: 2, failed: 1, successful: 1, error: 2, consecutiveError: 0, consecutiveSuccess: 1 }),
+    ],
+    [
+      'Failed: count, failed +1; consecutiveError and consecutiveSuccess reset',
+      counters({ count: 2, successful: 2, consecutiveError: 1, consecutiveSuccess: 2 }),
+      'Failed',
+      counters({ count: 3, successful: 2, failed: 1, consecutiveError: 0, consecutiveSuccess: 0 }),
+    ],
+    [
+      'Inconclusive: count, inconclusive +1; consecutiveError and consecutiveSuccess reset',
+      counters({ count: 1, successful: 1, consecutiveError: 3, consecutiveSuccess: 1 }),
+      'Inconclusive',
+      counters({ count: 2, successful: 1, inconclusive: 1, consecutiveError: 0, consecutiveSuccess: 0 }),
+    ],
+    [
+      'Error: error, consecutiveError +1; consecutiveSuccess reset; count unchanged',
+      counters({ count: 3, successful: 3, consecutiveSuccess: 3, error: 1, consecutiveError: 0 }),
+      'Error',
+      counters({ count: 3, successful: 3, consecutiveSuccess: 0, error: 2, consecutiveError: 1 }),
+    ],
   ];
   for (const [name, before, phase, after] of rows) {
     test(name, () => {
@@ -52,7 +69,12 @@ describe('recordMeasurement: the counters', () => {
 });
 
 describe('effectiveCount', () => {
-  const rows: [number, number | null, number | null][] = [[3, null, 3], [3, 60_000, 3], [0, null, 1], [0, 60_000, null]];
+  const rows: [number, number | null, number | null][] = [
+    [3, null, 3],
+    [3, 60_000, 3],
+    [0, null, 1],
+    [0, 60_000, null],
+  ];
   for (const [count, intervalMs, expected] of rows) {
     test(`count ${count}, interval ${intervalMs} → ${expected}`, () => assert.equal(effectiveCount({ count, intervalMs }), expected));
   }
@@ -64,14 +86,38 @@ describe('limitViolation: checked in order, each overwriting the one before', ()
     ['failed > failureLimit → Failed', { failureLimit: 1 }, { failed: 2 }, 'Failed', 'failed (2) > failureLimit (1)'],
     ['failed == failureLimit is tolerated', { failureLimit: 2 }, { failed: 2 }, null, null],
     ['failureLimit -1 disables the check', { failureLimit: -1 }, { failed: 50 }, null, null],
-    ['inconclusive > inconclusiveLimit → Inconclusive', { inconclusiveLimit: 0 }, { inconclusive: 1 }, 'Inconclusive', 'inconclusive (1) > inconclusiveLimit (0)'],
+    [
+      'inconclusive > inconclusiveLimit → Inconclusive',
+      { inconclusiveLimit: 0 },
+      { inconclusive: 1 },
+      'Inconclusive',
+      'inconclusive (1) > inconclusiveLimit (0)',
+    ],
     ['inconclusive == inconclusiveLimit is tolerated', { inconclusiveLimit: 1 }, { inconclusive: 1 }, null, null],
-    ['consecutiveError > consecutiveErrorLimit → Error', { consecutiveErrorLimit: 4 }, { consecutiveError: 5, error: 5 }, 'Error', 'consecutiveErrors (5) > consecutiveErrorLimit (4)'],
+    [
+      'consecutiveError > consecutiveErrorLimit → Error',
+      { consecutiveErrorLimit: 4 },
+      { consecutiveError: 5, error: 5 },
+      'Error',
+      'consecutiveErrors (5) > consecutiveErrorLimit (4)',
+    ],
     ['consecutiveError == consecutiveErrorLimit is tolerated', { consecutiveErrorLimit: 4 }, { consecutiveError: 4, error: 4 }, null, null],
-    ['consecutiveErrorLimit defaults to 4', { consecutiveErrorLimit: undefined }, { consecutiveError: 5, error: 5 }, 'Error', 'consecutiveErrors (5) > consecutiveErrorLimit (4)'],
+    [
+      'consecutiveErrorLimit defaults to 4',
+      { consecutiveErrorLimit: undefined },
+      { consecutiveError: 5, error: 5 },
+      'Error',
+      'consecutiveErrors (5) > consecutiveErrorLimit (4)',
+    ],
     ['cumulative errors do not count, consecutive ones do', { consecutiveErrorLimit: 1 }, { error: 9, consecutiveError: 1 }, null, null],
     ['Inconclusive wins over Failed', {}, { failed: 1, inconclusive: 1 }, 'Inconclusive', 'inconclusive (1) > inconclusiveLimit (0)'],
-    ['Error wins over Inconclusive and Failed', { consecutiveErrorLimit: 0 }, { failed: 1, inconclusive: 1, consecutiveError: 1 }, 'Error', 'consecutiveErrors (1) > consecutiveErrorLimit (0)'],
+    [
+      'Error wins over Inconclusive and Failed',
+      { consecutiveErrorLimit: 0 },
+      { failed: 1, inconclusive: 1, consecutiveError: 1 },
+      'Error',
+      'consecutiveErrors (1) > consecutiveErrorLimit (0)',
+    ],
   ];
   for (const [name, limits, c, phase, message] of rows) {
     test(name, () => assert.deepEqual(limitViolation(metric(limits), counters(c)), phase === null ? null : { phase, message }));
@@ -92,17 +138,59 @@ describe('assessMetric: the branches in order', () => {
     ['inconclusive > inconclusiveLimit → Inconclusive', { count: 10, intervalMs: 1_000 }, { count: 1, inconclusive: 1 }, {}, 'Inconclusive'],
     ['consecutiveError > limit → Error', { count: 10, intervalMs: 1_000 }, { error: 5, consecutiveError: 5 }, {}, 'Error'],
     ['a violated limit wins over terminating', {}, { count: 1, failed: 1 }, { terminating: true }, 'Failed'],
-    ['a violated limit wins over a reached consecutiveSuccessLimit', { consecutiveSuccessLimit: 1, count: 5, intervalMs: 1 }, { count: 2, failed: 1, successful: 1, consecutiveSuccess: 1 }, {}, 'Failed'],
+    [
+      'a violated limit wins over a reached consecutiveSuccessLimit',
+      { consecutiveSuccessLimit: 1, count: 5, intervalMs: 1 },
+      { count: 2, failed: 1, successful: 1, consecutiveSuccess: 1 },
+      {},
+      'Failed',
+    ],
     // 3. consecutiveSuccessLimit
-    ['consecutiveSuccessLimit reached → Successful before the count', { consecutiveSuccessLimit: 2, count: 10, intervalMs: 1, failureLimit: 3 }, { count: 3, failed: 1, successful: 2, consecutiveSuccess: 2 }, {}, 'Successful'],
-    ['consecutiveSuccessLimit not reached, count not reached → Running', { consecutiveSuccessLimit: 3, count: 10, intervalMs: 1 }, { count: 2, successful: 2, consecutiveSuccess: 2 }, {}, 'Running'],
+    [
+      'consecutiveSuccessLimit reached → Successful before the count',
+      { consecutiveSuccessLimit: 2, count: 10, intervalMs: 1, failureLimit: 3 },
+      { count: 3, failed: 1, successful: 2, consecutiveSuccess: 2 },
+      {},
+      'Successful',
+    ],
+    [
+      'consecutiveSuccessLimit not reached, count not reached → Running',
+      { consecutiveSuccessLimit: 3, count: 10, intervalMs: 1 },
+      { count: 2, successful: 2, consecutiveSuccess: 2 },
+      {},
+      'Running',
+    ],
     // 4. count reached
     ['count reached → Successful', { count: 3, intervalMs: 1 }, { count: 3, successful: 3 }, {}, 'Successful'],
-    ['count reached with tolerated failures → Successful', { count: 3, intervalMs: 1, failureLimit: 1 }, { count: 3, successful: 2, failed: 1 }, {}, 'Successful'],
+    [
+      'count reached with tolerated failures → Successful',
+      { count: 3, intervalMs: 1, failureLimit: 1 },
+      { count: 3, successful: 2, failed: 1 },
+      {},
+      'Successful',
+    ],
     ['errors do not reach the count', { count: 3, intervalMs: 1 }, { count: 2, successful: 2, error: 1, consecutiveError: 1 }, {}, 'Running'],
-    ['count reached, both limits apply, consecutiveSuccess short → Inconclusive', { count: 4, intervalMs: 1, failureLimit: 2, consecutiveSuccessLimit: 3 }, { count: 4, successful: 2, failed: 2, consecutiveSuccess: 1 }, {}, 'Inconclusive'],
-    ['count reached, only consecutiveSuccessLimit applies (failureLimit -1) → Failed', { count: 4, intervalMs: 1, failureLimit: -1, consecutiveSuccessLimit: 3 }, { count: 4, successful: 2, failed: 2, consecutiveSuccess: 2 }, {}, 'Failed'],
-    ['count reached, failureLimit -1 alone → Successful even if every measurement failed', { count: 2, intervalMs: 1, failureLimit: -1 }, { count: 2, failed: 2 }, {}, 'Successful'],
+    [
+      'count reached, both limits apply, consecutiveSuccess short → Inconclusive',
+      { count: 4, intervalMs: 1, failureLimit: 2, consecutiveSuccessLimit: 3 },
+      { count: 4, successful: 2, failed: 2, consecutiveSuccess: 1 },
+      {},
+      'Inconclusive',
+    ],
+    [
+      'count reached, only consecutiveSuccessLimit applies (failureLimit -1) → Failed',
+      { count: 4, intervalMs: 1, failureLimit: -1, consecutiveSuccessLimit: 3 },
+      { count: 4, successful: 2, failed: 2, consecutiveSuccess: 2 },
+      {},
+      'Failed',
+    ],
+    [
+      'count reached, failureLimit -1 alone → Successful even if every measurement failed',
+      { count: 2, intervalMs: 1, failureLimit: -1 },
+      { count: 2, failed: 2 },
+      {},
+      'Successful',
+    ],
     ['count 0 without interval means one measurement', { count: 0, intervalMs: null }, { count: 1, successful: 1 }, {}, 'Successful'],
     // 5. still counting
     ['still counting → Running', { count: 5, intervalMs: 1 }, { count: 2, successful: 2 }, {}, 'Running'],
@@ -116,10 +204,12 @@ describe('assessMetric: the branches in order', () => {
 
   test('reasons say which limit or count decided', () => {
     assert.deepEqual(assessMetricWithReason(metric({ failureLimit: 1 }), record('Failed', 'Failed')), {
-      phase: 'Failed', message: 'failed (2) > failureLimit (1)',
+      phase: 'Failed',
+      message: 'failed (2) > failureLimit (1)',
     });
     assert.deepEqual(assessMetricWithReason(metric({ count: 2, intervalMs: 1 }), record('Successful', 'Successful')), {
-      phase: 'Successful', message: 'count (2) reached',
+      phase: 'Successful',
+      message: 'count (2) reached',
     });
     assert.deepEqual(assessMetricWithReason(metric({ count: 2, intervalMs: 1 }), record('Successful')), { phase: 'Running', message: null });
   });
@@ -147,5 +237,5 @@ describe('nextMeasurementDelay', () => {
   for (const [name, spec, phase, ms] of rows) {
     test(name, () => assert.equal(nextMeasurementDelay(spec, phase === null ? null : { phase }), ms));
   }
-  test('ERROR_RETRY_INTERVAL_MS is Argo\'s 10 s', () => assert.equal(ERROR_RETRY_INTERVAL_MS, 10_000));
+  test("ERROR_RETRY_INTERVAL_MS is Argo's 10 s", () => assert.equal(ERROR_RETRY_INTERVAL_MS, 10_000));
 });

@@ -36,7 +36,10 @@ describe('evaluateMeasurement: the truth table', () => {
       'successCondition `result[0] >= 0.95` does not hold for result = [0.9, 0.99]',
     );
     assert.equal(evaluateMeasurement({ failureCondition: HOLDS }, 0.97).message, 'failureCondition `result > 0.5` holds for result = 0.97');
-    assert.match(evaluateMeasurement({ successCondition: FAILS, failureCondition: FAILS }, 0.97).message!, /^neither successCondition .* nor failureCondition .* holds for result = 0.97$/);
+    assert.match(
+      evaluateMeasurement({ successCondition: FAILS, failureCondition: FAILS }, 0.97).message!,
+      /^neither successCondition .* nor failureCondition .* holds for result = 0.97$/,
+    );
   });
 });
 
@@ -44,10 +47,20 @@ describe('evaluateMeasurement: errors are Error, never a pass or a fail', () => 
   const rows: [string, MeasurementConditions, MeasuredValue | { error: string }, RegExp][] = [
     ['a provider error, without conditions', {}, { error: 'connection refused' }, /^connection refused$/],
     ['a provider error, with conditions', { successCondition: HOLDS, failureCondition: FAILS }, { error: 'timeout' }, /^timeout$/],
-    ['an empty vector with result[0] (success)', { successCondition: 'result[0] >= 0.95' }, [], /successCondition `result\[0\] >= 0.95` could not be evaluated for result = \[\]: .*index out of bounds.*size\(result\) == 0/],
+    [
+      'an empty vector with result[0] (success)',
+      { successCondition: 'result[0] >= 0.95' },
+      [],
+      /successCondition `result\[0\] >= 0.95` could not be evaluated for result = \[\]: .*index out of bounds.*size\(result\) == 0/,
+    ],
     ['an empty vector with result[0] (failure)', { failureCondition: 'result[0] > 0.01' }, [], /failureCondition .* could not be evaluated .*empty vector/],
     ['an empty vector with result[0], both set', { successCondition: 'result[0] < 0.01', failureCondition: 'result[0] >= 0.01' }, [], /successCondition/],
-    ['an error in failureCondition while success holds', { successCondition: 'result[0] > 0.5', failureCondition: 'result[1] > 1.0' }, [0.97], /failureCondition .*index out of bounds/],
+    [
+      'an error in failureCondition while success holds',
+      { successCondition: 'result[0] > 0.5', failureCondition: 'result[1] > 1.0' },
+      [0.97],
+      /failureCondition .*index out of bounds/,
+    ],
     ['a non-boolean condition', { successCondition: 'result' }, 0.97, /evaluates to a double \(0.97\), not a bool/],
     ['a list where a number was expected', { successCondition: 'result > 0.5' }, [0.97], /no such overload/],
     ['a number indexed like a list', { successCondition: 'result[0] > 0.5' }, 0.97, /could not be evaluated for result = 0.97/],

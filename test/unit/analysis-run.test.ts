@@ -45,8 +45,13 @@ describe('assessRun', () => {
 
   test('run and dry-run summaries count metrics by phase', () => {
     const run = assessRun([
-      m('a', 'Successful'), m('b', 'Failed'), m('c', 'Running'), m('d', 'Error'),
-      m('x', 'Failed', true), m('y', 'Inconclusive', true), m('z', 'Successful', true),
+      m('a', 'Successful'),
+      m('b', 'Failed'),
+      m('c', 'Running'),
+      m('d', 'Error'),
+      m('x', 'Failed', true),
+      m('y', 'Inconclusive', true),
+      m('z', 'Successful', true),
     ]);
     assert.deepEqual(run.runSummary, summary(4, 1, 1, 0, 1));
     assert.deepEqual(run.dryRunSummary, summary(3, 1, 1, 1, 0));

@@ -65,7 +65,10 @@ describe('bin/ramp.js', () => {
     const run = await ramp(pkg, 'list');
     assert.equal(run.stdout, 'sources list\n');
     assert.equal(run.code, 0);
-    assert.match(run.stderr, /^ramp: running the TypeScript sources through tsx \(slow\) because cli\/main\.ts changed after the last build; `npm run build` to run the compiled CLI\n$/);
+    assert.match(
+      run.stderr,
+      /^ramp: running the TypeScript sources through tsx \(slow\) because cli\/main\.ts changed after the last build; `npm run build` to run the compiled CLI\n$/,
+    );
   });
 
   test('no build: the sources through tsx, and why', async () => {
@@ -80,6 +83,9 @@ describe('bin/ramp.js', () => {
     const run = await ramp(pkg, 'list');
     assert.equal(run.code, 1);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, /^ramp: cannot start: there is no build in dist\/, and tsx \(a development dependency\) is not installed to run the sources\. Run `npm install` \(it builds\) or `npm run build` in .*broken/);
+    assert.match(
+      run.stderr,
+      /^ramp: cannot start: there is no build in dist\/, and tsx \(a development dependency\) is not installed to run the sources\. Run `npm install` \(it builds\) or `npm run build` in .*broken/,
+    );
   });
 });

@@ -53,12 +53,15 @@ describe('ramp validate', () => {
     const results = JSON.parse(stdout) as { file: string; valid: boolean; errors: { line: number; column: number; path: string; code: string }[] }[];
     assert.equal(results.length, 2);
     assert.equal(results[0]!.valid, false);
-    assert.deepEqual(results[0]!.errors.map(({ line, column, path, code }) => ({ line, column, path, code })), [
-      { line: 4, column: 9, path: 'metadata.name', code: 'invalid-format' },
-      { line: 5, column: 1, path: 'spec.repository', code: 'missing-field' },
-      { line: 5, column: 1, path: 'spec.artifact', code: 'missing-field' },
-      { line: 5, column: 1, path: 'spec.stages', code: 'missing-field' },
-    ]);
+    assert.deepEqual(
+      results[0]!.errors.map(({ line, column, path, code }) => ({ line, column, path, code })),
+      [
+        { line: 4, column: 9, path: 'metadata.name', code: 'invalid-format' },
+        { line: 5, column: 1, path: 'spec.repository', code: 'missing-field' },
+        { line: 5, column: 1, path: 'spec.artifact', code: 'missing-field' },
+        { line: 5, column: 1, path: 'spec.stages', code: 'missing-field' },
+      ],
+    );
     assert.equal(results[1]!.valid, true);
   });
 
@@ -82,7 +85,10 @@ describe('ramp validate', () => {
     const run = promisify(execFile);
     const { stdout } = await run(process.execPath, [join(repoRoot, 'bin/ramp.js'), 'validate', 'pipelines'], { cwd: repoRoot });
     assert.match(stdout, /pipelines\/web\.yaml: valid/);
-    await assert.rejects(run(process.execPath, [join(repoRoot, 'bin/ramp.js'), 'validate', join(dir, 'bad.yaml')], { cwd: repoRoot }), (e: { code: number }) => e.code === 1);
+    await assert.rejects(
+      run(process.execPath, [join(repoRoot, 'bin/ramp.js'), 'validate', join(dir, 'bad.yaml')], { cwd: repoRoot }),
+      (e: { code: number }) => e.code === 1,
+    );
   });
 
   describe('files that are not pipelines', () => {
@@ -103,13 +109,16 @@ describe('ramp validate', () => {
       assert.equal(stderr, '');
       assert.equal(code, 1);
       const lines = stdout.trim().split('\n');
-      assert.deepEqual(lines.filter((l) => !l.startsWith('folder.yaml/inner.yaml:')), [
-        'alias.yaml:2:7  kind  error: the alias *nope names no anchor before it. Define the anchor (&name) on an earlier value, or write the value here',
-        'dangling.yaml:1:1  (document)  error: cannot read the file: no such file (or a link to a file that does not exist). Check the path and its permissions',
-        'fifo.yaml:1:1  (document)  error: this is not a regular file, not a pipeline file. Pass a .yaml file',
-        'good.yaml: valid',
-        '4 of 5 pipelines invalid: 6 errors, 0 warnings',
-      ]);
+      assert.deepEqual(
+        lines.filter((l) => !l.startsWith('folder.yaml/inner.yaml:')),
+        [
+          'alias.yaml:2:7  kind  error: the alias *nope names no anchor before it. Define the anchor (&name) on an earlier value, or write the value here',
+          'dangling.yaml:1:1  (document)  error: cannot read the file: no such file (or a link to a file that does not exist). Check the path and its permissions',
+          'fifo.yaml:1:1  (document)  error: this is not a regular file, not a pipeline file. Pass a .yaml file',
+          'good.yaml: valid',
+          '4 of 5 pipelines invalid: 6 errors, 0 warnings',
+        ],
+      );
       assert.equal(lines.filter((l) => l.startsWith('folder.yaml/inner.yaml:')).length, 3);
     });
 
@@ -120,7 +129,10 @@ describe('ramp validate', () => {
       const { code, stdout } = await ramp(['validate', '--json', big], tree);
       assert.equal(code, 1);
       const [result] = JSON.parse(stdout) as { errors: { code: string; message: string }[] }[];
-      assert.deepEqual(result!.errors.map((e) => e.code), ['too-large']);
+      assert.deepEqual(
+        result!.errors.map((e) => e.code),
+        ['too-large'],
+      );
       assert.match(result!.errors[0]!.message, /^the file is 2\.0 MiB; a pipeline file holds at most 1 MiB/);
     });
   });

@@ -34,7 +34,14 @@ describe('the demo app serves what Git says', () => {
   });
 
   test('1.2.0 and tags ending in -bad fail with 30 % errors; every other version is healthy', () => {
-    const cases: [string, boolean][] = [['1.2.0', true], ['1.3.0-bad', true], ['1.2.0-rc1', false], ['1.4.2', false], ['bad-1.0', false], ['1.1.0', false]];
+    const cases: [string, boolean][] = [
+      ['1.2.0', true],
+      ['1.3.0-bad', true],
+      ['1.2.0-rc1', false],
+      ['1.4.2', false],
+      ['bad-1.0', false],
+      ['1.1.0', false],
+    ];
     for (const [version, bad] of cases) {
       assert.equal(isBadRelease(version), bad, version);
       assert.equal(releaseBehaviour(version).errorRate, bad ? 0.3 : 0.001, version);
@@ -84,14 +91,17 @@ describe('pipelines next to a running dev stack', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  test('a name is the stack\'s pipeline, and the CLI says it talks to the dev stack', async () => {
+  test("a name is the stack's pipeline, and the CLI says it talks to the dev stack", async () => {
     errors.length = 0;
     const spec = await loadPipeline('web', io({ RAMP_DEV_DIR: devDir }));
     assert.equal(spec.repository.url, 'file:///set-by-ramp-dev/gitops.git');
-    assert.match(errors.join(''), /^ramp: talking to the dev stack \(ramp dev, pid \d+, Temporal at 127\.0\.0\.1:7299, \S+\/dev\/stack\.json\)\nramp: pipeline web is \S+\/dev\/pipelines\/web\.yaml \(examples\/demo\.yaml on its local GitOps repository\)/);
+    assert.match(
+      errors.join(''),
+      /^ramp: talking to the dev stack \(ramp dev, pid \d+, Temporal at 127\.0\.0\.1:7299, \S+\/dev\/stack\.json\)\nramp: pipeline web is \S+\/dev\/pipelines\/web\.yaml \(examples\/demo\.yaml on its local GitOps repository\)/,
+    );
   });
 
-  test('a command given no Temporal address uses the dev stack\'s, and says so once', () => {
+  test("a command given no Temporal address uses the dev stack's, and says so once", () => {
     errors.length = 0;
     const command = io({ RAMP_DEV_DIR: devDir });
     assert.equal(cliSettings(command, {}).address, '127.0.0.1:7299');
@@ -104,7 +114,7 @@ describe('pipelines next to a running dev stack', () => {
     assert.deepEqual(errors, []);
   });
 
-  test('--address elsewhere: pipelines are not the dev stack\'s either', async () => {
+  test("--address elsewhere: pipelines are not the dev stack's either", async () => {
     errors.length = 0;
     const command = io({ RAMP_DEV_DIR: devDir });
     cliSettings(command, { address: '127.0.0.1:7300' });
@@ -117,7 +127,10 @@ describe('pipelines next to a running dev stack', () => {
   test('RAMP_PIPELINES_DIR says where pipelines are, still on the dev stack', async () => {
     const own = path.join(dir, 'own');
     await mkdir(own);
-    await writeFile(path.join(own, 'web.yaml'), (await readFile(path.join(ROOT, 'examples/demo.yaml'), 'utf8')).replace('file:///set-by-ramp-dev/gitops.git', 'file:///tmp/gitops.git'));
+    await writeFile(
+      path.join(own, 'web.yaml'),
+      (await readFile(path.join(ROOT, 'examples/demo.yaml'), 'utf8')).replace('file:///set-by-ramp-dev/gitops.git', 'file:///tmp/gitops.git'),
+    );
     errors.length = 0;
     const spec = await loadPipeline('web', io({ RAMP_DEV_DIR: devDir, RAMP_PIPELINES_DIR: own }));
     assert.equal(spec.repository.url, 'file:///tmp/gitops.git');
@@ -132,19 +145,30 @@ describe('pipelines next to a running dev stack', () => {
     assert.equal(devStackInUse(io({ RAMP_DEV_DIR: devDir, TEMPORAL_ADDRESS: '127.0.0.1:7299' }))?.pid, process.pid);
   });
 
-  test('a pipeline whose repository is not the stack\'s: refused when its host does not resolve here, else a note', async () => {
+  test("a pipeline whose repository is not the stack's: refused when its host does not resolve here, else a note", async () => {
     errors.length = 0;
-    await writeFile(path.join(dir, 'elsewhere.yaml'), (await readFile(path.join(ROOT, 'examples/demo.yaml'), 'utf8')).replace('file:///set-by-ramp-dev/gitops.git', 'https://gitops.ramp-test.invalid/x.git'));
+    await writeFile(
+      path.join(dir, 'elsewhere.yaml'),
+      (await readFile(path.join(ROOT, 'examples/demo.yaml'), 'utf8')).replace('file:///set-by-ramp-dev/gitops.git', 'https://gitops.ramp-test.invalid/x.git'),
+    );
     const resolves = await lookup('gitops.ramp-test.invalid').then(
       () => 'yes',
       (e: NodeJS.ErrnoException) => e.code,
     );
     const loading = loadPipeline(path.join(dir, 'elsewhere.yaml'), io({ RAMP_DEV_DIR: devDir }));
     if (resolves === 'ENOTFOUND') {
-      await assert.rejects(loading, (e: unknown) => e instanceof UserError && /gitops\.ramp-test\.invalid does not resolve on this machine, where the dev stack's worker runs .* Nothing was started/.test(e.message));
+      await assert.rejects(
+        loading,
+        (e: unknown) =>
+          e instanceof UserError &&
+          /gitops\.ramp-test\.invalid does not resolve on this machine, where the dev stack's worker runs .* Nothing was started/.test(e.message),
+      );
     } else {
       await loading; // no DNS answer here (offline): the note still says what will fail
-      assert.match(errors.join(''), /points at https:\/\/gitops\.ramp-test\.invalid\/x\.git, not at the dev stack's GitOps repository file:\/\/\/tmp\/gitops\.git/);
+      assert.match(
+        errors.join(''),
+        /points at https:\/\/gitops\.ramp-test\.invalid\/x\.git, not at the dev stack's GitOps repository file:\/\/\/tmp\/gitops\.git/,
+      );
     }
   });
 

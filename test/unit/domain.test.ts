@@ -9,8 +9,16 @@ import { parseYamlPath } from '../../src/domain/yaml-path.js';
 
 describe('parseDuration', () => {
   const valid: [string, number][] = [
-    ['500ms', 500], ['0s', 0], ['30s', 30_000], ['5m', 300_000], ['2h', 7_200_000], ['1d', 86_400_000],
-    ['1h30m', 5_400_000], ['1m30s', 90_000], ['1d2h3m4s5ms', 93_784_005], [' 10s ', 10_000],
+    ['500ms', 500],
+    ['0s', 0],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['2h', 7_200_000],
+    ['1d', 86_400_000],
+    ['1h30m', 5_400_000],
+    ['1m30s', 90_000],
+    ['1d2h3m4s5ms', 93_784_005],
+    [' 10s ', 10_000],
   ];
   for (const [text, ms] of valid) test(`${JSON.stringify(text)} is ${ms} ms`, () => assert.deepEqual(parseDuration(text), { ok: true, ms }));
   for (const text of ['', '30', '5 m', '1 minute', '30m1h', '1.5h', '-5s', 's', '5w', '1h1h']) {
@@ -35,17 +43,30 @@ describe('parseYamlPath', () => {
     assert.deepEqual(parseYamlPath('spec.template.spec.containers[name=web].image'), {
       ok: true,
       segments: [
-        { kind: 'key', key: 'spec' }, { kind: 'key', key: 'template' }, { kind: 'key', key: 'spec' },
-        { kind: 'key', key: 'containers' }, { kind: 'match', field: 'name', value: 'web' }, { kind: 'key', key: 'image' },
+        { kind: 'key', key: 'spec' },
+        { kind: 'key', key: 'template' },
+        { kind: 'key', key: 'spec' },
+        { kind: 'key', key: 'containers' },
+        { kind: 'match', field: 'name', value: 'web' },
+        { kind: 'key', key: 'image' },
       ],
     });
     assert.deepEqual(parseYamlPath('items[0][2].value'), {
       ok: true,
-      segments: [{ kind: 'key', key: 'items' }, { kind: 'index', index: 0 }, { kind: 'index', index: 2 }, { kind: 'key', key: 'value' }],
+      segments: [
+        { kind: 'key', key: 'items' },
+        { kind: 'index', index: 0 },
+        { kind: 'index', index: 2 },
+        { kind: 'key', key: 'value' },
+      ],
     });
     assert.deepEqual(parseYamlPath('metadata.annotations.ramp/version'), {
       ok: true,
-      segments: [{ kind: 'key', key: 'metadata' }, { kind: 'key', key: 'annotations' }, { kind: 'key', key: 'ramp/version' }],
+      segments: [
+        { kind: 'key', key: 'metadata' },
+        { kind: 'key', key: 'annotations' },
+        { kind: 'key', key: 'ramp/version' },
+      ],
     });
   });
   for (const bad of ['', 'a..b', 'a.', '.a', 'a[]', 'a[=x]', 'a[x=]', 'a b']) {
@@ -54,7 +75,14 @@ describe('parseYamlPath', () => {
 });
 
 describe('checkCondition', () => {
-  const ok = ['result[0] >= 0.95', 'result < 5', 'size(result) == 0 || result[0] < 0.01', 'isNaN(result[0])', '!isInf(result)', 'result[0] > 0.5 && result[1] < 2'];
+  const ok = [
+    'result[0] >= 0.95',
+    'result < 5',
+    'size(result) == 0 || result[0] < 0.01',
+    'isNaN(result[0])',
+    '!isInf(result)',
+    'result[0] > 0.5 && result[1] < 2',
+  ];
   for (const expression of ok) test(`accepts ${expression}`, () => assert.deepEqual(checkCondition(expression), { ok: true }));
   const bad: [string, RegExp][] = [
     ['result[0] <', /Unexpected token/],
@@ -89,4 +117,3 @@ describe('closest', () => {
   ];
   for (const [word, candidates, expected] of table) test(`${word} → ${String(expected)}`, () => assert.equal(closest(word, candidates), expected));
 });
-

@@ -14,7 +14,10 @@ import { loadPipelineSource } from '../../src/schema/load.js';
 const root = fileURLToPath(new URL('../fixtures/pipelines/', import.meta.url));
 
 async function fixtures(folder: string): Promise<string[]> {
-  return (await readdir(join(root, folder))).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(folder, f));
+  return (await readdir(join(root, folder)))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(folder, f));
 }
 
 function expectations(source: string): string[] {

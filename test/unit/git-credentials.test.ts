@@ -37,8 +37,16 @@ describe('resolveCredentials', () => {
   });
 
   test('from RAMP_SECRET_<NAME>, with an optional user name', async () => {
-    assert.deepEqual(await resolveCredentials(URL_, 'deploy', { env: { RAMP_SECRET_DEPLOY: ` ${TOKEN}\n` } }), { secretRef: 'deploy', username: 'x-access-token', token: TOKEN });
-    assert.deepEqual(await resolveCredentials(URL_, 'deploy', { env: { RAMP_SECRET_DEPLOY: TOKEN, RAMP_SECRET_DEPLOY_USERNAME: 'oauth2' } }), { secretRef: 'deploy', username: 'oauth2', token: TOKEN });
+    assert.deepEqual(await resolveCredentials(URL_, 'deploy', { env: { RAMP_SECRET_DEPLOY: ` ${TOKEN}\n` } }), {
+      secretRef: 'deploy',
+      username: 'x-access-token',
+      token: TOKEN,
+    });
+    assert.deepEqual(await resolveCredentials(URL_, 'deploy', { env: { RAMP_SECRET_DEPLOY: TOKEN, RAMP_SECRET_DEPLOY_USERNAME: 'oauth2' } }), {
+      secretRef: 'deploy',
+      username: 'oauth2',
+      token: TOKEN,
+    });
   });
 
   test('from a file in RAMP_SECRETS_DIR; the variable wins', async () => {
@@ -54,18 +62,25 @@ describe('resolveCredentials', () => {
   });
 
   test('a missing credential says where to put it', async () => {
-    await assert.rejects(resolveCredentials(URL_, 'deploy', { env: { RAMP_SECRETS_DIR: '/run/secrets' } }), (e: Error) =>
-      e instanceof RepositoryUnavailableError &&
-      e.message === 'credential "deploy" for https://git.example.com/platform/gitops.git is not configured on this worker. Set RAMP_SECRET_DEPLOY to an HTTPS token, or put the token in the file /run/secrets/deploy');
+    await assert.rejects(
+      resolveCredentials(URL_, 'deploy', { env: { RAMP_SECRETS_DIR: '/run/secrets' } }),
+      (e: Error) =>
+        e instanceof RepositoryUnavailableError &&
+        e.message ===
+          'credential "deploy" for https://git.example.com/platform/gitops.git is not configured on this worker. Set RAMP_SECRET_DEPLOY to an HTTPS token, or put the token in the file /run/secrets/deploy',
+    );
   });
 
   test('never over plain http, except to this machine', async () => {
-    await assert.rejects(resolveCredentials('http://git.example.com/r.git', 'deploy', { env: { RAMP_SECRET_DEPLOY: TOKEN } }), /refusing to send credential "deploy" to http:\/\/git\.example\.com\/r\.git over plain http/);
+    await assert.rejects(
+      resolveCredentials('http://git.example.com/r.git', 'deploy', { env: { RAMP_SECRET_DEPLOY: TOKEN } }),
+      /refusing to send credential "deploy" to http:\/\/git\.example\.com\/r\.git over plain http/,
+    );
     assert.equal((await resolveCredentials('http://127.0.0.1:9/r.git', 'deploy', { env: { RAMP_SECRET_DEPLOY: TOKEN } }))?.token, TOKEN);
   });
 });
 
-test('credentialEnv: an Authorization header for this host only, through git\'s environment config', () => {
+test("credentialEnv: an Authorization header for this host only, through git's environment config", () => {
   const credentials = { secretRef: 'deploy', username: 'x-access-token', token: TOKEN };
   assert.deepEqual(credentialEnv(URL_, credentials), {
     GIT_CONFIG_COUNT: '1',

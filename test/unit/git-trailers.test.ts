@@ -22,7 +22,11 @@ describe('formatCommitMessage', () => {
       ['s', { ...trailers, approvedBy: ['carol'], requestedBy: 'bob\nRamp-Stage: x' }],
       's\n\nRamp-Promotion: web-1.1.0-7f3a\nRamp-Stage: staging\nRamp-Step: 1/0/setWeight-10\nRamp-Version: 1.1.0\nRamp-Approved-By: carol\nRamp-Requested-By: bob Ramp-Stage: x\n',
     ],
-    ['no approvers, no trailer', ['s', { ...trailers, approvedBy: [] }], 's\n\nRamp-Promotion: web-1.1.0-7f3a\nRamp-Stage: staging\nRamp-Step: 1/0/setWeight-10\nRamp-Version: 1.1.0\n'],
+    [
+      'no approvers, no trailer',
+      ['s', { ...trailers, approvedBy: [] }],
+      's\n\nRamp-Promotion: web-1.1.0-7f3a\nRamp-Stage: staging\nRamp-Step: 1/0/setWeight-10\nRamp-Version: 1.1.0\n',
+    ],
     [
       'newlines in subject and values stay on one line',
       ['two\nlines', { ...trailers, version: '1.1.0\nRamp-Stage: production' }],
@@ -32,10 +36,18 @@ describe('formatCommitMessage', () => {
   for (const [name, args, expected] of cases) test(name, () => assert.equal(formatCommitMessage(...args), expected));
 });
 
-test('formatRevertMessage: Git\'s revert lines, then ramp\'s trailers with the reason', () => {
+test("formatRevertMessage: Git's revert lines, then ramp's trailers with the reason", () => {
   const sha = 'a'.repeat(40);
   assert.equal(
-    formatRevertMessage({ revertedSha: sha, revertedSubject: 'web/staging: weights 50/50', promotion: 'p', stage: 'staging', step: '1/rollback', version: '1.1.0', reason: 'analysis failed:\nerror rate' }),
+    formatRevertMessage({
+      revertedSha: sha,
+      revertedSubject: 'web/staging: weights 50/50',
+      promotion: 'p',
+      stage: 'staging',
+      step: '1/rollback',
+      version: '1.1.0',
+      reason: 'analysis failed:\nerror rate',
+    }),
     `Revert "web/staging: weights 50/50"\n\nThis reverts commit ${sha}.\n\nRamp-Promotion: p\nRamp-Stage: staging\nRamp-Step: 1/rollback\nRamp-Version: 1.1.0\nRamp-Rollback: analysis failed: error rate\n`,
   );
 });
@@ -73,7 +85,18 @@ describe('parseRampMessage', () => {
 
   test('reads back what formatRevertMessage wrote', () => {
     const sha = '0123456789abcdef0123456789abcdef01234567';
-    const parsed = parseRampMessage(formatRevertMessage({ revertedSha: sha, revertedSubject: 's', promotion: 'p', stage: 'st', step: '1/rollback', version: 'v', reason: 'aborted by alice', requestedBy: 'alice' }));
+    const parsed = parseRampMessage(
+      formatRevertMessage({
+        revertedSha: sha,
+        revertedSubject: 's',
+        promotion: 'p',
+        stage: 'st',
+        step: '1/rollback',
+        version: 'v',
+        reason: 'aborted by alice',
+        requestedBy: 'alice',
+      }),
+    );
     assert.equal(parsed.requestedBy, 'alice');
     assert.equal(parsed.subject, 'Revert "s"');
     assert.equal(parsed.reverts, sha);
@@ -83,7 +106,15 @@ describe('parseRampMessage', () => {
 
   test('a commit without trailers has no ramp fields', () => {
     assert.deepEqual(parseRampMessage('Bump replicas by hand\n'), {
-      subject: 'Bump replicas by hand', promotion: null, stage: null, step: null, version: null, approvedBy: [], requestedBy: null, rollbackReason: null, reverts: null,
+      subject: 'Bump replicas by hand',
+      promotion: null,
+      stage: null,
+      step: null,
+      version: null,
+      approvedBy: [],
+      requestedBy: null,
+      rollbackReason: null,
+      reverts: null,
     });
   });
 

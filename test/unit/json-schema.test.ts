@@ -22,7 +22,10 @@ describe('pipeline.schema.json', () => {
     assert.equal(metric.properties.consecutiveErrorLimit.default, 4);
     assert.deepEqual(metric.required, ['name', 'provider']);
     const step = schema.properties.spec.properties.stages.items.properties.strategy.anyOf[1].properties.canary.properties.steps.items;
-    assert.deepEqual(step.anyOf.map((s: { required: string[] }) => s.required[0]), ['setWeight', 'pause', 'analysis', 'approval']);
+    assert.deepEqual(
+      step.anyOf.map((s: { required: string[] }) => s.required[0]),
+      ['setWeight', 'pause', 'analysis', 'approval'],
+    );
   });
 
   test('field lookups used for hints follow unions', () => {

@@ -93,7 +93,10 @@ describe('the behavioural trio', () => {
     const result = judge(config, samples(0.03));
     assert.equal(result.score, 0);
     assert.equal(result.classification, JudgeClassification.Fail);
-    assert.deepEqual(result.overrides.map((o) => [o.reason, o.metric]), [[OverrideReason.CriticalMetric, 'latency-p50']]);
+    assert.deepEqual(
+      result.overrides.map((o) => [o.reason, o.metric]),
+      [[OverrideReason.CriticalMetric, 'latency-p50']],
+    );
   });
 
   test('deterministic, and plain JSON (no NaN, survives a Temporal payload)', () => {
@@ -112,21 +115,37 @@ describe('judge(): never throws for bad data', () => {
     ['samples that are null', { metrics: [{ name: 'a' }] }, { a: null }, [MetricClassification.Nodata]],
     ['an infinite value', { metrics: [{ name: 'a' }] }, { a: { baseline: [1, 2, 3], canary: [-Infinity, 2] } }, [MetricClassification.Error]],
     ['σ = 0', { metrics: [{ name: 'a' }] }, { a: { baseline: [3], canary: [4] } }, [MetricClassification.Error]],
-    ['a metric configured twice: the second is an Error', { metrics: [{ name: 'a' }, { name: 'a' }] }, { a: good }, [MetricClassification.Pass, MetricClassification.Error]],
+    [
+      'a metric configured twice: the second is an Error',
+      { metrics: [{ name: 'a' }, { name: 'a' }] },
+      { a: good },
+      [MetricClassification.Pass, MetricClassification.Error],
+    ],
     ['an invalid metric config', { metrics: [{ name: 'a', outliers: { strategy: 'remove', factor: -1 } }] }, { a: good }, [MetricClassification.Error]],
-    ['a metric named like an Object property', { metrics: [{ name: 'constructor' }, { name: '__proto__' }] }, {}, [MetricClassification.Nodata, MetricClassification.Nodata]],
+    [
+      'a metric named like an Object property',
+      { metrics: [{ name: 'constructor' }, { name: '__proto__' }] },
+      {},
+      [MetricClassification.Nodata, MetricClassification.Nodata],
+    ],
   ];
   for (const [name, config, input, expected] of cases) {
     test(name, () => {
       const result = judge(config, input as Record<string, MetricSamples>);
-      assert.deepEqual(result.metrics.map((m) => m.classification), expected);
+      assert.deepEqual(
+        result.metrics.map((m) => m.classification),
+        expected,
+      );
       for (const m of result.metrics) assert.ok(m.reason.length > 0);
     });
   }
 
   test('no samples object at all (null from a payload): every metric Nodata', () => {
     const result = judge({ metrics: [{ name: 'a' }] }, null as unknown as Record<string, MetricSamples>);
-    assert.deepEqual(result.metrics.map((m) => m.classification), [MetricClassification.Nodata]);
+    assert.deepEqual(
+      result.metrics.map((m) => m.classification),
+      [MetricClassification.Nodata],
+    );
     assert.equal(result.overrides[0]?.reason, OverrideReason.TooManyNodata);
   });
 
@@ -139,13 +158,19 @@ describe('judge(): never throws for bad data', () => {
 
   test('samples of unconfigured metrics are ignored; results follow the configured order', () => {
     const result = judge({ metrics: [{ name: 'b' }, { name: 'a' }] }, { a: good, b: good, c: good });
-    assert.deepEqual(result.metrics.map((m) => m.name), ['b', 'a']);
+    assert.deepEqual(
+      result.metrics.map((m) => m.name),
+      ['b', 'a'],
+    );
   });
 
   test('defaults: a metric without groups is its own group; thresholds 95 / 75', () => {
     const result = judge({ metrics: [{ name: 'a' }] }, { a: good });
     assert.deepEqual(result.metrics[0]?.groups, ['a']);
-    assert.deepEqual(result.groupScores.map((g) => [g.name, g.weight]), [['a', 100]]);
+    assert.deepEqual(
+      result.groupScores.map((g) => [g.name, g.weight]),
+      [['a', 100]],
+    );
     assert.deepEqual(result.thresholds, { pass: 95, marginal: 75 });
   });
 

@@ -53,7 +53,13 @@ describe('missing data', () => {
     ['critical', { critical: true }, noCanary, MetricClassification.Nodata, true],
     ['critical and mustHaveData: critical wins (Nodata, critical)', { critical: true, mustHaveData: true }, noBaseline, MetricClassification.Nodata, true],
     ['nanStrategy replace, a side empty', { nanStrategy: NanStrategy.Replace }, noCanary, MetricClassification.Pass, false],
-    ['nanStrategy replace, critical and mustHaveData: still Pass', { nanStrategy: NanStrategy.Replace, critical: true, mustHaveData: true }, noCanary, MetricClassification.Pass, false],
+    [
+      'nanStrategy replace, critical and mustHaveData: still Pass',
+      { nanStrategy: NanStrategy.Replace, critical: true, mustHaveData: true },
+      noCanary,
+      MetricClassification.Pass,
+      false,
+    ],
   ]);
   test('nanStrategy replace turns an all-NaN side into zeros: data, not missing', () => {
     const r = classify({ nanStrategy: NanStrategy.Replace }, nanCanary);

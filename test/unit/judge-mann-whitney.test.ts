@@ -47,7 +47,10 @@ describe('mannWhitneyUTest', () => {
     const x = [3.1, 4.7, 2.2, 5.9, 4.4, 3.8, 5.1];
     const y = [2.9, 3.3, 4.1, 2.5, 3.7, 3.0];
     const a = ok(x, y);
-    const b = ok(x.map((v) => v + 10), y);
+    const b = ok(
+      x.map((v) => v + 10),
+      y,
+    );
     assert.ok(near(b.estimate, a.estimate + 10));
     assert.ok(near(b.confidenceInterval[0], a.confidenceInterval[0] + 10));
     assert.ok(near(b.confidenceInterval[1], a.confidenceInterval[1] + 10));
@@ -56,7 +59,13 @@ describe('mannWhitneyUTest', () => {
   test('order of the samples does not matter', () => {
     const x = [5, 3, 9, 1, 7, 8];
     const y = [2, 6, 4, 4, 1];
-    assert.deepEqual(ok(x, y), ok([...x].reverse(), [...y].sort((a, b) => b - a)));
+    assert.deepEqual(
+      ok(x, y),
+      ok(
+        [...x].reverse(),
+        [...y].sort((a, b) => b - a),
+      ),
+    );
   });
 
   test('the estimate lies inside the interval, and the interval widens with the confidence level', () => {
@@ -84,7 +93,10 @@ describe('mannWhitneyUTest', () => {
     const diffs = x.flatMap((a) => y.map((b) => a - b));
     const r = ok(x, y, 0.8);
     for (const bound of r.confidenceInterval) {
-      assert.ok(diffs.some((d) => Math.abs(d - bound) <= 1e-11), `${bound} is not a pairwise difference`);
+      assert.ok(
+        diffs.some((d) => Math.abs(d - bound) <= 1e-11),
+        `${bound} is not a pairwise difference`,
+      );
     }
   });
 
@@ -118,8 +130,14 @@ describe('brentRoot', () => {
     assert.ok(Math.abs(root - 0.3) < 1e-11);
   });
   test('an endpoint that is a root is returned as is', () => {
-    assert.equal(brentRoot((x) => x, 0, 1, 0, 1, { tolerance: 1e-9 }), 0);
-    assert.equal(brentRoot((x) => x - 1, 0, 1, -1, 0, { tolerance: 1e-9 }), 1);
+    assert.equal(
+      brentRoot((x) => x, 0, 1, 0, 1, { tolerance: 1e-9 }),
+      0,
+    );
+    assert.equal(
+      brentRoot((x) => x - 1, 0, 1, -1, 0, { tolerance: 1e-9 }),
+      1,
+    );
   });
   test('out of iterations: RootNotFoundError', () => {
     assert.throws(() => brentRoot((x) => (x < 0.3 ? 1 : -1), 0, 1, 1, -1, { tolerance: 1e-15, maxIterations: 3 }), RootNotFoundError);

@@ -137,7 +137,15 @@ describe(`normal distribution against mpmath ${reference.versions.mpmath} and sc
 describe('percentile (type 7) against numpy.percentile(method="linear")', () => {
   for (const { values, p, expected } of reference.percentiles) {
     test(`P${p} of ${values.length} values`, () => {
-      relativelyClose(percentile([...values].sort((a, b) => a - b), p), expected, 1e-12, `P${p}`);
+      relativelyClose(
+        percentile(
+          [...values].sort((a, b) => a - b),
+          p,
+        ),
+        expected,
+        1e-12,
+        `P${p}`,
+      );
     });
   }
 });

@@ -59,12 +59,23 @@ describe('group score: 100 × Pass / (Pass + High + Low + NodataFailMetric)', ()
   }
   test('counts per classification', () => {
     assert.deepEqual(run([metric(Pass), metric(High), metric(High), metric(Err)]).groupScores[0]?.counts, {
-      Pass: 1, High: 2, Low: 0, Nodata: 0, NodataFailMetric: 0, Error: 1,
+      Pass: 1,
+      High: 2,
+      Low: 0,
+      Nodata: 0,
+      NodataFailMetric: 0,
+      Error: 1,
     });
   });
   test('a metric in two groups counts in both', () => {
     const groups = run([metric(High, ['a', 'b']), metric(Pass, ['a'])]).groupScores;
-    assert.deepEqual(groups.map((g) => [g.name, g.score]), [['a', 50], ['b', 0]]);
+    assert.deepEqual(
+      groups.map((g) => [g.name, g.score]),
+      [
+        ['a', 50],
+        ['b', 0],
+      ],
+    );
   });
 });
 
@@ -75,9 +86,21 @@ describe('summary: Σ group score × weight / 100, noData groups count 100', () 
     ['unweighted groups share the remainder equally', [metric(Pass, ['a']), metric(High, ['b']), metric(Pass, ['c'])], { a: 50 }, 75, { a: 50, b: 25, c: 25 }],
     ['no weights: equal shares', [metric(Pass, ['a']), metric(High, ['b']), metric(Pass, ['c']), metric(Pass, ['d'])], {}, 75, { a: 25, b: 25, c: 25, d: 25 }],
     ['weights reaching 100 starve the unweighted groups', [metric(Pass, ['a']), metric(High, ['b'])], { a: 100 }, 100, { a: 100, b: 0 }],
-    ['weights above 100: the share is 0, not negative', [metric(Pass, ['a']), metric(High, ['b']), metric(Pass, ['c'])], { a: 60, c: 60 }, 120, { a: 60, b: 0, c: 60 }],
+    [
+      'weights above 100: the share is 0, not negative',
+      [metric(Pass, ['a']), metric(High, ['b']), metric(Pass, ['c'])],
+      { a: 60, c: 60 },
+      120,
+      { a: 60, b: 0, c: 60 },
+    ],
     ['a weight of a group without metrics still takes its part', [metric(Pass, ['a']), metric(High, ['b'])], { z: 50 }, 25, { a: 25, b: 25 }],
-    ['a noData group counts as 100', [metric(Nodata, ['a']), metric(Err, ['a']), metric(High, ['b']), metric(Pass, ['b']), metric(Pass, ['c'])], {}, 83.33, { a: 100 / 3, b: 100 / 3, c: 100 / 3 }],
+    [
+      'a noData group counts as 100',
+      [metric(Nodata, ['a']), metric(Err, ['a']), metric(High, ['b']), metric(Pass, ['b']), metric(Pass, ['c'])],
+      {},
+      83.33,
+      { a: 100 / 3, b: 100 / 3, c: 100 / 3 },
+    ],
     ['rounded to 2 decimals', [metric(Pass, ['a']), metric(Pass, ['a']), metric(High, ['a'])], {}, 66.67, { a: 100 }],
   ];
   for (const [name, metrics, weights, score, expectedWeights] of rows) {
@@ -90,7 +113,10 @@ describe('summary: Σ group score × weight / 100, noData groups count 100', () 
   test('a metric without groups is scored in a group named after it', () => {
     // (judge() resolves groups: [] to [name]; see judge-behaviour.test.ts.)
     const result = run([metric(Pass, ['latency']), metric(High, ['errors'])]);
-    assert.deepEqual(result.groupScores.map((g) => g.name), ['latency', 'errors']);
+    assert.deepEqual(
+      result.groupScores.map((g) => g.name),
+      ['latency', 'errors'],
+    );
     assert.equal(result.score, 50);
   });
   test('muted metrics are left out', () => {
@@ -100,8 +126,18 @@ describe('summary: Σ group score × weight / 100, noData groups count 100', () 
   });
 });
 
-describe('round2: half away from zero on the shortest decimal form (Kayenta\'s Precision.round)', () => {
-  const rows: [number, number][] = [[1.005, 1.01], [2.675, 2.68], [66.666666, 66.67], [83.335, 83.34], [99.994999, 99.99], [100, 100], [0, 0], [-1.005, -1.01], [1e-7, 0]];
+describe("round2: half away from zero on the shortest decimal form (Kayenta's Precision.round)", () => {
+  const rows: [number, number][] = [
+    [1.005, 1.01],
+    [2.675, 2.68],
+    [66.666666, 66.67],
+    [83.335, 83.34],
+    [99.994999, 99.99],
+    [100, 100],
+    [0, 0],
+    [-1.005, -1.01],
+    [1e-7, 0],
+  ];
   for (const [x, expected] of rows) test(`${x} → ${expected}`, () => assert.equal(round2(x), expected));
 });
 
@@ -124,7 +160,10 @@ describe('overrides: the score is forced to 0', () => {
     test(`${name}: ${score}`, () => {
       const result = run(metrics);
       assert.equal(result.score, score);
-      assert.deepEqual(result.overrides.map((o) => o.reason), reasons);
+      assert.deepEqual(
+        result.overrides.map((o) => o.reason),
+        reasons,
+      );
       if (reasons.length > 0) {
         assert.equal(result.classification, JudgeClassification.Fail);
         assert.equal(result.reason, result.overrides[0]?.message);

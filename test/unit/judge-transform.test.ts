@@ -113,7 +113,7 @@ describe('descriptive statistics', () => {
   test('empty: nulls, not NaN or 0', () => assert.deepEqual(describeValues([]), { count: 0, min: null, max: null, mean: null, std: null }));
 });
 
-describe('spreadSingleValue: the deterministic stand-in for Kayenta\'s Gaussian noise', () => {
+describe("spreadSingleValue: the deterministic stand-in for Kayenta's Gaussian noise", () => {
   test('value·1e-5·Φ⁻¹((i + ½)/n) added to the i-th value', () => {
     const spread = spreadSingleValue([10, 10, 10, 10]);
     assert.deepEqual(

@@ -89,7 +89,11 @@ describe('agentState: Argo CD Application', () => {
     },
     {
       name: 'the sync operation Errored (revision only in the requested operation)',
-      object: application({ sync: { status: 'OutOfSync', revision: SHA }, health: healthy, operationState: { phase: 'Error', operation: { sync: { revision: SHA } } } }),
+      object: application({
+        sync: { status: 'OutOfSync', revision: SHA },
+        health: healthy,
+        operationState: { phase: 'Error', operation: { sync: { revision: SHA } } },
+      }),
       want: { failed: 'the sync operation errored' },
     },
     {
@@ -105,13 +109,21 @@ describe('agentState: Argo CD Application', () => {
       object: application({
         sync: { status: 'OutOfSync', revision: SHA },
         health: healthy,
-        operationState: { phase: 'Failed', message: 'one or more objects failed to apply', syncResult: { revision: OLD }, operation: { sync: { revision: OLD } } },
+        operationState: {
+          phase: 'Failed',
+          message: 'one or more objects failed to apply',
+          syncResult: { revision: OLD },
+          operation: { sync: { revision: OLD } },
+        },
       }),
       want: { revision: SHA, ready: false, failed: null, message: /OutOfSync to 3f786850e387, Healthy \(last operation Failed\)/ },
     },
     {
-      name: 'Degraded while OutOfSync: the live objects are still the earlier commit\'s',
-      object: application({ sync: { status: 'OutOfSync', revision: SHA }, health: { status: 'Degraded', message: 'Deployment "web" exceeded its progress deadline' } }),
+      name: "Degraded while OutOfSync: the live objects are still the earlier commit's",
+      object: application({
+        sync: { status: 'OutOfSync', revision: SHA },
+        health: { status: 'Degraded', message: 'Deployment "web" exceeded its progress deadline' },
+      }),
       want: { revision: SHA, ready: false, failed: null },
     },
     {
@@ -139,7 +151,12 @@ describe('agentState: Flux Kustomization', () => {
     {
       name: 'Ready=True at the current generation, applied main@sha1:<sha> (Flux 2.x)',
       object: kustomization({ observedGeneration: 3, lastAppliedRevision: `main@sha1:${SHA}`, conditions: [ready('True')] }),
-      want: { revision: SHA, ready: true, failed: null, message: `Ready=True (ReconciliationSucceeded), applied ${SHA.slice(0, 12)}: Applied revision: main@sha1:${SHA}` },
+      want: {
+        revision: SHA,
+        ready: true,
+        failed: null,
+        message: `Ready=True (ReconciliationSucceeded), applied ${SHA.slice(0, 12)}: Applied revision: main@sha1:${SHA}`,
+      },
     },
     {
       name: 'Ready=True for an older generation (spec changed since): not ready',
@@ -181,18 +198,29 @@ describe('agentState: Flux Kustomization', () => {
       object: kustomization({
         observedGeneration: 3,
         lastAppliedRevision: `main@sha1:${SHA}`,
-        conditions: [ready('False', 'BuildFailed', 'kustomize build failed'), { type: 'Stalled', status: 'True', reason: 'BuildFailed', message: 'kustomization.yaml: invalid' }],
+        conditions: [
+          ready('False', 'BuildFailed', 'kustomize build failed'),
+          { type: 'Stalled', status: 'True', reason: 'BuildFailed', message: 'kustomization.yaml: invalid' },
+        ],
       }),
       want: { revision: SHA, ready: false, failed: 'the Kustomization is stalled: kustomization.yaml: invalid' },
     },
     {
       name: 'Stalled without a message names the reason',
-      object: kustomization({ observedGeneration: 3, lastAppliedRevision: `main@sha1:${SHA}`, conditions: [{ type: 'Stalled', status: 'True', reason: 'InvalidPath' }] }),
+      object: kustomization({
+        observedGeneration: 3,
+        lastAppliedRevision: `main@sha1:${SHA}`,
+        conditions: [{ type: 'Stalled', status: 'True', reason: 'InvalidPath' }],
+      }),
       want: { failed: 'the Kustomization is stalled: InvalidPath' },
     },
     {
       name: 'Stalled=False is no failure',
-      object: kustomization({ observedGeneration: 3, lastAppliedRevision: `main@sha1:${SHA}`, conditions: [ready('True'), { type: 'Stalled', status: 'False', reason: 'Succeeded' }] }),
+      object: kustomization({
+        observedGeneration: 3,
+        lastAppliedRevision: `main@sha1:${SHA}`,
+        conditions: [ready('True'), { type: 'Stalled', status: 'False', reason: 'Succeeded' }],
+      }),
       want: { ready: true, failed: null },
     },
     {

@@ -11,7 +11,14 @@ const deployment = (replicas: number | undefined, image: string, extra: Record<s
   metadata: { name: 'web', namespace: 'shop' },
   spec: {
     ...(replicas === undefined ? {} : { replicas }),
-    template: { spec: { containers: [{ name: 'web', image, resources: { limits: { cpu: '1' } } }, { name: 'proxy', image: 'envoy:1.30' }] } },
+    template: {
+      spec: {
+        containers: [
+          { name: 'web', image, resources: { limits: { cpu: '1' } } },
+          { name: 'proxy', image: 'envoy:1.30' },
+        ],
+      },
+    },
     ...extra,
   },
 });
@@ -19,17 +26,35 @@ const route = (stable: number, canary: number): KubeObject => ({
   apiVersion: 'gateway.networking.k8s.io/v1',
   kind: 'HTTPRoute',
   metadata: { name: 'web', namespace: 'shop' },
-  spec: { rules: [{ backendRefs: [{ name: 'web-stable', weight: stable }, { name: 'web-canary', weight: canary }] }] },
+  spec: {
+    rules: [
+      {
+        backendRefs: [
+          { name: 'web-stable', weight: stable },
+          { name: 'web-canary', weight: canary },
+        ],
+      },
+    ],
+  },
 });
 const service: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ port: 80 }] } };
 const desired = (...objects: KubeObject[]): DesiredObject[] => objects.map((object) => ({ object, source: 'app.yaml' }));
-const live = (...objects: (KubeObject | [KubeObject, null])[]) =>
-  new Map(objects.map((o) => (Array.isArray(o) ? [objectKey(o[0]), null] : [objectKey(o), o])));
+const live = (...objects: (KubeObject | [KubeObject, null])[]) => new Map(objects.map((o) => (Array.isArray(o) ? [objectKey(o[0]), null] : [objectKey(o), o])));
 
 describe('drift: compared fields', () => {
   const cases: [string, KubeObject, { kind: string; name?: string; path: string }[], string[]][] = [
-    ['a workload: replicas and every container image', deployment(2, 'web:1.0.0'), [], ['spec.replicas', 'spec.template.spec.containers[name=web].image', 'spec.template.spec.containers[name=proxy].image']],
-    ['replicas Git leaves to an autoscaler are not compared', deployment(undefined, 'web:1.0.0'), [], ['spec.template.spec.containers[name=web].image', 'spec.template.spec.containers[name=proxy].image']],
+    [
+      'a workload: replicas and every container image',
+      deployment(2, 'web:1.0.0'),
+      [],
+      ['spec.replicas', 'spec.template.spec.containers[name=web].image', 'spec.template.spec.containers[name=proxy].image'],
+    ],
+    [
+      'replicas Git leaves to an autoscaler are not compared',
+      deployment(undefined, 'web:1.0.0'),
+      [],
+      ['spec.template.spec.containers[name=web].image', 'spec.template.spec.containers[name=proxy].image'],
+    ],
     ['a route: every weight', route(90, 10), [], ['spec.rules[0].backendRefs[0].weight', 'spec.rules[0].backendRefs[1].weight']],
     ['other kinds: nothing unless listed', service, [], []],
     ['a listed field of the kind', service, [{ kind: 'Service', path: 'spec.ports[0].port' }], ['spec.ports[0].port']],
@@ -37,7 +62,12 @@ describe('drift: compared fields', () => {
     ['a listed field Git does not set is not compared', service, [{ kind: 'Service', path: 'spec.type' }], []],
   ];
   for (const [name, object, extra, paths] of cases) {
-    test(name, () => assert.deepEqual(comparedFields(object, extra).map((f) => f.path), paths));
+    test(name, () =>
+      assert.deepEqual(
+        comparedFields(object, extra).map((f) => f.path),
+        paths,
+      ),
+    );
   }
 });
 
@@ -61,15 +91,21 @@ describe('drift: findDrift', () => {
         ],
       },
     ]);
-    assert.equal(describeDrift(drifts[0]!), 'Deployment shop/web spec.replicas 5 (Git: 2), spec.template.spec.containers[name=web].image "web:1.0.1" (Git: "web:1.0.0")');
+    assert.equal(
+      describeDrift(drifts[0]!),
+      'Deployment shop/web spec.replicas 5 (Git: 2), spec.template.spec.containers[name=web].image "web:1.0.1" (Git: "web:1.0.0")',
+    );
   });
 
   test('weights shifted by hand', () => {
     const [drift] = findDrift(desired(route(90, 10)), live(route(50, 50)));
-    assert.deepEqual(drift?.fields.map((f) => [f.path, f.live, f.desired]), [
-      ['spec.rules[0].backendRefs[0].weight', 50, 90],
-      ['spec.rules[0].backendRefs[1].weight', 50, 10],
-    ]);
+    assert.deepEqual(
+      drift?.fields.map((f) => [f.path, f.live, f.desired]),
+      [
+        ['spec.rules[0].backendRefs[0].weight', 50, 90],
+        ['spec.rules[0].backendRefs[1].weight', 50, 10],
+      ],
+    );
   });
 
   test('an object deleted from the cluster', () => {
@@ -87,7 +123,25 @@ describe('drift: findDrift', () => {
   });
 
   test('numbers and their strings are one value (an SMI weight read back as "10")', () => {
-    assert.deepEqual(findDrift(desired(route(90, 10)), live({ ...route(90, 10), spec: { rules: [{ backendRefs: [{ name: 'web-stable', weight: '90' }, { name: 'web-canary', weight: 10 }] }] } })), []);
+    assert.deepEqual(
+      findDrift(
+        desired(route(90, 10)),
+        live({
+          ...route(90, 10),
+          spec: {
+            rules: [
+              {
+                backendRefs: [
+                  { name: 'web-stable', weight: '90' },
+                  { name: 'web-canary', weight: 10 },
+                ],
+              },
+            ],
+          },
+        }),
+      ),
+      [],
+    );
   });
 
   test('objects that were not read are not reported', () => {

@@ -11,7 +11,10 @@ import type { KubeObject } from '../../src/providers/kube/objects.js';
 type Kind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
 
 /** A workload of `kind` running `images` (container name → image). */
-function workload(kind: Kind, options: { images?: Record<string, string>; spec?: Record<string, unknown>; status?: Record<string, unknown>; generation?: number } = {}): KubeObject {
+function workload(
+  kind: Kind,
+  options: { images?: Record<string, string>; spec?: Record<string, unknown>; status?: Record<string, unknown>; generation?: number } = {},
+): KubeObject {
   const containers = Object.entries(options.images ?? { web: 'web:1.1.0' }).map(([name, image]) => ({ name, image }));
   return {
     apiVersion: 'apps/v1',
@@ -78,17 +81,20 @@ describe('workloadHealth: Deployment', () => {
       message: /has not seen generation 1 yet \(observed 0\)/,
     },
     {
-      name: 'ProgressDeadlineExceeded: failed, with the controller\'s message',
+      name: "ProgressDeadlineExceeded: failed, with the controller's message",
       desired,
-      live: deployment({}, {
-        replicas: 4,
-        updatedReplicas: 1,
-        availableReplicas: 3,
-        conditions: [
-          { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' },
-          { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-7c9" has timed out progressing.' },
-        ],
-      }),
+      live: deployment(
+        {},
+        {
+          replicas: 4,
+          updatedReplicas: 1,
+          availableReplicas: 3,
+          conditions: [
+            { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' },
+            { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-7c9" has timed out progressing.' },
+          ],
+        },
+      ),
       state: 'Failed',
       message: /^progress deadline exceeded: ReplicaSet "web-7c9" has timed out progressing\.$/,
     },
@@ -144,7 +150,7 @@ describe('workloadHealth: Deployment', () => {
       message: /^0 of 0 replicas available$/,
     },
     {
-      name: 'the live replicas count, not Git\'s (an autoscaler may own them)',
+      name: "the live replicas count, not Git's (an autoscaler may own them)",
       desired,
       live: deployment({ replicas: 5 }, { replicas: 5, updatedReplicas: 5, availableReplicas: 5 }),
       state: 'Healthy',
@@ -182,7 +188,13 @@ describe('workloadHealth: StatefulSet', () => {
       state: 'Progressing',
       message: /^3 of 3 replicas updated$/,
     },
-    { name: 'updated, not all available', desired, live: sts({}, { ...done, availableReplicas: 2 }), state: 'Progressing', message: /^2 of 3 replicas available$/ },
+    {
+      name: 'updated, not all available',
+      desired,
+      live: sts({}, { ...done, availableReplicas: 2 }),
+      state: 'Progressing',
+      message: /^2 of 3 replicas available$/,
+    },
     {
       name: 'availableReplicas absent (older API servers): readyReplicas counts',
       desired,
@@ -208,14 +220,20 @@ describe('workloadHealth: StatefulSet', () => {
     {
       name: 'partition 2: updated, but not all available',
       desired,
-      live: sts({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } } }, { ...done, updatedReplicas: 1, availableReplicas: 2, currentRevision: 'web-1' }),
+      live: sts(
+        { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } } },
+        { ...done, updatedReplicas: 1, availableReplicas: 2, currentRevision: 'web-1' },
+      ),
       state: 'Progressing',
       message: /^2 of 3 replicas available$/,
     },
     {
       name: 'OnDelete: pods change only when deleted, so the applied template is the rollout',
       desired,
-      live: sts({ updateStrategy: { type: 'OnDelete' } }, { replicas: 3, readyReplicas: 3, updatedReplicas: 0, currentRevision: 'web-1', updateRevision: 'web-2' }),
+      live: sts(
+        { updateStrategy: { type: 'OnDelete' } },
+        { replicas: 3, readyReplicas: 3, updatedReplicas: 0, currentRevision: 'web-1', updateRevision: 'web-2' },
+      ),
       state: 'Healthy',
       message: /OnDelete/,
     },
@@ -242,7 +260,13 @@ describe('workloadHealth: DaemonSet', () => {
       state: 'Progressing',
       message: /^2 of 3 updated pods available$/,
     },
-    { name: 'rolled out', desired, live: ds({ desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 }), state: 'Healthy', message: /^3 of 3 pods available$/ },
+    {
+      name: 'rolled out',
+      desired,
+      live: ds({ desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 }),
+      state: 'Healthy',
+      message: /^3 of 3 pods available$/,
+    },
     { name: 'no node to run on: nothing to wait for', desired, live: ds({ desiredNumberScheduled: 0 }), state: 'Healthy', message: /^0 of 0 pods available$/ },
   ]);
 });
@@ -272,7 +296,14 @@ describe('isWorkload', () => {
   test('apps/v1 Deployment, StatefulSet and DaemonSet only', () => {
     const of = (apiVersion: string, kind: string) => isWorkload({ apiVersion, kind, metadata: { name: 'x' } });
     assert.deepEqual(
-      [of('apps/v1', 'Deployment'), of('apps/v1', 'StatefulSet'), of('apps/v1', 'DaemonSet'), of('apps/v1', 'ReplicaSet'), of('batch/v1', 'Job'), of('v1', 'Service')],
+      [
+        of('apps/v1', 'Deployment'),
+        of('apps/v1', 'StatefulSet'),
+        of('apps/v1', 'DaemonSet'),
+        of('apps/v1', 'ReplicaSet'),
+        of('batch/v1', 'Job'),
+        of('v1', 'Service'),
+      ],
       [true, true, true, false, false, false],
     );
   });

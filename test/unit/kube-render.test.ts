@@ -82,7 +82,12 @@ describe('renderStage: plain YAML files', () => {
         configMap('after'),
       ].join('\n'),
     });
-    assert.deepEqual(summary(await renderStage(root, stagePath)), ['list.yaml Service/web', 'list.yaml ConfigMap/a', 'list.yaml ConfigMap/b', 'list.yaml ConfigMap/after']);
+    assert.deepEqual(summary(await renderStage(root, stagePath)), [
+      'list.yaml Service/web',
+      'list.yaml ConfigMap/a',
+      'list.yaml ConfigMap/b',
+      'list.yaml ConfigMap/after',
+    ]);
   });
 
   test('namespaces are kept as Git says; none is added (syncStage asks the cluster which kinds are namespaced)', async () => {
@@ -124,7 +129,7 @@ describe('renderStage: errors name the file, the document and what to fix', () =
       error: (s) => new RegExp(`^${s}/a\\.yaml: document 1 \\(ConfigMap\\) has no metadata\\.name`),
     },
     {
-      name: 'an item of a List without a name: the List\'s document is named',
+      name: "an item of a List without a name: the List's document is named",
       files: { 'a.yaml': 'apiVersion: v1\nkind: List\nitems:\n  - { apiVersion: v1, kind: ConfigMap, metadata: {} }\n' },
       error: (s) => new RegExp(`^${s}/a\\.yaml: document 1 \\(ConfigMap\\) has no metadata\\.name`),
     },
@@ -134,7 +139,7 @@ describe('renderStage: errors name the file, the document and what to fix', () =
       error: (s) => new RegExp(`^${s}/a\\.yaml: document 2 is not a Kubernetes object`),
     },
     {
-      name: 'invalid YAML, with the parser\'s line and column',
+      name: "invalid YAML, with the parser's line and column",
       files: { 'a.yaml': configMap('first'), 'z.yaml': `${configMap('ok')}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: tabbed\n` },
       error: (s) => new RegExp(`^${s}/z\\.yaml: document 2: Tabs are not allowed as indentation at line 10`),
     },
@@ -147,7 +152,10 @@ describe('renderStage: errors name the file, the document and what to fix', () =
   }
 
   test('a stage directory that does not exist at the commit', async () => {
-    await assert.rejects(renderStage(root, 'envs/nowhere'), manifestError(/^the stage directory envs\/nowhere does not exist at this commit; correct the stage path$/));
+    await assert.rejects(
+      renderStage(root, 'envs/nowhere'),
+      manifestError(/^the stage directory envs\/nowhere does not exist at this commit; correct the stage path$/),
+    );
   });
 
   test('a stage directory without YAML files', async () => {
@@ -159,7 +167,11 @@ describe('renderStage: errors name the file, the document and what to fix', () =
     const stagePath = await stage({ 'kustomization.yaml': 'resources: [cm.yaml]\n', 'cm.yaml': configMap('x') });
     await assert.rejects(
       renderStage(root, stagePath, { kustomize: path.join(root, 'no-such-kustomize') }),
-      manifestError(new RegExp(`^${stagePath} holds a kustomization, but the worker has no kustomize binary \\(.*no-such-kustomize\\)\\. Install kustomize 5 or set RAMP_KUSTOMIZE$`)),
+      manifestError(
+        new RegExp(
+          `^${stagePath} holds a kustomization, but the worker has no kustomize binary \\(.*no-such-kustomize\\)\\. Install kustomize 5 or set RAMP_KUSTOMIZE$`,
+        ),
+      ),
     );
   });
 

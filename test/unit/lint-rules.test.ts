@@ -35,7 +35,10 @@ describe('architecture lint rules', () => {
   for (const [file, code, rule] of refused) {
     test(`${file}: refuses ${code}`, async () => {
       const found = await violations(file, `${code}\nexport {};\n`);
-      assert.ok(found.some((v) => v.startsWith(`${rule}:`)), `expected ${rule}, got ${JSON.stringify(found)}`);
+      assert.ok(
+        found.some((v) => v.startsWith(`${rule}:`)),
+        `expected ${rule}, got ${JSON.stringify(found)}`,
+      );
     });
   }
 

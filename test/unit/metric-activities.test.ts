@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CancelledFailure, type Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createMetricActivities, type FetchSeriesRequest, type MeasureMetricRequest, type MetricActivities, type SeriesResult } from '../../activities/metrics.js';
+import {
+  createMetricActivities,
+  type FetchSeriesRequest,
+  type MeasureMetricRequest,
+  type MetricActivities,
+  type SeriesResult,
+} from '../../activities/metrics.js';
 import type { Measurement } from '../../src/domain/analysis/measurement.js';
 import type { MeasureRequest, ProviderResult } from '../../src/providers/metrics/metric-provider.js';
 import type { PrometheusProviderSpec, RangeQueryRequest, RangeResult } from '../../src/providers/metrics/prometheus.js';
@@ -53,7 +59,15 @@ type Line = { level: string; message: string; meta?: Record<string, unknown> };
 function recordingLogger(): Logger & { lines: Line[] } {
   const lines: Line[] = [];
   const at = (level: string) => (message: string, meta?: Record<string, unknown>) => void lines.push({ level, message, ...(meta ? { meta } : {}) });
-  return { lines, log: (level, message, meta) => at(level)(message, meta), trace: at('TRACE'), debug: at('DEBUG'), info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
+  return {
+    lines,
+    log: (level, message, meta) => at(level)(message, meta),
+    trace: at('TRACE'),
+    debug: at('DEBUG'),
+    info: at('INFO'),
+    warn: at('WARN'),
+    error: at('ERROR'),
+  };
 }
 const quietEnv = () => new MockActivityEnvironment(undefined, { logger: recordingLogger() });
 const measureIn = (acts: MetricActivities, request: MeasureMetricRequest, env = quietEnv()): Promise<Measurement> =>
@@ -131,12 +145,19 @@ describe('measureMetric', () => {
     const logger = recordingLogger();
     const env = new MockActivityEnvironment(undefined, { logger });
     await measureIn(createMetricActivities(fakeProviders({ measure: { value: 0.5 } })), { metric: metric(), args: { 'ramp.version': '1' } }, env);
-    await measureIn(createMetricActivities(fakeProviders({ measure: { error: 'no answer within 30s' } })), { metric: metric(), args: { 'ramp.version': '1' } }, env);
+    await measureIn(
+      createMetricActivities(fakeProviders({ measure: { error: 'no answer within 30s' } })),
+      { metric: metric(), args: { 'ramp.version': '1' } },
+      env,
+    );
     const lines = logger.lines.filter((l) => l.message.startsWith('metric '));
-    assert.deepEqual(lines.map((l) => [l.level, l.message]), [
-      ['INFO', 'metric error-rate: Successful (result = 0.5)'],
-      ['WARN', 'metric error-rate: Error: no answer within 30s'],
-    ]);
+    assert.deepEqual(
+      lines.map((l) => [l.level, l.message]),
+      [
+        ['INFO', 'metric error-rate: Successful (result = 0.5)'],
+        ['WARN', 'metric error-rate: Error: no answer within 30s'],
+      ],
+    );
     assert.equal(lines[0]!.meta?.query, 'sum(rate(http_requests_total{version="1",code=~"5.."}[1m]))');
   });
 
@@ -148,13 +169,29 @@ describe('measureMetric', () => {
 });
 
 describe('fetchSeries', () => {
-  const request = { address: 'http://prometheus:9090', query: 'rate(x{v="{{args.v}}"}[1m])', args: { 'args.v': '2' }, startMs: 0, endMs: 60_000, stepMs: 15_000 };
+  const request = {
+    address: 'http://prometheus:9090',
+    query: 'rate(x{v="{{args.v}}"}[1m])',
+    args: { 'args.v': '2' },
+    startMs: 0,
+    endMs: 60_000,
+    stepMs: 15_000,
+  };
 
   test('the first series, values only, NaN and ±Inf as null with counts', async () => {
     const { providers, ranged } = fakeProviders({
       range: {
         series: [
-          { labels: { a: '1' }, values: [[0, 1], [15_000, NaN], [30_000, 2.5], [45_000, Infinity], [60_000, -Infinity]] },
+          {
+            labels: { a: '1' },
+            values: [
+              [0, 1],
+              [15_000, NaN],
+              [30_000, 2.5],
+              [45_000, Infinity],
+              [60_000, -Infinity],
+            ],
+          },
           { labels: { a: '2' }, values: [[0, 99]] },
         ],
       },
@@ -173,7 +210,11 @@ describe('fetchSeries', () => {
 
   test('errors are data', async () => {
     const acts = createMetricActivities(fakeProviders({ range: { error: 'Prometheus at http://prometheus:9090: connection refused. Query: x' } }));
-    assert.deepEqual(await fetchIn(acts, request), { ok: false, query: 'rate(x{v="2"}[1m])', error: 'Prometheus at http://prometheus:9090: connection refused. Query: x' });
+    assert.deepEqual(await fetchIn(acts, request), {
+      ok: false,
+      query: 'rate(x{v="2"}[1m])',
+      error: 'Prometheus at http://prometheus:9090: connection refused. Query: x',
+    });
     const unresolved = await fetchIn(acts, { ...request, args: undefined });
     assert.equal(unresolved.ok, false);
     assert.match(unresolved.ok ? '' : unresolved.error, /unresolved placeholders \{\{args\.v\}\}/);

@@ -28,7 +28,11 @@ const CASE_BUDGET_MS = 10_000;
 const REPRODUCE = `seed ${SEED}; reproduce with RAMP_FUZZ_SEED=${SEED} npx tsx scripts/test.ts --no-check test/unit/pipeline-fuzz.test.ts`;
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const yamlIn = (dir: string) => readdirSync(join(root, dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => readFileSync(join(root, dir, f), 'utf8'));
+const yamlIn = (dir: string) =>
+  readdirSync(join(root, dir))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => readFileSync(join(root, dir, f), 'utf8'));
 const VALID = [...yamlIn('test/fixtures/pipelines/valid'), ...yamlIn('pipelines')];
 const ALL = [...VALID, ...yamlIn('test/fixtures/pipelines/invalid')];
 
@@ -55,9 +59,60 @@ interface Case {
 }
 
 const TOKENS = [
-  '', ' ', '\t', '\n', ':', ': ', '- ', '[', ']', '{', '}', ',', '&a ', '*a', '*b', '!!binary ', '!x ', '!!js/function ', '? ', '|', '>-', '"', "'",
-  '#', '---\n', '...\n', '%YAML 1.1\n', '<<: *a\n', '\u0000', '\uFEFF', '\uD800', '😀', 'é', '\u202E', '\r\n', '9'.repeat(400), '-1', '1e999',
-  '.inf', '.nan', '0x10', 'null', '~', 'true', 'yes', '""', "''", '0s', '999999999999d', '__proto__', 'constructor', '{{args.x}}', '../', '/etc',
+  '',
+  ' ',
+  '\t',
+  '\n',
+  ':',
+  ': ',
+  '- ',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '&a ',
+  '*a',
+  '*b',
+  '!!binary ',
+  '!x ',
+  '!!js/function ',
+  '? ',
+  '|',
+  '>-',
+  '"',
+  "'",
+  '#',
+  '---\n',
+  '...\n',
+  '%YAML 1.1\n',
+  '<<: *a\n',
+  '\u0000',
+  '\uFEFF',
+  '\uD800',
+  '😀',
+  'é',
+  '\u202E',
+  '\r\n',
+  '9'.repeat(400),
+  '-1',
+  '1e999',
+  '.inf',
+  '.nan',
+  '0x10',
+  'null',
+  '~',
+  'true',
+  'yes',
+  '""',
+  "''",
+  '0s',
+  '999999999999d',
+  '__proto__',
+  'constructor',
+  '{{args.x}}',
+  '../',
+  '/etc',
 ];
 
 function junk(r: Random, length: number): string {
@@ -73,14 +128,34 @@ function mutateText(r: Random, source: string): string {
     const lines = text.split('\n');
     const line = r.int(lines.length);
     switch (r.int(8)) {
-      case 0: text = text.slice(0, at) + text.slice(at + 1 + r.int(40)); break;
-      case 1: text = text.slice(0, at) + r.pick(TOKENS) + text.slice(at); break;
-      case 2: lines.splice(line, 0, lines[r.int(lines.length)]!); text = lines.join('\n'); break;
-      case 3: lines[line] = ' '.repeat(r.int(12)) + lines[line]!.trimStart(); text = lines.join('\n'); break;
-      case 4: text = text.slice(0, at); break;
-      case 5: text = text.slice(0, at) + junk(r, 1 + r.int(64)) + text.slice(at); break;
-      case 6: text = text.replace(/\b\d+(ms|s|m|h|d)?\b/, r.pick(['""', '0s', '999999999999d', '1e400', '-5', '0', '1.5', `${'9'.repeat(30)}`])); break;
-      default: { const other = r.int(lines.length); [lines[line], lines[other]] = [lines[other]!, lines[line]!]; text = lines.join('\n'); }
+      case 0:
+        text = text.slice(0, at) + text.slice(at + 1 + r.int(40));
+        break;
+      case 1:
+        text = text.slice(0, at) + r.pick(TOKENS) + text.slice(at);
+        break;
+      case 2:
+        lines.splice(line, 0, lines[r.int(lines.length)]!);
+        text = lines.join('\n');
+        break;
+      case 3:
+        lines[line] = ' '.repeat(r.int(12)) + lines[line]!.trimStart();
+        text = lines.join('\n');
+        break;
+      case 4:
+        text = text.slice(0, at);
+        break;
+      case 5:
+        text = text.slice(0, at) + junk(r, 1 + r.int(64)) + text.slice(at);
+        break;
+      case 6:
+        text = text.replace(/\b\d+(ms|s|m|h|d)?\b/, r.pick(['""', '0s', '999999999999d', '1e400', '-5', '0', '1.5', `${'9'.repeat(30)}`]));
+        break;
+      default: {
+        const other = r.int(lines.length);
+        [lines[line], lines[other]] = [lines[other]!, lines[line]!];
+        text = lines.join('\n');
+      }
     }
   }
   return text;
@@ -98,18 +173,33 @@ function containers(value: unknown, out: Tree[] = []): Tree[] {
 
 function hostileValue(r: Random): unknown {
   switch (r.int(12)) {
-    case 0: return '';
-    case 1: return null;
-    case 2: return r.pick([0, -1, 1e308, -1e308, 2 ** 53 + 1, 0.5, Number.MAX_SAFE_INTEGER]);
-    case 3: return 'x'.repeat(r.pick([100, 10_000, Limits.stringLength + 1]));
-    case 4: return junk(r, 1 + r.int(200));
-    case 5: return [];
-    case 6: return {};
-    case 7: return Object.fromEntries(Array.from({ length: r.pick([5, 200, Limits.keysPerMapping + 1]) }, (_, i) => [`k${i}`, i]));
-    case 8: { let v: unknown = 'x'; for (let i = r.int(90); i > 0; i--) v = r.chance(0.5) ? [v] : { a: v }; return v; }
-    case 9: return r.pick(['0s', '', '999999999999d', '1h1h', '30', ' 5m', '5m ', '1d2h3m4s5ms']);
-    case 10: return r.pick(['../x', '/abs', './a/../..', 'a\\b', '.', './', 'C:/x']);
-    default: return r.pick(['ramp/v1', 'Pipeline', 'canary', 'setWeight', 'group:', '{{ramp.version}}', 'true', 'é😀\u202E']);
+    case 0:
+      return '';
+    case 1:
+      return null;
+    case 2:
+      return r.pick([0, -1, 1e308, -1e308, 2 ** 53 + 1, 0.5, Number.MAX_SAFE_INTEGER]);
+    case 3:
+      return 'x'.repeat(r.pick([100, 10_000, Limits.stringLength + 1]));
+    case 4:
+      return junk(r, 1 + r.int(200));
+    case 5:
+      return [];
+    case 6:
+      return {};
+    case 7:
+      return Object.fromEntries(Array.from({ length: r.pick([5, 200, Limits.keysPerMapping + 1]) }, (_, i) => [`k${i}`, i]));
+    case 8: {
+      let v: unknown = 'x';
+      for (let i = r.int(90); i > 0; i--) v = r.chance(0.5) ? [v] : { a: v };
+      return v;
+    }
+    case 9:
+      return r.pick(['0s', '', '999999999999d', '1h1h', '30', ' 5m', '5m ', '1d2h3m4s5ms']);
+    case 10:
+      return r.pick(['../x', '/abs', './a/../..', 'a\\b', '.', './', 'C:/x']);
+    default:
+      return r.pick(['ramp/v1', 'Pipeline', 'canary', 'setWeight', 'group:', '{{ramp.version}}', 'true', 'é😀\u202E']);
   }
 }
 
@@ -142,9 +232,22 @@ const HOSTILE: ((r: Random) => string)[] = [
   (r) => `a: ${'{b: '.repeat(1 + r.int(100_000))}`,
   (r) => `a: ${'- '.repeat(1 + r.int(5_000))}x`,
   (r) => `a: *${'u'.repeat(1 + r.int(100_000))}\n`,
-  (r) => `a: &a x\nb: [${Array(1 + r.int(3 * Limits.aliases)).fill('*a').join(', ')}]\n`,
+  (r) =>
+    `a: &a x\nb: [${Array(1 + r.int(3 * Limits.aliases))
+      .fill('*a')
+      .join(', ')}]\n`,
   (r) => `a: &a [*a${r.chance(0.5) ? ', x' : ''}]\n`,
-  (r) => { const n = 2 + r.int(8); const lines = ['l0: &l0 [x, x, x, x, x, x, x, x, x, x]']; for (let i = 1; i < n; i++) lines.push(`l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`); return lines.join('\n'); },
+  (r) => {
+    const n = 2 + r.int(8);
+    const lines = ['l0: &l0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < n; i++)
+      lines.push(
+        `l${i}: &l${i} [${Array(10)
+          .fill(`*l${i - 1}`)
+          .join(', ')}]`,
+      );
+    return lines.join('\n');
+  },
   (r) => `${'k'.repeat(1 + r.int(200_000))}: 1\n`,
   (r) => Array.from({ length: 1 + r.int(20_000) }, (_, i) => `k${i}: ${i}`).join('\n'),
   (r) => junk(r, 1 + r.int(20_000)),
@@ -158,7 +261,8 @@ const HOSTILE: ((r: Random) => string)[] = [
   (r) => `"${'\\u'.repeat(1 + r.int(5_000))}"`,
   (r) => `a: ${r.pick(['"', "'", '|', '>'])}${'x\n'.repeat(1 + r.int(20_000))}`,
   (r) => `${r.pick(VALID)}\n${'#'.repeat(r.pick([10, Limits.fileBytes]))}\n`,
-  (r) => `%YAML 1.1\n---\na: ${r.pick(['!!omap', '!!pairs', '!!set'])}\n  ${r.pick(['- x: &a [*a]', '- x: *nope', '? &s [*s]', '- x: 2001-12-14t21:59:43.10-05:00', '- x: !!binary aGk='])}\n`,
+  (r) =>
+    `%YAML 1.1\n---\na: ${r.pick(['!!omap', '!!pairs', '!!set'])}\n  ${r.pick(['- x: &a [*a]', '- x: *nope', '? &s [*s]', '- x: 2001-12-14t21:59:43.10-05:00', '- x: !!binary aGk='])}\n`,
   () => '',
   () => '\u0000',
   () => '---\n...\n',
@@ -244,7 +348,11 @@ function checkResult(result: LoadResult, c: Case): void {
   assert.ok(issues.length <= 2 * (Limits.findings + 1), `${issues.length} findings`);
   if (!result.ok) {
     assert.ok(result.errors.length > 0, 'an invalid result has an error');
-    if (c.reject?.path) assert.ok(result.errors.some((e) => formatPath(e.path) === c.reject!.path), `an error at ${c.reject.path}; got ${result.errors.map((e) => `${formatPath(e.path)} ${e.code}`).join('; ')}`);
+    if (c.reject?.path)
+      assert.ok(
+        result.errors.some((e) => formatPath(e.path) === c.reject!.path),
+        `an error at ${c.reject.path}; got ${result.errors.map((e) => `${formatPath(e.path)} ${e.code}`).join('; ')}`,
+      );
     return;
   }
   assert.equal(c.reject, undefined, 'known nonsense was accepted');
@@ -256,11 +364,17 @@ function checkResult(result: LoadResult, c: Case): void {
   };
   walk(result.spec, '');
   for (const [key, ms] of durations) {
-    assert.ok(typeof ms === 'number' && Number.isSafeInteger(ms) && ms <= MAX_DURATION_MS && (ms > 0 || key === 'initialDelayMs'), `${key} = ${String(ms)} ms was accepted`);
+    assert.ok(
+      typeof ms === 'number' && Number.isSafeInteger(ms) && ms <= MAX_DURATION_MS && (ms > 0 || key === 'initialDelayMs'),
+      `${key} = ${String(ms)} ms was accepted`,
+    );
   }
   const paths = result.spec.stages.map((s) => s.path);
   assert.equal(new Set(paths).size, paths.length, `stage paths ${paths.join(', ')}`);
-  assert.ok(paths.every((p) => !p.split('/').includes('..') && !p.startsWith('/') && !p.startsWith('./') && !p.endsWith('/')), paths.join(', '));
+  assert.ok(
+    paths.every((p) => !p.split('/').includes('..') && !p.startsWith('/') && !p.startsWith('./') && !p.endsWith('/')),
+    paths.join(', '),
+  );
 }
 
 /** The generalised paths (`[]` for any index) of every duration field the schema has. */
@@ -280,7 +394,8 @@ describe(`generated pipeline files (${REPRODUCE})`, () => {
   test('the generated set is large and covers every kind, and every duration field of the schema', () => {
     assert.ok(VALID.length >= 3 && ALL.length >= 30, 'the fixtures are found');
     assert.ok(cases.length >= 1_000, `${cases.length} cases`);
-    for (const kind of ['mutated-text', 'mutated-tree', 'hostile', 'nonsense-duration', 'nonsense-path']) assert.ok((kinds.get(kind)?.length ?? 0) >= 20, `${kind}: ${kinds.get(kind)?.length ?? 0}`);
+    for (const kind of ['mutated-text', 'mutated-tree', 'hostile', 'nonsense-duration', 'nonsense-path'])
+      assert.ok((kinds.get(kind)?.length ?? 0) >= 20, `${kind}: ${kinds.get(kind)?.length ?? 0}`);
     const generalise = (path: string) => path.replace(/\[\d+\]/g, '[]');
     const covered = new Set(kinds.get('nonsense-duration')!.map((c) => generalise(c.reject!.path!)));
     const missing = [...schemaDurationFields(pipelineJsonSchema(), '', new Set())].filter((field) => !covered.has(field));
@@ -296,7 +411,9 @@ describe(`generated pipeline files (${REPRODUCE})`, () => {
         try {
           result = loadPipelineSource(c.source, 'generated.yaml');
         } catch (error) {
-          assert.fail(`${kind} case ${index} threw (${REPRODUCE}): ${error instanceof Error ? error.stack ?? error.message : String(error)}\ninput: ${JSON.stringify(c.source.slice(0, 300))}`);
+          assert.fail(
+            `${kind} case ${index} threw (${REPRODUCE}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\ninput: ${JSON.stringify(c.source.slice(0, 300))}`,
+          );
         }
         const elapsed = performance.now() - started;
         slowest = Math.max(slowest, elapsed);
@@ -304,7 +421,10 @@ describe(`generated pipeline files (${REPRODUCE})`, () => {
         try {
           checkResult(result, c);
         } catch (error) {
-          throw new Error(`${kind} case ${index} (${REPRODUCE}): ${error instanceof Error ? error.message : String(error)}\ninput: ${JSON.stringify(c.source.slice(0, 400))}`, { cause: error });
+          throw new Error(
+            `${kind} case ${index} (${REPRODUCE}): ${error instanceof Error ? error.message : String(error)}\ninput: ${JSON.stringify(c.source.slice(0, 400))}`,
+            { cause: error },
+          );
         }
       });
       t.diagnostic(`slowest case ${Math.round(slowest)} ms`);

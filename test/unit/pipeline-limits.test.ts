@@ -40,8 +40,10 @@ describe('aliases', () => {
 
   test('a valid pipeline may use one anchor 101 times', () => {
     const stages = Array.from({ length: 101 }, (_, i) => `    - { name: s${i}, path: envs/s${i}, update: [{ kustomizeImage: { name: *image } }] }`);
-    const source = edit('    image: registry.example.com/shop\n', '    image: &image registry.example.com/shop\n')
-      .replace(/ {2}stages:\n[\s\S]*?\n\n/, `  stages:\n${stages.join('\n')}\n\n`);
+    const source = edit('    image: registry.example.com/shop\n', '    image: &image registry.example.com/shop\n').replace(
+      / {2}stages:\n[\s\S]*?\n\n/,
+      `  stages:\n${stages.join('\n')}\n\n`,
+    );
     const result = load(source);
     assert.ok(result.ok, result.ok ? '' : summary(result.errors).join('\n'));
     assert.equal(result.spec.stages.length, 101);
@@ -49,9 +51,17 @@ describe('aliases', () => {
   });
 
   test(`more than ${Limits.aliases} aliases are refused at the first one past the limit`, () => {
-    const source = edit('    image: registry.example.com/shop\n', `    image: &i registry.example.com/shop\n  x: [${Array(Limits.aliases + 1).fill('*i').join(', ')}]\n`);
+    const source = edit(
+      '    image: registry.example.com/shop\n',
+      `    image: &i registry.example.com/shop\n  x: [${Array(Limits.aliases + 1)
+        .fill('*i')
+        .join(', ')}]\n`,
+    );
     const found = errors(source);
-    assert.deepEqual(found.map((i) => i.code), ['too-many-aliases']);
+    assert.deepEqual(
+      found.map((i) => i.code),
+      ['too-many-aliases'],
+    );
   });
 
   test('an alias inside its own anchor is refused (it never ends)', () => {
@@ -64,15 +74,26 @@ describe('aliases', () => {
 
   test('aliases that expand past the node limit ("billion laughs") are refused', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     const found = errors(`${levels.join('\n')}\n`);
-    assert.deepEqual(found.map((i) => i.code), ['too-large']);
+    assert.deepEqual(
+      found.map((i) => i.code),
+      ['too-large'],
+    );
   });
 
   test('an alias that nests a value past the depth limit is refused', () => {
     const nest = (n: number, inner: string) => `${'['.repeat(n)}${inner}${']'.repeat(n)}`;
     const found = errors(`a: &a ${nest(40, 'x')}\nb: ${nest(30, '*a')}\n`);
-    assert.deepEqual(found.map((i) => i.code), ['too-deep']);
+    assert.deepEqual(
+      found.map((i) => i.code),
+      ['too-deep'],
+    );
   });
 });
 
@@ -87,19 +108,28 @@ describe('nesting', () => {
   test('block maps nested 1,000 deep (under the size limit) are refused where they pass the depth limit', () => {
     const lines = Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i)}a:`);
     const found = errors(lines.join('\n'));
-    assert.deepEqual(found.map((i) => i.code), ['too-deep']);
+    assert.deepEqual(
+      found.map((i) => i.code),
+      ['too-deep'],
+    );
     assert.ok(found[0]!.line > Limits.depth - 2 && found[0]!.line < Limits.depth + 6, `line ${found[0]!.line}`);
     assert.doesNotMatch(found[0]!.message, /call stack/);
   });
 
   test('flow lists nested 200,000 deep are refused at the depth limit', () => {
     const found = errors(`x: ${'['.repeat(200_000)}`);
-    assert.deepEqual(found.map((i) => `${i.line} ${i.code}`), ['1 too-deep']);
+    assert.deepEqual(
+      found.map((i) => `${i.line} ${i.code}`),
+      ['1 too-deep'],
+    );
   });
 
   test(`${Limits.depth} levels are allowed (then the schema speaks)`, () => {
     const found = errors(edit('  name: shop\n', `  name: shop\n  deep: ${'['.repeat(Limits.depth - 2)}${']'.repeat(Limits.depth - 2)}\n`));
-    assert.deepEqual(found.map((i) => `${formatPath(i.path)} ${i.code}`), ['metadata.deep unknown-field']);
+    assert.deepEqual(
+      found.map((i) => `${formatPath(i.path)} ${i.code}`),
+      ['metadata.deep unknown-field'],
+    );
   });
 });
 
@@ -115,14 +145,20 @@ describe('durations', () => {
   ] as const) {
     test(`duration ${written.slice(0, 20)} is rejected, not read as 0 ms`, () => {
       const found = errors(edit(pause, `- pause: { duration: ${written} }`));
-      assert.deepEqual(found.map((i) => formatPath(i.path)), ['spec.stages[0].strategy.canary.steps[3].pause.duration']);
+      assert.deepEqual(
+        found.map((i) => formatPath(i.path)),
+        ['spec.stages[0].strategy.canary.steps[3].pause.duration'],
+      );
       assert.match(found[0]!.message, expected);
     });
   }
 
   test('an approval gate whose timeout is "" is rejected (its deadline would be now)', () => {
     const found = errors(edit('approvers: [alice, group:sre]', 'approvers: [alice, group:sre]\n        timeout: ""'));
-    assert.deepEqual(found.map((i) => formatPath(i.path)), ['spec.stages[1].approval.timeout']);
+    assert.deepEqual(
+      found.map((i) => formatPath(i.path)),
+      ['spec.stages[1].approval.timeout'],
+    );
   });
 
   test('initialDelay may be 0s; 365d is the longest duration', () => {
@@ -136,7 +172,10 @@ describe('durations', () => {
 describe('repository paths', () => {
   test('envs/staging and ./envs/staging are one directory', () => {
     const found = errors(edit('path: envs/production', 'path: ./envs/staging/'));
-    assert.deepEqual(found.map((i) => `${formatPath(i.path)} ${i.code}`), ['spec.stages[1].path duplicate-stage-path']);
+    assert.deepEqual(
+      found.map((i) => `${formatPath(i.path)} ${i.code}`),
+      ['spec.stages[1].path duplicate-stage-path'],
+    );
   });
 
   test('paths are normalised in the spec', () => {
@@ -148,13 +187,19 @@ describe('repository paths', () => {
   test('./kustomization.yaml and kustomization.yaml are one file (the canary would overwrite the stable version)', () => {
     const canaryUpdate = '            - yamlUpdate:\n                file: canary.yaml\n                path: spec.template.spec.containers[0].image\n';
     const found = errors(edit(canaryUpdate, '            - kustomizeImage: { name: shop, file: ./kustomization.yaml }\n'));
-    assert.deepEqual(found.map((i) => `${formatPath(i.path)} ${i.code}`), ['spec.stages[0].strategy.canary.update[0] canary-overwrites-stable']);
+    assert.deepEqual(
+      found.map((i) => `${formatPath(i.path)} ${i.code}`),
+      ['spec.stages[0].strategy.canary.update[0] canary-overwrites-stable'],
+    );
   });
 
   for (const path of ['../x', 'envs/../../x', '/etc', 'C:/envs', 'envs\\\\prod', 'envs/\\u0000']) {
     test(`${path} is refused`, () => {
       const found = errors(edit('path: envs/production', `path: "${path}"`));
-      assert.deepEqual(found.map((i) => formatPath(i.path)), ['spec.stages[1].path']);
+      assert.deepEqual(
+        found.map((i) => formatPath(i.path)),
+        ['spec.stages[1].path'],
+      );
     });
   }
 });
@@ -175,7 +220,10 @@ describe('size and cost', () => {
     assert.equal(found.length, Limits.findings + 1);
     assert.ok(found.slice(0, -1).every((i) => i.code === 'unknown-field'));
     assert.equal(found[Limits.findings]!.code, 'more-findings');
-    assert.match(found[Limits.findings]!.message, new RegExp(`^and ${(3 * (Limits.keysPerMapping - 2) - Limits.findings).toLocaleString('en')} more errors like these, not shown`));
+    assert.match(
+      found[Limits.findings]!.message,
+      new RegExp(`^and ${(3 * (Limits.keysPerMapping - 2) - Limits.findings).toLocaleString('en')} more errors like these, not shown`),
+    );
   });
 
   test('a file larger than 1 MiB is refused before it is parsed', () => {
@@ -192,7 +240,10 @@ describe('size and cost', () => {
   test('quoted input is shortened in messages', () => {
     const image = `Registry.example.com/${'x'.repeat(10_000)}`;
     const found = errors(edit('image: registry.example.com/shop', `image: ${image}`));
-    assert.deepEqual(found.map((i) => formatPath(i.path)), ['spec.artifact.image']);
+    assert.deepEqual(
+      found.map((i) => formatPath(i.path)),
+      ['spec.artifact.image'],
+    );
     assert.match(found[0]!.message, /^"Registry\.example\.com\/x+"… \(10,021 characters\) is not an image name/);
     assert.ok(found[0]!.message.length <= Limits.messageLength, `${found[0]!.message.length} characters`);
   });

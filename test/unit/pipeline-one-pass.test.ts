@@ -39,10 +39,13 @@ describe('shape and rule errors together', () => {
   });
 
   test('a wrong value in a stage, and a rule error in a template', () => {
-    assert.deepEqual(findings(['      approval:\n        approvers: [alice, group:sre]', '      approval:\n        approvers: [alice, group:sre]\n        minApprovals: many'], ['          interval: 30s\n', '']), [
-      'spec.analysisTemplates[0].metrics[0].count error count-needs-interval',
-      'spec.stages[1].approval.minApprovals error invalid-type',
-    ]);
+    assert.deepEqual(
+      findings(
+        ['      approval:\n        approvers: [alice, group:sre]', '      approval:\n        approvers: [alice, group:sre]\n        minApprovals: many'],
+        ['          interval: 30s\n', ''],
+      ),
+      ['spec.analysisTemplates[0].metrics[0].count error count-needs-interval', 'spec.stages[1].approval.minApprovals error invalid-type'],
+    );
   });
 
   test('a wrong apiVersion does not hide the rules', () => {

@@ -59,7 +59,12 @@ const json = (status: number, body: unknown) => (res: ServerResponse) =>
 const success = (resultType: string, result: unknown) => json(200, { status: 'success', data: { resultType, result } });
 
 const spec = (partial: Partial<PrometheusProviderSpec> = {}): PrometheusProviderSpec => ({
-  kind: 'prometheus', address: base, query: 'ignored: the request carries the rendered query', timeoutMs: 2_000, headers: [], ...partial,
+  kind: 'prometheus',
+  address: base,
+  query: 'ignored: the request carries the rendered query',
+  timeoutMs: 2_000,
+  headers: [],
+  ...partial,
 });
 const noSecrets = (): Promise<string | undefined> => Promise.resolve(undefined);
 const provider = createPrometheusProvider({ secrets: noSecrets });
@@ -110,14 +115,21 @@ describe('instant queries: results', () => {
   });
 
   test('NaN, +Inf and -Inf as Prometheus writes them', async () => {
-    respond = success('vector', ['NaN', '+Inf', '-Inf', '-0.5'].map((v) => ({ metric: {}, value: [1, v] })));
+    respond = success(
+      'vector',
+      ['NaN', '+Inf', '-Inf', '-0.5'].map((v) => ({ metric: {}, value: [1, v] })),
+    );
     assert.deepEqual(await measure(), { value: [NaN, Infinity, -Infinity, -0.5] });
     respond = success('scalar', [1, 'NaN']);
     assert.deepEqual(await measure(), { value: NaN });
   });
 
   const refused: [string, (res: ServerResponse) => void, RegExp][] = [
-    ['a matrix (range vector)', success('matrix', [{ metric: {}, values: [[1, '1']] }]), /returns a range vector \(a matrix\); a measurement needs a scalar or an instant vector/],
+    [
+      'a matrix (range vector)',
+      success('matrix', [{ metric: {}, values: [[1, '1']] }]),
+      /returns a range vector \(a matrix\); a measurement needs a scalar or an instant vector/,
+    ],
     ['a string', success('string', [1, 'hello']), /returns a string; a measurement needs/],
     ['native histograms', success('vector', [{ metric: {}, histogram: [1, { count: '3' }] }]), /native histograms/],
     ['a malformed sample', success('vector', [{ metric: {}, value: [1, 'lots'] }]), /a sample of the vector result is malformed/],
@@ -137,14 +149,30 @@ describe('instant queries: results', () => {
 
 describe('errors are data: what went wrong, where, for which query', () => {
   const rows: [string, (res: ServerResponse) => void, RegExp][] = [
-    ['status "error" with errorType (HTTP 422)', json(422, { status: 'error', errorType: 'execution', error: 'expanding series: too many samples' }), /refused the query: execution: expanding series: too many samples \(HTTP 422 Unprocessable Entity\)/],
+    [
+      'status "error" with errorType (HTTP 422)',
+      json(422, { status: 'error', errorType: 'execution', error: 'expanding series: too many samples' }),
+      /refused the query: execution: expanding series: too many samples \(HTTP 422 Unprocessable Entity\)/,
+    ],
     ['status "error" without errorType', json(400, { status: 'error', error: 'oops' }), /refused the query: oops \(HTTP 400 Bad Request\)/],
-    ['an HTML error page from a proxy', (res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html>\n<body>Bad   Gateway</body></html>'), /answered HTTP 502 Bad Gateway with something that is not JSON: "<html> <body>Bad Gateway<\/body><\/html>"/],
+    [
+      'an HTML error page from a proxy',
+      (res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html>\n<body>Bad   Gateway</body></html>'),
+      /answered HTTP 502 Bad Gateway with something that is not JSON: "<html> <body>Bad Gateway<\/body><\/html>"/,
+    ],
     ['an empty 503', (res) => res.writeHead(503).end(), /answered HTTP 503 Service Unavailable with an empty body/],
     ['text with 200', (res) => res.writeHead(200).end('ok'), /answered HTTP 200 OK with something that is not JSON: "ok"/],
     ['JSON that is not an API answer', json(200, { hello: 'world' }), /JSON that is not a Prometheus API answer/],
-    ['"success" with an error status', json(500, { status: 'success', data: { resultType: 'scalar', result: [1, '1'] } }), /answered HTTP 500 Internal Server Error with status "success"/],
-    ['a redirect (not followed: headers could carry secrets)', (res) => res.writeHead(302, { location: 'http://example.invalid/login' }).end(), /answered HTTP 302 Found with an empty body/],
+    [
+      '"success" with an error status',
+      json(500, { status: 'success', data: { resultType: 'scalar', result: [1, '1'] } }),
+      /answered HTTP 500 Internal Server Error with status "success"/,
+    ],
+    [
+      'a redirect (not followed: headers could carry secrets)',
+      (res) => res.writeHead(302, { location: 'http://example.invalid/login' }).end(),
+      /answered HTTP 302 Found with an empty body/,
+    ],
   ];
   for (const [name, answer, message] of rows) {
     test(name, async () => {
@@ -211,7 +239,10 @@ describe('auth headers by reference', () => {
 
   test('a secret the worker does not have: an error naming where to put it, and no request', async () => {
     const error = errorOf(await measure('up', { headers: [{ name: 'X-Scope-OrgID', secretRef: 'tenant-id' }] }, authed));
-    assert.equal(error, `Prometheus at ${base}: secret "tenant-id" for the X-Scope-OrgID header is not set on this worker (RAMP_SECRET_TENANT_ID or $RAMP_SECRETS_DIR/tenant-id). Query: up`);
+    assert.equal(
+      error,
+      `Prometheus at ${base}: secret "tenant-id" for the X-Scope-OrgID header is not set on this worker (RAMP_SECRET_TENANT_ID or $RAMP_SECRETS_DIR/tenant-id). Query: up`,
+    );
     assert.equal(seen.length, 0);
   });
 
@@ -228,21 +259,26 @@ describe('auth headers by reference', () => {
   const echoes: [string, (auth: string) => (res: ServerResponse) => void][] = [
     ['the token alone in a Prometheus error', () => json(401, { status: 'error', errorType: 'unauthorized', error: `invalid token ${bare}` })],
     ['the token alone in a plain-text body', () => (res) => res.writeHead(401, { 'content-type': 'text/plain' }).end(`token ${bare} is not valid\n`)],
-    ['the token base64 and URL-encoded', () => json(401, { status: 'error', errorType: 'unauthorized', error: `${Buffer.from(bare).toString('base64')} / ${encodeURIComponent(bare)}` })],
+    [
+      'the token base64 and URL-encoded',
+      () => json(401, { status: 'error', errorType: 'unauthorized', error: `${Buffer.from(bare).toString('base64')} / ${encodeURIComponent(bare)}` }),
+    ],
     ['the token where the quoted snippet is cut', () => (res) => res.writeHead(401).end(`${'x'.repeat(190)} ${bare}`)],
-    ['the whole header in JSON that is not Prometheus\'', (auth) => json(401, { message: `unauthorized: ${auth}` })],
+    ["the whole header in JSON that is not Prometheus'", (auth) => json(401, { message: `unauthorized: ${auth}` })],
   ];
   for (const [what, answer] of echoes) {
     test(`a 401 echoing ${what}: no form of the token in the message`, async () => {
       respond = (res, req) => answer(String(req.headers.authorization))(res);
       const error = errorOf(await measure('up', { headers }, authed));
       assert.match(error, /HTTP 401/);
-      for (const form of [bare, bare.slice(0, 8), Buffer.from(bare).toString('base64'), encodeURIComponent(bare)]) assert.ok(!error.includes(form), `${form} in: ${error}`);
+      for (const form of [bare, bare.slice(0, 8), Buffer.from(bare).toString('base64'), encodeURIComponent(bare)])
+        assert.ok(!error.includes(form), `${form} in: ${error}`);
     });
   }
 
   test('through the measureMetric activity: no form of the token in the measurement, its JSON or the log', async () => {
-    respond = (res) => json(401, { status: 'error', errorType: 'unauthorized', error: `token ${bare} rejected (${Buffer.from(bare).toString('base64')})` })(res);
+    respond = (res) =>
+      json(401, { status: 'error', errorType: 'unauthorized', error: `token ${bare} rejected (${Buffer.from(bare).toString('base64')})` })(res);
     const providers = createMetricProviders({ secrets: createSecretResolver({ env: { RAMP_SECRET_PROMETHEUS_TOKEN: token } }) });
     const activities = createMetricActivities({ providers });
     const lines: string[] = [];
@@ -250,7 +286,15 @@ describe('auth headers by reference', () => {
     const logger: Logger = { log: (_level, message, meta) => at(message, meta), trace: at, debug: at, info: at, warn: at, error: at };
     const env = new MockActivityEnvironment(undefined, { logger });
     const metric: MetricSpec = {
-      name: 'error-rate', intervalMs: 60_000, initialDelayMs: 0, count: 1, failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4, consecutiveSuccessLimit: 0, dryRun: false,
+      name: 'error-rate',
+      intervalMs: 60_000,
+      initialDelayMs: 0,
+      count: 1,
+      failureLimit: 0,
+      inconclusiveLimit: 0,
+      consecutiveErrorLimit: 4,
+      consecutiveSuccessLimit: 0,
+      dryRun: false,
       provider: { ...spec({ headers }), query: 'up' },
     };
     const measure = (r: MeasureMetricRequest): Promise<Measurement> => activities.measureMetric(r);
@@ -259,7 +303,8 @@ describe('auth headers by reference', () => {
     assert.match(String(measurement.error), /unauthorized: token \*\*\* rejected \(\*\*\*\) \(HTTP 401 Unauthorized\)/);
     const everything = `${JSON.stringify(measurement)}\n${lines.join('\n')}`;
     assert.ok(lines.length > 0, 'the activity logged the measurement');
-    for (const form of [bare, Buffer.from(bare).toString('base64'), encodeURIComponent(bare), token]) assert.ok(!everything.includes(form), `${form} in: ${everything}`);
+    for (const form of [bare, Buffer.from(bare).toString('base64'), encodeURIComponent(bare), token])
+      assert.ok(!everything.includes(form), `${form} in: ${everything}`);
   });
 
   test('credentials in the address never reach the message', async () => {
@@ -291,7 +336,13 @@ describe('auth headers by reference', () => {
 describe('range queries', () => {
   test('POSTs start, end and step in seconds; series come back with ms timestamps', async () => {
     respond = success('matrix', [
-      { metric: { __name__: 'x', code: '200' }, values: [[1_700_000_000, '1'], [1_700_000_015.5, 'NaN']] },
+      {
+        metric: { __name__: 'x', code: '200' },
+        values: [
+          [1_700_000_000, '1'],
+          [1_700_000_015.5, 'NaN'],
+        ],
+      },
       { metric: { code: '500' }, values: [[1_700_000_000, '+Inf']] },
     ]);
     const result = await provider.rangeQuery({ address: base, query: 'x', startMs: 1_700_000_000_000, endMs: 1_700_000_060_000, stepMs: 15_000 });
@@ -299,7 +350,13 @@ describe('range queries', () => {
     assert.deepEqual(Object.fromEntries(seen[0]!.form), { query: 'x', start: '1700000000', end: '1700000060', step: '15', timeout: '30' });
     assert.deepEqual(result, {
       series: [
-        { labels: { __name__: 'x', code: '200' }, values: [[1_700_000_000_000, 1], [1_700_000_015_500, NaN]] },
+        {
+          labels: { __name__: 'x', code: '200' },
+          values: [
+            [1_700_000_000_000, 1],
+            [1_700_000_015_500, NaN],
+          ],
+        },
         { labels: { code: '500' }, values: [[1_700_000_000_000, Infinity]] },
       ],
     });
@@ -319,8 +376,16 @@ describe('range queries', () => {
 
 test('parseSampleValue', () => {
   const rows: [string, number | null][] = [
-    ['1', 1], ['0.975', 0.975], ['-2.5e-07', -2.5e-7], ['NaN', NaN], ['+Inf', Infinity], ['Inf', Infinity], ['-Inf', -Infinity],
-    ['', null], ['abc', null], ['1,5', null],
+    ['1', 1],
+    ['0.975', 0.975],
+    ['-2.5e-07', -2.5e-7],
+    ['NaN', NaN],
+    ['+Inf', Infinity],
+    ['Inf', Infinity],
+    ['-Inf', -Infinity],
+    ['', null],
+    ['abc', null],
+    ['1,5', null],
   ];
   for (const [text, value] of rows) assert.deepEqual(parseSampleValue(text), value, text);
 });

@@ -43,7 +43,10 @@ describe('redactSecrets: every form of a credential is masked', () => {
   });
 
   test('URL userinfo goes, with or without secrets', () => {
-    assert.equal(redactSecrets("fatal: unable to access 'https://u:p4ss@git.example.com/r.git/'", []), "fatal: unable to access 'https://git.example.com/r.git/'");
+    assert.equal(
+      redactSecrets("fatal: unable to access 'https://u:p4ss@git.example.com/r.git/'", []),
+      "fatal: unable to access 'https://git.example.com/r.git/'",
+    );
     assert.equal(redactSecrets('see http://user@host/x and ssh://git@h/r', []), 'see http://host/x and ssh://h/r');
   });
 

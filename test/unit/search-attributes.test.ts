@@ -29,7 +29,14 @@ const gate = (outcome: ApprovalOutcome, approved: string[] = []): ApprovalRecord
 describe('stage phase and whom it waits for', () => {
   const cases: [string, StagePhase, PauseReason | null, ApprovalRecord[], string, string[]][] = [
     ['approval gate', StagePhase.AwaitingApproval, null, [gate(ApprovalOutcome.Pending)], 'AwaitingApproval', ['alice', 'carol', 'dave']],
-    ['approval step, one approved', StagePhase.Paused, PauseReason.AwaitingApproval, [gate(ApprovalOutcome.Pending, ['carol'])], 'AwaitingApproval', ['alice', 'dave']],
+    [
+      'approval step, one approved',
+      StagePhase.Paused,
+      PauseReason.AwaitingApproval,
+      [gate(ApprovalOutcome.Pending, ['carol'])],
+      'AwaitingApproval',
+      ['alice', 'dave'],
+    ],
     ['inconclusive analysis', StagePhase.Paused, PauseReason.InconclusiveAnalysis, [], 'Inconclusive', ['operator']],
     ['pause step', StagePhase.Paused, PauseReason.CanaryPauseStep, [], 'Paused', ['operator']],
     ['operator pause', StagePhase.Paused, PauseReason.UserPaused, [gate(ApprovalOutcome.Approved, ['alice', 'carol'])], 'Paused', ['operator']],
@@ -56,33 +63,67 @@ describe('promotion', () => {
 
   test('attributes: nothing to wait for removes RampWaitingFor; no stage removes RampStage', () => {
     const pairs = promotionAttributes({ pipeline: 'web', version: '1.4.2', phase: PromotionPhase.Running, stage: null, heldBy: null });
-    assert.deepEqual(pairs.map((p) => [p.key.name, p.value]), [
-      ['RampKind', 'promotion'],
-      ['RampPipeline', 'web'],
-      ['RampVersion', '1.4.2'],
-      ['RampStage', null],
-      ['RampPhase', 'Running'],
-      ['RampWaitingFor', null],
-    ]);
+    assert.deepEqual(
+      pairs.map((p) => [p.key.name, p.value]),
+      [
+        ['RampKind', 'promotion'],
+        ['RampPipeline', 'web'],
+        ['RampVersion', '1.4.2'],
+        ['RampStage', null],
+        ['RampPhase', 'Running'],
+        ['RampWaitingFor', null],
+      ],
+    );
   });
 });
 
 describe('changedAttributes: only what differs is upserted', () => {
-  const pairs = stageAttributes({ promotionId: 'web@1.4.2', pipeline: 'web', version: '1.4.2', stage: 'production', phase: StagePhase.AwaitingApproval, pauseReason: null, approvals: [gate(ApprovalOutcome.Pending)] });
+  const pairs = stageAttributes({
+    promotionId: 'web@1.4.2',
+    pipeline: 'web',
+    version: '1.4.2',
+    stage: 'production',
+    phase: StagePhase.AwaitingApproval,
+    pauseReason: null,
+    approvals: [gate(ApprovalOutcome.Pending)],
+  });
   test('all, on a workflow that has none', () => {
-    assert.deepEqual(changedAttributes(pairs, () => undefined).map((p) => p.key.name), ['RampKind', 'RampPipeline', 'RampVersion', 'RampStage', 'RampPromotion', 'RampPhase', 'RampWaitingFor']);
+    assert.deepEqual(
+      changedAttributes(pairs, () => undefined).map((p) => p.key.name),
+      ['RampKind', 'RampPipeline', 'RampVersion', 'RampStage', 'RampPromotion', 'RampPhase', 'RampWaitingFor'],
+    );
   });
   test('none, when every value is already there', () => {
     const current = new Map(pairs.map((p) => [p.key.name, p.value]));
-    assert.deepEqual(changedAttributes(pairs, (p) => current.get(p.key.name)), []);
+    assert.deepEqual(
+      changedAttributes(pairs, (p) => current.get(p.key.name)),
+      [],
+    );
   });
   test('a new phase and a removed waiting-for; removing an absent one is no change', () => {
-    const next = stageAttributes({ promotionId: 'web@1.4.2', pipeline: 'web', version: '1.4.2', stage: 'production', phase: StagePhase.Progressing, pauseReason: null, approvals: [] });
+    const next = stageAttributes({
+      promotionId: 'web@1.4.2',
+      pipeline: 'web',
+      version: '1.4.2',
+      stage: 'production',
+      phase: StagePhase.Progressing,
+      pauseReason: null,
+      approvals: [],
+    });
     const current = new Map<string, unknown>(pairs.map((p) => [p.key.name, p.value]));
-    assert.deepEqual(changedAttributes(next, (p) => current.get(p.key.name)).map((p) => [p.key.name, p.value]), [[RampPhase.name, 'Progressing'], [RampWaitingFor.name, null]]);
+    assert.deepEqual(
+      changedAttributes(next, (p) => current.get(p.key.name)).map((p) => [p.key.name, p.value]),
+      [
+        [RampPhase.name, 'Progressing'],
+        [RampWaitingFor.name, null],
+      ],
+    );
     current.delete(RampWaitingFor.name);
     current.set(RampPhase.name, 'Progressing');
-    assert.deepEqual(changedAttributes(next, (p) => current.get(p.key.name)), []);
+    assert.deepEqual(
+      changedAttributes(next, (p) => current.get(p.key.name)),
+      [],
+    );
     assert.equal(RampStage.type, 'KEYWORD');
   });
 });

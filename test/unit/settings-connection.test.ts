@@ -47,8 +47,12 @@ describe('classifyAnswer: the first bytes after an HTTP/2 preface', () => {
     ['an HTTP/2 SETTINGS frame', settings, /an HTTP\/2 server answers at 127\.0\.0\.1:7233, but not as Temporal's gRPC API/],
     ['a TLS alert', Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46]), /expects TLS, and ramp connected without it \(no TLS setting\)/],
     ['a TLS handshake record', Buffer.from([0x16, 0x03, 0x03, 0x00, 0x10]), /expects TLS/],
-    ['Go\'s answer to HTTP on an HTTPS port', Buffer.from('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n'), /expects TLS/],
-    ['an HTTP/1 server', Buffer.from('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'), /an HTTP\/1 server answers at 127\.0\.0\.1:7233 \("HTTP\/1\.1 400 Bad Request"\), not Temporal's gRPC API/],
+    ["Go's answer to HTTP on an HTTPS port", Buffer.from('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n'), /expects TLS/],
+    [
+      'an HTTP/1 server',
+      Buffer.from('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'),
+      /an HTTP\/1 server answers at 127\.0\.0\.1:7233 \("HTTP\/1\.1 400 Bad Request"\), not Temporal's gRPC API/,
+    ],
     ['junk', Buffer.from('junk\n'), /accepts TCP connections but answers a gRPC client with "junk\\n", not HTTP\/2/],
     ['a long answer, cut', Buffer.from('x'.repeat(5_000)), /"x{60}…", not HTTP\/2/],
   ];
@@ -64,15 +68,45 @@ describe('classifyAnswer: the first bytes after an HTTP/2 preface', () => {
   });
 });
 
-describe('tlsOutcomeFinding: ramp\'s own TLS handshake', () => {
+describe("tlsOutcomeFinding: ramp's own TLS handshake", () => {
   const cases: [string, HandshakeOutcome, RegExp, RegExp][] = [
-    ['a plaintext server', { ok: false, code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' }, /does not speak TLS, and ramp connected with TLS \(TEMPORAL_TLS=true\)/, /set TEMPORAL_TLS=false/],
-    ['a plaintext server (OpenSSL 3 wording)', { ok: false, code: 'ERR_SSL_PACKET_LENGTH_TOO_LONG', message: 'packet length too long' }, /does not speak TLS/, /TEMPORAL_TLS=false/],
-    ['an untrusted certificate', { ok: false, code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' }, /the TLS certificate of 127\.0\.0\.1:7233 is not accepted: self-signed certificate/, /TEMPORAL_TLS_SERVER_CA_CERT_PATH/],
-    ['a name mismatch', { ok: false, code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: 'Hostname/IP does not match certificate\'s altnames' }, /is not accepted/, /TEMPORAL_TLS_SERVER_NAME/],
-    ['a reset during the handshake', { ok: false, code: 'ECONNRESET', message: 'socket disconnected' }, /closed the connection during the TLS handshake/, /client certificate/],
+    [
+      'a plaintext server',
+      { ok: false, code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' },
+      /does not speak TLS, and ramp connected with TLS \(TEMPORAL_TLS=true\)/,
+      /set TEMPORAL_TLS=false/,
+    ],
+    [
+      'a plaintext server (OpenSSL 3 wording)',
+      { ok: false, code: 'ERR_SSL_PACKET_LENGTH_TOO_LONG', message: 'packet length too long' },
+      /does not speak TLS/,
+      /TEMPORAL_TLS=false/,
+    ],
+    [
+      'an untrusted certificate',
+      { ok: false, code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' },
+      /the TLS certificate of 127\.0\.0\.1:7233 is not accepted: self-signed certificate/,
+      /TEMPORAL_TLS_SERVER_CA_CERT_PATH/,
+    ],
+    [
+      'a name mismatch',
+      { ok: false, code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: "Hostname/IP does not match certificate's altnames" },
+      /is not accepted/,
+      /TEMPORAL_TLS_SERVER_NAME/,
+    ],
+    [
+      'a reset during the handshake',
+      { ok: false, code: 'ECONNRESET', message: 'socket disconnected' },
+      /closed the connection during the TLS handshake/,
+      /client certificate/,
+    ],
     ['no answer', { ok: false, timeout: true }, /did not answer a TLS handshake \(ramp uses TLS because TEMPORAL_TLS=true\)/, /TEMPORAL_TLS=false/],
-    ['a handshake that succeeds', { ok: true }, /the TLS handshake with 127\.0\.0\.1:7233 succeeds, but Temporal's gRPC API did not answer there/, /TEMPORAL_API_KEY/],
+    [
+      'a handshake that succeeds',
+      { ok: true },
+      /the TLS handshake with 127\.0\.0\.1:7233 succeeds, but Temporal's gRPC API did not answer there/,
+      /TEMPORAL_API_KEY/,
+    ],
   ];
   for (const [what, outcome, found, advice] of cases) {
     test(what, () => {

@@ -90,15 +90,24 @@ describe('RAMP_* variables', () => {
         return true;
       },
     );
-    assert.throws(() => parseSettings(workerVariables, { RAMP_LOG_LEVEL: 'x'.repeat(100_000) }), (error: Error) => {
-      assert.match(error.message, /RAMP_LOG_LEVEL="x{120}"… \(100000 characters\)/);
-      assert.ok(error.message.length < 1_000);
-      return true;
-    });
+    assert.throws(
+      () => parseSettings(workerVariables, { RAMP_LOG_LEVEL: 'x'.repeat(100_000) }),
+      (error: Error) => {
+        assert.match(error.message, /RAMP_LOG_LEVEL="x{120}"… \(100000 characters\)/);
+        assert.ok(error.message.length < 1_000);
+        return true;
+      },
+    );
   });
 
   test('the worker gets only RAMP_SECRET_* variables for its secret resolver', () => {
-    const config = readWorkerConfig({ RAMP_SECRET_GIT: 't', RAMP_SECRET_GIT_USERNAME: 'u', RAMP_SECRETS_DIR: '/run/secrets', PATH: '/bin', TEMPORAL_API_KEY: 'k' });
+    const config = readWorkerConfig({
+      RAMP_SECRET_GIT: 't',
+      RAMP_SECRET_GIT_USERNAME: 'u',
+      RAMP_SECRETS_DIR: '/run/secrets',
+      PATH: '/bin',
+      TEMPORAL_API_KEY: 'k',
+    });
     assert.deepEqual(config.secrets, { env: { RAMP_SECRET_GIT: 't', RAMP_SECRET_GIT_USERNAME: 'u' }, secretsDir: '/run/secrets' });
   });
 });
@@ -155,7 +164,7 @@ describe('Temporal connection settings (@temporalio/envconfig)', () => {
     assert.match(Buffer.from(tls.serverRootCACertificate!).toString(), /not checked here/);
   });
 
-  test('profiles of the TOML config file; TEMPORAL_* variables override a profile\'s fields', () => {
+  test("profiles of the TOML config file; TEMPORAL_* variables override a profile's fields", () => {
     const file = path.join(dir, 'temporal.toml');
     assert.equal(loadTemporalSettings({ TEMPORAL_CONFIG_FILE: file }).address, 'default.example.com:7233');
     const cloud = loadTemporalSettings({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'cloud' });
@@ -168,12 +177,28 @@ describe('Temporal connection settings (@temporalio/envconfig)', () => {
   });
 
   const refused: [string, Record<string, string>, RegExp][] = [
-    ['a profile that does not exist', { TEMPORAL_PROFILE: 'nope', TEMPORAL_CONFIG_FILE: 'FILE' }, /cannot load the Temporal connection settings \(profile nope of .*temporal\.toml.*\): Profile 'nope' not found/],
-    ['a config file that does not exist', { TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml' }, /TEMPORAL_CONFIG_FILE=\/nonexistent\/temporal\.toml: no such file/],
-    ['a CA file that does not exist', { TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/nonexistent/ca.pem' }, /cannot load the Temporal connection settings .*ENOENT.*\/nonexistent\/ca\.pem/],
+    [
+      'a profile that does not exist',
+      { TEMPORAL_PROFILE: 'nope', TEMPORAL_CONFIG_FILE: 'FILE' },
+      /cannot load the Temporal connection settings \(profile nope of .*temporal\.toml.*\): Profile 'nope' not found/,
+    ],
+    [
+      'a config file that does not exist',
+      { TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml' },
+      /TEMPORAL_CONFIG_FILE=\/nonexistent\/temporal\.toml: no such file/,
+    ],
+    [
+      'a CA file that does not exist',
+      { TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/nonexistent/ca.pem' },
+      /cannot load the Temporal connection settings .*ENOENT.*\/nonexistent\/ca\.pem/,
+    ],
     ['TEMPORAL_TLS=yes (envconfig would read it as false)', { TEMPORAL_TLS: 'yes' }, /TEMPORAL_TLS="yes": expected true, 1, false or 0/],
     ['an address without a port', { TEMPORAL_ADDRESS: 'temporal.example.com' }, /TEMPORAL_ADDRESS "temporal\.example\.com" is not host:port/],
-    ['host verification turned off (the SDK ignores it)', { TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'true' }, /TEMPORAL_TLS_DISABLE_HOST_VERIFICATION is not supported/],
+    [
+      'host verification turned off (the SDK ignores it)',
+      { TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'true' },
+      /TEMPORAL_TLS_DISABLE_HOST_VERIFICATION is not supported/,
+    ],
   ];
   for (const [what, env, message] of refused) {
     test(`refused with a usage error: ${what}`, () => {
@@ -184,12 +209,15 @@ describe('Temporal connection settings (@temporalio/envconfig)', () => {
 
   test('--address is checked too, and an API key never appears in an error', () => {
     assert.throws(() => loadTemporalSettings({}, { address: 'http://temporal:7233' }), usageError(/--address "http:\/\/temporal:7233" is not host:port/));
-    assert.throws(() => loadTemporalSettings({ TEMPORAL_API_KEY: 'sekrit-key', TEMPORAL_PROFILE: 'missing', TEMPORAL_CONFIG_FILE: path.join(dir, 'temporal.toml') }), (error: Error) => !error.message.includes('sekrit-key'));
+    assert.throws(
+      () => loadTemporalSettings({ TEMPORAL_API_KEY: 'sekrit-key', TEMPORAL_PROFILE: 'missing', TEMPORAL_CONFIG_FILE: path.join(dir, 'temporal.toml') }),
+      (error: Error) => !error.message.includes('sekrit-key'),
+    );
   });
 });
 
 describe('the list of variables (ramp worker --help, docs/settings.md)', () => {
-  test('the worker\'s help lists every variable the worker reads, with its default', () => {
+  test("the worker's help lists every variable the worker reads, with its default", () => {
     const usage = variablesUsage('worker');
     for (const name of Object.keys(workerVariables)) assert.match(usage, new RegExp(`^ {2}${name} `, 'm'), name);
     for (const { name } of [...TEMPORAL_VARIABLES, ...patternVariables]) assert.ok(usage.includes(`  ${name} `), name);
@@ -197,7 +225,10 @@ describe('the list of variables (ramp worker --help, docs/settings.md)', () => {
     assert.match(flat, /RAMP_SHUTDOWN_GRACE how long [^(]*\(default 30s\)/);
     assert.match(flat, /RAMP_CACHE_DIR where [^(]*\(default ~\/\.cache\/ramp\/repos\)/);
     assert.match(flat, /RAMP_METRICS_ADDRESS host:port [^(]*\(default: no metrics endpoint\)/);
-    assert.ok(usage.split('\n').every((line) => line.length <= 100), usage);
+    assert.ok(
+      usage.split('\n').every((line) => line.length <= 100),
+      usage,
+    );
   });
 
   test('docs/settings.md describes every variable of the schema and of envconfig', async () => {
@@ -207,7 +238,7 @@ describe('the list of variables (ramp worker --help, docs/settings.md)', () => {
     for (const name of names) assert.ok(docs.includes(`\`${name}\``), `docs/settings.md does not mention \`${name}\``);
   });
 
-  test('every RAMP_* variable named in the worker\'s and the CLI\'s code is in the schema', async () => {
+  test("every RAMP_* variable named in the worker's and the CLI's code is in the schema", async () => {
     const known = new Set(Object.keys(settingsSchema.shape));
     const unknown: string[] = [];
     let files = 0;

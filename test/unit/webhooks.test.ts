@@ -29,10 +29,21 @@ describe('callWebhook', () => {
   });
   after(() => new Promise<void>((r) => server.close(() => r())));
 
-  const hook = (extra: Partial<WebhookSpec> = {}): WebhookSpec => ({ name: 'gate', type: 'pre-rollout', url, timeoutMs: 2_000, retries: 2, intervalMs: 1_000, metadata: { team: 'web' }, secretRef: null, ...extra });
+  const hook = (extra: Partial<WebhookSpec> = {}): WebhookSpec => ({
+    name: 'gate',
+    type: 'pre-rollout',
+    url,
+    timeoutMs: 2_000,
+    retries: 2,
+    intervalMs: 1_000,
+    metadata: { team: 'web' },
+    secretRef: null,
+    ...extra,
+  });
   const payload = { pipeline: 'web', stage: 'staging', promotionId: 'web@1.1.0', version: '1.1.0', phase: 'Progressing' };
   const activities = createWebhookActivities({ http: axios.create(), secrets: (ref) => Promise.resolve(ref === 'hook-key' ? 's3cret' : undefined) });
-  const call = (h: WebhookSpec): Promise<WebhookAnswer> => new MockActivityEnvironment().run((request) => activities.callWebhook(request), { hook: h, payload });
+  const call = (h: WebhookSpec): Promise<WebhookAnswer> =>
+    new MockActivityEnvironment().run((request) => activities.callWebhook(request), { hook: h, payload });
 
   test('signs the exact body with HMAC-SHA256 so the receiver can verify it', async () => {
     received.length = 0;

@@ -72,7 +72,10 @@ describe('serveHealth', () => {
   test('a port in use fails with what was being started', async () => {
     const first = await serveHealth('127.0.0.1:0', () => 'starting');
     try {
-      await assert.rejects(serveHealth(first.address, () => 'starting'), /Starting the worker's health endpoint on 127\.0\.0\.1:\d+ \(RAMP_WORKER_HEALTH_ADDR\): .*EADDRINUSE/);
+      await assert.rejects(
+        serveHealth(first.address, () => 'starting'),
+        /Starting the worker's health endpoint on 127\.0\.0\.1:\d+ \(RAMP_WORKER_HEALTH_ADDR\): .*EADDRINUSE/,
+      );
     } finally {
       await first.close();
     }

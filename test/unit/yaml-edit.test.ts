@@ -22,10 +22,14 @@ spec:
 
 describe('editYaml', () => {
   test('changes exactly the edited values and nothing else', () => {
-    const out = editYaml(deployment, [
-      { path: 'spec.template.spec.containers[name=web].image', value: 'web:1.1.0' },
-      { path: 'spec.replicas', value: 2 },
-    ], 'canary.yaml');
+    const out = editYaml(
+      deployment,
+      [
+        { path: 'spec.template.spec.containers[name=web].image', value: 'web:1.1.0' },
+        { path: 'spec.replicas', value: 2 },
+      ],
+      'canary.yaml',
+    );
     assert.equal(out, deployment.replace('image: web:1.0.0    #', 'image: web:1.1.0    #').replace('replicas: 0 #', 'replicas: 2 #'));
   });
 
@@ -56,7 +60,11 @@ describe('editYaml', () => {
     ['a bad path', 'spec..replicas', /is not a YAML path/],
   ];
   for (const [name, path, message] of failures) {
-    test(`refuses ${name}`, () => assert.throws(() => editYaml(deployment, [{ path, value: 'x' }], 'f.yaml'), (e: Error) => e instanceof ManifestEditError && message.test(e.message)));
+    test(`refuses ${name}`, () =>
+      assert.throws(
+        () => editYaml(deployment, [{ path, value: 'x' }], 'f.yaml'),
+        (e: Error) => e instanceof ManifestEditError && message.test(e.message),
+      ));
   }
 
   test('refuses a file that is not valid YAML', () => {

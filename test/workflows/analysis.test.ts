@@ -55,10 +55,21 @@ describe('analysis steps (fake measurements)', () => {
     const staging = result.stages[0]!.result!;
     const analysis = staging.analyses![0]!;
     assert.equal(analysis.phase, 'Successful');
-    assert.deepEqual(analysis.metrics[0]!.counters, { count: 3, successful: 3, failed: 0, inconclusive: 0, error: 0, consecutiveError: 0, consecutiveSuccess: 3 });
+    assert.deepEqual(analysis.metrics[0]!.counters, {
+      count: 3,
+      successful: 3,
+      failed: 0,
+      inconclusive: 0,
+      error: 0,
+      consecutiveError: 0,
+      consecutiveSuccess: 3,
+    });
     assert.equal(analysis.metrics[0]!.measurements.length, 3);
     assert.equal(fake.measurements[0]!.query, 'sum(rate(errors{service="web-canary",version="1.1.0",stage="staging",backend="web-canary"}[1m]))');
-    assert.deepEqual(staging.commits.map((c) => c.step), ['1/0/canary/20', '1/2/setWeight-50', '1/promote']);
+    assert.deepEqual(
+      staging.commits.map((c) => c.step),
+      ['1/0/canary/20', '1/2/setWeight-50', '1/promote'],
+    );
   });
 
   test('consecutiveSuccessLimit ends the metric Successful before its count, after a failure it tolerated', async () => {
@@ -103,17 +114,28 @@ describe('analysis steps (fake measurements)', () => {
   test('inconclusive pauses the stage for a human; resume continues to promotion', async () => {
     const fake = fakeRamp();
     fake.measure = () => ({ phase: 'Inconclusive', value: [0.03] });
-    const result = await promote(fake, async (stage, promotionId) => {
-      const paused = await waitFor(() => stage.query(stageStatusQuery), (s) => s.pauseReason === 'InconclusiveAnalysis', 'the inconclusive pause');
-      assert.match(paused.message, /Inconclusive .*ramp resume .* overrides it and continues \(anyone may\); ramp abort rolls back/);
-      await stage.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'rm' }] });
-    }, 'analysis-inconclusive-override');
+    const result = await promote(
+      fake,
+      async (stage, promotionId) => {
+        const paused = await waitFor(
+          () => stage.query(stageStatusQuery),
+          (s) => s.pauseReason === 'InconclusiveAnalysis',
+          'the inconclusive pause',
+        );
+        assert.match(paused.message, /Inconclusive .*ramp resume .* overrides it and continues \(anyone may\); ramp abort rolls back/);
+        await stage.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'rm' }] });
+      },
+      'analysis-inconclusive-override',
+    );
     assert.equal(result.phase, 'Succeeded');
     const staging = result.stages[0]!.result!;
     assert.ok(staging.events.some((e) => e.kind === 'resumed' && e.actor === 'rm'));
     // An override, never a pass: the step shows Overridden and the override is on the record.
     assert.equal(staging.steps[1]!.status, 'Overridden');
-    assert.deepEqual(staging.overrides?.map((o) => [o.kind, o.actor]), [['Inconclusive', 'rm']]);
+    assert.deepEqual(
+      staging.overrides?.map((o) => [o.kind, o.actor]),
+      [['Inconclusive', 'rm']],
+    );
   });
 
   const MORE = `    - name: watch
@@ -133,9 +155,15 @@ describe('analysis steps (fake measurements)', () => {
   async function run(fake: FakeRamp, yaml: { staging: string[]; extra: string }, record?: string): Promise<PromotionStatus> {
     const spec = webPipeline({ analysisTemplates: TEMPLATES + MORE, stagingSteps: yaml.staging });
     const staging = spec.stages[1]!;
-    const pipeline = { ...spec, stages: [yaml.extra === 'post' ? { ...staging, verification: { prePromotion: null, postPromotion: { templates: ['verify'], args: [] } } } : staging] };
+    const pipeline = {
+      ...spec,
+      stages: [yaml.extra === 'post' ? { ...staging, verification: { prePromotion: null, postPromotion: { templates: ['verify'], args: [] } } } : staging],
+    };
     if (yaml.extra === 'background' && pipeline.stages[0]!.strategy.kind === 'canary') {
-      pipeline.stages[0] = { ...pipeline.stages[0]!, strategy: { ...pipeline.stages[0]!.strategy, analysis: { templates: ['watch'], args: [], startingStep: 1 } } };
+      pipeline.stages[0] = {
+        ...pipeline.stages[0]!,
+        strategy: { ...pipeline.stages[0]!.strategy, analysis: { templates: ['watch'], args: [], startingStep: 1 } },
+      };
     }
     const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
     const result = await worker.runUntil(
@@ -155,7 +183,11 @@ describe('analysis steps (fake measurements)', () => {
     const fake = fakeRamp();
     let calls = 0;
     fake.measure = (metric) => (metric.name === 'bg-errors' && ++calls >= 5 ? { phase: 'Failed', value: 3 } : { phase: 'Successful', value: 0 });
-    const result = await run(fake, { staging: ['setWeight: 20', 'pause: { duration: 1h }', 'setWeight: 50'], extra: 'background' }, 'analysis-background-failed');
+    const result = await run(
+      fake,
+      { staging: ['setWeight: 20', 'pause: { duration: 1h }', 'setWeight: 50'], extra: 'background' },
+      'analysis-background-failed',
+    );
     const staging = result.stages[0]!.result!;
     // The stage's own record: the hour-long pause ended unfinished, well before its hour; 50% never came.
     const [, pause, fifty] = staging.steps;

@@ -51,34 +51,67 @@ describe('continue-as-new', () => {
   });
 
   const input = (pipeline: PromotionInput['pipeline'], version: string): PromotionInput => ({
-    apiVersion: 'ramp/v1', pipeline, version, requestedBy: 'rm', kind: 'promote', settings: { environmentPollMs: 20 },
+    apiVersion: 'ramp/v1',
+    pipeline,
+    version,
+    requestedBy: 'rm',
+    kind: 'promote',
+    settings: { environmentPollMs: 20 },
   });
 
   test('an approval that keeps reminding continues as new and keeps its record', async () => {
     const fake = fakeRamp();
-    const spec = webPipeline({ productionApproval: '      approval: { approvers: [alice], timeout: 700ms, onTimeout: remind }', productionSteps: ['setWeight: 50'] });
+    const spec = webPipeline({
+      productionApproval: '      approval: { approvers: [alice], timeout: 700ms, onTimeout: remind }',
+      productionSteps: ['setWeight: 50'],
+    });
     const pipeline = { ...spec, stages: spec.stages.slice(2) };
     const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', { taskQueue, workflowId: promotionWorkflowId(pipeline.name, '1.0.1'), args: [input(pipeline, '1.0.1')] });
+      const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
+        taskQueue,
+        workflowId: promotionWorkflowId(pipeline.name, '1.0.1'),
+        args: [input(pipeline, '1.0.1')],
+      });
       const stage = env.client.workflow.getHandle(stageWorkflowId(pipeline.name, 'production'));
-      await waitFor(() => stage.query(stageStatusQuery), (s) => s.phase === 'AwaitingApproval', 'the approval gate');
+      await waitFor(
+        () => stage.query(stageStatusQuery),
+        (s) => s.phase === 'AwaitingApproval',
+        'the approval gate',
+      );
       const firstRun = (await stage.describe()).runId;
-      await waitFor(() => stage.query(stageStatusQuery), (s) => s.events.some((e) => e.kind === 'continued-as-new'), 'a continue-as-new', 30_000);
+      await waitFor(
+        () => stage.query(stageStatusQuery),
+        (s) => s.events.some((e) => e.kind === 'continued-as-new'),
+        'a continue-as-new',
+        30_000,
+      );
       assert.notEqual((await stage.describe()).runId, firstRun);
       // Right after a continue-as-new the next one is seconds away; should an update still reach
       // a closing run, it is sent again, as the CLI does.
-      await retryAcrossContinueAsNew(() => stage.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'mallory' }] })).catch((e: unknown) => {
-        if (!/mallory is not an approver/.test(innermostMessage(e))) throw e;
-      });
+      await retryAcrossContinueAsNew(() => stage.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'mallory' }] })).catch(
+        (e: unknown) => {
+          if (!/mallory is not an approver/.test(innermostMessage(e))) throw e;
+        },
+      );
       await retryAcrossContinueAsNew(() => stage.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'alice' }] }));
       const result = await handle.result();
       assert.equal(result.phase, 'Succeeded');
       const production = result.stages[0]!.result!;
-      assert.deepEqual(fake.commits.map((c) => c.trailers.approvedBy), [['alice'], ['alice']], 'nothing was written before alice approved');
+      assert.deepEqual(
+        fake.commits.map((c) => c.trailers.approvedBy),
+        [['alice'], ['alice']],
+        'nothing was written before alice approved',
+      );
       assert.equal(production.approvals.length, 1, 'one gate, one record, across runs');
-      assert.deepEqual(production.approvals[0]!.approvals.map((d) => d.actor), ['alice']);
-      assert.deepEqual(production.approvals[0]!.refused.map((d) => d.actor), ['mallory']);
+      assert.deepEqual(
+        production.approvals[0]!.approvals.map((d) => d.actor),
+        ['alice'],
+      );
+      assert.deepEqual(
+        production.approvals[0]!.refused.map((d) => d.actor),
+        ['mallory'],
+      );
       assert.ok(production.events.filter((e) => e.kind === 'approval-reminder').length >= 2);
       assert.equal(production.events.filter((e) => e.kind === 'approval-waiting').length, 1, 'approvers are told once that it waits');
       await recordWorkflows(env, 'approval-continue-as-new', pipeline.name);
@@ -92,16 +125,38 @@ describe('continue-as-new', () => {
     const pipeline = { ...spec, stages: spec.stages.slice(1, 2) };
     const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
     await worker.runUntil(async () => {
-      const first = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', { taskQueue, workflowId: promotionWorkflowId(pipeline.name, '1.0.0'), args: [input(pipeline, '1.0.0')] });
+      const first = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
+        taskQueue,
+        workflowId: promotionWorkflowId(pipeline.name, '1.0.0'),
+        args: [input(pipeline, '1.0.0')],
+      });
       const staging = env.client.workflow.getHandle(stageWorkflowId(pipeline.name, 'staging'));
-      await waitFor(() => staging.query(stageStatusQuery), (s) => s.phase === 'Paused', 'the first promotion paused');
+      await waitFor(
+        () => staging.query(stageStatusQuery),
+        (s) => s.phase === 'Paused',
+        'the first promotion paused',
+      );
       fake.holders.set(stageWorkflowId(pipeline.name, 'staging'), first.workflowId);
-      const second = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', { taskQueue, workflowId: promotionWorkflowId(pipeline.name, '2.0.0'), args: [input(pipeline, '2.0.0')] });
-      await waitFor(() => second.query(promotionStatusQuery), (s) => s.events.some((e) => e.kind === 'continued-as-new'), 'the waiting promotion to continue as new', 30_000);
+      const second = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
+        taskQueue,
+        workflowId: promotionWorkflowId(pipeline.name, '2.0.0'),
+        args: [input(pipeline, '2.0.0')],
+      });
+      await waitFor(
+        () => second.query(promotionStatusQuery),
+        (s) => s.events.some((e) => e.kind === 'continued-as-new'),
+        'the waiting promotion to continue as new',
+        30_000,
+      );
       await staging.executeUpdate(resumeUpdate, { args: [{ promotionId: first.workflowId, actor: 'rm' }] });
       await first.result();
       fake.holders.clear();
-      await waitFor(() => staging.query(stageStatusQuery), (s) => s.promotionId === second.workflowId && s.phase === 'Paused', 'the second promotion in staging', 30_000);
+      await waitFor(
+        () => staging.query(stageStatusQuery),
+        (s) => s.promotionId === second.workflowId && s.phase === 'Paused',
+        'the second promotion in staging',
+        30_000,
+      );
       await staging.executeUpdate(resumeUpdate, { args: [{ promotionId: second.workflowId, actor: 'rm' }] });
       const result = await second.result();
       assert.equal(result.phase, 'Succeeded');

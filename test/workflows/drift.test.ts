@@ -9,7 +9,15 @@ import { after, before, describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DriftReport } from '../../src/domain/drift.js';
-import { acceptDriftUpdate, driftStatusQuery, driftWorkflowId, rejectDriftUpdate, stopDriftSignal, type DriftInput, type DriftStatus } from '../../workflows/drift-messages.js';
+import {
+  acceptDriftUpdate,
+  driftStatusQuery,
+  driftWorkflowId,
+  rejectDriftUpdate,
+  stopDriftSignal,
+  type DriftInput,
+  type DriftStatus,
+} from '../../workflows/drift-messages.js';
 import type { driftWorkflow } from '../../workflows/drift.js';
 import { stageWorkflowId } from '../../workflows/messages.js';
 import { recordWorkflows } from '../replay/record.js';
@@ -22,12 +30,23 @@ const SHA = 'b'.repeat(40);
 const scaled: DriftReport = {
   sha: SHA,
   compared: 3,
-  drifts: [{ object: 'Deployment shop/web-stable', ref: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web-stable', namespace: 'shop' }, source: 'stable.yaml', missing: false, fields: [{ path: 'spec.replicas', desired: 2, live: 5 }] }],
+  drifts: [
+    {
+      object: 'Deployment shop/web-stable',
+      ref: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web-stable', namespace: 'shop' },
+      source: 'stable.yaml',
+      missing: false,
+      fields: [{ path: 'spec.replicas', desired: 2, live: 5 }],
+    },
+  ],
 };
 const inSync: DriftReport = { sha: SHA, compared: 3, drifts: [] };
 
 function input(policy: 'alert' | 'revert', extra: Partial<DriftInput> = {}): DriftInput {
-  const pipeline = seedPipeline({ name: uniqueName('dw'), stages: { staging: { with: ['sync: { mode: apply }', `drift: { policy: ${policy}, interval: 100ms }`] } } });
+  const pipeline = seedPipeline({
+    name: uniqueName('dw'),
+    stages: { staging: { with: ['sync: { mode: apply }', `drift: { policy: ${policy}, interval: 100ms }`] } },
+  });
   return { pipeline: pipeline.name, repository: pipeline.repository, stage: pipeline.stages[0]!, ...extra };
 }
 
@@ -36,10 +55,19 @@ describe('drift watch (fake activities)', () => {
   before(async () => (env = await getTestEnv()));
   after(async () => env?.teardown());
 
-  async function watch(fake: FakeRamp, args: DriftInput, body: (h: WorkflowHandle<typeof driftWorkflow>, status: (done: (s: DriftStatus) => boolean, what: string) => Promise<DriftStatus>) => Promise<void>, record?: string): Promise<void> {
+  async function watch(
+    fake: FakeRamp,
+    args: DriftInput,
+    body: (h: WorkflowHandle<typeof driftWorkflow>, status: (done: (s: DriftStatus) => boolean, what: string) => Promise<DriftStatus>) => Promise<void>,
+    record?: string,
+  ): Promise<void> {
     const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<typeof driftWorkflow>('driftWorkflow', { taskQueue, workflowId: driftWorkflowId(args.pipeline, args.stage.name), args: [args] });
+      const handle = await env.client.workflow.start<typeof driftWorkflow>('driftWorkflow', {
+        taskQueue,
+        workflowId: driftWorkflowId(args.pipeline, args.stage.name),
+        args: [args],
+      });
       try {
         await body(handle, (done, what) => waitFor(() => handle.query(driftStatusQuery), done, what));
       } finally {
@@ -112,12 +140,17 @@ describe('drift watch (fake activities)', () => {
   test('the record and the current drift survive continue-as-new', async () => {
     const fake = fakeRamp();
     fake.drift.report = () => scaled;
-    await watch(fake, input('alert', { checksPerRun: 1 }), async (handle, status) => {
-      const s = await status((st) => st.events.filter((e) => e.kind === 'continued-as-new').length >= 2, 'two continues-as-new');
-      assert.equal(s.phase, 'Drifted');
-      assert.equal(s.events.filter((e) => e.kind === 'drift-detected').length, 1, 'the same drift is not reported again in a new run');
-      const ack = await handle.executeUpdate(rejectDriftUpdate, { args: [{ actor: 'alice' }] });
-      assert.match(ack.message, /restored/);
-    }, 'drift-watch-continue-as-new');
+    await watch(
+      fake,
+      input('alert', { checksPerRun: 1 }),
+      async (handle, status) => {
+        const s = await status((st) => st.events.filter((e) => e.kind === 'continued-as-new').length >= 2, 'two continues-as-new');
+        assert.equal(s.phase, 'Drifted');
+        assert.equal(s.events.filter((e) => e.kind === 'drift-detected').length, 1, 'the same drift is not reported again in a new run');
+        const ack = await handle.executeUpdate(rejectDriftUpdate, { args: [{ actor: 'alice' }] });
+        assert.match(ack.message, /restored/);
+      },
+      'drift-watch-continue-as-new',
+    );
   });
 });

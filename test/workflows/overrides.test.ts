@@ -27,7 +27,11 @@ const TEMPLATES = `    - name: errors
 
 /** Production alone: an approval gate (alice, group:release-managers), then these canary steps. */
 function production(steps: string[], extra = '') {
-  const spec = webPipeline({ analysisTemplates: TEMPLATES, productionSteps: steps, productionApproval: `      approval: { approvers: [alice, "group:release-managers"] }${extra}` });
+  const spec = webPipeline({
+    analysisTemplates: TEMPLATES,
+    productionSteps: steps,
+    productionApproval: `      approval: { approvers: [alice, "group:release-managers"] }${extra}`,
+  });
   return { ...spec, stages: spec.stages.slice(2) };
 }
 
@@ -44,7 +48,11 @@ async function refused(run: Promise<unknown>): Promise<string> {
 }
 
 async function approve(stage: WorkflowHandle, promotionId: string): Promise<void> {
-  await waitFor(() => status(stage), (s) => s.phase === 'AwaitingApproval', 'the approval gate');
+  await waitFor(
+    () => status(stage),
+    (s) => s.phase === 'AwaitingApproval',
+    'the approval gate',
+  );
   await stage.executeUpdate(approveUpdate, { args: [{ promotionId, actor: 'alice' }] });
 }
 
@@ -61,7 +69,11 @@ describe('overrides and who caused each commit', () => {
     const result = await runPromotion(env, fake.activities, pipeline, '1.1.0', async ({ stage, promotionId }) => {
       const production = stage('production');
       await approve(production, promotionId);
-      paused = await waitFor(() => status(production), (s) => s.pauseReason === 'InconclusiveAnalysis', 'the inconclusive pause');
+      paused = await waitFor(
+        () => status(production),
+        (s) => s.pauseReason === 'InconclusiveAnalysis',
+        'the inconclusive pause',
+      );
       const why = await refused(production.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'mallory' }] }));
       assert.match(why, /mallory may not resume past an inconclusive analysis: .*alice, carol/);
       await production.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'carol' }] });
@@ -71,28 +83,55 @@ describe('overrides and who caused each commit', () => {
     const stage = result.stages[0]!.result!;
     assert.equal(stage.analyses![0]!.phase, 'Inconclusive');
     assert.equal(stage.steps[1]!.status, 'Overridden', 'an overridden verdict is never shown as a pass');
-    assert.deepEqual(stage.overrides?.map((o) => [o.kind, o.actor]), [['Inconclusive', 'carol']]);
-    assert.ok(stage.events.some((e) => e.kind === 'override-refused' && e.actor === 'mallory'), 'the refusal is on the record');
+    assert.deepEqual(
+      stage.overrides?.map((o) => [o.kind, o.actor]),
+      [['Inconclusive', 'carol']],
+    );
+    assert.ok(
+      stage.events.some((e) => e.kind === 'override-refused' && e.actor === 'mallory'),
+      'the refusal is on the record',
+    );
     // The commit after the override names carol; the ones before name who asked for the promotion.
     const by = fake.commits.map((c) => [c.trailers.step, c.trailers.requestedBy]);
-    assert.deepEqual(by, [['1/0/canary/20', 'rm'], ['1/2/setWeight-60', 'carol'], ['1/promote', 'rm']]);
+    assert.deepEqual(by, [
+      ['1/0/canary/20', 'rm'],
+      ['1/2/setWeight-60', 'carol'],
+      ['1/promote', 'rm'],
+    ]);
   });
 
   test('skip in a stage with an approval gate: refused for a non-approver, recorded as an override for an approver', async () => {
     const fake = fakeRamp({ 'release-managers': ['carol'] });
     const pipeline = production(['setWeight: 20', 'pause: {}', 'setWeight: 60']);
-    const result = await runPromotion(env, fake.activities, pipeline, '1.1.0', async ({ stage, promotionId }) => {
-      const production = stage('production');
-      await approve(production, promotionId);
-      await waitFor(() => status(production), (s) => s.pauseReason === 'CanaryPauseStep', 'the pause step');
-      const why = await refused(production.executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'mallory' }] }));
-      assert.match(why, /mallory may not skip the remaining canary steps/);
-      await production.executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'carol' }] });
-    }, 'override-skip');
+    const result = await runPromotion(
+      env,
+      fake.activities,
+      pipeline,
+      '1.1.0',
+      async ({ stage, promotionId }) => {
+        const production = stage('production');
+        await approve(production, promotionId);
+        await waitFor(
+          () => status(production),
+          (s) => s.pauseReason === 'CanaryPauseStep',
+          'the pause step',
+        );
+        const why = await refused(production.executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'mallory' }] }));
+        assert.match(why, /mallory may not skip the remaining canary steps/);
+        await production.executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'carol' }] });
+      },
+      'override-skip',
+    );
     assert.equal(result.phase, 'Succeeded');
     const stage = result.stages[0]!.result!;
-    assert.deepEqual(stage.steps.map((s) => s.status), ['Succeeded', 'Skipped', 'Skipped']);
-    assert.deepEqual(stage.overrides?.map((o) => [o.kind, o.actor]), [['Skip', 'carol']]);
+    assert.deepEqual(
+      stage.steps.map((s) => s.status),
+      ['Succeeded', 'Skipped', 'Skipped'],
+    );
+    assert.deepEqual(
+      stage.overrides?.map((o) => [o.kind, o.actor]),
+      [['Skip', 'carol']],
+    );
     assert.ok(stage.events.some((e) => e.kind === 'override-refused' && e.actor === 'mallory'));
     assert.equal(fake.commits.at(-1)!.trailers.requestedBy, 'carol', 'the promotion to stable names who skipped');
   });
@@ -103,11 +142,18 @@ describe('overrides and who caused each commit', () => {
     const result = await runPromotion(env, fake.activities, pipeline, '1.1.0', async ({ stage, promotionId }) => {
       const production = stage('production');
       await approve(production, promotionId);
-      await waitFor(() => status(production), (s) => s.pauseReason === 'CanaryPauseStep', 'the pause step');
+      await waitFor(
+        () => status(production),
+        (s) => s.pauseReason === 'CanaryPauseStep',
+        'the pause step',
+      );
       await production.executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'mallory' }] });
     });
     assert.equal(result.phase, 'Succeeded');
-    assert.deepEqual(result.stages[0]!.result!.overrides?.map((o) => [o.kind, o.actor]), [['Skip', 'mallory']]);
+    assert.deepEqual(
+      result.stages[0]!.result!.overrides?.map((o) => [o.kind, o.actor]),
+      [['Skip', 'mallory']],
+    );
   });
 
   test('an abort names the aborter on the revert commits', async () => {
@@ -116,7 +162,11 @@ describe('overrides and who caused each commit', () => {
     const result = await runPromotion(env, fake.activities, pipeline, '1.1.0', async ({ stage, promotionId }) => {
       const production = stage('production');
       await approve(production, promotionId);
-      await waitFor(() => status(production), (s) => s.pauseReason === 'CanaryPauseStep', 'the pause step');
+      await waitFor(
+        () => status(production),
+        (s) => s.pauseReason === 'CanaryPauseStep',
+        'the pause step',
+      );
       await production.executeUpdate(abortUpdate, { args: [{ promotionId, actor: 'bob', reason: 'p99 latency' }] });
     });
     assert.equal(result.stages[0]!.result!.phase, 'RolledBack');
@@ -127,19 +177,38 @@ describe('overrides and who caused each commit', () => {
   test('a branch rewritten mid-canary: nothing written, the stage waits for a person, resume checks again', async () => {
     const fake = fakeRamp();
     const pipeline = production(['setWeight: 20', 'pause: {}', 'setWeight: 60']);
-    const result = await runPromotion(env, fake.activities, pipeline, '1.1.0', async ({ stage, promotionId }) => {
-      const production = stage('production');
-      await approve(production, promotionId);
-      await waitFor(() => status(production), (s) => s.pauseReason === 'CanaryPauseStep', 'the pause step');
-      fake.failCommits(/at 60%/, 'HistoryRewritten');
-      await production.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'bob' }] });
-      const stopped = await waitFor(() => status(production), (s) => s.pauseReason === 'HistoryRewritten', 'the history-rewritten pause');
-      assert.match(stopped.message, /ramp wrote nothing.*ramp resume .* to check again, or ramp abort/);
-      await waitFor(() => Promise.resolve(fake.notifications), (ns) => ns.some((n) => n.kind === 'history-rewritten'), 'people alerted of the rewritten branch');
-      // The operator restored the branch: resume checks again and the canary continues.
-      fake.failCommits(null);
-      await production.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'bob' }] });
-    }, 'history-rewritten');
+    const result = await runPromotion(
+      env,
+      fake.activities,
+      pipeline,
+      '1.1.0',
+      async ({ stage, promotionId }) => {
+        const production = stage('production');
+        await approve(production, promotionId);
+        await waitFor(
+          () => status(production),
+          (s) => s.pauseReason === 'CanaryPauseStep',
+          'the pause step',
+        );
+        fake.failCommits(/at 60%/, 'HistoryRewritten');
+        await production.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'bob' }] });
+        const stopped = await waitFor(
+          () => status(production),
+          (s) => s.pauseReason === 'HistoryRewritten',
+          'the history-rewritten pause',
+        );
+        assert.match(stopped.message, /ramp wrote nothing.*ramp resume .* to check again, or ramp abort/);
+        await waitFor(
+          () => Promise.resolve(fake.notifications),
+          (ns) => ns.some((n) => n.kind === 'history-rewritten'),
+          'people alerted of the rewritten branch',
+        );
+        // The operator restored the branch: resume checks again and the canary continues.
+        fake.failCommits(null);
+        await production.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'bob' }] });
+      },
+      'history-rewritten',
+    );
     assert.equal(result.phase, 'Succeeded');
     const stage = result.stages[0]!.result!;
     assert.ok(stage.events.some((e) => e.kind === 'history-rewritten'));

@@ -36,21 +36,36 @@ describe('ramp status --json and its schema', () => {
     const check = (what: string, document: unknown) => assert.ok(validate(document), `${what}: ${JSON.stringify(validate.errors?.slice(0, 5))}`);
     const fake = fakeRamp({ 'release-managers': ['carol'] });
     fake.measure = () => ({ phase: 'Inconclusive', value: 0.03 });
-    const spec = webPipeline({ analysisTemplates: TEMPLATES, productionSteps: ['setWeight: 20', 'analysis: { templates: [{ templateName: errors }] }', 'pause: {}', 'setWeight: 60'] });
+    const spec = webPipeline({
+      analysisTemplates: TEMPLATES,
+      productionSteps: ['setWeight: 20', 'analysis: { templates: [{ templateName: errors }] }', 'pause: {}', 'setWeight: 60'],
+    });
     const pipeline = { ...spec, stages: spec.stages.slice(2) };
     let checked = 0;
     const result = await runPromotion(env, fake.activities, pipeline, '1.1.0', async ({ stage, promotionId }) => {
       const production = stage('production');
       const promotion = env.client.workflow.getHandle(promotionId);
       const snapshot = async () => ({ promotion: await promotion.query(promotionStatusQuery), activeStage: await production.query(stageStatusQuery) });
-      await waitFor(() => production.query(stageStatusQuery), (s) => s.phase === 'AwaitingApproval', 'the approval gate');
+      await waitFor(
+        () => production.query(stageStatusQuery),
+        (s) => s.phase === 'AwaitingApproval',
+        'the approval gate',
+      );
       await refusalOf(production.executeUpdate(approveUpdate, { args: [{ promotionId, actor: 'mallory' }] }));
       check('at the gate', await snapshot());
       await production.executeUpdate(approveUpdate, { args: [{ promotionId, actor: 'alice', comment: 'go' }] });
-      await waitFor(() => production.query(stageStatusQuery), (s) => s.pauseReason === 'InconclusiveAnalysis', 'the inconclusive pause');
+      await waitFor(
+        () => production.query(stageStatusQuery),
+        (s) => s.pauseReason === 'InconclusiveAnalysis',
+        'the inconclusive pause',
+      );
       check('paused on an inconclusive analysis', await snapshot());
       await production.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'carol' }] });
-      await waitFor(() => production.query(stageStatusQuery), (s) => s.pauseReason === 'CanaryPauseStep', 'the pause step');
+      await waitFor(
+        () => production.query(stageStatusQuery),
+        (s) => s.pauseReason === 'CanaryPauseStep',
+        'the pause step',
+      );
       await production.executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'alice' }] });
       checked = 2;
     });

@@ -35,7 +35,11 @@ describe('sync and health in the stage (fake activities)', () => {
     const result = await promote(fake);
     assert.equal(result.phase, 'Succeeded', result.message);
     const stage = result.stages[0]!.result!;
-    assert.deepEqual(fake.syncs.map((s) => s.sha), stage.commits.map((c) => c.sha), 'one sync per commit, in order');
+    assert.deepEqual(
+      fake.syncs.map((s) => s.sha),
+      stage.commits.map((c) => c.sha),
+      'one sync per commit, in order',
+    );
     assert.ok(fake.syncs.every((s) => s.routing?.kind === 'gatewayAPI' && s.sync.namespace === 'web-staging'));
     assert.ok(fake.syncs.every((s) => Date.parse(s.deadline) - Date.now() <= 90_000));
     assert.equal(stage.events.filter((e) => e.kind === 'live').length, 3);
@@ -44,13 +48,19 @@ describe('sync and health in the stage (fake activities)', () => {
 
   test('a commit that does not become healthy fails the stage (NotHealthy); the revert is synced, and the promotion aborted', async () => {
     const fake = fakeRamp();
-    fake.sync = () => (fake.syncs.length === 2 ? { fail: { type: 'ProgressDeadlineExceeded', message: 'Deployment web-staging/web-canary: 0 of 1 updated replicas available' } } : {});
+    fake.sync = () =>
+      fake.syncs.length === 2
+        ? { fail: { type: 'ProgressDeadlineExceeded', message: 'Deployment web-staging/web-canary: 0 of 1 updated replicas available' } }
+        : {};
     const result = await promote(fake, pipeline(), undefined, 'sync-not-healthy');
     const stage = result.stages[0]!.result!;
     assert.equal(result.phase, 'Aborted');
     assert.equal(stage.phase, 'RolledBack');
     assert.equal(stage.failure?.reason, 'NotHealthy');
-    assert.match(stage.failure?.message ?? '', /canary 1\.1\.0 at 50% did not become live and healthy: Deployment web-staging\/web-canary: 0 of 1 updated replicas available/);
+    assert.match(
+      stage.failure?.message ?? '',
+      /canary 1\.1\.0 at 50% did not become live and healthy: Deployment web-staging\/web-canary: 0 of 1 updated replicas available/,
+    );
     assert.equal(fake.reverts.length, 1);
     const last = fake.syncs.at(-1)!;
     assert.equal(last.sha, stage.reverts.at(-1)?.sha, 'the newest revert is synced');
@@ -73,11 +83,22 @@ describe('sync and health in the stage (fake activities)', () => {
     const held = new Promise<void>((r) => (release = r));
     fake.sync = () => (fake.syncs.length === 1 ? { hold: held } : {});
     const result = await promote(fake, pipeline(), async (stage) => {
-      await waitFor(() => stage.query(stageStatusQuery), (s) => /waiting for [0-9a-f]{12} to be live/.test(s.message), 'the sync wait');
-      await stage.executeUpdate(abortUpdate, { args: [{ promotionId: (await stage.query(stageStatusQuery)).promotionId, actor: 'oncall', reason: 'wrong build' }] });
+      await waitFor(
+        () => stage.query(stageStatusQuery),
+        (s) => /waiting for [0-9a-f]{12} to be live/.test(s.message),
+        'the sync wait',
+      );
+      await stage.executeUpdate(abortUpdate, {
+        args: [{ promotionId: (await stage.query(stageStatusQuery)).promotionId, actor: 'oncall', reason: 'wrong build' }],
+      });
       // RolledBack while the sync is still held: the stage went on without waiting for it (the
       // evidence that it stopped the wait). Then let the fake activity end so the worker can stop.
-      await waitFor(() => stage.query(stageStatusQuery), (s) => s.phase === 'RolledBack', 'the rollback while the sync is held', 60_000);
+      await waitFor(
+        () => stage.query(stageStatusQuery),
+        (s) => s.phase === 'RolledBack',
+        'the rollback while the sync is held',
+        60_000,
+      );
       release();
     });
     const stage = result.stages[0]!.result!;

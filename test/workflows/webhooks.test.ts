@@ -33,13 +33,22 @@ describe('webhook gates (fake activities)', () => {
     fake.answers.set('rollback', [false]);
     const result = await promote(fake, undefined, 'webhooks');
     assert.equal(result.phase, 'Succeeded');
-    assert.deepEqual(fake.hooks.map((h) => h.type), [
-      'confirm-rollout', 'pre-rollout',
-      'rollback', 'rollout', 'confirm-traffic-increase',
-      'rollback', 'rollout', 'confirm-traffic-increase',
-      'confirm-promotion',
-      'event', 'post-rollout',
-    ]);
+    assert.deepEqual(
+      fake.hooks.map((h) => h.type),
+      [
+        'confirm-rollout',
+        'pre-rollout',
+        'rollback',
+        'rollout',
+        'confirm-traffic-increase',
+        'rollback',
+        'rollout',
+        'confirm-traffic-increase',
+        'confirm-promotion',
+        'event',
+        'post-rollout',
+      ],
+    );
   });
 
   test('a confirm hook that says not yet holds the stage, asked again, until it confirms', async () => {
@@ -47,7 +56,11 @@ describe('webhook gates (fake activities)', () => {
     fake.answers.set('rollback', [false]);
     fake.answers.set('confirm-promotion', [false, false, true]);
     const result = await promote(fake, async (stage) => {
-      const waiting = await waitFor(() => stage.query(stageStatusQuery), (s) => s.pauseReason === 'AwaitingConfirmation', 'the confirmation wait');
+      const waiting = await waitFor(
+        () => stage.query(stageStatusQuery),
+        (s) => s.pauseReason === 'AwaitingConfirmation',
+        'the confirmation wait',
+      );
       assert.match(waiting.message, /waiting for confirm-promotion webhook\(s\) confirm-promotion to confirm the promotion of 1\.1\.0 to stable/);
     });
     assert.equal(result.phase, 'Succeeded');

@@ -37,7 +37,13 @@ export function initialCounters(): MetricCounters {
 export function recordMeasurement(counters: MetricCounters, phase: MeasurementPhase): MetricCounters {
   switch (phase) {
     case MeasurementPhase.Successful:
-      return { ...counters, count: counters.count + 1, successful: counters.successful + 1, consecutiveError: 0, consecutiveSuccess: counters.consecutiveSuccess + 1 };
+      return {
+        ...counters,
+        count: counters.count + 1,
+        successful: counters.successful + 1,
+        consecutiveError: 0,
+        consecutiveSuccess: counters.consecutiveSuccess + 1,
+      };
     case MeasurementPhase.Failed:
       return { ...counters, count: counters.count + 1, failed: counters.failed + 1, consecutiveError: 0, consecutiveSuccess: 0 };
     case MeasurementPhase.Inconclusive:
@@ -125,14 +131,19 @@ export function assessMetricWithReason(metric: MetricLimits, counters: MetricCou
   const { terminating = false, measuring = false } = options;
   if (measuring) return { phase: AnalysisPhase.Running, message: null };
   if (counters.count + counters.error === 0) {
-    return terminating ? { phase: AnalysisPhase.Successful, message: 'run terminated before the first measurement' } : { phase: AnalysisPhase.Pending, message: null };
+    return terminating
+      ? { phase: AnalysisPhase.Successful, message: 'run terminated before the first measurement' }
+      : { phase: AnalysisPhase.Pending, message: null };
   }
   const violation = limitViolation(metric, counters);
   if (violation !== null) return violation;
 
   const consecutiveSuccessLimit = metric.consecutiveSuccessLimit ?? 0;
   if (consecutiveSuccessLimit > 0 && counters.consecutiveSuccess >= consecutiveSuccessLimit) {
-    return { phase: AnalysisPhase.Successful, message: `consecutiveSuccess (${counters.consecutiveSuccess}) reached consecutiveSuccessLimit (${consecutiveSuccessLimit})` };
+    return {
+      phase: AnalysisPhase.Successful,
+      message: `consecutiveSuccess (${counters.consecutiveSuccess}) reached consecutiveSuccessLimit (${consecutiveSuccessLimit})`,
+    };
   }
   const count = effectiveCount(metric);
   if (count !== null && counters.count >= count) {
@@ -164,10 +175,7 @@ export function assessMetric(metric: MetricLimits, counters: MetricCounters, opt
  * interval (10 s when the metric has none, as in Argo). Ask only while `assessMetric` says the
  * metric is not completed.
  */
-export function nextMeasurementDelay(
-  metric: { intervalMs: number | null; initialDelayMs: number },
-  last: { phase: MeasurementPhase } | null,
-): number {
+export function nextMeasurementDelay(metric: { intervalMs: number | null; initialDelayMs: number }, last: { phase: MeasurementPhase } | null): number {
   if (last === null) return metric.initialDelayMs;
   if (last.phase === MeasurementPhase.Error) return ERROR_RETRY_INTERVAL_MS;
   return metric.intervalMs ?? ERROR_RETRY_INTERVAL_MS;
@@ -207,9 +215,7 @@ export interface RunAssessment {
  */
 export function isTerminating(metrics: readonly Pick<RunMetric, 'phase' | 'dryRun'>[], terminate = false): boolean {
   if (terminate) return true;
-  return metrics.some(
-    (m) => !m.dryRun && (m.phase === AnalysisPhase.Failed || m.phase === AnalysisPhase.Error || m.phase === AnalysisPhase.Inconclusive),
-  );
+  return metrics.some((m) => !m.dryRun && (m.phase === AnalysisPhase.Failed || m.phase === AnalysisPhase.Error || m.phase === AnalysisPhase.Inconclusive));
 }
 
 /**

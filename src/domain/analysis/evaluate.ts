@@ -67,7 +67,10 @@ export function evaluateMeasurement(metric: MeasurementConditions, measured: Mea
   }
   if (failure) return judged(MeasurementPhase.Failed, `failureCondition \`${failureCondition}\` holds for result = ${shown}`);
   if (success) return judged(MeasurementPhase.Successful, `successCondition \`${successCondition}\` holds for result = ${shown}`);
-  return judged(MeasurementPhase.Inconclusive, `neither successCondition \`${successCondition}\` nor failureCondition \`${failureCondition}\` holds for result = ${shown}`);
+  return judged(
+    MeasurementPhase.Inconclusive,
+    `neither successCondition \`${successCondition}\` nor failureCondition \`${failureCondition}\` holds for result = ${shown}`,
+  );
 }
 
 /**

@@ -49,7 +49,8 @@ function configProblem(config: ResolvedJudgeMetricConfig): string | null {
   if (!oneOf(config.direction, Direction)) return `unknown direction ${JSON.stringify(config.direction)}`;
   if (!oneOf(config.nanStrategy, NanStrategy)) return `unknown nanStrategy ${JSON.stringify(config.nanStrategy)}`;
   if (!oneOf(config.outliers.strategy, OutlierStrategy)) return `unknown outliers.strategy ${JSON.stringify(config.outliers.strategy)}`;
-  if (!(Number.isFinite(config.outliers.factor) && config.outliers.factor > 0)) return `outliers.factor must be a number > 0, not ${String(config.outliers.factor)}`;
+  if (!(Number.isFinite(config.outliers.factor) && config.outliers.factor > 0))
+    return `outliers.factor must be a number > 0, not ${String(config.outliers.factor)}`;
   if (!oneOf(config.effectSize.measure, EffectMeasure)) return `unknown effectSize.measure ${JSON.stringify(config.effectSize.measure)}`;
   return null;
 }

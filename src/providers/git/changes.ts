@@ -61,7 +61,8 @@ export function planFileEdits(request: StageEdit, routers: TrafficRouters = TRAF
         if ('file' in routing) {
           add(routing.file, { kind: 'weight', routing, weight });
         } else {
-          for (const edit of fieldRouterFor(routing, routers).fieldEdits(routing, weight)) add(edit.file, { kind: 'field', field: edit.field, what: edit.what });
+          for (const edit of fieldRouterFor(routing, routers).fieldEdits(routing, weight))
+            add(edit.file, { kind: 'field', field: edit.field, what: edit.what });
         }
         break;
       }
@@ -69,7 +70,12 @@ export function planFileEdits(request: StageEdit, routers: TrafficRouters = TRAF
         add(change.scale.file, { kind: 'field', field: { path: change.scale.path, value: change.replicas }, what: change.scale.path });
         break;
       case 'setField':
-        add(change.file, { kind: 'field', field: { path: change.path, value: change.value }, what: change.what, ...(change.object ? { object: change.object } : {}) });
+        add(change.file, {
+          kind: 'field',
+          field: { path: change.path, value: change.value },
+          what: change.what,
+          ...(change.object ? { object: change.object } : {}),
+        });
         break;
       default: {
         const unknown: never = change;
@@ -127,9 +133,7 @@ export async function writeStageEdits(root: string, request: StageEdit, routers:
   for (const fileEdits of planned) {
     const absolute = await realpath(path.join(root, fileEdits.file)).catch(() => null);
     if (absolute === null) {
-      throw new ManifestEditError(
-        `${fileEdits.file} does not exist in the repository. Create it, or correct the stage path or the file name in the pipeline`,
-      );
+      throw new ManifestEditError(`${fileEdits.file} does not exist in the repository. Create it, or correct the stage path or the file name in the pipeline`);
     }
     if (!absolute.startsWith(realRoot + path.sep)) {
       throw new ManifestEditError(`${fileEdits.file} is a link that leads outside the repository; ramp edits only files inside it`);

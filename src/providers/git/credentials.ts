@@ -40,11 +40,7 @@ export function urlKind(url: string): 'local' | 'https' | 'http' | 'ssh' {
  * `file://`, or ssh, which uses the worker's own ssh keys). Throws RepositoryUnavailableError
  * when the credential is not configured on this worker.
  */
-export async function resolveCredentials(
-  url: string,
-  secretRef: string | null,
-  source: CredentialSource = { env: {} },
-): Promise<GitCredentials | null> {
+export async function resolveCredentials(url: string, secretRef: string | null, source: CredentialSource = { env: {} }): Promise<GitCredentials | null> {
   const kind = urlKind(url);
   if (secretRef === null || kind === 'local' || kind === 'ssh') return null;
   if (kind === 'http' && !isLoopback(url)) {

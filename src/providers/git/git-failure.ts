@@ -41,7 +41,10 @@ export interface GitFailure {
 
 /** Patterns in git's output, checked in order: local damage first (it can look like a remote failure). */
 const PATTERNS: [GitFailureKind, RegExp][] = [
-  ['lock', /Unable to create '[^']+\.lock': File exists|could not lock config file .*: File exists|\(unable to update local ref\)|cannot lock ref '[^']+': .*\.lock/i],
+  [
+    'lock',
+    /Unable to create '[^']+\.lock': File exists|could not lock config file .*: File exists|\(unable to update local ref\)|cannot lock ref '[^']+': .*\.lock/i,
+  ],
   [
     'damaged',
     new RegExp(
@@ -77,7 +80,10 @@ const PATTERNS: [GitFailureKind, RegExp][] = [
     ),
   ],
   ['rejected', /\[remote rejected\]|pre-receive hook declined|protected branch/i],
-  ['auth', /Authentication failed|could not read (Username|Password)|returned error: 40[13]\b|Permission denied \(publickey|HTTP Basic: Access denied|Invalid username or password|access denied|bad credentials/i],
+  [
+    'auth',
+    /Authentication failed|could not read (Username|Password)|returned error: 40[13]\b|Permission denied \(publickey|HTTP Basic: Access denied|Invalid username or password|access denied|bad credentials/i,
+  ],
   ['no-branch', /Remote branch \S+ not found|couldn't find remote ref/i],
   ['not-found', /repository '[^']*' (does not exist|not found)|does not appear to be a git repository|Repository not found|returned error: 404\b/i],
   ['unknown-host', /Could not resolve host|Could not resolve hostname|Name or service not known|Temporary failure in name resolution|nodename nor servname/i],
@@ -173,7 +179,7 @@ export function remoteAdvice(kind: GitFailureKind, url: string, secretRef: strin
     case 'no-branch':
       return 'Check repository.branch in the pipeline: the branch must exist in the repository';
     case 'auth':
-      if (urlKind(url) === 'ssh') return 'Check the worker\'s ssh key (~/.ssh) and that it may ' + may + ' this repository';
+      if (urlKind(url) === 'ssh') return "Check the worker's ssh key (~/.ssh) and that it may " + may + ' this repository';
       if (secretRef === null) {
         return 'The repository needs a credential: name one in the pipeline (repository.credentials.secretRef) and give the worker its token (RAMP_SECRET_<NAME> or $RAMP_SECRETS_DIR/<name>)';
       }
@@ -183,9 +189,9 @@ export function remoteAdvice(kind: GitFailureKind, url: string, secretRef: strin
     case 'timeout':
       return 'Check the host and port in repository.url, and that this worker can reach it (network, proxy, firewall)';
     case 'tls':
-      return 'Check the server\'s certificate, or give git the CA that signed it (GIT_SSL_CAINFO)';
+      return "Check the server's certificate, or give git the CA that signed it (GIT_SSL_CAINFO)";
     case 'rejected':
-      return 'The server\'s hooks or branch protection refused ramp\'s push; the remote: lines say why. Fix that on the server, then the push is tried again';
+      return "The server's hooks or branch protection refused ramp's push; the remote: lines say why. Fix that on the server, then the push is tried again";
     default:
       return 'Check that the URL and branch are right, that the repository exists and this worker can reach it';
   }

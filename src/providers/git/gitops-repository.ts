@@ -4,15 +4,7 @@
  * a cached clone (workspace.ts); pushes rebase onto whatever others pushed meanwhile and retry.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type {
-  CommitRequest,
-  CommitResult,
-  FieldHistoryQuery,
-  HistoryEntry,
-  HistoryQuery,
-  RevertRequest,
-  RevertResult,
-} from '../../domain/changes.js';
+import type { CommitRequest, CommitResult, FieldHistoryQuery, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../../domain/changes.js';
 import { TRAFFIC_ROUTERS, type TrafficRouters } from '../traffic/registry.js';
 import { writeStageEdits } from './changes.js';
 import { GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } from './errors.js';
@@ -61,8 +53,7 @@ export interface Snapshot {
   dir: string;
 }
 
-const REVERT_ADVICE =
-  'ramp reverted nothing: reverting now could undo someone else\'s work. Restore the branch, or roll the stage back by hand';
+const REVERT_ADVICE = "ramp reverted nothing: reverting now could undo someone else's work. Restore the branch, or roll the stage back by hand";
 const SNAPSHOT_ADVICE = 'ramp applies only commits on the branch. Restore the branch, then retry';
 
 export interface PushAttempt {
@@ -137,7 +128,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
         try {
           await s.quiet(['revert', '--no-commit', sha]);
         } catch (err) {
-          throw await this.#conflict(s, err, `reverting ${sha.slice(0, 12)} ("${subject}")`, 'revert', 'ramp pushed none of this rollback\'s reverts');
+          throw await this.#conflict(s, err, `reverting ${sha.slice(0, 12)} ("${subject}")`, 'revert', "ramp pushed none of this rollback's reverts");
         }
         const staged = await s.git.raw(['diff', '--cached', '--name-only']);
         if (staged.trim() === '') {
@@ -256,9 +247,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
 
   /** Aborts a failed rebase or revert, resets the clone, and says which files conflict. */
   async #conflict(s: Session, err: unknown, what: string, operation: 'rebase' | 'revert', outcome: string): Promise<Error> {
-    const files = (await s.git.raw(['diff', '--name-only', '--diff-filter=U', '-z']).catch(() => ''))
-      .split('\0')
-      .filter((f) => f !== '');
+    const files = (await s.git.raw(['diff', '--name-only', '--diff-filter=U', '-z']).catch(() => '')).split('\0').filter((f) => f !== '');
     await s.git.raw([operation, '--abort']).catch(() => undefined);
     await this.workspace.reset(s);
     if (files.length === 0) return new Error(`${what} failed in ${this.workspace.displayUrl}: ${gitErrorSummary(err, (t) => s.redact(t))}`);
@@ -276,7 +265,8 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
     const what = `Its history was rewritten (a force-push?) or the commit is not ramp's. ${advice}`;
     const sha = await commitSha(s, ref);
     if (sha === null) throw new HistoryRewrittenError(`cannot ${doing} ${ref}: no such commit on ${where}. ${what}`, ref);
-    if (!(await isAncestor(s, sha, s.upstream))) throw new HistoryRewrittenError(`cannot ${doing} ${sha.slice(0, 12)}: it is no longer on ${where}. ${what}`, sha);
+    if (!(await isAncestor(s, sha, s.upstream)))
+      throw new HistoryRewrittenError(`cannot ${doing} ${sha.slice(0, 12)}: it is no longer on ${where}. ${what}`, sha);
     return sha;
   }
 
@@ -298,7 +288,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
     throw new HistoryRewrittenError(
       `branch ${s.branch} of ${this.workspace.displayUrl} was rewritten (a force-push?): ${missing.length === 1 ? 'commit' : 'commits'} ${list} that ramp recorded ` +
         `${missing.length === 1 ? 'is' : 'are'} no longer on it (its head is now ${head.slice(0, 12)}). ramp wrote nothing (${what}): writing on top of a rewritten ` +
-        'branch could undo or bury someone\'s work. Decide: restore the branch (push the missing commits back) and `ramp resume` to check again, or `ramp abort` and put the environment right by hand',
+        "branch could undo or bury someone's work. Decide: restore the branch (push the missing commits back) and `ramp resume` to check again, or `ramp abort` and put the environment right by hand",
       missing[0]!,
       missing,
     );

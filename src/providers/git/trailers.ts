@@ -123,7 +123,12 @@ export function parseRampMessage(message: string): RampMessage {
     .map((a) => a.trim())
     .filter((a) => a !== '');
   return {
-    subject: oneLine(message.replace(/\r\n/g, '\n').trim().split(/\n[ \t]*\n/)[0] ?? ''),
+    subject: oneLine(
+      message
+        .replace(/\r\n/g, '\n')
+        .trim()
+        .split(/\n[ \t]*\n/)[0] ?? '',
+    ),
     promotion: get(TrailerKey.promotion),
     stage: get(TrailerKey.stage),
     step: get(TrailerKey.step),

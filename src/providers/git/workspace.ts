@@ -38,8 +38,6 @@ export interface WorkspaceOptions {
   onRepair?: ((message: string) => void) | undefined;
 }
 
-
-
 /** An operation's view of the clone: git with this operation's credentials, and its redaction. */
 export interface Session {
   git: SimpleGit;
@@ -317,10 +315,12 @@ export class Workspace {
   async #healthy(git: (baseDir: string) => SimpleGit): Promise<boolean> {
     const { dir } = this.options;
     if (!existsSync(path.join(dir, '.git'))) return false;
-    return git(dir).raw(['rev-parse', '--verify', '--quiet', 'HEAD']).then(
-      () => true,
-      () => false,
-    );
+    return git(dir)
+      .raw(['rev-parse', '--verify', '--quiet', 'HEAD'])
+      .then(
+        () => true,
+        () => false,
+      );
   }
 
   async #clone(git: SimpleGit, redactText: (text: string) => string): Promise<void> {

@@ -60,8 +60,9 @@ function argoState(app: KubeObject): AgentState {
   const failed =
     (phase === 'Failed' || phase === 'Error') && (opRevision === null || opRevision === revision)
       ? `the sync operation ${phase === 'Error' ? 'errored' : 'failed'}${opMessage ? `: ${opMessage}` : ''}`
-    : healthStatus === 'Degraded' && syncStatus === 'Synced' ? `the application is Degraded${typeof health.message === 'string' ? `: ${health.message}` : ''}`
-    : null;
+      : healthStatus === 'Degraded' && syncStatus === 'Synced'
+        ? `the application is Degraded${typeof health.message === 'string' ? `: ${health.message}` : ''}`
+        : null;
   return {
     revision,
     ready: syncStatus === 'Synced' && healthStatus === 'Healthy',

@@ -42,7 +42,10 @@ class ObjectApi extends KubernetesObjectApi {
 
   /** The object's URL path (by discovery); throws when the server does not serve the kind. */
   path(object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<string> {
-    return this.specUriPath({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace } }, 'read');
+    return this.specUriPath(
+      { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace } },
+      'read',
+    );
   }
 }
 
@@ -68,7 +71,10 @@ export class KubeCluster {
     else config.loadFromDefault();
     if (ref.context) {
       if (!config.getContexts().some((c) => c.name === ref.context)) {
-        throw new KubeApiError(`the kubeconfig${ref.kubeconfig ? ` ${ref.kubeconfig}` : ''} has no context ${ref.context}; correct sync.context or the worker's RAMP_KUBECONFIG`, 0);
+        throw new KubeApiError(
+          `the kubeconfig${ref.kubeconfig ? ` ${ref.kubeconfig}` : ''} has no context ${ref.context}; correct sync.context or the worker's RAMP_KUBECONFIG`,
+          0,
+        );
       }
       config.setCurrentContext(ref.context);
     }
@@ -94,7 +100,10 @@ export class KubeCluster {
   async apply(object: KubeObject): Promise<KubeObject> {
     const { status: _status, ...body } = object;
     const query = `?fieldManager=${FIELD_MANAGER}&force=true`;
-    return this.#call(`apply ${describeObject(object)}`, async () => (await this.#send('PATCH', object, query, body, PatchStrategy.ServerSideApply)) as KubeObject);
+    return this.#call(
+      `apply ${describeObject(object)}`,
+      async () => (await this.#send('PATCH', object, query, body, PatchStrategy.ServerSideApply)) as KubeObject,
+    );
   }
 
   /** The live object, or null when it does not exist. */
@@ -109,10 +118,19 @@ export class KubeCluster {
 
   /** A JSON merge patch (annotations, status requests). */
   mergePatch(ref: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, patch: Record<string, unknown>): Promise<KubeObject> {
-    return this.#call(`patch ${describeObject(ref)}`, async () => (await this.#send('PATCH', ref, `?fieldManager=${FIELD_MANAGER}`, patch, PatchStrategy.MergePatch)) as KubeObject);
+    return this.#call(
+      `patch ${describeObject(ref)}`,
+      async () => (await this.#send('PATCH', ref, `?fieldManager=${FIELD_MANAGER}`, patch, PatchStrategy.MergePatch)) as KubeObject,
+    );
   }
 
-  async #send(method: 'GET' | 'PATCH', ref: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, query: string, body?: unknown, contentType?: string): Promise<unknown> {
+  async #send(
+    method: 'GET' | 'PATCH',
+    ref: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>,
+    query: string,
+    body?: unknown,
+    contentType?: string,
+  ): Promise<unknown> {
     const server = this.#config.getCurrentCluster()?.server;
     if (!server) throw new KubeApiError('the kubeconfig names no server for its current context', 0);
     const url = new URL(`${server.replace(/\/$/, '')}${await this.#api.path(ref)}${query}`);
@@ -156,16 +174,23 @@ export class KubeCluster {
       const { status } = err;
       const detail = err.message;
       const hint =
-        status === 401 ? 'the worker\'s credentials were refused; check RAMP_KUBECONFIG'
-        : status === 403 ? 'the worker may not do this; grant it in its ClusterRole (deploy/rbac/clusterrole.yaml)'
-        : status === 404 ? 'it does not exist'
-        : status === 409 || status === 422 ? 'the cluster refused the object; fix the manifest in Git'
-        : 'the API server failed; it will be tried again';
+        status === 401
+          ? "the worker's credentials were refused; check RAMP_KUBECONFIG"
+          : status === 403
+            ? 'the worker may not do this; grant it in its ClusterRole (deploy/rbac/clusterrole.yaml)'
+            : status === 404
+              ? 'it does not exist'
+              : status === 409 || status === 422
+                ? 'the cluster refused the object; fix the manifest in Git'
+                : 'the API server failed; it will be tried again';
       return new KubeApiError(`cannot ${doing} in ${this.name}: ${detail} (HTTP ${status}); ${hint}`, status);
     }
     const message = err instanceof Error ? err.message : String(err);
     if (/Unrecognized API version and kind/i.test(message)) {
-      return new KubeApiError(`cannot ${doing} in ${this.name}: the server does not serve this kind. Install its CRD, or correct the manifest's apiVersion`, 404);
+      return new KubeApiError(
+        `cannot ${doing} in ${this.name}: the server does not serve this kind. Install its CRD, or correct the manifest's apiVersion`,
+        404,
+      );
     }
     return new KubeApiError(`cannot ${doing} in ${this.name}: ${message}`, 0);
   }
@@ -173,7 +198,9 @@ export class KubeCluster {
 
 function statusMessage(body: unknown): string | undefined {
   const parsed: unknown = typeof body === 'string' ? safeJson(body) : body;
-  return typeof parsed === 'object' && parsed !== null && typeof (parsed as { message?: unknown }).message === 'string' ? (parsed as { message: string }).message : undefined;
+  return typeof parsed === 'object' && parsed !== null && typeof (parsed as { message?: unknown }).message === 'string'
+    ? (parsed as { message: string }).message
+    : undefined;
 }
 
 function safeJson(text: string): unknown {

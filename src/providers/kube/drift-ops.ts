@@ -42,7 +42,9 @@ export async function detectDrift(target: DriftTarget, deps: DriftDeps): Promise
 /** Applies Git's state (at `sha`) of the drifted objects. Returns what was applied. */
 export async function restoreDrift(target: DriftTarget, deps: DriftDeps, sha: string, drifts: readonly ObjectDrift[]): Promise<string[]> {
   const { objects: desired } = await desiredState(deps, target.stagePath, target.sync.namespace, sha);
-  const wanted = new Set(drifts.map((d) => objectKey({ apiVersion: d.ref.apiVersion, kind: d.ref.kind, metadata: { name: d.ref.name, namespace: d.ref.namespace } })));
+  const wanted = new Set(
+    drifts.map((d) => objectKey({ apiVersion: d.ref.apiVersion, kind: d.ref.kind, metadata: { name: d.ref.name, namespace: d.ref.namespace } })),
+  );
   const applied: string[] = [];
   for (const { object } of desired) {
     if (!wanted.has(objectKey(object))) continue;
@@ -62,16 +64,25 @@ export class DriftAcceptError extends Error {
  * in the file that defines its object, or — for an image a kustomization overrides — the
  * kustomization's `images` entry. Throws DriftAcceptError for what cannot be written surgically.
  */
-export async function acceptChanges(target: Pick<DriftTarget, 'stagePath'>, repository: GitOpsRepository, sha: string, drifts: readonly ObjectDrift[]): Promise<StageChange[]> {
+export async function acceptChanges(
+  target: Pick<DriftTarget, 'stagePath'>,
+  repository: GitOpsRepository,
+  sha: string,
+  drifts: readonly ObjectDrift[],
+): Promise<StageChange[]> {
   const { dir } = await repository.snapshot(sha);
   const stageDir = path.join(dir, target.stagePath);
   const changes: StageChange[] = [];
   for (const drift of drifts) {
     if (drift.missing) {
-      throw new DriftAcceptError(`${drift.object} is missing from the cluster; ramp cannot accept a deletion. Delete it from Git by hand, or reject the drift to recreate it`);
+      throw new DriftAcceptError(
+        `${drift.object} is missing from the cluster; ramp cannot accept a deletion. Delete it from Git by hand, or reject the drift to recreate it`,
+      );
     }
     if (drift.source === null) {
-      throw new DriftAcceptError(`ramp does not know which file of ${target.stagePath} defines ${drift.object} (a base, a generator or a name prefix?). Write the change to Git by hand, or reject the drift`);
+      throw new DriftAcceptError(
+        `ramp does not know which file of ${target.stagePath} defines ${drift.object} (a base, a generator or a name prefix?). Write the change to Git by hand, or reject the drift`,
+      );
     }
     const text = await readFile(path.join(stageDir, drift.source), 'utf8');
     const doc = parseAllDocuments(text);
@@ -79,11 +90,20 @@ export async function acceptChanges(target: Pick<DriftTarget, 'stagePath'>, repo
     const ownText = own ? String(own) : text;
     for (const field of drift.fields) {
       if (typeof field.live !== 'string' && typeof field.live !== 'number') {
-        throw new DriftAcceptError(`${drift.object} ${field.path} is ${field.live === undefined ? 'unset' : 'not a single value'} in the cluster; ramp writes back only single values. Edit Git by hand, or reject the drift`);
+        throw new DriftAcceptError(
+          `${drift.object} ${field.path} is ${field.live === undefined ? 'unset' : 'not a single value'} in the cluster; ramp writes back only single values. Edit Git by hand, or reject the drift`,
+        );
       }
       const inFile: unknown = readYamlField(ownText, field.path);
       if (inFile === field.desired || inFile === undefined || !/\.image$/.test(field.path)) {
-        changes.push({ kind: 'setField', file: drift.source, object: { kind: drift.ref.kind, name: drift.ref.name }, path: field.path, value: field.live, what: `${drift.object} ${field.path}` });
+        changes.push({
+          kind: 'setField',
+          file: drift.source,
+          object: { kind: drift.ref.kind, name: drift.ref.name },
+          path: field.path,
+          value: field.live,
+          what: `${drift.object} ${field.path}`,
+        });
         continue;
       }
       // The file says one image, Git's rendering another: a kustomization `images` entry overrides it.
@@ -96,7 +116,9 @@ export async function acceptChanges(target: Pick<DriftTarget, 'stagePath'>, repo
 async function kustomizeImageChange(stageDir: string, fileImage: string, liveImage: string, object: string): Promise<StageChange> {
   const kustomizationFile = kustomizationIn(stageDir);
   if (kustomizationFile === undefined) {
-    throw new DriftAcceptError(`${object} runs ${liveImage}, but the image in its file differs from Git's rendering and there is no kustomization to write it to. Edit Git by hand, or reject the drift`);
+    throw new DriftAcceptError(
+      `${object} runs ${liveImage}, but the image in its file differs from Git's rendering and there is no kustomization to write it to. Edit Git by hand, or reject the drift`,
+    );
   }
   const kustomization = parseAllDocuments(await readFile(path.join(stageDir, kustomizationFile), 'utf8'));
   const first: unknown = Array.isArray(kustomization) ? kustomization[0]?.toJS() : undefined;
@@ -104,8 +126,10 @@ async function kustomizeImageChange(stageDir: string, fileImage: string, liveIma
   const name = splitImage(fileImage).name;
   const entry = images.find((i) => i.name === name);
   const live = splitImage(liveImage);
-  if (!entry || typeof entry.newTag !== 'string' || (String(entry.newName ?? entry.name) !== live.name)) {
-    throw new DriftAcceptError(`${object} runs ${liveImage}; ramp can write back only a new tag of ${name} in the kustomization's images. Edit Git by hand, or reject the drift`);
+  if (!entry || typeof entry.newTag !== 'string' || String(entry.newName ?? entry.name) !== live.name) {
+    throw new DriftAcceptError(
+      `${object} runs ${liveImage}; ramp can write back only a new tag of ${name} in the kustomization's images. Edit Git by hand, or reject the drift`,
+    );
   }
   return { kind: 'setField', file: kustomizationFile, object: null, path: `images[name=${name}].newTag`, value: live.tag, what: `the newTag of image ${name}` };
 }
@@ -114,4 +138,3 @@ function splitImage(image: string): { name: string; tag: string } {
   const at = image.lastIndexOf(':');
   return at > image.lastIndexOf('/') ? { name: image.slice(0, at), tag: image.slice(at + 1) } : { name: image, tag: 'latest' };
 }
-

@@ -13,7 +13,11 @@ import { describeObject, isRecord, objectKey, type DesiredObject, type KubeObjec
 
 export type { FieldDrift, ObjectDrift };
 
-const ROUTING_KINDS: Record<string, string> = { HTTPRoute: 'gateway.networking.k8s.io', VirtualService: 'networking.istio.io', TrafficSplit: 'split.smi-spec.io' };
+const ROUTING_KINDS: Record<string, string> = {
+  HTTPRoute: 'gateway.networking.k8s.io',
+  VirtualService: 'networking.istio.io',
+  TrafficSplit: 'split.smi-spec.io',
+};
 
 /** The managed and listed paths of one desired object, with the desired values. */
 export function comparedFields(object: KubeObject, extra: DriftSpec['fields'] = []): { path: string; value: unknown }[] {
@@ -46,7 +50,12 @@ export function findDrift(desired: readonly DesiredObject[], live: ReadonlyMap<s
   for (const { object, source } of desired) {
     const fields = comparedFields(object, extra);
     if (fields.length === 0) continue;
-    const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}) };
+    const ref = {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.metadata.name,
+      ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
+    };
     const found = live.get(objectKey(object));
     if (found === undefined) continue; // not read (e.g. its kind is not served); reported elsewhere
     if (found === null) {
@@ -96,6 +105,11 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
-  if (isRecord(value)) return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical(value[k])]));
+  if (isRecord(value))
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical(value[k])]),
+    );
   return value;
 }

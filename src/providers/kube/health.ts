@@ -61,7 +61,9 @@ export function workloadHealth(desired: KubeObject, live: KubeObject | null): Wo
 type Say = (state: HealthState, message: string) => WorkloadHealth;
 
 function deployment(live: KubeObject, status: Record<string, unknown>, say: Say): WorkloadHealth {
-  const progressing = asArray(status.conditions).filter(isRecord).find((c) => c.type === 'Progressing');
+  const progressing = asArray(status.conditions)
+    .filter(isRecord)
+    .find((c) => c.type === 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
     return say('Failed', `progress deadline exceeded: ${typeof progressing.message === 'string' ? progressing.message : 'the rollout made no progress'}`);
   }
@@ -71,7 +73,8 @@ function deployment(live: KubeObject, status: Record<string, unknown>, say: Say)
   const total = num(status.replicas);
   const available = num(status.availableReplicas);
   if (updated < replicas) return say('Progressing', `${updated} of ${replicas} replicas updated`);
-  if (total > updated) return say('Progressing', `${total - updated} old replica(s) pending termination (${available} of ${updated} updated replicas available)`);
+  if (total > updated)
+    return say('Progressing', `${total - updated} old replica(s) pending termination (${available} of ${updated} updated replicas available)`);
   if (available < updated) return say('Progressing', `${available} of ${updated} updated replicas available`);
   return say('Healthy', `${available} of ${replicas} replicas available`);
 }

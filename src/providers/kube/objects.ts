@@ -64,7 +64,9 @@ function checkObject(value: unknown, where: string): KubeObject {
   if (!isRecord(value)) throw new ManifestError(`${where} is not a Kubernetes object (a mapping with apiVersion, kind and metadata.name)`);
   const { apiVersion, kind, metadata } = value;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
-    throw new ManifestError(`${where} has no ${typeof apiVersion !== 'string' ? 'apiVersion' : 'kind'}; every manifest needs apiVersion, kind and metadata.name`);
+    throw new ManifestError(
+      `${where} has no ${typeof apiVersion !== 'string' ? 'apiVersion' : 'kind'}; every manifest needs apiVersion, kind and metadata.name`,
+    );
   }
   if (!isRecord(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
     throw new ManifestError(`${where} (${kind}) has no metadata.name; give it a name`);

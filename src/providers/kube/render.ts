@@ -40,12 +40,17 @@ async function kustomizeBuild(dir: string, kustomization: string, stagePath: str
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
-      throw new ManifestError(`${stagePath} holds a kustomization, but the worker has no kustomize binary (${kustomize}). Install kustomize 5 or set RAMP_KUSTOMIZE`);
+      throw new ManifestError(
+        `${stagePath} holds a kustomization, but the worker has no kustomize binary (${kustomize}). Install kustomize 5 or set RAMP_KUSTOMIZE`,
+      );
     }
     throw new ManifestError(`kustomize build ${stagePath} failed: ${(e.stderr ?? e.message).trim()}`);
   }
   const sources = await resourceFiles(dir, kustomization);
-  return parseManifests(stdout, `kustomize build ${stagePath}`).map((object) => ({ object, source: sources.get(`${object.kind}/${object.metadata.name}`) ?? null }));
+  return parseManifests(stdout, `kustomize build ${stagePath}`).map((object) => ({
+    object,
+    source: sources.get(`${object.kind}/${object.metadata.name}`) ?? null,
+  }));
 }
 
 /**

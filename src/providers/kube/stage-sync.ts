@@ -90,7 +90,10 @@ export async function syncStage(target: SyncTarget, deps: SyncDeps): Promise<Syn
     const ref = agentObject(sync.agent);
     const label = describeObject(ref);
     if ((await deps.cluster.get(ref)) === null) {
-      throw new SyncError(`${label} does not exist in ${deps.cluster.name}. Create it, or correct sync.${sync.agent.kind === 'argocd' ? 'application' : 'kustomization'}`, 'failed');
+      throw new SyncError(
+        `${label} does not exist in ${deps.cluster.name}. Create it, or correct sync.${sync.agent.kind === 'argocd' ? 'application' : 'kustomization'}`,
+        'failed',
+      );
     }
     await deps.cluster.mergePatch(ref, refreshRequest(sync.agent.kind, new Date(now()).toISOString()));
     for (;;) {
@@ -98,12 +101,16 @@ export async function syncStage(target: SyncTarget, deps: SyncDeps): Promise<Syn
       if (live === null) throw new SyncError(`${label} was deleted while ramp waited for it to apply ${short}`, 'failed');
       const state = agentState(sync.agent.kind, live);
       agent = `${label}: ${state.message}`;
-      const atCommit = state.revision !== null && (state.revision === snapshot.sha || (await deps.repository.contains(state.revision, snapshot.sha).catch(() => false)));
+      const atCommit =
+        state.revision !== null && (state.revision === snapshot.sha || (await deps.repository.contains(state.revision, snapshot.sha).catch(() => false)));
       if (state.failed && atCommit) throw new SyncError(`${label} did not apply ${short}: ${state.failed}`, 'failed');
       if (atCommit && state.ready) break;
       progress(`waiting for ${label} to apply ${short}: ${state.message}`);
       if (now() >= target.deadline) {
-        throw new SyncError(`${label} had not applied ${short} and become healthy after ${seconds(now() - started)} (sync.timeout): ${state.message}`, 'deadline');
+        throw new SyncError(
+          `${label} had not applied ${short} and become healthy after ${seconds(now() - started)} (sync.timeout): ${state.message}`,
+          'deadline',
+        );
       }
       await sleep(poll);
     }
@@ -151,4 +158,3 @@ export function applyOrder(objects: DesiredObject[]): DesiredObject[] {
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
-

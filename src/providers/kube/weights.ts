@@ -12,7 +12,11 @@ export function weightCheckFor(routing: TrafficRoutingSpec): WeightCheck {
   const refsOf = (desired: DesiredObject[]): ObjectRef[] => routingObjects(routing, desired.map(fromGit));
   return {
     objects(desired) {
-      return refsOf(desired).map((ref) => ({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } }));
+      return refsOf(desired).map((ref) => ({
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
+      }));
     },
     difference(desired, live) {
       const refs = refsOf(desired);

@@ -99,7 +99,9 @@ export function createPrometheusProvider(deps: PrometheusDeps = {}): PrometheusP
         return { value: values };
       }
       case 'matrix':
-        return fail('the query returns a range vector (a matrix); a measurement needs a scalar or an instant vector. Remove the range selector, or aggregate over it (rate(x[5m]), avg_over_time(x[5m]))');
+        return fail(
+          'the query returns a range vector (a matrix); a measurement needs a scalar or an instant vector. Remove the range selector, or aggregate over it (rate(x[5m]), avg_over_time(x[5m]))',
+        );
       default:
         return fail(`the query returns a ${String(resultType)}; a measurement needs a scalar or an instant vector`);
     }
@@ -122,7 +124,11 @@ export function createPrometheusProvider(deps: PrometheusDeps = {}): PrometheusP
     for (const entry of result) {
       if (!isRecord(entry) || !Array.isArray(entry.values)) {
         const histogram = isRecord(entry) && 'histograms' in entry;
-        return fail(histogram ? 'the query returns native histograms, not numbers' : `a series of the matrix is malformed: ${snippet(JSON.stringify(entry), answer.secrets)}`);
+        return fail(
+          histogram
+            ? 'the query returns native histograms, not numbers'
+            : `a series of the matrix is malformed: ${snippet(JSON.stringify(entry), answer.secrets)}`,
+        );
       }
       const values: [number, number][] = [];
       for (const sample of entry.values as unknown[]) {

@@ -8,7 +8,17 @@ import { isMap, isSeq, type Document } from 'yaml';
 import { ManifestEditError, type FieldEdit } from '../../manifests/yaml-edit.js';
 import type { TrafficRoutingSpec } from '../../schema/pipeline.js';
 import { asList, asRecord, canaryShare, describeRef, findObject, LiveWeightError, numberValue, refOf, type KubeObject } from './kube-object.js';
-import { agreeingPair, checkWeight, documentName, editDocument, parseDocuments, selectDocument, selectObject, singleRef, type RoutingObjectKind } from './routing-file.js';
+import {
+  agreeingPair,
+  checkWeight,
+  documentName,
+  editDocument,
+  parseDocuments,
+  selectDocument,
+  selectObject,
+  singleRef,
+  type RoutingObjectKind,
+} from './routing-file.js';
 import type { FileTrafficRouter } from './traffic-router.js';
 
 export type GatewayApiRouting = Extract<TrafficRoutingSpec, { kind: 'gatewayAPI' }>;
@@ -51,7 +61,10 @@ function splits(route: KubeObject, routing: GatewayApiRouting): { where: string;
     const weight = (ref: Record<string, unknown>, backend: string): number => {
       if (ref.weight === undefined || ref.weight === null) return DEFAULT_WEIGHT;
       const value = numberValue(ref.weight);
-      if (value === undefined) throw new LiveWeightError(`backendRef ${backend} of ${describeRef(refOf(route))} (spec.rules[${i}]) has the weight ${JSON.stringify(ref.weight)}, which is not a number`);
+      if (value === undefined)
+        throw new LiveWeightError(
+          `backendRef ${backend} of ${describeRef(refOf(route))} (spec.rules[${i}]) has the weight ${JSON.stringify(ref.weight)}, which is not a number`,
+        );
       return value;
     };
     return [{ where: `spec.rules[${i}]`, stable: weight(stable, routing.stableBackend), canary: weight(canary, routing.canaryBackend) }];
@@ -72,7 +85,10 @@ function weightEdits(doc: Document, routing: GatewayApiRouting, weight: number, 
     seen.stable ||= stable >= 0;
     seen.canary ||= canary >= 0;
     if (stable < 0 || canary < 0) return;
-    for (const [j, backend, value] of [[stable, routing.stableBackend, 100 - weight], [canary, routing.canaryBackend, weight]] as const) {
+    for (const [j, backend, value] of [
+      [stable, routing.stableBackend, 100 - weight],
+      [canary, routing.canaryBackend, weight],
+    ] as const) {
       const ref = refs.items[j];
       if (!isMap(ref) || !ref.has('weight')) {
         throw new ManifestEditError(
@@ -83,10 +99,7 @@ function weightEdits(doc: Document, routing: GatewayApiRouting, weight: number, 
     }
   });
   if (edits.length > 0) return edits;
-  const missing = [
-    ...(seen.stable ? [] : [['stableBackend', routing.stableBackend]]),
-    ...(seen.canary ? [] : [['canaryBackend', routing.canaryBackend]]),
-  ];
+  const missing = [...(seen.stable ? [] : [['stableBackend', routing.stableBackend]]), ...(seen.canary ? [] : [['canaryBackend', routing.canaryBackend]])];
   const what =
     missing.length > 0
       ? `it has no backendRef ${missing.map(([, b]) => b).join(' or ')}`

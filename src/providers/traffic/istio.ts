@@ -9,7 +9,17 @@ import type { Document } from 'yaml';
 import { ManifestEditError, type FieldEdit } from '../../manifests/yaml-edit.js';
 import type { TrafficRoutingSpec } from '../../schema/pipeline.js';
 import { asList, asRecord, canaryShare, describeRef, findObject, LiveWeightError, numberValue, refOf, type KubeObject } from './kube-object.js';
-import { agreeingPair, checkWeight, documentName, editDocument, parseDocuments, selectDocument, selectObject, singleRef, type RoutingObjectKind } from './routing-file.js';
+import {
+  agreeingPair,
+  checkWeight,
+  documentName,
+  editDocument,
+  parseDocuments,
+  selectDocument,
+  selectObject,
+  singleRef,
+  type RoutingObjectKind,
+} from './routing-file.js';
 import type { FileTrafficRouter } from './traffic-router.js';
 
 export type IstioRouting = Extract<TrafficRoutingSpec, { kind: 'istio' }>;
@@ -47,7 +57,8 @@ export const istioRouter: FileTrafficRouter<IstioRouting> = {
           const value = route.entries[j]!.weight;
           if (value === undefined || value === null) return 0;
           const number = numberValue(value);
-          if (number === undefined) throw new LiveWeightError(`destination ${j} of ${label} (${route.where}) has the weight ${JSON.stringify(value)}, which is not a number`);
+          if (number === undefined)
+            throw new LiveWeightError(`destination ${j} of ${label} (${route.where}) has the weight ${JSON.stringify(value)}, which is not a number`);
           return number;
         };
         return [{ where: route.where, stable: weightOf(stable), canary: weightOf(canary) }];
@@ -91,7 +102,10 @@ function httpRoutes(spec: unknown, routing: IstioRouting): HttpRoute[] {
 
 /** The stable and canary entry of a route that has both; refuses a route where either is ambiguous. */
 function pick(route: HttpRoute, routing: IstioRouting, label: string, fail: (message: string) => Error): [number, number] {
-  for (const [role, found] of [['stable', route.stable], ['canary', route.canary]] as const) {
+  for (const [role, found] of [
+    ['stable', route.stable],
+    ['canary', route.canary],
+  ] as const) {
     if (found.length > 1) {
       throw fail(
         `${found.length} destinations of ${label} (${route.where}, route[${found.join('], route[')}]) match the ${role} destination ${destinationLabel(routing[role])}. ` +
@@ -137,7 +151,10 @@ function weightEdits(doc: Document, routing: IstioRouting, weight: number, label
       );
     }
     const [stable, canary] = pick(route, routing, label, (message) => new ManifestEditError(`cannot set the canary weight: ${message}`));
-    for (const [j, destination, value] of [[stable, routing.stable, 100 - weight], [canary, routing.canary, weight]] as const) {
+    for (const [j, destination, value] of [
+      [stable, routing.stable, 100 - weight],
+      [canary, routing.canary, weight],
+    ] as const) {
       if (!('weight' in route.entries[j]!)) {
         throw new ManifestEditError(
           `destination ${destinationLabel(destination)} of ${label} (${route.where}) has no weight. ` +

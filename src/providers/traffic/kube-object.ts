@@ -71,8 +71,11 @@ export function isObject(object: KubeObject, ref: ObjectRef): boolean {
 export function findObject(objects: readonly KubeObject[], ref: ObjectRef): KubeObject {
   const found = objects.filter((o) => isObject(o, ref));
   if (found.length === 1) return found[0]!;
-  if (found.length === 0) throw new LiveWeightError(`${describeRef(ref)} is not among the objects read. Read it (GET ${ref.apiVersion} ${describeRef(ref)}) and pass it in`);
-  throw new LiveWeightError(`${describeRef(ref)} names ${found.length} objects (${found.map((o) => describeRef(refOf(o))).join(', ')}). Give the objects their namespaces`);
+  if (found.length === 0)
+    throw new LiveWeightError(`${describeRef(ref)} is not among the objects read. Read it (GET ${ref.apiVersion} ${describeRef(ref)}) and pass it in`);
+  throw new LiveWeightError(
+    `${describeRef(ref)} names ${found.length} objects (${found.map((o) => describeRef(refOf(o))).join(', ')}). Give the objects their namespaces`,
+  );
 }
 
 /** The objects read from `file` (stage-relative), compared after dropping `./` and empty segments. */

@@ -27,7 +27,11 @@ export function routingObjects(routing: TrafficRoutingSpec, desired: readonly Ku
  * `refs` defaults to routingObjects(routing, objects), which needs desired objects; for
  * objects read from a cluster pass the refs found in the desired ones. Throws LiveWeightError.
  */
-export function readWeight(routing: TrafficRoutingSpec, objects: readonly KubeObject[], refs: readonly ObjectRef[] = routingObjects(routing, objects)): LiveWeight {
+export function readWeight(
+  routing: TrafficRoutingSpec,
+  objects: readonly KubeObject[],
+  refs: readonly ObjectRef[] = routingObjects(routing, objects),
+): LiveWeight {
   return liveReaderFor(routing).read(routing, objects, refs);
 }
 

@@ -6,7 +6,18 @@
  */
 import { replicaSplit } from '../../domain/stage-writes.js';
 import type { TrafficRoutingSpec } from '../../schema/pipeline.js';
-import { canaryShare, describeRef, findObject, fromFile, LiveWeightError, numberValue, refOf, valueAtPath, type KubeObject, type ObjectRef } from './kube-object.js';
+import {
+  canaryShare,
+  describeRef,
+  findObject,
+  fromFile,
+  LiveWeightError,
+  numberValue,
+  refOf,
+  valueAtPath,
+  type KubeObject,
+  type ObjectRef,
+} from './kube-object.js';
 import { checkWeight } from './routing-file.js';
 import type { FieldTrafficRouter } from './traffic-router.js';
 
@@ -26,7 +37,9 @@ export const replicaRatioRouter: FieldTrafficRouter<ReplicaRatioRouting> = {
     /** The stable and the canary workload, in that order: in each file, the first object with `path` (the one ramp edits). */
     objects(routing, desired) {
       if (!desired.some((o) => o.source !== undefined)) {
-        throw new LiveWeightError('the objects carry no source file, so ramp cannot tell which workloads replicaRatio.stableFile and canaryFile hold. Set source on the objects read from the stage');
+        throw new LiveWeightError(
+          'the objects carry no source file, so ramp cannot tell which workloads replicaRatio.stableFile and canaryFile hold. Set source on the objects read from the stage',
+        );
       }
       const [stable, canary] = (['stableFile', 'canaryFile'] as const).map((key) => {
         const inFile = fromFile(desired, routing[key]);
@@ -38,12 +51,17 @@ export const replicaRatioRouter: FieldTrafficRouter<ReplicaRatioRouting> = {
         );
       });
       if (stable!.kind === canary!.kind && stable!.name === canary!.name) {
-        throw new LiveWeightError(`replicaRatio.stableFile and canaryFile both hold ${describeRef(stable!)}. The stable and the canary are two workloads with different names`);
+        throw new LiveWeightError(
+          `replicaRatio.stableFile and canaryFile both hold ${describeRef(stable!)}. The stable and the canary are two workloads with different names`,
+        );
       }
       return [stable!, canary!];
     },
     read(routing, objects, refs) {
-      if (refs.length !== 2) throw new LiveWeightError(`trafficRouting.replicaRatio reads two workloads (stable, canary), but ${refs.length} were named. Pass the refs that objects() returned`);
+      if (refs.length !== 2)
+        throw new LiveWeightError(
+          `trafficRouting.replicaRatio reads two workloads (stable, canary), but ${refs.length} were named. Pass the refs that objects() returned`,
+        );
       const [stable, canary] = [replicasOf(objects, refs[0]!, routing), replicasOf(objects, refs[1]!, routing)];
       return { weight: canaryShare(stable.replicas, canary.replicas), parts: { [stable.name]: stable.replicas, [canary.name]: canary.replicas } };
     },

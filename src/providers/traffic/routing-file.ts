@@ -93,7 +93,9 @@ export function selectObject(
         `there is no ${kind} named ${name} ${where}${ofKind.length > 0 ? ` (there are ${list(ofKind)})` : ''}. Correct trafficRouting.${key}.${nameField} or trafficRouting.${key}.file`,
       );
     }
-    throw new LiveWeightError(`there are ${named.length} ${kind}s named ${name} ${where} (${list(named)}), and trafficRouting.${key} cannot say which. Keep one ${kind} of that name in the stage`);
+    throw new LiveWeightError(
+      `there are ${named.length} ${kind}s named ${name} ${where} (${list(named)}), and trafficRouting.${key} cannot say which. Keep one ${kind} of that name in the stage`,
+    );
   }
   const routing = ofKind.filter(routesBoth);
   if (routing.length === 1) return routing[0]!;
@@ -104,12 +106,17 @@ export function selectObject(
         : `no ${kind} ${where} routes to both ${between} (there ${ofKind.length === 1 ? 'is' : 'are'} ${list(ofKind)}). Route to both in one of them`,
     );
   }
-  throw new LiveWeightError(`${routing.length} ${kind}s ${where} route to both ${between} (${list(routing)}). Name the one ramp edits in trafficRouting.${key}.${nameField}`);
+  throw new LiveWeightError(
+    `${routing.length} ${kind}s ${where} route to both ${between} (${list(routing)}). Name the one ramp edits in trafficRouting.${key}.${nameField}`,
+  );
 }
 
 /** The single ref `read` expects of a file router. */
 export function singleRef<T>(refs: readonly T[], what: RoutingObjectKind): T {
-  if (refs.length !== 1) throw new LiveWeightError(`trafficRouting.${what.key} reads one ${what.kind}, but ${refs.length} objects were named. Pass the refs that objects() returned`);
+  if (refs.length !== 1)
+    throw new LiveWeightError(
+      `trafficRouting.${what.key} reads one ${what.kind}, but ${refs.length} objects were named. Pass the refs that objects() returned`,
+    );
   return refs[0]!;
 }
 
@@ -117,7 +124,11 @@ export function singleRef<T>(refs: readonly T[], what: RoutingObjectKind): T {
  * The pair of weights every selected rule/route holds. They must agree: ramp writes them all
  * alike, so a difference means someone else changed the object.
  */
-export function agreeingPair(pairs: readonly { where: string; stable: number; canary: number }[], label: string, between: string): { stable: number; canary: number } {
+export function agreeingPair(
+  pairs: readonly { where: string; stable: number; canary: number }[],
+  label: string,
+  between: string,
+): { stable: number; canary: number } {
   const first = pairs[0];
   if (first === undefined) throw new LiveWeightError(`${label} routes to both ${between} nowhere`);
   const other = pairs.find((p) => p.stable !== first.stable || p.canary !== first.canary);

@@ -46,7 +46,8 @@ function backends(split: KubeObject, routing: SmiRouting): { stable: number; can
     if (!entry) return undefined;
     if (entry.weight === undefined || entry.weight === null) return 0;
     const value = numberValue(entry.weight);
-    if (value === undefined) throw new LiveWeightError(`backend ${service} of ${describeRef(refOf(split))} has the weight ${JSON.stringify(entry.weight)}, which is not a number`);
+    if (value === undefined)
+      throw new LiveWeightError(`backend ${service} of ${describeRef(refOf(split))} has the weight ${JSON.stringify(entry.weight)}, which is not a number`);
     return value;
   };
   const stable = weightOf(routing.stableBackend);
@@ -60,20 +61,24 @@ function weightEdits(doc: Document, routing: SmiRouting, weight: number, label: 
   const services = items.map((b) => (isMap(b) ? String(b.get('service')) : undefined));
   const stable = services.indexOf(routing.stableBackend);
   const canary = services.indexOf(routing.canaryBackend);
-  const missing = [
-    ...(stable >= 0 ? [] : [['stableBackend', routing.stableBackend]]),
-    ...(canary >= 0 ? [] : [['canaryBackend', routing.canaryBackend]]),
-  ];
+  const missing = [...(stable >= 0 ? [] : [['stableBackend', routing.stableBackend]]), ...(canary >= 0 ? [] : [['canaryBackend', routing.canaryBackend]])];
   if (missing.length > 0) {
     throw new ManifestEditError(
       `cannot set the canary weight in ${label}: it has no backend ${missing.map(([, b]) => b).join(' or ')} in spec.backends. ` +
         `Add the backend to the TrafficSplit, or correct trafficRouting.smi.${missing.map(([k]) => k).join(' and ')}`,
     );
   }
-  return ([[stable, routing.stableBackend, 100 - weight], [canary, routing.canaryBackend, weight]] as const).map(([j, service, value]) => {
+  return (
+    [
+      [stable, routing.stableBackend, 100 - weight],
+      [canary, routing.canaryBackend, weight],
+    ] as const
+  ).map(([j, service, value]) => {
     const entry = items[j];
     if (!isMap(entry) || !entry.has('weight')) {
-      throw new ManifestEditError(`backend ${service} of ${label} (spec.backends[${j}]) has no weight. Add "weight: ${value}" to it in the repository so that ramp can change it`);
+      throw new ManifestEditError(
+        `backend ${service} of ${label} (spec.backends[${j}]) has no weight. Add "weight: ${value}" to it in the repository so that ramp can change it`,
+      );
     }
     return { path: `spec.backends[${j}].weight`, value };
   });

@@ -30,7 +30,7 @@ describe('harness: GitOps remote', () => {
     assert.equal((await git.revparse(['--abbrev-ref', 'HEAD'])).trim(), 'main');
     assert.equal((await git.revparse(['HEAD'])).trim(), remote.seedCommit);
     assert.equal((await git.raw(['rev-list', '--count', 'HEAD'])).trim(), '1');
-    assert.equal((await git.raw(['log', '-1', '--format=%(trailers)'])).trim(), '', 'the seed is nobody\'s promotion');
+    assert.equal((await git.raw(['log', '-1', '--format=%(trailers)'])).trim(), '', "the seed is nobody's promotion");
     const files = (await git.raw(['ls-files'])).trim().split('\n');
     for (const stage of ['staging', 'production']) {
       for (const f of ['kustomization.yaml', 'stable.yaml', 'canary.yaml', 'services.yaml', 'route.yaml']) {
@@ -43,7 +43,10 @@ describe('harness: GitOps remote', () => {
     assert.equal(route.kind, 'HTTPRoute');
     assert.deepEqual(
       route.spec.rules[0]!.backendRefs.map((b) => [b.name, b.weight]),
-      [['web-stable', 100], ['web-canary', 0]],
+      [
+        ['web-stable', 100],
+        ['web-canary', 0],
+      ],
     );
     const canary = await readFile(path.join(dir, 'envs/staging/canary.yaml'), 'utf8');
     assert.match(canary, /replicas: 0 # no canary running/);

@@ -47,9 +47,7 @@ describe('harness: Prometheus scraping a prom-client target', () => {
     await prometheus.waitFor('http_request_duration_seconds_count{version="1.2.0"}', (s) => s[0]?.value === 5, {
       timeoutMs: 10_000,
     });
-    const [p50] = await prometheus.query(
-      'histogram_quantile(0.5, sum by (le) (http_request_duration_seconds_bucket{version="1.2.0"}))',
-    );
+    const [p50] = await prometheus.query('histogram_quantile(0.5, sum by (le) (http_request_duration_seconds_bucket{version="1.2.0"}))');
     assert.ok(p50 && p50.value > 0.25 && p50.value <= 0.5, `p50 ${p50?.value} should fall in the 0.25–0.5 s bucket`);
   });
 

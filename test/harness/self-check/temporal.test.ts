@@ -43,7 +43,12 @@ describe('harness: smoke workflow on the Temporal dev server', () => {
         args: [{ name: 'canary', waitForRelease: true }],
       });
 
-      const state: SmokeState = await waitFor(() => handle.query(smokeStateQuery), (s) => s.greeting !== undefined, 'the greeting', 60_000);
+      const state: SmokeState = await waitFor(
+        () => handle.query(smokeStateQuery),
+        (s) => s.greeting !== undefined,
+        'the greeting',
+        60_000,
+      );
       assert.equal(state.greeting?.greeting, 'hello, canary');
       assert.equal(state.releasedBy, undefined);
 

@@ -30,7 +30,7 @@ describe('harness: time-skipping test server', () => {
     assert.equal(result.greeting?.greeting, 'hello, time');
   });
 
-  test('skips a day: the server\'s clock moves by it, the wall clock by far less', async () => {
+  test("skips a day: the server's clock moves by it, the wall clock by far less", async () => {
     const before = await env.currentTimeMs();
     const wallBefore = Date.now();
     await env.sleep('1 day');
