@@ -5,20 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { HistoryEntry, HistoryQuery } from '../../src/domain/changes.js';
 import type { PromotionStatus, StageStatus } from '../../workflows/messages.js';
-import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import { fakeRamp } from '../support/fake-activities.js';
 import { uniqueName } from '../support/pipelines.js';
 import { waitFor } from '../support/wait.js';
-import { pipelineYaml, ramp, type RampRun } from './helpers.js';
+import { ramp, startCliStack, type CliStack, type RampRun } from './helpers.js';
 
 const groups = { 'release-managers': ['carol', 'dave'] };
 
@@ -50,20 +46,15 @@ const historyEntries: HistoryEntry[] = [
 ];
 
 describe('ramp commands (dev server, fake activities)', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
-  let dir: string;
-  let vars: Record<string, string>;
+  let stack: CliStack;
   const historyQueries: HistoryQuery[] = [];
 
   before(async () => {
-    env = await getTestEnv();
     const fake = fakeRamp(groups);
     // What Git's history says production's stable image was: a rollback goes only there.
     fake.fieldHistory = ['web:1.0.0', 'web:0.9.0'];
-    const created = await createTestWorker(env, {
-      activities: {
+    stack = await startCliStack(
+      {
         ...fake.activities,
         // eslint-disable-next-line @typescript-eslint/require-await
         async readHistory(query: HistoryQuery) {
@@ -71,35 +62,15 @@ describe('ramp commands (dev server, fake activities)', () => {
           return historyEntries.slice(0, query.limit);
         },
       },
-    });
-    worker = created.worker;
-    running = worker.run();
-    dir = await mkdtemp(join(tmpdir(), 'ramp-cli-'));
-    vars = {
-      TEMPORAL_ADDRESS: env.address,
-      RAMP_TASK_QUEUE: created.taskQueue,
-      RAMP_PIPELINES_DIR: dir,
-      RAMP_USER: 'rm',
-      RAMP_POLL_MS: '100',
-      RAMP_UPDATE_TIMEOUT_MS: '5000',
-    };
+      { updateTimeoutMs: 5000 },
+    );
   });
-
-  after(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await env?.teardown();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => stack?.stop());
 
   /** A new pipeline file in the pipelines directory; returns its name. */
-  async function newPipeline(prefix: string): Promise<string> {
-    const name = uniqueName(prefix);
-    await writeFile(join(dir, `${name}.yaml`), pipelineYaml(name));
-    return name;
-  }
+  const newPipeline = (prefix: string): Promise<string> => stack.pipeline(prefix);
 
-  const run = (args: string[], extra: Record<string, string> = {}) => ramp(args, { ...vars, ...extra }, dir);
+  const run = (args: string[], extra: Record<string, string> = {}) => ramp(args, { ...stack.vars, ...extra }, stack.dir);
   const json = <T>(r: RampRun): T => {
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as T;
@@ -112,7 +83,7 @@ describe('ramp commands (dev server, fake activities)', () => {
       what,
     );
   const notStarted = async (id: string) => {
-    await assert.rejects(env.client.workflow.getHandle(id).describe(), WorkflowNotFoundError, `${id} must not exist`);
+    await assert.rejects(stack.env.client.workflow.getHandle(id).describe(), WorkflowNotFoundError, `${id} must not exist`);
   };
 
   test('promote --wait follows to Succeeded through a refused approval, an approval and a resume', async () => {
@@ -232,7 +203,7 @@ describe('ramp commands (dev server, fake activities)', () => {
 
   test('nothing starts for an invalid pipeline, a bad version, an unknown pipeline or stage', async () => {
     const name = uniqueName('broken');
-    await writeFile(join(dir, `${name}.yaml`), `apiVersion: ramp/v1\nkind: Pipeline\nmetadata:\n  name: ${name}\nspec:\n  stages: []\n`);
+    await writeFile(join(stack.dir, `${name}.yaml`), `apiVersion: ramp/v1\nkind: Pipeline\nmetadata:\n  name: ${name}\nspec:\n  stages: []\n`);
     const invalid = await run(['promote', name, '1.0.0']);
     assert.equal(invalid.code, 1);
     assert.match(invalid.stderr, new RegExp(`^${name}\\.yaml:5:1  spec\\.repository  error: missing required field "repository"`, 'm'));
@@ -332,7 +303,7 @@ describe('ramp commands (dev server, fake activities)', () => {
       assert.equal(history.code, 1);
       assert.equal(history.stderr, `ramp history: no worker polls task queue ${queue}; start one with \`ramp worker\`\n`);
     } finally {
-      await env.client.workflow.getHandle(id).terminate('test cleanup');
+      await stack.env.client.workflow.getHandle(id).terminate('test cleanup');
     }
 
     const offline = await run(['list'], { TEMPORAL_ADDRESS: '127.0.0.1:1', RAMP_CONNECT_TIMEOUT_MS: '300' });

@@ -4,32 +4,14 @@
  * roll back; a failed stage says how to retry or give up.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { PromotionStatus, StageStatus } from '../../workflows/messages.js';
-import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import { fakeRamp, type FakeRamp } from '../support/fake-activities.js';
-import { uniqueName } from '../support/pipelines.js';
+import { pipelineYaml } from '../support/pipelines.js';
 import { waitFor } from '../support/wait.js';
-import { ramp } from './helpers.js';
+import { startCliStack, type CliStack } from './helpers.js';
 
-/** One canary stage: 20 %, an analysis of `error-ratio`, 60 %. */
-function analysedPipeline(name: string): string {
-  return `apiVersion: ramp/v1
-kind: Pipeline
-metadata:
-  name: ${name}
-spec:
-  repository:
-    url: file:///nonexistent/gitops.git
-  artifact:
-    image: web
-  analysisTemplates:
-    - name: error-rate
+const TEMPLATES = `    - name: error-rate
       metrics:
         - name: error-ratio
           count: 1
@@ -39,65 +21,30 @@ spec:
             prometheus:
               address: http://prometheus.invalid:9090
               query: sum(rate(errors{version="{{ramp.version}}"}[1m]))
-  stages:
-    - name: production
-      path: envs/production
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
-      strategy:
-        canary:
-          update:
-            - yamlUpdate: { file: canary.yaml, path: "spec.template.spec.containers[name=web].image" }
-          scale: { file: canary.yaml, replicas: 1 }
-          trafficRouting:
-            gatewayAPI: { file: route.yaml, route: web, stableBackend: web-stable, canaryBackend: web-canary }
-          steps:
-            - setWeight: 20
-            - analysis: { templates: [{ templateName: error-rate }] }
-            - setWeight: 60
 `;
-}
+
+/** One canary stage: 20 %, an analysis of `error-ratio`, 60 %. */
+const analysedPipeline = (name: string): string =>
+  pipelineYaml({
+    name,
+    analysisTemplates: TEMPLATES,
+    stages: { production: { steps: ['setWeight: 20', 'analysis: { templates: [{ templateName: error-rate }] }', 'setWeight: 60'] } },
+  });
 
 describe('operator hints (dev server, fake activities)', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
-  let dir: string;
-  let vars: Record<string, string>;
+  let stack: CliStack;
   let fake: FakeRamp;
 
   before(async () => {
-    env = await getTestEnv();
     fake = fakeRamp();
     // No series for the canary's version: every measurement is an empty vector, inconclusive.
     fake.measure = () => ({ phase: 'Inconclusive', value: [] });
-    const created = await createTestWorker(env, { activities: fake.activities });
-    worker = created.worker;
-    running = worker.run();
-    dir = await mkdtemp(join(tmpdir(), 'ramp-hints-'));
-    vars = {
-      TEMPORAL_ADDRESS: env.address,
-      RAMP_TASK_QUEUE: created.taskQueue,
-      RAMP_PIPELINES_DIR: dir,
-      RAMP_USER: 'rm',
-      RAMP_POLL_MS: '100',
-      RAMP_UPDATE_TIMEOUT_MS: '10000',
-    };
+    stack = await startCliStack(fake.activities);
   });
+  after(() => stack?.stop());
 
-  after(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await env?.teardown();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
-  const run = (args: string[]) => ramp(args, vars, dir);
-  async function newPipeline(prefix: string): Promise<string> {
-    const name = uniqueName(prefix);
-    await writeFile(join(dir, `${name}.yaml`), analysedPipeline(name));
-    return name;
-  }
+  const run = (args: string[]) => stack.run(args);
+  const newPipeline = (prefix: string): Promise<string> => stack.pipeline(prefix, analysedPipeline);
   const snapshot = async (id: string) => {
     const r = await run(['status', id, '--json']);
     assert.equal(r.code, 0, r.stderr);

@@ -5,19 +5,13 @@
  * scrollback keeps no copies.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { PromotionStatus, StageStatus } from '../../workflows/messages.js';
-import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import { fakeRamp } from '../support/fake-activities.js';
-import { uniqueName } from '../support/pipelines.js';
 import { waitFor } from '../support/wait.js';
-import { pipelineYaml, ramp } from './helpers.js';
+import { startCliStack, type CliStack } from './helpers.js';
 import { ensureTmux, openTerminal, type Terminal } from './tmux.js';
 
 const COLUMNS = 100;
@@ -28,39 +22,13 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const tmux = await ensureTmux();
 
 describe('status --watch (dev server, fake activities)', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
-  let dir: string;
-  let vars: Record<string, string>;
+  let stack: CliStack;
+  before(async () => (stack = await startCliStack(fakeRamp({ 'release-managers': ['carol'] }).activities, { pollMs: 200 })));
+  after(() => stack?.stop());
 
-  before(async () => {
-    env = await getTestEnv();
-    const created = await createTestWorker(env, { activities: fakeRamp({ 'release-managers': ['carol'] }).activities });
-    worker = created.worker;
-    running = worker.run();
-    dir = await mkdtemp(join(tmpdir(), 'ramp-watch-'));
-    vars = {
-      TEMPORAL_ADDRESS: env.address,
-      RAMP_TASK_QUEUE: created.taskQueue,
-      RAMP_PIPELINES_DIR: dir,
-      RAMP_USER: 'rm',
-      RAMP_POLL_MS: '200',
-      RAMP_UPDATE_TIMEOUT_MS: '10000',
-    };
-  });
-
-  after(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await env?.teardown();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
-  const run = (args: string[]) => ramp(args, vars, dir);
+  const run = (args: string[]) => stack.run(args);
   async function promoted(prefix: string): Promise<string> {
-    const name = uniqueName(prefix);
-    await writeFile(join(dir, `${name}.yaml`), pipelineYaml(name));
+    const name = await stack.pipeline(prefix);
     const started = await run(['promote', name, '1.5.0']);
     assert.equal(started.code, 0, started.stderr);
     return `${name}@1.5.0`;
@@ -90,7 +58,7 @@ describe('status --watch (dev server, fake activities)', () => {
         columns: COLUMNS,
         rows: ROWS,
         cwd: REPO,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), TERM: 'xterm-256color', ...vars },
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), TERM: 'xterm-256color', ...stack.vars },
       });
       try {
         const screenShowing = (what: RegExp, label: string) =>
