@@ -56,6 +56,17 @@ async function approve(stage: WorkflowHandle, promotionId: string): Promise<void
   await stage.executeUpdate(approveUpdate, { args: [{ promotionId, actor: 'alice' }] });
 }
 
+/** Approves the gate as alice, then waits for the canary's pause step. */
+async function atPauseStep(production: WorkflowHandle, promotionId: string): Promise<WorkflowHandle> {
+  await approve(production, promotionId);
+  await waitFor(
+    () => status(production),
+    (s) => s.pauseReason === 'CanaryPauseStep',
+    'the pause step',
+  );
+  return production;
+}
+
 describe('overrides and who caused each commit', () => {
   let env: TestWorkflowEnvironment;
   before(async () => (env = await getTestEnv()));
@@ -109,13 +120,7 @@ describe('overrides and who caused each commit', () => {
       pipeline,
       '1.1.0',
       async ({ stage, promotionId }) => {
-        const production = stage('production');
-        await approve(production, promotionId);
-        await waitFor(
-          () => status(production),
-          (s) => s.pauseReason === 'CanaryPauseStep',
-          'the pause step',
-        );
+        const production = await atPauseStep(stage('production'), promotionId);
         const why = await refused(production.executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'mallory' }] }));
         assert.match(why, /mallory may not skip the remaining canary steps/);
         await production.executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'carol' }] });
@@ -140,13 +145,7 @@ describe('overrides and who caused each commit', () => {
     const fake = fakeRamp();
     const pipeline = production(['setWeight: 20', 'pause: {}', 'setWeight: 60'], '\n      overrides: anyone');
     const result = await runPromotion(env, fake.activities, pipeline, '1.1.0', async ({ stage, promotionId }) => {
-      const production = stage('production');
-      await approve(production, promotionId);
-      await waitFor(
-        () => status(production),
-        (s) => s.pauseReason === 'CanaryPauseStep',
-        'the pause step',
-      );
+      const production = await atPauseStep(stage('production'), promotionId);
       await production.executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'mallory' }] });
     });
     assert.equal(result.phase, 'Succeeded');
@@ -160,13 +159,7 @@ describe('overrides and who caused each commit', () => {
     const fake = fakeRamp();
     const pipeline = production(['setWeight: 20', 'pause: {}', 'setWeight: 60']);
     const result = await runPromotion(env, fake.activities, pipeline, '1.1.0', async ({ stage, promotionId }) => {
-      const production = stage('production');
-      await approve(production, promotionId);
-      await waitFor(
-        () => status(production),
-        (s) => s.pauseReason === 'CanaryPauseStep',
-        'the pause step',
-      );
+      const production = await atPauseStep(stage('production'), promotionId);
       await production.executeUpdate(abortUpdate, { args: [{ promotionId, actor: 'bob', reason: 'p99 latency' }] });
     });
     assert.equal(result.stages[0]!.result!.phase, 'RolledBack');
@@ -183,13 +176,7 @@ describe('overrides and who caused each commit', () => {
       pipeline,
       '1.1.0',
       async ({ stage, promotionId }) => {
-        const production = stage('production');
-        await approve(production, promotionId);
-        await waitFor(
-          () => status(production),
-          (s) => s.pauseReason === 'CanaryPauseStep',
-          'the pause step',
-        );
+        const production = await atPauseStep(stage('production'), promotionId);
         fake.failCommits(/at 60%/, 'HistoryRewritten');
         await production.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'bob' }] });
         const stopped = await waitFor(
