@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { ApplicationFailure, type Logger } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { simpleGit } from 'simple-git';
 import { createGitActivities } from '../../activities/git.js';
 import type { CommitRequest, CommitResult, StageChange } from '../../src/domain/changes.js';
@@ -26,6 +26,7 @@ import {
 } from '../../src/providers/git/index.js';
 import { workspaceDir } from '../../src/providers/git/workspace.js';
 import { createGitOpsRemote, SEED_DIR, type GitOpsRemote } from '../harness/git.js';
+import { recordingLogger } from '../support/recording-logger.js';
 
 const STAGE = 'envs/staging';
 const canaryImage: UpdateTargetSpec = {
@@ -549,21 +550,6 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
     );
   });
 });
-
-/** A Logger that keeps what it is given (and keeps the test output quiet). */
-function recordingLogger(): Logger & { lines: { level: string; message: string; meta?: Record<string, unknown> }[] } {
-  const lines: { level: string; message: string; meta?: Record<string, unknown> }[] = [];
-  const at = (level: string) => (message: string, meta?: Record<string, unknown>) => void lines.push({ level, message, ...(meta ? { meta } : {}) });
-  return {
-    lines,
-    log: (level, message, meta) => at(level)(message, meta),
-    trace: at('TRACE'),
-    debug: at('DEBUG'),
-    info: at('INFO'),
-    warn: at('WARN'),
-    error: at('ERROR'),
-  };
-}
 
 /** A smart-HTTP Git server: `git http-backend` as CGI behind node:http, demanding `authorization`. */
 function serveGit(req: http.IncomingMessage, res: http.ServerResponse, projectRoot: string, authorization: string, seen: string[]): void {

@@ -19,6 +19,20 @@ export function pipelineSpec(yaml: string): PipelineSpec {
 }
 
 /** The seed layout's stages, in its order. */
+/**
+ * `spec.analysisTemplates` with one template, `errors`: one measurement of `error-rate` (fake
+ * activities answer it), Successful below 0.01, Failed above 0.05, Inconclusive between.
+ */
+export const ERRORS_TEMPLATE = `    - name: errors
+      metrics:
+        - name: error-rate
+          interval: 100ms
+          count: 1
+          successCondition: result < 0.01
+          failureCondition: result > 0.05
+          provider: { prometheus: { address: http://prometheus:9090, query: errors } }
+`;
+
 export const SEED_STAGES = ['preview', 'staging', 'production'] as const;
 export type SeedStage = (typeof SEED_STAGES)[number];
 

@@ -1,13 +1,14 @@
 /** The Git activities map the provider's errors to ApplicationFailures of stable types. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ApplicationFailure, type Logger } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createGitActivities } from '../../activities/git.js';
 import type { HistoryEntry, HistoryQuery } from '../../src/domain/changes.js';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../../src/domain/failure-types.js';
 import { ManifestEditError } from '../../src/manifests/yaml-edit.js';
 import { GitConflictError, HistoryRewrittenError, RepositoryUnavailableError, type GitOpsRepository } from '../../src/providers/git/index.js';
+import { recordingLogger } from '../support/recording-logger.js';
 
 /** A repository whose every operation throws `error`. */
 function failing(error: Error): GitOpsRepository {
@@ -46,18 +47,3 @@ describe('git activities: error → ApplicationFailure', () => {
     await assert.rejects(new MockActivityEnvironment(undefined, { logger: recordingLogger() }).run(readHistory, query), (e: unknown) => e === boom);
   });
 });
-
-/** A Logger that keeps what it is given (and keeps the test output quiet). */
-function recordingLogger(): Logger & { lines: { level: string; message: string; meta?: Record<string, unknown> }[] } {
-  const lines: { level: string; message: string; meta?: Record<string, unknown> }[] = [];
-  const at = (level: string) => (message: string, meta?: Record<string, unknown>) => void lines.push({ level, message, ...(meta ? { meta } : {}) });
-  return {
-    lines,
-    log: (level, message, meta) => at(level)(message, meta),
-    trace: at('TRACE'),
-    debug: at('DEBUG'),
-    info: at('INFO'),
-    warn: at('WARN'),
-    error: at('ERROR'),
-  };
-}

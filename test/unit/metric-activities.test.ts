@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CancelledFailure, type Logger } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import {
   createMetricActivities,
@@ -19,6 +19,7 @@ import type { MeasureRequest, ProviderResult } from '../../src/providers/metrics
 import type { PrometheusProviderSpec, RangeQueryRequest, RangeResult } from '../../src/providers/metrics/prometheus.js';
 import type { MetricProviders } from '../../src/providers/metrics/registry.js';
 import type { MetricSpec } from '../../src/schema/pipeline.js';
+import { recordingLogger } from '../support/recording-logger.js';
 
 function fakeProviders(answers: { measure?: ProviderResult | (() => Promise<ProviderResult>); range?: RangeResult } = {}) {
   const measured: MeasureRequest<PrometheusProviderSpec>[] = [];
@@ -55,20 +56,6 @@ const metric = (partial: Partial<MetricSpec> = {}, query = 'sum(rate(http_reques
   ...partial,
 });
 
-type Line = { level: string; message: string; meta?: Record<string, unknown> };
-function recordingLogger(): Logger & { lines: Line[] } {
-  const lines: Line[] = [];
-  const at = (level: string) => (message: string, meta?: Record<string, unknown>) => void lines.push({ level, message, ...(meta ? { meta } : {}) });
-  return {
-    lines,
-    log: (level, message, meta) => at(level)(message, meta),
-    trace: at('TRACE'),
-    debug: at('DEBUG'),
-    info: at('INFO'),
-    warn: at('WARN'),
-    error: at('ERROR'),
-  };
-}
 const quietEnv = () => new MockActivityEnvironment(undefined, { logger: recordingLogger() });
 const measureIn = (acts: MetricActivities, request: MeasureMetricRequest, env = quietEnv()): Promise<Measurement> =>
   env.run((r: MeasureMetricRequest) => acts.measureMetric(r), request);

@@ -11,24 +11,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { abortUpdate, approveUpdate, resumeUpdate, skipUpdate, stageStatusQuery, type StageStatus } from '../../workflows/messages.js';
 import { getTestEnv } from '../harness/temporal.js';
 import { fakeRamp } from '../support/fake-activities.js';
-import { webPipeline } from '../support/pipelines.js';
+import { ERRORS_TEMPLATE, webPipeline } from '../support/pipelines.js';
 import { runPromotion } from '../support/run-promotion.js';
 import { waitFor } from '../support/wait.js';
-
-const TEMPLATES = `    - name: errors
-      metrics:
-        - name: error-rate
-          interval: 100ms
-          count: 1
-          successCondition: result < 0.01
-          failureCondition: result > 0.05
-          provider: { prometheus: { address: http://prometheus:9090, query: errors } }
-`;
 
 /** Production alone: an approval gate (alice, group:release-managers), then these canary steps. */
 function production(steps: string[], extra = '') {
   const spec = webPipeline({
-    analysisTemplates: TEMPLATES,
+    analysisTemplates: ERRORS_TEMPLATE,
     productionSteps: steps,
     productionApproval: `      approval: { approvers: [alice, "group:release-managers"] }${extra}`,
   });

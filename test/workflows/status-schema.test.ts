@@ -12,19 +12,9 @@ import { STATUS_SCHEMA_FILE } from '../../scripts/generate-status-schema.js';
 import { approveUpdate, promotionStatusQuery, resumeUpdate, skipUpdate, stageStatusQuery } from '../../workflows/messages.js';
 import { getTestEnv } from '../harness/temporal.js';
 import { fakeRamp } from '../support/fake-activities.js';
-import { webPipeline } from '../support/pipelines.js';
+import { ERRORS_TEMPLATE, webPipeline } from '../support/pipelines.js';
 import { runPromotion } from '../support/run-promotion.js';
 import { refusalOf, waitFor } from '../support/wait.js';
-
-const TEMPLATES = `    - name: errors
-      metrics:
-        - name: error-rate
-          interval: 100ms
-          count: 1
-          successCondition: result < 0.01
-          failureCondition: result > 0.05
-          provider: { prometheus: { address: http://prometheus:9090, query: errors } }
-`;
 
 describe('ramp status --json and its schema', () => {
   let env: TestWorkflowEnvironment;
@@ -37,7 +27,7 @@ describe('ramp status --json and its schema', () => {
     const fake = fakeRamp({ 'release-managers': ['carol'] });
     fake.measure = () => ({ phase: 'Inconclusive', value: 0.03 });
     const spec = webPipeline({
-      analysisTemplates: TEMPLATES,
+      analysisTemplates: ERRORS_TEMPLATE,
       productionSteps: ['setWeight: 20', 'analysis: { templates: [{ templateName: errors }] }', 'pause: {}', 'setWeight: 60'],
     });
     const pipeline = { ...spec, stages: spec.stages.slice(2) };
