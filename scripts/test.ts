@@ -136,8 +136,10 @@ async function main(): Promise<number> {
   }
   const unitDir = path.join(PROJECT_ROOT, 'test', 'unit') + path.sep;
   const needsStack = !unitOnly && files.some((f) => !f.startsWith(unitDir));
-  if (needsStack) {
-    // Tests that run `bin/ramp.js` or a worker process run what ships: dist/, built from these sources.
+  // Tests that run `bin/ramp.js` or a worker process (test/cli, e2e, integration) run what ships:
+  // dist/, built from these sources. Workflow, replay and kube tests bundle from source.
+  const needsBuild = !unitOnly && files.some((f) => ['cli', 'e2e', 'integration'].some((d) => f.startsWith(path.join(PROJECT_ROOT, 'test', d) + path.sep)));
+  if (needsBuild) {
     const t = performance.now();
     const build = await run(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'build.ts')], { cwd: PROJECT_ROOT });
     if (build.code !== 0) {
