@@ -12,7 +12,6 @@ const ioLibraries = [
   'simple-git',
   'axios',
   'prom-client',
-  'js-yaml',
   'yaml',
   'zod',
   '@temporalio/client',

@@ -1,7 +1,7 @@
 /**
- * Running one of ramp's own TypeScript entry points (worker/main.ts, dev/main.ts) as a child
- * process with this package's tsx loader. The CLI never imports that code (lint-enforced for
- * worker/): it starts it, passes SIGINT/SIGTERM on, and reports how it ended.
+ * Running `ramp dev` (dev/main.ts) as a child process with this package's tsx loader: the CLI
+ * starts it, passes SIGINT/SIGTERM on, and reports how it ended. (`ramp worker` runs the worker
+ * in-process: cli/commands/worker.ts.)
  */
 import { spawn } from 'node:child_process';
 import type { CommandIo } from './command.js';
