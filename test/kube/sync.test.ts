@@ -168,13 +168,20 @@ const syncSpec = (mode: 'apply' | AgentKind, namespace: string, agentName = 'web
   kustomization: null,
 });
 
-/** syncStage as the worker, with short polls; `progress` collects what it said. */
+/**
+ * syncStage as the worker, with short polls; `progress` collects what it said. A test awaits the
+ * outcome after acting on the cluster, and the sync may fail while it still acts: the failure
+ * is marked as handled at once (Node would report it as unhandled), and still rejects the
+ * returned promise for the test's own assertion.
+ */
 function sync(target: Omit<SyncTarget, 'deadline'> & { deadlineMs?: number }, progress: string[] = []): Promise<SyncOutcome> {
   const { deadlineMs = 20_000, ...rest } = target;
-  return syncStage(
+  const outcome = syncStage(
     { ...rest, deadline: Date.now() + deadlineMs },
     { repository, cluster: worker, kustomize: kube.kustomize, pollMs: POLL_MS, progress: (m) => progress.push(m) },
   );
+  outcome.catch(() => {});
+  return outcome;
 }
 
 /** A promise, and when it settled. */
