@@ -33,12 +33,26 @@ export interface PromotionInput {
   pipeline: PipelineSpec;
   version: string;
   requestedBy: string;
+  /**
+   * The promote (or rollback) decision signed by `ramp server` (src/identity/decision.ts); the
+   * worker verifies it and the record names the verified actor. Absent: `requestedBy` is
+   * local-unverified (a direct Temporal call).
+   */
+  decision?: string;
+  /** What is known of the release's source: four-eyes keeps its authors from approving it. */
+  release?: ReleaseSource;
   kind: PromotionKind;
   /** Stage names to run, in pipeline order; all when omitted. */
   stages?: string[];
   settings?: Partial<PromotionSettings>;
   /** Set when resuming after continue-as-new. */
   resume?: { status: PromotionStatus; stageIndex: number };
+}
+
+/** The release's source commit and its authors (emails or subjects), when the caller knows them. */
+export interface ReleaseSource {
+  commit?: string;
+  authors?: string[];
 }
 
 export interface StageInput {
@@ -181,7 +195,14 @@ export interface PromotionStatus {
 /** Who is sending a command; stage commands also name the promotion they mean. */
 export interface OperatorArgs {
   promotionId: string;
+  /** The display name; with `decision`, the signed actor's name. */
   actor: string;
+  /**
+   * The decision signed by `ramp server` (src/identity/decision.ts): the worker verifies it and
+   * the workflow checks it is about this promotion, stage, attempt, gate and commit. Absent: a
+   * direct Temporal call, recorded as local-unverified.
+   */
+  decision?: string;
 }
 
 export interface Ack {
