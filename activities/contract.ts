@@ -3,6 +3,8 @@
  * type only; the worker's `createActivities()` must satisfy it.
  */
 import type { Groups } from '../src/domain/approval.js';
+import type { Authentication } from '../src/identity/decision.js';
+import type { AuthenticateRequest } from './identity.js';
 import type { Measurement } from '../src/domain/analysis/measurement.js';
 import type { MetricSpec, WebhookSpec } from '../src/schema/pipeline.js';
 import type { WebhookAnswer, WebhookPayload } from './webhooks.js';
@@ -50,6 +52,10 @@ export interface RampActivities {
   readHistory(query: HistoryQuery): Promise<HistoryEntry[]>;
   /** The distinct values one YAML field had on the branch, newest first. */
   readFieldHistory(query: FieldHistoryQuery): Promise<string[]>;
+  /** Who sent a command: the verified actor of a signed decision, or an unverified name (a local activity). */
+  authenticateCommand(request: AuthenticateRequest): Promise<Authentication>;
+  /** The newest commit of the repository's branch (what an approval gate is bound to). */
+  branchHead(repository: CommitRequest['repository']): Promise<string>;
   /** Members of the named approver groups, from the worker's groups file. */
   resolveGroups(names: string[]): Promise<Groups>;
   /** The promotion id holding an environment's workflow, or null when it is free. */

@@ -4,6 +4,7 @@ import type { AxiosInstance } from 'axios';
 import type { GitOpsRepositories } from '../src/providers/git/index.js';
 import { createMetricProviders } from '../src/providers/metrics/registry.js';
 import { createApprovalActivities } from './approvals.js';
+import { createIdentityActivities } from './identity.js';
 import type { RampActivities } from './contract.js';
 import { createEnvironmentActivities } from './environment.js';
 import { createGitActivities } from './git.js';
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   client: Client;
   http: AxiosInstance;
   groupsFile: string | undefined;
+  /** RAMP_DECISION_KEYS_FILE: the ramp servers' public keys; unset on the local stack. */
+  decisionKeysFile?: string | undefined;
   webhooks: readonly string[];
   clusters: KubeClusters;
   /** RAMP_KUSTOMIZE: the kustomize binary for sync mode apply. */
@@ -35,6 +38,7 @@ export function createActivities(deps: ActivityDeps): RampActivities {
   return {
     ...createGitActivities({ repositories: deps.repositories }),
     ...createApprovalActivities({ groupsFile: deps.groupsFile }),
+    ...createIdentityActivities({ decisionKeysFile: deps.decisionKeysFile }),
     ...createEnvironmentActivities({ client: deps.client }),
     ...createNotifyActivities({ http: deps.http, webhooks: deps.webhooks }),
     ...createMetricActivities({ providers }),

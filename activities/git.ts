@@ -47,6 +47,11 @@ export function createGitActivities({ repositories }: GitActivityDeps) {
       return asActivityFailure(() => repositories.get(query.repository).history(query));
     },
 
+    /** The newest commit of the branch: what an approval gate before the write is bound to. */
+    async branchHead(repository: CommitRequest['repository']): Promise<string> {
+      return asActivityFailure(() => repositories.get(repository).head());
+    },
+
     /** The distinct values one YAML field had on the branch, newest first (a rollback's "was it live here?"). */
     async readFieldHistory(query: FieldHistoryQuery): Promise<string[]> {
       return asActivityFailure(() => repositories.get(query.repository).fieldHistory(query));

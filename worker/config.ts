@@ -24,6 +24,8 @@ export interface WorkerConfig extends TemporalSettings {
   shutdownGraceTime: string;
   /** RAMP_GROUPS_FILE: approver groups (`groups: { release-managers: [alice, bob] }`). */
   groupsFile: string | undefined;
+  /** RAMP_DECISION_KEYS_FILE: the ramp servers' public keys (JWKS), to verify signed decisions. */
+  decisionKeysFile: string | undefined;
   /** RAMP_NOTIFY_WEBHOOKS: comma-separated URLs that receive every notification as JSON. */
   webhooks: string[];
   /** RAMP_CACHE_DIR: where the worker keeps its clones of GitOps repositories. @default ~/.cache/ramp/repos */
@@ -50,6 +52,7 @@ export function readWorkerConfig(env: Environment = process.env): WorkerConfig {
     logLevel: variables.RAMP_LOG_LEVEL,
     shutdownGraceTime: variables.RAMP_SHUTDOWN_GRACE,
     groupsFile: variables.RAMP_GROUPS_FILE,
+    decisionKeysFile: variables.RAMP_DECISION_KEYS_FILE,
     webhooks: variables.RAMP_NOTIFY_WEBHOOKS,
     cacheDir: variables.RAMP_CACHE_DIR,
     kubeconfig: variables.RAMP_KUBECONFIG,

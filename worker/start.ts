@@ -62,6 +62,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
         client,
         http: axios.create(),
         groupsFile: config.groupsFile,
+        decisionKeysFile: config.decisionKeysFile,
         webhooks: config.webhooks,
         clusters: new KubeClusters(config.kubeconfig),
         ...(config.kustomize ? { kustomize: config.kustomize } : {}),

@@ -10,6 +10,7 @@ import type { AnalysisResult } from './analysis-messages.js';
 import type { HistoryEntry } from '../src/domain/changes.js';
 import type { FailureReason, PauseReason, PromotionPhase, StagePhase, StepStatus } from '../src/domain/phases.js';
 import type { PipelineSpec, StageSpec } from '../src/schema/pipeline.js';
+import type { Actor } from '../src/identity/actor.js';
 
 // ---------------------------------------------------------------- inputs
 
@@ -74,6 +75,10 @@ export interface StageInput {
   kind?: PromotionKind;
   /** Who asked for the promotion or rollback (the `Ramp-Requested-By` of its commits). */
   requestedBy?: string;
+  /** The same person as the promotion established them (verified or not): four-eyes keeps them from approving. */
+  requester?: Actor;
+  /** The release's source, when known: its authors may not approve it either. */
+  release?: ReleaseSource;
   /** @deprecated The old name of `kind: 'rollback'`; read only by `upgradeStageInput`. */
   fastTrack?: boolean;
   /** Set when resuming after continue-as-new. */
@@ -85,6 +90,8 @@ export interface StageRequests {
   abort: { actor: string; reason: string } | null;
   pause: { actor: string; reason: string } | null;
   skip: { actor: string } | null;
+  /** The ids of the signed decisions this stage has taken (each counts once). */
+  decisionIds?: string[];
   /** Increases with every accepted `resume`. */
   resumes: number;
   /** The person whose command the next commit carries out (resume, skip, override), once. */
@@ -103,7 +110,10 @@ export interface StageEvent {
   /** ISO-8601 (workflow time). */
   at: string;
   kind: string;
+  /** The actor's display name. */
   actor?: string;
+  /** Who, as established (verified or not); absent in records from before identities. */
+  identity?: Actor;
   message: string;
 }
 
@@ -178,6 +188,8 @@ export interface PromotionStatus {
   version: string;
   kind: PromotionKind;
   requestedBy: string;
+  /** Who asked, as established (absent in records from before identities). */
+  requester?: Actor;
   phase: PromotionPhase;
   message: string;
   /** The stage running now (send stage commands to its workflow), if any. */

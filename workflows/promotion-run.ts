@@ -43,7 +43,10 @@ import { PROMOTION_ABORTED, PROMOTION_FAILS_PATCH, promotionAborted } from './pr
 import { promotionAttributes, publishAttributes } from './search-attributes.js';
 import { stageWorkflow } from './stage.js';
 import type { PromotionSettings } from './messages.js';
-import { describeFailure } from './stage-record.js';
+import { actorFields, describeFailure } from './stage-record.js';
+import { VERIFIED_DECISIONS_PATCH, authenticate, forbidden, identityRefusal } from './command-identity.js';
+import type { DecisionAction } from '../src/identity/decision.js';
+import type { Actor } from '../src/identity/actor.js';
 
 const lookups = proxyActivities<RampActivities>(quick);
 /** How many commits of a stage's stable file a rollback reads to find the versions that were live there. */
@@ -60,6 +63,8 @@ export class PromotionRun {
   private readonly stages: StageSpec[];
   private child: ChildWorkflowHandle<typeof stageWorkflow> | null = null;
   private abortRequest: { actor: string; reason: string } | null = null;
+  /** The ids of the signed decisions this promotion has taken (each counts once; not kept across continue-as-new: Temporal's update ids are). */
+  private readonly decisionIds: string[] = [];
   private retryRequest: { actor: string } | null = null;
   private environmentPolls = 0;
 
@@ -86,8 +91,8 @@ export class PromotionRun {
     this.publish();
   }
 
-  private event(kind: string, message: string, actor?: string): void {
-    this.status.events.push({ at: now(), kind, message, ...(actor ? { actor } : {}) });
+  private event(kind: string, message: string, actor?: Actor | string): void {
+    this.status.events.push({ at: now(), kind, message, ...actorFields(actor) });
   }
 
   /** Shows the phase in Temporal's visibility (ramp list, the UI); call after every change of phase or stage. */
@@ -122,11 +127,34 @@ export class PromotionRun {
     if (args.reason.trim() === '') throw new Error('say why: an abort needs a reason (--reason)');
   }
 
+  /**
+   * Who sent a command to the promotion (command-identity.ts); a refused identity is recorded
+   * and answered with an error of type Forbidden.
+   */
+  private async identify(args: OperatorArgs, action: DecisionAction): Promise<Actor> {
+    const auth = await authenticate(args, action, false);
+    const { pipeline, version } = this.status;
+    const why = identityRefusal(auth, action, { promotionId: this.promotionId, pipeline, version }, this.decisionIds);
+    if (why !== null) {
+      this.event(`${action}-refused`, why, auth.actor);
+      throw forbidden(why);
+    }
+    if (auth.verified) this.decisionIds.push(auth.claims.decisionId);
+    return auth.actor;
+  }
+
   async abort(args: OperatorArgs & { reason: string }): Promise<Ack> {
-    this.abortRequest = { actor: args.actor, reason: args.reason };
-    this.event('abort-requested', `${args.actor} aborted the promotion: ${args.reason}`, args.actor);
+    const actor = await this.identify(args, 'abort');
+    return this.abortFor(actor, args.reason);
+  }
+
+  /** Records an abort by `actor` and passes it on to the running stage. */
+  private async abortFor(actor: Actor | string, reason: string): Promise<Ack> {
+    const name = typeof actor === 'string' ? actor : actor.name;
+    this.abortRequest = { actor: name, reason };
+    this.event('abort-requested', `${name} aborted the promotion: ${reason}`, actor);
     if (this.child && this.status.activeStage) {
-      await this.child.signal(abortSignal, { ...args, promotionId: this.promotionId });
+      await this.child.signal(abortSignal, { actor: name, reason, promotionId: this.promotionId });
       return { message: `aborting stage ${this.status.activeStage.name}: it rolls back, then the promotion ends` };
     }
     return { message: `promotion ${this.promotionId} aborted` };
@@ -134,7 +162,7 @@ export class PromotionRun {
 
   /** The abort Signal (alerts): ignored when it is not for this promotion, or too late. */
   abortSignalled(args: OperatorArgs & { reason: string }): void {
-    if (args.promotionId === this.promotionId && this.status.finishedAt === null && !this.abortRequest) void this.abort(args);
+    if (args.promotionId === this.promotionId && this.status.finishedAt === null && !this.abortRequest) void this.abortFor(args.actor, args.reason);
   }
 
   validateRetry(args: OperatorArgs): void {
@@ -144,10 +172,11 @@ export class PromotionRun {
     if (this.status.phase !== PromotionPhase.Failed) throw new Error(`promotion ${this.promotionId} has no failed stage to retry (it is ${this.status.phase})`);
   }
 
-  retry(args: OperatorArgs): Ack {
-    this.retryRequest = { actor: args.actor };
+  async retry(args: OperatorArgs): Promise<Ack> {
+    const actor = await this.identify(args, 'retry');
+    this.retryRequest = { actor: actor.name };
     const stage = this.status.stages.find((s) => s.phase !== StagePhase.Promoted)!;
-    this.event('retry', `${args.actor} retries stage ${stage.name}`, args.actor);
+    this.event('retry', `${actor.name} retries stage ${stage.name}`, actor);
     return { message: `retrying stage ${stage.name} (attempt ${stage.attempt + 1})` };
   }
 
@@ -184,6 +213,8 @@ export class PromotionRun {
   async run(): Promise<PromotionStatus> {
     try {
       if (!this.input.resume) {
+        const refused = await this.establishRequester();
+        if (refused !== null) return await this.finish(PromotionPhase.Aborted, `nothing was changed: ${refused}`);
         try {
           await checks.readHistory({ repository: this.input.pipeline.repository, limit: 1 });
         } catch (error) {
@@ -249,6 +280,21 @@ export class PromotionRun {
     }
   }
 
+  /**
+   * Who asked for the promotion: the verified actor of the signed decision it was started with,
+   * or the unverified name (a direct Temporal call). Returns why it must not run, or null.
+   */
+  private async establishRequester(): Promise<string | null> {
+    const action = this.input.kind === 'rollback' ? 'rollback' : 'promote';
+    const auth = await authenticate({ actor: this.input.requestedBy, ...(this.input.decision ? { decision: this.input.decision } : {}) }, action, false);
+    if (!patched(VERIFIED_DECISIONS_PATCH)) return null;
+    const { pipeline, version } = this.status;
+    const why = identityRefusal(auth, action, { promotionId: this.promotionId, pipeline, version }, []);
+    this.status.requester = auth.actor;
+    if (why !== null) this.event(`${action}-refused`, why, auth.actor);
+    return why;
+  }
+
   /** A rollback goes only to a version that was live in each of its stages before (src/domain/rollback.ts). */
   private async rollbackRefused(): Promise<string | null> {
     for (const stage of this.stages) {
@@ -282,6 +328,8 @@ export class PromotionRun {
             attempt: summary.attempt + 1,
             kind: this.input.kind,
             requestedBy: this.input.requestedBy,
+            ...(this.status.requester ? { requester: this.status.requester } : {}),
+            ...(this.input.release ? { release: this.input.release } : {}),
           },
         ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,

@@ -12,6 +12,7 @@ import { approverGroups, overrideEligible } from '../src/domain/override.js';
 import { FailureReason, PauseReason, StagePhase } from '../src/domain/phases.js';
 import type { ApprovalSpec } from '../src/schema/pipeline.js';
 import { quick } from './activity-options.js';
+import { VERIFIED_DECISIONS_PATCH } from './command-identity.js';
 import type { StageStatus } from './messages.js';
 import type { CurrentStageInput } from './stage-input.js';
 import { StageStop, type StageRecord } from './stage-record.js';
@@ -53,6 +54,17 @@ export class StageApprovals {
     return members;
   }
 
+  /**
+   * The commit an approval is bound to: before the write, the branch's newest commit (what the
+   * version will be written on); at an approval step, the stage's last commit (what is being
+   * judged). A signed decision must name it, so an approval cannot carry over to another state.
+   */
+  private async boundCommit(gate: string): Promise<string> {
+    const last = this.status.commits.at(-1)?.sha;
+    if (gate !== 'gate' && last !== undefined) return last;
+    return lookups.branchHead(this.input.repository);
+  }
+
   /** Waits for an approval; returns when approved, throws StageStop when rejected or timed out. */
   async gate(approval: ApprovalSpec, gate: string): Promise<void> {
     // After continue-as-new the gate's record is already here, still pending.
@@ -62,6 +74,9 @@ export class StageApprovals {
       const groups = approval.approvers.filter((a) => a.kind === 'group').map((a) => a.name);
       const members = await this.resolveGroups(groups.length > 0 ? approverGroups(this.input.stage) : []);
       const deadlineMs = approval.timeoutMs === null ? null : Date.now() + approval.timeoutMs;
+      const bound = patched(VERIFIED_DECISIONS_PATCH)
+        ? { approvers: approval.approvers.map((a) => (a.kind === 'group' ? `group:${a.name}` : a.name)), commit: await this.boundCommit(gate) }
+        : {};
       record = {
         gate,
         approvals: [],
@@ -71,10 +86,11 @@ export class StageApprovals {
         minApprovals: approval.minApprovals,
         deadline: deadlineMs === null ? null : new Date(deadlineMs).toISOString(),
         outcome: ApprovalOutcome.Pending,
+        ...bound,
       };
       this.status.approvals.push(record);
     }
-    const waiting = `waiting for ${approval.minApprovals} approval(s) from ${record.eligible.join(', ') || '(nobody)'}`;
+    const waiting = `waiting for ${approval.minApprovals} approval(s) from ${record.eligible.join(', ') || record.approvers?.join(', ') || '(nobody)'}`;
     if (gate === 'gate') this.record.setPhase(StagePhase.AwaitingApproval, waiting);
     else this.record.setPhase(StagePhase.Paused, waiting, PauseReason.AwaitingApproval);
     if (record.approvals.length === 0 && !this.status.events.some((e) => e.kind === 'approval-waiting' && e.message.startsWith(`${gate} approval`))) {

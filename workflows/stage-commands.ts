@@ -4,8 +4,12 @@
  * command that reaches its handler but is not allowed (an approval or an override by someone
  * not entitled) is refused there, so that the refusal is on the record.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
-import { decide, refusal } from '../src/domain/approval.js';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
+import { decide, type ApprovalRecord } from '../src/domain/approval.js';
+import { approvalRefusal, gateSpec, verifiedOverrideRefusal, type SelfApproval } from '../src/domain/approver.js';
+import { isVerified, unverifiedActor, type Actor } from '../src/identity/actor.js';
+import type { DecisionAction, DecisionTarget } from '../src/identity/decision.js';
+import { VERIFIED_DECISIONS_PATCH, authenticate, forbidden, identityRefusal } from './command-identity.js';
 import { OverrideKind, overrideEligible, overrideRefusal } from '../src/domain/override.js';
 import { PauseReason, StagePhase, TERMINAL_STAGE_PHASES } from '../src/domain/phases.js';
 import type { Ack, OperatorArgs } from './messages.js';
@@ -84,21 +88,52 @@ export class StageCommands {
     if (args.reason.trim() === '') throw new Error('say why: an abort needs a reason (--reason)');
   }
 
+  /** What a signed decision about this stage must name (the approval's gate and commit are added). */
+  private target(): Partial<DecisionTarget> {
+    const { promotionId, pipeline, version, attempt, stage } = this.record.input;
+    return { promotionId, pipeline, version, stage: stage.name, attempt };
+  }
+
+  /**
+   * Who sent the command (command-identity.ts): the actor to record, or — when the identity is
+   * refused (unverified where a verified person is needed, a decision about another state, a
+   * decision used before) — a refusal on the record and an error of type Forbidden.
+   */
+  private async identify(
+    args: OperatorArgs,
+    action: DecisionAction,
+    needsVerified: boolean,
+    expected: () => Partial<DecisionTarget> = () => ({}),
+  ): Promise<Actor> {
+    const auth = await authenticate(args, action, needsVerified);
+    const why = identityRefusal(auth, action, { ...this.target(), ...expected() }, this.record.requests.decisionIds ?? []);
+    if (why !== null) {
+      this.record.event(`${action}-refused`, why, auth.actor);
+      throw forbidden(why);
+    }
+    if (auth.verified) (this.record.requests.decisionIds ??= []).push(auth.claims.decisionId);
+    return auth.actor;
+  }
+
   /** Approvals are accepted even when refused, so that refused attempts are on the record. */
-  decideApproval(action: 'approve' | 'reject', actor: string, comment: string): Ack {
+  async decideApproval(action: 'approve' | 'reject', args: OperatorArgs, comment: string): Promise<Ack> {
     this.lastCommandAt = Date.now();
+    const pending = this.record.pendingApproval();
+    const actor = await this.identify(args, action, true, () =>
+      pending ? { gate: pending.gate, ...(pending.commit !== undefined ? { commit: pending.commit } : {}) } : {},
+    );
     const record = this.record.pendingApproval();
-    const decision = { actor, at: now(), comment };
-    if (!record) {
+    const decision = { actor: actor.name, identity: actor, at: now(), comment };
+    if (!record || record !== pending) {
       const reason = `stage ${this.stage} is not waiting for approval (it is ${this.record.status.phase})`;
       this.record.event(`${action}-refused`, reason, actor);
       throw ApplicationFailure.nonRetryable(reason, 'Refused');
     }
-    const why = refusal(record, actor, action);
+    const why = approvalRefusal(record, actor, action, this.fourEyes(record));
     if (why !== null) {
       record.refused.push({ ...decision, action, reason: why });
       this.record.event(`${action}-refused`, why, actor);
-      throw ApplicationFailure.nonRetryable(why, 'Refused');
+      throw forbidden(why);
     }
     if (action === 'reject') record.rejection = decision;
     else record.approvals.push(decision);
@@ -106,22 +141,35 @@ export class StageCommands {
     const count = `${record.approvals.length}/${record.minApprovals}`;
     const message =
       action === 'reject'
-        ? `${actor} rejected the ${record.gate} approval${comment ? `: ${comment}` : ''}`
-        : `${actor} approved the ${record.gate} approval (${count})${comment ? `: ${comment}` : ''}`;
+        ? `${actor.name} rejected the ${record.gate} approval${comment ? `: ${comment}` : ''}`
+        : `${actor.name} approved the ${record.gate} approval (${count})${comment ? `: ${comment}` : ''}`;
     this.record.event(action === 'reject' ? 'rejected' : 'approved', message, actor);
     return { message };
   }
 
-  resume(args: OperatorArgs): Ack {
+  /** Four-eyes for this gate: who started the promotion, who wrote the release, and whether the gate lets them approve. */
+  private fourEyes(record: ApprovalRecord): SelfApproval | null {
+    if (!patched(VERIFIED_DECISIONS_PATCH)) return null;
+    const { requester, requestedBy, release, stage } = this.record.input;
+    const spec = gateSpec(stage, record.gate);
+    return {
+      starter: requester ?? (requestedBy ? unverifiedActor(requestedBy) : null),
+      authors: release?.authors ?? [],
+      allowSelfApproval: (spec as { allowSelfApproval?: boolean } | null)?.allowSelfApproval ?? false,
+    };
+  }
+
+  async resume(args: OperatorArgs): Promise<Ack> {
     this.lastCommandAt = Date.now();
     const inconclusive = this.record.status.pauseReason === PauseReason.InconclusiveAnalysis;
+    const actor = await this.identify(args, 'resume', inconclusive);
     if (inconclusive)
-      this.override(OverrideKind.Inconclusive, args.actor, 'resume past an inconclusive analysis', this.record.inconclusive ?? 'an inconclusive analysis');
+      this.override(OverrideKind.Inconclusive, actor, 'resume past an inconclusive analysis', this.record.inconclusive ?? 'an inconclusive analysis');
     this.record.requests.pause = null;
     this.record.requests.resumes++;
-    this.record.requests.decidedBy = args.actor;
-    const message = inconclusive ? `${args.actor} overrode the inconclusive analysis and resumed the stage` : `${args.actor} resumed the stage`;
-    this.record.event('resumed', message, args.actor);
+    this.record.requests.decidedBy = actor.name;
+    const message = inconclusive ? `${actor.name} overrode the inconclusive analysis and resumed the stage` : `${actor.name} resumed the stage`;
+    this.record.event('resumed', message, actor);
     return { message };
   }
 
@@ -129,41 +177,53 @@ export class StageCommands {
    * Records an override, or refuses it — on the record — when `actor` is not entitled
    * (src/domain/override.ts).
    */
-  private override(kind: OverrideKind, actor: string, doing: string, what: string): void {
-    const why = overrideRefusal(overrideEligible(this.record.input.stage, this.record.status.groups ?? {}), actor, doing);
+  private override(kind: OverrideKind, actor: Actor, doing: string, what: string): void {
+    const eligible = overrideEligible(this.record.input.stage, this.record.status.groups ?? {});
+    const why = isVerified(actor) ? verifiedOverrideRefusal(this.record.input.stage, eligible, actor, doing) : overrideRefusal(eligible, actor.name, doing);
     if (why !== null) {
       this.record.event('override-refused', why, actor);
-      throw ApplicationFailure.nonRetryable(why, 'Refused');
+      throw forbidden(why);
     }
-    (this.record.status.overrides ??= []).push({ kind, actor, at: now(), what });
-    this.record.event('override', `${actor} overrode: ${what}`, actor);
+    (this.record.status.overrides ??= []).push({ kind, actor: actor.name, identity: actor, at: now(), what });
+    this.record.event('override', `${actor.name} overrode: ${what}`, actor);
   }
 
-  pause(args: OperatorArgs & { reason?: string }): Ack {
+  async pause(args: OperatorArgs & { reason?: string }): Promise<Ack> {
     this.lastCommandAt = Date.now();
-    this.record.requests.pause = { actor: args.actor, reason: args.reason ?? '' };
-    const message = `${args.actor} paused the stage${args.reason ? `: ${args.reason}` : ''}; it stops after the current step`;
-    this.record.event('paused', message, args.actor);
+    const actor = await this.identify(args, 'pause', false);
+    this.record.requests.pause = { actor: actor.name, reason: args.reason ?? '' };
+    const message = `${actor.name} paused the stage${args.reason ? `: ${args.reason}` : ''}; it stops after the current step`;
+    this.record.event('paused', message, actor);
     return { message };
   }
 
-  skip(args: OperatorArgs): Ack {
+  async skip(args: OperatorArgs): Promise<Ack> {
     this.lastCommandAt = Date.now();
+    const actor = await this.identify(args, 'skip', true);
     const remaining = this.record.status.steps.filter((s) => s.index >= this.record.status.currentStep).map((s) => s.label);
-    this.override(OverrideKind.Skip, args.actor, 'skip the remaining canary steps', `skipped the remaining canary steps (${remaining.join(', ') || 'none'})`);
-    this.record.requests.skip = { actor: args.actor };
-    this.record.requests.decidedBy = args.actor;
+    this.override(OverrideKind.Skip, actor, 'skip the remaining canary steps', `skipped the remaining canary steps (${remaining.join(', ') || 'none'})`);
+    this.record.requests.skip = { actor: actor.name };
+    this.record.requests.decidedBy = actor.name;
     this.record.requests.pause = null;
-    const message = `${args.actor} skipped the remaining canary steps; promoting fully`;
-    this.record.event('skipped', message, args.actor);
+    const message = `${actor.name} skipped the remaining canary steps; promoting fully`;
+    this.record.event('skipped', message, actor);
     return { message };
   }
 
-  abort(args: OperatorArgs & { reason: string }): Ack {
+  /** An abort Update: the caller's identity is established first (an alert's Signal is not: abortRequested). */
+  async abort(args: OperatorArgs & { reason: string }): Promise<Ack> {
     this.lastCommandAt = Date.now();
-    this.record.requests.abort = { actor: args.actor, reason: args.reason };
-    const message = `${args.actor} aborted the stage: ${args.reason}`;
-    this.record.event('abort-requested', message, args.actor);
+    const actor = await this.identify(args, 'abort', false);
+    return this.abortRequested(actor, args.reason);
+  }
+
+  /** Records an abort by `actor` (an Actor, or the unverified name of an alert's Signal). */
+  abortRequested(actor: Actor | string, reason: string): Ack {
+    this.lastCommandAt = Date.now();
+    const name = typeof actor === 'string' ? actor : actor.name;
+    this.record.requests.abort = { actor: name, reason };
+    const message = `${name} aborted the stage: ${reason}`;
+    this.record.event('abort-requested', message, actor);
     return { message };
   }
 }

@@ -7,6 +7,7 @@ import { ApprovalOutcome, type ApprovalRecord } from '../src/domain/approval.js'
 import { FailureReason, type PauseReason, StagePhase, StepStatus } from '../src/domain/phases.js';
 import { stepLabel } from '../src/domain/stage-writes.js';
 import type { CanaryStrategySpec } from '../src/schema/pipeline.js';
+import type { Actor } from '../src/identity/actor.js';
 import type { StageRequests, StageStatus } from './messages.js';
 import { publishAttributes, stageAttributes } from './search-attributes.js';
 import type { CurrentStageInput } from './stage-input.js';
@@ -22,6 +23,12 @@ export class StageStop extends Error {
 }
 
 export const now = (): string => new Date(Date.now()).toISOString();
+
+/** An event's `actor` (the display name) and `identity` (the Actor, when known). */
+export function actorFields(actor: Actor | string | undefined): { actor?: string; identity?: Actor } {
+  if (actor === undefined || actor === '') return {};
+  return typeof actor === 'string' ? { actor } : { actor: actor.name, identity: actor };
+}
 
 /** The innermost message of an activity or child failure, for people. */
 export function describeFailure(error: unknown): string {
@@ -69,8 +76,9 @@ export class StageRecord {
     step.finishedAt = now();
   }
 
-  event(kind: string, message: string, actor?: string): void {
-    this.status.events.push({ at: now(), kind, message, ...(actor ? { actor } : {}) });
+  /** Appends to the record; `actor` as established (an Actor), or a name from before identities. */
+  event(kind: string, message: string, actor?: Actor | string): void {
+    this.status.events.push({ at: now(), kind, message, ...actorFields(actor) });
   }
 
   checkpointAbort(): void {

@@ -28,10 +28,10 @@ export async function stageWorkflow(input: StageInput): Promise<StageStatus> {
   const commands = rollout.commands;
   setHandler(stageStatusQuery, () => rollout.status);
   // Validators are typed by hand: the SDK's validator parameter is not inferred.
-  setHandler(approveUpdate, (args) => commands.decideApproval('approve', args.actor, args.comment ?? ''), {
+  setHandler(approveUpdate, (args) => commands.decideApproval('approve', args, args.comment ?? ''), {
     validator: (args: OperatorArgs) => commands.validateCommand(args),
   });
-  setHandler(rejectUpdate, (args) => commands.decideApproval('reject', args.actor, args.reason), {
+  setHandler(rejectUpdate, (args) => commands.decideApproval('reject', args, args.reason), {
     validator: (args: OperatorArgs) => commands.validateCommand(args),
   });
   setHandler(resumeUpdate, (args) => commands.resume(args), { validator: (args: OperatorArgs) => commands.validateResume(args) });
@@ -39,7 +39,7 @@ export async function stageWorkflow(input: StageInput): Promise<StageStatus> {
   setHandler(skipUpdate, (args) => commands.skip(args), { validator: (args: OperatorArgs) => commands.validateSkip(args) });
   setHandler(abortUpdate, (args) => commands.abort(args), { validator: (args: OperatorArgs & { reason: string }) => commands.validateAbort(args) });
   setHandler(abortSignal, (args) => {
-    if (commands.abortRefusal(args) === null) commands.abort(args);
+    if (commands.abortRefusal(args) === null) commands.abortRequested(args.actor, args.reason);
   });
   await rollout.run();
   await condition(allHandlersFinished);

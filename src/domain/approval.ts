@@ -3,9 +3,15 @@
  * gate's outcome. Pure, so update validators in workflows can call it synchronously.
  */
 import type { ApprovalSpec } from '../schema/pipeline.js';
+import type { Actor } from '../identity/actor.js';
 
 export interface Decision {
+  /** The display name. */
   actor: string;
+  /** Who decided, as established (absent in records from before identities). */
+  identity?: Actor;
+  /** The signed decision's id, when it came through ramp server. */
+  decisionId?: string;
   /** ISO-8601. */
   at: string;
   comment: string;
@@ -20,6 +26,13 @@ export interface ApprovalRecord {
   refused: (Decision & { action: 'approve' | 'reject'; reason: string })[];
   /** Users allowed to decide, groups expanded (the snapshot used for this gate). */
   eligible: string[];
+  /** The gate's approvers as written (`alice`, `group:sre`): verified people match by their token's groups. */
+  approvers?: string[];
+  /**
+   * What the gate is bound to: before the write, the branch's newest commit; at an approval
+   * step, the stage's last commit. A signed decision must name it (absent before bindings).
+   */
+  commit?: string | null;
   minApprovals: number;
   /** When the gate times out or, with `onTimeout: remind`, the next reminder (ISO-8601); null without a timeout. */
   deadline: string | null;

@@ -7,6 +7,7 @@
  */
 import type { ApprovalSpec, StageSpec } from '../schema/pipeline.js';
 import { eligibleApprovers, type Groups } from './approval.js';
+import type { Actor } from '../identity/actor.js';
 
 /** What was overridden. */
 export const OverrideKind = {
@@ -20,7 +21,10 @@ export type OverrideKind = (typeof OverrideKind)[keyof typeof OverrideKind];
 /** One override on the record. */
 export interface OverrideRecord {
   kind: OverrideKind;
+  /** The display name. */
   actor: string;
+  /** Who overrode, as established (absent in records from before identities). */
+  identity?: Actor;
   /** ISO-8601 (workflow time). */
   at: string;
   /** What was overridden, for people (e.g. `step 2: analysis error-rate: Inconclusive`). */

@@ -99,6 +99,13 @@ export const workerVariables = {
     readers: ['worker'],
     unset: 'no groups: group:<name> approvers approve nobody',
   }),
+  RAMP_DECISION_KEYS_FILE: variable(z.string().optional(), {
+    description:
+      'the public keys (a JWKS file, from ramp server keys) of the ramp servers whose signed decisions the worker accepts; once set, approvals and overrides need a verified person (docs/server.md)',
+    expected: 'a file path',
+    readers: ['worker'],
+    unset: 'no server in front: every command is recorded as local-unverified and counts (the local stack)',
+  }),
   RAMP_NOTIFY_WEBHOOKS: variable(
     z
       .string()

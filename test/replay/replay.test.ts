@@ -27,6 +27,7 @@ describe('replay of recorded histories', () => {
         'approval-continue-as-new',
         'drift-watch-continue-as-new',
         'environment-continue-as-new',
+        'four-eyes',
         'history-rewritten',
         'override-skip',
         'rejection',
@@ -34,6 +35,7 @@ describe('replay of recorded histories', () => {
         'success',
         'sync-drift-watch',
         'sync-not-healthy',
+        'verified-decisions',
         'webhooks',
       ],
     );

@@ -2,6 +2,7 @@
  * A hand-written fake of ramp's own activity interface (activities/contract.ts), for workflow
  * tests that exercise the state machine without Git. Integration tests use the real activities.
  */
+import { createIdentityActivities } from '../../activities/identity.js';
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Notification, RampActivities } from '../../activities/contract.js';
@@ -55,7 +56,7 @@ export interface FakeRamp {
 
 const sha = (text: string) => createHash('sha1').update(text).digest('hex');
 
-export function fakeRamp(groups: Groups = {}): FakeRamp {
+export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: string } = {}): FakeRamp {
   const commits: CommitRequest[] = [];
   const reverts: RevertRequest[] = [];
   const notifications: Notification[] = [];
@@ -180,6 +181,12 @@ export function fakeRamp(groups: Groups = {}): FakeRamp {
     // eslint-disable-next-line @typescript-eslint/require-await
     async readFieldHistory() {
       return fake.fieldHistory;
+    },
+    // The worker's own identity activity (no fake): without keys, every command is unverified.
+    ...createIdentityActivities({ decisionKeysFile: identity.decisionKeysFile }),
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async branchHead() {
+      return sha(`head after ${commits.length} commit(s)`);
     },
     // eslint-disable-next-line @typescript-eslint/require-await
     async resolveGroups(names) {

@@ -87,6 +87,13 @@ describe('continue-as-new', () => {
         30_000,
       );
       assert.notEqual((await stage.describe()).runId, firstRun);
+      // The new run keeps reminding: a reminder after the continue-as-new.
+      await waitFor(
+        () => stage.query(stageStatusQuery),
+        (s) => s.events.slice(s.events.findIndex((e) => e.kind === 'continued-as-new')).some((e) => e.kind === 'approval-reminder'),
+        'a reminder in the new run',
+        30_000,
+      );
       // Right after a continue-as-new the next one is seconds away; should an update still reach
       // a closing run, it is sent again, as the CLI does.
       await retryAcrossContinueAsNew(() => stage.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'mallory' }] })).catch(
@@ -112,7 +119,7 @@ describe('continue-as-new', () => {
         production.approvals[0]!.refused.map((d) => d.actor),
         ['mallory'],
       );
-      assert.ok(production.events.filter((e) => e.kind === 'approval-reminder').length >= 2);
+      assert.ok(production.events.filter((e) => e.kind === 'approval-reminder').length >= 2, 'reminded before and after continuing as new');
       assert.equal(production.events.filter((e) => e.kind === 'approval-waiting').length, 1, 'approvers are told once that it waits');
       await recordWorkflows(env, 'approval-continue-as-new', pipeline.name);
     });

@@ -36,6 +36,8 @@ export interface GitOpsRepository {
   history(query: HistoryQuery): Promise<HistoryEntry[]>;
   /** The distinct values a YAML field had in the branch's history, newest first (who wrote them does not matter). */
   fieldHistory(query: FieldHistoryQuery): Promise<string[]>;
+  /** The full sha of the branch's newest commit on the remote. */
+  head(): Promise<string>;
   /**
    * The repository's files at `ref` (a sha on the branch; null = the branch's head), written
    * once into a directory of their own and kept read-only by convention. Throws
@@ -192,6 +194,10 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
       }
       return values;
     });
+  }
+
+  head(): Promise<string> {
+    return this.workspace.exclusive(async (s) => (await s.git.raw(['rev-parse', s.upstream])).trim());
   }
 
   snapshot(ref: string | null): Promise<Snapshot> {
