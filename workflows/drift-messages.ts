@@ -2,6 +2,7 @@
  * The drift watch of one environment (workflows/drift.ts): its id, input, status, and the
  * operator's messages. Imported by the workflow, the activities and the CLI.
  */
+import type { Actor } from '../src/identity/actor.js';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { DRIFT_SPEC_SIGNAL, DRIFT_WORKFLOW_TYPE, driftWorkflowId, type DriftWatchSpec, type ObjectDrift } from '../src/domain/drift.js';
 import type { Ack } from './messages.js';
@@ -45,7 +46,10 @@ export interface DriftEvent {
     | 'spec-changed'
     | 'continued-as-new';
   message: string;
+  /** The actor's display name. */
   actor?: string;
+  /** Who, as established (absent in records from before identities). */
+  identity?: Actor;
 }
 
 export interface DriftStatus {
@@ -67,6 +71,8 @@ export interface DriftStatus {
 export interface DriftDecisionArgs {
   actor: string;
   reason?: string;
+  /** Signed by `ramp server` (src/identity/decision.ts, action `drift`, promotionId = the watch's id); absent: local-unverified. */
+  decision?: string;
 }
 
 export const driftStatusQuery = defineQuery<DriftStatus>('driftStatus');

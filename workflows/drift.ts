@@ -6,6 +6,9 @@
  * restores Git's state). While a promotion holds the environment the watch pauses: the
  * promotion itself is changing it. Durable: it outlives workers and continues as new.
  */
+import type { Actor } from '../src/identity/actor.js';
+import { actorFields } from './stage-record.js';
+import { authenticate, forbidden, identityRefusal } from './command-identity.js';
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RampActivities } from '../activities/contract.js';
 import { describeDrift, type DriftReport } from '../src/domain/drift.js';
@@ -53,6 +56,8 @@ const MAX_EVENTS = 200;
 interface Decision {
   kind: 'accept' | 'reject';
   args: DriftDecisionArgs;
+  /** Who decided, as established. */
+  identity: Actor;
   result: Ack | Error | null;
 }
 
@@ -71,11 +76,13 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
     events: [],
   };
   const now = (): string => new Date(Date.now()).toISOString();
-  const event = (kind: DriftEvent['kind'], message: string, actor?: string): void => {
-    status.events.push({ at: now(), kind, message, ...(actor ? { actor } : {}) });
+  const event = (kind: DriftEvent['kind'], message: string, actor?: Actor | string): void => {
+    status.events.push({ at: now(), kind, message, ...actorFields(actor) });
     if (status.events.length > MAX_EVENTS) status.events.splice(0, status.events.length - MAX_EVENTS);
   };
   const decisions: Decision[] = [];
+  /** Signed decisions taken in this run (Temporal's update ids cover the same across runs). */
+  const decisionIds: string[] = [];
   let wake = false;
   const stop: { by: string | null } = { by: null };
   let checksThisRun = 0;
@@ -94,7 +101,14 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
   const decide =
     (kind: Decision['kind']) =>
     async (args: DriftDecisionArgs): Promise<Ack> => {
-      const decision: Decision = { kind, args, result: null };
+      const auth = await authenticate(args, 'drift', true);
+      const why = identityRefusal(auth, 'drift', { promotionId: workflowInfo().workflowId, pipeline: input.pipeline, stage: input.stage.name }, decisionIds);
+      if (why !== null) {
+        event('refused', `${kind} by ${auth.actor.name} refused: ${why}`, auth.actor);
+        throw forbidden(why);
+      }
+      if (auth.verified) decisionIds.push(auth.claims.decisionId);
+      const decision: Decision = { kind, args: { ...args, actor: auth.actor.name }, identity: auth.actor, result: null };
       decisions.push(decision);
       await condition(() => decision.result !== null);
       if (decision.result instanceof Error) throw decision.result;
@@ -169,7 +183,7 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
     return report;
   }
 
-  async function restore(report: DriftReport, why: string, actor?: string): Promise<string[]> {
+  async function restore(report: DriftReport, why: string, actor?: Actor): Promise<string[]> {
     const applied = await writes.restoreDrift({ ...request(), sha: report.sha, drifts: report.drifts });
     event(actor ? 'drift-rejected' : 'drift-reverted', `${why}; re-applied Git ${report.sha.slice(0, 12)} to ${applied.join(', ')}`, actor);
     return applied;
@@ -182,7 +196,7 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
     try {
       if (drifts.length === 0 || !sha) throw new Error('the drift is gone already; nothing to do');
       if (decision.kind === 'reject') {
-        const applied = await restore({ sha, compared: 0, drifts }, `rejected by ${actor}${reason ? `: ${reason}` : ''}`, actor);
+        const applied = await restore({ sha, compared: 0, drifts }, `rejected by ${actor}${reason ? `: ${reason}` : ''}`, decision.identity);
         decision.result = { message: `restored Git's state of ${applied.join(', ')}` };
       } else {
         const accepted = status.events.filter((e) => e.kind === 'drift-accepted').length + 1;
@@ -196,11 +210,11 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
           step: `accept-${status.checks}-${accepted}`,
         });
         const what = commit.sha ? `committed ${commit.sha.slice(0, 12)} (${commit.files.join(', ')})` : 'Git already said so; nothing to commit';
-        event('drift-accepted', `accepted by ${actor}${reason ? `: ${reason}` : ''}: ${summary(drifts)}; ${what}`, actor);
+        event('drift-accepted', `accepted by ${actor}${reason ? `: ${reason}` : ''}: ${summary(drifts)}; ${what}`, decision.identity);
         decision.result = { message: `wrote the live values to Git: ${what}` };
       }
     } catch (error) {
-      event('refused', `${decision.kind} by ${actor} failed: ${messageOf(error)}`, actor);
+      event('refused', `${decision.kind} by ${actor} failed: ${messageOf(error)}`, decision.identity);
       decision.result = new Error(`${decision.kind} failed: ${messageOf(error)}`);
     }
   }
