@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import axios from 'axios';
 import { createActivities } from '../activities/index.js';
+import { readDecisionKeys } from '../activities/identity.js';
 import { KubeClusters } from '../src/providers/kube/clusters.js';
 import { CachedGitOpsRepositories } from '../src/providers/git/index.js';
 import { UserError } from '../src/errors.js';
@@ -35,6 +36,12 @@ export interface StartWorkerOptions {
 
 /** Creates and starts a worker; the Runtime must be installed before. */
 export async function startWorker(config: WorkerConfig, options: StartWorkerOptions = {}): Promise<RunningWorker> {
+  // A worker that cannot verify the decisions it is told to verify must not start.
+  if (config.decisionKeysFile !== undefined) {
+    await readDecisionKeys(config.decisionKeysFile).catch((error: unknown) => {
+      throw new UserError((error as Error).message);
+    });
+  }
   const workflows = resolveWorkflowSource(options.workflowsPath);
   if (workflows.warning) Runtime.instance().logger.warn(workflows.warning);
   const source: WorkflowSource = workflows.source;
