@@ -1,6 +1,7 @@
 // The test OpenID Provider's people and clients (test/harness/oidc-provider/main.ts), shared with
 // the tests that log in as them. Any password is accepted (oidc-provider's devInteractions): the
-// login form is driven over HTTP, but who may log in is this list.
+// login form is driven over HTTP, but only this list can log in (any other login ends on the
+// provider's error page, without a code).
 
 export interface TestUser {
   /** The `sub` claim and the login name. */

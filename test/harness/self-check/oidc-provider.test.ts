@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import * as oidc from 'openid-client';
+import { ScriptedBrowser } from '../oidc-browser.js';
 import { AUTOMATION_CLIENT_ID, AUTOMATION_GROUPS, RAMP_AUDIENCE, startOidcProvider, TEST_USERS, type TestOidcProvider } from '../oidc.js';
 
 describe('harness: a real OpenID Provider (oidc-provider) in its own process', () => {
@@ -61,6 +63,28 @@ describe('harness: a real OpenID Provider (oidc-provider) in its own process', (
     const claims = await verified((await provider.clientCredentialsToken()).accessToken);
     assert.equal(claims.sub, AUTOMATION_CLIENT_ID);
     assert.deepEqual(claims.groups, AUTOMATION_GROUPS);
+  });
+
+  test('a login that is not a test user gets no authorization code', async () => {
+    const config = await provider.cliClient();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: 'http://127.0.0.1/callback',
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const result = await new ScriptedBrowser().browse(
+      url.href,
+      (form): Record<string, string> => ('login' in form.fields ? { login: 'eve', password: 'x' } : {}),
+      (u) => u.startsWith('http://127.0.0.1/callback'),
+    );
+    assert.deepEqual(
+      result.submitted.map((f) => f.fields.prompt),
+      ['login'],
+      'the login form was submitted',
+    );
+    assert.ok(!result.url.startsWith('http://127.0.0.1/callback'), `no redirect with a code: ${result.url}`);
+    assert.ok(result.status >= 400, `an error page (${result.status})`);
   });
 
   test('a wrong client secret is refused by the provider', async () => {
