@@ -255,10 +255,13 @@ export class OidcAuthenticator implements Authenticator {
     if (err instanceof joseErrors.JWKSNoMatchingKey || err instanceof joseErrors.JWKSMultipleMatchingKeys) {
       return new AuthenticationError("the token was signed by a key the issuer does not publish (no key in its JWKS matches the token's kid and algorithm)");
     }
-    if (err instanceof joseErrors.JOSEAlgNotAllowed || err instanceof joseErrors.JOSENotSupported) {
+    if (err instanceof joseErrors.JOSEAlgNotAllowed) {
       return new AuthenticationError(
         `the token's algorithm is not accepted (accepted: ${this.options.algorithms?.join(', ') ?? "the issuer's asymmetric algorithms"})`,
       );
+    }
+    if (err instanceof joseErrors.JOSENotSupported) {
+      return new AuthenticationError(`the token uses something ramp does not support (${err.message})`);
     }
     const jwksUnreadable = err instanceof joseErrors.JOSEError && err.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set/.test(err.message);
     if (err instanceof joseErrors.JWKSTimeout || jwksUnreadable || (err instanceof TypeError && /fetch/i.test(err.message))) {
