@@ -9,6 +9,7 @@ import { devCommand } from './commands/dev.js';
 import { driftCommand } from './commands/drift.js';
 import { historyCommand } from './commands/history.js';
 import { listCommand } from './commands/list.js';
+import { loginCommand, logoutCommand } from './commands/login.js';
 import { pauseCommand } from './commands/pause.js';
 import { promoteCommand } from './commands/promote.js';
 import { rejectCommand } from './commands/reject.js';
@@ -41,6 +42,8 @@ const commands: readonly Command[] = [
   driftCommand,
   workerCommand,
   devCommand,
+  loginCommand,
+  logoutCommand,
 ];
 
 function help(): string {

@@ -27,6 +27,8 @@ describe('usage texts', () => {
       'drift',
       'worker',
       'dev',
+      'login',
+      'logout',
     ]);
     assert.match(help.stdout, /^Exit codes: 0 ok, 1 failed or refused \(the reason is printed\), 2 usage error, 70 a bug in ramp\.$/m);
   });
