@@ -181,3 +181,32 @@ export async function withBackend<T>(io: CommandIo, choice: BackendChoice, fn: (
     await backend.close();
   }
 }
+
+/**
+ * The global `--server URL` (or `--server=URL`), anywhere before a `--`: taken out of the
+ * arguments and returned, for main to set RAMP_SERVER with.
+ */
+export function takeServerFlag(argv: readonly string[]): { argv: string[]; server: string | undefined } {
+  const rest: string[] = [];
+  let server: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '--server') {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('-')) throw new UsageError('--server needs the URL of a ramp server, e.g. --server https://ramp.example.com');
+      server = value;
+      i++;
+    } else if (arg.startsWith('--server=')) {
+      server = arg.slice('--server='.length);
+      if (server.trim() === '') throw new UsageError('--server needs the URL of a ramp server, e.g. --server https://ramp.example.com');
+    } else rest.push(arg);
+  }
+  return { argv: rest, server };
+}
+
+/** Commands that run here, whatever RAMP_SERVER says. */
+export const LOCAL_COMMANDS: readonly string[] = ['validate', 'worker', 'dev'];
