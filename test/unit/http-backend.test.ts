@@ -11,7 +11,6 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { CommandIo } from '../../cli/command.js';
 import { main } from '../../cli/main.js';
-import type { PromotionStatus } from '../../workflows/messages.js';
 import { at, production, promotion } from '../cli/status-fixtures.js';
 
 const TOKEN = 'tok-5ecret-do-not-print';
@@ -246,7 +245,7 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
         activeStage: null,
         finishedAt: at(40),
         events: [...promotion().events, { at: at(40), kind: 'succeeded', message: '1.4.2 is stable in preview, production' }],
-      } as Partial<PromotionStatus>),
+      }),
       activeStage: null,
     };
     routes.set('POST /api/v1/promotions', () => ({ status: 201, json: started }));
