@@ -23,7 +23,7 @@ interface Seen {
 }
 
 /** What the fake server answers to one route: JSON, or a Server-Sent Events stream. */
-type Answer = { status: number; json?: unknown; sse?: string[]; headers?: Record<string, string> };
+type Answer = { status: number; json?: unknown; sse?: string[]; headers?: Record<string, string>; hang?: boolean };
 
 interface Run {
   code: number;
@@ -46,6 +46,7 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
         seen.push(request);
         const route = routes.get(`${request.method} ${request.url.split('?')[0]}`);
         const answer = route ? route(request) : { status: 404, json: { error: 'not_found', message: `no route ${request.method} ${request.url}`, hint: null } };
+        if (answer.hang) return; // never answers
         if (answer.sse) {
           res.writeHead(answer.status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
           for (const chunk of answer.sse) res.write(chunk);
@@ -59,7 +60,13 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   beforeEach(() => {
     seen.length = 0;
     routes = new Map();
@@ -170,6 +177,98 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
     const wrong = await ramp(['approve', 'web@1.4.2', '--stage', 'preview']);
     assert.equal(wrong.code, 1);
     assert.equal(wrong.stderr, 'ramp approve: promotion web@1.4.2 is at stage production, not preview\n');
+  });
+
+  test('the other commands: the route, the JSON body, the answer printed as today', async () => {
+    routes.set('GET /api/v1/promotions/web%401.4.2', () => ({ status: 200, json: snapshot }));
+    const ack = (message: string) => () => ({ status: 200, json: { message } });
+    routes.set('POST /api/v1/promotions/web%401.4.2/stages/production/pause', ack('alice paused the stage'));
+    routes.set('POST /api/v1/promotions/web%401.4.2/stages/production/resume', ack('alice resumed the stage'));
+    routes.set('POST /api/v1/promotions/web%401.4.2/stages/production/skip', ack('alice skips the remaining steps'));
+    routes.set('POST /api/v1/promotions/web%401.4.2/stages/production/reject', ack('alice rejected the gate approval'));
+    routes.set('POST /api/v1/promotions/web%401.4.2/abort', ack('aborting web@1.4.2'));
+    routes.set('POST /api/v1/promotions/web%401.4.2/retry', ack('retrying stage production'));
+    const history = [
+      {
+        sha: 'a1b2c3d4',
+        committedAt: at(5),
+        subject: 's',
+        promotion: 'web@1.4.2',
+        stage: 'production',
+        step: '1/0/canary/20',
+        version: '1.4.2',
+        approvedBy: [],
+        requestedBy: null,
+        rollback: null,
+      },
+    ];
+    routes.set('GET /api/v1/pipelines/web/history', () => ({ status: 200, json: history }));
+    routes.set('GET /api/v1/pipelines/web/drift', () => ({
+      status: 200,
+      json: [{ stage: 'production', status: null, problem: 'nobody watches web/production for drift' }],
+    }));
+    routes.set('POST /api/v1/pipelines/web/stages/production/drift/accept', ack('accepted the drift: committed the live values'));
+
+    const cases: { args: string[]; stdout: string | RegExp; code?: number; request: string; body?: unknown }[] = [
+      {
+        args: ['pause', 'web@1.4.2', '--reason', 'look'],
+        stdout: 'alice paused the stage\n',
+        request: 'POST /api/v1/promotions/web%401.4.2/stages/production/pause',
+        body: { reason: 'look' },
+      },
+      { args: ['resume', 'web@1.4.2'], stdout: 'alice resumed the stage\n', request: 'POST /api/v1/promotions/web%401.4.2/stages/production/resume', body: {} },
+      {
+        args: ['skip', 'web@1.4.2', '--stage', 'production'],
+        stdout: 'alice skips the remaining steps\n',
+        request: 'POST /api/v1/promotions/web%401.4.2/stages/production/skip',
+        body: {},
+      },
+      {
+        args: ['reject', 'web@1.4.2', '--stage', 'production', '--reason', 'no'],
+        stdout: 'alice rejected the gate approval\n',
+        request: 'POST /api/v1/promotions/web%401.4.2/stages/production/reject',
+        body: { reason: 'no' },
+      },
+      {
+        args: ['abort', 'web@1.4.2', '--reason', 'budget'],
+        stdout: 'aborting web@1.4.2\n',
+        request: 'POST /api/v1/promotions/web%401.4.2/abort',
+        body: { reason: 'budget' },
+      },
+      { args: ['retry', 'web@1.4.2'], stdout: 'retrying stage production\n', request: 'POST /api/v1/promotions/web%401.4.2/retry', body: {} },
+      {
+        args: ['history', 'web', '--stage', 'production', '--limit', '5', '--json'],
+        stdout: `${JSON.stringify(history, null, 2)}\n`,
+        request: 'GET /api/v1/pipelines/web/history?stage=production&limit=5',
+      },
+      {
+        args: ['drift', 'web', '--stage', 'production'],
+        stdout: /nobody watches web\/production for drift/,
+        code: 1,
+        request: 'GET /api/v1/pipelines/web/drift?stage=production',
+      },
+      {
+        args: ['drift', 'web', '--stage', 'production', '--accept', '--reason', 'hotfix'],
+        stdout: 'web/production: accepted the drift: committed the live values\n',
+        request: 'POST /api/v1/pipelines/web/stages/production/drift/accept',
+        body: { reason: 'hotfix' },
+      },
+    ];
+    for (const c of cases) {
+      seen.length = 0;
+      const r = await ramp(c.args);
+      assert.equal(r.code, c.code ?? 0, `${c.args.join(' ')}: ${r.stderr}`);
+      if (typeof c.stdout === 'string') assert.equal(r.stdout, c.stdout, c.args.join(' '));
+      else assert.match(r.stdout, c.stdout, c.args.join(' '));
+      const sent = seen.at(-1)!;
+      assert.equal(`${sent.method} ${sent.url}`, c.request, c.args.join(' '));
+      assert.deepEqual(sent.body, c.body, c.args.join(' '));
+      assert.equal(sent.headers.authorization, `Bearer ${TOKEN}`);
+    }
+
+    const watch = await ramp(['drift', 'web', '--stage', 'production', '--watch']);
+    assert.equal(watch.code, 1);
+    assert.match(watch.stderr, /^ramp drift: ramp drift --watch is not available through ramp server .*unset RAMP_SERVER/);
   });
 
   test('403: the server says why (message and hint), exit 1', async () => {
@@ -286,6 +385,14 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
     const r = await ramp(['status', 'web@1.4.2'], { RAMP_SERVER: gone });
     assert.equal(r.code, 1);
     assert.equal(r.stderr, `ramp status: no ramp server at ${gone}: connection refused; start one (ramp server) or point RAMP_SERVER (or --server) at one\n`);
+  });
+
+  test('a server that does not answer: the request gives up after RAMP_UPDATE_TIMEOUT_MS and says so (exit 1)', async () => {
+    routes.set('GET /api/v1/promotions/web%401.4.2', () => ({ status: 200, hang: true }));
+    const r = await ramp(['status', 'web@1.4.2'], { RAMP_UPDATE_TIMEOUT_MS: '300' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^ramp status: ramp server at http:\/\/127\.0\.0\.1:\d+ did not answer within 0\.3 s: check that it runs/);
+    assert.equal(seen.length, 1);
   });
 
   test('RAMP_SERVER that is not an http(s) URL is a usage error (2)', async () => {
