@@ -10,6 +10,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { CommandIo } from '../../cli/command.js';
+import { bearerToken } from '../../cli/http-backend.js';
 import { main } from '../../cli/main.js';
 import { at, production, promotion } from '../cli/status-fixtures.js';
 
@@ -399,5 +400,9 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
     const r = await ramp(['status', 'web@1.4.2'], { RAMP_SERVER: 'ftp://ramp.example.com' });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /RAMP_SERVER/);
+  });
+
+  test('the token: $RAMP_TOKEN first (trimmed), before the credentials of ramp login', async () => {
+    assert.equal(await bearerToken({ RAMP_TOKEN: ` ${TOKEN} ` }, url), TOKEN);
   });
 });
