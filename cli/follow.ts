@@ -2,11 +2,11 @@
  * Reading a promotion's snapshot (its status and its active stage's), and following it until it
  * ends: `promote --wait`, `rollback --wait`, `status --watch`.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { UserError } from '../src/errors.js';
 import { PromotionPhase } from '../src/domain/phases.js';
 import type { PromotionStatus, StageStatus } from '../workflows/messages.js';
 import { colorOf, type CommandIo } from './command.js';
-import type { RampTemporal } from './connection.js';
+import type { RampBackend } from './backend.js';
 import { ExitCode } from './exit-codes.js';
 import { json } from './output.js';
 import { hintLine, operatorHint } from './render/operator-hint.js';
@@ -20,16 +20,6 @@ export interface Snapshot {
 
 /** @default 500 ms for --wait */
 export const WAIT_POLL_MS = 500;
-
-/** The promotion's status and, when a stage of it runs, that stage's live status. */
-export async function readSnapshot(temporal: RampTemporal, promotionId: string): Promise<Snapshot> {
-  const promotion = await temporal.promotionStatus(promotionId);
-  const active = promotion.activeStage;
-  if (!active) return { promotion, activeStage: null };
-  const stage = await temporal.stageStatus(active, promotionId);
-  // The environment's workflow id outlives one promotion: make sure it is still this one's.
-  return { promotion, activeStage: stage?.promotionId === promotionId ? stage : null };
-}
 
 /** Remembers how many events of each source were printed, and hands out the new ones. */
 export class EventCursor {
@@ -55,13 +45,11 @@ export class EventCursor {
  * Follows a promotion, printing each new event as a line, until it ends (0 Succeeded, 1 Aborted)
  * or fails (1, with how to retry). Waits for people are announced once and waited through.
  */
-export async function follow(temporal: RampTemporal, promotionId: string, io: CommandIo, options: { json: boolean }): Promise<ExitCode> {
+export async function follow(backend: RampBackend, promotionId: string, io: CommandIo, options: { json: boolean }): Promise<ExitCode> {
   const render = { color: colorOf(io) };
   const cursor = new EventCursor();
-  const pollMs = temporal.settings.pollMs ?? WAIT_POLL_MS;
   let announced = '';
-  for (;;) {
-    const snapshot = await readSnapshot(temporal, promotionId);
+  for await (const snapshot of backend.snapshots(promotionId, backend.pollMs ?? WAIT_POLL_MS)) {
     const { promotion } = snapshot;
     if (!options.json) for (const event of cursor.fresh(snapshot)) io.stdout(renderEventLine(event, { ...render, sourceWidth: sourceWidth(promotion) }));
 
@@ -75,6 +63,6 @@ export async function follow(temporal: RampTemporal, promotionId: string, io: Co
     }
     if (wait && wait.key !== announced) (options.json ? io.stderr : io.stdout)(`waiting: ${hintLine(wait)}\n`);
     announced = wait?.key ?? '';
-    await sleep(pollMs);
   }
+  throw new UserError(`the status of ${promotionId} stopped coming before the promotion ended; see ramp status ${promotionId}`);
 }

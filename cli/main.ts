@@ -2,7 +2,8 @@
  * The `ramp` command. The single place where errors become exit codes and messages.
  */
 import { InternalError, UsageError, UserError } from '../src/errors.js';
-import type { Command, CommandIo } from './command.js';
+import { LOCAL_COMMANDS, takeServerFlag } from './backend.js';
+import { envOf, type Command, type CommandIo } from './command.js';
 import { abortCommand } from './commands/abort.js';
 import { approveCommand } from './commands/approve.js';
 import { devCommand } from './commands/dev.js';
@@ -59,12 +60,21 @@ Run \`ramp <command> --help\` for a command's options, \`ramp --version\` for th
 
 Temporal: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default default),
 RAMP_TASK_QUEUE (default ramp); --address, --namespace, --task-queue override them.
+Through ramp server instead: RAMP_SERVER=URL or \`ramp --server URL <command>\` (docs/cli.md).
 
 ${exitCodesUsage('ok', 'failed or refused (the reason is printed)')}
 `;
 }
 
 export async function main(argv: string[], io: CommandIo): Promise<ExitCode> {
+  let server: string | undefined;
+  try {
+    ({ argv, server } = takeServerFlag(argv));
+  } catch (error) {
+    io.stderr(`ramp: ${(error as Error).message}\n`);
+    return ExitCode.Usage;
+  }
+  if (server !== undefined) io = { ...io, env: { ...envOf(io), RAMP_SERVER: server } };
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(help());
@@ -81,6 +91,10 @@ export async function main(argv: string[], io: CommandIo): Promise<ExitCode> {
     io.stderr(
       `ramp: ${what}${didYouMean(name, name.startsWith('-') ? ['--help', '--version'] : [...names, 'help', 'version'])}\nCommands: ${names.join(', ')}\n`,
     );
+    return ExitCode.Usage;
+  }
+  if (server !== undefined && LOCAL_COMMANDS.includes(command.name)) {
+    io.stderr(`ramp ${command.name}: runs here, not through ramp server: drop --server\n`);
     return ExitCode.Usage;
   }
   if (args.includes('--help') || args.includes('-h')) {

@@ -25,7 +25,7 @@ export function pipelinesDir(io: CommandIo): string {
 
 const isFile = async (path: string) => (await stat(path).catch(() => null))?.isFile() ?? false;
 
-const isPath = (pipeline: string) => pipeline.includes('/') || FILE.test(pipeline) || isAbsolute(pipeline);
+export const isPath = (pipeline: string) => pipeline.includes('/') || FILE.test(pipeline) || isAbsolute(pipeline);
 
 /** `<dir>/<name>.yaml` or `.yml`, whichever exists, or null; `tried` collects what was looked for. */
 async function named(dir: string, name: string, tried: string[]): Promise<string | null> {

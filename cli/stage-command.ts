@@ -1,47 +1,27 @@
 /**
  * Commands for the stage a promotion is running (approve, reject, pause, resume, skip): find the
- * promotion's active stage, check it is the one the operator meant, and send the update to the
- * stage's workflow. The workflow's validator has the last word; its reason is printed on refusal.
+ * promotion's active stage, check it is the one the operator meant, and send the command to it
+ * (cli/active-stage.ts, through the backend). The workflow has the last word; its reason is
+ * printed on refusal.
  */
 import { parseArgs } from 'node:util';
-import type { UpdateDefinition } from '@temporalio/common';
-import { UserError } from '../src/errors.js';
-import type { Ack, OperatorArgs } from '../workflows/messages.js';
 import { noBlankFlags, positionals } from './args.js';
+import { BACKEND_FLAGS_USAGE, backendFlags, chooseBackend, withBackend, type RampBackend, type StageCommandRequest, type StageVerb } from './backend.js';
 import type { Command, CommandIo } from './command.js';
-import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags, withTemporal, type CliSettings } from './connection.js';
 import { ExitCode, exitCodesUsage } from './exit-codes.js';
 
-export interface StageCommand<Arg extends OperatorArgs> {
-  settings: CliSettings;
-  promotionId: string;
-  /** The stage the operator named (--stage); checked against the active one when given. */
-  stage: string | undefined;
-  /** `approve`, ... for messages. */
-  verb: string;
-  update: UpdateDefinition<Ack, [Arg]>;
-  arg: Omit<Arg, 'promotionId'>;
-}
-
-export async function sendToActiveStage<Arg extends OperatorArgs>(io: CommandIo, command: StageCommand<Arg>): Promise<ExitCode> {
-  const { promotionId, stage: wanted, verb } = command;
-  return withTemporal(command.settings, async (temporal) => {
-    const promotion = await temporal.promotionStatus(promotionId);
-    const names = promotion.stages.map((s) => s.name);
-    if (wanted !== undefined && !names.includes(wanted)) {
-      throw new UserError(`promotion ${promotionId} has no stage ${wanted}; its stages: ${names.join(', ')}`);
-    }
-    const active = promotion.activeStage;
-    if (!active) {
-      throw new UserError(
-        `promotion ${promotionId} has no active stage (phase ${promotion.phase}: ${promotion.message})${wanted ? `, not ${wanted}` : ''}; there is nothing to ${verb}`,
-      );
-    }
-    if (wanted !== undefined && active.name !== wanted) {
-      throw new UserError(`promotion ${promotionId} is at stage ${active.name}, not ${wanted}`);
-    }
-    const arg = { ...command.arg, promotionId } as Arg;
-    const ack = await temporal.update({ kind: 'stage', id: active.workflowId, stage: active.name, promotionId }, command.update, arg);
+/**
+ * Sends the command built by `request` (which may refuse, e.g. a missing --as) and prints the
+ * workflow's answer.
+ */
+export async function sendToActiveStage(
+  io: CommandIo,
+  flags: Parameters<typeof chooseBackend>[1],
+  request: (backend: RampBackend) => StageCommandRequest,
+): Promise<ExitCode> {
+  const choice = chooseBackend(io, flags);
+  return withBackend(io, choice, async (backend) => {
+    const ack = await backend.stageCommand(request(backend));
     io.stdout(`${ack.message}\n`);
     return ExitCode.Ok;
   });
@@ -51,15 +31,14 @@ export async function sendToActiveStage<Arg extends OperatorArgs>(io: CommandIo,
 export const STAGE_FLAG_USAGE = '  --stage S   the stage you mean; refused if the promotion is elsewhere';
 
 /**
- * A command that sends one argument-less stage update (`resume`, `skip`): the promotion id,
+ * A command that sends one argument-less stage command (`resume`, `skip`): the promotion id,
  * optional `--stage` and `--as`, and the Temporal flags.
  */
 export function simpleStageCommand(spec: {
-  name: string;
+  name: StageVerb;
   summary: string;
   /** What the command does, for its usage text (indented, wrapped). */
   description: string;
-  update: UpdateDefinition<Ack, [OperatorArgs]>;
   exitOk: string;
   exitFailure: string;
 }): Command {
@@ -72,7 +51,7 @@ ${spec.description}
 
 ${STAGE_FLAG_USAGE}
   --as USER   who (default $RAMP_USER, else $USER)
-${TEMPORAL_FLAGS_USAGE}
+${BACKEND_FLAGS_USAGE}
 
   ${exitCodesUsage(spec.exitOk, spec.exitFailure)}`,
 
@@ -80,18 +59,11 @@ ${TEMPORAL_FLAGS_USAGE}
       const { values, positionals: given } = parseArgs({
         args,
         allowPositionals: true,
-        options: { ...temporalFlags, stage: { type: 'string' }, as: { type: 'string' } },
+        options: { ...backendFlags, stage: { type: 'string' }, as: { type: 'string' } },
       });
       const [promotionId] = positionals(given, ['promotion-id'] as const);
       noBlankFlags(values);
-      return sendToActiveStage(io, {
-        settings: cliSettings(io, values),
-        promotionId,
-        stage: values.stage,
-        verb: spec.name,
-        update: spec.update,
-        arg: { actor: actorOf(io, values.as) },
-      });
+      return sendToActiveStage(io, values, (backend) => ({ promotionId, stage: values.stage, verb: spec.name, actor: backend.actor(values.as) }));
     },
   };
 }

@@ -1,9 +1,8 @@
 /** `ramp approve <id> --stage S --as USER`: approve the approval the stage waits for. */
 import { parseArgs } from 'node:util';
-import { approveUpdate } from '../../workflows/messages.js';
 import { noBlankFlags, positionals, required } from '../args.js';
 import type { Command } from '../command.js';
-import { TEMPORAL_FLAGS_USAGE, cliSettings, temporalFlags } from '../connection.js';
+import { BACKEND_FLAGS_USAGE, backendFlags } from '../backend.js';
 import { exitCodesUsage } from '../exit-codes.js';
 import { sendToActiveStage } from '../stage-command.js';
 
@@ -18,7 +17,7 @@ export const approveCommand: Command = {
   --stage S        the stage you approve; refused if the promotion is at another stage
   --as USER        who approves (required: approvals are on the record)
   --comment TEXT   kept with the approval
-${TEMPORAL_FLAGS_USAGE}
+${BACKEND_FLAGS_USAGE}
 
   ${exitCodesUsage('approval counted', 'refused (not an approver, not waiting, wrong stage), no such promotion, or no worker')}`,
 
@@ -26,19 +25,17 @@ ${TEMPORAL_FLAGS_USAGE}
     const { values, positionals: given } = parseArgs({
       args,
       allowPositionals: true,
-      options: { ...temporalFlags, stage: { type: 'string' }, as: { type: 'string' }, comment: { type: 'string' } },
+      options: { ...backendFlags, stage: { type: 'string' }, as: { type: 'string' }, comment: { type: 'string' } },
     });
     const [promotionId] = positionals(given, ['promotion-id'] as const);
     noBlankFlags(values);
     const stage = required(values.stage, '--stage', 'name the stage you approve');
-    const actor = required(values.as, '--as', 'say who approves');
-    return sendToActiveStage(io, {
-      settings: cliSettings(io, values),
+    return sendToActiveStage(io, values, (backend) => ({
       promotionId,
       stage,
       verb: 'approve',
-      update: approveUpdate,
-      arg: { actor, ...(values.comment ? { comment: values.comment } : {}) },
-    });
+      actor: backend.actor(values.as, 'say who approves'),
+      ...(values.comment ? { comment: values.comment } : {}),
+    }));
   },
 };

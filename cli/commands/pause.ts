@@ -1,9 +1,8 @@
 /** `ramp pause <id>`: pause the active stage after its current step, until resume. */
 import { parseArgs } from 'node:util';
-import { pauseUpdate } from '../../workflows/messages.js';
 import { noBlankFlags, positionals } from '../args.js';
 import type { Command } from '../command.js';
-import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags } from '../connection.js';
+import { BACKEND_FLAGS_USAGE, backendFlags } from '../backend.js';
 import { exitCodesUsage } from '../exit-codes.js';
 import { STAGE_FLAG_USAGE, sendToActiveStage } from '../stage-command.js';
 
@@ -18,7 +17,7 @@ export const pauseCommand: Command = {
 ${STAGE_FLAG_USAGE}
   --reason T  why (kept on the record)
   --as USER   who (default $RAMP_USER, else $USER)
-${TEMPORAL_FLAGS_USAGE}
+${BACKEND_FLAGS_USAGE}
 
   ${exitCodesUsage('paused', 'refused (direct stage, already paused, finished), no such promotion, or no worker')}`,
 
@@ -26,17 +25,16 @@ ${TEMPORAL_FLAGS_USAGE}
     const { values, positionals: given } = parseArgs({
       args,
       allowPositionals: true,
-      options: { ...temporalFlags, stage: { type: 'string' }, reason: { type: 'string' }, as: { type: 'string' } },
+      options: { ...backendFlags, stage: { type: 'string' }, reason: { type: 'string' }, as: { type: 'string' } },
     });
     const [promotionId] = positionals(given, ['promotion-id'] as const);
     noBlankFlags(values);
-    return sendToActiveStage(io, {
-      settings: cliSettings(io, values),
+    return sendToActiveStage(io, values, (backend) => ({
       promotionId,
       stage: values.stage,
       verb: 'pause',
-      update: pauseUpdate,
-      arg: { actor: actorOf(io, values.as), ...(values.reason ? { reason: values.reason } : {}) },
-    });
+      actor: backend.actor(values.as),
+      ...(values.reason ? { reason: values.reason } : {}),
+    }));
   },
 };

@@ -2,12 +2,10 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../../src/errors.js';
 import { versionProblem } from '../../src/domain/version.js';
-import { promotionWorkflowId } from '../../workflows/messages.js';
 import { noBlankFlags, positionals } from '../args.js';
 import type { Command } from '../command.js';
-import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags, withTemporal } from '../connection.js';
+import { BACKEND_FLAGS_USAGE, backendFlags, chooseBackend, withBackend } from '../backend.js';
 import { exitCodesUsage } from '../exit-codes.js';
-import { loadPipeline } from '../pipelines.js';
 import { startPromotion } from '../start.js';
 
 export const promoteCommand: Command = {
@@ -24,7 +22,7 @@ export const promoteCommand: Command = {
               and pauses are announced and waited through
   --json      print the started promotion (with --wait: the final status) as JSON
   --as USER   who asks (default $RAMP_USER, else $USER)
-${TEMPORAL_FLAGS_USAGE}
+${BACKEND_FLAGS_USAGE}
 
   ${exitCodesUsage('started (with --wait: the promotion succeeded)', 'invalid pipeline or version, already running, refused, or (with --wait) the promotion was aborted or a stage failed')}`,
 
@@ -32,19 +30,16 @@ ${TEMPORAL_FLAGS_USAGE}
     const { values, positionals: given } = parseArgs({
       args,
       allowPositionals: true,
-      options: { ...temporalFlags, wait: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, as: { type: 'string' } },
+      options: { ...backendFlags, wait: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, as: { type: 'string' } },
     });
     const [pipeline, version] = positionals(given, ['pipeline', 'version'] as const);
     noBlankFlags(values);
-    const settings = cliSettings(io, values);
-    const requestedBy = actorOf(io, values.as);
-    const spec = await loadPipeline(pipeline, io);
-    const problem = versionProblem(version);
-    if (problem) throw new UserError(`${problem}. Nothing was started`);
-
-    const promotionId = promotionWorkflowId(spec.name, version);
-    return withTemporal(settings, (temporal) =>
-      startPromotion(temporal, io, { apiVersion: 'ramp/v1', pipeline: spec, version, requestedBy, kind: 'promote' }, promotionId, values),
-    );
+    return withBackend(io, chooseBackend(io, values), async (backend) => {
+      const requestedBy = backend.actor(values.as);
+      const ref = await backend.pipeline(pipeline);
+      const problem = versionProblem(version);
+      if (problem) throw new UserError(`${problem}. Nothing was started`);
+      return startPromotion(backend, io, { pipeline: ref, version, requestedBy, kind: 'promote' }, values);
+    });
   },
 };

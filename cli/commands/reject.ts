@@ -1,9 +1,8 @@
 /** `ramp reject <id> --stage S --as USER --reason R`: reject it; the stage rolls back. */
 import { parseArgs } from 'node:util';
-import { rejectUpdate } from '../../workflows/messages.js';
 import { noBlankFlags, positionals, required } from '../args.js';
 import type { Command } from '../command.js';
-import { TEMPORAL_FLAGS_USAGE, cliSettings, temporalFlags } from '../connection.js';
+import { BACKEND_FLAGS_USAGE, backendFlags } from '../backend.js';
 import { exitCodesUsage } from '../exit-codes.js';
 import { sendToActiveStage } from '../stage-command.js';
 
@@ -18,7 +17,7 @@ export const rejectCommand: Command = {
   --stage S        the stage you reject; refused if the promotion is at another stage
   --as USER        who rejects (required)
   --reason TEXT    why (required; kept on the record)
-${TEMPORAL_FLAGS_USAGE}
+${BACKEND_FLAGS_USAGE}
 
   ${exitCodesUsage('rejection counted', 'refused (not an approver, not waiting, wrong stage), no such promotion, or no worker')}`,
 
@@ -26,13 +25,12 @@ ${TEMPORAL_FLAGS_USAGE}
     const { values, positionals: given } = parseArgs({
       args,
       allowPositionals: true,
-      options: { ...temporalFlags, stage: { type: 'string' }, as: { type: 'string' }, reason: { type: 'string' } },
+      options: { ...backendFlags, stage: { type: 'string' }, as: { type: 'string' }, reason: { type: 'string' } },
     });
     const [promotionId] = positionals(given, ['promotion-id'] as const);
     noBlankFlags(values);
     const stage = required(values.stage, '--stage', 'name the stage you reject');
-    const actor = required(values.as, '--as', 'say who rejects');
     const reason = required(values.reason, '--reason', 'say why');
-    return sendToActiveStage(io, { settings: cliSettings(io, values), promotionId, stage, verb: 'reject', update: rejectUpdate, arg: { actor, reason } });
+    return sendToActiveStage(io, values, (backend) => ({ promotionId, stage, verb: 'reject', actor: backend.actor(values.as, 'say who rejects'), reason }));
   },
 };

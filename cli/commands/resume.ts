@@ -1,5 +1,4 @@
 /** `ramp resume <id>`: continue a paused stage: a pause step (timed or not) or an operator's pause. */
-import { resumeUpdate } from '../../workflows/messages.js';
 import { simpleStageCommand } from '../stage-command.js';
 
 export const resumeCommand = simpleStageCommand({
@@ -7,7 +6,6 @@ export const resumeCommand = simpleStageCommand({
   summary: "Continue a paused stage: a pause step (timed or not) or an operator's pause",
   description: `  Continues the active stage past a pause step (indefinite or timed) or an operator's
   pause. It cannot stand in for an approval: use \`ramp approve\`.`,
-  update: resumeUpdate,
   exitOk: 'resumed',
   exitFailure: 'refused (not paused, waiting for approval), no such promotion, or no worker',
 });

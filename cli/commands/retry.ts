@@ -1,9 +1,8 @@
 /** `ramp retry <id>`: re-run the stage that failed. */
 import { parseArgs } from 'node:util';
-import { retryUpdate } from '../../workflows/messages.js';
 import { noBlankFlags, positionals } from '../args.js';
 import type { Command } from '../command.js';
-import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags, withTemporal } from '../connection.js';
+import { BACKEND_FLAGS_USAGE, backendFlags, chooseBackend, withBackend } from '../backend.js';
 import { ExitCode, exitCodesUsage } from '../exit-codes.js';
 
 export const retryCommand: Command = {
@@ -15,17 +14,17 @@ export const retryCommand: Command = {
   attempt. A failed promotion waits a day for retry, then gives up.
 
   --as USER   who (default $RAMP_USER, else $USER)
-${TEMPORAL_FLAGS_USAGE}
+${BACKEND_FLAGS_USAGE}
 
   ${exitCodesUsage('retrying', 'refused (nothing failed), no such promotion, or no worker')}`,
 
   async run(args, io) {
-    const { values, positionals: given } = parseArgs({ args, allowPositionals: true, options: { ...temporalFlags, as: { type: 'string' } } });
+    const { values, positionals: given } = parseArgs({ args, allowPositionals: true, options: { ...backendFlags, as: { type: 'string' } } });
     const [promotionId] = positionals(given, ['promotion-id'] as const);
     noBlankFlags(values);
-    const actor = actorOf(io, values.as);
-    return withTemporal(cliSettings(io, values), async (temporal) => {
-      const ack = await temporal.update({ kind: 'promotion', id: promotionId }, retryUpdate, { promotionId, actor });
+    const choice = chooseBackend(io, values);
+    return withBackend(io, choice, async (backend) => {
+      const ack = await backend.retry(promotionId, backend.actor(values.as));
       io.stdout(`${ack.message}\n`);
       return ExitCode.Ok;
     });

@@ -2,12 +2,10 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../../src/errors.js';
 import { versionProblem } from '../../src/domain/version.js';
-import { promotionWorkflowId } from '../../workflows/messages.js';
 import { noBlankFlags, positionals, required } from '../args.js';
 import type { Command } from '../command.js';
-import { TEMPORAL_FLAGS_USAGE, actorOf, cliSettings, temporalFlags, withTemporal } from '../connection.js';
+import { BACKEND_FLAGS_USAGE, backendFlags, chooseBackend, withBackend } from '../backend.js';
 import { exitCodesUsage } from '../exit-codes.js';
-import { loadPipeline } from '../pipelines.js';
 import { startPromotion } from '../start.js';
 
 export const rollbackCommand: Command = {
@@ -24,7 +22,7 @@ export const rollbackCommand: Command = {
   --wait        follow it until it ends
   --json        print the started rollback (with --wait: the final status) as JSON
   --as USER     who asks (default $RAMP_USER, else $USER)
-${TEMPORAL_FLAGS_USAGE}
+${BACKEND_FLAGS_USAGE}
 
   ${exitCodesUsage('started (with --wait: rolled back)', 'invalid pipeline, unknown stage, bad version, already running, refused, or (with --wait) it failed')}`,
 
@@ -33,7 +31,7 @@ ${TEMPORAL_FLAGS_USAGE}
       args,
       allowPositionals: true,
       options: {
-        ...temporalFlags,
+        ...backendFlags,
         stage: { type: 'string' },
         to: { type: 'string' },
         wait: { type: 'boolean', default: false },
@@ -45,17 +43,16 @@ ${TEMPORAL_FLAGS_USAGE}
     noBlankFlags(values);
     const stage = required(values.stage, '--stage', 'name the stage to roll back');
     const version = required(values.to, '--to', 'name the version to put back');
-    const settings = cliSettings(io, values);
-    const requestedBy = actorOf(io, values.as);
-    const spec = await loadPipeline(pipeline, io);
-    const names = spec.stages.map((s) => s.name);
-    if (!names.includes(stage)) throw new UserError(`pipeline ${spec.name} has no stage ${stage}; its stages: ${names.join(', ')}. Nothing was started`);
-    const problem = versionProblem(version);
-    if (problem) throw new UserError(`${problem}. Nothing was started`);
-
-    const promotionId = promotionWorkflowId(spec.name, version, 'rollback', [stage]);
-    return withTemporal(settings, (temporal) =>
-      startPromotion(temporal, io, { apiVersion: 'ramp/v1', pipeline: spec, version, requestedBy, kind: 'rollback', stages: [stage] }, promotionId, values),
-    );
+    return withBackend(io, chooseBackend(io, values), async (backend) => {
+      const requestedBy = backend.actor(values.as);
+      const ref = await backend.pipeline(pipeline);
+      // Through the server, the server checks the stage against its own definition.
+      const names = ref.spec?.stages.map((s) => s.name);
+      if (names && !names.includes(stage))
+        throw new UserError(`pipeline ${ref.name} has no stage ${stage}; its stages: ${names.join(', ')}. Nothing was started`);
+      const problem = versionProblem(version);
+      if (problem) throw new UserError(`${problem}. Nothing was started`);
+      return startPromotion(backend, io, { pipeline: ref, version, requestedBy, kind: 'rollback', stages: [stage] }, values);
+    });
   },
 };

@@ -1,5 +1,4 @@
 /** `ramp skip <id>`: skip the active stage's remaining canary steps and promote it fully. */
-import { skipUpdate } from '../../workflows/messages.js';
 import { simpleStageCommand } from '../stage-command.js';
 
 export const skipCommand = simpleStageCommand({
@@ -8,7 +7,6 @@ export const skipCommand = simpleStageCommand({
   description: `  Skips the remaining canary steps of the active stage and promotes it fully (stable = the
   new version, canary weight 0), like Argo Rollouts' \`promote --full\`. Refused while an
   approval lies ahead.`,
-  update: skipUpdate,
   exitOk: 'skipping',
   exitFailure: 'refused (direct stage, approval ahead, finished), no such promotion, or no worker',
 });

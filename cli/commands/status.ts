@@ -1,11 +1,11 @@
 /** `ramp status <id>`: a promotion, its stages, steps, commits, approvals and recent events. */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { UserError } from '../../src/errors.js';
 import { noBlankFlags, positionals } from '../args.js';
 import { colorOf, sizeOf, type Command, type CommandIo } from '../command.js';
-import { TEMPORAL_FLAGS_USAGE, cliSettings, temporalFlags, withTemporal, type RampTemporal } from '../connection.js';
+import { BACKEND_FLAGS_USAGE, backendFlags, chooseBackend, withBackend, type RampBackend } from '../backend.js';
 import { ExitCode, exitCodesUsage } from '../exit-codes.js';
-import { readSnapshot, type Snapshot } from '../follow.js';
+import type { Snapshot } from '../follow.js';
 import { json } from '../output.js';
 import { renderStatus, renderStatusScreen } from '../render/status.js';
 import { redrawScreen } from '../screen.js';
@@ -28,7 +28,7 @@ export const statusCommand: Command = {
             changes (the stage that matters in detail, the others on a line each, the latest
             events); otherwise (a pipe, a file) the full status again whenever something changed
   --json    print { promotion, activeStage } as JSON (with --watch: one document per change)
-${TEMPORAL_FLAGS_USAGE}
+${BACKEND_FLAGS_USAGE}
 
   ${exitCodesUsage('shown', 'no such promotion, or Temporal or a worker did not answer')}`,
 
@@ -36,17 +36,16 @@ ${TEMPORAL_FLAGS_USAGE}
     const { values, positionals: given } = parseArgs({
       args,
       allowPositionals: true,
-      options: { ...temporalFlags, watch: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+      options: { ...backendFlags, watch: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
     });
     const [id] = positionals(given, ['promotion-id'] as const);
     noBlankFlags(values);
-    const settings = cliSettings(io, values);
-    return withTemporal(settings, async (temporal) => {
+    return withBackend(io, chooseBackend(io, values), async (backend) => {
       if (!values.watch) {
-        io.stdout(show(await readSnapshot(temporal, id), io, values.json));
+        io.stdout(show(await backend.snapshot(id), io, values.json));
         return ExitCode.Ok;
       }
-      return watch(temporal, id, io, values.json);
+      return watch(backend, id, io, values.json);
     });
   },
 };
@@ -60,12 +59,10 @@ function show(snapshot: Snapshot, io: CommandIo, asJson: boolean): string {
  * copies), only when it changed or the terminal was resized; elsewhere the full status (or
  * JSON) again whenever it changed.
  */
-async function watch(temporal: RampTemporal, id: string, io: CommandIo, asJson: boolean): Promise<ExitCode> {
-  const pollMs = temporal.settings.pollMs ?? WATCH_POLL_MS;
+async function watch(backend: RampBackend, id: string, io: CommandIo, asJson: boolean): Promise<ExitCode> {
   const onScreen = io.isTty && !asJson;
   let last = '';
-  for (;;) {
-    const snapshot = await readSnapshot(temporal, id);
+  for await (const snapshot of backend.snapshots(id, backend.pollMs ?? WATCH_POLL_MS)) {
     if (onScreen) {
       const frame = renderStatusScreen(snapshot.promotion, snapshot.activeStage, { color: colorOf(io), ...sizeOf(io) });
       const text = frame.join('\n');
@@ -77,6 +74,6 @@ async function watch(temporal: RampTemporal, id: string, io: CommandIo, asJson: 
       last = text;
     }
     if (snapshot.promotion.finishedAt !== null) return ExitCode.Ok;
-    await sleep(pollMs);
   }
+  throw new UserError(`the status of ${id} stopped coming before the promotion ended; run ramp status ${id} --watch again`);
 }

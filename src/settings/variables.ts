@@ -150,7 +150,7 @@ export const workerVariables = {
   }),
 };
 
-/** What the CLI reads (cli/connection.ts, cli/pipelines.ts). */
+/** What the CLI reads (cli/connection.ts, cli/pipelines.ts, cli/backend.ts, cli/http-backend.ts). */
 export const cliVariables = {
   RAMP_TASK_QUEUE: taskQueue,
   RAMP_UPDATE_TIMEOUT_MS: variable(millis.default(10_000), {
@@ -186,6 +186,19 @@ export const cliVariables = {
     expected: 'a directory path',
     readers: ['cli'],
     unset: '.ramp/dev of this checkout',
+  }),
+  RAMP_SERVER: variable(z.string().trim().refine(isHttpUrl).optional(), {
+    description: 'the ramp server every CLI command goes through instead of Temporal (the global --server flag sets it); worker, dev and validate stay local',
+    expected: 'an http(s) URL such as https://ramp.example.com',
+    readers: ['cli'],
+    unset: 'the CLI talks to Temporal itself',
+  }),
+  RAMP_TOKEN: variable(z.string().optional(), {
+    description: 'the bearer token sent to RAMP_SERVER (a service token, for automation) instead of the one ramp login keeps',
+    expected: 'a token',
+    readers: ['cli'],
+    unset: 'the token ramp login keeps',
+    secret: true,
   }),
 };
 
