@@ -12,6 +12,7 @@
  * and hint; 401 says to log in; a server that cannot be reached says so with its URL. The token
  * is never printed.
  */
+import { loadCredentials } from './credentials.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError, UserError } from '../src/errors.js';
 import type { Ack, HistoryEntry } from '../workflows/messages.js';
@@ -199,7 +200,7 @@ export class HttpBackend implements RampBackend {
    */
   private async open(method: string, path: string, body: Json | undefined, options: { timeoutMs?: number; stream?: boolean }): Promise<Response> {
     const timeoutMs = options.timeoutMs ?? this.settings.timeoutMs;
-    const token = await (this.token ??= bearerToken(envOf(this.io), this.settings.url));
+    const token = await (this.token ??= bearerToken(envOf(this.io)));
     const headers: Record<string, string> = {
       accept: options.stream ? 'text/event-stream' : 'application/json',
       'user-agent': `ramp-cli/${rampVersion()}`,
@@ -301,35 +302,13 @@ function codeOf(error: unknown): string | null {
   return null;
 }
 
-/** The module that keeps `ramp login`'s credentials; may not exist in this build yet. */
-const CREDENTIALS_MODULE = './credentials.js';
-
 /**
  * The bearer token for the server: $RAMP_TOKEN (automation: a service token), else the
  * credentials `ramp login` stored (cli/credentials.ts `loadCredentials`, which refreshes an
  * expired token), else none (the server then answers 401, and the CLI says to log in).
  */
-export async function bearerToken(env: Readonly<Record<string, string | undefined>>, server: string): Promise<string | null> {
+export async function bearerToken(env: Readonly<Record<string, string | undefined>>): Promise<string | null> {
   const token = env.RAMP_TOKEN?.trim();
   if (token) return token;
-  let credentials: { loadCredentials?: unknown };
-  try {
-    credentials = (await import(CREDENTIALS_MODULE)) as { loadCredentials?: unknown };
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('credentials')) return null;
-    throw error;
-  }
-  if (typeof credentials.loadCredentials !== 'function') return null;
-  return tokenOf(await (credentials.loadCredentials as (options: unknown) => Promise<unknown>)({ server, env }));
-}
-
-/** The access token in what loadCredentials returns (a token, or an object holding one). */
-function tokenOf(credentials: unknown): string | null {
-  if (typeof credentials === 'string') return credentials || null;
-  if (credentials === null || typeof credentials !== 'object') return null;
-  for (const key of ['accessToken', 'access_token', 'token']) {
-    const value = (credentials as Record<string, unknown>)[key];
-    if (typeof value === 'string' && value !== '') return value;
-  }
-  return null;
+  return (await loadCredentials({ env }))?.accessToken ?? null;
 }

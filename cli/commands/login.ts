@@ -3,9 +3,12 @@
  * it prints where to go and the code to type, polls until the person has signed in there, and
  * keeps the tokens in the user's config directory (cli/credentials.ts). `ramp logout` forgets them.
  *
- * The issuer, client and resource come from flags or RAMP_OIDC_* variables, read here (the
- * server's settings are elsewhere). No token is ever printed.
+ * The issuer, client, resource and scope come from flags, else from RAMP_OIDC_ISSUER,
+ * RAMP_OIDC_CLIENT_ID, RAMP_OIDC_RESOURCE and RAMP_OIDC_SCOPE (src/settings/variables.ts). No
+ * token is ever printed.
  */
+import { parseSettings } from '../../src/settings/parse.js';
+import { cliVariables } from '../../src/settings/variables.js';
 import { parseArgs } from 'node:util';
 import * as oidc from 'openid-client';
 import { UsageError, UserError } from '../../src/errors.js';
@@ -53,11 +56,12 @@ export const loginCommand: Command = {
     positionals(given, []);
     noBlankFlags(values);
     const env = envOf(io);
-    const issuer = values.issuer ?? env.RAMP_OIDC_ISSUER;
+    const variables = parseSettings(cliVariables, env);
+    const issuer = values.issuer ?? variables.RAMP_OIDC_ISSUER;
     if (!issuer) throw new UsageError('--issuer is required (or RAMP_OIDC_ISSUER): the OpenID Provider to log in to');
-    const clientId = values['client-id'] ?? env.RAMP_OIDC_CLIENT_ID ?? DEFAULT_CLIENT_ID;
-    const resource = values.resource ?? env.RAMP_OIDC_RESOURCE ?? null;
-    const scope = values.scope ?? env.RAMP_OIDC_SCOPE ?? DEFAULT_SCOPE;
+    const clientId = values['client-id'] ?? variables.RAMP_OIDC_CLIENT_ID;
+    const resource = values.resource ?? variables.RAMP_OIDC_RESOURCE ?? null;
+    const scope = values.scope ?? variables.RAMP_OIDC_SCOPE;
     const say = values.json ? io.stderr : io.stdout;
 
     const config = await discoverClient(issuer, clientId);

@@ -200,6 +200,28 @@ export const cliVariables = {
     unset: 'the token ramp login keeps',
     secret: true,
   }),
+  RAMP_OIDC_ISSUER: variable(z.string().trim().refine(isHttpUrl).optional(), {
+    description: 'the OpenID Provider ramp login logs in to (--issuer overrides it; docs/identity.md)',
+    expected: 'an http(s) URL such as https://id.example.com',
+    readers: ['cli'],
+    unset: 'ramp login needs --issuer',
+  }),
+  RAMP_OIDC_CLIENT_ID: variable(z.string().trim().min(1).default('ramp-cli'), {
+    description: "the provider's public client ramp login uses (--client-id overrides it)",
+    expected: 'a client id',
+    readers: ['cli'],
+  }),
+  RAMP_OIDC_RESOURCE: variable(z.string().trim().min(1).optional(), {
+    description: 'the resource indicator (RFC 8707) ramp login asks tokens for: the audience ramp server expects (--resource overrides it)',
+    expected: 'a URI such as urn:ramp:api',
+    readers: ['cli'],
+    unset: "the provider's default audience",
+  }),
+  RAMP_OIDC_SCOPE: variable(z.string().trim().min(1).default('openid profile email offline_access'), {
+    description: 'the scopes ramp login asks for (--scope overrides it)',
+    expected: 'space-separated scopes',
+    readers: ['cli'],
+  }),
 };
 
 /**

@@ -9,8 +9,12 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { CommandIo } from '../../cli/command.js';
 import { bearerToken } from '../../cli/http-backend.js';
+import { saveCredentials } from '../../cli/credentials.js';
 import { main } from '../../cli/main.js';
 import { at, production, promotion } from '../cli/status-fixtures.js';
 
@@ -402,7 +406,23 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
     assert.match(r.stderr, /RAMP_SERVER/);
   });
 
-  test('the token: $RAMP_TOKEN first (trimmed), before the credentials of ramp login', async () => {
-    assert.equal(await bearerToken({ RAMP_TOKEN: ` ${TOKEN} ` }, url), TOKEN);
+  test('the token: $RAMP_TOKEN first (trimmed), else the credentials of ramp login, else none', async () => {
+    const config = await mkdtemp(path.join(tmpdir(), 'ramp-config-'));
+    assert.equal(await bearerToken({ RAMP_TOKEN: ` ${TOKEN} `, XDG_CONFIG_HOME: config }), TOKEN);
+    assert.equal(await bearerToken({ XDG_CONFIG_HOME: config }), null, 'nobody logged in');
+    const stored = {
+      version: 1 as const,
+      issuer: 'https://id.example.com',
+      clientId: 'ramp-cli',
+      resource: null,
+      scope: 'openid',
+      accessToken: 'stored-access-token',
+      refreshToken: null,
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      subject: 'alice',
+      name: 'Alice',
+    };
+    await saveCredentials(stored, { XDG_CONFIG_HOME: config });
+    assert.equal(await bearerToken({ XDG_CONFIG_HOME: config }), 'stored-access-token');
   });
 });
