@@ -69,12 +69,12 @@ function checkRule(count: number, who: string, quoted: string): ApprovalRulesPar
     return {
       ok: false,
       error: bare
-        ? `${quoted} in require counts ${quote(who)}, which is not a group: rules count the members of a group. Write ${count} of group:${who}`
+        ? `${quoted} in require counts ${quote(who)}, which is not a group: rules count the members of a group. Write ${count} of group:${who.length <= 60 ? who : '<name>'}`
         : `${quote(who)} in require is not a group. Write group:<name> (e.g. 2 of group:sre)`,
     };
   }
-  if (!Number.isInteger(count) || count < 1) return { ok: false, error: `${quoted} in require needs nobody. A rule counts at least 1 approver` };
   if (count > MAX_RULE_COUNT) return { ok: false, error: `${quoted} in require asks for more than ${MAX_RULE_COUNT} approvers. Ask for fewer` };
+  if (!Number.isInteger(count) || count < 1) return { ok: false, error: `${quoted} in require needs nobody. A rule counts at least 1 approver` };
   return { ok: true, rules: [{ count, group }] };
 }
 
