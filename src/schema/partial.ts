@@ -19,7 +19,9 @@ import { valueAt } from './zod-issues.js';
 /** Rules that judge references to analysis templates: left out when a template is broken or repaired. */
 const TEMPLATE_REFERENCES = new Set(['unknown-template', 'analysis-args']);
 /** Rules that judge templates by the stages that use them: left out when a stage is broken or repaired. */
-const STAGE_REFERENCES = new Set(['unused-template', 'access-stages']);
+const STAGE_REFERENCES = new Set(['unused-template']);
+/** Rules that judge references to stage names: left out when a stage is broken (its name is lost). */
+const STAGE_NAME_REFERENCES = new Set(['access-stages']);
 /** Rules that judge gates by the access block's grants: left out when the access block is broken or repaired. */
 const ACCESS_REFERENCES = new Set(['approvers', 'approval-require']);
 const ROUNDS = 3;
@@ -70,6 +72,7 @@ export function partialRuleFindings(input: unknown, shape: readonly IssuePath[])
       !repaired.some((p) => within(finding.path, p)) &&
       !(changed.has('analysisTemplates') && TEMPLATE_REFERENCES.has(finding.code)) &&
       !(changed.has('stages') && STAGE_REFERENCES.has(finding.code)) &&
+      !(broken.some((p) => p[1] === 'stages') && STAGE_NAME_REFERENCES.has(finding.code)) &&
       !(changed.has('access') && ACCESS_REFERENCES.has(finding.code)),
   );
 }
