@@ -3,7 +3,7 @@
  * gate's outcome. Pure, so update validators in workflows can call it synchronously.
  */
 import { actorIs, actorLabel, isVerified, personKey, type Actor } from '../identity/actor.js';
-import type { ApprovalSpec } from '../schema/pipeline.js';
+import type { ApprovalSpec, ApproverEntry } from '../schema/pipeline.js';
 
 export { approverRefusal, gateApprovers, grantedApprovers } from './permissions.js';
 export { rulesProgress, type RulesProgress } from './approval-rules.js';
@@ -36,9 +36,12 @@ export type ApprovalOutcome = (typeof ApprovalOutcome)[keyof typeof ApprovalOutc
 /** Group name → members, as configured on the worker. */
 export type Groups = Readonly<Record<string, readonly string[]>>;
 
-/** The users allowed to decide on `approval`, groups expanded, sorted and unique. */
-export function eligibleApprovers(approval: ApprovalSpec, groups: Groups): string[] {
-  const users = approval.approvers.flatMap((a) => (a.kind === 'user' ? [a.name] : [...(groups[a.name] ?? [])]));
+/**
+ * The users allowed to decide on `approval`, groups expanded with the worker's groups file,
+ * sorted and unique; `granted`: the approvers the access block adds (grantedApprovers).
+ */
+export function eligibleApprovers(approval: ApprovalSpec, groups: Groups, granted: readonly ApproverEntry[] = []): string[] {
+  const users = [...approval.approvers, ...granted].flatMap((a) => (a.kind === 'user' ? [a.name] : [...(groups[a.name] ?? [])]));
   return [...new Set(users)].sort();
 }
 

@@ -20,11 +20,6 @@ export function approverEntry(entry: string): ApproverEntry {
   return entry.startsWith('group:') ? { kind: 'group', name: entry.slice('group:'.length) } : { kind: 'user', name: entry };
 }
 
-/** `alice`, `group:sre`: how the spec and messages write an entry. */
-export function formatApprover(entry: ApproverEntry): string {
-  return entry.kind === 'group' ? `group:${entry.name}` : entry.name;
-}
-
 const ruleList = z
   .array(
     z.strictObject({

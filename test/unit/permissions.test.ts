@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ActorMethod, unverifiedActor, type Actor } from '../../src/identity/actor.js';
+import { eligibleApprovers } from '../../src/domain/approval.js';
 import { approverRefusal, gateApprovers, grantedApprovers, groupsOf, permissionRefusal, type PermissionQuery } from '../../src/domain/permissions.js';
 import { Access } from '../../src/schema/access.js';
 import { approverEntry, type ApproverEntry } from '../../src/schema/approval.js';
@@ -164,6 +165,12 @@ describe('granted approvers', () => {
     assert.deepEqual(grantedApprovers(granted, 'production'), entries('group:sre', 'alice', 'group:product'));
     assert.deepEqual(grantedApprovers(granted, 'staging'), entries('alice', 'group:product', 'bob'));
     assert.deepEqual(grantedApprovers(null, 'production'), []);
+  });
+  test('eligibleApprovers: the granted approvers join the snapshot of users', () => {
+    const spec = normalisedSpec((d) => (d.spec.access = { grants: [{ who: ['group:release-managers', 'zed'], may: ['approve', 'promote'] }] }));
+    const gate = spec.stages[1]!.approval!;
+    assert.deepEqual(eligibleApprovers(gate, GROUPS), ['alice', 'frank', 'mallory-local']);
+    assert.deepEqual(eligibleApprovers(gate, GROUPS, grantedApprovers(spec.access, 'production')), ['alice', 'frank', 'mallory-local', 'rita', 'zed']);
   });
   test("gateApprovers: the gate's own first, then the granted ones not already listed", () => {
     const granted = access([{ who: ['group:sre', 'alice'], may: ['approve'] }]);
