@@ -4,6 +4,7 @@
  * parser: RAMP_FUZZ_SEED=<n> runs another set, and a failure names the seed.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { formatApprovalRules, parseApprovalRules, rulesProgress, type ApprovalRule } from '../../src/domain/approval-rules.js';
 import { samePerson, selfApprovalRefusal } from '../../src/domain/approval.js';
@@ -11,6 +12,8 @@ import { overrideApprovers, overrideRefusalFor } from '../../src/domain/override
 import { ActorMethod, unverifiedActor, type Actor } from '../../src/identity/actor.js';
 import { Access } from '../../src/schema/access.js';
 import { Approval, approverEntry } from '../../src/schema/approval.js';
+import { formatPath } from '../../src/schema/issue.js';
+import { loadPipelineSource } from '../../src/schema/load.js';
 import type { StageSpec } from '../../src/schema/pipeline.js';
 
 const person = (name: string, groups: string[] = [], email: string | null = `${name}@example.com`): Actor => ({
@@ -117,6 +120,27 @@ describe('require and minApprovals in the approval schema', () => {
     assert.ok(!result.success);
     assert.match(result.error.issues[0]!.message, /Write 1 of group:sre/);
   });
+});
+
+describe('require in a pipeline file: located findings', () => {
+  const fixture = readFileSync(new URL('../fixtures/pipelines/valid/access.yaml', import.meta.url), 'utf8');
+  const findings = (require: string) => {
+    const source = fixture.replace('require: 2 of group:sre and 1 of group:product', `require: ${require}`);
+    assert.notEqual(source, fixture);
+    const result = loadPipelineSource(source, 'p.yaml');
+    return result.ok ? [] : result.errors.map((i) => `${formatPath(i.path)}: ${i.message}`);
+  };
+  const cases: [string, string[]][] = [
+    ['3', ['spec.stages[1].approval.require: expected a string or a list, got the number 3']],
+    ['{ count: 1, of: group:sre }', ['spec.stages[1].approval.require: expected a string or a list, got a mapping']],
+    ['[{ count: 2 }]', ['spec.stages[1].approval.require[0].of: missing required field "of". The group: group:<name>.']],
+    [
+      '[{ count: 1, of: group:sre }, { count: 2, of: group:sre }]',
+      ['spec.stages[1].approval.require: group:sre has two rules in require. Write one rule per group with the total count'],
+    ],
+    ['[{ count: 2, of: group:sre }, { count: 1, of: group:product }]', []],
+  ];
+  for (const [require, expected] of cases) test(`require: ${require}`, () => assert.deepEqual(findings(require), expected));
 });
 
 describe('rulesProgress', () => {
