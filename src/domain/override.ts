@@ -64,13 +64,17 @@ export function overrideRefusal(eligible: string[] | null, actor: string, what: 
 /**
  * Who may override in this stage, with the access block: the approvers of its approvals plus
  * the approvers the access block grants on it; null when anyone may (`overrides: anyone`, or a
- * stage with no approvals and no granted approvers — there is no gate to bypass).
+ * stage without approvals — there is no gate to bypass, and `operate` decides).
  */
 export function overrideApprovers(stage: OverrideStage & { name: string }, access: AccessSpec | null | undefined): ApproverEntry[] | null {
   if ((stage.overrides ?? 'approvers') === 'anyone') return null;
-  const own = stageApprovals(stage).flatMap((a) => a.approvers);
-  const all = gateApprovers(own, access, stage.name);
-  return all.length === 0 ? null : all;
+  const approvals = stageApprovals(stage);
+  if (approvals.length === 0) return null;
+  return gateApprovers(
+    approvals.flatMap((a) => a.approvers),
+    access,
+    stage.name,
+  );
 }
 
 /**

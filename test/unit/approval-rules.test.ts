@@ -315,8 +315,8 @@ describe('overrides with the access block', () => {
   test("the gate's approvers and the granted ones", () => {
     assert.deepEqual(overrideApprovers(stage({ approval }), access), ['alice', 'group:sre'].map(approverEntry));
   });
-  test('granted approvers make a gate to bypass even without an approval', () => {
-    assert.deepEqual(overrideApprovers(stage(), access), [approverEntry('group:sre')]);
+  test('a stage without approvals has no gate to bypass, granted approvers or not', () => {
+    assert.equal(overrideApprovers(stage(), access), null);
     assert.equal(overrideApprovers(stage(), null), null);
   });
   test('overrides: anyone', () => assert.equal(overrideApprovers(stage({ approval, overrides: 'anyone' }), access), null));
