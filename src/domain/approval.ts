@@ -2,8 +2,11 @@
  * Approval gates, decided in one place: who may approve, whether a decision counts, and the
  * gate's outcome. Pure, so update validators in workflows can call it synchronously.
  */
-import type { ApprovalSpec } from '../schema/pipeline.js';
-import type { Actor } from '../identity/actor.js';
+import { actorIs, actorLabel, isVerified, personKey, type Actor } from '../identity/actor.js';
+import type { ApprovalSpec, ApproverEntry } from '../schema/pipeline.js';
+
+export { approverRefusal, gateApprovers, grantedApprovers } from './permissions.js';
+export { rulesProgress, type RulesProgress } from './approval-rules.js';
 
 export interface Decision {
   /** The display name. */
@@ -45,9 +48,12 @@ export type ApprovalOutcome = (typeof ApprovalOutcome)[keyof typeof ApprovalOutc
 /** Group name → members, as configured on the worker. */
 export type Groups = Readonly<Record<string, readonly string[]>>;
 
-/** The users allowed to decide on `approval`, groups expanded, sorted and unique. */
-export function eligibleApprovers(approval: ApprovalSpec, groups: Groups): string[] {
-  const users = approval.approvers.flatMap((a) => (a.kind === 'user' ? [a.name] : [...(groups[a.name] ?? [])]));
+/**
+ * The users allowed to decide on `approval`, groups expanded with the worker's groups file,
+ * sorted and unique; `granted`: the approvers the access block adds (grantedApprovers).
+ */
+export function eligibleApprovers(approval: ApprovalSpec, groups: Groups, granted: readonly ApproverEntry[] = []): string[] {
+  const users = [...approval.approvers, ...granted].flatMap((a) => (a.kind === 'user' ? [a.name] : [...(groups[a.name] ?? [])]));
   return [...new Set(users)].sort();
 }
 
@@ -67,4 +73,40 @@ export function refusal(record: ApprovalRecord, actor: string, action: 'approve'
 export function decide(record: Pick<ApprovalRecord, 'approvals' | 'rejection' | 'minApprovals'>): ApprovalOutcome {
   if (record.rejection) return ApprovalOutcome.Rejected;
   return new Set(record.approvals.map((d) => d.actor)).size >= record.minApprovals ? ApprovalOutcome.Approved : ApprovalOutcome.Pending;
+}
+
+/** Whether two actors are one person: one key, one email, or — when either is unverified — one name. */
+export function samePerson(a: Actor, b: Actor): boolean {
+  if (personKey(a) === personKey(b)) return true;
+  if (a.email !== null && b.email !== null && a.email.toLowerCase() === b.email.toLowerCase()) return true;
+  return (!isVerified(a) || !isVerified(b)) && (actorIs(a, b.name) || actorIs(b, a.name) || actorIs(a, b.subject) || actorIs(b, a.subject));
+}
+
+/** Who made the release being approved: four-eyes keeps them from approving it. */
+export interface ReleasePeople {
+  /** Who started the promotion; null when not known. */
+  starter: Actor | null;
+  /** The release's source commit authors (emails, subjects, names, or `Name <email>`), when known. */
+  authors: readonly string[];
+  /** The gate's `allowSelfApproval` (absent in specs pinned before it existed: false). */
+  allowSelfApproval?: boolean;
+}
+
+const FOUR_EYES = 'four-eyes; the pipeline can allow it with allowSelfApproval: true';
+
+/**
+ * Why four-eyes keeps `actor` from approving, or null: the person who started the promotion
+ * and the authors of the release's source commits may not approve it unless the gate allows it.
+ * Rejecting is never refused by four-eyes (anyone eligible may stop a release).
+ */
+export function selfApprovalRefusal(actor: Actor, { starter, authors, allowSelfApproval }: ReleasePeople): string | null {
+  if (allowSelfApproval === true) return null;
+  const who = actorLabel(actor);
+  if (starter !== null && samePerson(actor, starter)) return `${who} started this promotion and may not approve it (${FOUR_EYES})`;
+  const author = authors.find((a) => actorIs(actor, a) || actorIs(actor, /<([^<>]+)>\s*$/.exec(a)?.[1] ?? ''));
+  if (author !== undefined) {
+    const as = author.trim() === actor.name ? '' : ` as ${author.trim()}`;
+    return `${who} authored the release (commit author${as}) and may not approve it (${FOUR_EYES})`;
+  }
+  return null;
 }

@@ -5,9 +5,10 @@
  * anyone`; a stage without approvers has no gate to bypass, so anyone may. Pure, so update
  * validators and handlers call it synchronously.
  */
-import type { ApprovalSpec, StageSpec } from '../schema/pipeline.js';
+import { actorLabel, type Actor } from '../identity/actor.js';
+import type { AccessSpec, ApprovalSpec, ApproverEntry, StageSpec } from '../schema/pipeline.js';
 import { eligibleApprovers, type Groups } from './approval.js';
-import type { Actor } from '../identity/actor.js';
+import { approverRefusal, gateApprovers } from './permissions.js';
 
 /** What was overridden. */
 export const OverrideKind = {
@@ -61,4 +62,39 @@ export function overrideRefusal(eligible: string[] | null, actor: string, what: 
   if (actor.trim() === '') return 'no actor given. Say who you are with --as <user>';
   if (eligible === null || eligible.includes(actor)) return null;
   return `${actor} may not ${what}: overriding needs the eligibility of the stage's approvers (${eligible.join(', ') || "nobody: check the worker's groups file"})`;
+}
+
+/**
+ * Who may override in this stage, with the access block: the approvers of its approvals plus
+ * the approvers the access block grants on it; null when anyone may (`overrides: anyone`, or a
+ * stage without approvals — there is no gate to bypass, and `operate` decides).
+ */
+export function overrideApprovers(stage: OverrideStage & { name: string }, access: AccessSpec | null | undefined): ApproverEntry[] | null {
+  if ((stage.overrides ?? 'approvers') === 'anyone') return null;
+  const approvals = stageApprovals(stage);
+  if (approvals.length === 0) return null;
+  return gateApprovers(
+    approvals.flatMap((a) => a.approvers),
+    access,
+    stage.name,
+  );
+}
+
+/**
+ * Why `actor` may not override (`what`: `resume past the Inconclusive analysis`, `skip the
+ * remaining steps`) in this stage, or null. Needs the `operate` permission too, which the
+ * caller checks with permissionRefusal; this is the gate's half: nobody but an approver
+ * overrides a gate.
+ */
+export function overrideRefusalFor(
+  actor: Actor,
+  stage: OverrideStage & { name: string },
+  access: AccessSpec | null | undefined,
+  groupsOf: (actor: Actor) => readonly string[],
+  what: string,
+): string | null {
+  const approvers = overrideApprovers(stage, access);
+  if (approvers === null) return null;
+  const refusal = approverRefusal(actor, approvers, groupsOf, stage.name);
+  return refusal === null ? null : `${actorLabel(actor)} may not ${what}: overriding needs an approver of ${stage.name}. ${refusal}`;
 }

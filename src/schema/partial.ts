@@ -8,6 +8,7 @@
  * only the broken part caused.
  */
 import type { z } from 'zod';
+import { Access } from './access.js';
 import { AnalysisTemplate } from './analysis-template.js';
 import type { IssuePath, SpecIssue } from './issue.js';
 import { Artifact, Metadata, Repository, assemble } from './pipeline.js';
@@ -19,6 +20,10 @@ import { valueAt } from './zod-issues.js';
 const TEMPLATE_REFERENCES = new Set(['unknown-template', 'analysis-args']);
 /** Rules that judge templates by the stages that use them: left out when a stage is broken or repaired. */
 const STAGE_REFERENCES = new Set(['unused-template']);
+/** Rules that judge references to stage names: left out when a stage is broken (its name is lost). */
+const STAGE_NAME_REFERENCES = new Set(['access-stages']);
+/** Rules that judge gates by the access block's grants: left out when the access block is broken or repaired. */
+const ACCESS_REFERENCES = new Set(['approvers', 'approval-require']);
 const ROUNDS = 3;
 
 /**
@@ -58,14 +63,17 @@ export function partialRuleFindings(input: unknown, shape: readonly IssuePath[])
   };
   const analysisTemplates = list(AnalysisTemplate, spec.analysisTemplates, ['spec', 'analysisTemplates'], placeholderTemplate);
   const stages = list(Stage, spec.stages, ['spec', 'stages'], placeholderStage);
+  const access = part(Access.optional(), spec.access, ['spec', 'access']);
 
   const within = (path: IssuePath, prefix: IssuePath) => prefix.every((segment, i) => path[i] === segment);
-  return checkRules(assemble({ metadata, spec: { repository, artifact, rollback, analysisTemplates, stages } })).filter(
+  return checkRules(assemble({ metadata, spec: { repository, artifact, rollback, analysisTemplates, stages, access } })).filter(
     (finding) =>
       !broken.some((p) => within(finding.path, p)) &&
       !repaired.some((p) => within(finding.path, p)) &&
       !(changed.has('analysisTemplates') && TEMPLATE_REFERENCES.has(finding.code)) &&
-      !(changed.has('stages') && STAGE_REFERENCES.has(finding.code)),
+      !(changed.has('stages') && STAGE_REFERENCES.has(finding.code)) &&
+      !(broken.some((p) => p[1] === 'stages') && STAGE_NAME_REFERENCES.has(finding.code)) &&
+      !(changed.has('access') && ACCESS_REFERENCES.has(finding.code)),
   );
 }
 

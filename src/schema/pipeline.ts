@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { quote } from './messages.js';
+import { Access } from './access.js';
 import { Name } from './common.js';
 import { AnalysisTemplate } from './analysis-template.js';
 import { Rollback, Stage } from './stage.js';
@@ -51,6 +52,7 @@ export const PipelineShape = z.strictObject({
     analysisTemplates: z.array(AnalysisTemplate).default([]),
     rollback: Rollback.default({ automatic: true, scope: 'stage' }).describe('Default rollback policy for every stage.'),
     stages: z.array(Stage).min(1, { error: 'a pipeline has at least one stage' }).describe('Environments, in promotion order.'),
+    access: Access.optional(),
   }),
 });
 
@@ -67,6 +69,8 @@ export function assemble({ metadata, spec }: PipelineParts) {
     artifact: spec.artifact,
     analysisTemplates: spec.analysisTemplates,
     stages: spec.stages.map(({ rollback, ...stage }) => ({ ...stage, rollback: rollback ?? spec.rollback })),
+    /** Null without an access block: today's defaults (src/domain/permissions.ts). */
+    access: spec.access ?? null,
   };
 }
 
@@ -91,3 +95,6 @@ export type CanaryScaleSpec = NonNullable<CanaryStrategySpec['scale']>;
 export type RepositorySpec = PipelineSpec['repository'];
 export type SyncSpec = StageSpec['sync'];
 export type DriftSpec = NonNullable<StageSpec['drift']>;
+export type { AccessSpec, GrantSpec } from './access.js';
+export type { ApproverEntry } from './approval.js';
+export type { ApprovalRule } from '../domain/approval-rules.js';

@@ -2,7 +2,9 @@
  * Cross-field rules over the normalised spec: what no single field's shape can say. Each rule
  * reports paths in the author's terms (input coordinates), so findings point at the YAML node.
  */
+import { formatApprovalRules } from '../domain/approval-rules.js';
 import { checkCondition } from '../domain/condition.js';
+import { formatEntry, gateApprovers, grantedApprovers, Permission } from '../domain/permissions.js';
 import { BUILTIN_VARIABLES, placeholders } from '../domain/template.js';
 import { replicaSplit } from '../domain/stage-writes.js';
 import { parseYamlPath } from '../domain/yaml-path.js';
@@ -67,15 +69,17 @@ function eachAnalysisRef(spec: PipelineSpec): { templates: string[]; args: { nam
   });
 }
 
-/** Every approval gate: stage gates and canary approval steps, with their input paths. */
-function eachApproval(spec: PipelineSpec): { approval: ApprovalSpec; path: IssuePath }[] {
+/** Every approval gate: stage gates and canary approval steps, with their stage and input paths. */
+function eachApproval(spec: PipelineSpec): { approval: ApprovalSpec; stage: string; path: IssuePath }[] {
   return spec.stages.flatMap((stage, i) => [
-    ...(stage.approval ? [{ approval: stage.approval, path: [...stagePath(i), 'approval'] }] : []),
+    ...(stage.approval ? [{ approval: stage.approval, stage: stage.name, path: [...stagePath(i), 'approval'] }] : []),
     ...(canaryOf(stage)?.steps ?? []).flatMap((step, j) =>
-      step.kind === 'approval' ? [{ approval: step.approval, path: [...stepPath(i, j), 'approval'] }] : [],
+      step.kind === 'approval' ? [{ approval: step.approval, stage: stage.name, path: [...stepPath(i, j), 'approval'] }] : [],
     ),
   ]);
 }
+
+const grantPath = (g: number): IssuePath => ['spec', 'access', 'grants', g];
 
 function eachTarget(spec: PipelineSpec, visit: (target: UpdateTargetSpec, path: IssuePath) => SpecIssue[]): SpecIssue[] {
   return spec.stages.flatMap((stage, i) => [
@@ -629,14 +633,15 @@ export const rules: readonly Rule[] = [
     id: 'approvers',
     description: 'Approvers are listed once, and minApprovals can be met.',
     check: (spec) =>
-      eachApproval(spec).flatMap(({ approval, path }) => {
+      eachApproval(spec).flatMap(({ approval, stage, path }) => {
         const issues = duplicates(
           approval.approvers,
           (a) => `${a.kind}:${a.name}`,
           (k, name) => error('approvers', [...path, 'approvers', k], `approver "${name.replace(/^user:/, '')}" is listed twice. Keep one`),
         );
-        const hasGroup = approval.approvers.some((a) => a.kind === 'group');
-        const users = new Set(approval.approvers.filter((a) => a.kind === 'user').map((a) => a.name)).size;
+        const all = gateApprovers(approval.approvers, spec.access, stage);
+        const hasGroup = all.some((a) => a.kind === 'group');
+        const users = new Set(all.filter((a) => a.kind === 'user').map((a) => a.name)).size;
         if (!hasGroup && approval.minApprovals > users) {
           issues.push(
             error(
@@ -648,6 +653,102 @@ export const rules: readonly Rule[] = [
         }
         return issues;
       }),
+  },
+  {
+    id: 'approval-require',
+    description: "Each group a gate's require counts is among its approvers or the approvers the access block grants on its stage.",
+    check: (spec) =>
+      eachApproval(spec).flatMap(({ approval, stage, path }) => {
+        if (!approval.require) return [];
+        const own = approval.approvers;
+        const granted = grantedApprovers(spec.access, stage);
+        const groups = new Set([...own, ...granted].flatMap((a) => (a.kind === 'group' ? [a.name] : [])));
+        const users = [...own, ...granted].filter((a) => a.kind === 'user');
+        return approval.require.flatMap((rule) => {
+          if (groups.has(rule.group)) return [];
+          const fix = `Add group:${rule.group} to approvers, or grant approve on ${stage} to it in spec.access`;
+          const rules = formatApprovalRules(approval.require ?? []);
+          return [
+            users.length === 0
+              ? error(
+                  'approval-require',
+                  [...path, 'require'],
+                  `require (${rules}) counts group:${rule.group}, which may not approve this gate, so it can never be met. ${fix}`,
+                )
+              : warning(
+                  'approval-require',
+                  [...path, 'require'],
+                  `require (${rules}) counts group:${rule.group}, which is not an approver of this gate: only ${users.map(formatEntry).join(', ')} can count toward it, if they are in the group. ${fix}`,
+                ),
+          ];
+        });
+      }),
+  },
+  {
+    id: 'access-stages',
+    description: 'Grants name stages that exist.',
+    check: (spec) => {
+      const names = spec.stages.map((s) => s.name);
+      return (spec.access?.grants ?? []).flatMap((grant, g) =>
+        grant.stages.flatMap((stage, k) => {
+          if (stage === '*' || names.includes(stage)) return [];
+          const guess = closest(stage, names);
+          return [
+            error(
+              'access-stages',
+              [...grantPath(g), 'stages', k],
+              `no stage is named "${stage}". ${guess ? `Did you mean "${guess}"?` : `Stages: ${names.join(', ')}, or '*' for all`}`,
+            ),
+          ];
+        }),
+      );
+    },
+  },
+  {
+    id: 'access-grants',
+    description: 'Each grant names people, permissions and stages; warning when nobody may promote.',
+    check: (spec) => {
+      if (!spec.access) return [];
+      const issues = spec.access.grants.flatMap((grant, g) => [
+        ...(grant.who.length === 0
+          ? [
+              error(
+                'access-grants',
+                [...grantPath(g), 'who'],
+                'the grant names nobody: who is empty. Add users (alice) or groups (group:sre), or remove the grant',
+              ),
+            ]
+          : []),
+        ...(grant.may.length === 0
+          ? [
+              error(
+                'access-grants',
+                [...grantPath(g), 'may'],
+                'the grant allows nothing: may is empty. Add promote, approve, operate, rollback, drift or administer',
+              ),
+            ]
+          : []),
+        ...(grant.stages.length === 0
+          ? [error('access-grants', [...grantPath(g), 'stages'], "the grant covers no stage: stages is empty. Name stages, or write '*' (the default) for all")]
+          : []),
+        ...duplicates(
+          grant.who,
+          (a) => `${a.kind}:${a.name}`,
+          (k, name) => error('access-grants', [...grantPath(g), 'who', k], `"${name.replace(/^user:/, '')}" is listed twice. Keep one`),
+        ),
+      ]);
+      const promotes = spec.access.grants.some((grant) => grant.may.includes(Permission.Promote) || grant.may.includes(Permission.Administer));
+      if (!promotes) {
+        issues.push(
+          warning(
+            'access-grants',
+            ['spec', 'access', 'grants'],
+            `with this access block nobody may promote ${spec.name}. Add a grant with may: [promote] (e.g. who: [group:release-managers])`,
+          ),
+        );
+      }
+      return issues;
+    },
   },
   {
     id: 'inline-credentials',

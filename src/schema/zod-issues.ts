@@ -56,6 +56,15 @@ function convert(issue: ZodIssue, base: IssuePath, input: unknown): SpecIssue[] 
   }
 }
 
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  array: 'a list',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  object: 'an object',
+};
+
 /**
  * A union of single-key objects (`setWeight` | `pause` | `analysis`): the branch whose key is
  * present decides which issues matter. No branch: the author wrote an unknown variant.
@@ -76,6 +85,15 @@ function unionIssues(issue: Extract<ZodIssue, { code: 'invalid_union' }>, path: 
   const variants = [...new Set(branches.map(branchKey).filter((k): k is string => k !== undefined))];
   const matching = branches.filter((branch) => !branch.some(isMissingHere));
 
+  // A union of types (`require`: a string or a list): the branch whose type the value has decides.
+  const types = issue.errors.flatMap((branch) =>
+    branch.flatMap((i) => (i.code === 'invalid_type' && i.path.length === 0 ? [TYPE_NAMES[i.expected] ?? i.expected] : [])),
+  );
+  if (!types.includes('an object')) {
+    if (types.length === issue.errors.length) return [error('invalid-type', path, `expected ${[...new Set(types)].join(' or ')}, got ${describeValue(value)}`)];
+    const typed = branches.filter((branch) => branch.length > 0 && branch.every((i) => i.path.length > path.length));
+    if (!isObject(value) && typed.length === 1) return typed[0]!;
+  }
   if (!isObject(value)) {
     const expected = variants.length > 0 ? `an object with one of ${variants.join(', ')}` : 'an object';
     return [error('invalid-type', path, `expected ${expected}, got ${describeValue(value)}`)];

@@ -8,6 +8,8 @@ import type { StageSpec, UpdateTargetSpec } from '../../src/schema/pipeline.js';
 const approval = (...approvers: StageSpec['approval'] extends infer A ? (A extends { approvers: infer L } ? L : never) : never) => ({
   approvers,
   minApprovals: 1,
+  require: null,
+  allowSelfApproval: false,
   timeoutMs: null,
   onTimeout: 'reject' as const,
 });

@@ -75,4 +75,34 @@ describe('no rule finding that only a broken part caused', () => {
       'spec.elsewhere error unknown-field',
     ]);
   });
+
+  const access = (grant: string): [string, string] => [
+    '  stages:\n    - name: staging',
+    `  access:\n    grants:\n      - ${grant}\n  stages:\n    - name: staging`,
+  ];
+
+  test('an access block that does not parse: the gates are not judged by its grants', () => {
+    assert.deepEqual(
+      findings(access('{ who: [group:product], may: [approve, deploy] }'), [
+        'approvers: [alice, group:sre]',
+        'approvers: [group:sre]\n        require: 1 of group:product',
+      ]),
+      ['spec.access.grants[0].may[1] error invalid-value'],
+    );
+  });
+
+  test('an access block that parses: its rules and the gates together', () => {
+    assert.deepEqual(findings(access('{ who: [], may: [promote], stages: [prodution] }'), weightsDecrease), [
+      'spec.access.grants[0].who error access-grants',
+      'spec.access.grants[0].stages[0] error access-stages',
+      'spec.stages[0].strategy.canary.steps[2].setWeight error weights-decrease',
+    ]);
+  });
+
+  test('a stage that is repaired keeps its name for the grants that name it', () => {
+    assert.deepEqual(
+      findings(access('{ who: [alice], may: [promote], stages: [production] }'), ['      approval:\n', '      aproval: {}\n      approval:\n']),
+      ['spec.stages[1].aproval error unknown-field'],
+    );
+  });
 });

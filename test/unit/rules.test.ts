@@ -447,6 +447,14 @@ const table: Record<string, Case[]> = {
     },
     { name: 'a group may hold enough people', edit: (d) => (d.spec.stages[1].approval = { approvers: ['alice', 'group:sre'], minApprovals: 3 }), expect: [] },
     {
+      name: 'users granted approve on the stage count',
+      edit: (d) => {
+        d.spec.stages[1].approval = { approvers: ['alice', 'bob'], minApprovals: 3 };
+        d.spec.access = { grants: [{ who: ['carol'], may: ['approve', 'promote'], stages: ['production'] }] };
+      },
+      expect: [],
+    },
+    {
       name: 'an approval step is checked too',
       edit: (d) => canary(d).steps.push({ approval: { approvers: ['bob', 'bob'] } }),
       expect: ['error spec.stages[0].strategy.canary.steps[4].approval.approvers[1]'],
@@ -493,6 +501,78 @@ const table: Record<string, Case[]> = {
       expect: ['error spec.stages[0].strategy.canary.update[0].yamlUpdate.value'],
     },
     { name: 'version only', edit: (d) => (canary(d).update[0].yamlUpdate.value = '{{ramp.version}}'), expect: [] },
+  ],
+  'approval-require': [
+    {
+      name: 'require counts a group that may not approve',
+      edit: (d) => (d.spec.stages[1].approval = { approvers: ['group:sre'], require: '1 of group:sre and 1 of group:product' }),
+      expect: ['error spec.stages[1].approval.require'],
+    },
+    {
+      name: 'a group outside the approvers, with user approvers who might be in it: a warning',
+      edit: (d) => (d.spec.stages[1].approval.require = '1 of group:product'),
+      expect: ['warning spec.stages[1].approval.require'],
+    },
+    {
+      name: 'a group the access block grants approve on the stage',
+      edit: (d) => {
+        d.spec.stages[1].approval = { approvers: ['group:sre'], require: '1 of group:sre and 1 of group:product' };
+        d.spec.access = { grants: [{ who: ['group:product', 'group:rm'], may: ['approve', 'promote'], stages: ['production'] }] };
+      },
+      expect: [],
+    },
+    {
+      name: 'a grant on another stage does not count',
+      edit: (d) => {
+        d.spec.stages[1].approval = { approvers: ['group:sre'], require: '1 of group:product' };
+        d.spec.access = { grants: [{ who: ['group:product'], may: ['approve', 'promote'], stages: ['staging'] }] };
+      },
+      expect: ['error spec.stages[1].approval.require'],
+    },
+    {
+      name: 'an approval step is judged too',
+      edit: (d) => canary(d).steps.push({ approval: { approvers: ['group:qa'], require: [{ count: 2, of: 'group:sre' }] } }),
+      expect: ['error spec.stages[0].strategy.canary.steps[4].approval.require'],
+    },
+    { name: 'require within the approvers', edit: (d) => (d.spec.stages[1].approval.require = '2 of group:sre'), expect: [] },
+  ],
+  'access-stages': [
+    {
+      name: 'a grant names a stage that does not exist',
+      edit: (d) => (d.spec.access = { grants: [{ who: ['alice'], may: ['promote'], stages: ['staging', 'prodution'] }] }),
+      expect: ['error spec.access.grants[0].stages[1]'],
+    },
+    {
+      name: "'*' and existing stages",
+      edit: (d) => (d.spec.access = { grants: [{ who: ['alice'], may: ['promote'], stages: ['*', 'production'] }] }),
+      expect: [],
+    },
+    { name: 'no access block', edit: () => {}, expect: [] },
+  ],
+  'access-grants': [
+    {
+      name: 'empty who, may and stages',
+      edit: (d) =>
+        (d.spec.access = {
+          grants: [
+            { who: ['alice'], may: ['promote'] },
+            { who: [], may: [], stages: [] },
+          ],
+        }),
+      expect: ['error spec.access.grants[1].who', 'error spec.access.grants[1].may', 'error spec.access.grants[1].stages'],
+    },
+    {
+      name: 'a person listed twice',
+      edit: (d) => (d.spec.access = { grants: [{ who: ['group:sre', 'alice', 'group:sre'], may: ['promote'] }] }),
+      expect: ['error spec.access.grants[0].who[2]'],
+    },
+    {
+      name: 'nobody may promote: a warning',
+      edit: (d) => (d.spec.access = { grants: [{ who: ['group:sre'], may: ['operate'] }] }),
+      expect: ['warning spec.access.grants'],
+    },
+    { name: 'administer promotes', edit: (d) => (d.spec.access = { grants: [{ who: ['root'], may: ['administer'] }] }), expect: [] },
+    { name: 'no access block', edit: () => {}, expect: [] },
   ],
   'canary-overwrites-stable': [
     {
