@@ -9,7 +9,7 @@ import type { OverrideRecord } from '../src/domain/override.js';
 import type { AnalysisResult } from './analysis-messages.js';
 import type { HistoryEntry } from '../src/domain/changes.js';
 import type { FailureReason, PauseReason, PromotionPhase, StagePhase, StepStatus } from '../src/domain/phases.js';
-import type { PipelineSpec, StageSpec } from '../src/schema/pipeline.js';
+import type { AccessSpec, PipelineSpec, StageSpec } from '../src/schema/pipeline.js';
 import type { Actor } from '../src/identity/actor.js';
 
 // ---------------------------------------------------------------- inputs
@@ -79,6 +79,8 @@ export interface StageInput {
   requester?: Actor;
   /** The release's source, when known: its authors may not approve it either. */
   release?: ReleaseSource;
+  /** The pipeline's access block (null: the defaults; absent in inputs pinned before it existed). */
+  access?: AccessSpec | null;
   /** @deprecated The old name of `kind: 'rollback'`; read only by `upgradeStageInput`. */
   fastTrack?: boolean;
   /** Set when resuming after continue-as-new. */

@@ -4,6 +4,9 @@
  * a failed stage, `retry` or `abort`, or with `rollback.scope: promotion` the earlier stages
  * rolled back through the one rollback routine; a rollback only to a version that was live.
  */
+import { Permission, accessGroups, permissionRefusal } from '../src/domain/permissions.js';
+import type { Groups } from '../src/domain/approval.js';
+import { isVerified } from '../src/identity/actor.js';
 import {
   ApplicationFailure,
   CancellationScope,
@@ -15,6 +18,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   startChild,
   workflowInfo,
   type ChildWorkflowHandle,
@@ -53,6 +57,8 @@ const lookups = proxyActivities<RampActivities>(quick);
 const ROLLBACK_HISTORY = 500;
 const notifier = proxyActivities<RampActivities>(notification);
 const checks = proxyActivities<RampActivities>(preflight);
+/** From update handlers: local, so that a command is answered without a round of activity tasks. */
+const groupLookups = proxyLocalActivities<RampActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
 
 const now = (): string => new Date(Date.now()).toISOString();
 
@@ -65,6 +71,8 @@ export class PromotionRun {
   private abortRequest: { actor: string; reason: string } | null = null;
   /** The ids of the signed decisions this promotion has taken (each counts once; not kept across continue-as-new: Temporal's update ids are). */
   private readonly decisionIds: string[] = [];
+  /** The worker's groups of the access block, once resolved (for unverified names). */
+  private groups: Groups | null = null;
   private retryRequest: { actor: string } | null = null;
   private environmentPolls = 0;
 
@@ -140,7 +148,27 @@ export class PromotionRun {
       throw forbidden(why);
     }
     if (auth.verified) this.decisionIds.push(auth.claims.decisionId);
+    const refused = await this.permissionRefusal(auth.actor, Permission.Operate, this.status.stages.find((s) => s.phase !== StagePhase.Promoted)?.name ?? null);
+    if (refused !== null) {
+      this.event(`${action}-refused`, refused, auth.actor);
+      throw forbidden(refused);
+    }
     return auth.actor;
+  }
+
+  /**
+   * Why `actor` may not do `permission` (on `stage`; null: the whole promotion), by the pinned
+   * pipeline's access block (src/domain/permissions.ts); unverified names are looked up in the
+   * worker's groups file (a local activity, once). Before identities: never refused.
+   */
+  private async permissionRefusal(actor: Actor, permission: Exclude<Permission, 'approve'>, stage: string | null): Promise<string | null> {
+    if (!patched(VERIFIED_DECISIONS_PATCH)) return null;
+    const access = this.input.pipeline.access ?? null;
+    if (!isVerified(actor) && this.groups === null) {
+      const names = accessGroups(access);
+      this.groups = names.length > 0 ? await groupLookups.resolveGroups(names) : {};
+    }
+    return permissionRefusal({ permission, pipeline: this.input.pipeline.name, access, actor, groups: this.groups ?? {}, stage });
   }
 
   async abort(args: OperatorArgs & { reason: string }): Promise<Ack> {
@@ -289,8 +317,10 @@ export class PromotionRun {
     const auth = await authenticate({ actor: this.input.requestedBy, ...(this.input.decision ? { decision: this.input.decision } : {}) }, action, false);
     if (!patched(VERIFIED_DECISIONS_PATCH)) return null;
     const { pipeline, version } = this.status;
-    const why = identityRefusal(auth, action, { promotionId: this.promotionId, pipeline, version }, []);
     this.status.requester = auth.actor;
+    let why = identityRefusal(auth, action, { promotionId: this.promotionId, pipeline, version }, []);
+    const permission = action === 'rollback' ? Permission.Rollback : Permission.Promote;
+    for (const stage of this.stages) why ??= await this.permissionRefusal(auth.actor, permission, stage.name);
     if (why !== null) this.event(`${action}-refused`, why, auth.actor);
     return why;
   }
@@ -330,6 +360,7 @@ export class PromotionRun {
             requestedBy: this.input.requestedBy,
             ...(this.status.requester ? { requester: this.status.requester } : {}),
             ...(this.input.release ? { release: this.input.release } : {}),
+            ...(this.input.pipeline.access ? { access: this.input.pipeline.access } : {}),
           },
         ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,

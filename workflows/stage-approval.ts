@@ -4,6 +4,8 @@
  * a verdict or a gate (src/domain/override.ts). Approver groups are resolved through the
  * worker's groups file and kept in the status.
  */
+import { formatApprovalRules } from '../src/domain/approval-rules.js';
+import { formatEntry, gateApprovers, grantedApprovers } from '../src/domain/permissions.js';
 import { condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { RampActivities } from '../activities/contract.js';
 import { ApprovalOutcome, eligibleApprovers, type Groups } from '../src/domain/approval.js';
@@ -70,19 +72,26 @@ export class StageApprovals {
     // After continue-as-new the gate's record is already here, still pending.
     let record = this.record.pendingApproval();
     if (record?.gate !== gate) {
-      // Every group of the stage at once: the gate's, the approval steps' (overrides use them too).
-      const groups = approval.approvers.filter((a) => a.kind === 'group').map((a) => a.name);
-      const members = await this.resolveGroups(groups.length > 0 ? approverGroups(this.input.stage) : []);
+      // With identities, the access block adds approvers to every gate of the stage.
+      const identities = patched(VERIFIED_DECISIONS_PATCH);
+      const granted = identities ? grantedApprovers(this.input.access ?? null, this.input.stage.name) : [];
+      // Every group of the stage at once: the gate's, the approval steps' (overrides use them too), the granted ones.
+      const groups = [...approval.approvers, ...granted].filter((a) => a.kind === 'group').map((a) => a.name);
+      const grantedGroups = granted.flatMap((a) => (a.kind === 'group' ? [a.name] : []));
+      const members = await this.resolveGroups(groups.length > 0 ? [...new Set([...approverGroups(this.input.stage), ...grantedGroups])].sort() : []);
       const deadlineMs = approval.timeoutMs === null ? null : Date.now() + approval.timeoutMs;
-      const bound = patched(VERIFIED_DECISIONS_PATCH)
-        ? { approvers: approval.approvers.map((a) => (a.kind === 'group' ? `group:${a.name}` : a.name)), commit: await this.boundCommit(gate) }
+      const bound = identities
+        ? {
+            approvers: gateApprovers(approval.approvers, this.input.access ?? null, this.input.stage.name).map(formatEntry),
+            commit: await this.boundCommit(gate),
+          }
         : {};
       record = {
         gate,
         approvals: [],
         rejection: null,
         refused: [],
-        eligible: eligibleApprovers(approval, members),
+        eligible: eligibleApprovers(approval, members, granted),
         minApprovals: approval.minApprovals,
         deadline: deadlineMs === null ? null : new Date(deadlineMs).toISOString(),
         outcome: ApprovalOutcome.Pending,
@@ -90,7 +99,8 @@ export class StageApprovals {
       };
       this.status.approvals.push(record);
     }
-    const waiting = `waiting for ${approval.minApprovals} approval(s) from ${record.eligible.join(', ') || record.approvers?.join(', ') || '(nobody)'}`;
+    const rules = approval.require ? ` (${formatApprovalRules(approval.require)})` : '';
+    const waiting = `waiting for ${approval.minApprovals} approval(s)${rules} from ${record.eligible.join(', ') || record.approvers?.join(', ') || '(nobody)'}`;
     if (gate === 'gate') this.record.setPhase(StagePhase.AwaitingApproval, waiting);
     else this.record.setPhase(StagePhase.Paused, waiting, PauseReason.AwaitingApproval);
     if (record.approvals.length === 0 && !this.status.events.some((e) => e.kind === 'approval-waiting' && e.message.startsWith(`${gate} approval`))) {

@@ -4,16 +4,21 @@
  * command that reaches its handler but is not allowed (an approval or an override by someone
  * not entitled) is refused there, so that the refusal is on the record.
  */
-import { ApplicationFailure, patched } from '@temporalio/workflow';
-import { decide, type ApprovalRecord } from '../src/domain/approval.js';
-import { approvalRefusal, gateSpec, verifiedOverrideRefusal, type SelfApproval } from '../src/domain/approver.js';
+import { ApplicationFailure, patched, proxyLocalActivities } from '@temporalio/workflow';
+import type { RampActivities } from '../activities/contract.js';
+import { decide, refusal, type Groups } from '../src/domain/approval.js';
+import { gateDecisionRefusal, gateOutcome, progress, type GateContext } from '../src/domain/gate-decision.js';
+import { OverrideKind, overrideEligible, overrideRefusal, overrideRefusalFor } from '../src/domain/override.js';
+import { Permission, accessGroups, groupsOf, permissionRefusal } from '../src/domain/permissions.js';
 import { isVerified, unverifiedActor, type Actor } from '../src/identity/actor.js';
 import type { DecisionAction, DecisionTarget } from '../src/identity/decision.js';
 import { VERIFIED_DECISIONS_PATCH, authenticate, forbidden, identityRefusal } from './command-identity.js';
-import { OverrideKind, overrideEligible, overrideRefusal } from '../src/domain/override.js';
 import { PauseReason, StagePhase, TERMINAL_STAGE_PHASES } from '../src/domain/phases.js';
 import type { Ack, OperatorArgs } from './messages.js';
 import { now, type StageRecord } from './stage-record.js';
+
+/** Groups of the worker's file that a permission check needs and the stage has not resolved yet. */
+const lookups = proxyLocalActivities<RampActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
 
 export class StageCommands {
   /** Workflow time of the last operator command handled (workflow time is fixed per activation). */
@@ -129,16 +134,18 @@ export class StageCommands {
       this.record.event(`${action}-refused`, reason, actor);
       throw ApplicationFailure.nonRetryable(reason, 'Refused');
     }
-    const why = approvalRefusal(record, actor, action, this.fourEyes(record));
+    // Before identities: the names the gate expanded when it opened, one approval per name.
+    const context = patched(VERIFIED_DECISIONS_PATCH) ? await this.gateContext(actor) : null;
+    const why = context ? gateDecisionRefusal(record, actor, action, context) : refusal(record, actor.name, action);
     if (why !== null) {
       record.refused.push({ ...decision, action, reason: why });
       this.record.event(`${action}-refused`, why, actor);
-      throw forbidden(why);
+      throw context ? forbidden(why) : ApplicationFailure.nonRetryable(why, 'Refused');
     }
     if (action === 'reject') record.rejection = decision;
     else record.approvals.push(decision);
-    record.outcome = decide(record);
-    const count = `${record.approvals.length}/${record.minApprovals}`;
+    record.outcome = context ? gateOutcome(record, context) : decide(record);
+    const count = context ? progress(record, context).summary : `${record.approvals.length}/${record.minApprovals}`;
     const message =
       action === 'reject'
         ? `${actor.name} rejected the ${record.gate} approval${comment ? `: ${comment}` : ''}`
@@ -147,24 +154,58 @@ export class StageCommands {
     return { message };
   }
 
-  /** Four-eyes for this gate: who started the promotion, who wrote the release, and whether the gate lets them approve. */
-  private fourEyes(record: ApprovalRecord): SelfApproval | null {
-    if (!patched(VERIFIED_DECISIONS_PATCH)) return null;
-    const { requester, requestedBy, release, stage } = this.record.input;
-    const spec = gateSpec(stage, record.gate);
+  /**
+   * What a gate's decisions are judged against (src/domain/gate-decision.ts): the pinned stage
+   * and access block, the worker's groups for an unverified name, and who made the release.
+   */
+  private async gateContext(actor: Actor): Promise<GateContext> {
+    const { requester, requestedBy, release, stage, pipeline } = this.record.input;
     return {
-      starter: requester ?? (requestedBy ? unverifiedActor(requestedBy) : null),
-      authors: release?.authors ?? [],
-      allowSelfApproval: (spec as { allowSelfApproval?: boolean } | null)?.allowSelfApproval ?? false,
+      pipeline,
+      stage,
+      access: this.record.input.access ?? null,
+      groups: await this.workerGroups(actor),
+      release: { starter: requester ?? (requestedBy ? unverifiedActor(requestedBy) : null), authors: release?.authors ?? [] },
     };
+  }
+
+  /**
+   * The worker's groups (status.groups), with the access block's groups resolved when an
+   * unverified name needs them (a local activity, once per stage); verified people bring their
+   * token's groups instead.
+   */
+  private async workerGroups(actor: Actor): Promise<Groups> {
+    const known = this.record.status.groups ?? {};
+    if (isVerified(actor)) return known;
+    const missing = accessGroups(this.record.input.access ?? null).filter((g) => !(g in known));
+    if (missing.length > 0) this.record.status.groups = { ...known, ...(await lookups.resolveGroups(missing)) };
+    return this.record.status.groups ?? {};
+  }
+
+  /** Why `actor` may not operate this stage (the access block), or null; refusals go on the record as `<action>-refused`. */
+  private async checkOperate(actor: Actor, action: DecisionAction): Promise<void> {
+    if (!patched(VERIFIED_DECISIONS_PATCH)) return;
+    const why = permissionRefusal({
+      permission: Permission.Operate,
+      pipeline: this.record.input.pipeline,
+      access: this.record.input.access ?? null,
+      actor,
+      groups: await this.workerGroups(actor),
+      stage: this.stage,
+    });
+    if (why !== null) {
+      this.record.event(`${action}-refused`, why, actor);
+      throw forbidden(why);
+    }
   }
 
   async resume(args: OperatorArgs): Promise<Ack> {
     this.lastCommandAt = Date.now();
     const inconclusive = this.record.status.pauseReason === PauseReason.InconclusiveAnalysis;
     const actor = await this.identify(args, 'resume', inconclusive);
+    await this.checkOperate(actor, 'resume');
     if (inconclusive)
-      this.override(OverrideKind.Inconclusive, actor, 'resume past an inconclusive analysis', this.record.inconclusive ?? 'an inconclusive analysis');
+      await this.override(OverrideKind.Inconclusive, actor, 'resume past an inconclusive analysis', this.record.inconclusive ?? 'an inconclusive analysis');
     this.record.requests.pause = null;
     this.record.requests.resumes++;
     this.record.requests.decidedBy = actor.name;
@@ -174,15 +215,16 @@ export class StageCommands {
   }
 
   /**
-   * Records an override, or refuses it — on the record — when `actor` is not entitled
-   * (src/domain/override.ts).
+   * Records an override, or refuses it — on the record — when `actor` is not entitled: an
+   * approver of the stage's gates (src/domain/override.ts), the access block's granted ones too.
    */
-  private override(kind: OverrideKind, actor: Actor, doing: string, what: string): void {
-    const eligible = overrideEligible(this.record.input.stage, this.record.status.groups ?? {});
-    const why = isVerified(actor) ? verifiedOverrideRefusal(this.record.input.stage, eligible, actor, doing) : overrideRefusal(eligible, actor.name, doing);
+  private async override(kind: OverrideKind, actor: Actor, doing: string, what: string): Promise<void> {
+    const why = patched(VERIFIED_DECISIONS_PATCH)
+      ? overrideRefusalFor(actor, this.record.input.stage, this.record.input.access ?? null, groupsOf(await this.workerGroups(actor)), doing)
+      : overrideRefusal(overrideEligible(this.record.input.stage, this.record.status.groups ?? {}), actor.name, doing);
     if (why !== null) {
       this.record.event('override-refused', why, actor);
-      throw forbidden(why);
+      throw patched(VERIFIED_DECISIONS_PATCH) ? forbidden(why) : ApplicationFailure.nonRetryable(why, 'Refused');
     }
     (this.record.status.overrides ??= []).push({ kind, actor: actor.name, identity: actor, at: now(), what });
     this.record.event('override', `${actor.name} overrode: ${what}`, actor);
@@ -191,6 +233,7 @@ export class StageCommands {
   async pause(args: OperatorArgs & { reason?: string }): Promise<Ack> {
     this.lastCommandAt = Date.now();
     const actor = await this.identify(args, 'pause', false);
+    await this.checkOperate(actor, 'pause');
     this.record.requests.pause = { actor: actor.name, reason: args.reason ?? '' };
     const message = `${actor.name} paused the stage${args.reason ? `: ${args.reason}` : ''}; it stops after the current step`;
     this.record.event('paused', message, actor);
@@ -200,8 +243,9 @@ export class StageCommands {
   async skip(args: OperatorArgs): Promise<Ack> {
     this.lastCommandAt = Date.now();
     const actor = await this.identify(args, 'skip', true);
+    await this.checkOperate(actor, 'skip');
     const remaining = this.record.status.steps.filter((s) => s.index >= this.record.status.currentStep).map((s) => s.label);
-    this.override(OverrideKind.Skip, actor, 'skip the remaining canary steps', `skipped the remaining canary steps (${remaining.join(', ') || 'none'})`);
+    await this.override(OverrideKind.Skip, actor, 'skip the remaining canary steps', `skipped the remaining canary steps (${remaining.join(', ') || 'none'})`);
     this.record.requests.skip = { actor: actor.name };
     this.record.requests.decidedBy = actor.name;
     this.record.requests.pause = null;
@@ -210,10 +254,11 @@ export class StageCommands {
     return { message };
   }
 
-  /** An abort Update: the caller's identity is established first (an alert's Signal is not: abortRequested). */
+  /** An abort Update: the caller's identity and permission are established first (an alert's Signal is not: abortRequested). */
   async abort(args: OperatorArgs & { reason: string }): Promise<Ack> {
     this.lastCommandAt = Date.now();
     const actor = await this.identify(args, 'abort', false);
+    await this.checkOperate(actor, 'abort');
     return this.abortRequested(actor, args.reason);
   }
 

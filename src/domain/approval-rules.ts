@@ -107,7 +107,7 @@ export interface Quorum {
 
 export interface RulesProgress {
   met: boolean;
-  /** `sre 1/2, product 1/1`; without rules `1/2 approvals`. */
+  /** `sre 1/2, product 1/1`; without rules `1/2`. */
   summary: string;
   /** What is still needed, one entry per rule (`1 more of group:sre`) or `2 more approvers`. */
   missing: string[];
@@ -126,7 +126,7 @@ export function rulesProgress(quorum: Quorum, approvers: readonly Actor[], group
   const total = `${Math.min(people.length, need)}/${need}`;
   if (rules.length === 0) {
     const short = need - people.length;
-    return { met: short <= 0, summary: `${total} approvals`, missing: short > 0 ? [`${short} more approver${short === 1 ? '' : 's'}`] : [] };
+    return { met: short <= 0, summary: total, missing: short > 0 ? [`${short} more approver${short === 1 ? '' : 's'}`] : [] };
   }
   const filled = matchSeats(rules, people, groupsOf);
   const missing = rules.flatMap((rule, r) => {

@@ -8,7 +8,7 @@
 import { actorLabel, type Actor } from '../identity/actor.js';
 import type { AccessSpec, ApprovalSpec, ApproverEntry, StageSpec } from '../schema/pipeline.js';
 import { eligibleApprovers, type Groups } from './approval.js';
-import { approverRefusal, gateApprovers } from './permissions.js';
+import { approverRefusal, formatEntry, gateApprovers } from './permissions.js';
 
 /** What was overridden. */
 export const OverrideKind = {
@@ -38,6 +38,15 @@ type OverrideStage = Pick<StageSpec, 'approval' | 'strategy'> & { overrides?: St
 export function stageApprovals(stage: OverrideStage): ApprovalSpec[] {
   const steps = stage.strategy.kind === 'canary' ? stage.strategy.steps.flatMap((s) => (s.kind === 'approval' ? [s.approval] : [])) : [];
   return [...(stage.approval ? [stage.approval] : []), ...steps];
+}
+
+/** The approval spec of a gate named `gate` or `step <n>` (ApprovalRecord.gate); null when the stage has none such. */
+export function gateSpec(stage: OverrideStage, gate: string): ApprovalSpec | null {
+  if (gate === 'gate') return stage.approval ?? null;
+  const index = Number(/^step (\d+)$/.exec(gate)?.[1] ?? NaN) - 1;
+  if (stage.strategy.kind !== 'canary' || !Number.isInteger(index)) return null;
+  const step = stage.strategy.steps[index];
+  return step?.kind === 'approval' ? step.approval : null;
 }
 
 /** The approver groups named anywhere in the stage, sorted and unique. */
@@ -95,6 +104,8 @@ export function overrideRefusalFor(
 ): string | null {
   const approvers = overrideApprovers(stage, access);
   if (approvers === null) return null;
-  const refusal = approverRefusal(actor, approvers, groupsOf, stage.name);
-  return refusal === null ? null : `${actorLabel(actor)} may not ${what}: overriding needs an approver of ${stage.name}. ${refusal}`;
+  if (approverRefusal(actor, approvers, groupsOf, stage.name) === null) return null;
+  const groups = groupsOf(actor);
+  const theirs = groups.length > 0 ? `in ${groups.map((g) => `group:${g}`).join(', ')}` : 'in no group';
+  return `${actorLabel(actor)} may not ${what}: only an approver of ${stage.name} may override (${approvers.map(formatEntry).join(', ')}; ${actor.name} is ${theirs})`;
 }

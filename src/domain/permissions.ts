@@ -108,11 +108,17 @@ export function approverRefusal(
   if (actor.name.trim() === '' && actor.subject.trim() === '') return 'no actor given. Say who you are (ramp login, or --as <user> on the local stack)';
   if (approvers.some((entry) => matches(actor, entry, groupsOf))) return null;
   const groups = groupsOf(actor);
-  const theirs = groups.length > 0 ? `${who} is in ${groups.map((g) => `group:${g}`).join(', ')}` : `${who} is in no group`;
+  const theirs = groups.length > 0 ? `${actor.name} is in ${groups.map((g) => `group:${g}`).join(', ')}` : `${actor.name} is in no group`;
   if (approvers.length === 0) return `${who} may not approve ${where}: it has no approvers. Add approvers to the gate, or grant approve on it in spec.access`;
   const only = approvers.length === 1 ? approvers[0] : undefined;
   if (only?.kind === 'group') return `${who} is not in group:${only.name}, which approves ${where} (${theirs}). Ask a member to approve`;
   return `${who} is not an approver of ${where}: its approvers are ${approvers.map(formatEntry).join(', ')} (${theirs}). Ask one of them to approve`;
+}
+
+/** Every group the access block names, sorted and unique (to resolve from the worker's groups file for unverified names). */
+export function accessGroups(access: AccessSpec | null | undefined): string[] {
+  const names = (access?.grants ?? []).flatMap((grant) => grant.who.flatMap((entry) => (entry.kind === 'group' ? [entry.name] : [])));
+  return [...new Set(names)].sort();
 }
 
 /** What the permission lets people do, as a verb phrase before the object. */

@@ -98,7 +98,7 @@ describe('continue-as-new', () => {
       // a closing run, it is sent again, as the CLI does.
       await retryAcrossContinueAsNew(() => stage.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'mallory' }] })).catch(
         (e: unknown) => {
-          if (!/mallory is not an approver/.test(innermostMessage(e))) throw e;
+          if (!/mallory \(unverified\) is not an approver/.test(innermostMessage(e))) throw e;
         },
       );
       await retryAcrossContinueAsNew(() => stage.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'alice' }] }));

@@ -159,7 +159,7 @@ describe('signed decisions', () => {
         assert.match(await refused(approve(await sign('reject', bob, target))), /signed to reject, not to approve/);
         assert.match(
           await refused(approve(await sign('approve', mallory, target))),
-          /mallory is not an approver of the gate approval: approvers are group:sre/,
+          /mallory is not in group:sre, which approves the gate approval of production/,
         );
 
         const bobs = await sign('approve', bob, target);

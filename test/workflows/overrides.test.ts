@@ -76,7 +76,10 @@ describe('overrides and who caused each commit', () => {
         'the inconclusive pause',
       );
       const why = await refused(production.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'mallory' }] }));
-      assert.match(why, /mallory may not resume past an inconclusive analysis: .*alice, carol/);
+      assert.match(
+        why,
+        /mallory \(unverified\) may not resume past an inconclusive analysis: only an approver of production may override \(alice, group:release-managers; mallory is in no group\)/,
+      );
       await production.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'carol' }] });
     });
     assert.match(paused.message, /overrides it and continues \(allowed: alice, carol\)/);
@@ -112,7 +115,7 @@ describe('overrides and who caused each commit', () => {
       async ({ stage, promotionId }) => {
         const production = await atPauseStep(stage('production'), promotionId);
         const why = await refused(production.executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'mallory' }] }));
-        assert.match(why, /mallory may not skip the remaining canary steps/);
+        assert.match(why, /mallory \(unverified\) may not skip the remaining canary steps: only an approver of production may override/);
         await production.executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'carol' }] });
       },
       'override-skip',
