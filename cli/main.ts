@@ -19,6 +19,7 @@ import { retryCommand } from './commands/retry.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { skipCommand } from './commands/skip.js';
 import { statusCommand } from './commands/status.js';
+import { tokenCommand } from './commands/token.js';
 import { validateCommand } from './commands/validate.js';
 import { workerCommand } from './commands/worker.js';
 import { didYouMean } from './did-you-mean.js';
@@ -45,6 +46,7 @@ const commands: readonly Command[] = [
   devCommand,
   loginCommand,
   logoutCommand,
+  tokenCommand,
 ];
 
 function help(): string {

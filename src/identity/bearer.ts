@@ -5,8 +5,12 @@
  * Verified: the signature (with an algorithm from a fixed, asymmetric allowlist — never `none`,
  * never HS*, so a public key can never be used as an HMAC secret), `iss`, `aud`, `exp` (required),
  * `nbf`, with a clock tolerance of at most 60 s. Errors say what was wrong, never the token.
+ *
+ * Only access tokens: an ID token (or a logout token) from the same issuer is signed by the same
+ * key, so a token is refused when it says it is something else (`checkTokenKind`): a `typ` header
+ * other than an access token's or a plain JWT's, a `nonce` claim, or Keycloak's `typ: "ID"` claim.
  */
-import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { ActorMethod, type Actor } from './actor.js';
 import { AuthenticationError, type Authenticator } from './authenticator.js';
 
@@ -29,6 +33,16 @@ export interface OidcAuthenticatorOptions {
   clockToleranceSeconds?: number;
   /** Accepted JWS algorithms. Default: the asymmetric ones the issuer's discovery advertises (else RS256). */
   algorithms?: string[];
+  /**
+   * Accept only tokens whose `typ` header is `at+jwt` (RFC 9068), as oidc-provider and other
+   * providers type their JWT access tokens. Default false: Dex and Keycloak send `JWT` or nothing.
+   */
+  requireAccessTokenType?: boolean;
+  /**
+   * Accept tokens that carry a `nonce` claim. Default false: a nonce marks an ID token. Dex copies
+   * the login's nonce into its access tokens: set this for Dex when its clients send a nonce.
+   */
+  allowNonce?: boolean;
 }
 
 /** The issuer or its keys could not be reached: not the caller's fault (HTTP 503, not 401). */
@@ -52,6 +66,7 @@ interface Checked {
   groupsClaim: string;
   clockToleranceSeconds: number;
   algorithms: string[] | undefined;
+  kind: TokenKindOptions;
 }
 
 /** Checks the options; throws (a configuration error, at startup) when they are unsafe. */
@@ -84,7 +99,45 @@ function checkedOptions(options: OidcAuthenticatorOptions): Checked {
     groupsClaim: options.groupsClaim ?? 'groups',
     clockToleranceSeconds: tolerance,
     algorithms: options.algorithms,
+    kind: { requireAccessTokenType: options.requireAccessTokenType ?? false, allowNonce: options.allowNonce ?? false },
   };
+}
+
+export interface TokenKindOptions {
+  requireAccessTokenType: boolean;
+  allowNonce: boolean;
+}
+
+/** `typ` values, normalised (RFC 7515 §4.1.9: `application/` may be left out; case-insensitive). */
+const ACCESS_TOKEN_TYPES = new Set(['at+jwt']);
+const UNTYPED_TYPES = new Set(['jwt']);
+const NOT_ID_TOKEN_HINT = 'send the access token (`ramp login` keeps one), not the ID token';
+
+/**
+ * Refuses a verified token that is not an access token: an ID token, a logout token, or anything
+ * else the issuer signs with the same key. Pure.
+ */
+export function checkTokenKind(header: Pick<ProtectedHeaderParameters, 'typ'>, claims: JWTPayload, options: TokenKindOptions): void {
+  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase().replace(/^application\//, '') : undefined;
+  if (typ === undefined || UNTYPED_TYPES.has(typ)) {
+    if (options.requireAccessTokenType) {
+      throw new AuthenticationError(
+        `the token's type (typ header) is ${typ === undefined ? 'missing' : shown(header.typ)}, and ramp is configured to accept only access tokens typed at+jwt (RFC 9068)`,
+        `${NOT_ID_TOKEN_HINT}; if your provider does not type its access tokens, turn requireAccessTokenType off`,
+      );
+    }
+  } else if (!ACCESS_TOKEN_TYPES.has(typ)) {
+    throw new AuthenticationError(`the token's type (typ header) is ${shown(header.typ)}, not an access token (at+jwt)`, NOT_ID_TOKEN_HINT);
+  }
+  if (claims.nonce !== undefined && !options.allowNonce) {
+    throw new AuthenticationError(
+      'the token carries a nonce claim, as ID tokens do: ramp accepts access tokens, not ID tokens',
+      `${NOT_ID_TOKEN_HINT}; if your provider puts the nonce in access tokens too (Dex does), set allowNonce`,
+    );
+  }
+  if (typeof claims.typ === 'string' && claims.typ.toLowerCase() === 'id') {
+    throw new AuthenticationError('the token\'s typ claim is "ID": it is an ID token, not an access token', NOT_ID_TOKEN_HINT);
+  }
 }
 
 /** A claim by name, or by dotted path when no claim has that name. */
@@ -174,13 +227,14 @@ export class OidcAuthenticator implements Authenticator {
       throw new AuthenticationError(`the token's algorithm ${shown(alg)} is not accepted (accepted: ${algorithms.join(', ')})`);
     }
     try {
-      const { payload } = await jwtVerify(token, jwks, {
+      const { payload, protectedHeader } = await jwtVerify(token, jwks, {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms,
         clockTolerance: this.options.clockToleranceSeconds,
         requiredClaims: ['exp', 'sub'],
       });
+      checkTokenKind(protectedHeader, payload, this.options.kind);
       return actorFromClaims(payload, this.options.groupsClaim);
     } catch (err) {
       throw this.explain(err);

@@ -29,6 +29,7 @@ describe('usage texts', () => {
       'dev',
       'login',
       'logout',
+      'token',
     ]);
     assert.match(help.stdout, /^Exit codes: 0 ok, 1 failed or refused \(the reason is printed\), 2 usage error, 70 a bug in ramp\.$/m);
   });

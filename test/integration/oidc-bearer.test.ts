@@ -4,9 +4,10 @@
 // Hand-forged tokens: test/unit/bearer-forged.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { AuthenticationError } from '../../src/identity/authenticator.js';
 import { OidcAuthenticator } from '../../src/identity/bearer.js';
-import { AUTOMATION_CLIENT_ID, RAMP_AUDIENCE, startOidcProvider, TEST_USERS, type TestOidcProvider } from '../harness/oidc.js';
+import { AUTOMATION_CLIENT_ID, CLI_CLIENT_ID, RAMP_AUDIENCE, startOidcProvider, TEST_USERS, type TestOidcProvider } from '../harness/oidc.js';
 import { waitFor } from '../support/wait.js';
 
 async function refusal(promise: Promise<unknown>): Promise<AuthenticationError> {
@@ -104,6 +105,23 @@ describe('OidcAuthenticator with tokens from a real OpenID Provider', () => {
     assert.match(refusedAs, /^the token expired at \d{4}-\d\d-\d\dT/);
     const fresh = await other.tokenFor('bob');
     assert.equal((await new OidcAuthenticator({ issuer: other.issuer, audience: RAMP_AUDIENCE }).authenticate(`Bearer ${fresh.accessToken}`)).subject, 'bob');
+  });
+
+  test('a real ID token is refused as a bearer token, even when the audience is misconfigured to include the client', async () => {
+    const { accessToken, idToken } = await provider.tokenFor('alice');
+    assert.ok(idToken, 'the code flow returned an ID token');
+    // What the provider really issues: access tokens typed at+jwt, ID tokens untyped, for the client.
+    assert.equal(decodeProtectedHeader(accessToken).typ, 'at+jwt');
+    assert.equal(decodeProtectedHeader(idToken).typ, undefined);
+    assert.equal(decodeJwt(idToken).aud, CLI_CLIENT_ID);
+    assert.match((await refusal(authenticator.authenticate(`Bearer ${idToken}`))).message, /audience "ramp-cli", not ramp/);
+    // An audience that wrongly includes the client id lets the ID token past the audience check;
+    // requireAccessTokenType still tells it from the access token.
+    const strict = new OidcAuthenticator({ issuer: provider.issuer, audience: [RAMP_AUDIENCE, CLI_CLIENT_ID], requireAccessTokenType: true });
+    assert.equal((await strict.authenticate(`Bearer ${accessToken}`)).subject, 'alice');
+    const err = await refusal(strict.authenticate(`Bearer ${idToken}`));
+    assert.match(err.message, /type \(typ header\) is missing, and ramp is configured to accept only access tokens typed at\+jwt/);
+    assert.ok(!err.message.includes(idToken) && !err.hint.includes(idToken), 'the token is not echoed');
   });
 
   test('no header, another scheme, or no token: refused before any key is fetched', async () => {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import { AuthenticationError } from '../../src/identity/authenticator.js';
-import { actorFromClaims, groupsFrom, IssuerUnavailableError, OidcAuthenticator } from '../../src/identity/bearer.js';
+import { actorFromClaims, checkTokenKind, groupsFrom, IssuerUnavailableError, OidcAuthenticator } from '../../src/identity/bearer.js';
 
 const AUDIENCE = 'ramp';
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -72,7 +72,7 @@ describe('OidcAuthenticator refuses forged and broken tokens', () => {
   function sign(
     payload: JWTPayload,
     key: CryptoKey | Uint8Array = rsa.privateKey,
-    header: { alg: string; kid?: string } = { alg: 'RS256', kid: 'rsa-1' },
+    header: { alg: string; kid?: string; typ?: string } = { alg: 'RS256', kid: 'rsa-1' },
   ): Promise<string> {
     return new SignJWT(payload).setProtectedHeader(header).sign(key);
   }
@@ -151,13 +151,63 @@ describe('OidcAuthenticator refuses forged and broken tokens', () => {
     { name: 'three parts of garbage', token: () => 'a.b.c', reason: /not a JWT/ },
     { name: 'a truncated signature', token: async () => (await sign(claims())).slice(0, -10), reason: /signature does not verify|malformed/ },
     { name: 'far too large', token: () => 'x'.repeat(20_000), reason: /too large \(20000 characters/ },
+    // Genuinely signed by the issuer, for ramp's audience, but not access tokens.
+    {
+      name: 'an ID token (it carries a nonce)',
+      token: () => sign(claims({ nonce: 'n-0S6_WzA2Mj', auth_time: now() })),
+      reason: /carries a nonce claim, as ID tokens do: ramp accepts access tokens, not ID tokens/,
+    },
+    {
+      name: 'a logout token (typ logout+jwt)',
+      token: () =>
+        sign(claims({ events: { 'http://schemas.openid.net/event/backchannel-logout': {} } }), rsa.privateKey, {
+          alg: 'RS256',
+          kid: 'rsa-1',
+          typ: 'logout+jwt',
+        }),
+      reason: /type \(typ header\) is "logout\+jwt", not an access token \(at\+jwt\)/,
+    },
+    {
+      name: 'an explicitly typed ID token (typ id_token+jwt)',
+      token: () => sign(claims(), rsa.privateKey, { alg: 'RS256', kid: 'rsa-1', typ: 'id_token+jwt' }),
+      reason: /typ header\) is "id_token\+jwt"/,
+    },
+    {
+      name: 'a Keycloak ID token (typ claim "ID")',
+      token: () => sign(claims({ typ: 'ID', azp: 'ramp-cli' }), rsa.privateKey, { alg: 'RS256', kid: 'rsa-1', typ: 'JWT' }),
+      reason: /typ claim is "ID": it is an ID token, not an access token/,
+    },
   ];
 
-  test('the case table is whole', () => assert.equal(cases.length, 19));
+  test('the case table is whole', () => assert.equal(cases.length, 23));
 
   for (const c of cases) {
     test(`refused: ${c.name}`, async () => refusedWith(await c.token(), c.reason));
   }
+
+  test('access tokens as providers type them are accepted: at+jwt (any case, application/), JWT, or no typ', async () => {
+    for (const typ of ['at+jwt', 'AT+JWT', 'application/at+jwt', 'JWT', undefined]) {
+      const token = await sign(claims({ typ: 'Bearer' }), rsa.privateKey, { alg: 'RS256', kid: 'rsa-1', ...(typ ? { typ } : {}) });
+      assert.equal((await authenticator.authenticate(`Bearer ${token}`)).subject, 'alice', `typ ${typ}`);
+    }
+  });
+
+  test('requireAccessTokenType accepts only at+jwt; allowNonce lets a nonce through (Dex)', async () => {
+    const strict = new OidcAuthenticator({ issuer, audience: AUDIENCE, requireAccessTokenType: true });
+    const typed = (typ?: string) => sign(claims(), rsa.privateKey, { alg: 'RS256', kid: 'rsa-1', ...(typ ? { typ } : {}) });
+    assert.equal((await strict.authenticate(`Bearer ${await typed('at+jwt')}`)).subject, 'alice');
+    assert.equal((await strict.authenticate(`Bearer ${await typed('application/at+jwt')}`)).subject, 'alice');
+    await assert.rejects(strict.authenticate(`Bearer ${await typed()}`), (err: AuthenticationError) => {
+      assert.match(err.message, /type \(typ header\) is missing, and ramp is configured to accept only access tokens typed at\+jwt/);
+      assert.match(err.hint, /not the ID token; if your provider does not type its access tokens, turn requireAccessTokenType off/);
+      return true;
+    });
+    await assert.rejects(strict.authenticate(`Bearer ${await typed('JWT')}`), /typ header\) is "JWT", and ramp is configured/);
+    const withNonce = await sign(claims({ nonce: 'abc' }));
+    const dex = new OidcAuthenticator({ issuer, audience: AUDIENCE, allowNonce: true });
+    assert.equal((await dex.authenticate(`Bearer ${withNonce}`)).subject, 'alice');
+    await assert.rejects(authenticator.authenticate(`Bearer ${withNonce}`), (err: AuthenticationError) => /set allowNonce/.test(err.hint));
+  });
 
   test('clock skew within the tolerance is accepted; the tolerance is configurable down to 0', async () => {
     const justExpired = await sign(claims({ exp: now() - 10, iat: now() - 300 }));
@@ -229,4 +279,34 @@ describe('claims → Actor', () => {
     assert.deepEqual(groupsFrom(undefined), []);
     assert.deepEqual(groupsFrom(42), []);
   });
+});
+
+describe('checkTokenKind: access tokens only', () => {
+  const lax = { requireAccessTokenType: false, allowNonce: false };
+  const strict = { requireAccessTokenType: true, allowNonce: false };
+  const rows: { typ?: string; claims?: JWTPayload; options: typeof lax; refused?: RegExp }[] = [
+    { typ: 'at+jwt', options: strict },
+    { typ: 'Application/AT+JWT', options: strict },
+    { options: lax },
+    { typ: 'JWT', options: lax },
+    { typ: 'jwt', claims: { typ: 'Bearer' }, options: lax },
+    { options: strict, refused: /typ header\) is missing/ },
+    { typ: 'JWT', options: strict, refused: /typ header\) is "JWT", and ramp is configured/ },
+    { typ: 'logout+jwt', options: lax, refused: /"logout\+jwt", not an access token/ },
+    { typ: 'dpop+jwt', options: lax, refused: /"dpop\+jwt", not an access token/ },
+    { typ: 'at+jwt', claims: { nonce: 'x' }, options: strict, refused: /carries a nonce claim/ },
+    { claims: { nonce: 'x' }, options: { requireAccessTokenType: false, allowNonce: true } },
+    { typ: 'JWT', claims: { typ: 'ID' }, options: lax, refused: /typ claim is "ID"/ },
+    { typ: 'JWT', claims: { typ: 'id' }, options: { requireAccessTokenType: false, allowNonce: true }, refused: /typ claim is "ID"/ },
+  ];
+
+  test('the table is whole', () => assert.equal(rows.length, 13));
+
+  for (const row of rows) {
+    test(`typ ${row.typ ?? '(none)'}, claims ${JSON.stringify(row.claims ?? {})}, ${JSON.stringify(row.options)}: ${row.refused ? 'refused' : 'accepted'}`, () => {
+      const check = () => checkTokenKind(row.typ === undefined ? {} : { typ: row.typ }, { sub: 'a', ...row.claims }, row.options);
+      if (row.refused) assert.throws(check, (err) => err instanceof AuthenticationError && row.refused!.test(err.message));
+      else assert.doesNotThrow(check);
+    });
+  }
 });
