@@ -15,6 +15,7 @@ import { rejectCommand } from './commands/reject.js';
 import { resumeCommand } from './commands/resume.js';
 import { retryCommand } from './commands/retry.js';
 import { rollbackCommand } from './commands/rollback.js';
+import { serverCommand } from './commands/server.js';
 import { skipCommand } from './commands/skip.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
@@ -40,6 +41,7 @@ const commands: readonly Command[] = [
   historyCommand,
   driftCommand,
   workerCommand,
+  serverCommand,
   devCommand,
 ];
 

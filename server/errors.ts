@@ -73,7 +73,8 @@ export class ApiError extends Error {
 export function invalidRequest(where: 'body' | 'query' | 'path', issues: readonly z.core.$ZodIssue[]): ApiError {
   const described = issues.slice(0, 5).map((issue) => {
     const path = issue.path.map(String).join('.');
-    return `${path === '' ? where : `${where}.${path}`}: ${issue.message}`;
+    const text = `${path === '' ? where : `${where}.${path}`}: ${issue.message}`;
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
   });
   const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
   return new ApiError(400, `invalid request ${where}: ${described.join('; ')}${more}`);
@@ -101,15 +102,15 @@ export function apiErrorOf(error: unknown): ApiError {
  * cause of its UserError), or null when no cause says.
  */
 export function statusFromCauses(error: unknown): ErrorStatus | null {
-  for (let e: unknown = error; e instanceof Error; e = (e as Error).cause) {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
     const current: Error = e;
     const is = (kind: abstract new (...args: never[]) => unknown): boolean => current instanceof kind;
     if (is(WorkflowUpdateFailedError)) return refusalStatus(current.cause);
     if (is(WorkflowExecutionAlreadyStartedError)) return 409;
-    if (is(WorkflowUpdateRPCTimeoutOrCancelledError) || isGrpcDeadlineError(current as unknown)) return 503;
+    if (is(WorkflowUpdateRPCTimeoutOrCancelledError) || isGrpcDeadlineError(current)) return 503;
     if (is(NamespaceNotFoundError)) return 503;
     if (is(WorkflowNotFoundError)) return error instanceof UserError ? statusFromMessage(error.message, 404) : 404;
-    if (isGrpcServiceError(current as unknown) && Number((current as { code?: unknown }).code) === GRPC_UNAVAILABLE) return 503;
+    if (isGrpcServiceError(current) && Number((current as { code?: unknown }).code) === GRPC_UNAVAILABLE) return 503;
   }
   return null;
 }

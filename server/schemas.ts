@@ -3,9 +3,13 @@
  * OpenAPI document (openapi.ts) is generated from them. Responses carry the same data as the
  * CLI's `--json` output; the status snapshot is the published docs/schemas/status.schema.json.
  */
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { NAME_MAX_LENGTH, NAME_PATTERN } from '../src/domain/names.js';
 import { VERSION_PATTERN } from '../src/domain/version.js';
+
+// `.openapi()` on zod's types, which the OpenAPI registry uses to name components.
+extendZodWithOpenApi(z);
 
 /** Free text a person writes (a comment, a reason): bounded, so the record stays small. */
 const TEXT_MAX = 2_000;

@@ -1,7 +1,7 @@
 /**
  * The server's one connection to Temporal, opened on first use and shared by every request. A
- * failed connection is not kept: the next request tries again. Why it failed goes to the log;
- * callers get 503.
+ * failed connection is not kept: the next request tries again. Callers get 503; why it failed
+ * goes to the log (app.ts, and /readyz here).
  */
 import { RampTemporal, type CliSettings } from '../cli/connection.js';
 import { ApiError } from './errors.js';
@@ -19,7 +19,6 @@ export class TemporalLink {
   async get(): Promise<RampTemporal> {
     this.connecting ??= RampTemporal.connect(this.settings).catch((error: unknown) => {
       this.connecting = null;
-      this.logger.error(errorEvent('cannot connect to Temporal', error, undefined));
       throw new ApiError(503, 'ramp server cannot reach Temporal right now', { cause: error });
     });
     return this.connecting;
@@ -34,8 +33,9 @@ export class TemporalLink {
       );
       return null;
     } catch (error) {
+      const why = error instanceof ApiError ? error.cause : error;
+      this.logger.error(errorEvent('not ready', why instanceof Error ? why.message : why, undefined));
       if (error instanceof ApiError) return error.message;
-      this.logger.error(errorEvent('readiness check failed', error, undefined));
       return `Temporal did not answer for namespace ${this.settings.namespace}`;
     }
   }
