@@ -47,14 +47,24 @@ export async function startFor(ctx: ServerContext, actor: Actor, request: StartR
   const spec = await loadServerPipeline(ctx.options.pipelinesDir, request.pipeline);
   const names = spec.stages.map((s) => s.name);
   const unknown = (request.stages ?? []).filter((s) => !names.includes(s));
-  if (unknown.length > 0) throw new ApiError(404, `pipeline ${spec.name} has no stage ${unknown.join(', ')}; its stages: ${names.join(', ')}. Nothing was started`);
+  if (unknown.length > 0)
+    throw new ApiError(404, `pipeline ${spec.name} has no stage ${unknown.join(', ')}; its stages: ${names.join(', ')}. Nothing was started`);
   const stages = request.stages ? names.filter((n) => request.stages!.includes(n)) : undefined;
   const stage = request.kind === 'rollback' ? (stages?.[0] ?? null) : null;
   authorize(ctx, actor, request.kind === 'rollback' ? 'rollback' : 'promote', spec, stage);
 
-  const promotionId = request.kind === 'rollback' ? promotionWorkflowId(spec.name, request.version, 'rollback', stages) : promotionWorkflowId(spec.name, request.version);
+  const promotionId =
+    request.kind === 'rollback' ? promotionWorkflowId(spec.name, request.version, 'rollback', stages) : promotionWorkflowId(spec.name, request.version);
   const release = request.release && (request.release.commit || request.release.authors) ? cleanRelease(request.release) : undefined;
-  const target: DecisionTarget = { promotionId, pipeline: spec.name, version: request.version, stage, gate: null, attempt: null, commit: release?.commit ?? null };
+  const target: DecisionTarget = {
+    promotionId,
+    pipeline: spec.name,
+    version: request.version,
+    stage,
+    gate: null,
+    attempt: null,
+    commit: release?.commit ?? null,
+  };
   const decision = await ctx.sign(request.kind === 'rollback' ? DecisionAction.Rollback : DecisionAction.Promote, actor, target);
   const input: PromotionInput = {
     apiVersion: 'ramp/v1',
@@ -78,7 +88,11 @@ function cleanRelease(release: NonNullable<StartRequest['release']>): NonNullabl
 }
 
 /** The promotion, and its pipeline as the server knows it now (for the permission check). */
-async function promotionAndPipeline(ctx: ServerContext, temporal: RampTemporal, promotionId: string): Promise<{ promotion: PromotionStatus; spec: PipelineSpec }> {
+async function promotionAndPipeline(
+  ctx: ServerContext,
+  temporal: RampTemporal,
+  promotionId: string,
+): Promise<{ promotion: PromotionStatus; spec: PipelineSpec }> {
   const promotion = await temporal.promotionStatus(promotionId);
   const spec = await loadServerPipeline(ctx.options.pipelinesDir, promotion.pipeline);
   return { promotion, spec };
@@ -106,10 +120,15 @@ export async function stageCommand(
   authorize(ctx, actor, action === 'approve' || action === 'reject' ? 'approve' : 'operate', spec, stage);
 
   const active = promotion.activeStage;
-  if (!active) throw new ApiError(409, `promotion ${promotionId} has no active stage (phase ${promotion.phase}: ${promotion.message}), not ${stage}; there is nothing to ${action}`);
+  if (!active)
+    throw new ApiError(
+      409,
+      `promotion ${promotionId} has no active stage (phase ${promotion.phase}: ${promotion.message}), not ${stage}; there is nothing to ${action}`,
+    );
   if (active.name !== stage) throw new ApiError(409, `promotion ${promotionId} is at stage ${active.name}, not ${stage}`);
   const status = await temporal.stageStatus(active, promotionId);
-  if (!status || status.promotionId !== promotionId) throw new ApiError(409, `stage ${stage} of ${promotionId} is no longer running; see GET /api/v1/promotions/${promotionId}`);
+  if (!status || status.promotionId !== promotionId)
+    throw new ApiError(409, `stage ${stage} of ${promotionId} is no longer running; see GET /api/v1/promotions/${promotionId}`);
 
   // approve and reject are bound to the gate waiting now and the commit it will let through.
   const gate = action === 'approve' || action === 'reject' ? status.approvals.filter((a) => a.outcome === 'Pending').at(-1) : undefined;
@@ -143,11 +162,16 @@ export async function stageCommand(
 }
 
 /** abort and retry: to the promotion. */
-export async function promotionCommand(ctx: ServerContext, actor: Actor, request: { promotionId: string; action: 'abort' | 'retry'; reason?: string | undefined }): Promise<Ack> {
+export async function promotionCommand(
+  ctx: ServerContext,
+  actor: Actor,
+  request: { promotionId: string; action: 'abort' | 'retry'; reason?: string | undefined },
+): Promise<Ack> {
   const { promotionId, action } = request;
   const temporal = await ctx.temporal.get();
   const { promotion, spec } = await promotionAndPipeline(ctx, temporal, promotionId);
-  const summary = action === 'abort' ? promotion.stages.find((s) => s.name === promotion.activeStage?.name) : promotion.stages.find((s) => s.phase === 'Failed');
+  const summary =
+    action === 'abort' ? promotion.stages.find((s) => s.name === promotion.activeStage?.name) : promotion.stages.find((s) => s.phase === 'Failed');
   authorize(ctx, actor, 'operate', spec, summary?.name ?? null);
   const target: DecisionTarget = {
     promotionId,

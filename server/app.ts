@@ -56,7 +56,8 @@ export function createServer(options: ServerOptions): RampServer {
     // A bug: its stack. Temporal or a worker not answering: why, in the words of the cause.
     const credential = c.req.header('authorization');
     if (failure.status === 500) options.logger.error(errorEvent(`${c.req.method} ${truncate(c.req.path)} failed`, failure.cause ?? error, credential));
-    if (failure.status === 503) options.logger.error(errorEvent(`${c.req.method} ${truncate(c.req.path)}: unavailable`, messageOf(failure.cause ?? error), credential));
+    if (failure.status === 503)
+      options.logger.error(errorEvent(`${c.req.method} ${truncate(c.req.path)}: unavailable`, messageOf(failure.cause ?? error), credential));
     for (const [name, value] of Object.entries(failure.headers)) c.header(name, value);
     return c.json(failure.body(), failure.status);
   };
@@ -67,10 +68,25 @@ export function createServer(options: ServerOptions): RampServer {
     const started = performance.now();
     await next();
     const actor = c.get('actor') as AppEnv['Variables']['actor'] | undefined;
-    const error = c.res.status >= 400 ? ((await c.res.clone().json().catch(() => null)) as { error?: string } | null)?.error : undefined;
+    const error =
+      c.res.status >= 400
+        ? (
+            (await c.res
+              .clone()
+              .json()
+              .catch(() => null)) as { error?: string } | null
+          )?.error
+        : undefined;
     options.logger.info(
       requestEvent(
-        { method: c.req.method, path: truncate(c.req.path), status: c.res.status, ms: performance.now() - started, actor: actor?.subject ?? null, ...(error ? { error } : {}) },
+        {
+          method: c.req.method,
+          path: truncate(c.req.path),
+          status: c.res.status,
+          ms: performance.now() - started,
+          actor: actor?.subject ?? null,
+          ...(error ? { error } : {}),
+        },
         c.req.header('authorization'),
       ),
     );
@@ -80,7 +96,10 @@ export function createServer(options: ServerOptions): RampServer {
   const document = openApiDocument(rampVersion());
   app.get('/api/v1/openapi.json', (c) => c.json(document));
 
-  app.use('/api/v1/*', bodyLimit({ maxSize: limits.bodyBytes, onError: () => Promise.reject(new ApiError(413, `the request body is larger than ${limits.bodyBytes} bytes`)) }));
+  app.use(
+    '/api/v1/*',
+    bodyLimit({ maxSize: limits.bodyBytes, onError: () => Promise.reject(new ApiError(413, `the request body is larger than ${limits.bodyBytes} bytes`)) }),
+  );
   app.use('/api/v1/*', async (c, next) => {
     let actor;
     try {

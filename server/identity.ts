@@ -19,7 +19,10 @@ export function serverIdentity(_env: Readonly<Record<string, string | undefined>
     authenticator: {
       authenticate() {
         return Promise.reject(
-          new AuthenticationError('this ramp server has no identity provider configured, so it accepts no credential', 'whoever runs the server configures its OpenID Provider (docs/server.md)'),
+          new AuthenticationError(
+            'this ramp server has no identity provider configured, so it accepts no credential',
+            'whoever runs the server configures its OpenID Provider (docs/server.md)',
+          ),
         );
       },
     },

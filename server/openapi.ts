@@ -52,7 +52,13 @@ function statusComponents(): Record<string, SchemaObject> {
   }
   if (text === null) return { StatusSnapshot: { type: 'object', description: 'ramp status --json (docs/schemas/status.schema.json)' } };
   const rewritten = text.replaceAll('"#/definitions/', '"#/components/schemas/');
-  const { definitions, $schema: _schema, $id: _id, title: _title, ...snapshot } = JSON.parse(rewritten) as SchemaObject & { definitions: Record<string, SchemaObject> };
+  const {
+    definitions,
+    $schema: _schema,
+    $id: _id,
+    title: _title,
+    ...snapshot
+  } = JSON.parse(rewritten) as SchemaObject & { definitions: Record<string, SchemaObject> };
   return { ...definitions, StatusSnapshot: { ...snapshot, description: 'the promotion and its active stage, as `ramp status --json` prints them' } };
 }
 
@@ -76,7 +82,10 @@ const errors = (...statuses: number[]): Record<string, ResponseConfig> => {
     429: 'too many requests; see Retry-After',
     503: 'Temporal or a worker did not answer',
   };
-  const described: [number, string][] = [...statuses.map((s): [number, string] => [s, what[s]!]), ...Object.entries(common).map(([s, d]): [number, string] => [Number(s), d])];
+  const described: [number, string][] = [
+    ...statuses.map((s): [number, string] => [s, what[s]!]),
+    ...Object.entries(common).map(([s, d]): [number, string] => [Number(s), d]),
+  ];
   return Object.fromEntries(described.map(([s, d]) => [String(s), json(ErrorResponse, d)]));
 };
 
@@ -91,7 +100,13 @@ export function apiRoutes(): RouteConfig[] {
       responses: { 200: json(Readiness, 'ready'), 503: json(Readiness, 'Temporal does not answer') },
     },
     { method: 'get', path: '/api/v1/openapi.json', summary: 'This document', responses: { 200: json({ type: 'object' }, 'the OpenAPI document') } },
-    { ...secured, method: 'get', path: '/api/v1/me', summary: 'Who the server takes the caller for', responses: { 200: json(Actor, 'the caller'), ...errors() } },
+    {
+      ...secured,
+      method: 'get',
+      path: '/api/v1/me',
+      summary: 'Who the server takes the caller for',
+      responses: { 200: json(Actor, 'the caller'), ...errors() },
+    },
     {
       ...secured,
       method: 'post',
@@ -134,16 +149,14 @@ export function apiRoutes(): RouteConfig[] {
       request: { params: PromotionParams },
       responses: { 200: { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors(400, 404) },
     },
-    ...(Object.keys(STAGE_ACTIONS) as StageAction[]).map(
-      (action): RouteConfig => ({
-        ...secured,
-        method: 'post',
-        path: `/api/v1/promotions/{id}/stages/{stage}/${action}`,
-        summary: `${action[0]!.toUpperCase()}${action.slice(1)} the stage the promotion is running (ramp ${action})`,
-        request: { params: StageParams, body: body(STAGE_ACTIONS[action] as typeof CommentRequest) },
-        responses: { 200: json(Ack, "the workflow's answer"), ...errors(400, 403, 404, 409) },
-      }),
-    ),
+    ...(Object.keys(STAGE_ACTIONS) as StageAction[]).map((action): RouteConfig => ({
+      ...secured,
+      method: 'post',
+      path: `/api/v1/promotions/{id}/stages/{stage}/${action}`,
+      summary: `${action[0]!.toUpperCase()}${action.slice(1)} the stage the promotion is running (ramp ${action})`,
+      request: { params: StageParams, body: body(STAGE_ACTIONS[action] as typeof CommentRequest) },
+      responses: { 200: json(Ack, "the workflow's answer"), ...errors(400, 403, 404, 409) },
+    })),
     {
       ...secured,
       method: 'post',
@@ -176,16 +189,14 @@ export function apiRoutes(): RouteConfig[] {
       request: { params: PipelineParams, query: DriftQuery },
       responses: { 200: json(DriftReport.array(), 'one entry per watched stage'), ...errors(400, 404) },
     },
-    ...(['accept', 'reject'] as const).map(
-      (decision): RouteConfig => ({
-        ...secured,
-        method: 'post',
-        path: `/api/v1/pipelines/{pipeline}/stages/{stage}/drift/${decision}`,
-        summary: decision === 'accept' ? 'The cluster is right: commit its values to Git' : "Git is right: re-apply Git's state",
-        request: { params: PipelineStageParams, body: body(OptionalReasonRequest) },
-        responses: { 200: json(Ack, "the drift watch's answer"), ...errors(400, 403, 404, 409) },
-      }),
-    ),
+    ...(['accept', 'reject'] as const).map((decision): RouteConfig => ({
+      ...secured,
+      method: 'post',
+      path: `/api/v1/pipelines/{pipeline}/stages/{stage}/drift/${decision}`,
+      summary: decision === 'accept' ? 'The cluster is right: commit its values to Git' : "Git is right: re-apply Git's state",
+      request: { params: PipelineStageParams, body: body(OptionalReasonRequest) },
+      responses: { 200: json(Ack, "the drift watch's answer"), ...errors(400, 403, 404, 409) },
+    })),
   ];
   return routes;
 }
@@ -193,7 +204,11 @@ export function apiRoutes(): RouteConfig[] {
 /** The document (the same for every server: no host in it). */
 export function openApiDocument(version: string): object {
   const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: "an OpenID Connect access token from the server's issuer, or a ramp service token" });
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: "an OpenID Connect access token from the server's issuer, or a ramp service token",
+  });
   for (const [name, schema] of Object.entries(statusComponents())) registry.registerComponent('schemas', name, schema);
   registry.register('Error', ErrorResponse);
   for (const route of apiRoutes()) registry.registerPath(route);

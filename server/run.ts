@@ -30,7 +30,9 @@ export async function readSigningKey(file: string): Promise<DecisionSigningKey> 
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read the signing key ${file} (RAMP_SERVER_SIGNING_KEY_FILE): ${(error as { code?: string }).code ?? String(error)}. Write one with \`ramp server keys --out DIR\``);
+    throw new UsageError(
+      `cannot read the signing key ${file} (RAMP_SERVER_SIGNING_KEY_FILE): ${(error as { code?: string }).code ?? String(error)}. Write one with \`ramp server keys --out DIR\``,
+    );
   }
   let jwk: unknown;
   try {

@@ -29,7 +29,10 @@ export const Version = z.string().regex(VERSION_PATTERN, 'a version is an image 
 export const PromotionId = z
   .string()
   .max(300)
-  .regex(/^[a-z0-9-]{1,63}@[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(:rollback:[a-z0-9-]{1,63}(,[a-z0-9-]{1,63})*)?$/, 'a promotion id is <pipeline>@<version> (or ...:rollback:<stages>)')
+  .regex(
+    /^[a-z0-9-]{1,63}@[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(:rollback:[a-z0-9-]{1,63}(,[a-z0-9-]{1,63})*)?$/,
+    'a promotion id is <pipeline>@<version> (or ...:rollback:<stages>)',
+  )
   .describe('the promotion (its workflow id), e.g. web@1.4.2');
 
 const Text = (what: string) => z.string().trim().min(1, `${what} must not be blank`).max(TEXT_MAX);
@@ -98,7 +101,9 @@ export type StageAction = keyof typeof STAGE_ACTIONS;
 
 export const ErrorResponse = z
   .object({
-    error: z.string().describe('a stable code: invalid_request, unauthenticated, forbidden, not_found, refused, payload_too_large, rate_limited, unavailable, internal'),
+    error: z
+      .string()
+      .describe('a stable code: invalid_request, unauthenticated, forbidden, not_found, refused, payload_too_large, rate_limited, unavailable, internal'),
     message: z.string().describe('what went wrong, in a sentence'),
     hint: z.string().describe('what to do about it'),
   })

@@ -91,7 +91,13 @@ async function writeKeys(args: string[], cwd: string, stdout: (text: string) => 
   const privateFile = join(dir, 'signing.jwk.json');
   const publicFile = join(dir, 'decision-keys.json');
   for (const file of [privateFile, publicFile]) {
-    if (await stat(file).then(() => true, () => false)) throw new UsageError(`${file} already exists; remove it first or choose another --out`);
+    if (
+      await stat(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      throw new UsageError(`${file} already exists; remove it first or choose another --out`);
   }
   await writeFile(privateFile, `${JSON.stringify(signing.jwk, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   await writeFile(publicFile, `${JSON.stringify(publicKeys, null, 2)}\n`, { mode: 0o644, flag: 'wx' });

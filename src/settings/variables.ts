@@ -198,11 +198,19 @@ export const serverVariables = {
     readers: ['server'],
     unset: 'ramp server refuses to start',
   }),
-  RAMP_SERVER_BODY_LIMIT: variable(z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024), {
-    description: 'the largest request body ramp server accepts, in bytes (larger: 413)',
-    expected: 'a whole number of bytes from 1024 to 16777216',
-    readers: ['server'],
-  }),
+  RAMP_SERVER_BODY_LIMIT: variable(
+    z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024),
+    {
+      description: 'the largest request body ramp server accepts, in bytes (larger: 413)',
+      expected: 'a whole number of bytes from 1024 to 16777216',
+      readers: ['server'],
+    },
+  ),
   RAMP_SERVER_RATE: variable(z.coerce.number().positive().max(100_000).default(10), {
     description: 'requests per second each client (token subject, else address) may send on average (more: 429)',
     expected: 'a positive number',

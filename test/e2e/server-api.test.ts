@@ -135,24 +135,38 @@ describe('ramp server over HTTP', () => {
     // Invalid bodies and unknown things.
     assertError(await call('POST', '/api/v1/promotions', { body: { pipeline } }), 400, 'invalid_request', /body\.version/);
     assertError(await call('POST', '/api/v1/promotions', { raw: '{"pipeline":' }), 400, 'invalid_request', /not JSON/);
-    assertError(await call('POST', '/api/v1/promotions', { body: { pipeline: 'no-such-pipeline', version: '1.1.0' } }), 404, 'not_found', /no pipeline named no-such-pipeline/);
+    assertError(
+      await call('POST', '/api/v1/promotions', { body: { pipeline: 'no-such-pipeline', version: '1.1.0' } }),
+      404,
+      'not_found',
+      /no pipeline named no-such-pipeline/,
+    );
     assertError(await call('GET', `/api/v1/promotions/${pipeline}@9.9.9`), 404, 'not_found', new RegExp(`no promotion ${pipeline}@9\\.9\\.9`));
-    assertError(await call('POST', '/api/v1/promotions', { raw: JSON.stringify({ pipeline, version: '1.1.0', pad: 'x'.repeat(70_000) }) }), 413, 'payload_too_large');
+    assertError(
+      await call('POST', '/api/v1/promotions', { raw: JSON.stringify({ pipeline, version: '1.1.0', pad: 'x'.repeat(70_000) }) }),
+      413,
+      'payload_too_large',
+    );
     assertError(await call('POST', '/api/v1/promotions', { as: 'nobody', body: { pipeline, version: '1.1.0' } }), 403, 'forbidden', /nobody may not promote/);
 
     // Promote: the same JSON as `ramp promote --json`.
-    const started = await call('POST', '/api/v1/promotions', { body: { pipeline, version: '1.1.0', release: { commit: 'abc1234', authors: ['dev@example.com'] } } });
+    const started = await call('POST', '/api/v1/promotions', {
+      body: { pipeline, version: '1.1.0', release: { commit: 'abc1234', authors: ['dev@example.com'] } },
+    });
     assert.equal(started.status, 201, JSON.stringify(started.body));
     const id = `${pipeline}@1.1.0`;
-    assert.deepEqual({ ...started.body, runId: typeof started.body.runId }, {
-      promotionId: id,
-      runId: 'string',
-      pipeline,
-      version: '1.1.0',
-      kind: 'promote',
-      stages: ['preview', 'production'],
-      requestedBy: 'rm',
-    });
+    assert.deepEqual(
+      { ...started.body, runId: typeof started.body.runId },
+      {
+        promotionId: id,
+        runId: 'string',
+        pipeline,
+        version: '1.1.0',
+        kind: 'promote',
+        stages: ['preview', 'production'],
+        requestedBy: 'rm',
+      },
+    );
     assertError(await call('POST', '/api/v1/promotions', { body: { pipeline, version: '1.1.0' } }), 409, 'refused', /already running/);
 
     // The status, as `ramp status --json`, until production waits for its approval.
@@ -173,27 +187,48 @@ describe('ramp server over HTTP', () => {
 
     // Watch it, then approve: the stream delivers the change the approval caused.
     const stream = watchEvents(id);
-    await waitFor(async () => stream.events.length, (n) => n > 0, 'the first status event', 60_000);
+    await waitFor(
+      () => Promise.resolve(stream.events.length),
+      (n) => n > 0,
+      'the first status event',
+      60_000,
+    );
     const first = JSON.parse(stream.events[0]!.data) as { activeStage: { phase: string } | null };
     assert.equal(first.activeStage?.phase, 'AwaitingApproval');
-    assertError(await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/preview/approve`, { as: 'alice', body: {} }), 409, 'refused', /is at stage production, not preview/);
+    assertError(
+      await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/preview/approve`, { as: 'alice', body: {} }),
+      409,
+      'refused',
+      /is at stage production, not preview/,
+    );
     assertError(
       await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/production/approve`, { as: 'alice', body: { comment: 42 } }),
       400,
       'invalid_request',
       /body\.comment/,
     );
-    const approved = await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/production/approve`, { as: 'alice', body: { comment: 'ship it' } });
+    const approved = await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/production/approve`, {
+      as: 'alice',
+      body: { comment: 'ship it' },
+    });
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     assert.equal(typeof approved.body.message, 'string');
     const afterApproval = await waitFor(
-      async () => stream.events.filter((e) => e.event === 'status').map((e) => JSON.parse(e.data) as { activeStage: { approvals: { outcome: string }[] } | null }),
+      () =>
+        Promise.resolve(
+          stream.events.filter((e) => e.event === 'status').map((e) => JSON.parse(e.data) as { activeStage: { approvals: { outcome: string }[] } | null }),
+        ),
       (statuses) => statuses.some((s) => s.activeStage?.approvals.some((a) => a.outcome === 'Approved')),
       'a status event showing the approval',
       60_000,
     );
     assert.ok(afterApproval.length >= 2);
-    await waitFor(async () => stream.comments.length, (n) => n > 0, 'a heartbeat comment', 60_000);
+    await waitFor(
+      () => Promise.resolve(stream.comments.length),
+      (n) => n > 0,
+      'a heartbeat comment',
+      60_000,
+    );
 
     // Approving a stage that no longer waits for approval: the workflow refuses, 409.
     await waitFor(
@@ -208,7 +243,12 @@ describe('ramp server over HTTP', () => {
     // Abort it: the stream ends with `end` once the promotion finished.
     const aborted = await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/abort`, { body: { reason: 'test over' } });
     assert.equal(aborted.status, 200, JSON.stringify(aborted.body));
-    await waitFor(async () => stream.events.map((e) => e.event), (events) => events.includes('end'), 'the end event', 60_000);
+    await waitFor(
+      () => Promise.resolve(stream.events.map((e) => e.event)),
+      (events) => events.includes('end'),
+      'the end event',
+      60_000,
+    );
     await stream.done;
     assert.equal(server.context.feed.watched, 0, 'the read loop stopped with its last watcher');
 

@@ -39,7 +39,8 @@ export async function testServer(options: {
   const settings = cliSettings({ stdout: () => {}, stderr: () => {}, isTty: false, cwd: options.pipelinesDir, env: options.env }, {});
   const server = createServer({
     authenticator: fakeAuthenticator,
-    authorize: (actor, permission, pipeline, stage) => (actor.name === 'nobody' ? `nobody may not ${permission} ${pipeline.name}${stage ? `/${stage}` : ''}` : null),
+    authorize: (actor, permission, pipeline, stage) =>
+      actor.name === 'nobody' ? `nobody may not ${permission} ${pipeline.name}${stage ? `/${stage}` : ''}` : null,
     signingKey: (await generateDecisionKeys('test')).signing,
     temporal: { settings, env: options.env },
     pipelinesDir: options.pipelinesDir,
