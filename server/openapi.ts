@@ -210,7 +210,6 @@ export function openApiDocument(version: string): object {
     description: "an OpenID Connect access token from the server's issuer, or a ramp service token",
   });
   for (const [name, schema] of Object.entries(statusComponents())) registry.registerComponent('schemas', name, schema);
-  registry.register('Error', ErrorResponse);
   for (const route of apiRoutes()) registry.registerPath(route);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

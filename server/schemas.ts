@@ -55,7 +55,8 @@ export const PromoteRequest = z
       .optional()
       .describe("what is known of the release's source"),
   })
-  .describe('start promoting a version through the pipeline');
+  .describe('start promoting a version through the pipeline')
+  .openapi('PromoteRequest');
 
 export const RollbackRequest = z
   .strictObject({
@@ -63,7 +64,8 @@ export const RollbackRequest = z
     version: Version.describe('the version to put back'),
     stages: z.array(StageName).length(1, 'a rollback names exactly one stage').describe('the stage to roll back'),
   })
-  .describe('put an earlier version back in one stage');
+  .describe('put an earlier version back in one stage')
+  .openapi('RollbackRequest');
 
 export const CommentRequest = z.strictObject({ comment: Text('comment').optional() });
 export const ReasonRequest = z.strictObject({ reason: Text('reason') });
@@ -107,61 +109,72 @@ export const ErrorResponse = z
     message: z.string().describe('what went wrong, in a sentence'),
     hint: z.string().describe('what to do about it'),
   })
-  .describe('every error');
+  .describe('every error')
+  .openapi('Error');
 
-export const Ack = z.object({ message: z.string().describe('what the workflow did, in a sentence') });
+export const Ack = z.object({ message: z.string().describe('what the workflow did, in a sentence') }).openapi('Ack');
 
-export const Actor = z.object({
-  subject: z.string(),
-  name: z.string(),
-  email: z.string().nullable(),
-  groups: z.array(z.string()),
-  issuer: z.string(),
-  method: z.enum(['oidc', 'service-token', 'local-unverified']),
-});
+export const Actor = z
+  .object({
+    subject: z.string(),
+    name: z.string(),
+    email: z.string().nullable(),
+    groups: z.array(z.string()),
+    issuer: z.string(),
+    method: z.enum(['oidc', 'service-token', 'local-unverified']),
+  })
+  .openapi('Actor');
 
 /** `ramp promote --json` and `ramp rollback --json` (without --wait). */
-export const PromotionStarted = z.object({
-  promotionId: z.string(),
-  runId: z.string(),
-  pipeline: z.string(),
-  version: z.string(),
-  kind: z.enum(['promote', 'rollback']),
-  stages: z.array(z.string()),
-  requestedBy: z.string(),
-});
+export const PromotionStarted = z
+  .object({
+    promotionId: z.string(),
+    runId: z.string(),
+    pipeline: z.string(),
+    version: z.string(),
+    kind: z.enum(['promote', 'rollback']),
+    stages: z.array(z.string()),
+    requestedBy: z.string(),
+  })
+  .openapi('PromotionStarted');
 
 /** One line of `ramp list --json`. */
-export const PromotionRow = z.object({
-  id: z.string(),
-  phase: z.string(),
-  stage: z.string().nullable(),
-  waitingFor: z.array(z.string()),
-  startedAt: z.string(),
-  closedAt: z.string().nullable(),
-  message: z.string().nullable(),
-});
+export const PromotionRow = z
+  .object({
+    id: z.string(),
+    phase: z.string(),
+    stage: z.string().nullable(),
+    waitingFor: z.array(z.string()),
+    startedAt: z.string(),
+    closedAt: z.string().nullable(),
+    message: z.string().nullable(),
+  })
+  .openapi('PromotionRow');
 
 /** One entry of `ramp history --json`. */
-export const HistoryEntry = z.object({
-  sha: z.string(),
-  committedAt: z.string(),
-  subject: z.string(),
-  promotion: z.string(),
-  stage: z.string(),
-  step: z.string(),
-  version: z.string().nullable(),
-  approvedBy: z.array(z.string()),
-  requestedBy: z.string().nullable(),
-  rollback: z.object({ of: z.string(), reason: z.string() }).nullable(),
-});
+export const HistoryEntry = z
+  .object({
+    sha: z.string(),
+    committedAt: z.string(),
+    subject: z.string(),
+    promotion: z.string(),
+    stage: z.string(),
+    step: z.string(),
+    version: z.string().nullable(),
+    approvedBy: z.array(z.string()),
+    requestedBy: z.string().nullable(),
+    rollback: z.object({ of: z.string(), reason: z.string() }).nullable(),
+  })
+  .openapi('HistoryEntry');
 
 /** One stage of `ramp drift --json`: the watch's status (workflows/drift-messages.ts DriftStatus), or why there is none. */
-export const DriftReport = z.object({
-  stage: z.string(),
-  status: z.looseObject({ phase: z.string(), message: z.string(), drifts: z.array(z.unknown()) }).nullable(),
-  problem: z.string().nullable(),
-});
+export const DriftReport = z
+  .object({
+    stage: z.string(),
+    status: z.looseObject({ phase: z.string(), message: z.string(), drifts: z.array(z.unknown()) }).nullable(),
+    problem: z.string().nullable(),
+  })
+  .openapi('DriftReport');
 
 export const Health = z.object({ status: z.literal('ok') });
 export const Readiness = z.object({ status: z.enum(['ready', 'unavailable']), message: z.string() });

@@ -26,6 +26,7 @@ describe('usage texts', () => {
       'history',
       'drift',
       'worker',
+      'server',
       'dev',
     ]);
     assert.match(help.stdout, /^Exit codes: 0 ok, 1 failed or refused \(the reason is printed\), 2 usage error, 70 a bug in ramp\.$/m);
