@@ -38,6 +38,8 @@ describe('ramp server over HTTP', () => {
   let server: TestServer;
   let http: Listening;
   let pipeline: string;
+  /** The environment the servers read (Temporal, the worker's task queue). */
+  let vars: Record<string, string>;
 
   before(async () => {
     env = await getTestEnv();
@@ -58,8 +60,9 @@ describe('ramp server over HTTP', () => {
         },
       }),
     );
+    vars = { TEMPORAL_ADDRESS: env.address, RAMP_TASK_QUEUE: created.taskQueue, RAMP_UPDATE_TIMEOUT_MS: '20000' };
     server = await testServer({
-      env: { TEMPORAL_ADDRESS: env.address, RAMP_TASK_QUEUE: created.taskQueue, RAMP_UPDATE_TIMEOUT_MS: '20000' },
+      env: vars,
       pipelinesDir: dir,
       events: { pollMs: 100, heartbeatMs: 200 },
     });
@@ -91,12 +94,12 @@ describe('ramp server over HTTP', () => {
   }
 
   /** Reads the promotion's event stream in the background, collecting every event. */
-  function watchEvents(id: string): { events: SentEvent[]; comments: number[]; done: Promise<void>; stop: () => void } {
+  function watchEvents(id: string, base = http.url): { events: SentEvent[]; comments: number[]; done: Promise<void>; stop: () => void } {
     const abort = new AbortController();
     const events: SentEvent[] = [];
     const comments: number[] = [];
     const done = (async () => {
-      const response = await fetch(`${http.url}/api/v1/promotions/${encodeURIComponent(id)}/events`, {
+      const response = await fetch(`${base}/api/v1/promotions/${encodeURIComponent(id)}/events`, {
         headers: { authorization: tokenOf('rm') },
         signal: abort.signal,
       });
@@ -257,6 +260,28 @@ describe('ramp server over HTTP', () => {
     assert.ok(requests.length >= 15);
     assert.ok(requests.some((line) => line.includes('"actor":"sub-alice"') && line.includes('"status":200')));
     assert.ok(!server.logs.some((line) => /token-/.test(line)), 'no token in the log');
+  });
+
+  test('a graceful stop ends the event streams, then the server stops', async () => {
+    const second = await testServer({ env: vars, pipelinesDir: dir, events: { pollMs: 100, heartbeatMs: 60_000 } });
+    const secondHttp = await listen(second, '127.0.0.1', 0);
+    const id = `${pipeline}@1.2.0`;
+    const started = await call('POST', '/api/v1/promotions', { body: { pipeline, version: '1.2.0' } });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    const stream = watchEvents(id, secondHttp.url);
+    await waitFor(
+      () => Promise.resolve(stream.events.length),
+      (n) => n > 0,
+      'the first status event',
+      60_000,
+    );
+    await secondHttp.stop(10_000);
+    await stream.done;
+    assert.equal(stream.events.at(-1)?.event, 'end');
+    await assert.rejects(fetch(`${secondHttp.url}/healthz`), 'the stopped server accepts no connection');
+    // The promotion goes on: the server held no state.
+    const aborted = await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/abort`, { body: { reason: 'test over' } });
+    assert.equal(aborted.status, 200, JSON.stringify(aborted.body));
   });
 
   test('a client over its rate gets 429 with Retry-After', async () => {
