@@ -5,6 +5,7 @@
  * (UserError with Temporal's error as cause), for apiErrorOf to turn into a status.
  */
 import type { Command, CommandIo } from '../cli/command.js';
+import { InternalError } from '../src/errors.js';
 import type { ServerContext } from './context.js';
 
 export async function runCliJson(ctx: ServerContext, command: Command, args: string[]): Promise<unknown> {
@@ -21,5 +22,6 @@ export async function runCliJson(ctx: ServerContext, command: Command, args: str
   const flags = ['--address', settings.address, '--namespace', settings.namespace, '--task-queue', settings.taskQueue];
   await command.run([...args, ...flags, '--json'], io);
   // drift exits 1 when it found drift: its JSON is the answer all the same.
+  if (stdout.trim() === '') throw new InternalError(`ramp ${command.name} --json printed nothing`);
   return JSON.parse(stdout) as unknown;
 }
