@@ -11,6 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { listen, type Listening } from '../../server/listen.js';
+import { verifyDecision } from '../../src/identity/decision-signature.js';
+import { stageWorkflowId } from '../../workflows/messages.js';
 import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import { pipelineYaml, uniqueName } from '../support/pipelines.js';
 import { realRamp, type RealRamp } from '../support/real-ramp.js';
@@ -216,6 +218,23 @@ describe('ramp server over HTTP', () => {
     });
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     assert.equal(typeof approved.body.message, 'string');
+    // The approval was signed for this promotion, stage, gate and attempt, and sent with its id as the Update id.
+    const approval = server.signed.at(-1)!;
+    assert.equal(approval.claims.action, 'approve');
+    assert.deepEqual(approval.claims.target, { promotionId: id, pipeline, version: '1.1.0', stage: 'production', gate: 'gate', attempt: 1, commit: null });
+    assert.equal(approval.claims.actor.subject, 'sub-alice');
+    const verified = await verifyDecision(approval.token, server.publicKeys);
+    assert.ok(verified.ok && verified.claims.decisionId === approval.decisionId);
+    const updateIds: string[] = [];
+    const history = await env.client.workflow.getHandle(stageWorkflowId(pipeline, 'production')).fetchHistory();
+    for (const event of history.events ?? []) {
+      const id = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId;
+      if (id) updateIds.push(id);
+    }
+    assert.ok(updateIds.includes(approval.decisionId), `update ids ${updateIds.join(', ')} hold the decision id ${approval.decisionId}`);
+    const started1 = server.signed.find((d) => d.claims.action === 'promote')!;
+    assert.deepEqual(started1.claims.target, { promotionId: id, pipeline, version: '1.1.0', stage: null, gate: null, attempt: null, commit: 'abc1234' });
+
     const afterApproval = await waitFor(
       () =>
         Promise.resolve(

@@ -5,7 +5,9 @@
  */
 import { cliSettings } from '../../cli/connection.js';
 import { createServer, type RampServer } from '../../server/app.js';
+import type { JSONWebKeySet } from 'jose';
 import type { ServerOptions } from '../../server/context.js';
+import type { SignedDecision } from '../../server/decisions.js';
 import type { Limits } from '../../server/limits.js';
 import type { Actor } from '../../src/identity/actor.js';
 import { AuthenticationError, type Authenticator } from '../../src/identity/authenticator.js';
@@ -27,6 +29,10 @@ export const fakeAuthenticator: Authenticator = {
 
 export interface TestServer extends RampServer {
   logs: string[];
+  /** The public half of the server's signing key (what a worker verifies with). */
+  publicKeys: JSONWebKeySet;
+  /** Every decision the server signed, in order. */
+  signed: SignedDecision[];
 }
 
 export async function testServer(options: {
@@ -36,17 +42,26 @@ export async function testServer(options: {
   events?: ServerOptions['events'];
 }): Promise<TestServer> {
   const logs: string[] = [];
+  const keys = await generateDecisionKeys('test');
   const settings = cliSettings({ stdout: () => {}, stderr: () => {}, isTty: false, cwd: options.pipelinesDir, env: options.env }, {});
   const server = createServer({
     authenticator: fakeAuthenticator,
     authorize: (actor, permission, pipeline, stage) =>
       actor.name === 'nobody' ? `nobody may not ${permission} ${pipeline.name}${stage ? `/${stage}` : ''}` : null,
-    signingKey: (await generateDecisionKeys('test')).signing,
+    signingKey: keys.signing,
     temporal: { settings, env: options.env },
     pipelinesDir: options.pipelinesDir,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.events ? { events: options.events } : {}),
     logger: { info: (event) => logs.push(JSON.stringify(event)), error: (event) => logs.push(JSON.stringify(event)) },
   });
-  return Object.assign(server, { logs });
+  // Each signed decision is kept as well as sent.
+  const signed: SignedDecision[] = [];
+  const sign = server.context.sign;
+  server.context.sign = async (...args) => {
+    const decision = await sign(...args);
+    signed.push(decision);
+    return decision;
+  };
+  return Object.assign(server, { logs, publicKeys: keys.publicKeys, signed });
 }
