@@ -129,7 +129,7 @@ const MESSAGE_STATUSES: readonly [RegExp, ErrorStatus][] = [
   [/\bno worker (polls|answered)\b/, 503],
   [/^namespace \S+ does not exist\b/, 503],
   [/\b(has already finished|is no longer running|is already running|has no active stage|is at stage)\b/, 409],
-  [/^no promotion\b|^no pipeline named\b|\bhas no stage\b|^nobody watches\b|\bdoes not watch for drift\b/, 404],
+  [/^no promotion\b|^no pipeline named\b|\bhas no stage\b|^nobody watches\b|\bdoes not watch for drift\b|^no stage of \S+ watches for drift\b/, 404],
 ];
 
 /** The status for a UserError's sentence; `fallback` when none matches (a refusal, 409). */

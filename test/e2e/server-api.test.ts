@@ -274,6 +274,22 @@ describe('ramp server over HTTP', () => {
     await stream.done;
     assert.equal(server.context.feed.watched, 0, 'the read loop stopped with its last watcher');
 
+    // The pipeline's history (as `ramp history --json`): the approval and the revert are in Git.
+    const commits = await call('GET', `/api/v1/pipelines/${pipeline}/history?stage=production`);
+    assert.equal(commits.status, 200, JSON.stringify(commits.body));
+    const entries = commits.body as unknown as { promotion: string; approvedBy: string[]; rollback: { reason: string } | null }[];
+    assert.ok(
+      entries.some((e) => e.promotion === id && e.approvedBy.includes('alice')),
+      JSON.stringify(entries),
+    );
+    assert.ok(
+      entries.some((e) => e.rollback !== null),
+      'the revert is in the history',
+    );
+    assertError(await call('GET', `/api/v1/pipelines/${pipeline}/history?stage=qa`), 404, 'not_found', /has no stage qa/);
+    assertError(await call('GET', `/api/v1/pipelines/${pipeline}/history?limit=0`), 400, 'invalid_request', /query\.limit/);
+    assertError(await call('GET', `/api/v1/pipelines/${pipeline}/drift`), 404, 'not_found', /watches for drift/);
+
     // The request log: one line per request, the caller's subject, never a token.
     const requests = server.logs.filter((line) => line.includes('"msg":"request"'));
     assert.ok(requests.length >= 15);
