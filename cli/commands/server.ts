@@ -22,7 +22,7 @@ const SERVER_RUN = new URL(`../../server/run${import.meta.url.endsWith('.ts') ? 
 export const serverCommand: Command = {
   name: 'server',
   summary: 'Run the HTTP API (ramp server), or write its decision-signing keys (ramp server keys)',
-  usage: `ramp server [--listen HOST:PORT] [--pipelines DIR] [--address HOST:PORT] [--namespace NS] [--task-queue Q]
+  usage: `ramp server [--listen HOST:PORT] [--pipelines DIR] [--address HOST:PORT] [--namespace NS]
 ramp server keys --out DIR [--kid ID]
 
   Serves ramp's JSON API (/api/v1, docs/api/openapi.json) in the foreground until SIGINT or
