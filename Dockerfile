@@ -13,6 +13,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY worker ./worker
 COPY cli ./cli
+COPY server ./server
 COPY scripts/build.ts ./scripts/build.ts
 RUN npm run build
 

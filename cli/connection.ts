@@ -148,10 +148,10 @@ export class RampTemporal {
    * An update that reaches a run just as it continues as new is aborted by the server without
    * running; it is sent again, to the new run.
    */
-  async update<Ret, Arg>(target: Target, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
+  async update<Ret, Arg>(target: Target, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string = randomUUID()): Promise<Ret> {
     try {
       // One update id for every attempt: the server answers a repeat with the first outcome.
-      const updateId = randomUUID();
+      // `ramp server` passes its signed decision's id, so a repeated decision is a duplicate.
       return await retryAcrossContinueAsNew(() =>
         this.deadline(() => this.client.workflow.getHandle(target.id).executeUpdate(update, { args: [arg], updateId })),
       );
@@ -226,9 +226,16 @@ export class RampTemporal {
 
   /**
    * Turns Temporal's errors into UserErrors that say what happened and what to do; returns
-   * anything else unchanged (a bug, reported as such by cli/main.ts).
+   * anything else unchanged (a bug, reported as such by cli/main.ts). The UserError keeps the
+   * Temporal error as its `cause` (`ramp server` picks its HTTP status from it).
    */
   async explain(error: unknown, target: Target): Promise<unknown> {
+    const explained = await this.explainWhy(error, target);
+    if (explained !== error && explained instanceof Error && explained.cause === undefined) explained.cause = error;
+    return explained;
+  }
+
+  private async explainWhy(error: unknown, target: Target): Promise<unknown> {
     if (error instanceof UserError || error instanceof UsageError) return error;
     if (error instanceof WorkflowUpdateFailedError) {
       return new UserError(error.cause?.message ?? error.message);

@@ -17,6 +17,7 @@ import { rejectCommand } from './commands/reject.js';
 import { resumeCommand } from './commands/resume.js';
 import { retryCommand } from './commands/retry.js';
 import { rollbackCommand } from './commands/rollback.js';
+import { serverCommand } from './commands/server.js';
 import { skipCommand } from './commands/skip.js';
 import { statusCommand } from './commands/status.js';
 import { tokenCommand } from './commands/token.js';
@@ -43,6 +44,7 @@ const commands: readonly Command[] = [
   historyCommand,
   driftCommand,
   workerCommand,
+  serverCommand,
   devCommand,
   loginCommand,
   logoutCommand,

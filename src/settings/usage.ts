@@ -5,11 +5,11 @@
 import os from 'node:os';
 import type { z } from 'zod';
 import { TEMPORAL_VARIABLES } from './temporal.js';
-import { metaOf, patternVariables, workerVariables, type Reader } from './variables.js';
+import { cliVariables, metaOf, patternVariables, serverVariables, workerVariables, type Reader } from './variables.js';
 
-/** One `NAME  description (default …)` entry per variable, wrapped to `width` columns. */
+/** One `NAME  description (default …)` entry per variable `reader` reads, wrapped to `width` columns. */
 export function variablesUsage(reader: Reader = 'worker', width = 100): string {
-  const shape: Record<string, z.ZodType> = workerVariables;
+  const shape: Record<string, z.ZodType> = { ...workerVariables, ...cliVariables, ...serverVariables };
   const entries: [string, string][] = [];
   for (const variable of TEMPORAL_VARIABLES) entries.push([variable.name, variable.description]);
   for (const [name, schema] of Object.entries(shape)) {

@@ -1,5 +1,5 @@
 /**
- * Every `RAMP_*` variable that the worker and the CLI read: one zod schema, each variable with
+ * Every `RAMP_*` variable that the worker, the CLI and `ramp server` read: one zod schema, each variable with
  * its description, its default and who reads it. `parseSettings` (parse.ts) reads them once at
  * startup; `variablesUsage` (usage.ts) renders `ramp worker --help` and docs/settings.md lists
  * them, so neither can drift from what is parsed. Temporal's own connection variables
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 /** Who reads a variable. */
-export type Reader = 'worker' | 'cli';
+export type Reader = 'worker' | 'cli' | 'server';
 
 /** What `--help`, the docs and error messages say about a variable. */
 export interface VariableMeta {
@@ -48,7 +48,7 @@ function isHttpUrl(text: string): boolean {
 const taskQueue = variable(z.string().default('ramp'), {
   description: "the Temporal task queue ramp's workers poll and the CLI starts promotions on (--task-queue overrides it)",
   expected: 'a task queue name',
-  readers: ['worker', 'cli'],
+  readers: ['worker', 'cli', 'server'],
 });
 
 /** What the worker reads (worker/config.ts). */
@@ -156,12 +156,12 @@ export const cliVariables = {
   RAMP_UPDATE_TIMEOUT_MS: variable(millis.default(10_000), {
     description: 'how long an operator command or a status query waits for a worker to answer',
     expected: 'a positive whole number of milliseconds',
-    readers: ['cli'],
+    readers: ['cli', 'server'],
   }),
   RAMP_CONNECT_TIMEOUT_MS: variable(millis.default(5_000), {
-    description: 'how long the CLI waits to connect to Temporal',
+    description: 'how long the CLI (and ramp server) waits to connect to Temporal',
     expected: 'a positive whole number of milliseconds',
-    readers: ['cli'],
+    readers: ['cli', 'server'],
   }),
   RAMP_POLL_MS: variable(millis.optional(), {
     description: 'how often --wait and --watch read the status',
@@ -176,9 +176,9 @@ export const cliVariables = {
     unset: '$USER, else the OS account',
   }),
   RAMP_PIPELINES_DIR: variable(z.string().optional(), {
-    description: 'where pipeline names are looked up as <dir>/<name>.yaml',
+    description: 'where pipeline names are looked up as <dir>/<name>.yaml (ramp server: its pipelines; --pipelines overrides it)',
     expected: 'a directory path',
-    readers: ['cli'],
+    readers: ['cli', 'server'],
     unset: "./pipelines, or the running dev stack's pipelines when the command talks to it",
   }),
   RAMP_DEV_DIR: variable(z.string().optional(), {
@@ -224,6 +224,52 @@ export const cliVariables = {
   }),
 };
 
+/** What `ramp server` reads besides the CLI's connection variables (cli/commands/server.ts). */
+export const serverVariables = {
+  RAMP_SERVER_LISTEN: variable(
+    z
+      .string()
+      .regex(HOST_PORT)
+      .refine((address) => Number(address.slice(address.lastIndexOf(':') + 1)) <= 65_535)
+      .default('127.0.0.1:8480'),
+    { description: 'host:port where ramp server listens (--listen overrides it)', expected: 'host:port, such as 0.0.0.0:8480', readers: ['server'] },
+  ),
+  RAMP_SERVER_SIGNING_KEY_FILE: variable(z.string().optional(), {
+    description: 'the private JWK ramp server signs decisions with (`ramp server keys` writes one; workers get the public half)',
+    expected: 'a file path',
+    readers: ['server'],
+    unset: 'ramp server refuses to start',
+  }),
+  RAMP_SERVER_BODY_LIMIT: variable(
+    z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024),
+    {
+      description: 'the largest request body ramp server accepts, in bytes (larger: 413)',
+      expected: 'a whole number of bytes from 1024 to 16777216',
+      readers: ['server'],
+    },
+  ),
+  RAMP_SERVER_RATE: variable(z.coerce.number().positive().max(100_000).default(10), {
+    description: 'requests per second each client (token subject, else address) may send on average (more: 429)',
+    expected: 'a positive number',
+    readers: ['server'],
+  }),
+  RAMP_SERVER_BURST: variable(z.coerce.number().int().min(1).max(100_000).default(40), {
+    description: 'requests a client may send at once before RAMP_SERVER_RATE applies',
+    expected: 'a positive whole number',
+    readers: ['server'],
+  }),
+  RAMP_SERVER_SHUTDOWN_GRACE: variable(z.string().regex(DURATION).default('10s'), {
+    description: 'how long requests in flight get to finish after SIGINT or SIGTERM',
+    expected: 'a duration such as 10s, 1m or 500ms',
+    readers: ['server'],
+  }),
+};
+
 /**
  * Variables named by a pattern: a pipeline's secretRef `gitops-deploy-token` is looked up as
  * RAMP_SECRET_GITOPS_DEPLOY_TOKEN (src/providers/secrets.ts). Their values are never printed.
@@ -244,11 +290,13 @@ export const patternVariables: readonly { name: string; description: string; rea
 
 export const workerSchema = z.object(workerVariables);
 export const cliSchema = z.object(cliVariables);
+export const serverSchema = z.object(serverVariables);
 /** Every RAMP_* variable with a fixed name. */
-export const settingsSchema = z.object({ ...workerVariables, ...cliVariables });
+export const settingsSchema = z.object({ ...workerVariables, ...cliVariables, ...serverVariables });
 
 export type WorkerVariables = z.output<typeof workerSchema>;
 export type CliVariables = z.output<typeof cliSchema>;
+export type ServerVariables = z.output<typeof serverSchema>;
 
 /** The metadata of a variable of the schema. */
 export function metaOf(schema: z.ZodType): VariableMeta {

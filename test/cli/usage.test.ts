@@ -26,6 +26,7 @@ describe('usage texts', () => {
       'history',
       'drift',
       'worker',
+      'server',
       'dev',
       'login',
       'logout',

@@ -242,7 +242,7 @@ describe('the list of variables (ramp worker --help, docs/settings.md)', () => {
     const known = new Set(Object.keys(settingsSchema.shape));
     const unknown: string[] = [];
     let files = 0;
-    for (const top of ['worker', 'cli', 'src', 'activities', 'workflows']) {
+    for (const top of ['worker', 'cli', 'server', 'src', 'activities', 'workflows']) {
       for (const file of await sourceFiles(path.join(ROOT, top))) {
         files++;
         const text = await readFile(file, 'utf8');

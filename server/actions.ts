@@ -1,0 +1,223 @@
+/**
+ * The decisions the server forwards to the workflows, each the same steps: find what the
+ * decision is about (the promotion, its active stage, the pending approval), check the caller
+ * may take it (403), sign it, and send it with the decision's id as the Update id. The
+ * workflow's validator has the last word; its refusal comes back as 409 (or 403, `Forbidden`).
+ */
+import type { RampTemporal } from '../cli/connection.js';
+import { startPromotion } from '../cli/start.js';
+import type { Actor } from '../src/identity/actor.js';
+import { DecisionAction, type DecisionTarget } from '../src/identity/decision.js';
+import type { PipelineSpec } from '../src/schema/pipeline.js';
+import { acceptDriftUpdate, driftStatusQuery, driftWorkflowId, rejectDriftUpdate, type DriftDecisionArgs } from '../workflows/drift-messages.js';
+import {
+  abortUpdate,
+  approveUpdate,
+  pauseUpdate,
+  promotionWorkflowId,
+  rejectUpdate,
+  resumeUpdate,
+  retryUpdate,
+  skipUpdate,
+  type Ack,
+  type PromotionInput,
+  type PromotionStatus,
+} from '../workflows/messages.js';
+import type { Permission, ServerContext } from './context.js';
+import { ApiError } from './errors.js';
+import { loadServerPipeline } from './pipelines.js';
+import type { StageAction } from './schemas.js';
+
+/** 403 with the authorizer's sentence when the actor may not. */
+function authorize(ctx: ServerContext, actor: Actor, permission: Permission, pipeline: PipelineSpec, stage: string | null): void {
+  const refusal = ctx.options.authorize(actor, permission, pipeline, stage);
+  if (refusal !== null) throw new ApiError(403, refusal);
+}
+
+export interface StartRequest {
+  kind: 'promote' | 'rollback';
+  pipeline: string;
+  version: string;
+  stages?: string[] | undefined;
+  release?: { commit?: string | undefined; authors?: string[] | undefined } | undefined;
+}
+
+/** Starts a promotion or rollback; answers what `ramp promote --json` / `ramp rollback --json` print. */
+export async function startFor(ctx: ServerContext, actor: Actor, request: StartRequest): Promise<unknown> {
+  const spec = await loadServerPipeline(ctx.options.pipelinesDir, request.pipeline);
+  const names = spec.stages.map((s) => s.name);
+  const unknown = (request.stages ?? []).filter((s) => !names.includes(s));
+  if (unknown.length > 0)
+    throw new ApiError(404, `pipeline ${spec.name} has no stage ${unknown.join(', ')}; its stages: ${names.join(', ')}. Nothing was started`);
+  const stages = request.stages ? names.filter((n) => request.stages!.includes(n)) : undefined;
+  const stage = request.kind === 'rollback' ? (stages?.[0] ?? null) : null;
+  authorize(ctx, actor, request.kind === 'rollback' ? 'rollback' : 'promote', spec, stage);
+
+  const promotionId =
+    request.kind === 'rollback' ? promotionWorkflowId(spec.name, request.version, 'rollback', stages) : promotionWorkflowId(spec.name, request.version);
+  const release = request.release && (request.release.commit || request.release.authors) ? cleanRelease(request.release) : undefined;
+  const target: DecisionTarget = {
+    promotionId,
+    pipeline: spec.name,
+    version: request.version,
+    stage,
+    gate: null,
+    attempt: null,
+    commit: release?.commit ?? null,
+  };
+  const decision = await ctx.sign(request.kind === 'rollback' ? DecisionAction.Rollback : DecisionAction.Promote, actor, target);
+  const input: PromotionInput = {
+    apiVersion: 'ramp/v1',
+    pipeline: spec,
+    version: request.version,
+    requestedBy: actor.name,
+    decision: decision.token,
+    kind: request.kind,
+    ...(stages ? { stages } : {}),
+    ...(release ? { release } : {}),
+  };
+  const temporal = await ctx.temporal.get();
+  let printed = '';
+  const io = { stdout: (text: string) => (printed += text), stderr: () => {}, isTty: false, color: false, cwd: ctx.options.pipelinesDir };
+  await startPromotion(temporal, io, input, promotionId, { wait: false, json: true });
+  return JSON.parse(printed) as unknown;
+}
+
+function cleanRelease(release: NonNullable<StartRequest['release']>): NonNullable<PromotionInput['release']> {
+  return { ...(release.commit ? { commit: release.commit } : {}), ...(release.authors ? { authors: release.authors } : {}) };
+}
+
+/** The promotion, and its pipeline as the server knows it now (for the permission check). */
+async function promotionAndPipeline(
+  ctx: ServerContext,
+  temporal: RampTemporal,
+  promotionId: string,
+): Promise<{ promotion: PromotionStatus; spec: PipelineSpec }> {
+  const promotion = await temporal.promotionStatus(promotionId);
+  const spec = await loadServerPipeline(ctx.options.pipelinesDir, promotion.pipeline);
+  return { promotion, spec };
+}
+
+const STAGE_DECISIONS: Record<StageAction, DecisionAction> = {
+  approve: DecisionAction.Approve,
+  reject: DecisionAction.Reject,
+  pause: DecisionAction.Pause,
+  resume: DecisionAction.Resume,
+  skip: DecisionAction.Skip,
+};
+
+/** approve, reject, pause, resume, skip: to the stage the promotion is running, which must be `stage`. */
+export async function stageCommand(
+  ctx: ServerContext,
+  actor: Actor,
+  request: { promotionId: string; stage: string; action: StageAction; body: { comment?: string | undefined; reason?: string | undefined } },
+): Promise<Ack> {
+  const { promotionId, stage, action } = request;
+  const temporal = await ctx.temporal.get();
+  const { promotion, spec } = await promotionAndPipeline(ctx, temporal, promotionId);
+  const names = promotion.stages.map((s) => s.name);
+  if (!names.includes(stage)) throw new ApiError(404, `promotion ${promotionId} has no stage ${stage}; its stages: ${names.join(', ')}`);
+  authorize(ctx, actor, action === 'approve' || action === 'reject' ? 'approve' : 'operate', spec, stage);
+
+  const active = promotion.activeStage;
+  if (!active)
+    throw new ApiError(
+      409,
+      `promotion ${promotionId} has no active stage (phase ${promotion.phase}: ${promotion.message}), not ${stage}; there is nothing to ${action}`,
+    );
+  if (active.name !== stage) throw new ApiError(409, `promotion ${promotionId} is at stage ${active.name}, not ${stage}`);
+  const status = await temporal.stageStatus(active, promotionId);
+  if (!status || status.promotionId !== promotionId)
+    throw new ApiError(409, `stage ${stage} of ${promotionId} is no longer running; see GET /api/v1/promotions/${promotionId}`);
+
+  // approve and reject are bound to the gate waiting now and the commit it will let through.
+  const gate = action === 'approve' || action === 'reject' ? status.approvals.filter((a) => a.outcome === 'Pending').at(-1) : undefined;
+  const commit = (gate as { commit?: unknown } | undefined)?.commit;
+  const target: DecisionTarget = {
+    promotionId,
+    pipeline: promotion.pipeline,
+    version: promotion.version,
+    stage,
+    gate: gate?.gate ?? null,
+    attempt: status.attempt,
+    commit: typeof commit === 'string' ? commit : null,
+  };
+  const decision = await ctx.sign(STAGE_DECISIONS[action], actor, target);
+  const base = { promotionId, actor: actor.name, decision: decision.token };
+  const where = { kind: 'stage', id: active.workflowId, stage, promotionId } as const;
+  const id = decision.decisionId;
+  const { comment, reason } = request.body;
+  switch (action) {
+    case 'approve':
+      return temporal.update(where, approveUpdate, { ...base, ...optional('comment', comment) }, id);
+    case 'reject':
+      return temporal.update(where, rejectUpdate, { ...base, reason: reason ?? '' }, id);
+    case 'pause':
+      return temporal.update(where, pauseUpdate, { ...base, ...optional('reason', reason) }, id);
+    case 'resume':
+      return temporal.update(where, resumeUpdate, base, id);
+    case 'skip':
+      return temporal.update(where, skipUpdate, base, id);
+  }
+}
+
+/** abort and retry: to the promotion. */
+export async function promotionCommand(
+  ctx: ServerContext,
+  actor: Actor,
+  request: { promotionId: string; action: 'abort' | 'retry'; reason?: string | undefined },
+): Promise<Ack> {
+  const { promotionId, action } = request;
+  const temporal = await ctx.temporal.get();
+  const { promotion, spec } = await promotionAndPipeline(ctx, temporal, promotionId);
+  const summary =
+    action === 'abort' ? promotion.stages.find((s) => s.name === promotion.activeStage?.name) : promotion.stages.find((s) => s.phase === 'Failed');
+  authorize(ctx, actor, 'operate', spec, summary?.name ?? null);
+  const target: DecisionTarget = {
+    promotionId,
+    pipeline: promotion.pipeline,
+    version: promotion.version,
+    stage: summary?.name ?? null,
+    gate: null,
+    attempt: summary?.attempt ?? null,
+    commit: null,
+  };
+  const decision = await ctx.sign(action === 'abort' ? DecisionAction.Abort : DecisionAction.Retry, actor, target);
+  const base = { promotionId, actor: actor.name, decision: decision.token };
+  const where = { kind: 'promotion', id: promotionId } as const;
+  return action === 'abort'
+    ? temporal.update(where, abortUpdate, { ...base, reason: request.reason ?? '' }, decision.decisionId)
+    : temporal.update(where, retryUpdate, base, decision.decisionId);
+}
+
+/** Accept or reject the drift a stage's watch found. */
+export async function driftDecision(
+  ctx: ServerContext,
+  actor: Actor,
+  request: { pipeline: string; stage: string; accept: boolean; reason?: string | undefined },
+): Promise<Ack> {
+  const spec = await loadServerPipeline(ctx.options.pipelinesDir, request.pipeline);
+  const stage = spec.stages.find((s) => s.name === request.stage);
+  if (!stage) throw new ApiError(404, `pipeline ${spec.name} has no stage ${request.stage}; its stages: ${spec.stages.map((s) => s.name).join(', ')}`);
+  authorize(ctx, actor, 'driftDecide', spec, stage.name);
+  const temporal = await ctx.temporal.get();
+  const where = { kind: 'drift', id: driftWorkflowId(spec.name, stage.name), stage: stage.name, pipeline: spec.name } as const;
+  const status = await temporal.query(where, driftStatusQuery);
+  const target: DecisionTarget = {
+    promotionId: where.id,
+    pipeline: spec.name,
+    version: '',
+    stage: stage.name,
+    gate: null,
+    attempt: null,
+    commit: status.lastCheck?.sha ?? null,
+  };
+  const decision = await ctx.sign(DecisionAction.Drift, actor, target);
+  // DriftDecisionArgs gains `decision` when the drift watch verifies decisions.
+  const arg: DriftDecisionArgs & { decision: string } = { actor: actor.name, decision: decision.token, ...optional('reason', request.reason) };
+  return temporal.update(where, request.accept ? acceptDriftUpdate : rejectDriftUpdate, arg, decision.decisionId);
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}

@@ -1,0 +1,52 @@
+/**
+ * What the server is made of: its dependencies (injected, so tests run without an OpenID
+ * Provider) and the per-process parts every route shares.
+ */
+import type { CliSettings } from '../cli/connection.js';
+import type { Actor } from '../src/identity/actor.js';
+import type { Authenticator } from '../src/identity/authenticator.js';
+import type { DecisionSigningKey } from '../src/identity/decision-signature.js';
+import type { PipelineSpec } from '../src/schema/pipeline.js';
+import type { DecisionSigner } from './decisions.js';
+import type { Limits } from './limits.js';
+import type { ServerLogger } from './log.js';
+import type { StatusFeed } from './sse.js';
+import type { TemporalLink } from './temporal.js';
+
+/** What a decision needs permission for (src/domain/permissions.ts decides). */
+export type Permission = 'promote' | 'rollback' | 'approve' | 'operate' | 'driftDecide';
+
+/** Why `actor` may not do this to the pipeline (or its stage), or null when it may: a refusal is 403. */
+export type Authorize = (actor: Actor, permission: Permission, pipeline: PipelineSpec, stage: string | null) => string | null;
+
+export interface ServerOptions {
+  authenticator: Authenticator;
+  authorize: Authorize;
+  signingKey: DecisionSigningKey;
+  /** Where Temporal is, and the environment those settings came from (the CLI's list, history and drift read it). */
+  temporal: { settings: CliSettings; env: Readonly<Record<string, string | undefined>> };
+  /** The server's pipelines: callers name them, never send them. */
+  pipelinesDir: string;
+  limits?: Partial<Limits>;
+  logger: ServerLogger;
+  /** How often a watched promotion is read, and how often an idle event stream gets a comment. @default 1000, 15000 */
+  events?: { pollMs?: number; heartbeatMs?: number };
+}
+
+export interface ServerContext {
+  options: ServerOptions;
+  limits: Limits;
+  temporal: TemporalLink;
+  sign: DecisionSigner;
+  feed: StatusFeed;
+  /** Aborted when the server shuts down: event streams end. */
+  shutdown: AbortSignal;
+  heartbeatMs: number;
+}
+
+/** The request's own values (hono's context variables). */
+export interface AppEnv {
+  Variables: {
+    actor: Actor;
+  };
+}

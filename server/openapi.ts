@@ -1,0 +1,222 @@
+/**
+ * The OpenAPI 3.1 document of `ramp server`, generated from the zod schemas the routes validate
+ * with (schemas.ts) and the published status schema (docs/schemas/status.schema.json).
+ * GET /api/v1/openapi.json serves it; `npm run openapi` writes docs/api/openapi.json.
+ */
+import { readFileSync } from 'node:fs';
+import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { z } from 'zod';
+import {
+  Ack,
+  Actor,
+  type CommentRequest,
+  DriftQuery,
+  DriftReport,
+  EmptyRequest,
+  ErrorResponse,
+  Health,
+  HistoryEntry,
+  HistoryQuery,
+  ListQuery,
+  OptionalReasonRequest,
+  PipelineParams,
+  PipelineStageParams,
+  PromoteRequest,
+  PromotionParams,
+  PromotionRow,
+  PromotionStarted,
+  Readiness,
+  ReasonRequest,
+  RollbackRequest,
+  STAGE_ACTIONS,
+  StageParams,
+  type StageAction,
+} from './schemas.js';
+
+type Schema = z.ZodType;
+type SchemaObject = Record<string, unknown>;
+
+const STATUS_REF = { $ref: '#/components/schemas/StatusSnapshot' };
+
+/** docs/schemas/status.schema.json's definitions as components, its top as StatusSnapshot. */
+function statusComponents(): Record<string, SchemaObject> {
+  let text: string | null = null;
+  // Next to the sources (tsx), or two levels up from dist/server/.
+  for (const candidate of ['../docs/schemas/status.schema.json', '../../docs/schemas/status.schema.json']) {
+    try {
+      text = readFileSync(new URL(candidate, import.meta.url), 'utf8');
+      break;
+    } catch {
+      // try the next
+    }
+  }
+  if (text === null) return { StatusSnapshot: { type: 'object', description: 'ramp status --json (docs/schemas/status.schema.json)' } };
+  const rewritten = text.replaceAll('"#/definitions/', '"#/components/schemas/');
+  const {
+    definitions,
+    $schema: _schema,
+    $id: _id,
+    title: _title,
+    ...snapshot
+  } = JSON.parse(rewritten) as SchemaObject & { definitions: Record<string, SchemaObject> };
+  return { ...definitions, StatusSnapshot: { ...snapshot, description: 'the promotion and its active stage, as `ramp status --json` prints them' } };
+}
+
+const json = (schema: Schema | SchemaObject, description: string): ResponseConfig => ({
+  description,
+  content: { 'application/json': { schema: schema as Schema } },
+});
+const body = (schema: Schema) => ({ content: { 'application/json': { schema } }, required: false });
+
+/** The error answers a route can give, besides 401, 413, 429 and 503 (every /api/v1 route). */
+const errors = (...statuses: number[]): Record<string, ResponseConfig> => {
+  const what: Record<number, string> = {
+    400: 'the request does not match its schema',
+    403: 'the caller may not do this (the reason says why)',
+    404: 'no such promotion, pipeline or stage',
+    409: 'the state refuses it (e.g. not waiting for approval); the workflow says why',
+  };
+  const common: Record<number, string> = {
+    401: 'no valid bearer token',
+    413: 'the body is too large',
+    429: 'too many requests; see Retry-After',
+    503: 'Temporal or a worker did not answer',
+  };
+  const described: [number, string][] = [
+    ...statuses.map((s): [number, string] => [s, what[s]!]),
+    ...Object.entries(common).map(([s, d]): [number, string] => [Number(s), d]),
+  ];
+  return Object.fromEntries(described.map(([s, d]) => [String(s), json(ErrorResponse, d)]));
+};
+
+export function apiRoutes(): RouteConfig[] {
+  const secured = { security: [{ bearer: [] }] };
+  const routes: RouteConfig[] = [
+    { method: 'get', path: '/healthz', summary: 'The process answers', responses: { 200: json(Health, 'up') } },
+    {
+      method: 'get',
+      path: '/readyz',
+      summary: 'Temporal answers',
+      responses: { 200: json(Readiness, 'ready'), 503: json(Readiness, 'Temporal does not answer') },
+    },
+    { method: 'get', path: '/api/v1/openapi.json', summary: 'This document', responses: { 200: json({ type: 'object' }, 'the OpenAPI document') } },
+    {
+      ...secured,
+      method: 'get',
+      path: '/api/v1/me',
+      summary: 'Who the server takes the caller for',
+      responses: { 200: json(Actor, 'the caller'), ...errors() },
+    },
+    {
+      ...secured,
+      method: 'post',
+      path: '/api/v1/promotions',
+      summary: 'Start promoting a version (ramp promote --json)',
+      request: { body: { ...body(PromoteRequest), required: true } },
+      responses: { 201: json(PromotionStarted, 'started'), ...errors(400, 403, 404, 409) },
+    },
+    {
+      ...secured,
+      method: 'post',
+      path: '/api/v1/rollbacks',
+      summary: 'Put an earlier version back in one stage (ramp rollback --json)',
+      request: { body: { ...body(RollbackRequest), required: true } },
+      responses: { 201: json(PromotionStarted, 'started'), ...errors(400, 403, 404, 409) },
+    },
+    {
+      ...secured,
+      method: 'get',
+      path: '/api/v1/promotions',
+      summary: 'List promotions (ramp list --json)',
+      request: { query: ListQuery },
+      responses: { 200: json(PromotionRow.array(), 'newest first'), ...errors(400) },
+    },
+    {
+      ...secured,
+      method: 'get',
+      path: '/api/v1/promotions/{id}',
+      summary: 'A promotion and its active stage (ramp status --json)',
+      request: { params: PromotionParams },
+      responses: { 200: json(STATUS_REF, 'the status'), ...errors(400, 404) },
+    },
+    {
+      ...secured,
+      method: 'get',
+      path: '/api/v1/promotions/{id}/events',
+      summary: 'Live status as Server-Sent Events',
+      description:
+        '`event: status` with the status (as GET /api/v1/promotions/{id}) whenever it changes; `event: error` with an error body when a read failed (the stream goes on); `event: end` when the promotion finished or the server shuts down. Comment lines are heartbeats.',
+      request: { params: PromotionParams },
+      responses: { 200: { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors(400, 404) },
+    },
+    ...(Object.keys(STAGE_ACTIONS) as StageAction[]).map((action): RouteConfig => ({
+      ...secured,
+      method: 'post',
+      path: `/api/v1/promotions/{id}/stages/{stage}/${action}`,
+      summary: `${action[0]!.toUpperCase()}${action.slice(1)} the stage the promotion is running (ramp ${action})`,
+      request: { params: StageParams, body: body(STAGE_ACTIONS[action] as typeof CommentRequest) },
+      responses: { 200: json(Ack, "the workflow's answer"), ...errors(400, 403, 404, 409) },
+    })),
+    {
+      ...secured,
+      method: 'post',
+      path: '/api/v1/promotions/{id}/abort',
+      summary: 'Stop the promotion; its active stage rolls back (ramp abort)',
+      request: { params: PromotionParams, body: { ...body(ReasonRequest), required: true } },
+      responses: { 200: json(Ack, "the workflow's answer"), ...errors(400, 403, 404, 409) },
+    },
+    {
+      ...secured,
+      method: 'post',
+      path: '/api/v1/promotions/{id}/retry',
+      summary: 'Re-run the stage that failed (ramp retry)',
+      request: { params: PromotionParams, body: body(EmptyRequest) },
+      responses: { 200: json(Ack, "the workflow's answer"), ...errors(400, 403, 404, 409) },
+    },
+    {
+      ...secured,
+      method: 'get',
+      path: '/api/v1/pipelines/{pipeline}/history',
+      summary: "What ramp committed to the pipeline's GitOps repository (ramp history --json)",
+      request: { params: PipelineParams, query: HistoryQuery },
+      responses: { 200: json(HistoryEntry.array(), 'newest first'), ...errors(400, 404) },
+    },
+    {
+      ...secured,
+      method: 'get',
+      path: '/api/v1/pipelines/{pipeline}/drift',
+      summary: 'Where the cluster differs from Git, per stage (ramp drift --json)',
+      request: { params: PipelineParams, query: DriftQuery },
+      responses: { 200: json(DriftReport.array(), 'one entry per watched stage'), ...errors(400, 404) },
+    },
+    ...(['accept', 'reject'] as const).map((decision): RouteConfig => ({
+      ...secured,
+      method: 'post',
+      path: `/api/v1/pipelines/{pipeline}/stages/{stage}/drift/${decision}`,
+      summary: decision === 'accept' ? 'The cluster is right: commit its values to Git' : "Git is right: re-apply Git's state",
+      request: { params: PipelineStageParams, body: body(OptionalReasonRequest) },
+      responses: { 200: json(Ack, "the drift watch's answer"), ...errors(400, 403, 404, 409) },
+    })),
+  ];
+  return routes;
+}
+
+/** The document (the same for every server: no host in it). */
+export function openApiDocument(version: string): object {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: "an OpenID Connect access token from the server's issuer, or a ramp service token",
+  });
+  for (const [name, schema] of Object.entries(statusComponents())) registry.registerComponent('schemas', name, schema);
+  for (const route of apiRoutes()) registry.registerPath(route);
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'ramp server',
+      version,
+      description: 'Progressive delivery on Temporal: the API behind `ramp` for people and automation. Every error is `{ error, message, hint }`.',
+    },
+  });
+}

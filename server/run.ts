@@ -1,0 +1,89 @@
+/**
+ * `ramp server` in the foreground: settings from the environment and flags, the signing key,
+ * the identity wiring, then serve until SIGINT or SIGTERM and stop gracefully.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { CliSettings } from '../cli/connection.js';
+import { UsageError } from '../src/errors.js';
+import type { DecisionSigningKey } from '../src/identity/decision-signature.js';
+import { createServer } from './app.js';
+import { serverIdentity } from './identity.js';
+import { hostPort, listen } from './listen.js';
+import { jsonLogger } from './log.js';
+
+export interface ServerRun {
+  settings: CliSettings;
+  env: Readonly<Record<string, string | undefined>>;
+  listen: string;
+  pipelinesDir: string;
+  signingKeyFile: string;
+  limits: { bodyBytes: number; ratePerSecond: number; rateBurst: number };
+  graceMs: number;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** Reads the private JWK `ramp server keys` wrote. */
+export async function readSigningKey(file: string): Promise<DecisionSigningKey> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `cannot read the signing key ${file} (RAMP_SERVER_SIGNING_KEY_FILE): ${(error as { code?: string }).code ?? String(error)}. Write one with \`ramp server keys --out DIR\``,
+    );
+  }
+  let jwk: unknown;
+  try {
+    jwk = JSON.parse(text);
+  } catch {
+    throw new UsageError(`the signing key ${file} is not JSON; write one with \`ramp server keys --out DIR\``);
+  }
+  const key = jwk as { kty?: unknown; crv?: unknown; d?: unknown; kid?: unknown };
+  if (key.kty !== 'OKP' || key.crv !== 'Ed25519' || typeof key.d !== 'string' || typeof key.kid !== 'string') {
+    throw new UsageError(`the signing key ${file} is not a private Ed25519 JWK with a kid; write one with \`ramp server keys --out DIR\``);
+  }
+  return { kid: key.kid, jwk: jwk as DecisionSigningKey['jwk'] };
+}
+
+/** Serves until SIGINT or SIGTERM. */
+export async function runServer(run: ServerRun): Promise<void> {
+  const signingKey = await readSigningKey(run.signingKeyFile);
+  const logger = jsonLogger({ stdout: run.stdout, stderr: run.stderr });
+  const identity = serverIdentity(run.env);
+  const server = createServer({
+    authenticator: identity.authenticator,
+    authorize: identity.authorize,
+    signingKey,
+    temporal: { settings: run.settings, env: run.env },
+    pipelinesDir: resolve(run.pipelinesDir),
+    limits: run.limits,
+    logger,
+  });
+  const { host, port } = hostPort(run.listen);
+  const listening = await listen(server, host, port);
+  logger.info({
+    msg: 'listening',
+    url: listening.url,
+    temporal: run.settings.address,
+    namespace: run.settings.namespace,
+    taskQueue: run.settings.taskQueue,
+    pipelines: resolve(run.pipelinesDir),
+    identity: identity.describe,
+  });
+  await new Promise<void>((done) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      logger.info({ msg: 'stopping', signal, graceMs: run.graceMs });
+      void listening.stop(run.graceMs).then(done, (error: unknown) => {
+        logger.error({ msg: 'stopping failed', error: String(error) });
+        done();
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  logger.info({ msg: 'stopped' });
+}

@@ -1,0 +1,340 @@
+/**
+ * ramp server over HTTP, end to end: the real dev server, a worker with the real activities
+ * over a real GitOps remote, the server listening on a port. Promote, watch (Server-Sent
+ * Events), approve, refuse; and the error answers: 400, 401, 403, 404, 409, 413, 429.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { listen, type Listening } from '../../server/listen.js';
+import { verifyDecision } from '../../src/identity/decision-signature.js';
+import { stageWorkflowId } from '../../workflows/messages.js';
+import { createTestWorker, getTestEnv } from '../harness/temporal.js';
+import { pipelineYaml, uniqueName } from '../support/pipelines.js';
+import { realRamp, type RealRamp } from '../support/real-ramp.js';
+import { testServer, tokenOf, type TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait.js';
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown> & { error?: string; message?: string; hint?: string };
+}
+
+/** One Server-Sent Event as the stream sent it. */
+interface SentEvent {
+  event: string;
+  data: string;
+}
+
+describe('ramp server over HTTP', () => {
+  let env: TestWorkflowEnvironment;
+  let ramp: RealRamp;
+  let worker: Worker;
+  let running: Promise<void>;
+  let dir: string;
+  let server: TestServer;
+  let http: Listening;
+  let pipeline: string;
+  /** The environment the servers read (Temporal, the worker's task queue). */
+  let vars: Record<string, string>;
+
+  before(async () => {
+    env = await getTestEnv();
+    ramp = await realRamp(env, { 'release-managers': ['carol'] });
+    const created = await createTestWorker(env, { activities: ramp.activities });
+    worker = created.worker;
+    running = worker.run();
+    dir = await mkdtemp(join(tmpdir(), 'ramp-server-'));
+    pipeline = uniqueName('srv');
+    await writeFile(
+      join(dir, `${pipeline}.yaml`),
+      pipelineYaml({
+        name: pipeline,
+        url: ramp.remote.remoteUrl,
+        stages: {
+          preview: {},
+          production: { with: ['approval: { approvers: [alice, "group:release-managers"], minApprovals: 1 }'], steps: ['setWeight: 20', 'pause: {}'] },
+        },
+      }),
+    );
+    vars = { TEMPORAL_ADDRESS: env.address, RAMP_TASK_QUEUE: created.taskQueue, RAMP_UPDATE_TIMEOUT_MS: '20000' };
+    server = await testServer({
+      env: vars,
+      pipelinesDir: dir,
+      events: { pollMs: 100, heartbeatMs: 200 },
+    });
+    http = await listen(server, '127.0.0.1', 0);
+  });
+
+  after(async () => {
+    await http?.stop(1_000);
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await ramp?.cleanup();
+    await env?.teardown();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function call(method: string, path: string, options: { as?: string | null; body?: unknown; raw?: string } = {}): Promise<Answer> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (options.as !== null) headers.authorization = tokenOf(options.as ?? 'rm');
+    const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    const response = await fetch(`${http.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] };
+  }
+
+  function assertError(answer: Answer, status: number, error: string, message?: RegExp): void {
+    assert.equal(answer.status, status, JSON.stringify(answer.body));
+    assert.equal(answer.body.error, error);
+    assert.equal(typeof answer.body.hint, 'string');
+    if (message) assert.match(answer.body.message ?? '', message);
+  }
+
+  /** Reads the promotion's event stream in the background, collecting every event. */
+  function watchEvents(id: string, base = http.url): { events: SentEvent[]; comments: number[]; done: Promise<void>; stop: () => void } {
+    const abort = new AbortController();
+    const events: SentEvent[] = [];
+    const comments: number[] = [];
+    const done = (async () => {
+      const response = await fetch(`${base}/api/v1/promotions/${encodeURIComponent(id)}/events`, {
+        headers: { authorization: tokenOf('rm') },
+        signal: abort.signal,
+      });
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-type') ?? '', /text\/event-stream/);
+      const decoder = new TextDecoder();
+      let buffer = '';
+      try {
+        for await (const chunk of response.body!) {
+          buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            if (block.startsWith(':')) comments.push(Date.now());
+            const event = /^event: (.*)$/m.exec(block)?.[1];
+            const data = [...block.matchAll(/^data: ?(.*)$/gm)].map((m) => m[1]).join('\n');
+            if (event) events.push({ event, data });
+          }
+        }
+      } catch (error) {
+        if (!abort.signal.aborted) throw error;
+      }
+    })();
+    return { events, comments, done, stop: () => abort.abort() };
+  }
+
+  test('promote, follow the status, approve; refusals answer with the right status and shape', async () => {
+    // Without a token, with a bad one: 401, and nothing else happens.
+    const anonymous = await call('GET', '/api/v1/me', { as: null });
+    assertError(anonymous, 401, 'unauthenticated', /no bearer token/);
+    assert.equal(anonymous.headers.get('www-authenticate'), 'Bearer');
+    assertError(await call('POST', '/api/v1/promotions', { as: 'BAD!', body: { pipeline, version: '1.1.0' } }), 401, 'unauthenticated');
+    assert.equal((await call('GET', '/api/v1/me', { as: 'alice' })).body.name, 'alice');
+
+    // Invalid bodies and unknown things.
+    assertError(await call('POST', '/api/v1/promotions', { body: { pipeline } }), 400, 'invalid_request', /body\.version/);
+    assertError(await call('POST', '/api/v1/promotions', { raw: '{"pipeline":' }), 400, 'invalid_request', /not JSON/);
+    assertError(
+      await call('POST', '/api/v1/promotions', { body: { pipeline: 'no-such-pipeline', version: '1.1.0' } }),
+      404,
+      'not_found',
+      /no pipeline named no-such-pipeline/,
+    );
+    assertError(await call('GET', `/api/v1/promotions/${pipeline}@9.9.9`), 404, 'not_found', new RegExp(`no promotion ${pipeline}@9\\.9\\.9`));
+    assertError(
+      await call('POST', '/api/v1/promotions', { raw: JSON.stringify({ pipeline, version: '1.1.0', pad: 'x'.repeat(70_000) }) }),
+      413,
+      'payload_too_large',
+    );
+    assertError(await call('POST', '/api/v1/promotions', { as: 'nobody', body: { pipeline, version: '1.1.0' } }), 403, 'forbidden', /nobody may not promote/);
+
+    // Promote: the same JSON as `ramp promote --json`.
+    const started = await call('POST', '/api/v1/promotions', {
+      body: { pipeline, version: '1.1.0', release: { commit: 'abc1234', authors: ['dev@example.com'] } },
+    });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    const id = `${pipeline}@1.1.0`;
+    assert.deepEqual(
+      { ...started.body, runId: typeof started.body.runId },
+      {
+        promotionId: id,
+        runId: 'string',
+        pipeline,
+        version: '1.1.0',
+        kind: 'promote',
+        stages: ['preview', 'production'],
+        requestedBy: 'rm',
+      },
+    );
+    assertError(await call('POST', '/api/v1/promotions', { body: { pipeline, version: '1.1.0' } }), 409, 'refused', /already running/);
+
+    // The status, as `ramp status --json`, until production waits for its approval.
+    const waiting = await waitFor(
+      () => call('GET', `/api/v1/promotions/${encodeURIComponent(id)}`),
+      (a) => (a.body.activeStage as { phase?: string } | null)?.phase === 'AwaitingApproval',
+      'production to wait for approval',
+      60_000,
+    );
+    assert.equal((waiting.body.promotion as { promotionId: string }).promotionId, id);
+    const listed = await waitFor(
+      () => call('GET', `/api/v1/promotions?pipeline=${pipeline}`),
+      (a) => Array.isArray(a.body) && (a.body as unknown as { id: string }[]).some((row) => row.id === id),
+      'the promotion in the list',
+      60_000,
+    );
+    assert.equal(listed.status, 200);
+
+    // Watch it, then approve: the stream delivers the change the approval caused.
+    const stream = watchEvents(id);
+    await waitFor(
+      () => Promise.resolve(stream.events.length),
+      (n) => n > 0,
+      'the first status event',
+      60_000,
+    );
+    const first = JSON.parse(stream.events[0]!.data) as { activeStage: { phase: string } | null };
+    assert.equal(first.activeStage?.phase, 'AwaitingApproval');
+    assertError(
+      await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/preview/approve`, { as: 'alice', body: {} }),
+      409,
+      'refused',
+      /is at stage production, not preview/,
+    );
+    assertError(
+      await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/production/approve`, { as: 'alice', body: { comment: 42 } }),
+      400,
+      'invalid_request',
+      /body\.comment/,
+    );
+    const approved = await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/production/approve`, {
+      as: 'alice',
+      body: { comment: 'ship it' },
+    });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    assert.equal(typeof approved.body.message, 'string');
+    // The approval was signed for this promotion, stage, gate and attempt, and sent with its id as the Update id.
+    const approval = server.signed.at(-1)!;
+    assert.equal(approval.claims.action, 'approve');
+    assert.deepEqual(approval.claims.target, { promotionId: id, pipeline, version: '1.1.0', stage: 'production', gate: 'gate', attempt: 1, commit: null });
+    assert.equal(approval.claims.actor.subject, 'sub-alice');
+    const verified = await verifyDecision(approval.token, server.publicKeys);
+    assert.ok(verified.ok && verified.claims.decisionId === approval.decisionId);
+    const updateIds: string[] = [];
+    const history = await env.client.workflow.getHandle(stageWorkflowId(pipeline, 'production')).fetchHistory();
+    for (const event of history.events ?? []) {
+      const id = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId;
+      if (id) updateIds.push(id);
+    }
+    assert.ok(updateIds.includes(approval.decisionId), `update ids ${updateIds.join(', ')} hold the decision id ${approval.decisionId}`);
+    const started1 = server.signed.find((d) => d.claims.action === 'promote')!;
+    assert.deepEqual(started1.claims.target, { promotionId: id, pipeline, version: '1.1.0', stage: null, gate: null, attempt: null, commit: 'abc1234' });
+
+    const afterApproval = await waitFor(
+      () =>
+        Promise.resolve(
+          stream.events.filter((e) => e.event === 'status').map((e) => JSON.parse(e.data) as { activeStage: { approvals: { outcome: string }[] } | null }),
+        ),
+      (statuses) => statuses.some((s) => s.activeStage?.approvals.some((a) => a.outcome === 'Approved')),
+      'a status event showing the approval',
+      60_000,
+    );
+    assert.ok(afterApproval.length >= 2);
+    await waitFor(
+      () => Promise.resolve(stream.comments.length),
+      (n) => n > 0,
+      'a heartbeat comment',
+      60_000,
+    );
+
+    // Approving a stage that no longer waits for approval: the workflow refuses, 409.
+    await waitFor(
+      () => call('GET', `/api/v1/promotions/${encodeURIComponent(id)}`),
+      (a) => (a.body.activeStage as { phase?: string } | null)?.phase === 'Paused',
+      'the production pause',
+      60_000,
+    );
+    assertError(await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/production/approve`, { as: 'alice', body: {} }), 409, 'refused');
+    assertError(await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/production/resume`, { as: 'nobody', body: {} }), 403, 'forbidden');
+
+    // Abort it: the stream ends with `end` once the promotion finished.
+    const aborted = await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/abort`, { body: { reason: 'test over' } });
+    assert.equal(aborted.status, 200, JSON.stringify(aborted.body));
+    await waitFor(
+      () => Promise.resolve(stream.events.map((e) => e.event)),
+      (events) => events.includes('end'),
+      'the end event',
+      60_000,
+    );
+    await stream.done;
+    assert.equal(server.context.feed.watched, 0, 'the read loop stopped with its last watcher');
+
+    // The pipeline's history (as `ramp history --json`): the approval and the revert are in Git.
+    const commits = await call('GET', `/api/v1/pipelines/${pipeline}/history?stage=production`);
+    assert.equal(commits.status, 200, JSON.stringify(commits.body));
+    const entries = commits.body as unknown as { promotion: string; approvedBy: string[]; rollback: { reason: string } | null }[];
+    assert.ok(
+      entries.some((e) => e.promotion === id && e.approvedBy.includes('alice')),
+      JSON.stringify(entries),
+    );
+    assert.ok(
+      entries.some((e) => e.rollback !== null),
+      'the revert is in the history',
+    );
+    assertError(await call('GET', `/api/v1/pipelines/${pipeline}/history?stage=qa`), 404, 'not_found', /has no stage qa/);
+    assertError(await call('GET', `/api/v1/pipelines/${pipeline}/history?limit=0`), 400, 'invalid_request', /query\.limit/);
+    assertError(await call('GET', `/api/v1/pipelines/${pipeline}/drift`), 404, 'not_found', /watches for drift/);
+
+    // The request log: one line per request, the caller's subject, never a token.
+    const requests = server.logs.filter((line) => line.includes('"msg":"request"'));
+    assert.ok(requests.length >= 15);
+    assert.ok(requests.some((line) => line.includes('"actor":"sub-alice"') && line.includes('"status":200')));
+    assert.ok(!server.logs.some((line) => /token-/.test(line)), 'no token in the log');
+  });
+
+  test('a graceful stop ends the event streams, then the server stops', async () => {
+    const second = await testServer({ env: vars, pipelinesDir: dir, events: { pollMs: 100, heartbeatMs: 60_000 } });
+    const secondHttp = await listen(second, '127.0.0.1', 0);
+    const id = `${pipeline}@1.2.0`;
+    const started = await call('POST', '/api/v1/promotions', { body: { pipeline, version: '1.2.0' } });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    const stream = watchEvents(id, secondHttp.url);
+    await waitFor(
+      () => Promise.resolve(stream.events.length),
+      (n) => n > 0,
+      'the first status event',
+      60_000,
+    );
+    await secondHttp.stop(10_000);
+    await stream.done;
+    assert.equal(stream.events.at(-1)?.event, 'end');
+    await assert.rejects(fetch(`${secondHttp.url}/healthz`), 'the stopped server accepts no connection');
+    // The promotion goes on: the server held no state.
+    const aborted = await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/abort`, { body: { reason: 'test over' } });
+    assert.equal(aborted.status, 200, JSON.stringify(aborted.body));
+  });
+
+  test('a client over its rate gets 429 with Retry-After', async () => {
+    const limited = await testServer({ env: { TEMPORAL_ADDRESS: env.address }, pipelinesDir: dir, limits: { rateBurst: 3, ratePerSecond: 0.01 } });
+    try {
+      const statuses: number[] = [];
+      let last: Response | undefined;
+      for (let i = 0; i < 5; i++) {
+        last = await limited.app.request('/api/v1/me', { headers: { authorization: tokenOf('alice') } });
+        statuses.push(last.status);
+      }
+      assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+      assert.ok(Number(last!.headers.get('retry-after')) >= 1);
+      assert.equal(((await last!.json()) as { error: string }).error, 'rate_limited');
+      // Another client is not limited by this one.
+      assert.equal((await limited.app.request('/api/v1/me', { headers: { authorization: tokenOf('carol') } })).status, 200);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * ramp server for tests: a fake of ramp's own Authenticator (`Bearer token-<name>` is <name>,
+ * verified; anything else is refused), an authorizer that refuses `nobody`, fresh signing keys,
+ * and a logger that keeps its lines. Temporal and the pipelines are the test's.
+ */
+import { cliSettings } from '../../cli/connection.js';
+import { createServer, type RampServer } from '../../server/app.js';
+import type { JSONWebKeySet } from 'jose';
+import type { ServerOptions } from '../../server/context.js';
+import type { SignedDecision } from '../../server/decisions.js';
+import type { Limits } from '../../server/limits.js';
+import type { Actor } from '../../src/identity/actor.js';
+import { AuthenticationError, type Authenticator } from '../../src/identity/authenticator.js';
+import { generateDecisionKeys } from '../../src/identity/decision-signature.js';
+
+export const tokenOf = (name: string): string => `Bearer token-${name}`;
+
+export function actorNamed(name: string): Actor {
+  return { subject: `sub-${name}`, name, email: `${name}@example.com`, groups: [], issuer: 'https://issuer.test', method: 'oidc' };
+}
+
+export const fakeAuthenticator: Authenticator = {
+  authenticate(authorization) {
+    const match = /^Bearer token-([a-z]+)$/.exec(authorization ?? '');
+    if (!match) return Promise.reject(new AuthenticationError(authorization ? 'the bearer token is not valid' : 'no bearer token'));
+    return Promise.resolve(actorNamed(match[1]!));
+  },
+};
+
+export interface TestServer extends RampServer {
+  logs: string[];
+  /** The public half of the server's signing key (what a worker verifies with). */
+  publicKeys: JSONWebKeySet;
+  /** Every decision the server signed, in order. */
+  signed: SignedDecision[];
+}
+
+export async function testServer(options: {
+  env: Record<string, string>;
+  pipelinesDir: string;
+  limits?: Partial<Limits>;
+  events?: ServerOptions['events'];
+}): Promise<TestServer> {
+  const logs: string[] = [];
+  const keys = await generateDecisionKeys('test');
+  const settings = cliSettings({ stdout: () => {}, stderr: () => {}, isTty: false, cwd: options.pipelinesDir, env: options.env }, {});
+  const server = createServer({
+    authenticator: fakeAuthenticator,
+    authorize: (actor, permission, pipeline, stage) =>
+      actor.name === 'nobody' ? `nobody may not ${permission} ${pipeline.name}${stage ? `/${stage}` : ''}` : null,
+    signingKey: keys.signing,
+    temporal: { settings, env: options.env },
+    pipelinesDir: options.pipelinesDir,
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.events ? { events: options.events } : {}),
+    logger: { info: (event) => logs.push(JSON.stringify(event)), error: (event) => logs.push(JSON.stringify(event)) },
+  });
+  // Each signed decision is kept as well as sent.
+  const signed: SignedDecision[] = [];
+  const sign = server.context.sign;
+  server.context.sign = async (...args) => {
+    const decision = await sign(...args);
+    signed.push(decision);
+    return decision;
+  };
+  return Object.assign(server, { logs, publicKeys: keys.publicKeys, signed });
+}
