@@ -209,4 +209,4 @@ export function takeServerFlag(argv: readonly string[]): { argv: string[]; serve
 }
 
 /** Commands that run here, whatever RAMP_SERVER says. */
-export const LOCAL_COMMANDS: readonly string[] = ['validate', 'worker', 'dev'];
+export const LOCAL_COMMANDS: readonly string[] = ['validate', 'worker', 'dev', 'server', 'token', 'login', 'logout'];

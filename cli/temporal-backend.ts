@@ -104,34 +104,12 @@ export class TemporalBackend implements RampBackend {
       kind: request.kind,
       ...(request.stages ? { stages: request.stages } : {}),
     };
-    const promotionId = promotionWorkflowId(spec.name, request.version, request.kind, request.stages);
-    const temporal = await this.temporal();
-    let runId: string;
-    try {
-      const handle = await temporal.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
-        taskQueue: temporal.settings.taskQueue,
-        workflowId: promotionId,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-      });
-      runId = handle.firstExecutionRunId;
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) throw await alreadyRunning(temporal, promotionId);
-      throw await temporal.explain(error, { kind: 'promotion', id: promotionId });
-    }
-    const stages = spec.stages.filter((s) => !request.stages || request.stages.includes(s.name)).map((s) => s.name);
-    return { promotionId, runId, pipeline: spec.name, version: request.version, kind: request.kind, stages, requestedBy: request.requestedBy };
+    return startPromotionWorkflow(await this.temporal(), input);
   }
 
   /** The promotion's status and, when a stage of it runs, that stage's live status. */
   async snapshot(promotionId: string): Promise<Snapshot> {
-    const temporal = await this.temporal();
-    const promotion = await temporal.promotionStatus(promotionId);
-    const active = promotion.activeStage;
-    if (!active) return { promotion, activeStage: null };
-    const stage = await temporal.stageStatus(active, promotionId);
-    // The environment's workflow id outlives one promotion: make sure it is still this one's.
-    return { promotion, activeStage: stage?.promotionId === promotionId ? stage : null };
+    return readSnapshot(await this.temporal(), promotionId);
   }
 
   /** Polls: a snapshot every `everyMs`, for as long as the consumer reads. */
@@ -295,6 +273,40 @@ function anyStages(pipeline: PipelineSpec, only: string | undefined): StageSpec[
   const stage = pipeline.stages.find((s) => s.name === only);
   if (!stage) throw new UserError(`${pipeline.name} has no stage ${only} (it has ${pipeline.stages.map((s) => s.name).join(', ')})`);
   return [stage];
+}
+
+/**
+ * Starts a promotion (or rollback) workflow; what `ramp promote --json` prints. Shared with
+ * `ramp server`, which adds the signed decision and the release to the input.
+ */
+export async function startPromotionWorkflow(temporal: RampTemporal, input: PromotionInput): Promise<StartedPromotion> {
+  const { pipeline: spec, version, kind } = input;
+  const promotionId = promotionWorkflowId(spec.name, version, kind, input.stages);
+  let runId: string;
+  try {
+    const handle = await temporal.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
+      taskQueue: temporal.settings.taskQueue,
+      workflowId: promotionId,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+    });
+    runId = handle.firstExecutionRunId;
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) throw await alreadyRunning(temporal, promotionId);
+    throw await temporal.explain(error, { kind: 'promotion', id: promotionId });
+  }
+  const stages = spec.stages.filter((s) => !input.stages || input.stages.includes(s.name)).map((s) => s.name);
+  return { promotionId, runId, pipeline: spec.name, version, kind, stages, requestedBy: input.requestedBy };
+}
+
+/** The promotion's status and, when a stage of it runs, that stage's live status (ramp status --json). */
+export async function readSnapshot(temporal: RampTemporal, promotionId: string): Promise<Snapshot> {
+  const promotion = await temporal.promotionStatus(promotionId);
+  const active = promotion.activeStage;
+  if (!active) return { promotion, activeStage: null };
+  const stage = await temporal.stageStatus(active, promotionId);
+  // The environment's workflow id outlives one promotion: make sure it is still this one's.
+  return { promotion, activeStage: stage?.promotionId === promotionId ? stage : null };
 }
 
 async function alreadyRunning(temporal: RampTemporal, promotionId: string): Promise<UserError> {

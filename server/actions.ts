@@ -5,7 +5,7 @@
  * workflow's validator has the last word; its refusal comes back as 409 (or 403, `Forbidden`).
  */
 import type { RampTemporal } from '../cli/connection.js';
-import { startPromotion } from '../cli/start.js';
+import { startPromotionWorkflow } from '../cli/temporal-backend.js';
 import type { Actor } from '../src/identity/actor.js';
 import { DecisionAction, type DecisionTarget } from '../src/identity/decision.js';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
@@ -28,10 +28,12 @@ import { ApiError } from './errors.js';
 import { loadServerPipeline } from './pipelines.js';
 import type { StageAction } from './schemas.js';
 
-/** 403 with the authorizer's sentence when the actor may not. */
-function authorize(ctx: ServerContext, actor: Actor, permission: Permission, pipeline: PipelineSpec, stage: string | null): void {
-  const refusal = ctx.options.authorize(actor, permission, pipeline, stage);
-  if (refusal !== null) throw new ApiError(403, refusal);
+/** 403 with the authorizer's sentence when the actor may not; the refusal goes to the audit log with the verified actor. */
+async function authorize(ctx: ServerContext, actor: Actor, permission: Permission, pipeline: PipelineSpec, stage: string | null): Promise<void> {
+  const refusal = await ctx.options.authorize(actor, permission, pipeline, stage);
+  if (refusal === null) return;
+  ctx.options.logger.info({ msg: 'refused', audit: true, permission, pipeline: pipeline.name, stage, actor, reason: refusal });
+  throw new ApiError(403, refusal);
 }
 
 export interface StartRequest {
@@ -51,7 +53,7 @@ export async function startFor(ctx: ServerContext, actor: Actor, request: StartR
     throw new ApiError(404, `pipeline ${spec.name} has no stage ${unknown.join(', ')}; its stages: ${names.join(', ')}. Nothing was started`);
   const stages = request.stages ? names.filter((n) => request.stages!.includes(n)) : undefined;
   const stage = request.kind === 'rollback' ? (stages?.[0] ?? null) : null;
-  authorize(ctx, actor, request.kind === 'rollback' ? 'rollback' : 'promote', spec, stage);
+  await authorize(ctx, actor, request.kind === 'rollback' ? 'rollback' : 'promote', spec, stage);
 
   const promotionId =
     request.kind === 'rollback' ? promotionWorkflowId(spec.name, request.version, 'rollback', stages) : promotionWorkflowId(spec.name, request.version);
@@ -76,11 +78,7 @@ export async function startFor(ctx: ServerContext, actor: Actor, request: StartR
     ...(stages ? { stages } : {}),
     ...(release ? { release } : {}),
   };
-  const temporal = await ctx.temporal.get();
-  let printed = '';
-  const io = { stdout: (text: string) => (printed += text), stderr: () => {}, isTty: false, color: false, cwd: ctx.options.pipelinesDir };
-  await startPromotion(temporal, io, input, promotionId, { wait: false, json: true });
-  return JSON.parse(printed) as unknown;
+  return startPromotionWorkflow(await ctx.temporal.get(), input);
 }
 
 function cleanRelease(release: NonNullable<StartRequest['release']>): NonNullable<PromotionInput['release']> {
@@ -117,7 +115,7 @@ export async function stageCommand(
   const { promotion, spec } = await promotionAndPipeline(ctx, temporal, promotionId);
   const names = promotion.stages.map((s) => s.name);
   if (!names.includes(stage)) throw new ApiError(404, `promotion ${promotionId} has no stage ${stage}; its stages: ${names.join(', ')}`);
-  authorize(ctx, actor, action === 'approve' || action === 'reject' ? 'approve' : 'operate', spec, stage);
+  await authorize(ctx, actor, action === 'approve' || action === 'reject' ? 'approve' : 'operate', spec, stage);
 
   const active = promotion.activeStage;
   if (!active)
@@ -172,7 +170,7 @@ export async function promotionCommand(
   const { promotion, spec } = await promotionAndPipeline(ctx, temporal, promotionId);
   const summary =
     action === 'abort' ? promotion.stages.find((s) => s.name === promotion.activeStage?.name) : promotion.stages.find((s) => s.phase === 'Failed');
-  authorize(ctx, actor, 'operate', spec, summary?.name ?? null);
+  await authorize(ctx, actor, 'operate', spec, summary?.name ?? null);
   const target: DecisionTarget = {
     promotionId,
     pipeline: promotion.pipeline,
@@ -199,7 +197,7 @@ export async function driftDecision(
   const spec = await loadServerPipeline(ctx.options.pipelinesDir, request.pipeline);
   const stage = spec.stages.find((s) => s.name === request.stage);
   if (!stage) throw new ApiError(404, `pipeline ${spec.name} has no stage ${request.stage}; its stages: ${spec.stages.map((s) => s.name).join(', ')}`);
-  authorize(ctx, actor, 'driftDecide', spec, stage.name);
+  await authorize(ctx, actor, 'drift', spec, stage.name);
   const temporal = await ctx.temporal.get();
   const where = { kind: 'drift', id: driftWorkflowId(spec.name, stage.name), stage: stage.name, pipeline: spec.name } as const;
   const status = await temporal.query(where, driftStatusQuery);

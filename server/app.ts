@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { readSnapshot } from '../cli/follow.js';
+import { readSnapshot } from '../cli/temporal-backend.js';
 import { rampVersion } from '../cli/version.js';
 import type { AppEnv, ServerContext, ServerOptions } from './context.js';
 import { decisionSigner } from './decisions.js';

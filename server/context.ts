@@ -4,6 +4,7 @@
  */
 import type { CliSettings } from '../cli/connection.js';
 import type { Actor } from '../src/identity/actor.js';
+import type { Permission } from '../src/domain/permissions.js';
 import type { Authenticator } from '../src/identity/authenticator.js';
 import type { DecisionSigningKey } from '../src/identity/decision-signature.js';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
@@ -14,10 +15,10 @@ import type { StatusFeed } from './sse.js';
 import type { TemporalLink } from './temporal.js';
 
 /** What a decision needs permission for (src/domain/permissions.ts decides). */
-export type Permission = 'promote' | 'rollback' | 'approve' | 'operate' | 'driftDecide';
+export type { Permission };
 
 /** Why `actor` may not do this to the pipeline (or its stage), or null when it may: a refusal is 403. */
-export type Authorize = (actor: Actor, permission: Permission, pipeline: PipelineSpec, stage: string | null) => string | null;
+export type Authorize = (actor: Actor, permission: Permission, pipeline: PipelineSpec, stage: string | null) => Promise<string | null> | string | null;
 
 export interface ServerOptions {
   authenticator: Authenticator;

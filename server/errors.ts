@@ -87,6 +87,10 @@ export function apiErrorOf(error: unknown): ApiError {
     const hint = (error as { hint?: unknown }).hint;
     return new ApiError(401, error.message, { ...(typeof hint === 'string' ? { hint } : {}), headers: { 'WWW-Authenticate': 'Bearer' } });
   }
+  if (error instanceof Error && error.name === 'IssuerUnavailableError') {
+    // The OpenID Provider or its keys did not answer: not the caller's fault.
+    return new ApiError(503, error.message, { hint: 'retry in a moment; the identity provider did not answer' });
+  }
   if (error instanceof UsageError) return new ApiError(400, error.message);
   const status = statusFromCauses(error);
   if (status !== null) return new ApiError(status, publicMessage(status, error), { cause: error });

@@ -1,11 +1,26 @@
 /**
- * Who the server lets in, and what they may do: the one place where `ramp server` is wired to
- * an identity provider and to the pipelines' permissions. Until an OpenID Provider is
- * configured, no credential is accepted (401) and nothing is permitted: a server that cannot
- * tell people apart must not forward decisions.
+ * Who the server lets in, and what it checks before it forwards a decision: the one place where
+ * `ramp server` is wired to its identity providers (OpenID Connect access tokens, ramp's service
+ * tokens; docs/identity.md) and to the pipelines' permissions (src/domain/permissions.ts).
+ *
+ * The server checks only what no workflow can: whether a promotion or rollback may start, and a
+ * service token's scope. Commands to a running promotion are checked — and refusals recorded —
+ * by the workflow, against the pipeline the promotion pinned, so that there is one choke point.
  */
+import { Permission, permissionRefusal } from '../src/domain/permissions.js';
+import { ActorMethod } from '../src/identity/actor.js';
 import { AuthenticationError, type Authenticator } from '../src/identity/authenticator.js';
+import { OidcAuthenticator } from '../src/identity/bearer.js';
+import { ChainAuthenticator } from '../src/identity/chain.js';
+import { ServiceTokenAuthenticator, ServiceTokenStore, scopeAllows } from '../src/identity/service-tokens.js';
 import type { Authorize } from './context.js';
+
+export interface IdentitySettings {
+  issuer: string | undefined;
+  audience: string;
+  groupsClaim: string;
+  serviceTokensFile: string | undefined;
+}
 
 export interface ServerIdentity {
   authenticator: Authenticator;
@@ -14,19 +29,37 @@ export interface ServerIdentity {
   describe: string;
 }
 
-export function serverIdentity(_env: Readonly<Record<string, string | undefined>>): ServerIdentity {
+export function serverIdentity(settings: IdentitySettings): ServerIdentity {
+  const oidc = settings.issuer ? new OidcAuthenticator({ issuer: settings.issuer, audience: settings.audience, groupsClaim: settings.groupsClaim }) : undefined;
+  const serviceTokens = settings.serviceTokensFile ? new ServiceTokenAuthenticator(new ServiceTokenStore(settings.serviceTokensFile)) : undefined;
+  const authenticator: Authenticator =
+    oidc || serviceTokens
+      ? new ChainAuthenticator({ ...(oidc ? { oidc } : {}), ...(serviceTokens ? { serviceTokens } : {}) })
+      : {
+          authenticate: () =>
+            Promise.reject(
+              new AuthenticationError(
+                'this ramp server has no identity provider configured, so it accepts no credential',
+                'whoever runs the server sets RAMP_SERVER_OIDC_ISSUER or RAMP_SERVICE_TOKENS_FILE (docs/server.md)',
+              ),
+            ),
+        };
+  const authorize: Authorize = async (actor, permission, pipeline, stage) => {
+    if (actor.method === ActorMethod.ServiceToken) {
+      const scope = await serviceTokens?.scopeOf(actor);
+      if (!scope || !scopeAllows(scope, permission, pipeline.name)) {
+        return `service token ${actor.name} may not ${permission} ${pipeline.name}: its scope is ${scope ? `${scope.permissions.join(', ')} on ${scope.pipelines.join(', ')}` : 'unknown'}`;
+      }
+    }
+    if (permission !== Permission.Promote && permission !== Permission.Rollback) return null;
+    return permissionRefusal({ permission, pipeline: pipeline.name, access: pipeline.access ?? null, actor, groups: {}, stage });
+  };
+  const how = [oidc ? `OpenID Connect tokens of ${settings.issuer} for audience ${settings.audience}` : null, serviceTokens ? 'service tokens' : null].filter(
+    Boolean,
+  );
   return {
-    authenticator: {
-      authenticate() {
-        return Promise.reject(
-          new AuthenticationError(
-            'this ramp server has no identity provider configured, so it accepts no credential',
-            'whoever runs the server configures its OpenID Provider (docs/server.md)',
-          ),
-        );
-      },
-    },
-    authorize: () => 'this ramp server has no permissions configured',
-    describe: 'no identity provider configured: every request to /api/v1 is refused (401)',
+    authenticator,
+    authorize,
+    describe: how.length > 0 ? how.join(' and ') : 'no identity provider configured: every request to /api/v1 is refused (401)',
   };
 }

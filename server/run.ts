@@ -8,7 +8,7 @@ import type { CliSettings } from '../cli/connection.js';
 import { UsageError } from '../src/errors.js';
 import type { DecisionSigningKey } from '../src/identity/decision-signature.js';
 import { createServer } from './app.js';
-import { serverIdentity } from './identity.js';
+import { serverIdentity, type IdentitySettings } from './identity.js';
 import { hostPort, listen } from './listen.js';
 import { jsonLogger } from './log.js';
 
@@ -18,6 +18,8 @@ export interface ServerRun {
   listen: string;
   pipelinesDir: string;
   signingKeyFile: string;
+  /** The identity providers: OpenID Connect and service tokens (server/identity.ts). */
+  identity: IdentitySettings;
   limits: { bodyBytes: number; ratePerSecond: number; rateBurst: number };
   graceMs: number;
   stdout: (text: string) => void;
@@ -51,7 +53,7 @@ export async function readSigningKey(file: string): Promise<DecisionSigningKey> 
 export async function runServer(run: ServerRun): Promise<void> {
   const signingKey = await readSigningKey(run.signingKeyFile);
   const logger = jsonLogger({ stdout: run.stdout, stderr: run.stderr });
-  const identity = serverIdentity(run.env);
+  const identity = serverIdentity(run.identity);
   const server = createServer({
     authenticator: identity.authenticator,
     authorize: identity.authorize,

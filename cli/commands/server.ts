@@ -69,6 +69,12 @@ ${variablesUsage('server')}
       listen,
       pipelinesDir: resolve(io.cwd, values.pipelines ?? env.RAMP_PIPELINES_DIR?.trim() ?? 'pipelines'),
       signingKeyFile: resolve(io.cwd, signingKeyFile),
+      identity: {
+        issuer: variables.RAMP_SERVER_OIDC_ISSUER,
+        audience: variables.RAMP_SERVER_OIDC_AUDIENCE,
+        groupsClaim: variables.RAMP_SERVER_OIDC_GROUPS_CLAIM,
+        serviceTokensFile: variables.RAMP_SERVICE_TOKENS_FILE ? resolve(io.cwd, variables.RAMP_SERVICE_TOKENS_FILE) : undefined,
+      },
       limits: { bodyBytes: variables.RAMP_SERVER_BODY_LIMIT, ratePerSecond: variables.RAMP_SERVER_RATE, rateBurst: variables.RAMP_SERVER_BURST },
       graceMs: durationMs(variables.RAMP_SERVER_SHUTDOWN_GRACE),
       stdout: io.stdout,

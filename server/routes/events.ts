@@ -6,7 +6,7 @@
  */
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { readSnapshot } from '../../cli/follow.js';
+import { readSnapshot } from '../../cli/temporal-backend.js';
 import type { AppEnv, ServerContext } from '../context.js';
 import { pathOf } from '../request.js';
 import { PromotionParams } from '../schemas.js';

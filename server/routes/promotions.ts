@@ -1,6 +1,6 @@
 /** Promotions: start one (or a rollback), list them, read one. */
 import type { Hono } from 'hono';
-import { readSnapshot } from '../../cli/follow.js';
+import { readSnapshot } from '../../cli/temporal-backend.js';
 import { listCommand } from '../../cli/commands/list.js';
 import { startFor } from '../actions.js';
 import { runCliJson } from '../cli-bridge.js';

@@ -268,6 +268,28 @@ export const serverVariables = {
     expected: 'a duration such as 10s, 1m or 500ms',
     readers: ['server'],
   }),
+  RAMP_SERVER_OIDC_ISSUER: variable(z.string().trim().refine(isHttpUrl).optional(), {
+    description: 'the OpenID Provider whose access tokens ramp server accepts (verified against its keys; docs/identity.md)',
+    expected: 'the issuer URL, exactly as the tokens say it',
+    readers: ['server'],
+    unset: 'no OpenID Connect: only service tokens (if any) are accepted',
+  }),
+  RAMP_SERVER_OIDC_AUDIENCE: variable(z.string().trim().min(1).default('ramp'), {
+    description: "what the access tokens' aud must contain",
+    expected: 'an audience, such as ramp or urn:ramp:api',
+    readers: ['server'],
+  }),
+  RAMP_SERVER_OIDC_GROUPS_CLAIM: variable(z.string().trim().min(1).default('groups'), {
+    description: "the claim with a person's groups: a name or a dotted path (realm_access.roles)",
+    expected: 'a claim name or dotted path',
+    readers: ['server'],
+  }),
+  RAMP_SERVICE_TOKENS_FILE: variable(z.string().optional(), {
+    description: 'the store of service tokens (hashed) that ramp server accepts and ramp token manages',
+    expected: 'a file path',
+    readers: ['server'],
+    unset: 'no service tokens',
+  }),
 };
 
 /**
