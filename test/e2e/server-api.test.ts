@@ -3,6 +3,7 @@
  * over a real GitOps remote, the server listening on a port. Promote, watch (Server-Sent
  * Events), approve, refuse; and the error answers: 400, 401, 403, 404, 409, 413, 429.
  */
+import { generateDecisionKeys } from '../../src/identity/decision-signature.js';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,14 +43,18 @@ describe('ramp server over HTTP', () => {
   let pipeline: string;
   /** The environment the servers read (Temporal, the worker's task queue). */
   let vars: Record<string, string>;
+  let keys: Awaited<ReturnType<typeof generateDecisionKeys>>;
 
   before(async () => {
     env = await getTestEnv();
-    ramp = await realRamp(env, { 'release-managers': ['carol'] });
+    dir = await mkdtemp(join(tmpdir(), 'ramp-server-'));
+    // The worker verifies what the server signs (RAMP_DECISION_KEYS_FILE).
+    keys = await generateDecisionKeys('test');
+    await writeFile(join(dir, 'decision-keys.json'), JSON.stringify(keys.publicKeys));
+    ramp = await realRamp(env, { 'release-managers': ['carol'] }, undefined, { decisionKeysFile: join(dir, 'decision-keys.json') });
     const created = await createTestWorker(env, { activities: ramp.activities });
     worker = created.worker;
     running = worker.run();
-    dir = await mkdtemp(join(tmpdir(), 'ramp-server-'));
     pipeline = uniqueName('srv');
     await writeFile(
       join(dir, `${pipeline}.yaml`),
@@ -67,6 +72,7 @@ describe('ramp server over HTTP', () => {
       env: vars,
       pipelinesDir: dir,
       events: { pollMs: 100, heartbeatMs: 200 },
+      keys,
     });
     http = await listen(server, '127.0.0.1', 0);
   });
@@ -218,10 +224,12 @@ describe('ramp server over HTTP', () => {
     });
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     assert.equal(typeof approved.body.message, 'string');
-    // The approval was signed for this promotion, stage, gate and attempt, and sent with its id as the Update id.
+    // The approval was signed for this promotion, stage, gate, attempt and the commit the gate is bound to, and sent with its id as the Update id.
     const approval = server.signed.at(-1)!;
     assert.equal(approval.claims.action, 'approve');
-    assert.deepEqual(approval.claims.target, { promotionId: id, pipeline, version: '1.1.0', stage: 'production', gate: 'gate', attempt: 1, commit: null });
+    const { commit, ...target } = approval.claims.target;
+    assert.deepEqual(target, { promotionId: id, pipeline, version: '1.1.0', stage: 'production', gate: 'gate', attempt: 1 });
+    assert.match(commit ?? '', /^[0-9a-f]{40}$/, 'the head of the branch when the gate opened');
     assert.equal(approval.claims.actor.subject, 'sub-alice');
     const verified = await verifyDecision(approval.token, server.publicKeys);
     assert.ok(verified.ok && verified.claims.decisionId === approval.decisionId);
@@ -298,7 +306,7 @@ describe('ramp server over HTTP', () => {
   });
 
   test('a graceful stop ends the event streams, then the server stops', async () => {
-    const second = await testServer({ env: vars, pipelinesDir: dir, events: { pollMs: 100, heartbeatMs: 60_000 } });
+    const second = await testServer({ env: vars, pipelinesDir: dir, events: { pollMs: 100, heartbeatMs: 60_000 }, keys });
     const secondHttp = await listen(second, '127.0.0.1', 0);
     const id = `${pipeline}@1.2.0`;
     const started = await call('POST', '/api/v1/promotions', { body: { pipeline, version: '1.2.0' } });

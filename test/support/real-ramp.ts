@@ -32,7 +32,13 @@ export interface RealRampKube {
   seedDir?: string;
 }
 
-export async function realRamp(env: TestWorkflowEnvironment, groups: Record<string, string[]> = {}, kube?: RealRampKube): Promise<RealRamp> {
+export async function realRamp(
+  env: TestWorkflowEnvironment,
+  groups: Record<string, string[]> = {},
+  kube?: RealRampKube,
+  /** The ramp servers' public keys (RAMP_DECISION_KEYS_FILE): signed decisions verify, unsigned approvals are refused. */
+  identity: { decisionKeysFile?: string } = {},
+): Promise<RealRamp> {
   const remote = await createGitOpsRemote(kube?.seedDir ? { seedDir: kube.seedDir } : {});
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ramp-worker-'));
   const groupsFile = path.join(dir, 'groups.yaml');
@@ -53,6 +59,7 @@ export async function realRamp(env: TestWorkflowEnvironment, groups: Record<stri
     webhooks: [],
     clusters: new KubeClusters(kube?.kubeconfig),
     ...(kube ? { kustomize: kube.kustomize } : {}),
+    decisionKeysFile: identity.decisionKeysFile,
   });
   return {
     remote,

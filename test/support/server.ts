@@ -40,14 +40,19 @@ export async function testServer(options: {
   pipelinesDir: string;
   limits?: Partial<Limits>;
   events?: ServerOptions['events'];
+  /** The signing key pair (the workers verify with its public half); fresh when absent. */
+  keys?: Awaited<ReturnType<typeof generateDecisionKeys>>;
+  authenticator?: Authenticator;
+  authorize?: ServerOptions['authorize'];
 }): Promise<TestServer> {
   const logs: string[] = [];
-  const keys = await generateDecisionKeys('test');
+  const keys = options.keys ?? (await generateDecisionKeys('test'));
   const settings = cliSettings({ stdout: () => {}, stderr: () => {}, isTty: false, cwd: options.pipelinesDir, env: options.env }, {});
   const server = createServer({
-    authenticator: fakeAuthenticator,
-    authorize: (actor, permission, pipeline, stage) =>
-      actor.name === 'nobody' ? `nobody may not ${permission} ${pipeline.name}${stage ? `/${stage}` : ''}` : null,
+    authenticator: options.authenticator ?? fakeAuthenticator,
+    authorize:
+      options.authorize ??
+      ((actor, permission, pipeline, stage) => (actor.name === 'nobody' ? `nobody may not ${permission} ${pipeline.name}${stage ? `/${stage}` : ''}` : null)),
     signingKey: keys.signing,
     temporal: { settings, env: options.env },
     pipelinesDir: options.pipelinesDir,
