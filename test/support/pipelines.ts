@@ -53,6 +53,8 @@ export interface PipelineOptions {
   rollbackScope?: 'stage' | 'promotion';
   /** YAML list items for spec.analysisTemplates, indented for `  analysisTemplates:`. */
   analysisTemplates?: string;
+  /** YAML lines of spec.access, indented for `  access:` (e.g. `    grants:`). */
+  access?: string;
   /** Which of the seed's stages, with what; they keep the seed's order. */
   stages: Partial<Record<SeedStage, StageOptions>>;
 }
@@ -100,6 +102,7 @@ spec:
     image: web
   rollback: { scope: ${options.rollbackScope ?? 'stage'} }
 ${options.analysisTemplates ? `  analysisTemplates:\n${options.analysisTemplates}` : ''}
+${options.access ? `  access:\n${options.access}` : ''}
   stages:
 ${stages.map((s) => stageYaml(s, options.stages[s]!)).join('\n')}
 `;
