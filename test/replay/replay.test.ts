@@ -44,6 +44,20 @@ describe('replay of recorded histories', () => {
       shapes.filter((s) => s.startsWith('before-attributes-')),
       ['before-attributes-abort', 'before-attributes-rejection', 'before-attributes-rollback-retry', 'before-attributes-success'],
     );
+    // Recorded before verified decisions (patch verified-decisions): every shape with an operator command.
+    assert.deepEqual(
+      shapes.filter((s) => s.startsWith('before-decisions-')),
+      [
+        'before-decisions-abort',
+        'before-decisions-analysis-inconclusive-override',
+        'before-decisions-approval-continue-as-new',
+        'before-decisions-override-skip',
+        'before-decisions-rejection',
+        'before-decisions-rollback-retry',
+        'before-decisions-success',
+        'before-decisions-sync-drift-watch',
+      ],
+    );
   });
   for (const shape of shapes) {
     test(shape, async () => {
