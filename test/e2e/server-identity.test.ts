@@ -155,7 +155,10 @@ describe('verified people through ramp server (a real OpenID Provider)', () => {
     // mallory has a valid token but no grant: 403, and the refusal is in the server's audit log.
     const refusedStart = await call('POST', '/api/v1/promotions', await tokenOf('mallory'), { pipeline, version: '1.1.0' });
     assert.equal(refusedStart.status, 403, JSON.stringify(refusedStart.body));
-    assert.match(String(refusedStart.body.message), /Mallory Moss may not promote idp-[0-9a-f]+: the access block grants promote on all stages \('\*'\) to group:release-managers/);
+    assert.match(
+      String(refusedStart.body.message),
+      /Mallory Moss may not promote idp-[0-9a-f]+: the access block grants promote on all stages \('\*'\) to group:release-managers/,
+    );
     assert.ok(
       server.logs.some((line) => line.includes('"msg":"refused"') && line.includes('"subject":"mallory"')),
       'the refusal is on the record',
