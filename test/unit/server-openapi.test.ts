@@ -5,12 +5,14 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { OPENAPI_FILE, renderOpenApi } from '../../scripts/generate-openapi.js';
+import { OPENAPI_FILE, REFERENCE_FILE, renderOpenApi, renderReference } from '../../scripts/generate-openapi.js';
 import { testServer } from '../support/server.js';
 
 describe('the OpenAPI document', () => {
   test('docs/api/openapi.json is current (npm run openapi writes it)', async () => {
     assert.equal(await readFile(OPENAPI_FILE, 'utf8'), renderOpenApi(), 'docs/api/openapi.json is stale: run npm run openapi');
+    assert.equal(await readFile(REFERENCE_FILE, 'utf8'), renderReference(), 'docs/api/README.md is stale: run npm run openapi');
+    assert.match(renderReference(), /## POST \/api\/v1\/promotions\/\{id\}\/stages\/\{stage\}\/approve/);
   });
 
   test('it describes exactly the routes the server serves, and its references resolve', async () => {
