@@ -161,7 +161,12 @@ async function timeChange(stack: ServerStack, watchers: SseWatcher[], route: str
     const at = found.flatMap((f) => (f ? [f.at] : []));
     return at.length === watchers.length ? at : undefined;
   });
-  return { fromAnswer: seen.map((at) => at - answered), fromSend: seen.map((at) => at - sent), commandMs: answered - sent };
+  return {
+    fromAnswer: seen.map((at) => at - answered),
+    fromSend: seen.map((at) => at - sent),
+    commandMs: answered - sent,
+    spreadMs: Math.max(...seen) - Math.min(...seen),
+  };
 }
 
 async function fanOut(stack: ServerStack) {
@@ -185,6 +190,7 @@ async function fanOut(stack: ServerStack) {
     const fromAnswer: number[] = [];
     const fromSend: number[] = [];
     const commandMs: number[] = [];
+    const spreadMs: number[] = [];
     for (let r = 1; r <= ROUNDS; r++) {
       process.stdout.write(`\rSSE: round ${r}/${ROUNDS} (pause, resume) `);
       const reason = `bench round ${r} of ${ROUNDS}`;
@@ -202,6 +208,7 @@ async function fanOut(stack: ServerStack) {
         fromAnswer.push(...change.fromAnswer);
         fromSend.push(...change.fromSend);
         commandMs.push(change.commandMs);
+        spreadMs.push(change.spreadMs);
       }
     }
     process.stdout.write('\n');
@@ -215,6 +222,7 @@ async function fanOut(stack: ServerStack) {
       eventFromAnswer: summary(fromAnswer),
       eventFromSend: summary(fromSend),
       commandRoundTrip: summary(commandMs),
+      fanOutSpread: summary(spreadMs),
       rssMiB: { before: rssBefore, withWatchers: rssWith, afterRounds: rssAfter },
     };
   } finally {
@@ -286,6 +294,7 @@ ${row('connect → first status event', events.connectToFirstStatus)}
 ${row('command answered → status event (per watcher)', events.eventFromAnswer)}
 ${row('command sent → status event (per watcher)', events.eventFromSend)}
 ${row('command round trip (pause/resume POST)', events.commandRoundTrip)}
+${row('first → last watcher, per change', events.fanOutSpread)}
   server RSS: ${events.rssMiB.before} MiB before, ${events.rssMiB.withWatchers} MiB with ${events.watchers} watchers, ${events.rssMiB.afterRounds} MiB after the rounds
 saved ${path.relative(ROOT, file)}`);
 } finally {
