@@ -33,10 +33,18 @@ export interface ServerStack {
   stop(): Promise<void>;
 }
 
-/** Every child started here, killed at once if this process exits before stop(). */
+/** Every child started here (and the dev server's pid), killed at once if this process exits before stop(). */
 const children = new Set<ChildProcess>();
+const pids = new Set<number>();
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 });
 
 function spawnLogged(name: string, args: string[], env: Record<string, string>, dir: string): ChildProcess {
@@ -114,9 +122,11 @@ ${Array.from({ length: pauses }, () => '            - pause: {}').join('\n')}
 export async function startServerStack(dir: string, pipeline: string, pauses: number): Promise<ServerStack> {
   const started: ChildProcess[] = [];
   const temporal = await startDevServer({ temporal: (await ensureTemporalCli()).path, logFile: path.join(dir, 'temporal.log') });
+  pids.add(temporal.pid);
   const stop = async () => {
     for (const child of started.reverse()) await stopChild(child);
     await temporal.stop();
+    pids.delete(temporal.pid);
   };
   try {
     const repo = await seedRepository(path.join(dir, 'gitops.git'));

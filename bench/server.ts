@@ -233,11 +233,19 @@ async function fanOut(stack: ServerStack) {
 await ensureBuild();
 const dir = await mkdtemp(path.join(os.tmpdir(), 'ramp-bench-server-'));
 let stack: ServerStack | undefined;
+let stopping: Promise<void> | undefined;
+/** Stops every process and removes the scratch directory, once (a signal or the end of the run). */
+const shutdown = (): Promise<void> =>
+  (stopping ??= (async () => {
+    await stack?.stop();
+    await rm(dir, { recursive: true, force: true });
+  })());
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     interrupted = true;
-    void (stack?.stop() ?? Promise.resolve()).finally(() => rm(dir, { recursive: true, force: true }).finally(() => process.exit(130)));
+    process.stdout.write(`\n${signal}: stopping ramp server, ramp worker and Temporal ...\n`);
+    void shutdown().finally(() => process.exit(130));
   });
 }
 try {
@@ -297,9 +305,11 @@ ${row('command round trip (pause/resume POST)', events.commandRoundTrip)}
 ${row('first → last watcher, per change', events.fanOutSpread)}
   server RSS: ${events.rssMiB.before} MiB before, ${events.rssMiB.withWatchers} MiB with ${events.watchers} watchers, ${events.rssMiB.afterRounds} MiB after the rounds
 saved ${path.relative(ROOT, file)}`);
+} catch (error) {
+  // Interrupted: what failed was cut off by the shutdown under way.
+  if (!interrupted) throw error;
+  await shutdown();
+  process.exit(130);
 } finally {
-  if (!interrupted) {
-    await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+  await shutdown();
 }
