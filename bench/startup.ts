@@ -19,8 +19,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDevServer } from '../scripts/lib/dev-server.js';
-import { freePort, run, runChecked, sleep } from '../scripts/lib/proc.js';
+import { freePort, run, sleep } from '../scripts/lib/proc.js';
 import { ensureTemporalCli } from '../scripts/lib/tools.js';
+import { ensureBuild } from './build.js';
 import { median, round } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -47,15 +48,6 @@ const CLI_VARIANTS: Variant[] = [
   { name: 'compiled, unbundled modules', argv: [path.join(ROOT, 'bench/ramp-unbundled.js'), 'status', '--help'] },
   { name: 'before: ramp status --help (tsx)', argv: [path.join(ROOT, 'bench/ramp-through-tsx.js'), 'status', '--help'] },
 ];
-
-/** Runs `npm run build` unless bin/ramp.js would run the compiled CLI as it is. */
-async function ensureBuild(): Promise<void> {
-  const probe = await run(node, [path.join(ROOT, 'bin/ramp.js'), '--help'], { cwd: ROOT });
-  if (!probe.stderr.includes('through tsx')) return;
-  process.stdout.write(`dist/ is not current (${probe.stderr.trim()}); npm run build ... `);
-  await runChecked('npm', ['run', 'build'], { cwd: ROOT, timeoutMs: 600_000 });
-  process.stdout.write('done\n');
-}
 
 /** The worker being measured, for an interrupted run's cleanup. */
 let current: ReturnType<typeof spawn> | undefined;
