@@ -22,6 +22,8 @@ export interface ServerRun {
   identity: IdentitySettings;
   limits: { bodyBytes: number; ratePerSecond: number; rateBurst: number };
   graceMs: number;
+  /** RAMP_SERVER_EVENTS_POLL: how often a watched promotion is read. */
+  eventsPollMs: number;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
@@ -61,6 +63,7 @@ export async function runServer(run: ServerRun): Promise<void> {
     temporal: { settings: run.settings, env: run.env },
     pipelinesDir: resolve(run.pipelinesDir),
     limits: run.limits,
+    events: { pollMs: run.eventsPollMs },
     logger,
   });
   const { host, port } = hostPort(run.listen);

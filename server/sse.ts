@@ -56,6 +56,11 @@ export class StatusFeed {
     };
   }
 
+  /** The latest snapshot of a promotion being watched, if any: a new watcher starts from it instead of reading again. */
+  latest(promotionId: string): Snapshot | null {
+    return this.loops.get(promotionId)?.last ?? null;
+  }
+
   /** Ends every watch (shutdown): each watcher gets `end`. */
   close(): void {
     for (const [id, loop] of [...this.loops]) {

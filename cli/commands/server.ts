@@ -77,6 +77,7 @@ ${variablesUsage('server')}
       },
       limits: { bodyBytes: variables.RAMP_SERVER_BODY_LIMIT, ratePerSecond: variables.RAMP_SERVER_RATE, rateBurst: variables.RAMP_SERVER_BURST },
       graceMs: durationMs(variables.RAMP_SERVER_SHUTDOWN_GRACE),
+      eventsPollMs: durationMs(variables.RAMP_SERVER_EVENTS_POLL),
       stdout: io.stdout,
       stderr: io.stderr,
     };

@@ -19,8 +19,9 @@ type StreamEvent = FeedEvent | { kind: 'heartbeat' };
 export function eventRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.get('/api/v1/promotions/:id/events', async (c) => {
     const { id } = pathOf(c, PromotionParams);
-    // Read once before streaming: an unknown promotion is a plain 404, not an empty stream.
-    const first = await readSnapshot(await ctx.temporal.get(), id);
+    // Read once before streaming (an unknown promotion is a plain 404, not an empty stream) —
+    // unless others watch it already: then the feed's latest snapshot is as fresh as a read.
+    const first = ctx.feed.latest(id) ?? (await readSnapshot(await ctx.temporal.get(), id));
     return streamSSE(
       c,
       async (stream) => {

@@ -268,6 +268,11 @@ export const serverVariables = {
     expected: 'a duration such as 10s, 1m or 500ms',
     readers: ['server'],
   }),
+  RAMP_SERVER_EVENTS_POLL: variable(z.string().regex(DURATION).default('1s'), {
+    description: 'how often the server reads a promotion that someone watches live (GET …/events): the bound on how late a change is streamed',
+    expected: 'a duration such as 1s or 500ms',
+    readers: ['server'],
+  }),
   RAMP_SERVER_OIDC_ISSUER: variable(z.string().trim().refine(isHttpUrl).optional(), {
     description: 'the OpenID Provider whose access tokens ramp server accepts (verified against its keys; docs/identity.md)',
     expected: 'the issuer URL, exactly as the tokens say it',
