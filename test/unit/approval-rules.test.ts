@@ -3,6 +3,7 @@
  * people with one approval toward one rule, and four-eyes. Tables, plus a seeded fuzz of the
  * parser: RAMP_FUZZ_SEED=<n> runs another set, and a failure names the seed.
  */
+import { FUZZ_SEED, prng } from '../support/random.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
@@ -215,7 +216,7 @@ describe('rulesProgress', () => {
   });
 
   test('the matching is maximum: brute force agrees on small random gates (seeded)', () => {
-    const random = prng(SEED + 1);
+    const { next: random } = prng(SEED + 1);
     const groups = ['a', 'b', 'c'];
     for (let n = 0; n < 300; n++) {
       const require = groups.filter(() => random() < 0.7).map((group) => ({ count: 1 + Math.floor(random() * 3), group }));
@@ -326,24 +327,11 @@ describe('overrides with the access block', () => {
 
 // ---- the parser under generated input ----
 
-const SEED = Number(process.env.RAMP_FUZZ_SEED ?? 20_261_130);
+const SEED = FUZZ_SEED;
 const CASES = Number(process.env.RAMP_FUZZ_CASES ?? 2000);
 
-/** mulberry32, as in pipeline-fuzz.test.ts. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 describe(`parseApprovalRules under generated input (seed ${SEED})`, () => {
-  const random = prng(SEED);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const { next: random, pick } = prng(SEED);
   const TOKENS = [
     '1',
     '2',

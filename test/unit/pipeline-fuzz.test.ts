@@ -8,6 +8,7 @@
  * Seeded: RAMP_FUZZ_SEED=<n> picks another set (the default is fixed, so CI is repeatable);
  * every failure names the seed and the case. RAMP_FUZZ_CASES=<n> scales the mutation count.
  */
+import { FUZZ_SEED, prng, type Random } from '../support/random.js';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ import { Limits } from '../../src/schema/limits.js';
 import { loadPipelineSource, type LoadResult } from '../../src/schema/load.js';
 import { DURATION_PATTERN } from '../../src/domain/duration.js';
 
-const SEED = Number(process.env.RAMP_FUZZ_SEED ?? 20_261_130);
+const SEED = FUZZ_SEED;
 const MUTATIONS = Number(process.env.RAMP_FUZZ_CASES ?? 800);
 /** Far above any case's time on a loaded 2-core machine (most take a few ms), far below a hang or a quadratic blow-up. */
 const CASE_BUDGET_MS = 10_000;
@@ -35,21 +36,6 @@ const yamlIn = (dir: string) =>
     .map((f) => readFileSync(join(root, dir, f), 'utf8'));
 const VALID = [...yamlIn('test/fixtures/pipelines/valid'), ...yamlIn('pipelines')];
 const ALL = [...VALID, ...yamlIn('test/fixtures/pipelines/invalid')];
-
-/** mulberry32: small, fast, and the same on every platform. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { next, int, pick: <T>(items: readonly T[]): T => items[int(items.length)]!, chance: (p: number) => next() < p };
-}
-type Random = ReturnType<typeof prng>;
 
 interface Case {
   kind: string;

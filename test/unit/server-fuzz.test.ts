@@ -11,6 +11,7 @@
  *
  * Seeded: RAMP_FUZZ_SEED=<n> picks another set; RAMP_FUZZ_CASES=<n> scales it.
  */
+import { FUZZ_SEED, prng, type Random } from '../support/random.js';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,24 +21,9 @@ import { ApiError } from '../../server/errors.js';
 import { pipelineYaml } from '../support/pipelines.js';
 import { testServer, tokenOf, type TestServer } from '../support/server.js';
 
-const SEED = Number(process.env.RAMP_FUZZ_SEED ?? 20_261_130);
+const SEED = FUZZ_SEED;
 const CASES = Number(process.env.RAMP_FUZZ_CASES ?? 600);
 const REPRODUCE = `seed ${SEED}; reproduce with RAMP_FUZZ_SEED=${SEED} npx tsx scripts/test.ts --no-check test/unit/server-fuzz.test.ts`;
-
-/** mulberry32: small, fast, and the same on every platform. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { next, int, pick: <T>(items: readonly T[]): T => items[int(items.length)]!, chance: (p: number) => next() < p };
-}
-type Random = ReturnType<typeof prng>;
 
 /** Every route that takes outside data, as templates; `:x` segments are generated. */
 const ROUTES: readonly [string, string][] = [

@@ -6,11 +6,12 @@
  *
  * Seeded: RAMP_FUZZ_SEED=<n> picks another set; every failure names the seed.
  */
+import { FUZZ_SEED, prng } from '../support/random.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseSse, readSse, SseParser, type SseEvent } from '../../cli/sse.js';
 
-const SEED = Number(process.env.RAMP_FUZZ_SEED ?? 20_261_130);
+const SEED = FUZZ_SEED;
 const REPRODUCE = `seed ${SEED}; reproduce with RAMP_FUZZ_SEED=${SEED} npx tsx scripts/test.ts --no-check test/unit/sse-parse.test.ts`;
 
 describe('SSE parsing (cli/sse.ts)', () => {
@@ -87,17 +88,3 @@ describe('SSE parsing (cli/sse.ts)', () => {
     }
   });
 });
-
-/** mulberry32: small, fast, and the same on every platform. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { next, int, pick: <T>(items: readonly T[]): T => items[int(items.length)]!, chance: (p: number) => next() < p };
-}
