@@ -8,6 +8,7 @@
  *    20 runs), with the share spent in the revert's own Git I/O;
  * 3. the canary-vs-baseline judge's time on 2 × 1,000 samples (median over 30 runs).
  */
+import { benchPipelineYaml } from './pipeline.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,30 +60,7 @@ function timed(activities: RampActivities, calls: Call[]): RampActivities {
 }
 
 function pipeline(name: string, url: string, steps: string[]): PipelineSpec {
-  const result = loadPipelineSource(
-    `apiVersion: ramp/v1
-kind: Pipeline
-metadata: { name: ${name} }
-spec:
-  repository: { url: ${url} }
-  artifact: { image: web }
-  stages:
-    - name: staging
-      path: envs/staging
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
-      strategy:
-        canary:
-          update:
-            - yamlUpdate: { file: canary.yaml, path: "spec.template.spec.containers[name=web].image" }
-          scale: { file: canary.yaml, replicas: 1 }
-          trafficRouting:
-            gatewayAPI: { file: route.yaml, route: web, stableBackend: web-stable, canaryBackend: web-canary }
-          steps:
-${steps.map((s) => `            - ${s}`).join('\n')}
-`,
-    'bench.yaml',
-  );
+  const result = loadPipelineSource(benchPipelineYaml(name, url, steps), 'bench.yaml');
   if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('; '));
   return result.spec;
 }

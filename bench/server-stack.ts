@@ -4,6 +4,7 @@
  * `ramp token create`, one `ramp worker` (verifying the server's decisions) and one
  * `ramp server` (compiled: bin/ramp.js), each its own process with its log in `dir`.
  */
+import { benchPipelineYaml } from './pipeline.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -94,28 +95,7 @@ async function ready(name: string, child: ChildProcess, url: string, dir: string
  * stays readable: a resume ends one pause step, and `pauses` of them follow one another.
  */
 function pipelineYaml(name: string, url: string, pauses: number): string {
-  return `apiVersion: ramp/v1
-kind: Pipeline
-metadata: { name: ${name} }
-spec:
-  repository: { url: ${url} }
-  artifact: { image: web }
-  stages:
-    - name: staging
-      path: envs/staging
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }
-      strategy:
-        canary:
-          update:
-            - yamlUpdate: { file: canary.yaml, path: "spec.template.spec.containers[name=web].image" }
-          scale: { file: canary.yaml, replicas: 1 }
-          trafficRouting:
-            gatewayAPI: { file: route.yaml, route: web, stableBackend: web-stable, canaryBackend: web-canary }
-          steps:
-            - setWeight: 10
-${Array.from({ length: pauses }, () => '            - pause: {}').join('\n')}
-`;
+  return benchPipelineYaml(name, url, ['setWeight: 10', ...Array.from({ length: pauses }, () => 'pause: {}')]);
 }
 
 /** `pauses`: how many indefinite pause steps the bench's pipeline has (one more than it resumes). */
