@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes.js';
-import { freePort, run, sleep } from './proc.js';
+import { freePort, run, sleep, terminate } from './proc.js';
 
 /**
  * The dynamic config the SDK's own `createLocal()` passes (sdk-core ephemeral_server), so tests
@@ -69,23 +69,10 @@ async function logTail(file: string, lines = 30): Promise<string> {
   }
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-}
-
 function stopper(child: ChildProcess): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   return () => {
-    stopping ??= (async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited(child);
-      clearTimeout(timer);
-    })();
+    stopping ??= terminate(child);
     return stopping;
   };
 }

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { stringify } from 'yaml';
-import { freePort, sleep } from './proc.js';
+import { freePort, sleep, terminate } from './proc.js';
 import { ensurePrometheus } from './tools.js';
 
 /** Called with every Prometheus process started, and returns what stops tracking it. */
@@ -107,13 +107,7 @@ export class TestPrometheus {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await terminate(this.child);
     await rm(this.dir, { recursive: true, force: true });
   }
 

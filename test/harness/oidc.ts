@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as oidc from 'openid-client';
-import { freePort, sleep } from '../../scripts/lib/proc.js';
+import { freePort, sleep, terminate } from '../../scripts/lib/proc.js';
 import { ScriptedBrowser, type BrowseResult } from './oidc-browser.js';
 import {
   AUTOMATION_CLIENT_ID,
@@ -162,13 +162,7 @@ export class TestOidcProvider {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await terminate(this.child);
     await rm(this.dir, { recursive: true, force: true });
   }
 }
