@@ -64,7 +64,8 @@ async function stopWorker(w: TestWorker | undefined): Promise<void> {
 /**
  * What legitimately differs between the two paths: the pipeline's name (so the promotion id),
  * people's names (a token's display name, `--as`'s login name), how an actor was established
- * (straight to Temporal, `(unverified)`), times, durations, commits, run ids, and which events
+ * (straight to Temporal, `(unverified)`), the `--as USER` of the commands a status suggests
+ * (through the server, who acts is who logged in), times, durations, commits, run ids, and which events
  * are the last few (see withoutEventLines).
  */
 function normalise(text: string, pipeline: string): string {
@@ -73,6 +74,7 @@ function normalise(text: string, pipeline: string): string {
   return (
     out
       .replaceAll(' (unverified)', '')
+      .replaceAll(' --as USER', '')
       .replace(/\b\d{4}-\d{2}-\d{2}T[\d:.]+Z\b/g, '<time>')
       .replace(/\b\d{2}:\d{2}:\d{2}\b/g, '<time>')
       .replace(/\b[0-9a-f]{7,40}\b/g, '<sha>')
@@ -228,6 +230,7 @@ describe('the CLI through ramp server after ramp login', () => {
     }
     const waiting = assertSame(await both('alice', (p) => ['status', idOf(p)]), 'ramp status (awaiting approval)');
     assert.match(waiting.stdout, /^ {2}‖ production {2}AwaitingApproval {2}attempt 1 {2}\(active\)$/m);
+    assert.match(waiting.stdout, new RegExp(`^To approve: {3}ramp approve ${idOf(viaServer)} --stage production$`, 'm'));
     assert.match(
       waiting.stdout,
       new RegExp(`^ {2}\\S+ \\S+ {2}promotion +started +${TEST_USERS.alice.name} +${TEST_USERS.alice.name} asked to promote ${viaServer} ${VERSION}$`, 'm'),
