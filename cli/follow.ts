@@ -8,6 +8,7 @@ import type { PromotionStatus, StageStatus } from '../workflows/messages.js';
 import { colorOf, type CommandIo } from './command.js';
 import type { RampBackend } from './backend.js';
 import { ExitCode } from './exit-codes.js';
+import { HttpBackend } from './http-backend.js';
 import { json } from './output.js';
 import { hintLine, operatorHint } from './render/operator-hint.js';
 import { renderEventLine, sourceWidth, type SourcedEvent } from './render/status.js';
@@ -53,7 +54,7 @@ export async function follow(backend: RampBackend, promotionId: string, io: Comm
     const { promotion } = snapshot;
     if (!options.json) for (const event of cursor.fresh(snapshot)) io.stdout(renderEventLine(event, { ...render, sourceWidth: sourceWidth(promotion) }));
 
-    const wait = operatorHint(snapshot);
+    const wait = operatorHint(snapshot, { throughServer: backend instanceof HttpBackend });
     if (promotion.phase === PromotionPhase.Succeeded || promotion.phase === PromotionPhase.Aborted || promotion.phase === PromotionPhase.Failed) {
       if (options.json) io.stdout(json(snapshot));
       else io.stdout(`promotion ${promotionId} ${promotion.phase}: ${promotion.message}\n`);

@@ -12,6 +12,7 @@
  * and hint; 401 says to log in; a server that cannot be reached says so with its URL. The token
  * is never printed.
  */
+import { GENERIC_HINTS } from '../server/errors.js';
 import { loadCredentials } from './credentials.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError, UserError } from '../src/errors.js';
@@ -257,7 +258,9 @@ export async function refusal(response: Response, url: string): Promise<UserErro
     body = null;
   }
   const message = typeof body?.message === 'string' && body.message.trim() !== '' ? body.message.trim() : null;
-  const hint = typeof body?.hint === 'string' && body.hint.trim() !== '' ? body.hint.trim() : null;
+  // A status's generic hint speaks of the HTTP API; the CLI prints the message as it does straight from Temporal.
+  const generic = (GENERIC_HINTS as Readonly<Record<number, string>>)[response.status];
+  const hint = typeof body?.hint === 'string' && body.hint.trim() !== '' && body.hint !== generic ? body.hint.trim() : null;
   if (response.status === 401) {
     return new UserError(`not logged in or the token expired: run ramp login${message ? ` (ramp server at ${url}: ${message})` : ''}`);
   }

@@ -31,7 +31,8 @@ export const ErrorCode = {
 } as const;
 export type ErrorStatus = keyof typeof ErrorCode;
 
-const HINTS: Record<ErrorStatus, string> = {
+/** The hint of an answer that has no hint of its own (the CLI leaves these out: they speak of the API). */
+export const GENERIC_HINTS: Readonly<Record<ErrorStatus, string>> = {
   400: 'fix the request; /api/v1/openapi.json describes every route',
   401: 'send a valid bearer token (Authorization: Bearer <token>); `ramp login` gets one',
   403: 'ask whoever administers the pipeline for the permission, or leave the decision to someone who has it',
@@ -59,7 +60,7 @@ export class ApiError extends Error {
     options: { hint?: string; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.hint = options.hint ?? HINTS[status];
+    this.hint = options.hint ?? GENERIC_HINTS[status];
     this.headers = options.headers ?? {};
   }
   readonly headers: Record<string, string>;

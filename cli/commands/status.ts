@@ -5,6 +5,7 @@ import { noBlankFlags, positionals } from '../args.js';
 import { colorOf, sizeOf, type Command, type CommandIo } from '../command.js';
 import { BACKEND_FLAGS_USAGE, backendFlags, chooseBackend, withBackend, type RampBackend } from '../backend.js';
 import { ExitCode, exitCodesUsage } from '../exit-codes.js';
+import { HttpBackend } from '../http-backend.js';
 import type { Snapshot } from '../follow.js';
 import { json } from '../output.js';
 import { renderStatus, renderStatusScreen } from '../render/status.js';
@@ -42,7 +43,7 @@ ${BACKEND_FLAGS_USAGE}
     noBlankFlags(values);
     return withBackend(io, chooseBackend(io, values), async (backend) => {
       if (!values.watch) {
-        io.stdout(show(await backend.snapshot(id), io, values.json));
+        io.stdout(show(await backend.snapshot(id), io, values.json, backend instanceof HttpBackend));
         return ExitCode.Ok;
       }
       return watch(backend, id, io, values.json);
@@ -50,8 +51,8 @@ ${BACKEND_FLAGS_USAGE}
   },
 };
 
-function show(snapshot: Snapshot, io: CommandIo, asJson: boolean): string {
-  return asJson ? json(snapshot) : renderStatus(snapshot.promotion, snapshot.activeStage, { color: colorOf(io) });
+function show(snapshot: Snapshot, io: CommandIo, asJson: boolean, throughServer: boolean): string {
+  return asJson ? json(snapshot) : renderStatus(snapshot.promotion, snapshot.activeStage, { color: colorOf(io), throughServer });
 }
 
 /**
@@ -61,15 +62,16 @@ function show(snapshot: Snapshot, io: CommandIo, asJson: boolean): string {
  */
 async function watch(backend: RampBackend, id: string, io: CommandIo, asJson: boolean): Promise<ExitCode> {
   const onScreen = io.isTty && !asJson;
+  const throughServer = backend instanceof HttpBackend;
   let last = '';
   for await (const snapshot of backend.snapshots(id, backend.pollMs ?? WATCH_POLL_MS)) {
     if (onScreen) {
-      const frame = renderStatusScreen(snapshot.promotion, snapshot.activeStage, { color: colorOf(io), ...sizeOf(io) });
+      const frame = renderStatusScreen(snapshot.promotion, snapshot.activeStage, { color: colorOf(io), throughServer, ...sizeOf(io) });
       const text = frame.join('\n');
       if (text !== last) io.stdout(redrawScreen(frame, last === ''));
       last = text;
     } else {
-      const text = show(snapshot, io, asJson);
+      const text = show(snapshot, io, asJson, throughServer);
       if (text !== last) io.stdout(last === '' || asJson ? text : `\n${text}`);
       last = text;
     }

@@ -7,6 +7,8 @@ export interface RenderOptions {
   color: boolean;
   /** Times in the machine's zone (people) or UTC (tests, logs). @default 'local' */
   timeZone?: 'local' | 'utc';
+  /** Through ramp server, which knows who you are: the commands a status suggests have no `--as USER`. */
+  throughServer?: boolean;
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');

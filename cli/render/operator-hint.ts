@@ -25,8 +25,15 @@ export interface OperatorHint {
 
 export function operatorHint(
   snapshot: { promotion: PromotionStatus; activeStage: StageStatus | null },
-  options: Pick<RenderOptions, 'timeZone'> = {},
+  options: Pick<RenderOptions, 'timeZone' | 'throughServer'> = {},
 ): OperatorHint | null {
+  const hint = hintFor(snapshot, options);
+  // Through ramp server `--as` is refused: who acts is who logged in.
+  if (!hint || !options.throughServer) return hint;
+  return { ...hint, actions: hint.actions.map((a) => ({ ...a, command: a.command.replace(' --as USER', '') })) };
+}
+
+function hintFor(snapshot: { promotion: PromotionStatus; activeStage: StageStatus | null }, options: Pick<RenderOptions, 'timeZone'>): OperatorHint | null {
   const { promotion, activeStage: s } = snapshot;
   const id = promotion.promotionId;
   const abort = (does: string): OperatorAction => ({ does, command: `ramp abort ${id} --reason "..."` });

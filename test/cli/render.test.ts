@@ -167,6 +167,17 @@ describe('following a promotion (--wait)', () => {
     assert.equal(timed && hintLine(timed), 'stage production is paused at step 2 until 09:00:59. To resume now: ramp resume web@1.4.2');
     assert.equal(operatorHint({ promotion: promotion(), activeStage: production({ phase: 'Progressing', pauseReason: null }) }), null);
   });
+
+  test('through ramp server, which knows who you are, the commands have no --as USER', () => {
+    const gate = operatorHint(
+      { promotion: promotion(), activeStage: production({ phase: 'AwaitingApproval', pauseReason: null, message: 'waiting for 1 approval(s) from alice' }) },
+      { throughServer: true },
+    );
+    assert.equal(
+      gate && hintLine(gate),
+      'stage production is waiting for 1 approval(s) from alice. To approve: ramp approve web@1.4.2 --stage production; To reject: ramp reject web@1.4.2 --stage production --reason "..."',
+    );
+  });
 });
 
 describe('renderHistory', () => {
