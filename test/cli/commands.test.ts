@@ -118,7 +118,10 @@ describe('ramp commands (dev server, fake activities)', () => {
 
     const refused = await run(['approve', id, '--stage', 'production', '--as', 'mallory']);
     assert.equal(refused.code, 1);
-    assert.equal(refused.stderr, 'ramp approve: mallory is not an approver of the gate approval. Approvers: alice, carol, dave\n');
+    assert.equal(
+      refused.stderr,
+      'ramp approve: mallory (unverified) is not an approver of the gate approval of production: its approvers are alice, group:release-managers (mallory is in no group). Ask one of them to approve\n',
+    );
     const wrongStage = await run(['approve', id, '--stage', 'preview', '--as', 'carol']);
     assert.equal(wrongStage.code, 1);
     assert.match(wrongStage.stderr, new RegExp(`promotion ${id} is at stage production, not preview`));
@@ -145,7 +148,7 @@ describe('ramp commands (dev server, fake activities)', () => {
     // The pause may be over before a poll sees it; when seen, it is announced once.
     assert.ok(lines.filter((l) => l === `waiting: stage production is paused at step 2 until resumed. To resume: ramp resume ${id}`).length <= 1, done.stdout);
     assert.ok(
-      lines.some((l) => /^\d\d:\d\d:\d\d {2}production {2}approve-refused \(mallory\): mallory is not an approver/.test(l)),
+      lines.some((l) => /^\d\d:\d\d:\d\d {2}production {2}approve-refused \(mallory\): mallory \(unverified\) is not an approver/.test(l)),
       done.stdout,
     );
     assert.ok(
@@ -157,7 +160,7 @@ describe('ramp commands (dev server, fake activities)', () => {
     const finished = await run(['status', id]);
     assert.match(finished.stdout, /^Phase: {8}✔ Succeeded$/m);
     assert.match(finished.stdout, /^ {2}✔ production {2}Promoted {2}attempt 1$/m);
-    assert.match(finished.stdout, /✖ mallory tried to approve, refused: mallory is not an approver/);
+    assert.match(finished.stdout, /✖ mallory tried to approve, refused: mallory \(unverified\) is not an approver/);
     assert.match(finished.stdout, /✔ carol approved: ship it/);
 
     // Visibility is eventually consistent: the finished promotion shows up in a moment.

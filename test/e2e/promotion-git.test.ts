@@ -61,7 +61,7 @@ describe('promotion through a real GitOps repository', () => {
         await waitStage(production, (s) => s.phase === 'AwaitingApproval', 'the production gate');
         assert.match(
           await refusalOf(production.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'mallory' }] })),
-          /mallory is not an approver/,
+          /mallory \(unverified\) is not an approver/,
         );
         await production.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'carol' }] });
         await waitStage(production, (s) => s.phase === 'Paused', 'the production pause');
