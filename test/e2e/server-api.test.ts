@@ -3,21 +3,19 @@
  * over a real GitOps remote, the server listening on a port. Promote, watch (Server-Sent
  * Events), approve, refuse; and the error answers: 400, 401, 403, 404, 409, 413, 429.
  */
-import { generateDecisionKeys } from '../../src/identity/decision-signature.js';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { listen, type Listening } from '../../server/listen.js';
 import { verifyDecision } from '../../src/identity/decision-signature.js';
 import { stageWorkflowId } from '../../workflows/messages.js';
-import { createTestWorker, getTestEnv } from '../harness/temporal.js';
+import { getTestEnv } from '../harness/temporal.js';
 import { pipelineYaml, uniqueName } from '../support/pipelines.js';
-import { realRamp, type RealRamp } from '../support/real-ramp.js';
-import { testServer, tokenOf, type TestServer } from '../support/server.js';
+import type { RealRamp } from '../support/real-ramp.js';
+import { testServer, tokenOf, verifyingWorker, type TestServer, type VerifyingWorker } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 
 interface Answer {
@@ -35,26 +33,21 @@ interface SentEvent {
 describe('ramp server over HTTP', () => {
   let env: TestWorkflowEnvironment;
   let ramp: RealRamp;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: VerifyingWorker;
   let dir: string;
   let server: TestServer;
   let http: Listening;
   let pipeline: string;
   /** The environment the servers read (Temporal, the worker's task queue). */
   let vars: Record<string, string>;
-  let keys: Awaited<ReturnType<typeof generateDecisionKeys>>;
+  let keys: VerifyingWorker['keys'];
 
   before(async () => {
     env = await getTestEnv();
     dir = await mkdtemp(join(tmpdir(), 'ramp-server-'));
     // The worker verifies what the server signs (RAMP_DECISION_KEYS_FILE).
-    keys = await generateDecisionKeys('test');
-    await writeFile(join(dir, 'decision-keys.json'), JSON.stringify(keys.publicKeys));
-    ramp = await realRamp(env, { 'release-managers': ['carol'] }, undefined, { decisionKeysFile: join(dir, 'decision-keys.json') });
-    const created = await createTestWorker(env, { activities: ramp.activities });
-    worker = created.worker;
-    running = worker.run();
+    worker = await verifyingWorker(env, dir, { 'release-managers': ['carol'] });
+    ({ ramp, keys } = worker);
     pipeline = uniqueName('srv');
     await writeFile(
       join(dir, `${pipeline}.yaml`),
@@ -67,7 +60,7 @@ describe('ramp server over HTTP', () => {
         },
       }),
     );
-    vars = { TEMPORAL_ADDRESS: env.address, RAMP_TASK_QUEUE: created.taskQueue, RAMP_UPDATE_TIMEOUT_MS: '20000' };
+    vars = { TEMPORAL_ADDRESS: env.address, RAMP_TASK_QUEUE: worker.taskQueue, RAMP_UPDATE_TIMEOUT_MS: '20000' };
     server = await testServer({
       env: vars,
       pipelinesDir: dir,
@@ -79,9 +72,7 @@ describe('ramp server over HTTP', () => {
 
   after(async () => {
     await http?.stop(1_000);
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await ramp?.cleanup();
+    await worker?.stop();
     await env?.teardown();
     if (dir) await rm(dir, { recursive: true, force: true });
   });

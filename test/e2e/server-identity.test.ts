@@ -16,17 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { SignJWT, UnsecuredJWT, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { listen, type Listening } from '../../server/listen.js';
 import { serverIdentity } from '../../server/identity.js';
-import { generateDecisionKeys } from '../../src/identity/decision-signature.js';
 import type { PromotionStatus, StageStatus } from '../../workflows/messages.js';
 import { startOidcProvider, type TestOidcProvider, type TestUserName } from '../harness/oidc.js';
-import { createTestWorker, getTestEnv } from '../harness/temporal.js';
+import { getTestEnv } from '../harness/temporal.js';
 import { pipelineYaml, uniqueName } from '../support/pipelines.js';
-import { realRamp, type RealRamp } from '../support/real-ramp.js';
-import { testServer, type TestServer } from '../support/server.js';
+import { testServer, verifyingWorker, type TestServer, type VerifyingWorker } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 
 interface Answer {
@@ -42,9 +39,7 @@ interface Snapshot {
 describe('verified people through ramp server (a real OpenID Provider)', () => {
   let env: TestWorkflowEnvironment;
   let provider: TestOidcProvider;
-  let ramp: RealRamp;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: VerifyingWorker;
   let dir: string;
   let server: TestServer;
   let http: Listening;
@@ -54,12 +49,8 @@ describe('verified people through ramp server (a real OpenID Provider)', () => {
     env = await getTestEnv();
     provider = await startOidcProvider();
     dir = await mkdtemp(join(tmpdir(), 'ramp-identity-'));
-    const keys = await generateDecisionKeys('e2e');
-    await writeFile(join(dir, 'decision-keys.json'), JSON.stringify(keys.publicKeys));
-    ramp = await realRamp(env, {}, undefined, { decisionKeysFile: join(dir, 'decision-keys.json') });
-    const created = await createTestWorker(env, { activities: ramp.activities });
-    worker = created.worker;
-    running = worker.run();
+    worker = await verifyingWorker(env, dir);
+    const { ramp, keys } = worker;
     pipeline = uniqueName('idp');
     await writeFile(
       join(dir, `${pipeline}.yaml`),
@@ -83,7 +74,7 @@ describe('verified people through ramp server (a real OpenID Provider)', () => {
     // The server as it ships: OpenID Connect against the provider, the pipelines' access blocks.
     const identity = serverIdentity({ issuer: provider.issuer, audience: provider.audience, groupsClaim: 'groups', serviceTokensFile: undefined });
     server = await testServer({
-      env: { TEMPORAL_ADDRESS: env.address, RAMP_TASK_QUEUE: created.taskQueue, RAMP_UPDATE_TIMEOUT_MS: '20000' },
+      env: { TEMPORAL_ADDRESS: env.address, RAMP_TASK_QUEUE: worker.taskQueue, RAMP_UPDATE_TIMEOUT_MS: '20000' },
       pipelinesDir: dir,
       keys,
       authenticator: identity.authenticator,
@@ -94,9 +85,7 @@ describe('verified people through ramp server (a real OpenID Provider)', () => {
 
   after(async () => {
     await http?.stop(1_000);
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await ramp?.cleanup();
+    await worker?.stop();
     await provider?.stop();
     await env?.teardown();
     if (dir) await rm(dir, { recursive: true, force: true });

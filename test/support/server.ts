@@ -3,6 +3,11 @@
  * verified; anything else is refused), an authorizer that refuses `nobody`, fresh signing keys,
  * and a logger that keeps its lines. Temporal and the pipelines are the test's.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTestWorker } from '../harness/temporal.js';
+import { realRamp, type RealRamp } from './real-ramp.js';
 import { cliSettings } from '../../cli/connection.js';
 import { createServer, type RampServer } from '../../server/app.js';
 import type { JSONWebKeySet } from 'jose';
@@ -69,4 +74,35 @@ export async function testServer(options: {
     return decision;
   };
   return Object.assign(server, { logs, publicKeys: keys.publicKeys, signed });
+}
+
+/**
+ * A worker with ramp's real activities that verifies what a server signs: fresh decision keys
+ * (as `ramp server keys` makes them; the public half in `dir`/decision-keys.json, the worker's
+ * RAMP_DECISION_KEYS_FILE), a real GitOps remote, running on its own task queue until stop().
+ */
+export interface VerifyingWorker {
+  keys: Awaited<ReturnType<typeof generateDecisionKeys>>;
+  ramp: RealRamp;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+export async function verifyingWorker(env: TestWorkflowEnvironment, dir: string, groups: Record<string, string[]> = {}): Promise<VerifyingWorker> {
+  const keys = await generateDecisionKeys('test');
+  const decisionKeysFile = join(dir, 'decision-keys.json');
+  await writeFile(decisionKeysFile, JSON.stringify(keys.publicKeys));
+  const ramp = await realRamp(env, groups, undefined, { decisionKeysFile });
+  const { worker, taskQueue } = await createTestWorker(env, { activities: ramp.activities });
+  const running = worker.run();
+  return {
+    keys,
+    ramp,
+    taskQueue,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await ramp.cleanup();
+    },
+  };
 }

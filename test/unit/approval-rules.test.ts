@@ -3,6 +3,7 @@
  * people with one approval toward one rule, and four-eyes. Tables, plus a seeded fuzz of the
  * parser: RAMP_FUZZ_SEED=<n> runs another set, and a failure names the seed.
  */
+import { person } from '../support/actors.js';
 import { FUZZ_SEED, prng } from '../support/random.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,21 +11,13 @@ import { describe, test } from 'node:test';
 import { formatApprovalRules, parseApprovalRules, rulesProgress, type ApprovalRule } from '../../src/domain/approval-rules.js';
 import { samePerson, selfApprovalRefusal } from '../../src/domain/approval.js';
 import { overrideApprovers, overrideRefusalFor } from '../../src/domain/override.js';
-import { ActorMethod, unverifiedActor, type Actor } from '../../src/identity/actor.js';
+import { unverifiedActor, type Actor } from '../../src/identity/actor.js';
 import { Access } from '../../src/schema/access.js';
 import { Approval, approverEntry } from '../../src/schema/approval.js';
 import { formatPath } from '../../src/schema/issue.js';
 import { loadPipelineSource } from '../../src/schema/load.js';
 import type { StageSpec } from '../../src/schema/pipeline.js';
 
-const person = (name: string, groups: string[] = [], email: string | null = `${name}@example.com`): Actor => ({
-  subject: `sub-${name}`,
-  name,
-  email,
-  groups,
-  issuer: 'https://idp.example.com',
-  method: ActorMethod.Oidc,
-});
 const tokenGroups = (actor: Actor) => actor.groups;
 const EXAMPLE = 'Write rules like "2 of group:sre and 1 of group:product"';
 

@@ -1,7 +1,8 @@
 /** Tables for who may do what to a pipeline: the access block, its defaults, and gate approvers. */
+import { person } from '../support/actors.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ActorMethod, unverifiedActor, type Actor } from '../../src/identity/actor.js';
+import { unverifiedActor, type Actor } from '../../src/identity/actor.js';
 import { eligibleApprovers } from '../../src/domain/approval.js';
 import { approverRefusal, gateApprovers, grantedApprovers, groupsOf, permissionRefusal, type PermissionQuery } from '../../src/domain/permissions.js';
 import { Access } from '../../src/schema/access.js';
@@ -9,14 +10,6 @@ import { approverEntry, type ApproverEntry } from '../../src/schema/approval.js'
 import type { AccessSpec } from '../../src/schema/pipeline.js';
 import { normalisedSpec } from '../support/pipeline-builder.js';
 
-const person = (name: string, groups: string[] = [], email: string | null = `${name}@example.com`): Actor => ({
-  subject: `sub-${name}`,
-  name,
-  email,
-  groups,
-  issuer: 'https://idp.example.com',
-  method: ActorMethod.Oidc,
-});
 const entries = (...names: string[]): ApproverEntry[] => names.map(approverEntry);
 const access = (grants: unknown[]): AccessSpec => Access.parse({ grants });
 /** The worker's groups file: used only for unverified actors. */
