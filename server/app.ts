@@ -109,7 +109,7 @@ export function createServer(options: ServerOptions): RampServer {
   app.use('/api/v1/*', async (c, next) => {
     let actor;
     try {
-      actor = await authenticate(c);
+      actor = await authenticate(c.req.raw);
     } catch (error) {
       // Refused credentials count against the address: guessing tokens is rate limited too.
       rateLimit(limiter, `address:${addressOf(c.env)}`);

@@ -85,7 +85,7 @@ export function safeReturnPath(value: string | undefined): string | null {
   if (value === undefined || value === '') return '/';
   if (value.length > 2000) return null;
   if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
-  if (/[\u0000-\u001f\u007f\\]/.test(value)) return null;
+  if ([...value].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f || ch === '\\')) return null;
   // What a browser would resolve it to must stay on the same origin.
   const base = 'http://ramp.invalid';
   const resolved = new URL(value, base);
