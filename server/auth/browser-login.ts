@@ -53,7 +53,9 @@ export function checkedPublicUrl(publicUrl: string): URL {
   try {
     url = new URL(publicUrl);
   } catch {
-    throw new Error(`RAMP_SERVER_PUBLIC_URL ${JSON.stringify(publicUrl)} is not a URL; set it to the server's external base URL, such as https://ramp.example.com`);
+    throw new Error(
+      `RAMP_SERVER_PUBLIC_URL ${JSON.stringify(publicUrl)} is not a URL; set it to the server's external base URL, such as https://ramp.example.com`,
+    );
   }
   if (url.protocol !== 'https:' && !isLoopbackHttp(url))
     throw new Error(
@@ -171,8 +173,10 @@ async function actorOf(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointRe
 
 /** What openid-client refused, in words for the person (never a token). */
 function callbackFailure(error: unknown): string {
-  if (error instanceof oidc.AuthorizationResponseError) return `the provider answered ${error.error}${error.error_description ? ` (${error.error_description})` : ''}`;
-  if (error instanceof oidc.ResponseBodyError) return `the provider refused the code: ${error.error}${error.error_description ? ` (${error.error_description})` : ''}`;
+  if (error instanceof oidc.AuthorizationResponseError)
+    return `the provider answered ${error.error}${error.error_description ? ` (${error.error_description})` : ''}`;
+  if (error instanceof oidc.ResponseBodyError)
+    return `the provider refused the code: ${error.error}${error.error_description ? ` (${error.error_description})` : ''}`;
   const message = error instanceof Error ? error.message : String(error);
   return message.slice(0, 200);
 }

@@ -50,7 +50,12 @@ export async function openLoginState(cookie: string | undefined, keys: SessionKe
 }
 
 /** The session of `actor` until `exp` (seconds), bounded to 8 hours from `now`. */
-export async function signSession(actor: Actor, accessTokenExp: number | undefined, keys: SessionKeys, now = new Date()): Promise<{ token: string; exp: number }> {
+export async function signSession(
+  actor: Actor,
+  accessTokenExp: number | undefined,
+  keys: SessionKeys,
+  now = new Date(),
+): Promise<{ token: string; exp: number }> {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = Math.min(accessTokenExp ?? iat + SESSION_MAX_S, iat + SESSION_MAX_S);
   const token = await new SignJWT({ actor: { ...actor } })
@@ -72,7 +77,8 @@ export async function verifySession(cookie: string, keys: SessionKeys): Promise<
     return actor;
   } catch (error) {
     if (error instanceof AuthenticationError) throw error;
-    if (error instanceof joseErrors.JWTExpired) throw new AuthenticationError(`the browser session expired at ${new Date(Number(error.payload.exp) * 1000).toISOString()}`, LOGIN_HINT);
+    if (error instanceof joseErrors.JWTExpired)
+      throw new AuthenticationError(`the browser session expired at ${new Date(Number(error.payload.exp) * 1000).toISOString()}`, LOGIN_HINT);
     throw new AuthenticationError('the session cookie is not one this server issued (altered, or signed with another key)', LOGIN_HINT);
   }
 }

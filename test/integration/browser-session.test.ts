@@ -75,7 +75,10 @@ describe('browser sessions through a real OpenID Provider', () => {
   /** Through /auth/login and the provider's pages, up to (not into) the callback. */
   async function toCallback(browser: ScriptedBrowser, user: TestUserName, at = base, back = '/api/v1/me'): Promise<string> {
     const result = await browser.browse(`${at}/auth/login?return=${encodeURIComponent(back)}`, fill(user), (u) => u.startsWith(`${at}/auth/callback`));
-    assert.ok(result.url.startsWith(`${at}/auth/callback?`), `the provider did not return to the callback: ended at ${result.url} (${result.status}) ${result.html.slice(0, 300)}`);
+    assert.ok(
+      result.url.startsWith(`${at}/auth/callback?`),
+      `the provider did not return to the callback: ended at ${result.url} (${result.status}) ${result.html.slice(0, 300)}`,
+    );
     return result.url;
   }
 

@@ -29,7 +29,8 @@ describe('safeReturnPath: a login returns only to this server', () => {
     ['/a\\b', null],
     [`/${'a'.repeat(2001)}`, null],
   ];
-  for (const [given, expected] of table) test(`${JSON.stringify(given)?.slice(0, 40)} → ${String(expected)}`, () => assert.equal(safeReturnPath(given), expected));
+  for (const [given, expected] of table)
+    test(`${JSON.stringify(given)?.slice(0, 40)} → ${String(expected)}`, () => assert.equal(safeReturnPath(given), expected));
 });
 
 describe('csrfRefusal: a write by cookie needs JSON and X-Ramp-Request: 1', () => {
@@ -87,7 +88,12 @@ describe('session and login cookies', () => {
     const keys = sessionKeys((await generateDecisionKeys('k')).signing);
     const login = { verifier: 'v'.repeat(43), state: 's', nonce: 'n', returnTo: '/x' };
     const sealed = await sealLoginState(login, keys);
-    assert.ok(!sealed.includes('v'.repeat(43)) && !Buffer.from(sealed.split('.')[3] ?? '', 'base64url').toString().includes('vvvv'));
+    assert.ok(
+      !sealed.includes('v'.repeat(43)) &&
+        !Buffer.from(sealed.split('.')[3] ?? '', 'base64url')
+          .toString()
+          .includes('vvvv'),
+    );
     assert.deepEqual(await openLoginState(sealed, keys), login);
     assert.equal(await openLoginState(sealed, sessionKeys((await generateDecisionKeys('other')).signing)), null);
     assert.equal(await openLoginState(`${sealed}x`, keys), null);
