@@ -7,6 +7,9 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { readSnapshot } from '../cli/temporal-backend.js';
 import { rampVersion } from '../cli/version.js';
+import { browserLoginRoutes } from './auth/browser-login.js';
+import { requestAuthenticator } from './auth/cookie-credential.js';
+import { sessionKeys } from './auth/session-keys.js';
 import type { AppEnv, ServerContext, ServerOptions } from './context.js';
 import { decisionSigner } from './decisions.js';
 import { ApiError, apiErrorOf } from './errors.js';
@@ -50,6 +53,8 @@ export function createServer(options: ServerOptions): RampServer {
   };
   const limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst);
   const app = new Hono<AppEnv>();
+  const sessions = options.browser ? sessionKeys(options.signingKey) : null;
+  const authenticate = requestAuthenticator(options.authenticator, sessions);
 
   const fail = (c: Context, error: unknown) => {
     const failure = apiErrorOf(error);
@@ -95,6 +100,7 @@ export function createServer(options: ServerOptions): RampServer {
   healthRoutes(app, context);
   const document = openApiDocument(rampVersion());
   app.get('/api/v1/openapi.json', (c) => c.json(document));
+  browserLoginRoutes(app, options.browser, sessions);
 
   app.use(
     '/api/v1/*',
@@ -103,7 +109,7 @@ export function createServer(options: ServerOptions): RampServer {
   app.use('/api/v1/*', async (c, next) => {
     let actor;
     try {
-      actor = await options.authenticator.authenticate(c.req.header('authorization'));
+      actor = await authenticate(c.req.raw);
     } catch (error) {
       // Refused credentials count against the address: guessing tokens is rate limited too.
       rateLimit(limiter, `address:${addressOf(c.env)}`);

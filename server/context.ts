@@ -8,6 +8,7 @@ import type { Permission } from '../src/domain/permissions.js';
 import type { Authenticator } from '../src/identity/authenticator.js';
 import type { DecisionSigningKey } from '../src/identity/decision-signature.js';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
+import type { BrowserLoginOptions } from './auth/browser-login.js';
 import type { DecisionSigner } from './decisions.js';
 import type { Limits } from './limits.js';
 import type { ServerLogger } from './log.js';
@@ -32,6 +33,8 @@ export interface ServerOptions {
   logger: ServerLogger;
   /** How often a watched promotion is read, and how often an idle event stream gets a comment. @default 1000, 15000 */
   events?: { pollMs?: number; heartbeatMs?: number };
+  /** Browser sessions (/auth/*, the `ramp_session` cookie): absent without an OpenID Provider. */
+  browser?: BrowserLoginOptions;
 }
 
 export interface ServerContext {

@@ -20,6 +20,8 @@ export interface IdentitySettings {
   audience: string;
   groupsClaim: string;
   serviceTokensFile: string | undefined;
+  /** Browser sessions' web client (server/auth/browser-login.ts); used only with an issuer. */
+  web?: { clientId: string; clientSecretFile: string | undefined; publicUrl: string | undefined; resource: string | undefined };
 }
 
 export interface ServerIdentity {
@@ -27,6 +29,8 @@ export interface ServerIdentity {
   authorize: Authorize;
   /** What the server says at start about how it authenticates. */
   describe: string;
+  /** The OpenID Connect verifier, when an issuer is configured (browser sessions verify access tokens with it). */
+  oidc: OidcAuthenticator | undefined;
 }
 
 export function serverIdentity(settings: IdentitySettings): ServerIdentity {
@@ -61,5 +65,6 @@ export function serverIdentity(settings: IdentitySettings): ServerIdentity {
     authenticator,
     authorize,
     describe: how.length > 0 ? how.join(' and ') : 'no identity provider configured: every request to /api/v1 is refused (401)',
+    oidc,
   };
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   Ack,
   Actor,
@@ -72,12 +72,12 @@ const body = (schema: Schema) => ({ content: { 'application/json': { schema } },
 const errors = (...statuses: number[]): Record<string, ResponseConfig> => {
   const what: Record<number, string> = {
     400: 'the request does not match its schema',
-    403: 'the caller may not do this (the reason says why)',
+    403: 'the caller may not do this (the reason says why), or a write by session cookie lacks the CSRF headers',
     404: 'no such promotion, pipeline or stage',
     409: 'the state refuses it (e.g. not waiting for approval); the workflow says why',
   };
   const common: Record<number, string> = {
-    401: 'no valid bearer token',
+    401: 'no valid bearer token or session cookie',
     413: 'the body is too large',
     429: 'too many requests; see Retry-After',
     503: 'Temporal or a worker did not answer',
@@ -90,7 +90,9 @@ const errors = (...statuses: number[]): Record<string, ResponseConfig> => {
 };
 
 export function apiRoutes(): RouteConfig[] {
-  const secured = { security: [{ bearer: [] }] };
+  const secured = { security: [{ bearer: [] }, { session: [] }] as Record<string, string[]>[] };
+  const redirect = (description: string): ResponseConfig => ({ description, headers: { Location: { schema: { type: 'string' } } } });
+  const browserOff = { 404: json(ErrorResponse, 'browser sessions are not enabled (no OpenID Provider configured)') };
   const routes: RouteConfig[] = [
     { method: 'get', path: '/healthz', summary: 'The process answers', responses: { 200: json(Health, 'up') } },
     {
@@ -98,6 +100,40 @@ export function apiRoutes(): RouteConfig[] {
       path: '/readyz',
       summary: 'Temporal answers',
       responses: { 200: json(Readiness, 'ready'), 503: json(Readiness, 'Temporal does not answer') },
+    },
+    {
+      method: 'get',
+      path: '/auth/login',
+      summary: 'Start a browser login (authorization code + PKCE at the OpenID Provider)',
+      description:
+        'Redirects to the provider with PKCE (S256), state and nonce; the login in progress is kept in an encrypted, HttpOnly, SameSite=Lax cookie for 10 minutes. `return` is where to go afterwards: a path on this server only.',
+      request: { query: z.object({ return: z.string().optional().describe('a path on this server, such as /api/v1/me (default /)') }) },
+      responses: {
+        302: redirect("to the provider's authorization endpoint"),
+        400: json(ErrorResponse, 'return is not a path on this server'),
+        ...browserOff,
+        503: json(ErrorResponse, 'the OpenID Provider could not be reached'),
+      },
+    },
+    {
+      method: 'get',
+      path: '/auth/callback',
+      summary: 'Where the provider returns the browser: the code exchange, then the session cookie',
+      description:
+        'Checks state, PKCE and nonce and the ID token, verifies the access token like a bearer token, sets `ramp_session` (HttpOnly, SameSite=Strict, Secure unless on loopback http; at most 8 h and never past the access token) and redirects to the return path.',
+      responses: {
+        302: redirect('to the return path, with the session cookie set'),
+        400: json(ErrorResponse, 'no login in progress, or the provider refused, or a check (state, PKCE, nonce) failed'),
+        401: json(ErrorResponse, 'the access token was refused'),
+        ...browserOff,
+        503: json(ErrorResponse, 'the OpenID Provider could not be reached'),
+      },
+    },
+    {
+      method: 'post',
+      path: '/auth/logout',
+      summary: 'End the browser session (clears the session cookie)',
+      responses: { 204: { description: 'the cookie is cleared' }, ...browserOff },
     },
     { method: 'get', path: '/api/v1/openapi.json', summary: 'This document', responses: { 200: json({ type: 'object' }, 'the OpenAPI document') } },
     {
@@ -208,6 +244,13 @@ export function openApiDocument(version: string): object {
     type: 'http',
     scheme: 'bearer',
     description: "an OpenID Connect access token from the server's issuer, or a ramp service token",
+  });
+  registry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'ramp_session',
+    description:
+      'the browser session of /auth/login. A request other than GET, HEAD or OPTIONS made with it must send `Content-Type: application/json` and `X-Ramp-Request: 1` (else 403): a custom header forces a CORS preflight, which ramp server does not grant to other sites.',
   });
   for (const [name, schema] of Object.entries(statusComponents())) registry.registerComponent('schemas', name, schema);
   for (const route of apiRoutes()) registry.registerPath(route);

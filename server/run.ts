@@ -8,7 +8,8 @@ import type { CliSettings } from '../cli/connection.js';
 import { UsageError } from '../src/errors.js';
 import type { DecisionSigningKey } from '../src/identity/decision-signature.js';
 import { createServer } from './app.js';
-import { serverIdentity, type IdentitySettings } from './identity.js';
+import { checkedPublicUrl, type BrowserLoginOptions } from './auth/browser-login.js';
+import { serverIdentity, type IdentitySettings, type ServerIdentity } from './identity.js';
 import { hostPort, listen } from './listen.js';
 import { jsonLogger } from './log.js';
 
@@ -51,11 +52,47 @@ export async function readSigningKey(file: string): Promise<DecisionSigningKey> 
   return { kid: key.kid, jwk: jwk as DecisionSigningKey['jwk'] };
 }
 
+/** Browser sessions' settings (the web client, its secret, the public URL), or why they are off. */
+async function browserLogin(run: ServerRun, identity: ServerIdentity): Promise<BrowserLoginOptions | string> {
+  const oidc = identity.oidc;
+  const web = run.identity.web;
+  if (!oidc || !web) return 'off (no RAMP_SERVER_OIDC_ISSUER)';
+  let clientSecret: string | undefined;
+  if (web.clientSecretFile !== undefined) {
+    try {
+      clientSecret = (await readFile(web.clientSecretFile, 'utf8')).trim();
+    } catch (error) {
+      throw new UsageError(
+        `cannot read the web client's secret ${web.clientSecretFile} (RAMP_SERVER_OIDC_CLIENT_SECRET_FILE): ${(error as { code?: string }).code ?? String(error)}`,
+      );
+    }
+    if (clientSecret === '') throw new UsageError(`the web client's secret file ${web.clientSecretFile} (RAMP_SERVER_OIDC_CLIENT_SECRET_FILE) is empty`);
+  }
+  const publicUrl = (web.publicUrl ?? `http://${run.listen}`).replace(/\/+$/, '');
+  try {
+    checkedPublicUrl(publicUrl);
+  } catch (error) {
+    // Unset and not derivable (listening on 0.0.0.0): bearer calls still work; browsers cannot log in.
+    if (web.publicUrl === undefined) return `off: listening on ${run.listen}, so set RAMP_SERVER_PUBLIC_URL to the server's https URL to enable them`;
+    throw new UsageError((error as Error).message);
+  }
+  return {
+    issuer: oidc.issuer,
+    clientId: web.clientId,
+    ...(clientSecret ? { clientSecret } : {}),
+    publicUrl,
+    ...(web.resource ? { resource: web.resource } : {}),
+    groupsClaim: run.identity.groupsClaim,
+    verifyAccessToken: (token) => oidc.verify(token),
+  };
+}
+
 /** Serves until SIGINT or SIGTERM. */
 export async function runServer(run: ServerRun): Promise<void> {
   const signingKey = await readSigningKey(run.signingKeyFile);
   const logger = jsonLogger({ stdout: run.stdout, stderr: run.stderr });
   const identity = serverIdentity(run.identity);
+  const browser = await browserLogin(run, identity);
   const server = createServer({
     authenticator: identity.authenticator,
     authorize: identity.authorize,
@@ -65,6 +102,7 @@ export async function runServer(run: ServerRun): Promise<void> {
     limits: run.limits,
     events: { pollMs: run.eventsPollMs },
     logger,
+    ...(typeof browser === 'string' ? {} : { browser }),
   });
   const { host, port } = hostPort(run.listen);
   const listening = await listen(server, host, port);
@@ -76,6 +114,7 @@ export async function runServer(run: ServerRun): Promise<void> {
     taskQueue: run.settings.taskQueue,
     pipelines: resolve(run.pipelinesDir),
     identity: identity.describe,
+    browserSessions: typeof browser === 'string' ? browser : `${browser.publicUrl}/auth/login (client ${browser.clientId})`,
   });
   await new Promise<void>((done) => {
     const stop = (signal: NodeJS.Signals) => {

@@ -74,6 +74,12 @@ ${variablesUsage('server')}
         audience: variables.RAMP_SERVER_OIDC_AUDIENCE,
         groupsClaim: variables.RAMP_SERVER_OIDC_GROUPS_CLAIM,
         serviceTokensFile: variables.RAMP_SERVICE_TOKENS_FILE ? resolve(io.cwd, variables.RAMP_SERVICE_TOKENS_FILE) : undefined,
+        web: {
+          clientId: variables.RAMP_SERVER_OIDC_CLIENT_ID,
+          clientSecretFile: variables.RAMP_SERVER_OIDC_CLIENT_SECRET_FILE ? resolve(io.cwd, variables.RAMP_SERVER_OIDC_CLIENT_SECRET_FILE) : undefined,
+          publicUrl: variables.RAMP_SERVER_PUBLIC_URL,
+          resource: variables.RAMP_SERVER_OIDC_RESOURCE,
+        },
       },
       limits: { bodyBytes: variables.RAMP_SERVER_BODY_LIMIT, ratePerSecond: variables.RAMP_SERVER_RATE, rateBurst: variables.RAMP_SERVER_BURST },
       graceMs: durationMs(variables.RAMP_SERVER_SHUTDOWN_GRACE),

@@ -289,6 +289,29 @@ export const serverVariables = {
     expected: 'a claim name or dotted path',
     readers: ['server'],
   }),
+  RAMP_SERVER_OIDC_CLIENT_ID: variable(z.string().trim().min(1).default('ramp-web'), {
+    description: "the server's web client at the OpenID Provider, for browser sessions (/auth/login; docs/identity.md)",
+    expected: 'a client id',
+    readers: ['server'],
+  }),
+  RAMP_SERVER_OIDC_CLIENT_SECRET_FILE: variable(z.string().optional(), {
+    description: "a file with the web client's secret (a confidential client)",
+    expected: 'a file path',
+    readers: ['server'],
+    unset: 'a public client: authorization code + PKCE without a secret',
+  }),
+  RAMP_SERVER_OIDC_RESOURCE: variable(z.string().trim().min(1).optional(), {
+    description: 'the resource indicator (RFC 8707) browser logins ask the access token for, if the provider needs one',
+    expected: 'a URI, such as urn:ramp:api',
+    readers: ['server'],
+    unset: "none is sent: the provider's default",
+  }),
+  RAMP_SERVER_PUBLIC_URL: variable(z.string().trim().refine(isHttpUrl).optional(), {
+    description: "the server's external base URL: browser logins return to <url>/auth/callback, and session cookies are Secure unless it is http on loopback",
+    expected: 'a URL, such as https://ramp.example.com',
+    readers: ['server'],
+    unset: 'http://<RAMP_SERVER_LISTEN> (only loopback addresses: otherwise set it)',
+  }),
   RAMP_SERVICE_TOKENS_FILE: variable(z.string().optional(), {
     description: 'the store of service tokens (hashed) that ramp server accepts and ramp token manages',
     expected: 'a file path',

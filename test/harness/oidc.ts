@@ -24,7 +24,17 @@ import {
 } from './oidc-provider/users.js';
 import { cleanupOnSignal, killOnExit } from './reaper.js';
 
-export { AUTOMATION_CLIENT_ID, AUTOMATION_GROUPS, CLI_CLIENT_ID, RAMP_AUDIENCE, RAMP_RESOURCE, TEST_USERS, type TestUserName } from './oidc-provider/users.js';
+export {
+  AUTOMATION_CLIENT_ID,
+  AUTOMATION_GROUPS,
+  CLI_CLIENT_ID,
+  RAMP_AUDIENCE,
+  RAMP_RESOURCE,
+  TEST_USERS,
+  WEB_CLIENT_ID,
+  WEB_CONFIDENTIAL_CLIENT_ID,
+  type TestUserName,
+} from './oidc-provider/users.js';
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'oidc-provider', 'main.ts');
 
@@ -51,6 +61,8 @@ const insecureOptions = { execute: [oidc.allowInsecureRequests] };
 
 export class TestOidcProvider {
   readonly automationClient: { id: string; secret: string };
+  /** The secret of `ramp-web-confidential` (ramp server's confidential web client). */
+  readonly webClientSecret: string;
   readonly audience = RAMP_AUDIENCE;
   readonly resource = RAMP_RESOURCE;
   private stopped = false;
@@ -61,8 +73,10 @@ export class TestOidcProvider {
     readonly issuer: string,
     readonly dir: string,
     automationClientSecret: string,
+    webClientSecret: string,
   ) {
     this.automationClient = { id: AUTOMATION_CLIENT_ID, secret: automationClientSecret };
+    this.webClientSecret = webClientSecret;
   }
 
   get logFile(): string {
@@ -187,7 +201,13 @@ async function startOnce(options: Required<OidcProviderOptions>): Promise<TestOi
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ramp-oidc-'));
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
-  const config: ProviderProcessConfig = { port, issuer, automationClientSecret: randomBytes(24).toString('base64url'), ...options };
+  const config: ProviderProcessConfig = {
+    port,
+    issuer,
+    automationClientSecret: randomBytes(24).toString('base64url'),
+    webClientSecret: randomBytes(24).toString('base64url'),
+    ...options,
+  };
   const logFd = openSync(path.join(dir, 'oidc-provider.log'), 'a');
   let child: ChildProcess;
   try {
@@ -198,7 +218,7 @@ async function startOnce(options: Required<OidcProviderOptions>): Promise<TestOi
   } finally {
     closeSync(logFd);
   }
-  const provider = new TestOidcProvider(child, issuer, dir, config.automationClientSecret);
+  const provider = new TestOidcProvider(child, issuer, dir, config.automationClientSecret, config.webClientSecret);
   killOnExit(child);
   const unregister = cleanupOnSignal(() => provider.stop());
   child.once('exit', unregister);

@@ -49,6 +49,8 @@ export async function testServer(options: {
   keys?: Awaited<ReturnType<typeof generateDecisionKeys>>;
   authenticator?: Authenticator;
   authorize?: ServerOptions['authorize'];
+  /** Browser sessions (/auth/*): off when absent. */
+  browser?: ServerOptions['browser'];
 }): Promise<TestServer> {
   const logs: string[] = [];
   const keys = options.keys ?? (await generateDecisionKeys('test'));
@@ -63,6 +65,7 @@ export async function testServer(options: {
     pipelinesDir: options.pipelinesDir,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.events ? { events: options.events } : {}),
+    ...(options.browser ? { browser: options.browser } : {}),
     logger: { info: (event) => logs.push(JSON.stringify(event)), error: (event) => logs.push(JSON.stringify(event)) },
   });
   // Each signed decision is kept as well as sent.

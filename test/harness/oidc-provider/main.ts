@@ -1,6 +1,6 @@
 // A real OpenID Provider for the tests, run as its own process by test/harness/oidc.ts:
 // oidc-provider 9 (certified) with the test users of users.ts, device grant, code + PKCE,
-// refresh tokens and client credentials; access tokens are JWTs for ramp's resource indicator
+// refresh tokens and client credentials, ramp server's web clients (browser sessions); access tokens are JWTs for ramp's resource indicator
 // (audience `ramp`), signed with a key made at start, carrying name, email and groups.
 //
 //   RAMP_OIDC_PROVIDER_CONFIG='{"port":…,"issuer":…,…}' node --import tsx test/harness/oidc-provider/main.ts
@@ -21,6 +21,9 @@ import {
   TEST_USERS,
   type ProviderProcessConfig,
   type TestUser,
+  WEB_CLIENT_ID,
+  WEB_CONFIDENTIAL_CLIENT_ID,
+  WEB_REDIRECT_URI,
 } from './users.js';
 
 const raw = process.env.RAMP_OIDC_PROVIDER_CONFIG;
@@ -65,6 +68,23 @@ const provider = new Provider(config.issuer, {
       grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'authorization_code', 'refresh_token'],
       response_types: ['code'],
       redirect_uris: [CLI_REDIRECT_URI],
+    },
+    {
+      client_id: WEB_CLIENT_ID,
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: [WEB_REDIRECT_URI],
+    },
+    {
+      client_id: WEB_CONFIDENTIAL_CLIENT_ID,
+      client_secret: config.webClientSecret,
+      application_type: 'native',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: [WEB_REDIRECT_URI],
     },
     {
       client_id: AUTOMATION_CLIENT_ID,

@@ -25,6 +25,16 @@ export type TestUserName = keyof typeof TEST_USERS;
 export const CLI_CLIENT_ID = 'ramp-cli';
 /** Where the code flow returns to (a loopback redirect, as a native app's). */
 export const CLI_REDIRECT_URI = 'http://127.0.0.1/callback';
+/**
+ * ramp server's web client for browser sessions (/auth/login): code + PKCE, public. Registered as
+ * a native client with a loopback redirect, so the server's port may vary (RFC 8252 §7.3, which
+ * oidc-provider applies to native clients): tests start the server on any free port.
+ */
+export const WEB_CLIENT_ID = 'ramp-web';
+/** The same, confidential (a client secret at the token endpoint: RAMP_SERVER_OIDC_CLIENT_SECRET_FILE). */
+export const WEB_CONFIDENTIAL_CLIENT_ID = 'ramp-web-confidential';
+/** Where the provider returns browsers to ramp server (any port on 127.0.0.1). */
+export const WEB_REDIRECT_URI = 'http://127.0.0.1/auth/callback';
 /** The confidential client of automation: client credentials. */
 export const AUTOMATION_CLIENT_ID = 'ramp-automation';
 /** The groups claim of the automation client's tokens (client credentials: no person). */
@@ -38,6 +48,7 @@ export interface ProviderProcessConfig {
   port: number;
   issuer: string;
   automationClientSecret: string;
+  webClientSecret: string;
   /** Access token lifetime, seconds. */
   accessTokenTTL: number;
   /** The JWS algorithm of access tokens. */
