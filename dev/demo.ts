@@ -85,10 +85,11 @@ export async function runDemo({ client, taskQueue, pipeline, say, app }: DemoOpt
   const good = await promote('1.1.0', async (stage, act) => {
     const id = stage.promotionId;
     if (stage.phase === 'AwaitingApproval') {
-      await act('approves production as "demo", a member of group:release-managers', () =>
+      // Not as "demo", who promoted: four-eyes keeps the starter from approving their own release.
+      await act('approves production as "alice", a member of group:release-managers', () =>
         client.workflow
           .getHandle(`${pipeline.name}/${stage.stage}`)
-          .executeUpdate(approveUpdate, { args: [{ promotionId: id, actor: 'demo', comment: 'dashboards look good' }] }),
+          .executeUpdate(approveUpdate, { args: [{ promotionId: id, actor: 'alice', comment: 'dashboards look good' }] }),
       );
     }
     if (stage.phase === 'Paused' && stage.pauseReason === 'CanaryPauseStep' && stage.pauseUntil === null) {

@@ -3,8 +3,8 @@
  * `ramp server` is wired to its identity providers (OpenID Connect access tokens, ramp's service
  * tokens; docs/identity.md) and to the pipelines' permissions (src/domain/permissions.ts).
  *
- * The server checks only what no workflow can: whether a promotion or rollback may start, and a
- * service token's scope. Commands to a running promotion are checked — and refusals recorded —
+ * The server checks only what no workflow can: whether a promotion or rollback may start, a drift
+ * decision (a drift watch pins no access block), and a service token's scope. Commands to a running promotion are checked — and refusals recorded —
  * by the workflow, against the pipeline the promotion pinned, so that there is one choke point.
  */
 import { Permission, permissionRefusal } from '../src/domain/permissions.js';
@@ -55,7 +55,8 @@ export function serverIdentity(settings: IdentitySettings): ServerIdentity {
         return `service token ${actor.name} may not ${permission} ${pipeline.name}: its scope is ${scope ? `${scope.permissions.join(', ')} on ${scope.pipelines.join(', ')}` : 'unknown'}`;
       }
     }
-    if (permission !== Permission.Promote && permission !== Permission.Rollback) return null;
+    // Promotions and rollbacks have no workflow yet, drift watches pin no access block: the server decides those.
+    if (permission !== Permission.Promote && permission !== Permission.Rollback && permission !== Permission.Drift) return null;
     return permissionRefusal({ permission, pipeline: pipeline.name, access: pipeline.access ?? null, actor, groups: {}, stage });
   };
   const how = [oidc ? `OpenID Connect tokens of ${settings.issuer} for audience ${settings.audience}` : null, serviceTokens ? 'service tokens' : null].filter(
