@@ -10,7 +10,7 @@ import { parseSettings } from '../src/settings/parse.js';
 import { cliVariables } from '../src/settings/variables.js';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
 import type { DriftStatus } from '../workflows/drift-messages.js';
-import type { Ack, HistoryEntry, PromotionKind } from '../workflows/messages.js';
+import type { Ack, HistoryEntry, PromotionKind, ReleaseSource } from '../workflows/messages.js';
 import { envOf, type CommandIo } from './command.js';
 import { cliSettings, type CliSettings } from './connection.js';
 import type { Snapshot } from './follow.js';
@@ -35,6 +35,8 @@ export interface StartRequest {
   stages?: string[];
   /** Who asks; ignored by the server (it knows who the token belongs to). */
   requestedBy: string;
+  /** The release's source commit and authors, when known (four-eyes keeps the authors from approving). */
+  release?: ReleaseSource;
 }
 
 /** A started promotion: exactly what `ramp promote --json` prints. */

@@ -81,7 +81,12 @@ export class HttpBackend implements RampBackend {
   }
 
   async start(request: StartRequest): Promise<StartedPromotion> {
-    const body = { pipeline: request.pipeline.name, version: request.version, ...(request.stages ? { stages: request.stages } : {}) };
+    const body = {
+      pipeline: request.pipeline.name,
+      version: request.version,
+      ...(request.stages ? { stages: request.stages } : {}),
+      ...(request.release ? { release: request.release } : {}),
+    };
     const path = request.kind === 'rollback' ? '/api/v1/rollbacks' : '/api/v1/promotions';
     return this.request<StartedPromotion>('POST', path, body);
   }

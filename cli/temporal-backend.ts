@@ -103,6 +103,7 @@ export class TemporalBackend implements RampBackend {
       requestedBy: request.requestedBy,
       kind: request.kind,
       ...(request.stages ? { stages: request.stages } : {}),
+      ...(request.release ? { release: request.release } : {}),
     };
     return startPromotionWorkflow(await this.temporal(), input);
   }

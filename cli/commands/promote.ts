@@ -11,7 +11,7 @@ import { startPromotion } from '../start.js';
 export const promoteCommand: Command = {
   name: 'promote',
   summary: "Start promoting a version through a pipeline's stages (--wait to follow it)",
-  usage: `ramp promote <pipeline> <version> [--wait] [--json] [--as USER]
+  usage: `ramp promote <pipeline> <version> [--wait] [--json] [--as USER] [--commit SHA] [--author WHO]...
 
   Validates the pipeline and starts promotion <pipeline>@<version> through its stages, in order.
   <pipeline> is a name, looked up as $RAMP_PIPELINES_DIR/<name>.yaml (or .yml; default
@@ -22,6 +22,9 @@ export const promoteCommand: Command = {
               and pauses are announced and waited through
   --json      print the started promotion (with --wait: the final status) as JSON
   --as USER   who asks (default $RAMP_USER, else $USER)
+  --commit SHA   the release's source commit, for the record
+  --author WHO   an author of the release's source commits (email or login; repeat it): with
+              four-eyes, authors may not approve the release (gate allowSelfApproval: false)
 ${BACKEND_FLAGS_USAGE}
 
   ${exitCodesUsage('started (with --wait: the promotion succeeded)', 'invalid pipeline or version, already running, refused, or (with --wait) the promotion was aborted or a stage failed')}`,
@@ -30,7 +33,14 @@ ${BACKEND_FLAGS_USAGE}
     const { values, positionals: given } = parseArgs({
       args,
       allowPositionals: true,
-      options: { ...backendFlags, wait: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, as: { type: 'string' } },
+      options: {
+        ...backendFlags,
+        wait: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        as: { type: 'string' },
+        commit: { type: 'string' },
+        author: { type: 'string', multiple: true },
+      },
     });
     const [pipeline, version] = positionals(given, ['pipeline', 'version'] as const);
     noBlankFlags(values);
@@ -39,7 +49,13 @@ ${BACKEND_FLAGS_USAGE}
       const ref = await backend.pipeline(pipeline);
       const problem = versionProblem(version);
       if (problem) throw new UserError(`${problem}. Nothing was started`);
-      return startPromotion(backend, io, { pipeline: ref, version, requestedBy, kind: 'promote' }, values);
+      const release = { ...(values.commit ? { commit: values.commit } : {}), ...(values.author?.length ? { authors: values.author } : {}) };
+      return startPromotion(
+        backend,
+        io,
+        { pipeline: ref, version, requestedBy, kind: 'promote', ...(Object.keys(release).length > 0 ? { release } : {}) },
+        values,
+      );
     });
   },
 };
