@@ -19,6 +19,8 @@ export interface IdentitySettings {
   issuer: string | undefined;
   audience: string;
   groupsClaim: string;
+  /** Accept access tokens that carry a nonce (Dex copies the login's into them). @default false */
+  allowNonce?: boolean;
   serviceTokensFile: string | undefined;
   /** Browser sessions' web client (server/auth/browser-login.ts); used only with an issuer. */
   web?: { clientId: string; clientSecretFile: string | undefined; publicUrl: string | undefined; resource: string | undefined };
@@ -34,7 +36,14 @@ export interface ServerIdentity {
 }
 
 export function serverIdentity(settings: IdentitySettings): ServerIdentity {
-  const oidc = settings.issuer ? new OidcAuthenticator({ issuer: settings.issuer, audience: settings.audience, groupsClaim: settings.groupsClaim }) : undefined;
+  const oidc = settings.issuer
+    ? new OidcAuthenticator({
+        issuer: settings.issuer,
+        audience: settings.audience,
+        groupsClaim: settings.groupsClaim,
+        allowNonce: settings.allowNonce ?? false,
+      })
+    : undefined;
   const serviceTokens = settings.serviceTokensFile ? new ServiceTokenAuthenticator(new ServiceTokenStore(settings.serviceTokensFile)) : undefined;
   const authenticator: Authenticator =
     oidc || serviceTokens

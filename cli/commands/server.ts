@@ -73,6 +73,7 @@ ${variablesUsage('server')}
         issuer: variables.RAMP_SERVER_OIDC_ISSUER,
         audience: variables.RAMP_SERVER_OIDC_AUDIENCE,
         groupsClaim: variables.RAMP_SERVER_OIDC_GROUPS_CLAIM,
+        allowNonce: variables.RAMP_SERVER_OIDC_ALLOW_NONCE === 'true',
         serviceTokensFile: variables.RAMP_SERVICE_TOKENS_FILE ? resolve(io.cwd, variables.RAMP_SERVICE_TOKENS_FILE) : undefined,
         web: {
           clientId: variables.RAMP_SERVER_OIDC_CLIENT_ID,

@@ -312,6 +312,11 @@ export const serverVariables = {
     readers: ['server'],
     unset: 'http://<RAMP_SERVER_LISTEN> (only loopback addresses: otherwise set it)',
   }),
+  RAMP_SERVER_OIDC_ALLOW_NONCE: variable(z.enum(['true', 'false']).default('false'), {
+    description: "accept access tokens that carry a nonce claim (a nonce marks an ID token, but Dex copies the login's nonce into access tokens too)",
+    expected: 'true or false',
+    readers: ['server'],
+  }),
   RAMP_SERVICE_TOKENS_FILE: variable(z.string().optional(), {
     description: 'the store of service tokens (hashed) that ramp server accepts and ramp token manages',
     expected: 'a file path',
