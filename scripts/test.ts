@@ -10,15 +10,18 @@
 // When any selected file is under test/kube/, one Kubernetes control plane is started for the
 // run too (built from Go modules on first use: scripts/kube/build.sh, ~9 min cold, cached).
 //   --test-*                                 passed to node (e.g. --test-name-pattern=prometheus)
+//
+// When any selected file imports test/harness/browser.ts, chromium is provisioned first (once,
+// apt-get as root on first use) and handed to the tests as RAMP_CHROMIUM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startDevServer, type DevServer } from './lib/dev-server.js';
 import { ensureKubeBinaries, type KubeControlPlane } from './lib/kube.js';
 import { startTestCluster, testClusterEnv } from './lib/kube-test-cluster.js';
 import { run } from './lib/proc.js';
-import { ensureTools, PROJECT_ROOT, toolsEnv } from './lib/tools.js';
+import { describe, ensureChromium, ensureTools, PROJECT_ROOT, toolsEnv } from './lib/tools.js';
 
 const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
@@ -116,6 +119,16 @@ async function selectFiles(): Promise<string[]> {
   return unitOnly ? files.filter((f) => f.startsWith(unitDir)) : files;
 }
 
+const BROWSER_HARNESS = path.join(PROJECT_ROOT, 'test', 'harness', 'browser.ts');
+
+/** Does `file` import test/harness/browser.ts directly? (An indirect import still works: the harness provisions chromium itself, only later.) */
+async function usesBrowser(file: string): Promise<boolean> {
+  const source = await readFile(file, 'utf8');
+  return [...source.matchAll(/from\s+['"](\.{1,2}\/[^'"]*)['"]/g)].some(
+    (m) => path.resolve(path.dirname(file), m[1]!.replace(/\.js$/, '.ts')) === BROWSER_HARNESS,
+  );
+}
+
 function runTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const nodeArgs = ['--import', 'tsx', '--test', '--test-concurrency=2', ...nodeTestFlags, ...files];
   return new Promise((resolve, reject) => {
@@ -160,6 +173,12 @@ async function main(): Promise<number> {
     server = await startDevServer({ temporal: tools.temporal, logFile: path.join(runDir, 'temporal.log') });
     env.RAMP_TEST_TEMPORAL_ADDRESS = server.address;
     log(`tools ready; Temporal dev server at ${server.address} (pid ${server.pid}, healthy after ${seconds(s)}; setup ${seconds(t)})`);
+  }
+
+  if (!unitOnly && (await Promise.all(files.map(usesBrowser))).some(Boolean)) {
+    const chromium = await ensureChromium({ log: (line) => log(line) });
+    log(describe(chromium, 'chromium'));
+    env.RAMP_CHROMIUM = chromium.path;
   }
 
   const kubeDir = path.join(PROJECT_ROOT, 'test', 'kube') + path.sep;
