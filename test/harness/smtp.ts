@@ -118,7 +118,7 @@ async function startOnce(bin: string): Promise<TestSmtpServer> {
   let child: ChildProcess;
   try {
     child = spawn(bin, ['-n', '-l', `${host}:${port}`, '-c', 'ramp_smtp_sink.JsonLines', path.join(dir, 'messages.jsonl')], {
-      env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
+      env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
       stdio: ['ignore', log, log],
     });
   } finally {
