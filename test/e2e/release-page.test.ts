@@ -111,6 +111,11 @@ describe('the release page in a browser (real provider, server, worker, Temporal
     assert.equal(anonymous.status, 302);
     assert.equal(anonymous.headers.get('location'), `/auth/login?return=${encodeURIComponent(`/releases/${encodeURIComponent(id)}`)}`);
 
+    // An altered session cookie counts as none.
+    const forged = await fetch(`${base}/releases/${encodeURIComponent(id)}`, { redirect: 'manual', headers: { cookie: 'ramp_session=a.b.c' } });
+    assert.equal(forged.status, 302);
+    assert.match(forged.headers.get('location') ?? '', /^\/auth\/login\?return=/);
+
     const page = await browser.browser.newPage({ viewport: { width: 1000, height: 700 } });
     try {
       await page.goto(`${base}/releases/${encodeURIComponent(id)}`, { timeout: 60_000 });
@@ -138,6 +143,16 @@ describe('the release page in a browser (real provider, server, worker, Temporal
       ]);
       const css = await page.evaluate(`getComputedStyle(document.querySelector('.waiting')).borderLeftStyle`);
       assert.equal(css, 'solid', 'the stylesheet /assets/ramp.css applied under the CSP');
+
+      // The page and its stylesheet carry the security headers (the browser's session cookie).
+      for (const path of [`/releases/${encodeURIComponent(id)}`, '/assets/ramp.css']) {
+        const answer = await page.request.get(`${base}${path}`, { maxRedirects: 0 });
+        assert.equal(answer.status(), 200, path);
+        const headers = answer.headers();
+        assert.equal(headers['content-security-policy'], "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'", path);
+        assert.equal(headers['x-content-type-options'], 'nosniff', path);
+        assert.equal(headers['referrer-policy'], 'same-origin', path);
+      }
 
       await browser.screenshot(page, SCREENSHOT);
       assert.ok((await stat(SCREENSHOT)).size < 300_000, 'the screenshot stays small');
