@@ -9,6 +9,8 @@ import { readSnapshot } from '../../cli/temporal-backend.js';
 import type { SessionKeys } from '../auth/session-keys.js';
 import { SESSION_COOKIE, verifySession } from '../auth/session.js';
 import type { AppEnv, ServerContext } from '../context.js';
+import { apiErrorOf } from '../errors.js';
+import { renderProblemPage } from './problem-page.js';
 import { RAMP_CSS } from './ramp-css.js';
 import { renderReleasePage } from './release-page.js';
 
@@ -32,7 +34,17 @@ export function uiRoutes(app: Hono<AppEnv>, ctx: ServerContext, sessions: Sessio
     const viewer = sessions && cookie ? await verifySession(cookie, sessions).catch(() => null) : null;
     if (!viewer) return c.redirect(`/auth/login?return=${encodeURIComponent(`/releases/${encodeURIComponent(id)}`)}`, 302);
     c.set('actor', viewer);
-    const snapshot = await readSnapshot(await ctx.temporal.get(), id);
+    let snapshot;
+    try {
+      snapshot = await readSnapshot(await ctx.temporal.get(), id);
+    } catch (error) {
+      // A missing release is a page a person can read; anything else is the API's JSON error.
+      const failure = apiErrorOf(error);
+      if (failure.status !== 404) throw error;
+      setHeaders(c);
+      c.header('Cache-Control', 'no-store');
+      return c.html(renderProblemPage('No such release', failure.message, failure.hint), 404);
+    }
     setHeaders(c);
     c.header('Cache-Control', 'no-store');
     return c.html(renderReleasePage(snapshot, viewer.name));

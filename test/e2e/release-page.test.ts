@@ -154,6 +154,10 @@ describe('the release page in a browser (real provider, server, worker, Temporal
         assert.equal(headers['referrer-policy'], 'same-origin', path);
       }
 
+      const missing = await page.request.get(`${base}/releases/${encodeURIComponent(`${pipeline}@9.9.9`)}`, { maxRedirects: 0 });
+      assert.equal(missing.status(), 404);
+      assert.match(await missing.text(), /<h1>No such release<\/h1>/);
+
       await browser.screenshot(page, SCREENSHOT);
       assert.ok((await stat(SCREENSHOT)).size < 300_000, 'the screenshot stays small');
     } finally {

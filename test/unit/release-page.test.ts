@@ -1,6 +1,7 @@
 /** The release page rendered from hand-built snapshots: the waiting sentence, the stages, escaping. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { renderProblemPage } from '../../server/ui/problem-page.js';
 import { renderReleasePage } from '../../server/ui/release-page.js';
 import { approval, production, promotion } from '../cli/status-fixtures.js';
 
@@ -52,5 +53,14 @@ describe('the release page', () => {
     assert.doesNotMatch(page, /<script>|<img|<b>/);
     assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.match(page, /&quot;&gt;&lt;img src=x onerror=alert\(2\)&gt;/);
+  });
+});
+
+describe('the problem page', () => {
+  test('says what and what next, escaped', () => {
+    const page = renderProblemPage('No such release', 'no promotion <b>x</b>', 'ramp list shows them');
+    assert.match(page, /<h1>No such release<\/h1>/);
+    assert.match(page, /no promotion &lt;b&gt;x&lt;\/b&gt;/);
+    assert.match(page, /ramp list shows them/);
   });
 });
