@@ -3,7 +3,8 @@
  * provider token) waits at production's approval gate; bob opens /releases/<id> in Chromium, is
  * sent to the real OpenID Provider's login and consent pages, signs in, lands back on the release
  * page and reads what it waits for. Real provider, Temporal dev server, verifying worker, GitOps
- * remote and server on a port. The screenshot goes to docs/ui/release-page.png.
+ * remote and server on a port. The screenshot goes to docs/ui/release-page.png with
+ * RAMP_UI_SCREENSHOTS=1.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -24,7 +25,8 @@ import { pipelineYaml, uniqueName } from '../support/pipelines.js';
 import { testServer, verifyingWorker, type TestServer, type VerifyingWorker } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 
-const SCREENSHOT = fileURLToPath(new URL('../../docs/ui/release-page.png', import.meta.url));
+/** docs/ui/release-page.png with RAMP_UI_SCREENSHOTS=1 (to refresh the docs); else a temp file, so a test run changes no tracked file. */
+const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/ui/release-page.png', import.meta.url));
 
 describe('the release page in a browser (real provider, server, worker, Temporal)', () => {
   let env: TestWorkflowEnvironment;
@@ -158,8 +160,9 @@ describe('the release page in a browser (real provider, server, worker, Temporal
       assert.equal(missing.status(), 404);
       assert.match(await missing.text(), /<h1>No such release<\/h1>/);
 
-      await browser.screenshot(page, SCREENSHOT);
-      assert.ok((await stat(SCREENSHOT)).size < 300_000, 'the screenshot stays small');
+      const screenshot = process.env.RAMP_UI_SCREENSHOTS === '1' ? DOCS_SCREENSHOT : join(dir, 'release-page.png');
+      await browser.screenshot(page, screenshot);
+      assert.ok((await stat(screenshot)).size < 300_000, 'the screenshot stays small');
     } finally {
       await page.close();
     }
