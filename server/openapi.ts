@@ -103,6 +103,25 @@ export function apiRoutes(): RouteConfig[] {
     },
     {
       method: 'get',
+      path: '/releases/{id}',
+      summary: 'The release page: a promotion, as HTML for people (docs/ui.md)',
+      description:
+        'Rendered on the server from the same snapshot as GET /api/v1/promotions/{id}; needs a browser session (else 302 to /auth/login?return=…). Served with a strict Content-Security-Policy.',
+      request: { params: z.object({ id: z.string().describe('a promotion id, such as web@1.4.2') }) },
+      responses: {
+        200: { description: 'the page', content: { 'text/html': { schema: { type: 'string' } } } },
+        302: redirect('to /auth/login, without a session'),
+        404: { description: 'no such release (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } },
+      },
+    },
+    {
+      method: 'get',
+      path: '/assets/ramp.css',
+      summary: "The pages' stylesheet",
+      responses: { 200: { description: 'the stylesheet', content: { 'text/css': { schema: { type: 'string' } } } } },
+    },
+    {
+      method: 'get',
       path: '/auth/login',
       summary: 'Start a browser login (authorization code + PKCE at the OpenID Provider)',
       description:

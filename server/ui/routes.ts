@@ -11,7 +11,7 @@ import { SESSION_COOKIE, verifySession } from '../auth/session.js';
 import type { AppEnv, ServerContext } from '../context.js';
 import { apiErrorOf } from '../errors.js';
 import { renderProblemPage } from './problem-page.js';
-import { RAMP_CSS } from './ramp-css.js';
+import { STYLESHEET } from './stylesheet.js';
 import { renderReleasePage } from './release-page.js';
 
 /** No inline script or style, no framing, no foreign origins. */
@@ -25,7 +25,7 @@ export function uiRoutes(app: Hono<AppEnv>, ctx: ServerContext, sessions: Sessio
   app.get('/assets/ramp.css', (c) => {
     setHeaders(c);
     c.header('Cache-Control', 'public, max-age=300');
-    return c.body(RAMP_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' });
+    return c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' });
   });
 
   app.get('/releases/:id', async (c) => {

@@ -1,5 +1,5 @@
 /** The pages' stylesheet, served as /assets/ramp.css (the CSP allows no inline style). */
-export const RAMP_CSS = `
+export const STYLESHEET = `
 :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.45; }
 body { margin: 0; }
 header { display: flex; justify-content: space-between; padding: .5rem 1rem; border-bottom: 1px solid #8884; }
