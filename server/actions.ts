@@ -4,11 +4,9 @@
  * may take it (403), sign it, and send it with the decision's id as the Update id. The
  * workflow's validator has the last word; its refusal comes back as 409 (or 403, `Forbidden`).
  */
-import type { RampTemporal } from '../cli/connection.js';
 import { startPromotionWorkflow } from '../cli/temporal-backend.js';
 import type { Actor } from '../src/identity/actor.js';
 import { DecisionAction, type DecisionTarget } from '../src/identity/decision.js';
-import type { PipelineSpec } from '../src/schema/pipeline.js';
 import { acceptDriftUpdate, driftStatusQuery, driftWorkflowId, rejectDriftUpdate, type DriftDecisionArgs } from '../workflows/drift-messages.js';
 import {
   abortUpdate,
@@ -21,15 +19,14 @@ import {
   skipUpdate,
   type Ack,
   type PromotionInput,
-  type PromotionStatus,
 } from '../workflows/messages.js';
-import type { Permission, ServerContext } from './context.js';
+import type { AuthorizedPipeline, Permission, ServerContext } from './context.js';
 import { ApiError } from './errors.js';
 import { loadServerPipeline } from './pipelines.js';
 import type { StageAction } from './schemas.js';
 
 /** 403 with the authorizer's sentence when the actor may not; the refusal goes to the audit log with the verified actor. */
-async function authorize(ctx: ServerContext, actor: Actor, permission: Permission, pipeline: PipelineSpec, stage: string | null): Promise<void> {
+async function authorize(ctx: ServerContext, actor: Actor, permission: Permission, pipeline: AuthorizedPipeline, stage: string | null): Promise<void> {
   const refusal = await ctx.options.authorize(actor, permission, pipeline, stage);
   if (refusal === null) return;
   ctx.options.logger.info({ msg: 'refused', audit: true, permission, pipeline: pipeline.name, stage, actor, reason: refusal });
@@ -85,17 +82,6 @@ function cleanRelease(release: NonNullable<StartRequest['release']>): NonNullabl
   return { ...(release.commit ? { commit: release.commit } : {}), ...(release.authors ? { authors: release.authors } : {}) };
 }
 
-/** The promotion, and its pipeline as the server knows it now (for the permission check). */
-async function promotionAndPipeline(
-  ctx: ServerContext,
-  temporal: RampTemporal,
-  promotionId: string,
-): Promise<{ promotion: PromotionStatus; spec: PipelineSpec }> {
-  const promotion = await temporal.promotionStatus(promotionId);
-  const spec = await loadServerPipeline(ctx.options.pipelinesDir, promotion.pipeline);
-  return { promotion, spec };
-}
-
 const STAGE_DECISIONS: Record<StageAction, DecisionAction> = {
   approve: DecisionAction.Approve,
   reject: DecisionAction.Reject,
@@ -112,10 +98,11 @@ export async function stageCommand(
 ): Promise<Ack> {
   const { promotionId, stage, action } = request;
   const temporal = await ctx.temporal.get();
-  const { promotion, spec } = await promotionAndPipeline(ctx, temporal, promotionId);
+  // The promotion runs on the spec it pinned: the server's pipeline file is not read (it may have changed or gone).
+  const promotion = await temporal.promotionStatus(promotionId);
   const names = promotion.stages.map((s) => s.name);
   if (!names.includes(stage)) throw new ApiError(404, `promotion ${promotionId} has no stage ${stage}; its stages: ${names.join(', ')}`);
-  await authorize(ctx, actor, action === 'approve' || action === 'reject' ? 'approve' : 'operate', spec, stage);
+  await authorize(ctx, actor, action === 'approve' || action === 'reject' ? 'approve' : 'operate', { name: promotion.pipeline }, stage);
 
   const active = promotion.activeStage;
   if (!active)
@@ -167,10 +154,10 @@ export async function promotionCommand(
 ): Promise<Ack> {
   const { promotionId, action } = request;
   const temporal = await ctx.temporal.get();
-  const { promotion, spec } = await promotionAndPipeline(ctx, temporal, promotionId);
+  const promotion = await temporal.promotionStatus(promotionId);
   const summary =
     action === 'abort' ? promotion.stages.find((s) => s.name === promotion.activeStage?.name) : promotion.stages.find((s) => s.phase === 'Failed');
-  await authorize(ctx, actor, 'operate', spec, summary?.name ?? null);
+  await authorize(ctx, actor, 'operate', { name: promotion.pipeline }, summary?.name ?? null);
   const target: DecisionTarget = {
     promotionId,
     pipeline: promotion.pipeline,
@@ -211,8 +198,7 @@ export async function driftDecision(
     commit: status.lastCheck?.sha ?? null,
   };
   const decision = await ctx.sign(DecisionAction.Drift, actor, target);
-  // DriftDecisionArgs gains `decision` when the drift watch verifies decisions.
-  const arg: DriftDecisionArgs & { decision: string } = { actor: actor.name, decision: decision.token, ...optional('reason', request.reason) };
+  const arg: DriftDecisionArgs = { actor: actor.name, decision: decision.token, ...optional('reason', request.reason) };
   return temporal.update(where, request.accept ? acceptDriftUpdate : rejectDriftUpdate, arg, decision.decisionId);
 }
 

@@ -18,8 +18,15 @@ import type { TemporalLink } from './temporal.js';
 /** What a decision needs permission for (src/domain/permissions.ts decides). */
 export type { Permission };
 
+/**
+ * The pipeline a permission is asked about: its name, and — for starts and drift decisions, which
+ * the server decides — the access block of the server's definition. Commands to a running
+ * promotion carry no access block: the workflow decides them against the spec it pinned.
+ */
+export type AuthorizedPipeline = Pick<PipelineSpec, 'name'> & { access?: PipelineSpec['access'] };
+
 /** Why `actor` may not do this to the pipeline (or its stage), or null when it may: a refusal is 403. */
-export type Authorize = (actor: Actor, permission: Permission, pipeline: PipelineSpec, stage: string | null) => Promise<string | null> | string | null;
+export type Authorize = (actor: Actor, permission: Permission, pipeline: AuthorizedPipeline, stage: string | null) => Promise<string | null> | string | null;
 
 export interface ServerOptions {
   authenticator: Authenticator;

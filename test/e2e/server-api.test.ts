@@ -4,7 +4,7 @@
  * Events), approve, refuse; and the error answers: 400, 401, 403, 404, 409, 413, 429.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -209,10 +209,14 @@ describe('ramp server over HTTP', () => {
       'invalid_request',
       /body\.comment/,
     );
+    // A running promotion keeps the spec it pinned: its approval goes through even when the
+    // server's pipeline file has gone meanwhile (renamed, deleted by a deploy).
+    const file = join(dir, `${pipeline}.yaml`);
+    await rename(file, `${file}.away`);
     const approved = await call('POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/production/approve`, {
       as: 'alice',
       body: { comment: 'ship it' },
-    });
+    }).finally(() => rename(`${file}.away`, file));
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     assert.equal(typeof approved.body.message, 'string');
     // The approval was signed for this promotion, stage, gate, attempt and the commit the gate is bound to, and sent with its id as the Update id.
