@@ -6,7 +6,7 @@
  * decision keys, i.e. once a server is deployed in front of it. The workflow checks the
  * decision's binding to its own state (src/identity/decision.ts). Runs as a local activity.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { JSONWebKeySet } from 'jose';
 import { unverifiedActor } from '../src/identity/actor.js';
@@ -29,14 +29,24 @@ export interface AuthenticateRequest {
 }
 
 export function createIdentityActivities({ decisionKeysFile }: IdentityDeps) {
-  let keys: Promise<JSONWebKeySet> | null = null;
-  /** Read once; a failed read is tried again by the next command. */
-  const publicKeys = (): Promise<JSONWebKeySet> => {
-    keys ??= readDecisionKeys(decisionKeysFile!).catch((error: unknown) => {
-      keys = null;
-      throw error;
-    });
-    return keys;
+  let keys: { version: string; read: Promise<JSONWebKeySet> } | null = null;
+  /**
+   * Read again whenever the file changed (a key rotation: publish the new public key to the
+   * workers, then switch the servers — no worker restart); a failed read is tried again by the
+   * next command.
+   */
+  const publicKeys = async (): Promise<JSONWebKeySet> => {
+    const file = decisionKeysFile!;
+    const info = await stat(file).catch(() => null);
+    const version = info ? `${info.mtimeMs}:${info.size}` : 'missing';
+    if (keys?.version !== version) {
+      const read = readDecisionKeys(file);
+      keys = { version, read };
+      read.catch(() => {
+        if (keys?.read === read) keys = null;
+      });
+    }
+    return keys.read;
   };
   return {
     async authenticateCommand(request: AuthenticateRequest): Promise<Authentication> {

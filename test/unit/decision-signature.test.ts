@@ -148,6 +148,22 @@ describe('signed decisions', () => {
     }
   });
 
+  test('a key rotation reaches the worker without a restart: the keys file is read again when it changes', async () => {
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'ramp-keys-')), 'decision-keys.json');
+    await writeFile(file, JSON.stringify(publicKeys));
+    const worker = createIdentityActivities({ decisionKeysFile: file });
+    const next = await generateDecisionKeys('k2');
+    const signedByNext = await signDecision(claims(), next.signing);
+    const before = await worker.authenticateCommand({ action: 'approve', actor: 'bob', decision: signedByNext, needsVerified: true });
+    assert.equal(before.verified, false, 'the new key is not published yet');
+    // Publish the new public key beside the old one (what a rotation does first).
+    await writeFile(file, JSON.stringify({ keys: [...publicKeys.keys, ...next.publicKeys.keys] }));
+    const after = await worker.authenticateCommand({ action: 'approve', actor: 'bob', decision: signedByNext, needsVerified: true });
+    assert.equal(after.verified, true, 'the new key is accepted once published');
+    const old = await worker.authenticateCommand({ action: 'approve', actor: 'bob', decision: await signDecision(claims(), signing), needsVerified: true });
+    assert.equal(old.verified, true, 'the old key still counts until it is withdrawn');
+  });
+
   test('a keys file with a private key, or no keys, is a configuration error', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'ramp-keys-'));
     const cases: [string, string][] = [
