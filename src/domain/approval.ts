@@ -3,6 +3,7 @@
  * gate's outcome. Pure, so update validators in workflows can call it synchronously.
  */
 import { actorIs, actorLabel, isVerified, personKey, type Actor } from '../identity/actor.js';
+import type { DecisionChannel } from '../identity/decision.js';
 import type { ApprovalSpec, ApproverEntry } from '../schema/pipeline.js';
 
 export { approverRefusal, gateApprovers, grantedApprovers } from './permissions.js';
@@ -15,6 +16,8 @@ export interface Decision {
   identity?: Actor;
   /** The signed decision's id, when it came through ramp server. */
   decisionId?: string;
+  /** Where it was taken (cli, web, link, slack); absent in records from before channels. */
+  channel?: DecisionChannel;
   /** ISO-8601. */
   at: string;
   comment: string;

@@ -23,6 +23,14 @@ export const DecisionAction = {
 } as const;
 export type DecisionAction = (typeof DecisionAction)[keyof typeof DecisionAction];
 
+/**
+ * Where a person took a decision: the CLI (`ramp approve`, through the server or straight to
+ * Temporal), the web page, a signed approval link, a Slack button. The actor's `method` says how
+ * their identity was established; the channel says where they clicked.
+ */
+export const DecisionChannel = { Cli: 'cli', Web: 'web', Link: 'link', Slack: 'slack' } as const;
+export type DecisionChannel = (typeof DecisionChannel)[keyof typeof DecisionChannel];
+
 /** What a decision is about. Fields the action does not concern are null. */
 export interface DecisionTarget {
   /** The promotion (workflow id); for drift decisions, the drift watch's id. */
@@ -45,6 +53,8 @@ export interface DecisionClaims {
   action: DecisionAction;
   actor: Actor;
   target: DecisionTarget;
+  /** Where it was taken; absent in decisions signed before channels were recorded (read as `cli`). */
+  channel?: DecisionChannel;
   /** ISO-8601: when the server signed it, and until when it may be used. */
   issuedAt: string;
   expiresAt: string;
