@@ -94,8 +94,8 @@ export function pageActions(input: ActionInput): PageAction[] {
   }
 
   if (promotion.phase === PromotionPhase.Failed) {
-    const failed = [...promotion.stages].reverse().find((s) => s.phase === StagePhase.Failed || s.phase === StagePhase.RolledBack);
-    const stage = failed?.name ?? null;
+    // As the workflow asks it: operate on the first stage not promoted (the failed one).
+    const stage = promotion.stages.find((s) => s.phase !== StagePhase.Promoted)?.name ?? null;
     actions.push({
       name: PageActionName.Retry,
       label: 'Retry',
