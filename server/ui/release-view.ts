@@ -14,9 +14,9 @@ import { pageActions, type ServerVerdicts } from './page-actions.js';
 import { readPinned } from './pinned.js';
 import type { ReleaseSnapshot, ReleaseView } from './release-page.js';
 
-export async function releaseView(ctx: ServerContext, viewer: Actor, promotionId: string, known?: ReleaseSnapshot): Promise<ReleaseView> {
+export async function releaseView(ctx: ServerContext, viewer: Actor, promotionId: string): Promise<ReleaseView> {
   const temporal = await ctx.temporal.get();
-  const snapshot = known ?? (await readSnapshot(temporal, promotionId));
+  const snapshot = await readSnapshot(temporal, promotionId);
   const pinned = await readPinned(temporal, promotionId);
   const server = await serverVerdicts(ctx, viewer, snapshot);
   const actions = pageActions({ snapshot, viewer, pinned, server });

@@ -66,10 +66,11 @@ export function stageDetail(promotion: PromotionStatus, s: StageStatus, pinned: 
 
 // ---------------------------------------------------------------- steps
 
-/** The weight a commit set, from its step key (`<attempt>/<step>/canary/<weight>`, `<attempt>/promote`, …); null when it set none. */
+/** The weight a commit set, from its step key (`<attempt>/<step>/canary/<weight>`, `<attempt>/<step>/setWeight-<weight>`, `<attempt>/promote`, …); null when it set none. */
 export function commitWeight(step: string): { weight: number; what: string } | null {
   const parts = step.split('/');
-  if (parts[2] === 'canary' && parts[3] !== undefined && /^\d+$/.test(parts[3])) return { weight: Number(parts[3]), what: `canary at ${parts[3]}%` };
+  const weight = parts[2] === 'canary' ? parts[3] : /^setWeight-(\d+)$/.exec(parts[2] ?? '')?.[1];
+  if (weight !== undefined && /^\d+$/.test(weight)) return { weight: Number(weight), what: `canary at ${weight}%` };
   if (parts[1] === 'promote' || parts[1] === 'update') return { weight: 100, what: 'fully promoted' };
   if (parts[1] === 'rollback') return { weight: 0, what: 'rolled back' };
   return null;
@@ -98,7 +99,7 @@ function steps(s: StageStatus): Html {
 function stepItem(s: StageStatus, step: StepRecord, paused: boolean): Html {
   const m = stepMarker(step.status, paused);
   const set = /^setWeight (\d+)/.exec(step.label)?.[1];
-  const commit = s.commits.find((c) => c.step.split('/')[1] === String(step.index));
+  const commit = s.commits.filter((c) => c.step.split('/')[1] === String(step.index)).at(-1);
   const isLive = commit !== undefined && s.live?.sha === commit.sha;
   return html`<li data-status="${step.status}" ${step.index === s.currentStep ? html`aria-current="step"` : ''}>
     ${mark(m, step.status)} ${step.index + 1}. ${step.label} <span class="status">${step.status}</span>
