@@ -55,25 +55,25 @@ export async function homeView(ctx: ServerContext, viewer: Actor): Promise<HomeV
   const all = await listPromotions(temporal, { all: true, pipeline: undefined, phase: undefined, limit: HOME_RECENT + running.rows.length });
   const recent = all.rows.filter((r) => r.closedAt !== null).slice(0, HOME_RECENT);
 
-  const waiting: WaitingForMe[] = [];
-  for (const row of running.rows.filter((r) => MAY_WAIT_FOR_APPROVAL.includes(r.phase))) {
-    const view = await releaseView(ctx, viewer, row.id).catch(() => null);
-    if (!view || !view.actions.some((a) => a.name === PageActionName.Approve && a.refusal === null)) continue;
+  // All at once: a worker slow to answer costs one wait, not one per promotion.
+  const candidates = running.rows.filter((r) => MAY_WAIT_FOR_APPROVAL.includes(r.phase));
+  const views = await Promise.all(candidates.map((row) => releaseView(ctx, viewer, row.id).catch(() => null)));
+  const waiting: WaitingForMe[] = views.flatMap((view, i) => {
+    if (!view || !view.actions.some((a) => a.name === PageActionName.Approve && a.refusal === null)) return [];
     const { promotion, activeStage } = view.snapshot;
-    waiting.push({
-      promotionId: promotion.promotionId,
-      pipeline: promotion.pipeline,
-      version: promotion.version,
-      stage: activeStage?.stage ?? row.stage ?? '',
-      sentence: view.hint ? waitingSentence(view.hint) : promotion.message,
-    });
-  }
+    return [
+      {
+        promotionId: promotion.promotionId,
+        pipeline: promotion.pipeline,
+        version: promotion.version,
+        stage: activeStage?.stage ?? candidates[i]!.stage ?? '',
+        sentence: view.hint ? waitingSentence(view.hint) : promotion.message,
+      },
+    ];
+  });
 
-  const statuses: PromotionStatus[] = [];
-  for (const row of [...running.rows, ...recent]) {
-    const status = await temporal.promotionStatus(row.id).catch(() => null);
-    if (status) statuses.push(status);
-  }
+  const read = await Promise.all([...running.rows, ...recent].map((row) => temporal.promotionStatus(row.id).catch(() => null)));
+  const statuses = read.filter((s): s is PromotionStatus => s !== null);
   return { viewer, waiting, running: running.rows, recent, live: liveVersions(statuses), truncated: running.truncated || all.truncated };
 }
 
