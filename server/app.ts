@@ -7,6 +7,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { readSnapshot } from '../cli/temporal-backend.js';
 import { rampVersion } from '../cli/version.js';
+import { DecisionChannel } from '../src/identity/decision.js';
 import { browserLoginRoutes } from './auth/browser-login.js';
 import { requestAuthenticator } from './auth/cookie-credential.js';
 import { sessionKeys } from './auth/session-keys.js';
@@ -119,6 +120,8 @@ export function createServer(options: ServerOptions): RampServer {
     }
     rateLimit(limiter, `subject:${actor.issuer}\u0000${actor.subject}`);
     c.set('actor', actor);
+    // No Authorization header and still authenticated: the browser session cookie.
+    c.set('channel', c.req.header('authorization') === undefined ? DecisionChannel.Web : DecisionChannel.Cli);
     await next();
   });
   meRoutes(app);

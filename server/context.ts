@@ -6,6 +6,7 @@ import type { CliSettings } from '../cli/connection.js';
 import type { Actor } from '../src/identity/actor.js';
 import type { Permission } from '../src/domain/permissions.js';
 import type { Authenticator } from '../src/identity/authenticator.js';
+import type { DecisionChannel } from '../src/identity/decision.js';
 import type { DecisionSigningKey } from '../src/identity/decision-signature.js';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
 import type { BrowserLoginOptions } from './auth/browser-login.js';
@@ -59,5 +60,7 @@ export interface ServerContext {
 export interface AppEnv {
   Variables: {
     actor: Actor;
+    /** Where the request's decisions are taken: `web` with the browser session cookie, `cli` with a bearer token. */
+    channel: DecisionChannel;
   };
 }
