@@ -51,6 +51,8 @@ export interface StartRequest {
 export interface CommandOrigin {
   channel?: DecisionChannel;
   link?: { linkId: string; target: DecisionTarget };
+  /** What a button was pressed for (a Slack message's gate, commit and attempt): the decision is bound to it, not to the state now. */
+  target?: DecisionTarget;
 }
 
 /** Starts a promotion or rollback; answers what `ramp promote --json` / `ramp rollback --json` print. */
@@ -136,15 +138,16 @@ export async function stageCommand(
   // approve and reject are bound to the gate waiting now and the commit it will let through.
   const gate = action === 'approve' || action === 'reject' ? status.approvals.filter((a) => a.outcome === 'Pending').at(-1) : undefined;
   const commit = (gate as { commit?: unknown } | undefined)?.commit;
-  const target: DecisionTarget = origin.link?.target ?? {
-    promotionId,
-    pipeline: promotion.pipeline,
-    version: promotion.version,
-    stage,
-    gate: gate?.gate ?? null,
-    attempt: status.attempt,
-    commit: typeof commit === 'string' ? commit : null,
-  };
+  const target: DecisionTarget = origin.link?.target ??
+    origin.target ?? {
+      promotionId,
+      pipeline: promotion.pipeline,
+      version: promotion.version,
+      stage,
+      gate: gate?.gate ?? null,
+      attempt: status.attempt,
+      commit: typeof commit === 'string' ? commit : null,
+    };
   const decision = await ctx.sign(STAGE_DECISIONS[action], actor, target, {
     ...channelOf(origin),
     ...(origin.link ? { decisionId: origin.link.linkId } : {}),

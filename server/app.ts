@@ -19,6 +19,8 @@ import { errorEvent, requestEvent } from './log.js';
 import { openApiDocument } from './openapi.js';
 import { commandRoutes } from './routes/commands.js';
 import { eventRoutes } from './routes/events.js';
+import { slackRoutes } from './integrations/slack/routes.js';
+import { approvalLinkRoutes } from './links/routes.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { pipelineRoutes } from './routes/pipelines.js';
@@ -104,6 +106,8 @@ export function createServer(options: ServerOptions): RampServer {
   app.get('/api/v1/openapi.json', (c) => c.json(document));
   browserLoginRoutes(app, options.browser, sessions);
   uiRoutes(app, context, options.browser ? sessions : null);
+  approvalLinkRoutes(app, context, options.browser ? sessions : null);
+  slackRoutes(app, context);
 
   app.use(
     '/api/v1/*',

@@ -11,7 +11,9 @@ import type { DecisionSigningKey } from '../src/identity/decision-signature.js';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
 import type { BrowserLoginOptions } from './auth/browser-login.js';
 import type { DecisionSigner } from './decisions.js';
+import type { SlackOptions } from './integrations/slack/routes.js';
 import type { Limits } from './limits.js';
+import type { LinkOptions } from './links/routes.js';
 import type { ServerLogger } from './log.js';
 import type { StatusFeed } from './sse.js';
 import type { TemporalLink } from './temporal.js';
@@ -43,6 +45,10 @@ export interface ServerOptions {
   events?: { pollMs?: number; heartbeatMs?: number };
   /** Browser sessions (/auth/*, the `ramp_session` cookie): absent without an OpenID Provider. */
   browser?: BrowserLoginOptions;
+  /** Signed approval links (/approve/:token, server/links/): absent without RAMP_SERVER_LINK_KEYS_FILE. */
+  links?: LinkOptions;
+  /** Slack interactions (/integrations/slack/interactions, server/integrations/slack/): absent without a signing secret. */
+  slack?: SlackOptions;
 }
 
 export interface ServerContext {
