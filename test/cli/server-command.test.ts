@@ -33,6 +33,13 @@ describe('ramp server (the command)', () => {
     assert.equal(jwks.keys[0]!.kid, 'test-key');
     assert.equal(jwks.keys[0]!.x, privateKey.x);
     assert.ok(!('d' in jwks.keys[0]!), 'the public keys hold no private part');
+    // The approval-link pair: the private half for the workers, the public JWKS for the servers.
+    const linkKey = JSON.parse(await readFile(join(out, 'link-signing.jwk.json'), 'utf8')) as Record<string, string>;
+    assert.equal((await stat(join(out, 'link-signing.jwk.json'))).mode & 0o777, 0o600);
+    assert.deepEqual([linkKey.kty, linkKey.crv, linkKey.kid, typeof linkKey.d], ['OKP', 'Ed25519', 'test-key-link', 'string']);
+    assert.notEqual(linkKey.d, privateKey.d, 'links and decisions have separate keys');
+    const linkKeys = JSON.parse(await readFile(join(out, 'link-keys.json'), 'utf8')) as { keys: Record<string, string>[] };
+    assert.deepEqual([linkKeys.keys.length, linkKeys.keys[0]!.kid, linkKeys.keys[0]!.x, 'd' in linkKeys.keys[0]!], [1, 'test-key-link', linkKey.x, false]);
 
     const again = await ramp(['server', 'keys', '--out', out], {});
     assert.equal(again.code, 2);
