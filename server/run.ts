@@ -30,7 +30,7 @@ export interface ServerRun {
   eventsPollMs: number;
   /** RAMP_SERVER_LINK_KEYS_FILE: the approval links' public keys (server/links/). */
   linkKeysFile?: string | undefined;
-  /** RAMP_SERVER_SLACK_*_FILE: Slack interactions (server/integrations/slack/). */
+  /** RAMP_SERVER_SLACK_SIGNING_SECRET_FILE, RAMP_SERVER_SLACK_USERS_FILE, RAMP_SERVER_SLACK_BOT_TOKEN_FILE: Slack interactions (server/integrations/slack/). */
   slack?: { signingSecretFile: string | undefined; usersFile: string | undefined; botTokenFile: string | undefined };
   stdout: (text: string) => void;
   stderr: (text: string) => void;
