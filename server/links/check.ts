@@ -12,7 +12,7 @@ import type { PromotionStatus, StageStatus } from '../../workflows/messages.js';
 /** Why a link refuses, as the page says it: the HTTP status, a title, the sentence and the next step. */
 export interface LinkRefusal {
   status: 400 | 401 | 403 | 404 | 409 | 410;
-  /** A stable word for the audit log: invalid, expired, wrong-person, moved-on, reused, forged-request, not-enabled. */
+  /** A stable word for the audit log: invalid, expired, wrong-person, moved-on, reused, refused, forged-request, not-signed-in, incomplete-form, not-enabled. */
   kind: string;
   title: string;
   message: string;

@@ -197,7 +197,7 @@ export function approvalLinkRoutes(app: Hono<AppEnv>, ctx: ServerContext, sessio
           c,
           {
             status: 400,
-            kind: 'invalid',
+            kind: 'incomplete-form',
             title: comment === '' ? 'Say why you reject' : 'The comment is too long',
             message: comment === '' ? 'a rejection needs a reason, written in the comment box' : `a comment is at most ${COMMENT_MAX} characters`,
             hint: 'go back, write the comment, and press the button again',
