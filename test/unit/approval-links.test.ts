@@ -48,10 +48,7 @@ function state(over: { promotion?: Partial<ReleaseState['promotion']>; stage?: P
       finishedAt: null,
       ...over.promotion,
     },
-    activeStage:
-      over.stage === null
-        ? null
-        : ({ stage: 'production', attempt: 1, phase: 'AwaitingApproval', approvals: [gate()], ...over.stage }),
+    activeStage: over.stage === null ? null : { stage: 'production', attempt: 1, phase: 'AwaitingApproval', approvals: [gate()], ...over.stage },
   };
 }
 
