@@ -215,7 +215,15 @@ describe('signed approval links (real provider, server, worker, Temporal)', () =
     assert.match(html, new RegExp(`<code>${target.commit}</code>`));
     assert.match(html, /signed in as Dave Dunn/);
     await confirmPage(daveLink, dave); // opened twice (a scanner, a preview): still nothing
+    // A GET that looks like a decision is still only the confirm page.
+    const lookalike = await fetch(`${base}/approve/${daveLink}?decision=approve&csrf=${encodeURIComponent(csrf)}`, {
+      redirect: 'manual',
+      headers: { cookie: `${SESSION_COOKIE}=${dave}` },
+    });
+    assert.equal(lookalike.status, 200);
+    assert.match(await lookalike.text(), /Opening it decided nothing/);
     assert.equal((await statusOf(id)).activeStage!.approvals.at(-1)!.approvals.length, 0, 'opening the link decided nothing');
+    assert.equal(server.logs.filter((l) => l.includes('"msg":"approval link opened"') && l.includes('"audit":true')).length, 3, 'each opening is recorded');
 
     // POSTs that are not the confirm page's: refused, recorded, nothing decided.
     const noCsrf = await decide(daveLink, dave, { decision: 'approve' });
