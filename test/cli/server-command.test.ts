@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -62,6 +62,18 @@ describe('ramp server (the command)', () => {
   test('runs until SIGTERM: health, readiness, 401 without an identity provider, JSON logs, a clean stop', { timeout: 120_000 }, async () => {
     const keys = join(dir, 'run-keys');
     assert.equal((await ramp(['server', 'keys', '--out', keys], {})).code, 0);
+    // Approval links and Slack on: their files are read at start.
+    await writeFile(join(dir, 'slack-secret'), 'slack-signing-secret-value\n');
+    await writeFile(join(dir, 'slack-users.json'), JSON.stringify({ U1: { subject: 'dave', issuer: 'https://idp.test' } }));
+    const slackEnv = { RAMP_SERVER_SLACK_SIGNING_SECRET_FILE: join(dir, 'slack-secret'), RAMP_SERVER_SLACK_USERS_FILE: join(dir, 'slack-users.json') };
+    // A private key where the servers' link public keys belong: it does not start (2), and says why.
+    const privateLinkKeys = await ramp(['server', '--listen', '127.0.0.1:0'], {
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      RAMP_SERVER_SIGNING_KEY_FILE: join(keys, 'signing.jwk.json'),
+      RAMP_SERVER_LINK_KEYS_FILE: join(keys, 'link-signing.jwk.json'),
+    });
+    assert.equal(privateLinkKeys.code, 2);
+    assert.match(privateLinkKeys.stderr, /link-signing\.jwk\.json \(RAMP_SERVER_LINK_KEYS_FILE\) is not a JWKS of public Ed25519 keys/);
     const child = spawn(process.execPath, [BIN, 'server', '--listen', '127.0.0.1:0', '--pipelines', dir], {
       env: {
         PATH: process.env.PATH,
@@ -69,6 +81,8 @@ describe('ramp server (the command)', () => {
         TEMPORAL_ADDRESS: '127.0.0.1:1',
         RAMP_CONNECT_TIMEOUT_MS: '500',
         RAMP_SERVER_SIGNING_KEY_FILE: join(keys, 'signing.jwk.json'),
+        RAMP_SERVER_LINK_KEYS_FILE: join(keys, 'link-keys.json'),
+        ...slackEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -85,6 +99,11 @@ describe('ramp server (the command)', () => {
         90_000,
       ))!;
       assert.equal((await fetch(`${url}/healthz`)).status, 200);
+      const listening = JSON.parse(stdout.split('\n').find((line) => line.includes('"msg":"listening"'))!) as Record<string, string>;
+      assert.equal(listening.approvalLinks, 'off: they need browser sessions');
+      assert.equal(listening.slack, '/integrations/slack/interactions (1 mapped user(s))');
+      const unsigned = await fetch(`${url}/integrations/slack/interactions`, { method: 'POST', body: 'payload=%7B%7D' });
+      assert.equal(unsigned.status, 401); // and an audit line, 'refused'
       const ready = await fetch(`${url}/readyz`);
       assert.equal(ready.status, 503);
       assert.deepEqual(await ready.json(), { status: 'unavailable', message: 'ramp server cannot reach Temporal right now' });
@@ -106,8 +125,9 @@ describe('ramp server (the command)', () => {
       .map((line) => JSON.parse(line) as { msg: string });
     assert.deepEqual(
       lines.map((l) => l.msg).filter((m) => m !== 'request'),
-      ['listening', 'stopping', 'stopped'],
+      ['listening', 'refused', 'stopping', 'stopped'],
     );
     assert.ok(!`${stdout}${stderr}`.includes('some-secret-token'), 'no token in the output');
+    assert.ok(!`${stdout}${stderr}`.includes('slack-signing-secret-value'), 'no Slack secret in the output');
   });
 });
