@@ -20,7 +20,7 @@ import { openApiDocument } from './openapi.js';
 import { commandRoutes } from './routes/commands.js';
 import { eventRoutes } from './routes/events.js';
 import { slackRoutes } from './integrations/slack/routes.js';
-import { approvalLinkRoutes } from './links/routes.js';
+import { approvalLinkRoutes, withoutLinkToken } from './links/routes.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { pipelineRoutes } from './routes/pipelines.js';
@@ -163,6 +163,8 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** At most 200 characters, and never an approval link's token (a path /approve/<token> is logged as /approve/…). */
 function truncate(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  const shown = withoutLinkToken(text);
+  return shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
 }

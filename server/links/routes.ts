@@ -242,6 +242,11 @@ export function approvalLinkRoutes(app: Hono<AppEnv>, ctx: ServerContext, sessio
   );
 }
 
+/** A path for logs: /approve/<token> as /approve/… (a link is a credential of sorts: never logged). */
+export function withoutLinkToken(path: string): string {
+  return path.replace(/^\/approve\/[^/]*/, '/approve/…');
+}
+
 function page(c: Context): void {
   for (const [name, value] of Object.entries(PAGE_HEADERS)) c.header(name, value);
   c.header('Cache-Control', 'no-store');
