@@ -3,6 +3,7 @@
  * (worker/run.ts), `ramp dev` and the tests that need a real worker process.
  */
 import { Client, Connection } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import axios from 'axios';
 import { createActivities } from '../activities/index.js';
@@ -77,7 +78,8 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
         secrets: config.secrets,
       }),
     },
-    shutdownGraceTime: config.shutdownGraceTime,
+    // The variable's schema checked the form (a duration such as 10s); @types/ms types it as a template literal.
+    shutdownGraceTime: config.shutdownGraceTime as Duration,
     maxConcurrentActivityTaskExecutions: 10,
   });
   const done = worker.run().finally(async () => {
