@@ -3,7 +3,6 @@
  * (worker/run.ts), `ramp dev` and the tests that need a real worker process.
  */
 import { Client, Connection } from '@temporalio/client';
-import type { Duration } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import axios from 'axios';
 import { createActivities } from '../activities/index.js';
@@ -79,7 +78,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
       }),
     },
     // The variable's schema checked the form (a duration such as 10s); @types/ms types it as a template literal.
-    shutdownGraceTime: config.shutdownGraceTime as Duration,
+    shutdownGraceTime: config.shutdownGraceTime,
     maxConcurrentActivityTaskExecutions: 10,
   });
   const done = worker.run().finally(async () => {

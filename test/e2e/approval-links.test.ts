@@ -27,7 +27,7 @@ import { OidcAuthenticator } from '../../src/identity/bearer.js';
 import { generateDecisionKeys } from '../../src/identity/decision-signature.js';
 import type { DecisionTarget } from '../../src/identity/decision.js';
 import type { PromotionStatus, StageStatus } from '../../workflows/messages.js';
-import { firstForm, ScriptedBrowser } from '../harness/oidc-browser.js';
+import { firstForm, ScriptedBrowser } from '../../scripts/lib/oidc-provider/scripted-browser.js';
 import { RAMP_AUDIENCE, startOidcProvider, TEST_USERS, WEB_CLIENT_ID, type TestOidcProvider, type TestUserName } from '../harness/oidc.js';
 import { getTestEnv } from '../harness/temporal.js';
 import { pipelineYaml, uniqueName } from '../support/pipelines.js';
