@@ -16,7 +16,10 @@ export interface SlackRef {
 /** The routes of one promotion: its pipeline's (as pinned when it started) and whether the worker has RAMP_NOTIFY_WEBHOOKS. */
 export interface PromotionRoutes {
   routes: RouteSpec[];
-  legacy: boolean;
+  /** The worker secret with the Slack bot token (the pipeline's `notifications.slack.tokenRef`). */
+  slackTokenRef: string;
+  /** How many RAMP_NOTIFY_WEBHOOKS URLs the worker has (each a target of every event). */
+  legacy: number;
   /** Why the pipeline's routes could not be read, when they could not (the legacy route still works). */
   problem?: string;
 }
@@ -24,6 +27,7 @@ export interface PromotionRoutes {
 export interface DeliveryRequest {
   event: NotificationEvent;
   delivery: Delivery;
+  slackTokenRef: string;
   /** Slack: answer in this message's thread instead of posting a new message. */
   thread?: SlackRef;
 }
@@ -39,5 +43,5 @@ export interface NotificationActivities {
   /** Sends one event to one target; throws (retried with back-off) when the channel does not take it. */
   deliverNotification(request: DeliveryRequest): Promise<DeliveryResult>;
   /** Replaces a Slack message that asked for a decision with its outcome (chat.update). */
-  updateSlackMessage(request: { event: NotificationEvent; message: SlackRef }): Promise<void>;
+  updateSlackMessage(request: { event: NotificationEvent; message: SlackRef; slackTokenRef: string }): Promise<void>;
 }

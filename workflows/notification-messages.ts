@@ -5,16 +5,10 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { SlackRef, PromotionRoutes } from '../activities/notify-contract.js';
-import type { NotificationEvent } from '../src/notify/events.js';
+import { NOTIFICATION_EVENT_SIGNAL, NOTIFICATION_WORKFLOW_TYPE, notificationWorkflowId, type NotificationEvent } from '../src/notify/events.js';
 import type { GateTimer } from '../src/notify/routes.js';
 
-export const NOTIFICATION_WORKFLOW_TYPE = 'notificationWorkflow';
-export const NOTIFICATION_EVENT_SIGNAL = 'notificationEvent';
-
-/** `notify:web-1.4.2-…`: one per promotion (or drift watch). */
-export function notificationWorkflowId(promotionId: string): string {
-  return `notify:${promotionId}`;
-}
+export { NOTIFICATION_EVENT_SIGNAL, NOTIFICATION_WORKFLOW_TYPE, notificationWorkflowId };
 
 /** What was done about one (event key, target): sent, or given up after the retries. */
 export interface SentEntry {

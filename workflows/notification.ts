@@ -66,7 +66,7 @@ export async function notificationWorkflow(input: NotificationInput): Promise<No
       state.routes = await config.notificationRoutes({ promotionId: state.promotionId });
     } catch (error) {
       if (isCancellation(error)) throw error;
-      state.routes = { routes: [], legacy: true, problem: messageOf(error) };
+      state.routes = { routes: [], slackTokenRef: 'slack-bot-token', legacy: 0, problem: messageOf(error) };
     }
     if (state.routes.problem) log.warn(`notifications of ${state.promotionId}: ${state.routes.problem}`);
   }
@@ -82,7 +82,7 @@ export async function notificationWorkflow(input: NotificationInput): Promise<No
         ? (state.slack[gate] ?? []).find((m) => m.channel === delivery.target.address || m.channel === state.slackChannels?.[delivery.target.address])
         : undefined;
     try {
-      const result = await channels.deliverNotification({ event, delivery, ...(thread ? { thread } : {}) });
+      const result = await channels.deliverNotification({ event, delivery, slackTokenRef: routes.slackTokenRef, ...(thread ? { thread } : {}) });
       state.sent[sentKey] = { event: event.key, target: delivery.target.id, route: delivery.route, outcome: 'sent' };
       if (result.slack && gate !== null) {
         (state.slack[gate] ??= []).push(result.slack);
@@ -101,7 +101,7 @@ export async function notificationWorkflow(input: NotificationInput): Promise<No
         const sentKey = `${event.key}|slack-update:${message.channel}/${message.ts}`;
         if (state.sent[sentKey]) return;
         try {
-          await channels.updateSlackMessage({ event, message });
+          await channels.updateSlackMessage({ event, message, slackTokenRef: routes.slackTokenRef });
           state.sent[sentKey] = { event: event.key, target: `slack:${message.channel}/${message.ts}`, route: 'slack-update', outcome: 'sent' };
         } catch (error) {
           if (isCancellation(error)) throw error;

@@ -67,3 +67,13 @@ export interface NotificationEvent {
 export function gateKey(stage: string | null, gate: GateRef): string {
   return `${stage ?? '-'}/${gate.attempt}/${gate.name}`;
 }
+
+
+/** The notification workflow's type and the signal that hands it an event (workflows/notification-messages.ts). */
+export const NOTIFICATION_WORKFLOW_TYPE = 'notificationWorkflow';
+export const NOTIFICATION_EVENT_SIGNAL = 'notificationEvent';
+
+/** `notify:web-1.4.2-…`: one per promotion (or drift watch). */
+export function notificationWorkflowId(promotionId: string): string {
+  return `notify:${promotionId}`;
+}

@@ -6,9 +6,21 @@ import type { RouteSpec } from '../schema/notifications.js';
 import { gateKey, type NotificationEvent, type NotifyEvent } from './events.js';
 import type { Target } from './targets.js';
 
-/** The worker-wide RAMP_NOTIFY_WEBHOOKS, as a route that receives every event (unsigned legacy JSON). */
-export const LEGACY_TARGET = { channel: 'legacy', address: 'RAMP_NOTIFY_WEBHOOKS', id: 'legacy:RAMP_NOTIFY_WEBHOOKS' } as const;
-export type DeliveryTarget = Target | typeof LEGACY_TARGET;
+/**
+ * One URL of the worker-wide RAMP_NOTIFY_WEBHOOKS, a route that receives every event (unsigned
+ * legacy JSON). Named by its position: the URLs may carry tokens and never enter a history.
+ */
+export interface LegacyTarget {
+  channel: 'legacy';
+  /** The URL's index in RAMP_NOTIFY_WEBHOOKS, from 0. */
+  address: string;
+  id: string;
+}
+export type DeliveryTarget = Target | LegacyTarget;
+
+export function legacyTarget(index: number): LegacyTarget {
+  return { channel: 'legacy', address: String(index), id: `legacy:RAMP_NOTIFY_WEBHOOKS[${index}]` };
+}
 
 /** One message to send: an event to one target of one route. */
 export interface Delivery {
@@ -30,9 +42,9 @@ export function routeMatches(route: RouteSpec, event: Pick<NotificationEvent, 'e
 
 /**
  * The deliveries of one event: every matching route's targets, each target once (the first
- * route naming it wins), then the legacy route when the worker has one.
+ * route naming it wins), then each of the worker's `legacy` RAMP_NOTIFY_WEBHOOKS URLs.
  */
-export function deliveriesFor(routes: readonly RouteSpec[], event: NotificationEvent, legacy: boolean): Delivery[] {
+export function deliveriesFor(routes: readonly RouteSpec[], event: NotificationEvent, legacy: number): Delivery[] {
   const out: Delivery[] = [];
   const seen = new Set<string>();
   for (const route of routes) {
@@ -43,7 +55,7 @@ export function deliveriesFor(routes: readonly RouteSpec[], event: NotificationE
       out.push({ route: route.name, target, linkTtlMs: route.linkTtlMs, secretRef: route.secretRef });
     }
   }
-  if (legacy) out.push({ route: 'RAMP_NOTIFY_WEBHOOKS', target: LEGACY_TARGET, linkTtlMs: 0, secretRef: null });
+  for (let i = 0; i < legacy; i++) out.push({ route: 'RAMP_NOTIFY_WEBHOOKS', target: legacyTarget(i), linkTtlMs: 0, secretRef: null });
   return out;
 }
 

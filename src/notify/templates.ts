@@ -74,7 +74,7 @@ function titleOf(e: NotificationEvent): string {
     case 'canary-aborted':
       return `${release}: canary aborted in ${stage}${e.also?.includes('rolled-back') ? ' and rolled back' : ''}`;
     case 'rolled-back':
-      return `${release} rolled back in ${stage}`;
+      return e.also?.includes('canary-aborted') ? `${release}: canary aborted in ${stage}, rolled back` : `${release} rolled back in ${stage}`;
     case 'promoted':
       return `${release} promoted to ${stage}`;
     case 'analysis-inconclusive':
