@@ -12,12 +12,7 @@ import { condition, continueAsNew, isCancellation, log, proxyActivities, setHand
 import type { NotificationActivities, SlackRef } from '../activities/notify-contract.js';
 import { gateKey, type NotificationEvent } from '../src/notify/events.js';
 import { deliveriesFor, gatesSettledBy, timerDeliveries, timerEvent, timersFor, type Delivery } from '../src/notify/routes.js';
-import {
-  notificationEventSignal,
-  notificationStateQuery,
-  type NotificationInput,
-  type NotificationState,
-} from './notification-messages.js';
+import { notificationEventSignal, notificationStateQuery, type NotificationInput, type NotificationState } from './notification-messages.js';
 
 const config = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '1 minute',
@@ -27,7 +22,13 @@ const config = proxyActivities<NotificationActivities>({
 /** Deliveries retry with back-off for a few minutes, then are recorded as failed. */
 const channels = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: ['NotificationConfig'] },
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: ['NotificationConfig'],
+  },
 });
 
 /** After the promotion's last event: how long late signals (an activity retried) are still deduplicated. */
@@ -105,7 +106,13 @@ export async function notificationWorkflow(input: NotificationInput): Promise<No
           state.sent[sentKey] = { event: event.key, target: `slack:${message.channel}/${message.ts}`, route: 'slack-update', outcome: 'sent' };
         } catch (error) {
           if (isCancellation(error)) throw error;
-          state.sent[sentKey] = { event: event.key, target: `slack:${message.channel}/${message.ts}`, route: 'slack-update', outcome: 'failed', error: messageOf(error) };
+          state.sent[sentKey] = {
+            event: event.key,
+            target: `slack:${message.channel}/${message.ts}`,
+            route: 'slack-update',
+            outcome: 'failed',
+            error: messageOf(error),
+          };
         }
       }),
     );

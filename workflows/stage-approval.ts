@@ -156,7 +156,10 @@ export class StageApprovals {
       comment: last?.comment ?? '',
       ...(last?.channel ? { channel: last.channel } : {}),
     };
-    await this.hooks.notify('approval-decided', `${this.input.stage.name} ${record.gate}: ${describeDecision(decision)}`, { gate: this.gateRef(record), decision });
+    await this.hooks.notify('approval-decided', `${this.input.stage.name} ${record.gate}: ${describeDecision(decision)}`, {
+      gate: this.gateRef(record),
+      decision,
+    });
   }
 
   /** analysis-inconclusive: a person decides (resume overrides, abort rolls back). */

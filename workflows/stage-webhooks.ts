@@ -116,10 +116,4 @@ export class StageWebhooks {
 
 /** What a stage tells people about. */
 export type StageNotification =
-  | 'approval-waiting'
-  | 'approval-reminder'
-  | 'approval-decided'
-  | 'analysis-inconclusive'
-  | 'stage-promoted'
-  | 'stage-rolled-back'
-  | 'history-rewritten';
+  'approval-waiting' | 'approval-reminder' | 'approval-decided' | 'analysis-inconclusive' | 'stage-promoted' | 'stage-rolled-back' | 'history-rewritten';

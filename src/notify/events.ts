@@ -68,7 +68,6 @@ export function gateKey(stage: string | null, gate: GateRef): string {
   return `${stage ?? '-'}/${gate.attempt}/${gate.name}`;
 }
 
-
 /** The notification workflow's type and the signal that hands it an event (workflows/notification-messages.ts). */
 export const NOTIFICATION_WORKFLOW_TYPE = 'notificationWorkflow';
 export const NOTIFICATION_EVENT_SIGNAL = 'notificationEvent';

@@ -18,7 +18,9 @@ export async function readLinkKey(file: string): Promise<DecisionSigningKey> {
     throw new Error(`the approval-link key ${file} (RAMP_LINK_SIGNING_KEY_FILE) is not JSON; write one with \`ramp server keys --out DIR\``);
   }
   if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string' || typeof jwk.kid !== 'string') {
-    throw new Error(`the approval-link key ${file} (RAMP_LINK_SIGNING_KEY_FILE) is not a private Ed25519 JWK with a kid; write one with \`ramp server keys --out DIR\``);
+    throw new Error(
+      `the approval-link key ${file} (RAMP_LINK_SIGNING_KEY_FILE) is not a private Ed25519 JWK with a kid; write one with \`ramp server keys --out DIR\``,
+    );
   }
   return { kid: jwk.kid, jwk: jwk as DecisionSigningKey['jwk'] };
 }

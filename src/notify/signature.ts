@@ -37,6 +37,7 @@ export function verifyBody(
   } catch {
     return { ok: false, reason: 'the body is not JSON' };
   }
-  if (typeof sentAt !== 'string' || Math.floor(Date.parse(sentAt) / 1000) !== ts) return { ok: false, reason: 'the timestamp header differs from the body’s sentAt' };
+  if (typeof sentAt !== 'string' || Math.floor(Date.parse(sentAt) / 1000) !== ts)
+    return { ok: false, reason: 'the timestamp header differs from the body’s sentAt' };
   return { ok: true };
 }

@@ -162,7 +162,11 @@ export function slackDecidedMessage(e: NotificationEvent, m: RenderedMessage): S
     { type: 'section', text: { type: 'mrkdwn', text: `*${slackEscape(m.title)}*` } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: slackEscape(`${e.gate?.name ?? 'approval'} ${outcome}`) }] },
   ];
-  if (m.releaseUrl) blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: 'ramp_open', text: { type: 'plain_text', text: 'Open the release' }, url: m.releaseUrl }] });
+  if (m.releaseUrl)
+    blocks.push({
+      type: 'actions',
+      elements: [{ type: 'button', action_id: 'ramp_open', text: { type: 'plain_text', text: 'Open the release' }, url: m.releaseUrl }],
+    });
   return { text: m.title, blocks };
 }
 

@@ -12,9 +12,7 @@ import { Duration, Name } from './common.js';
 export const DEFAULT_LINK_TTL = '24h';
 const ALL_EVENTS = '*';
 
-const SecretRef = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { error: 'a secretRef is a worker secret name: letters, digits, ".", "_" and "-"' });
+const SecretRef = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { error: 'a secretRef is a worker secret name: letters, digits, ".", "_" and "-"' });
 
 export const Target = z
   .string()
@@ -30,7 +28,7 @@ export const Route = z
   .strictObject({
     name: Name.optional().describe('For logs and the sent-set; default route-<n>.'),
     on: z
-      .array(z.union([z.literal(ALL_EVENTS), z.enum(NOTIFY_EVENTS)]))
+      .array(z.enum([ALL_EVENTS, ...NOTIFY_EVENTS]))
       .min(1, { error: 'a route names at least one event (or "*")' })
       .describe(`Events: ${NOTIFY_EVENTS.join(', ')}, or '*' for all.`),
     to: z.array(Target).min(1, { error: 'a route sends to at least one target' }).describe('Where the events go.'),

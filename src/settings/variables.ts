@@ -139,7 +139,8 @@ export const workerVariables = {
     unset: 'e-mails carry no approval links, only the release page',
   }),
   RAMP_SLACK_API_URL: variable(z.string().trim().refine(isHttpUrl).optional(), {
-    description: "the Slack Web API base URL ramp posts to (the bot token is the worker secret a pipeline's notifications.slack.tokenRef names, default slack-bot-token)",
+    description:
+      "the Slack Web API base URL ramp posts to (the bot token is the worker secret a pipeline's notifications.slack.tokenRef names, default slack-bot-token)",
     expected: 'an http(s) URL such as https://slack.com/api/',
     readers: ['worker'],
     unset: 'https://slack.com/api/',
