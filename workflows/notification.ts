@@ -103,12 +103,12 @@ export async function notificationWorkflow(input: NotificationInput): Promise<No
         if (state.sent[sentKey]) return;
         try {
           await channels.updateSlackMessage({ event, message, slackTokenRef: routes.slackTokenRef });
-          state.sent[sentKey] = { event: event.key, target: `slack:${message.channel}/${message.ts}`, route: 'slack-update', outcome: 'sent' };
+          state.sent[sentKey] = { event: event.key, target: `slack-update:${message.channel}/${message.ts}`, route: 'slack-update', outcome: 'sent' };
         } catch (error) {
           if (isCancellation(error)) throw error;
           state.sent[sentKey] = {
             event: event.key,
-            target: `slack:${message.channel}/${message.ts}`,
+            target: `slack-update:${message.channel}/${message.ts}`,
             route: 'slack-update',
             outcome: 'failed',
             error: messageOf(error),
