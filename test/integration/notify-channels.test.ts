@@ -14,7 +14,7 @@ import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import axios from 'axios';
 import { createDeliveryActivities, CONFIG_FAILURE } from '../../activities/deliver.js';
-import type { DeliveryRequest } from '../../activities/notify-contract.js';
+import type { DeliveryRequest, DeliveryResult } from '../../activities/notify-contract.js';
 import { verifyApprovalLink } from '../../src/identity/approval-link.js';
 import { generateDecisionKeys } from '../../src/identity/decision-signature.js';
 import type { NotificationEvent } from '../../src/notify/events.js';
@@ -66,7 +66,7 @@ describe('notification channels (real clients, local receivers)', () => {
   let keys: Awaited<ReturnType<typeof generateDecisionKeys>>;
   let activities: ReturnType<typeof createDeliveryActivities>;
   const env = new MockActivityEnvironment();
-  const run = (r: DeliveryRequest) => env.run((x: DeliveryRequest) => activities.deliverNotification(x), r);
+  const run = (r: DeliveryRequest): Promise<DeliveryResult> => env.run((x: DeliveryRequest) => activities.deliverNotification(x), r);
 
   before(async () => {
     [smtp, recorder] = await Promise.all([startSmtpServer(), startNotifyRecorder(HOOK_SECRET)]);
@@ -191,7 +191,7 @@ describe('notification channels (real clients, local receivers)', () => {
     };
     await env.run((x: Parameters<typeof activities.updateSlackMessage>[0]) => activities.updateSlackMessage(x), {
       event: decided,
-      message: posted.slack!,
+      message: posted.slack,
       slackTokenRef: 'slack-bot-token',
     });
     const update = await recorder.waitFor((c) => c.path === '/api/chat.update', 'chat.update');
