@@ -112,7 +112,7 @@ describe('notifications of a promotion (real notify activity and channels)', () 
       assert.match(JSON.stringify(update.json.blocks), /gate approved by dave@example\.test: \\"go\\"/);
       const result = await promotionOutcome(handle.result());
       const hooks = await waitFor(
-        async () => recorder.calls.filter((c) => c.path === '/hook').map((c) => c.json.event),
+        () => Promise.resolve(recorder.calls.filter((c) => c.path === '/hook').map((c) => c.json.event)),
         (events) => events.includes('promotion-finished'),
         'the promotion-finished webhook',
         60_000,
