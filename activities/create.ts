@@ -32,7 +32,7 @@ export interface ActivityDeps {
   kustomize?: string;
   /** The worker's secrets for Prometheus headers and webhooks (worker/config.ts). @default none */
   secrets?: SecretSource;
-  /** Notification channels (RAMP_UI_URL, RAMP_LINK_SIGNING_KEY_FILE, RAMP_SLACK_API_URL, RAMP_SMTP_*). @default none */
+  /** Notification channels (RAMP_UI_URL, RAMP_LINK_SIGNING_KEY_FILE, RAMP_SLACK_API_URL, RAMP_SMTP_URL and the rest: docs/notifications.md). @default none */
   notifications?: Pick<DeliveryDeps, 'uiUrl' | 'linkKeyFile' | 'slackApiUrl' | 'smtp' | 'slack'>;
 }
 
