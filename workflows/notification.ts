@@ -164,7 +164,7 @@ export async function notificationWorkflow(input: NotificationInput): Promise<No
     const waitingGates = Object.keys(state.waiting).length > 0;
     let timeout: number | undefined;
     if (state.finished) timeout = LINGER_MS;
-    else if (next !== null) timeout = Math.max(0, next - Date.now());
+    else if (next !== null) timeout = Math.max(1, next - Date.now());
     else if (!waitingGates) timeout = IDLE_MS;
     const arrived = timeout === undefined ? await condition(() => state.queue.length > 0) : await condition(() => state.queue.length > 0, timeout);
     if (arrived) continue;
