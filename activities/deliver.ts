@@ -153,7 +153,13 @@ export function createDeliveryActivities(deps: DeliveryDeps): NotificationActivi
           if (!deps.smtp) throw configFailure(`e-mail to ${target.address}: the worker has no SMTP server (set RAMP_SMTP_URL)`);
           const token = await approvalToken(request, target.address);
           const message = emailMessage(renderMessage(event, { uiUrl, approvalToken: token }));
-          const mailer = createMailer({ url: await smtpUrl(deps.smtp), ...(deps.smtp.from ? { from: deps.smtp.from } : {}), timeoutMs: 20_000 });
+          const url = await smtpUrl(deps.smtp);
+          let mailer: ReturnType<typeof createMailer>;
+          try {
+            mailer = createMailer({ url, ...(deps.smtp.from ? { from: deps.smtp.from } : {}), timeoutMs: 20_000 });
+          } catch (error) {
+            throw configFailure(`RAMP_SMTP_URL: ${(error as Error).message}`);
+          }
           try {
             await mailer.send({ to: [target.address], ...message });
           } finally {

@@ -119,7 +119,8 @@ export async function notificationWorkflow(input: NotificationInput): Promise<No
   }
 
   async function handle(event: NotificationEvent): Promise<void> {
-    for (const gate of gatesSettledBy(event, Object.keys(state.waiting))) {
+    const settled = gatesSettledBy(event, Object.keys(state.waiting));
+    for (const gate of settled) {
       delete state.waiting[gate];
       state.timers = state.timers.filter((t) => t.gate !== gate);
     }
@@ -130,6 +131,8 @@ export async function notificationWorkflow(input: NotificationInput): Promise<No
     if (event.event === 'promotion-finished') state.finished = true;
     const work = deliveriesFor(routes.routes, event, routes.legacy).map((d) => deliver(event, d));
     if (event.event === 'approval-decided' && event.gate) work.push(updateSlack(event, gateKey(event.stage, event.gate)));
+    // A gate left undecided (the stage rolled back, the promotion ended): its buttons go too.
+    else for (const gate of settled) work.push(updateSlack(event, gate));
     await Promise.all(work);
   }
 

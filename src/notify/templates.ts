@@ -155,12 +155,15 @@ export function slackMessage(e: NotificationEvent, m: RenderedMessage): SlackMes
   return { text: m.title, blocks };
 }
 
-/** chat.update of a message that asked for a decision: the outcome instead of the buttons. */
+/**
+ * chat.update of a message that asked for a decision: the outcome instead of the buttons — or,
+ * when the gate was left undecided (the stage rolled back, the promotion ended), what ended it.
+ */
 export function slackDecidedMessage(e: NotificationEvent, m: RenderedMessage): SlackMessage {
-  const outcome = e.decision ? describeDecision(e.decision) : 'decided';
+  const outcome = e.decision ? `${e.gate?.name ?? 'approval'} ${describeDecision(e.decision)}` : `no longer waiting for a decision: ${m.title}`;
   const blocks: Record<string, unknown>[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `*${slackEscape(m.title)}*` } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: slackEscape(`${e.gate?.name ?? 'approval'} ${outcome}`) }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: slackEscape(outcome) }] },
   ];
   if (m.releaseUrl)
     blocks.push({

@@ -145,13 +145,20 @@ export const workerVariables = {
     readers: ['worker'],
     unset: 'https://slack.com/api/',
   }),
-  RAMP_SMTP_URL: variable(z.string().trim().optional(), {
-    description: 'the SMTP server for e-mail notifications: smtp://[user@]host[:port] (STARTTLS; required with a user) or smtps://… (TLS)',
-    expected: 'an smtp:// or smtps:// URL',
-    readers: ['worker'],
-    unset: 'email: targets fail (recorded, never failing a stage)',
-    secret: true,
-  }),
+  RAMP_SMTP_URL: variable(
+    z
+      .string()
+      .trim()
+      .refine((url) => /^smtps?:\/\/[^/]/i.test(url))
+      .optional(),
+    {
+      description: 'the SMTP server for e-mail notifications: smtp://[user@]host[:port] (STARTTLS; required with a user) or smtps://… (TLS)',
+      expected: 'an smtp:// or smtps:// URL',
+      readers: ['worker'],
+      unset: 'email: targets fail (recorded, never failing a stage)',
+      secret: true,
+    },
+  ),
   RAMP_SMTP_PASSWORD_FILE: variable(z.string().optional(), {
     description: "a file holding the SMTP user's password (kept out of RAMP_SMTP_URL)",
     expected: 'a file path',

@@ -128,6 +128,12 @@ describe('Slack', () => {
     assert.match(text, /gate approved by dave via link/);
     assert.doesNotMatch(text, /ramp_approve|ramp_reject/);
   });
+
+  test('the update of a gate left undecided says what ended it', () => {
+    const rolledBack: NotificationEvent = { ...base, event: 'rolled-back', gate: undefined };
+    const update = slackDecidedMessage(rolledBack, renderMessage(rolledBack, { uiUrl: null }));
+    assert.match(JSON.stringify(update.blocks), /no longer waiting for a decision: web 1\.4\.2 rolled back in production/);
+  });
 });
 
 describe('Teams, e-mail and webhooks', () => {

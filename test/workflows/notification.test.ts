@@ -104,6 +104,35 @@ describe('the notification workflow (time-skipping)', () => {
     assert.equal(state.finished, true);
   });
 
+  test('a gate left undecided (the stage rolled back) loses its timers and its Slack buttons', async () => {
+    const r = recorder([{ on: ['approval-requested'], to: ['slack:#deploys'], remindAfter: '1h' }]);
+    const { worker, taskQueue } = await createTestWorker(env, { activities: r.activities });
+    const promotionId = 'web@1.4.2-undecided';
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof notificationWorkflow>('notificationWorkflow', {
+        taskQueue,
+        workflowId: notificationWorkflowId(promotionId),
+        args: [{ promotionId }],
+      });
+      await handle.signal(notificationEventSignal, event(promotionId, { key: 'req', event: 'approval-requested', gate }));
+      await waitFor(
+        () => handle.query(notificationStateQuery),
+        (s) => s.timers.length === 1 && Object.keys(s.slack).length === 1,
+        'the request posted, its reminder set',
+      );
+      await handle.signal(notificationEventSignal, event(promotionId, { key: 'rb', event: 'rolled-back', also: ['canary-aborted'] }));
+      const s = await waitFor(
+        () => handle.query(notificationStateQuery),
+        (v) => v.timers.length === 0 && Object.keys(v.waiting).length === 0 && v.sent['rb|slack-update:C0DEPLOYS/1700000000.000001']?.outcome === 'sent',
+        'the timers gone and the message updated',
+      );
+      assert.deepEqual(r.updates, [{ channel: 'C0DEPLOYS', ts: '1700000000.000001' }]);
+      assert.equal(Object.keys(s.sent).length, 2, 'the request and the update; the rolled-back event goes to no route');
+      await handle.signal(notificationEventSignal, event(promotionId, { key: 'end', event: 'promotion-finished', stage: null }));
+      await handle.result();
+    });
+  });
+
   test('reminders and an escalation on timers; the decision stops them and updates every Slack message of the gate', async () => {
     const r = recorder([
       {
