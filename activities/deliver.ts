@@ -74,6 +74,22 @@ async function pinnedNotifications(client: Client, promotionId: string): Promise
   return input.pipeline?.notifications ?? null;
 }
 
+/** `web/staging:drift` → `web`: a drift watch's pipeline (src/domain/drift.ts driftWorkflowId). */
+export function driftWatchPipeline(id: string): string | null {
+  return /^([^/]+)\/[^/]+:drift$/.exec(id)?.[1] ?? null;
+}
+
+/** The newest promotion of a pipeline (visibility), whose pinned routes a drift watch uses. */
+async function newestPromotion(client: Client, pipeline: string): Promise<string | null> {
+  for await (const execution of client.workflow.list({
+    query: `WorkflowType = "promotionWorkflow" AND RampPipeline = "${pipeline.replaceAll('"', '')}"`,
+    pageSize: 1,
+  })) {
+    return execution.workflowId;
+  }
+  return null;
+}
+
 export function createDeliveryActivities(deps: DeliveryDeps): NotificationActivities {
   const slack = deps.slack ?? createSlackPoster({ apiUrl: deps.slackApiUrl });
   const uiUrl = deps.uiUrl ?? null;
@@ -109,7 +125,11 @@ export function createDeliveryActivities(deps: DeliveryDeps): NotificationActivi
     async notificationRoutes({ promotionId }): Promise<PromotionRoutes> {
       const legacy = deps.webhooks.length;
       try {
-        const spec = await pinnedNotifications(deps.client, promotionId);
+        // A drift watch has no routes of its own: those of its pipeline's newest promotion.
+        const pipeline = driftWatchPipeline(promotionId);
+        const source = pipeline === null ? promotionId : await newestPromotion(deps.client, pipeline);
+        if (source === null) return { routes: [], slackTokenRef: 'slack-bot-token', legacy, problem: `no promotion of ${pipeline} to take routes from` };
+        const spec = await pinnedNotifications(deps.client, source);
         return { routes: spec?.routes ?? [], slackTokenRef: spec?.slackTokenRef ?? 'slack-bot-token', legacy };
       } catch (error) {
         // A drift watch, or a promotion gone from Temporal: only the worker-wide route.

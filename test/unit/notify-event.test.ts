@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Notification } from '../../activities/contract.js';
+import { driftWatchPipeline } from '../../activities/deliver.js';
 import { EVENT_OF_KIND, toEvent } from '../../activities/notify.js';
+import { driftWorkflowId } from '../../src/domain/drift.js';
 import { NOTIFY_EVENTS } from '../../src/notify/events.js';
 
 const base: Notification = { kind: 'approval-waiting', promotionId: 'web@1.4.2', pipeline: 'web', stage: 'production', version: '1.4.2', message: 'waiting' };
@@ -40,4 +42,10 @@ test('the legacy kind, the gate, the decision and `also` travel with the event',
     gate,
   });
   assert.equal('decision' in toEvent(base, 'k', 'now'), false);
+});
+
+test('a drift watch id names its pipeline (whose newest promotion’s routes it uses)', () => {
+  assert.equal(driftWatchPipeline(driftWorkflowId('web', 'staging')), 'web');
+  assert.equal(driftWatchPipeline('web-1.4.2'), null);
+  assert.equal(driftWatchPipeline('web@1.4.2'), null);
 });

@@ -130,5 +130,17 @@ describe('notifications of a promotion (real notify activity and channels)', () 
     );
     assert.equal(state.routes?.routes.length, 2, 'the routes came from the promotion’s pinned pipeline');
     assert.equal(state.finished, true);
+
+    // A drift watch of the pipeline takes the routes of its newest promotion.
+    const drift = await waitFor(
+      () => activities.notificationRoutes({ promotionId: `${pipeline.name}/production:drift` }),
+      (r) => r.routes.length === 2,
+      'the drift watch’s routes (visibility catches up)',
+      60_000,
+    );
+    assert.deepEqual(
+      drift.routes.map((r) => r.name),
+      ['approvers', 'audit'],
+    );
   });
 });
