@@ -45,6 +45,8 @@ export interface NotificationInput {
   promotionId: string;
   /** Set on continue-as-new. */
   resume?: NotificationState;
+  /** History events per run before continuing as new (tests set it low). @default 4000 */
+  historyLimit?: number;
 }
 
 export const notificationEventSignal = defineSignal<[NotificationEvent]>(NOTIFICATION_EVENT_SIGNAL);

@@ -159,9 +159,13 @@ export async function notificationWorkflow(input: NotificationInput): Promise<No
     await fireDueTimers();
     if (state.queue.length > 0) continue;
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT) {
+    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? HISTORY_LIMIT)) {
       state.seen = state.seen.slice(-SEEN_KEPT);
-      await continueAsNew<typeof notificationWorkflow>({ promotionId: state.promotionId, resume: state });
+      await continueAsNew<typeof notificationWorkflow>({
+        promotionId: state.promotionId,
+        resume: state,
+        ...(input.historyLimit ? { historyLimit: input.historyLimit } : {}),
+      });
     }
     const next = state.timers.length > 0 ? Math.min(...state.timers.map((t) => t.at)) : null;
     const waitingGates = Object.keys(state.waiting).length > 0;

@@ -104,6 +104,35 @@ describe('the notification workflow (time-skipping)', () => {
     assert.equal(state.finished, true);
   });
 
+  test('a long history continues as new, keeping what was sent: a repeated key after it is still dropped', async () => {
+    const r = recorder([{ on: ['*'], to: ['slack:#deploys'] }]);
+    const { worker, taskQueue } = await createTestWorker(env, { activities: r.activities });
+    const promotionId = 'web@1.4.2-long';
+    const state = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof notificationWorkflow>('notificationWorkflow', {
+        taskQueue,
+        workflowId: notificationWorkflowId(promotionId),
+        args: [{ promotionId, historyLimit: 30 }],
+      });
+      const firstRun = handle.firstExecutionRunId;
+      for (let i = 0; i < 8; i++) {
+        await handle.signal(notificationEventSignal, event(promotionId, { key: `e${i}`, event: 'promoted' }));
+        await waitFor(
+          () => handle.query(notificationStateQuery),
+          (s) => s.sent[`e${i}|slack:#deploys`] !== undefined,
+          `event ${i} sent`,
+        );
+      }
+      const now = env.client.workflow.getHandle(notificationWorkflowId(promotionId));
+      assert.notEqual((await now.describe()).runId, firstRun, 'continued as new');
+      await now.signal(notificationEventSignal, event(promotionId, { key: 'e0', event: 'promoted' }));
+      await now.signal(notificationEventSignal, event(promotionId, { key: 'end', event: 'promotion-finished', stage: null }));
+      return now.result();
+    });
+    assert.equal(r.deliveries.filter((d) => d.event.key === 'e0').length, 1);
+    assert.equal(Object.keys(state.sent).length, 9);
+  });
+
   test('a gate left undecided (the stage rolled back) loses its timers and its Slack buttons', async () => {
     const r = recorder([{ on: ['approval-requested'], to: ['slack:#deploys'], remindAfter: '1h' }]);
     const { worker, taskQueue } = await createTestWorker(env, { activities: r.activities });
