@@ -12,13 +12,19 @@ import type { JudgeRequest, Judgement } from './judge.js';
 import type { SyncRequest, SyncResult } from './kube.js';
 import type { AcceptRequest, DriftRequest } from './drift.js';
 import type { DriftReport, DriftWatchSpec, ObjectDrift } from '../src/domain/drift.js';
+import type { GateDecision, GateRef, NotifyEvent } from '../src/notify/events.js';
 import type { CommitRequest, CommitResult, FieldHistoryQuery, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
-/** Something worth telling people (chat, webhooks): approvals waiting, stages done or rolled back. */
+/**
+ * Something worth telling people (docs/notifications.md): approvals waiting and decided, stages
+ * done or rolled back, drift. The pipeline's routes say who hears of which.
+ */
 export interface Notification {
   kind:
     | 'approval-waiting'
     | 'approval-reminder'
+    | 'approval-decided'
+    | 'analysis-inconclusive'
     | 'stage-promoted'
     | 'stage-rolled-back'
     | 'history-rewritten'
@@ -30,6 +36,14 @@ export interface Notification {
   stage: string | null;
   version: string;
   message: string;
+  /** The dedupe key (default: this activity call's own id, which its retries keep). */
+  key?: string;
+  /** The gate an approval event is about (its commit and attempt: for links and buttons). */
+  gate?: GateRef;
+  /** How the gate was decided (approval-decided). */
+  decision?: GateDecision;
+  /** Further events it counts as for routing (a rolled-back canary is also canary-aborted). */
+  also?: NotifyEvent[];
 }
 
 /**
@@ -76,6 +90,6 @@ export interface RampActivities {
   acceptDrift(request: AcceptRequest): Promise<{ sha: string | null; files: string[] }>;
   /** Starts an environment's drift watch, or gives the running one the latest spec. Returns its workflow id. */
   watchDrift(spec: DriftWatchSpec): Promise<string>;
-  /** Best effort: delivery problems are logged, never fail a promotion. */
+  /** Hands the event to the release's notification workflow; the callers treat a failure as best effort. */
   notify(notification: Notification): Promise<void>;
 }

@@ -16,6 +16,8 @@ import { createMetricActivities } from './metrics.js';
 import { createWebhookActivities } from './webhooks.js';
 import { createSecretResolver, type SecretSource } from '../src/providers/secrets.js';
 import { createNotifyActivities } from './notify.js';
+import { createDeliveryActivities, type DeliveryDeps } from './deliver.js';
+import type { NotificationActivities } from './notify-contract.js';
 
 export interface ActivityDeps {
   repositories: GitOpsRepositories;
@@ -32,9 +34,11 @@ export interface ActivityDeps {
   kustomize?: string;
   /** The worker's secrets for Prometheus headers and webhooks (worker/config.ts). @default none */
   secrets?: SecretSource;
+  /** Notification channels (RAMP_UI_URL, RAMP_LINK_SIGNING_KEY_FILE, RAMP_SLACK_API_URL, RAMP_SMTP_URL and the rest: docs/notifications.md). @default none */
+  notifications?: Pick<DeliveryDeps, 'uiUrl' | 'linkKeyFile' | 'slackApiUrl' | 'smtp' | 'slack'>;
 }
 
-export function createActivities(deps: ActivityDeps): RampActivities {
+export function createActivities(deps: ActivityDeps): RampActivities & NotificationActivities {
   const secrets = createSecretResolver(deps.secrets ?? { env: {} });
   const providers = createMetricProviders({ http: deps.http, secrets });
   return {
@@ -42,11 +46,19 @@ export function createActivities(deps: ActivityDeps): RampActivities {
     ...createApprovalActivities({ groupsFile: deps.groupsFile }),
     ...createIdentityActivities({ decisionKeysFile: deps.decisionKeysFile, acceptUnverified: deps.acceptUnverified ?? false }),
     ...createEnvironmentActivities({ client: deps.client }),
-    ...createNotifyActivities({ http: deps.http, webhooks: deps.webhooks }),
+    ...createNotifyActivities({ client: deps.client }),
+    ...createDeliveryActivities({
+      client: deps.client,
+      http: deps.http,
+      secrets,
+      secretsDir: deps.secrets?.secretsDir ?? deps.secrets?.env.RAMP_SECRETS_DIR,
+      webhooks: deps.webhooks,
+      ...deps.notifications,
+    }),
     ...createMetricActivities({ providers }),
     ...createJudgeActivities({ providers }),
     ...createKubeActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize }),
     ...createDriftActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize, client: deps.client }),
     ...createWebhookActivities({ http: deps.http, secrets }),
-  } satisfies RampActivities;
+  } satisfies RampActivities & NotificationActivities;
 }

@@ -30,6 +30,14 @@ export interface WorkerConfig extends TemporalSettings {
   acceptUnverified?: boolean;
   /** RAMP_NOTIFY_WEBHOOKS: comma-separated URLs that receive every notification as JSON. */
   webhooks: string[];
+  /** RAMP_UI_URL: the ramp server's public URL, for the links in notifications. */
+  uiUrl: string | undefined;
+  /** RAMP_LINK_SIGNING_KEY_FILE: the private JWK that signs e-mailed approval links. */
+  linkKeyFile: string | undefined;
+  /** RAMP_SLACK_API_URL: where the Slack client posts (tests: a local recorder). */
+  slackApiUrl: string | undefined;
+  /** RAMP_SMTP_URL, RAMP_SMTP_PASSWORD_FILE, RAMP_SMTP_FROM: e-mail notifications; undefined without RAMP_SMTP_URL. */
+  smtp: { url: string; passwordFile: string | undefined; from: string } | undefined;
   /** RAMP_CACHE_DIR: where the worker keeps its clones of GitOps repositories. @default ~/.cache/ramp/repos */
   cacheDir: string;
   /** RAMP_KUBECONFIG: the kubeconfig for stages with a sync mode (default: KUBECONFIG, ~/.kube/config, in-cluster). */
@@ -57,6 +65,13 @@ export function readWorkerConfig(env: Environment = process.env): WorkerConfig {
     groupsFile: variables.RAMP_GROUPS_FILE,
     decisionKeysFile: variables.RAMP_DECISION_KEYS_FILE,
     webhooks: variables.RAMP_NOTIFY_WEBHOOKS,
+    uiUrl: variables.RAMP_UI_URL,
+    linkKeyFile: variables.RAMP_LINK_SIGNING_KEY_FILE,
+    slackApiUrl: variables.RAMP_SLACK_API_URL,
+    smtp:
+      variables.RAMP_SMTP_URL === undefined
+        ? undefined
+        : { url: variables.RAMP_SMTP_URL, passwordFile: variables.RAMP_SMTP_PASSWORD_FILE, from: variables.RAMP_SMTP_FROM },
     cacheDir: variables.RAMP_CACHE_DIR,
     kubeconfig: variables.RAMP_KUBECONFIG,
     kustomize: variables.RAMP_KUSTOMIZE,

@@ -7,6 +7,7 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import axios from 'axios';
 import { createActivities } from '../activities/index.js';
 import { readDecisionKeys } from '../activities/identity.js';
+import { readLinkKey } from '../src/notify/link-key.js';
 import { KubeClusters } from '../src/providers/kube/clusters.js';
 import { CachedGitOpsRepositories } from '../src/providers/git/index.js';
 import { UserError } from '../src/errors.js';
@@ -39,6 +40,12 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
   // A worker that cannot verify the decisions it is told to verify must not start.
   if (config.decisionKeysFile !== undefined) {
     await readDecisionKeys(config.decisionKeysFile).catch((error: unknown) => {
+      throw new UserError((error as Error).message);
+    });
+  }
+  // Nor one told to sign approval links with a key it cannot read.
+  if (config.linkKeyFile !== undefined) {
+    await readLinkKey(config.linkKeyFile).catch((error: unknown) => {
       throw new UserError((error as Error).message);
     });
   }
@@ -75,6 +82,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
         clusters: new KubeClusters(config.kubeconfig),
         ...(config.kustomize ? { kustomize: config.kustomize } : {}),
         secrets: config.secrets,
+        notifications: { uiUrl: config.uiUrl, linkKeyFile: config.linkKeyFile, slackApiUrl: config.slackApiUrl, smtp: config.smtp },
       }),
     },
     // The variable's schema checked the form (a duration such as 10s); @types/ms types it as a template literal.

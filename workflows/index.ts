@@ -4,5 +4,6 @@
 export { analysisWorkflow } from './analysis.js';
 export { driftWorkflow } from './drift.js';
 export { historyWorkflow } from './history.js';
+export { notificationWorkflow } from './notification.js';
 export { promotionWorkflow } from './promotion.js';
 export { stageWorkflow } from './stage.js';

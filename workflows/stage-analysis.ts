@@ -108,6 +108,7 @@ export class StageAnalysis {
         `${verdict}. ramp resume ${this.input.promotionId} overrides it and continues (${who === null ? 'anyone may' : `allowed: ${who.join(', ') || 'nobody'}`}); ramp abort rolls back`,
         PauseReason.InconclusiveAnalysis,
       );
+      await this.approvals.notifyInconclusive(this.status.message);
       await condition(() => this.requests.resumes > resumes || this.requests.abort !== null);
       this.record.inconclusive = null;
       this.record.checkpointAbort();

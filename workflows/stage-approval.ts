@@ -8,7 +8,9 @@ import { formatApprovalRules } from '../src/domain/approval-rules.js';
 import { formatEntry, gateApprovers, grantedApprovers } from '../src/domain/permissions.js';
 import { condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { RampActivities } from '../activities/contract.js';
-import { ApprovalOutcome, eligibleApprovers, type Groups } from '../src/domain/approval.js';
+import { ApprovalOutcome, eligibleApprovers, type ApprovalRecord, type Groups } from '../src/domain/approval.js';
+import type { GateDecision, GateRef } from '../src/notify/events.js';
+import { describeDecision } from '../src/notify/templates.js';
 import { formatDuration } from '../src/domain/duration.js';
 import { approverGroups, overrideEligible } from '../src/domain/override.js';
 import { FailureReason, PauseReason, StagePhase } from '../src/domain/phases.js';
@@ -21,6 +23,9 @@ import { StageStop, type StageRecord } from './stage-record.js';
 import type { StageWebhooks } from './stage-webhooks.js';
 
 const lookups = proxyActivities<RampActivities>(quick);
+
+/** Gates notify their decision (approval-decided) and analyses their inconclusive verdicts: two more notify calls. */
+export const NOTIFY_ROUTES_PATCH = 'notify-routes';
 
 export class StageApprovals {
   constructor(
@@ -105,7 +110,7 @@ export class StageApprovals {
     else this.record.setPhase(StagePhase.Paused, waiting, PauseReason.AwaitingApproval);
     if (record.approvals.length === 0 && !this.status.events.some((e) => e.kind === 'approval-waiting' && e.message.startsWith(`${gate} approval`))) {
       this.record.event('approval-waiting', `${gate} approval: ${waiting}`);
-      await this.hooks.notify('approval-waiting', `${this.input.stage.name} ${gate}: ${waiting}`);
+      await this.hooks.notify('approval-waiting', `${this.input.stage.name} ${gate}: ${waiting}`, { gate: this.gateRef(record) });
     }
     const current = record;
 
@@ -117,19 +122,49 @@ export class StageApprovals {
       if (settled() || approval.onTimeout === 'reject') break;
       // onTimeout: remind — tell people again and keep waiting, one more timeout each round.
       this.record.event('approval-reminder', `${gate} approval still waiting after ${formatDuration(approval.timeoutMs ?? 0)}`);
-      await this.hooks.notify('approval-reminder', `${this.input.stage.name} ${gate}: still ${waiting}`);
+      await this.hooks.notify('approval-reminder', `${this.input.stage.name} ${gate}: still ${waiting}`, { gate: this.gateRef(current) });
       current.deadline = new Date(Date.now() + (approval.timeoutMs ?? 0)).toISOString();
       await this.continueAsNewIfSuggested();
     }
     this.record.checkpointAbort();
     if (record.outcome === ApprovalOutcome.Pending) {
       record.outcome = ApprovalOutcome.TimedOut;
+      await this.notifyDecided(record);
       throw new StageStop(FailureReason.ApprovalTimedOut, `the ${gate} approval timed out after ${formatDuration(approval.timeoutMs ?? 0)}`);
     }
     if (record.outcome === ApprovalOutcome.Rejected) {
       const by = record.rejection!;
+      await this.notifyDecided(record);
       throw new StageStop(FailureReason.Rejected, `rejected by ${by.actor}${by.comment ? `: ${by.comment}` : ''}`);
     }
     this.record.event('approval-granted', `${gate} approval granted by ${record.approvals.map((d) => d.actor).join(', ')}`);
+    await this.notifyDecided(record);
+  }
+
+  /** What notifications say about a gate: its commit and attempt (links, buttons), its deadline, who may decide. */
+  private gateRef(record: ApprovalRecord): GateRef {
+    return { name: record.gate, attempt: this.input.attempt, commit: record.commit ?? null, deadline: record.deadline, eligible: record.eligible };
+  }
+
+  /** approval-decided: the notification workflow updates the gate's Slack messages and stops its reminders. */
+  private async notifyDecided(record: ApprovalRecord): Promise<void> {
+    if (!patched(NOTIFY_ROUTES_PATCH)) return;
+    const last = record.outcome === ApprovalOutcome.Rejected ? record.rejection : record.approvals.at(-1);
+    const decision: GateDecision = {
+      outcome: record.outcome === ApprovalOutcome.Approved ? 'approved' : record.outcome === ApprovalOutcome.Rejected ? 'rejected' : 'timed-out',
+      by: record.outcome === ApprovalOutcome.Rejected ? [record.rejection!.actor] : record.approvals.map((d) => d.actor),
+      comment: last?.comment ?? '',
+      ...(last?.channel ? { channel: last.channel } : {}),
+    };
+    await this.hooks.notify('approval-decided', `${this.input.stage.name} ${record.gate}: ${describeDecision(decision)}`, {
+      gate: this.gateRef(record),
+      decision,
+    });
+  }
+
+  /** analysis-inconclusive: a person decides (resume overrides, abort rolls back). */
+  async notifyInconclusive(message: string): Promise<void> {
+    if (!patched(NOTIFY_ROUTES_PATCH)) return;
+    await this.hooks.notify('analysis-inconclusive', message);
   }
 }

@@ -4,7 +4,7 @@
  * notifications people get.
  */
 import { condition, isCancellation, log, proxyActivities } from '@temporalio/workflow';
-import type { RampActivities } from '../activities/contract.js';
+import type { Notification, RampActivities } from '../activities/contract.js';
 import type { WebhookPayload } from '../activities/webhooks.js';
 import { formatDuration } from '../src/domain/duration.js';
 import { FailureReason, PauseReason, StagePhase } from '../src/domain/phases.js';
@@ -84,8 +84,17 @@ export class StageWebhooks {
     }
   }
 
-  /** A notification (RAMP_NOTIFY_WEBHOOKS) and the stage's event hooks; never fails the stage. */
-  async notify(kind: 'approval-waiting' | 'approval-reminder' | 'stage-promoted' | 'stage-rolled-back' | 'history-rewritten', message: string): Promise<void> {
+  /** A canary that had started (written something) and stopped on a failure. */
+  private canaryAborted(): boolean {
+    const { status, input } = this.record;
+    return input.stage.strategy.kind === 'canary' && status.failure !== null && status.commits.length > 0;
+  }
+
+  /**
+   * A notification (routed by the pipeline's notifications and RAMP_NOTIFY_WEBHOOKS, through the
+   * release's notification workflow) and the stage's event hooks; never fails the stage.
+   */
+  async notify(kind: StageNotification, message: string, details: Pick<Notification, 'gate' | 'decision' | 'also'> = {}): Promise<void> {
     try {
       await notifier.notify({
         kind,
@@ -94,6 +103,8 @@ export class StageWebhooks {
         stage: this.record.input.stage.name,
         version: this.record.input.version,
         message,
+        ...(kind === 'stage-rolled-back' && this.canaryAborted() ? { also: ['canary-aborted' as const] } : {}),
+        ...details,
       });
       await this.tell('event', `${kind}: ${message}`);
     } catch (error) {
@@ -102,3 +113,7 @@ export class StageWebhooks {
     }
   }
 }
+
+/** What a stage tells people about. */
+export type StageNotification =
+  'approval-waiting' | 'approval-reminder' | 'approval-decided' | 'analysis-inconclusive' | 'stage-promoted' | 'stage-rolled-back' | 'history-rewritten';

@@ -8,6 +8,7 @@ import { quote } from './messages.js';
 import { Access } from './access.js';
 import { Name } from './common.js';
 import { AnalysisTemplate } from './analysis-template.js';
+import { Notifications } from './notifications.js';
 import { Rollback, Stage } from './stage.js';
 
 export const API_VERSION = 'ramp/v1';
@@ -53,6 +54,7 @@ export const PipelineShape = z.strictObject({
     rollback: Rollback.default({ automatic: true, scope: 'stage' }).describe('Default rollback policy for every stage.'),
     stages: z.array(Stage).min(1, { error: 'a pipeline has at least one stage' }).describe('Environments, in promotion order.'),
     access: Access.optional(),
+    notifications: Notifications.optional(),
   }),
 });
 
@@ -71,6 +73,8 @@ export function assemble({ metadata, spec }: PipelineParts) {
     stages: spec.stages.map(({ rollback, ...stage }) => ({ ...stage, rollback: rollback ?? spec.rollback })),
     /** Null without an access block: today's defaults (src/domain/permissions.ts). */
     access: spec.access ?? null,
+    /** Null without a notifications block: only the worker-wide RAMP_NOTIFY_WEBHOOKS (docs/notifications.md). */
+    notifications: spec.notifications ?? null,
   };
 }
 
@@ -96,5 +100,6 @@ export type RepositorySpec = PipelineSpec['repository'];
 export type SyncSpec = StageSpec['sync'];
 export type DriftSpec = NonNullable<StageSpec['drift']>;
 export type { AccessSpec, GrantSpec } from './access.js';
+export type { NotificationsSpec, RouteSpec } from './notifications.js';
 export type { ApproverEntry } from './approval.js';
 export type { ApprovalRule } from '../domain/approval-rules.js';

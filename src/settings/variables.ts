@@ -118,13 +118,58 @@ export const workerVariables = {
       .pipe(z.array(z.string().refine(isHttpUrl)))
       .default([]),
     {
-      description: 'comma-separated URLs that receive every notification as JSON',
+      description: 'comma-separated URLs that receive every notification as unsigned JSON: a route of every pipeline for every event (docs/notifications.md)',
       expected: 'comma-separated http:// or https:// URLs',
       readers: ['worker'],
       unset: 'no notifications',
       secret: true,
     },
   ),
+  RAMP_UI_URL: variable(z.string().trim().refine(isHttpUrl).optional(), {
+    description: "the ramp server's public URL: notifications link to <url>/releases/<promotion> and e-mailed approval links to <url>/approve/<token>",
+    expected: 'an http(s) URL such as https://ramp.example.com',
+    readers: ['worker'],
+    unset: 'notifications carry no links',
+  }),
+  RAMP_LINK_SIGNING_KEY_FILE: variable(z.string().optional(), {
+    description:
+      'the private JWK (Ed25519 with a kid, as `ramp server keys` writes) the worker signs e-mailed approval links with; the servers verify them with its public half (docs/notifications.md)',
+    expected: 'a file path',
+    readers: ['worker'],
+    unset: 'e-mails carry no approval links, only the release page',
+  }),
+  RAMP_SLACK_API_URL: variable(z.string().trim().refine(isHttpUrl).optional(), {
+    description:
+      "the Slack Web API base URL ramp posts to (the bot token is the worker secret a pipeline's notifications.slack.tokenRef names, default slack-bot-token)",
+    expected: 'an http(s) URL such as https://slack.com/api/',
+    readers: ['worker'],
+    unset: 'https://slack.com/api/',
+  }),
+  RAMP_SMTP_URL: variable(
+    z
+      .string()
+      .trim()
+      .refine((url) => /^smtps?:\/\/[^/]/i.test(url))
+      .optional(),
+    {
+      description: 'the SMTP server for e-mail notifications: smtp://[user@]host[:port] (STARTTLS; required with a user) or smtps://… (TLS)',
+      expected: 'an smtp:// or smtps:// URL',
+      readers: ['worker'],
+      unset: 'email: targets fail (recorded, never failing a stage)',
+      secret: true,
+    },
+  ),
+  RAMP_SMTP_PASSWORD_FILE: variable(z.string().optional(), {
+    description: "a file holding the SMTP user's password (kept out of RAMP_SMTP_URL)",
+    expected: 'a file path',
+    readers: ['worker'],
+    unset: 'the password in RAMP_SMTP_URL, if any',
+  }),
+  RAMP_SMTP_FROM: variable(z.string().trim().min(3).default('ramp@localhost'), {
+    description: 'the From address of e-mail notifications',
+    expected: 'an e-mail address',
+    readers: ['worker'],
+  }),
   RAMP_CACHE_DIR: variable(z.string().default(path.join(os.homedir(), '.cache', 'ramp', 'repos')), {
     description: 'where the worker keeps its clones of GitOps repositories',
     expected: 'a directory path',
