@@ -27,6 +27,8 @@ export interface DemoServer {
   issuer: string;
   /** The public keys the worker verifies decisions with (RAMP_DECISION_KEYS_FILE). */
   decisionKeysFile: string;
+  /** The worker's approval-link key (RAMP_LINK_SIGNING_KEY_FILE): links in notifications open on this server. */
+  linkKeyFile: string;
   /** A real access token for a demo person, through the provider's code + PKCE flow. */
   tokenFor(user: TestUserName): Promise<string>;
   /** The release page of a promotion. */
@@ -35,16 +37,27 @@ export interface DemoServer {
 }
 
 /** Starts the provider, writes the decision keys; `serve` then starts the server against Temporal. */
-export async function startDemoIdentity(dir: string): Promise<{ provider: TestOidcProvider; decisionKeysFile: string; serve: (temporalAddress: string, pipelinesDir: string) => Promise<DemoServer> }> {
+export async function startDemoIdentity(dir: string): Promise<{
+  provider: TestOidcProvider;
+  decisionKeysFile: string;
+  linkKeyFile: string;
+  /** The server's URL, known before it starts (the worker puts it in notifications). */
+  url: string;
+  serve: (temporalAddress: string, pipelinesDir: string) => Promise<DemoServer>;
+}> {
   const provider = await startOidcProvider({ port: DEMO_PROVIDER_PORT }).catch((error: unknown) => {
     throw new Error(`could not start the demo OpenID Provider on 127.0.0.1:${DEMO_PROVIDER_PORT} (is the port taken?): ${(error as Error).message}`);
   });
   const keys = await generateDecisionKeys('ramp-dev');
   const decisionKeysFile = path.join(dir, 'decision-keys.json');
   await writeFile(decisionKeysFile, JSON.stringify(keys.publicKeys, null, 2));
+  // The approval-link pair: the worker signs the links it sends, the server verifies them.
+  const links = await generateDecisionKeys('ramp-dev-links');
+  const linkKeyFile = path.join(dir, 'link-signing.jwk.json');
+  await writeFile(linkKeyFile, JSON.stringify(links.signing.jwk, null, 2), { mode: 0o600 });
+  const url = `http://127.0.0.1:${DEMO_SERVER_PORT}`;
 
   const serve = async (temporalAddress: string, pipelinesDir: string): Promise<DemoServer> => {
-    const url = `http://127.0.0.1:${DEMO_SERVER_PORT}`;
     const env = { TEMPORAL_ADDRESS: temporalAddress };
     const settings = cliSettings({ stdout: () => {}, stderr: () => {}, isTty: false, cwd: dir, env }, {});
     const identity = serverIdentity({ issuer: provider.issuer, audience: RAMP_AUDIENCE, groupsClaim: 'groups', serviceTokensFile: undefined });
@@ -66,6 +79,7 @@ export async function startDemoIdentity(dir: string): Promise<{ provider: TestOi
         groupsClaim: 'groups',
         verifyAccessToken: (token) => identity.oidc!.verify(token),
       },
+      links: { publicKeys: links.publicKeys },
     });
     let listening: Listening;
     try {
@@ -77,6 +91,7 @@ export async function startDemoIdentity(dir: string): Promise<{ provider: TestOi
       url,
       issuer: provider.issuer,
       decisionKeysFile,
+      linkKeyFile,
       tokenFor: async (user) => (await provider.tokenFor(user)).accessToken,
       releasePage: (promotionId) => `${url}/releases/${encodeURIComponent(promotionId)}`,
       async stop() {
@@ -85,5 +100,5 @@ export async function startDemoIdentity(dir: string): Promise<{ provider: TestOi
       },
     };
   };
-  return { provider, decisionKeysFile, serve };
+  return { provider, decisionKeysFile, linkKeyFile, url, serve };
 }

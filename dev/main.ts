@@ -156,6 +156,9 @@ try {
     // Decisions through ramp server are verified; the README's direct commands are recorded as unverified (the dev stack only).
     decisionKeysFile: identity.decisionKeysFile,
     acceptUnverified: true,
+    // Notifications a pipeline routes link to the release pages, with approval links for e-mailed approvers.
+    uiUrl: identity.url,
+    linkKeyFile: identity.linkKeyFile,
   };
   worker = await startWorker(config);
   say(`  worker               task queue ${config.taskQueue}, approver groups in ${display(groupsFile)}, decisions verified with ${display(identity.decisionKeysFile)}`);

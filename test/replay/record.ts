@@ -40,21 +40,25 @@ export async function recordHistories(env: TestWorkflowEnvironment, shape: strin
  * pipeline name): the promotion, its stages, their analysis children and drift watches, and
  * each run of a workflow that continued as new.
  */
-export async function recordWorkflows(env: TestWorkflowEnvironment, shape: string, prefix: string): Promise<void> {
+export async function recordWorkflows(env: TestWorkflowEnvironment, shape: string, prefix: string, ...morePrefixes: string[]): Promise<void> {
   if (process.env.RAMP_RECORD_HISTORIES !== '1') return;
   const dir = new URL(`${shape}/`, HISTORIES_DIR);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const executions: { workflowId: string; runId: string; startTime: Date }[] = [];
-  for await (const e of env.client.workflow.list({ query: `WorkflowId STARTS_WITH "${prefix}"` })) executions.push(e);
+  const executions: { workflowId: string; runId: string; startTime: Date; prefix: string }[] = [];
+  for (const p of [prefix, ...morePrefixes]) {
+    for await (const e of env.client.workflow.list({ query: `WorkflowId STARTS_WITH "${p}"` })) executions.push({ ...e, prefix: p });
+  }
   if (executions.length === 0) throw new Error(`recordWorkflows(${shape}): no workflow id starts with ${prefix}`);
   executions.sort((a, b) => a.workflowId.localeCompare(b.workflowId) || a.startTime.getTime() - b.startTime.getTime());
   const runs = new Map<string, number>();
-  for (const { workflowId, runId } of executions) {
+  for (const { workflowId, runId, prefix: matched } of executions) {
     const run = (runs.get(workflowId) ?? 0) + 1;
     runs.set(workflowId, run);
     const history = JSON.parse(historyToJSON(await env.client.workflow.getHandle(workflowId, runId).fetchHistory())) as unknown;
-    const name = `${workflowId.slice(prefix.length).replace(/[^A-Za-z0-9@.,_-]+/g, '_') || 'root'}.run${run}.json`;
+    // Other prefixes' workflows keep their whole id (e.g. the notification workflow `notify:<promotion>`).
+    const rest = matched === prefix ? workflowId.slice(prefix.length) : workflowId;
+    const name = `${rest.replace(/[^A-Za-z0-9@.,_-]+/g, '_') || 'root'}.run${run}.json`;
     await writeFile(new URL(name, dir), `${JSON.stringify({ workflowId, history }, null, 1)}\n`);
   }
 }

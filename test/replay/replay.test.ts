@@ -29,6 +29,7 @@ describe('replay of recorded histories', () => {
         'environment-continue-as-new',
         'four-eyes',
         'history-rewritten',
+        'notify-routes',
         'override-skip',
         'rejection',
         'rollback-retry',
@@ -57,6 +58,29 @@ describe('replay of recorded histories', () => {
         'before-decisions-success',
         'before-decisions-sync-drift-watch',
       ],
+    );
+    // Recorded before notification routes (patch notify-routes) and signed drift decisions bound to
+    // their commit (patch drift-decision-commit): every shape of that time.
+    assert.deepEqual(
+      shapes.filter((s) => s.startsWith('before-notify-')),
+      [
+        'abort',
+        'analysis-background-failed',
+        'analysis-inconclusive-override',
+        'approval-continue-as-new',
+        'drift-watch-continue-as-new',
+        'environment-continue-as-new',
+        'four-eyes',
+        'history-rewritten',
+        'override-skip',
+        'rejection',
+        'rollback-retry',
+        'success',
+        'sync-drift-watch',
+        'sync-not-healthy',
+        'verified-decisions',
+        'webhooks',
+      ].map((s) => `before-notify-${s}`),
     );
   });
   for (const shape of shapes) {

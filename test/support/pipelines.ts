@@ -55,6 +55,8 @@ export interface PipelineOptions {
   analysisTemplates?: string;
   /** YAML lines of spec.access, indented for `  access:` (e.g. `    grants:`). */
   access?: string;
+  /** The body of `spec.notifications`, as YAML lines indented by four spaces. */
+  notifications?: string;
   /** Which of the seed's stages, with what; they keep the seed's order. */
   stages: Partial<Record<SeedStage, StageOptions>>;
 }
@@ -103,6 +105,7 @@ spec:
   rollback: { scope: ${options.rollbackScope ?? 'stage'} }
 ${options.analysisTemplates ? `  analysisTemplates:\n${options.analysisTemplates}` : ''}
 ${options.access ? `  access:\n${options.access}` : ''}
+${options.notifications ? `  notifications:\n${options.notifications}` : ''}
   stages:
 ${stages.map((s) => stageYaml(s, options.stages[s]!)).join('\n')}
 `;

@@ -9,6 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import axios from 'axios';
 import { KubeClusters } from '../../src/providers/kube/clusters.js';
 import { createActivities } from '../../activities/index.js';
+import type { ActivityDeps } from '../../activities/create.js';
 import { CachedGitOpsRepositories } from '../../src/providers/git/index.js';
 import { createGitOpsRemote, SEED_DIR, type GitOpsRemote } from '../harness/git.js';
 
@@ -38,6 +39,8 @@ export async function realRamp(
   kube?: RealRampKube,
   /** The ramp servers' public keys (RAMP_DECISION_KEYS_FILE): signed decisions verify, unsigned approvals are refused. */
   identity: { decisionKeysFile?: string } = {},
+  /** Notification channels and the worker's secrets (e.g. the Slack bot token): none when absent. */
+  notify: Pick<ActivityDeps, 'notifications' | 'secrets'> = {},
 ): Promise<RealRamp> {
   const remote = await createGitOpsRemote(kube?.seedDir ? { seedDir: kube.seedDir } : {});
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ramp-worker-'));
@@ -60,6 +63,7 @@ export async function realRamp(
     clusters: new KubeClusters(kube?.kubeconfig),
     ...(kube ? { kustomize: kube.kustomize } : {}),
     decisionKeysFile: identity.decisionKeysFile,
+    ...notify,
   });
   return {
     remote,

@@ -97,11 +97,16 @@ export interface VerifyingWorker {
   stop(): Promise<void>;
 }
 
-export async function verifyingWorker(env: TestWorkflowEnvironment, dir: string, groups: Record<string, string[]> = {}): Promise<VerifyingWorker> {
+export async function verifyingWorker(
+  env: TestWorkflowEnvironment,
+  dir: string,
+  groups: Record<string, string[]> = {},
+  notify: Parameters<typeof realRamp>[4] = {},
+): Promise<VerifyingWorker> {
   const keys = await generateDecisionKeys('test');
   const decisionKeysFile = join(dir, 'decision-keys.json');
   await writeFile(decisionKeysFile, JSON.stringify(keys.publicKeys));
-  const ramp = await realRamp(env, groups, undefined, { decisionKeysFile });
+  const ramp = await realRamp(env, groups, undefined, { decisionKeysFile }, notify);
   const { worker, taskQueue } = await createTestWorker(env, { activities: ramp.activities });
   const running = worker.run();
   return {

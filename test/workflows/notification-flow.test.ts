@@ -29,6 +29,7 @@ import { fakeRamp } from '../support/fake-activities.js';
 import { startNotifyRecorder, type NotifyRecorder } from '../support/notify-recorder.js';
 import { seedPipeline, uniqueName } from '../support/pipelines.js';
 import { waitFor } from '../support/wait.js';
+import { recordWorkflows } from '../replay/record.js';
 
 const HOOK_SECRET = 'flow-hook-secret-0123456789';
 
@@ -109,7 +110,7 @@ describe('notifications of a promotion (real notify activity and channels)', () 
       await stage('production').executeUpdate(approveUpdate, { args: [{ promotionId, actor: 'dave@example.test', comment: 'go' }] });
       const update = await recorder.waitFor((c) => c.path === '/api/chat.update', 'the Slack message updated after the decision');
       assert.equal(update.json.ts, post.json.ts ?? '1700000000.000001');
-      assert.match(JSON.stringify(update.json.blocks), /gate approved by dave@example\.test: \\"go\\"/);
+      assert.match(JSON.stringify(update.json.blocks), /gate approved by dave@example\.test via cli: \\"go\\"/);
       const result = await promotionOutcome(handle.result());
       const hooks = await waitFor(
         () => Promise.resolve(recorder.calls.filter((c) => c.path === '/hook').map((c) => c.json.event)),
@@ -118,6 +119,8 @@ describe('notifications of a promotion (real notify activity and channels)', () 
         60_000,
       );
       const state = await env.client.workflow.getHandle(notificationWorkflowId(promotionId)).query(notificationStateQuery);
+      // With RAMP_RECORD_HISTORIES=1: the promotion with its notify calls, and the notification workflow (test/replay).
+      await recordWorkflows(env, 'notify-routes', pipeline.name, notificationWorkflowId(promotionId));
       return { result, hooks, state };
     });
     assert.equal(result.phase, 'Succeeded');
