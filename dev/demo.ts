@@ -8,14 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
 import type { DemoApp } from './demo-app.js';
 import { releaseBehaviour } from './gitops-traffic.js';
-import {
-  promotionStatusQuery,
-  promotionWorkflowId,
-  resumeUpdate,
-  stageStatusQuery,
-  type PromotionStatus,
-  type StageStatus,
-} from '../workflows/messages.js';
+import { promotionStatusQuery, promotionWorkflowId, resumeUpdate, stageStatusQuery, type PromotionStatus, type StageStatus } from '../workflows/messages.js';
 import type { promotionWorkflow } from '../workflows/promotion.js';
 
 export interface DemoOptions {
@@ -129,7 +122,11 @@ export async function runDemo({
   if (park) {
     say(`\n3) ${park}, for you: it goes through preview and staging and waits for an approval at production.`);
     app.set(park, releaseBehaviour(park));
-    await promote(park, () => Promise.resolve(), (stage) => stage.stage === 'production' && stage.phase === 'AwaitingApproval');
+    await promote(
+      park,
+      () => Promise.resolve(),
+      (stage) => stage.stage === 'production' && stage.phase === 'AwaitingApproval',
+    );
     parked = promotionWorkflowId(pipeline.name, park);
     say(`${stamp()} ${parked} waits for your approval at production: ${releasePage(parked)}`);
   }

@@ -161,7 +161,9 @@ try {
     linkKeyFile: identity.linkKeyFile,
   };
   worker = await startWorker(config);
-  say(`  worker               task queue ${config.taskQueue}, approver groups in ${display(groupsFile)}, decisions verified with ${display(identity.decisionKeysFile)}`);
+  say(
+    `  worker               task queue ${config.taskQueue}, approver groups in ${display(groupsFile)}, decisions verified with ${display(identity.decisionKeysFile)}`,
+  );
   rampServer = await identity.serve(server.address, path.dirname(pipelineFile));
   say(`  ramp server          ${rampServer.url} (release pages and /api/v1; sign in with the demo provider; log in ${display(path.join(dir, 'server.log'))})`);
   const stackFile = await writeStackFile(dir, {
@@ -190,9 +192,13 @@ try {
 ramp dev: ready. The stack keeps running for you to explore; the README's commands use it:
   ${cliEnv}npx ramp promote web 1.4.2 --wait      # any version gets traffic; tags ending in -bad fail
   ${cliEnv}npx ramp status web@1.4.2 --watch
-${values['no-demo'] ? '' : `web@1.3.0 waits at production for an approval: open its release page (above), sign in as alice and approve it there
+${
+  values['no-demo']
+    ? ''
+    : `web@1.3.0 waits at production for an approval: open its release page (above), sign in as alice and approve it there
 (a later release reaches production after it).
-`}Ctrl-C stops it.`);
+`
+}Ctrl-C stops it.`);
     await new Promise(() => {});
   }
   say(`\nramp dev: stopping the stack (${values.exit ? '--exit' : 'stdout is not a terminal; --keep, or npm start -- --keep, keeps it up'})`);
