@@ -1,0 +1,92 @@
+/**
+ * Live updates: an EventSource on the release's `data-events` stream (GET
+ * /api/v1/promotions/{id}/events, the session cookie). Each `status` event (a snapshot) refreshes
+ * the content and says politely what changed; `end` (the release finished, or the server stops)
+ * refreshes once more and closes. When the connection drops the browser reconnects by itself;
+ * when it gives up (the stream answered an error) the island tries again with growing waits,
+ * after checking that the session still holds.
+ */
+import { changeSummary, snapshotView, type SnapshotView } from './announce.js';
+import type { ReleaseView } from './view.js';
+
+/** @default 1 s, doubled per failed attempt, at most 30 s */
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 30_000;
+
+export function followRelease(view: ReleaseView, eventsUrl: string): void {
+  let last: SnapshotView | null = null;
+  let source: EventSource | null = null;
+  let retryMs = FIRST_RETRY_MS;
+  let interrupted = false;
+  let finished = false;
+
+  const connect = () => {
+    source = new EventSource(eventsUrl);
+    view.main.dataset.live = 'connecting';
+    source.addEventListener('open', () => {
+      view.main.dataset.live = 'open';
+      retryMs = FIRST_RETRY_MS;
+      if (interrupted) {
+        interrupted = false;
+        view.notices.say('Live updates resumed.');
+      }
+    });
+    source.addEventListener('status', (event) => {
+      const next = snapshotView(parse((event as MessageEvent<string>).data));
+      const summary = next ? changeSummary(last, next) : null;
+      if (next) last = next;
+      void view.refresh().then(() => {
+        if (summary) view.notices.say(summary);
+      });
+    });
+    source.addEventListener('end', () => {
+      finished = true;
+      source?.close();
+      view.main.dataset.live = 'ended';
+      void view.refresh();
+    });
+    source.addEventListener('error', (event) => {
+      // The server's own `event: error` (a read failed; the stream goes on) carries its error body.
+      if (event instanceof MessageEvent && typeof event.data === 'string') {
+        const body = parse(event.data) as { message?: unknown; hint?: unknown } | null;
+        if (body && typeof body.message === 'string')
+          view.notices.problem(`Live updates: ${body.message}`, typeof body.hint === 'string' ? body.hint : undefined);
+        return;
+      }
+      if (finished) return;
+      interrupted = true;
+      view.main.dataset.live = 'interrupted';
+      // CONNECTING: the browser reconnects by itself. CLOSED: it gave up; try again later.
+      if (source?.readyState === EventSource.CLOSED) {
+        view.notices.say(`Live updates interrupted; trying again in ${Math.round(retryMs / 1000)} s.`);
+        const wait = retryMs;
+        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+        setTimeout(() => void reconnect(), wait);
+      } else {
+        view.notices.say('Live updates interrupted; reconnecting.');
+      }
+    });
+  };
+
+  const reconnect = async () => {
+    if (finished) return;
+    // The refresh finds out whether the session still holds (a redirect to the login: it ended).
+    await view.refresh();
+    if (view.sessionEnded) {
+      view.main.dataset.live = 'ended';
+      return;
+    }
+    connect();
+  };
+
+  window.addEventListener('pagehide', () => source?.close());
+  connect();
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
