@@ -5,7 +5,7 @@
  * (src/settings/variables.ts). Everything has a default that works against a local dev server on
  * 127.0.0.1:7233. Providers get what they need from here; none reads the environment itself.
  */
-import type { LogLevel } from '@temporalio/common';
+import type { Duration, LogLevel } from '@temporalio/common';
 import type { SecretSource } from '../src/providers/secrets.js';
 import { parseSettings, type Environment } from '../src/settings/parse.js';
 import { loadTemporalSettings, type TemporalSettings } from '../src/settings/temporal.js';
@@ -21,7 +21,7 @@ export interface WorkerConfig extends TemporalSettings {
   /** RAMP_LOG_LEVEL */
   logLevel: LogLevel;
   /** RAMP_SHUTDOWN_GRACE: how long in-flight activities get to finish on SIGTERM. */
-  shutdownGraceTime: string;
+  shutdownGraceTime: Duration;
   /** RAMP_GROUPS_FILE: approver groups (`groups: { release-managers: [alice, bob] }`). */
   groupsFile: string | undefined;
   /** RAMP_DECISION_KEYS_FILE: the ramp servers' public keys (JWKS), to verify signed decisions. */
@@ -50,7 +50,8 @@ export function readWorkerConfig(env: Environment = process.env): WorkerConfig {
     metricsAddress: variables.RAMP_METRICS_ADDRESS,
     healthAddress: variables.RAMP_WORKER_HEALTH_ADDR,
     logLevel: variables.RAMP_LOG_LEVEL,
-    shutdownGraceTime: variables.RAMP_SHUTDOWN_GRACE,
+    // The variable is checked against DURATION (src/settings/variables.ts), the format Temporal reads.
+    shutdownGraceTime: variables.RAMP_SHUTDOWN_GRACE as Duration,
     groupsFile: variables.RAMP_GROUPS_FILE,
     decisionKeysFile: variables.RAMP_DECISION_KEYS_FILE,
     webhooks: variables.RAMP_NOTIFY_WEBHOOKS,

@@ -9,7 +9,7 @@
 import type { Actor } from '../src/identity/actor.js';
 import { actorFields } from './stage-record.js';
 import { authenticate, forbidden, identityRefusal } from './command-identity.js';
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RampActivities } from '../activities/contract.js';
 import { describeDrift, type DriftReport } from '../src/domain/drift.js';
 import { quick, notification } from './activity-options.js';
@@ -61,6 +61,8 @@ interface Decision {
   result: Ack | Error | null;
 }
 
+/** Signed drift decisions name the commit of the check that found the drift (issue 10's binding, completed). */
+const DRIFT_DECISION_COMMIT_PATCH = 'drift-decision-commit';
 export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
   let spec: DriftWatchSpec = { pipeline: input.pipeline, repository: input.repository, stage: input.stage };
   const status: DriftStatus = input.resume ?? {
@@ -102,7 +104,15 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
     (kind: Decision['kind']) =>
     async (args: DriftDecisionArgs): Promise<Ack> => {
       const auth = await authenticate(args, 'drift', true);
-      const why = identityRefusal(auth, 'drift', { promotionId: workflowInfo().workflowId, pipeline: input.pipeline, stage: input.stage.name }, decisionIds);
+      // A signed decision is bound to the Git commit the drift was found against: a decision taken
+      // on an earlier check's report does not apply to a newer one.
+      const commit = patched(DRIFT_DECISION_COMMIT_PATCH) ? { commit: status.lastCheck?.sha ?? null } : {};
+      const why = identityRefusal(
+        auth,
+        'drift',
+        { promotionId: workflowInfo().workflowId, pipeline: input.pipeline, stage: input.stage.name, ...commit },
+        decisionIds,
+      );
       if (why !== null) {
         event('refused', `${kind} by ${auth.actor.name} refused: ${why}`, auth.actor);
         throw forbidden(why);

@@ -14,7 +14,7 @@ import { SESSION_COOKIE, signSession } from '../../server/auth/session.js';
 import { listen, type Listening } from '../../server/listen.js';
 import { OidcAuthenticator } from '../../src/identity/bearer.js';
 import { generateDecisionKeys } from '../../src/identity/decision-signature.js';
-import { ScriptedBrowser } from '../harness/oidc-browser.js';
+import { ScriptedBrowser } from '../../scripts/lib/oidc-provider/scripted-browser.js';
 import {
   RAMP_AUDIENCE,
   startOidcProvider,

@@ -5,10 +5,16 @@
  * decided, revert by policy, and keep its record across continue-as-new.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DriftReport } from '../../src/domain/drift.js';
+import { generateDecisionKeys, signDecision } from '../../src/identity/decision-signature.js';
+import { person } from '../support/actors.js';
 import {
   acceptDriftUpdate,
   driftStatusQuery,
@@ -152,5 +158,49 @@ describe('drift watch (fake activities)', () => {
       },
       'drift-watch-continue-as-new',
     );
+  });
+
+  test('a signed drift decision counts only for the commit of the check that found the drift', async () => {
+    const keys = await generateDecisionKeys('drift-test');
+    const keysFile = path.join(await mkdtemp(path.join(tmpdir(), 'ramp-drift-keys-')), 'decision-keys.json');
+    await writeFile(keysFile, JSON.stringify(keys.publicKeys));
+    const fake = fakeRamp({}, { decisionKeysFile: keysFile });
+    fake.drift.report = () => scaled;
+    fake.drift.onAccept = () => (fake.drift.report = () => inSync);
+    const args = input('alert');
+    const bob = person('bob', ['sre']);
+    const signed = (commit: string) =>
+      signDecision(
+        {
+          decisionId: randomUUID(),
+          action: 'drift',
+          actor: bob,
+          target: {
+            promotionId: driftWorkflowId(args.pipeline, args.stage.name),
+            pipeline: args.pipeline,
+            version: '',
+            stage: args.stage.name,
+            gate: null,
+            attempt: null,
+            commit,
+          },
+          issuedAt: new Date(Date.now() - 1000).toISOString(),
+          expiresAt: new Date(Date.now() + 300_000).toISOString(),
+        },
+        keys.signing,
+      );
+    await watch(fake, args, async (handle, status) => {
+      await status((s) => s.phase === 'Drifted' && s.lastCheck?.sha === SHA, 'the drift, found against SHA');
+      const stale = await refusalOf(handle.executeUpdate(acceptDriftUpdate, { args: [{ actor: 'bob', decision: await signed('a'.repeat(40)) }] }));
+      assert.match(stale, /taken on another state: commit a{40} \(this is b{40}\)/);
+      const refusedEvent = (await handle.query(driftStatusQuery)).events.find((e) => e.kind === 'refused' && e.actor === 'bob');
+      assert.ok(refusedEvent, 'the refusal is on the record');
+      assert.equal(fake.driftCalls.filter((c) => c.kind === 'accept').length, 0, 'nothing was committed for the stale decision');
+
+      const ack = await handle.executeUpdate(acceptDriftUpdate, { args: [{ actor: 'bob', decision: await signed(SHA), reason: 'traffic is up' }] });
+      assert.match(ack.message, /committed/);
+      const done = await status((s) => s.events.some((e) => e.kind === 'drift-accepted'), 'the accept on the record');
+      assert.equal(done.events.find((e) => e.kind === 'drift-accepted')?.actor, 'bob');
+    });
   });
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { ScriptedBrowser } from '../oidc-browser.js';
+import { ScriptedBrowser } from '../../../scripts/lib/oidc-provider/scripted-browser.js';
 import { AUTOMATION_CLIENT_ID, AUTOMATION_GROUPS, RAMP_AUDIENCE, startOidcProvider, TEST_USERS, type TestOidcProvider } from '../oidc.js';
 
 describe('harness: a real OpenID Provider (oidc-provider) in its own process', () => {

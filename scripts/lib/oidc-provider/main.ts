@@ -3,7 +3,7 @@
 // refresh tokens and client credentials, ramp server's web clients (browser sessions); access tokens are JWTs for ramp's resource indicator
 // (audience `ramp`), signed with a key made at start, carrying name, email and groups.
 //
-//   RAMP_OIDC_PROVIDER_CONFIG='{"port":…,"issuer":…,…}' node --import tsx test/harness/oidc-provider/main.ts
+//   RAMP_OIDC_PROVIDER_CONFIG='{"port":…,"issuer":…,…}' node --import tsx scripts/lib/oidc-provider/main.ts
 //
 // Logins go through oidc-provider's devInteractions (a login form, then a consent form), which the
 // harness drives over HTTP; only the users of users.ts can log in.
@@ -28,7 +28,7 @@ import {
 
 const raw = process.env.RAMP_OIDC_PROVIDER_CONFIG;
 if (!raw) {
-  console.error('RAMP_OIDC_PROVIDER_CONFIG is not set: this process is started by test/harness/oidc.ts');
+  console.error('RAMP_OIDC_PROVIDER_CONFIG is not set: this process is started by scripts/lib/oidc-provider/start.ts');
   process.exit(2);
 }
 const config = JSON.parse(raw) as ProviderProcessConfig;

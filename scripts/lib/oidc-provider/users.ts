@@ -1,4 +1,4 @@
-// The test OpenID Provider's people and clients (test/harness/oidc-provider/main.ts), shared with
+// The test OpenID Provider's people and clients (scripts/lib/oidc-provider/main.ts), shared with
 // the tests that log in as them. Any password is accepted (oidc-provider's devInteractions): the
 // login form is driven over HTTP, but only this list can log in (any other login ends on the
 // provider's error page, without a code).
