@@ -8,8 +8,10 @@
  */
 import { problemOf, type ReleaseView } from './view.js';
 
-/** The free-text fields an action may carry (server/schemas.ts). */
+/** The free-text fields an action may carry (server/schemas.ts): cleared once it was sent. */
 const TEXT_FIELDS = ['comment', 'reason'] as const;
+/** Fields the API takes as lists (a rollback's `stages`); a field named `x[]` is one too. */
+const LIST_FIELDS = new Set(['stages']);
 
 export function interceptActions(view: ReleaseView): void {
   // On the document: the forms are replaced with the content, the listener stays.
@@ -24,11 +26,7 @@ export function interceptActions(view: ReleaseView): void {
 async function send(form: HTMLFormElement, view: ReleaseView): Promise<void> {
   if (form.getAttribute('aria-busy') === 'true') return;
   const action = form.dataset.rampAction ?? 'action';
-  const body: Record<string, string> = {};
-  for (const name of TEXT_FIELDS) {
-    const field = form.elements.namedItem(name);
-    if ((field instanceof HTMLTextAreaElement || field instanceof HTMLInputElement) && field.value.trim() !== '') body[name] = field.value;
-  }
+  const body = requestBody(form);
   const buttons = [...form.querySelectorAll<HTMLButtonElement>('button[type="submit"], button:not([type])')].filter((b) => !b.disabled);
   form.setAttribute('aria-busy', 'true');
   for (const button of buttons) button.disabled = true;
@@ -70,6 +68,24 @@ async function send(form: HTMLFormElement, view: ReleaseView): Promise<void> {
   // What was sent is on the record now: the typed text is not kept for a form that stays.
   if (sent) for (const name of TEXT_FIELDS) clear(form.elements.namedItem(name));
   await view.refresh();
+}
+
+/**
+ * The JSON body of a form: its named, enabled text and hidden fields that are not blank (the API
+ * refuses a blank comment or reason), lists for the fields the API takes as lists.
+ */
+function requestBody(form: HTMLFormElement): Record<string, string | string[]> {
+  const body: Record<string, string | string[]> = {};
+  for (const field of form.elements) {
+    if (!(field instanceof HTMLTextAreaElement || field instanceof HTMLInputElement) || field.disabled || !field.name) continue;
+    if (field instanceof HTMLInputElement && !['hidden', 'text', ''].includes(field.type)) continue;
+    if (field.value.trim() === '') continue;
+    const list = field.name.endsWith('[]') || LIST_FIELDS.has(field.name);
+    const name = field.name.replace(/\[\]$/, '');
+    if (!list) body[name] = field.value;
+    else body[name] = [...((body[name] as string[] | undefined) ?? []), field.value];
+  }
+  return body;
 }
 
 function clear(field: Element | RadioNodeList | null): void {
