@@ -6,7 +6,7 @@
 
 /** The parts of a status snapshot (GET /api/v1/promotions/{id}) a change is told from. */
 export interface SnapshotView {
-  promotion: { phase: string; message: string };
+  promotion: { phase: string; message: string; finished: boolean };
   activeStage: { stage: string; phase: string; message: string; currentStep?: number; steps?: readonly unknown[] } | null;
 }
 
@@ -15,7 +15,7 @@ export function snapshotView(json: unknown): SnapshotView | null {
   if (typeof json !== 'object' || json === null) return null;
   const { promotion, activeStage } = json as { promotion?: unknown; activeStage?: unknown };
   if (typeof promotion !== 'object' || promotion === null) return null;
-  const p = promotion as { phase?: unknown; message?: unknown };
+  const p = promotion as { phase?: unknown; message?: unknown; finishedAt?: unknown };
   if (typeof p.phase !== 'string' || typeof p.message !== 'string') return null;
   let stage: SnapshotView['activeStage'] = null;
   if (typeof activeStage === 'object' && activeStage !== null) {
@@ -29,7 +29,7 @@ export function snapshotView(json: unknown): SnapshotView | null {
         ...(Array.isArray(s.steps) ? { steps: s.steps as unknown[] } : {}),
       };
   }
-  return { promotion: { phase: p.phase, message: p.message }, activeStage: stage };
+  return { promotion: { phase: p.phase, message: p.message, finished: typeof p.finishedAt === 'string' }, activeStage: stage };
 }
 
 /**

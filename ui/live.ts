@@ -1,10 +1,11 @@
 /**
  * Live updates: an EventSource on the release's `data-events` stream (GET
  * /api/v1/promotions/{id}/events, the session cookie). Each `status` event (a snapshot) refreshes
- * the content and says politely what changed; `end` (the release finished, or the server stops)
- * refreshes once more and closes. When the connection drops the browser reconnects by itself;
- * when it gives up (the stream answered an error) the island tries again with growing waits,
- * after checking that the session still holds.
+ * the content and says politely what changed; `end` refreshes once more and closes — for good
+ * when the release finished, else (the server stopped) to connect again. When the connection
+ * drops the browser reconnects by itself; when it gives up (the stream answered an error) or the
+ * server ended the stream, the island tries again with growing waits, after checking that the
+ * session still holds.
  */
 import { changeSummary, snapshotView, type SnapshotView } from './announce.js';
 import type { ReleaseView } from './view.js';
@@ -40,10 +41,18 @@ export function followRelease(view: ReleaseView, eventsUrl: string): void {
       });
     });
     source.addEventListener('end', () => {
-      finished = true;
       source?.close();
-      view.main.dataset.live = 'ended';
       void view.refresh();
+      // The release finished: nothing more will come. Else the server is stopping (a restart, a
+      // deploy): the browser would not reconnect after an orderly end, so the island does.
+      if (last?.promotion.finished) {
+        finished = true;
+        view.main.dataset.live = 'ended';
+        return;
+      }
+      interrupted = true;
+      view.main.dataset.live = 'interrupted';
+      retryLater('The server ended live updates');
     });
     source.addEventListener('error', (event) => {
       // The server's own `event: error` (a read failed; the stream goes on) carries its error body.
@@ -58,14 +67,18 @@ export function followRelease(view: ReleaseView, eventsUrl: string): void {
       view.main.dataset.live = 'interrupted';
       // CONNECTING: the browser reconnects by itself. CLOSED: it gave up; try again later.
       if (source?.readyState === EventSource.CLOSED) {
-        view.notices.say(`Live updates interrupted; trying again in ${Math.round(retryMs / 1000)} s.`);
-        const wait = retryMs;
-        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
-        setTimeout(() => void reconnect(), wait);
+        retryLater('Live updates interrupted');
       } else {
         view.notices.say('Live updates interrupted; reconnecting.');
       }
     });
+  };
+
+  const retryLater = (what: string) => {
+    view.notices.say(`${what}; trying again in ${Math.round(retryMs / 1000)} s.`);
+    const wait = retryMs;
+    retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+    setTimeout(() => void reconnect(), wait);
   };
 
   const reconnect = async () => {

@@ -96,9 +96,12 @@ describe('the release page in a browser: approving, and being refused', () => {
     assert.equal(forged.status, 403, JSON.stringify(forged.body));
     assert.equal(forged.body.error, 'forbidden');
 
-    // The same through the page's own form, its button enabled by hand: the refusal and its hint in the alert.
-    await button.evaluate((b) => b.removeAttribute('disabled'));
-    await button.click();
+    // The same through the page's own form, its button enabled by hand (and clicked at once: a
+    // live refresh may put the disabled one back): the refusal and its hint in the alert.
+    await button.evaluate((b) => {
+      b.removeAttribute('disabled');
+      (b as unknown as { click(): void }).click();
+    });
     const alert = page.locator('[data-ramp-notices] [role="alert"]');
     await alert.filter({ hasText: /Approve refused: / }).waitFor({ timeout: PAGE_MS });
 

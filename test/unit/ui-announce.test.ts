@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { changeSummary, snapshotView, type SnapshotView } from '../../ui/announce.js';
 
-const at = (phase: string, stage: SnapshotView['activeStage'], message = 'running'): SnapshotView => ({ promotion: { phase, message }, activeStage: stage });
+const at = (phase: string, stage: SnapshotView['activeStage'], message = 'running'): SnapshotView => ({
+  promotion: { phase, message, finished: false },
+  activeStage: stage,
+});
 const stage = (name: string, phase: string, message: string, currentStep = 0): NonNullable<SnapshotView['activeStage']> => ({
   stage: name,
   phase,
@@ -43,13 +46,17 @@ describe('changeSummary', () => {
 describe('snapshotView', () => {
   test('reads a snapshot and ignores what it does not need', () => {
     const json: unknown = {
-      promotion: { phase: 'Running', message: 'm', pipeline: 'web' },
+      promotion: { phase: 'Running', message: 'm', pipeline: 'web', finishedAt: null },
       activeStage: { stage: 'production', phase: 'Progressing', message: 's', currentStep: 2, steps: [{}, {}], canaryWeight: 20 },
     };
     assert.deepEqual(snapshotView(json), {
-      promotion: { phase: 'Running', message: 'm' },
+      promotion: { phase: 'Running', message: 'm', finished: false },
       activeStage: { stage: 'production', phase: 'Progressing', message: 's', currentStep: 2, steps: [{}, {}] },
     });
+    assert.equal(
+      snapshotView({ promotion: { phase: 'Aborted', message: 'm', finishedAt: '2026-11-30T10:00:00Z' }, activeStage: null })?.promotion.finished,
+      true,
+    );
   });
   test('anything else is not a snapshot', () => {
     for (const json of [null, 'x', 1, {}, { promotion: null }, { promotion: { phase: 1, message: 'm' } }])
