@@ -1,6 +1,7 @@
 /**
  * The release page updates itself (issue 11): dave (product; he only watches) has the page of a
- * canary open in Chromium while it is paused; alice resumes it through the API; without a reload
+ * canary open in Chromium while it is paused (its first connection to the event stream refused:
+ * the island connects again); alice resumes it through the API; without a reload
  * the step list moves on, the analysis fails on a real Prometheus (its query answers 0.5, the
  * failure condition is above 0.25), and the page shows the failing measurement and ramp's
  * revert, and says politely that the release was aborted. The screenshot goes to
@@ -67,8 +68,20 @@ describe('the release page follows a canary live, to its abort', () => {
 
     const page = await (await stack.newContext()).newPage();
     const releaseUrl = `${stack.base}/releases/${encodeURIComponent(id)}`;
+    // The first connection to the event stream fails as a server in trouble would answer: the
+    // browser gives up on it (an error status), and the island connects again by itself.
+    const events = '**/api/v1/promotions/*/events';
+    await page.route(events, async (route) => {
+      await page.unroute(events);
+      await route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: 'unavailable', message: 'Temporal is down', hint: 'wait' }),
+      });
+    });
     await signIn(page, { login: TEST_USERS.dave.subject, issuer: stack.provider.issuer, target: releaseUrl });
     await page.locator('main#release[data-islands="ready"][data-live="open"]').waitFor({ timeout: PAGE_MS });
+    await page.locator('[data-ramp-notices] [role="status"]').filter({ hasText: 'Live updates resumed.' }).waitFor({ timeout: PAGE_MS });
     await page.evaluate('window.rampSameDocument = true');
     const steps = page.locator('main#release ol.steps > li');
     const before = await steps.evaluateAll((items) => items.map((li) => li.getAttribute('data-status')));

@@ -3,8 +3,9 @@
  * server (alice's real provider token) waits at production's approval gate. mallory (in no
  * group) signs in through the real OpenID Provider, sees the Approve button disabled with the
  * reason, and a POST she forges from the page with her session is refused (403) and recorded;
- * bob (sre) signs in, sees the waiting approval, approves with a comment from the page, and the
- * record shows his approval and his comment. Real provider, Temporal dev server, verifying
+ * bob (sre) signs in, sees the waiting approval, starts typing a comment — the page refreshes
+ * live under him (another refusal) and keeps his text and focus — approves, and the record shows
+ * his approval and his comment. Real provider, Temporal dev server, verifying
  * worker, GitOps remote, server on a port. The screenshot goes to docs/ui/release-page.png with
  * RAMP_UI_SCREENSHOTS=1.
  */
@@ -143,7 +144,18 @@ describe('the release page in a browser: approving, and being refused', () => {
 
     const form = page.locator('form[data-ramp-action="approve"]');
     assert.equal(await form.locator('button[type="submit"]').isEnabled(), true, 'bob may approve');
-    await form.locator('textarea[name="comment"]').fill('canary looked fine on the dashboards');
+    const comment = form.locator('textarea[name="comment"]');
+    await comment.fill('canary looked fine on the dashboards');
+    await comment.focus();
+
+    // While bob types, the release changes (mallory tries again, through the API): the content is
+    // replaced live, and his text and his focus stay.
+    const again = await stack.api('mallory', 'POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/production/approve`, {});
+    assert.equal(again.status, 403, JSON.stringify(again.body));
+    await page.locator('main#release li.refused').nth(2).waitFor({ timeout: PAGE_MS });
+    assert.equal(await comment.inputValue(), 'canary looked fine on the dashboards');
+    assert.equal(await page.evaluate("document.activeElement?.getAttribute('name')"), 'comment', 'the focus stayed in the comment');
+
     await form.locator('button[type="submit"]').click();
 
     // The answer in the status line, then the page (refreshed, and live) shows his approval.
