@@ -70,15 +70,16 @@ describe('the release page follows a canary live, to its abort', () => {
     const releaseUrl = `${stack.base}/releases/${encodeURIComponent(id)}`;
     // The first connection to the event stream fails as a server in trouble would answer: the
     // browser gives up on it (an error status), and the island connects again by itself.
-    const events = '**/api/v1/promotions/*/events';
-    await page.route(events, async (route) => {
-      await page.unroute(events);
-      await route.fulfill({
-        status: 503,
-        contentType: 'application/json',
-        body: JSON.stringify({ error: 'unavailable', message: 'Temporal is down', hint: 'wait' }),
-      });
-    });
+    await page.route(
+      '**/api/v1/promotions/*/events',
+      (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: 'unavailable', message: 'Temporal is down', hint: 'wait' }),
+        }),
+      { times: 1 },
+    );
     await signIn(page, { login: TEST_USERS.dave.subject, issuer: stack.provider.issuer, target: releaseUrl });
     await page.locator('main#release[data-islands="ready"][data-live="open"]').waitFor({ timeout: PAGE_MS });
     await page.locator('[data-ramp-notices] [role="status"]').filter({ hasText: 'Live updates resumed.' }).waitFor({ timeout: PAGE_MS });
