@@ -24,6 +24,8 @@ export interface ActivityDeps {
   groupsFile: string | undefined;
   /** RAMP_DECISION_KEYS_FILE: the ramp servers' public keys; unset on the local stack. */
   decisionKeysFile?: string | undefined;
+  /** The dev stack's worker records direct commands as unverified even with decision keys (activities/identity.ts). */
+  acceptUnverified?: boolean;
   webhooks: readonly string[];
   clusters: KubeClusters;
   /** RAMP_KUSTOMIZE: the kustomize binary for sync mode apply. */
@@ -38,7 +40,7 @@ export function createActivities(deps: ActivityDeps): RampActivities {
   return {
     ...createGitActivities({ repositories: deps.repositories }),
     ...createApprovalActivities({ groupsFile: deps.groupsFile }),
-    ...createIdentityActivities({ decisionKeysFile: deps.decisionKeysFile }),
+    ...createIdentityActivities({ decisionKeysFile: deps.decisionKeysFile, acceptUnverified: deps.acceptUnverified ?? false }),
     ...createEnvironmentActivities({ client: deps.client }),
     ...createNotifyActivities({ http: deps.http, webhooks: deps.webhooks }),
     ...createMetricActivities({ providers }),

@@ -30,6 +30,8 @@ import type { PipelineSpec } from '../src/schema/pipeline.js';
 import { readWorkerConfig } from '../worker/config.js';
 import { startWorker, type RunningWorker } from '../worker/start.js';
 import { runDemo } from './demo.js';
+import { startDemoIdentity, type DemoServer } from './demo-server.js';
+import type { TestOidcProvider } from '../scripts/lib/oidc-provider/start.js';
 import { followGitOps, type GitOpsTraffic } from './gitops-traffic.js';
 import { seedRepository } from './seed-repository.js';
 import { DEFAULT_DEV_DIR, readStackFile, removeStackFile, writeStackFile } from './stack-file.js';
@@ -61,6 +63,8 @@ let prometheus: TestPrometheus | undefined;
 let worker: RunningWorker | undefined;
 let connection: Connection | undefined;
 let traffic: GitOpsTraffic | undefined;
+let provider: TestOidcProvider | undefined;
+let rampServer: DemoServer | undefined;
 
 /** Set once this process wrote the state file (never remove another stack's). */
 let stackFileWritten = false;
@@ -68,11 +72,13 @@ let stackFileWritten = false;
 async function stop(): Promise<void> {
   if (stackFileWritten) await removeStackFile(dir).catch(() => {});
   traffic?.stop();
+  await rampServer?.stop().catch(() => {});
   await worker?.shutdown().catch(() => {});
   await connection?.close().catch(() => {});
   await server?.stop();
   await prometheus?.stop();
   await app?.close();
+  await provider?.stop();
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -129,12 +135,32 @@ try {
   const pipeline: PipelineSpec = loaded.spec;
   say(`  pipeline             ${display(pipelineFile)} (examples/demo.yaml on the local repository)`);
 
+  const identity = await startDemoIdentity(dir);
+  provider = identity.provider;
+  say(`  OpenID Provider      ${provider.issuer} (demo people: alice release-managers, bob and carol sre, dave product, mallory; any password)`);
+
   const groupsFile = path.join(dir, 'groups.yaml');
   await writeFile(groupsFile, 'groups:\n  release-managers: [alice, demo]\n');
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const config = { ...readWorkerConfig({}), address: server.address, cacheDir: path.join(dir, 'cache'), groupsFile };
+  // A failed promotion is the demo's to report (its outcome and why), not a worker warning with a stack.
+  const quiet = new DefaultLogger('WARN');
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry) => {
+      if (entry.message !== 'Workflow failed') quiet.log(entry.level, entry.message, entry.meta);
+    }),
+  });
+  const config = {
+    ...readWorkerConfig({}),
+    address: server.address,
+    cacheDir: path.join(dir, 'cache'),
+    groupsFile,
+    // Decisions through ramp server are verified; the README's direct commands are recorded as unverified (the dev stack only).
+    decisionKeysFile: identity.decisionKeysFile,
+    acceptUnverified: true,
+  };
   worker = await startWorker(config);
-  say(`  worker               task queue ${config.taskQueue}, approver groups in ${display(groupsFile)}`);
+  say(`  worker               task queue ${config.taskQueue}, approver groups in ${display(groupsFile)}, decisions verified with ${display(identity.decisionKeysFile)}`);
+  rampServer = await identity.serve(server.address, path.dirname(pipelineFile));
+  say(`  ramp server          ${rampServer.url} (release pages and /api/v1; sign in with the demo provider; log in ${display(path.join(dir, 'server.log'))})`);
   const stackFile = await writeStackFile(dir, {
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -154,14 +180,16 @@ try {
   if (values['no-demo']) {
     say('\nramp dev: no demo (--no-demo)');
   } else {
-    await showDemo(client, config.taskQueue, pipeline, bareDir, server.uiUrl, app);
+    await showDemo(client, config.taskQueue, pipeline, bareDir, server.uiUrl, app, rampServer);
   }
   if (keepRunning) {
     say(`
 ramp dev: ready. The stack keeps running for you to explore; the README's commands use it:
   ${cliEnv}npx ramp promote web 1.4.2 --wait      # any version gets traffic; tags ending in -bad fail
   ${cliEnv}npx ramp status web@1.4.2 --watch
-Ctrl-C stops it.`);
+${values['no-demo'] ? '' : `web@1.3.0 waits at production for an approval: open its release page (above), sign in as alice and approve it there
+(a later release reaches production after it).
+`}Ctrl-C stops it.`);
     await new Promise(() => {});
   }
   say(`\nramp dev: stopping the stack (${values.exit ? '--exit' : 'stdout is not a terminal; --keep, or npm start -- --keep, keeps it up'})`);
@@ -179,8 +207,26 @@ function display(file: string): string {
 }
 
 /** The demo, what Git holds after it, and where to look. */
-async function showDemo(client: Client, taskQueue: string, pipeline: PipelineSpec, bareDir: string, uiUrl: string | null, demoApp: DemoApp): Promise<void> {
-  const outcome = await runDemo({ client, taskQueue, pipeline, say, app: demoApp });
+async function showDemo(
+  client: Client,
+  taskQueue: string,
+  pipeline: PipelineSpec,
+  bareDir: string,
+  uiUrl: string | null,
+  demoApp: DemoApp,
+  web: DemoServer,
+): Promise<void> {
+  const outcome = await runDemo({
+    client,
+    taskQueue,
+    pipeline,
+    say,
+    app: demoApp,
+    approver: 'alice (group release-managers)',
+    approve: (promotionId, stage, comment) => approveThroughServer(web, promotionId, stage, comment),
+    releasePage: (id) => web.releasePage(id),
+    ...(keepRunning ? { park: '1.3.0' } : {}),
+  });
 
   say('\nWhat is in Git now (git log of the GitOps repository, ramp trailers):');
   const log = await simpleGit(bareDir).raw(['log', '--format=%h %<(48,trunc)%s %(trailers:key=Ramp-Promotion,valueonly,separator=)', 'main']);
@@ -188,6 +234,7 @@ async function showDemo(client: Client, taskQueue: string, pipeline: PipelineSpe
 
   say(`
 Where to look:
+  a release page       ${web.releasePage(outcome.parked ?? outcome.good)}${outcome.parked ? '   ← sign in as alice (any password) and approve production there' : ''}
   Temporal UI          ${uiUrl ?? '(headless)'}/namespaces/default/workflows
   the GitOps repo      git --git-dir ${display(bareDir)} log --stat
   a promotion          ${cliEnv}npx ramp status ${outcome.good}
@@ -197,4 +244,15 @@ Where to look:
     process.exitCode = 1;
     say('\nramp dev: the demo did not end as expected (see above)');
   }
+}
+
+/** The demo's approval: alice signs in through the demo provider (code + PKCE) and approves through ramp server's API. */
+async function approveThroughServer(web: DemoServer, promotionId: string, stage: string, comment: string): Promise<void> {
+  const token = await web.tokenFor('alice');
+  const res = await fetch(`${web.url}/api/v1/promotions/${encodeURIComponent(promotionId)}/stages/${encodeURIComponent(stage)}/approve`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ comment }),
+  });
+  if (!res.ok) throw new Error(`ramp server refused alice's approval of ${promotionId} ${stage} (${res.status}): ${await res.text()}`);
 }

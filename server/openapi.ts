@@ -116,6 +116,28 @@ export function apiRoutes(): RouteConfig[] {
     },
     {
       method: 'get',
+      path: '/releases/{id}/main',
+      summary: "The release page's main content alone (the live island swaps it in)",
+      description: 'The same HTML as the <main> of GET /releases/{id}, rendered by the same function; the same session rule; Cache-Control: no-store.',
+      request: { params: z.object({ id: z.string().describe('a promotion id, such as web@1.4.2') }) },
+      responses: {
+        200: { description: 'the fragment', content: { 'text/html': { schema: { type: 'string' } } } },
+        302: redirect('to /auth/login, without a session'),
+        404: { description: 'no such release (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } },
+      },
+    },
+    {
+      method: 'get',
+      path: '/',
+      summary: 'The home page: approvals waiting for you, running promotions, recent outcomes, what is live where (docs/ui.md)',
+      description: 'Needs a browser session (else 302 to /auth/login?return=/). Served with a strict Content-Security-Policy.',
+      responses: {
+        200: { description: 'the page', content: { 'text/html': { schema: { type: 'string' } } } },
+        302: redirect('to /auth/login, without a session'),
+      },
+    },
+    {
+      method: 'get',
       path: '/assets/ramp.css',
       summary: "The pages' stylesheet",
       responses: { 200: { description: 'the stylesheet', content: { 'text/css': { schema: { type: 'string' } } } } },

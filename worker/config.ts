@@ -26,6 +26,8 @@ export interface WorkerConfig extends TemporalSettings {
   groupsFile: string | undefined;
   /** RAMP_DECISION_KEYS_FILE: the ramp servers' public keys (JWKS), to verify signed decisions. */
   decisionKeysFile: string | undefined;
+  /** Set by `ramp dev` only (no variable): direct commands are recorded as unverified, not refused, although decisions are verified. */
+  acceptUnverified?: boolean;
   /** RAMP_NOTIFY_WEBHOOKS: comma-separated URLs that receive every notification as JSON. */
   webhooks: string[];
   /** RAMP_CACHE_DIR: where the worker keeps its clones of GitOps repositories. @default ~/.cache/ramp/repos */

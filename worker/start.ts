@@ -70,6 +70,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
         http: axios.create(),
         groupsFile: config.groupsFile,
         decisionKeysFile: config.decisionKeysFile,
+        acceptUnverified: config.acceptUnverified ?? false,
         webhooks: config.webhooks,
         clusters: new KubeClusters(config.kubeconfig),
         ...(config.kustomize ? { kustomize: config.kustomize } : {}),

@@ -1,106 +1,162 @@
 /**
- * The release page (issue 11, read-only slice): one promotion's snapshot — the same JSON as
- * `GET /api/v1/promotions/{id}` — as server-rendered HTML. Pure: a function of the snapshot and
- * who is looking. Every value goes through hono's `html` helper, which escapes it.
+ * The release page (issue 11): one promotion's snapshot — the same JSON as
+ * `GET /api/v1/promotions/{id}` — as server-rendered HTML. The main content is one function,
+ * served inside the page and alone as GET /releases/:id/main (the live island swaps it in).
+ * Pure: a function of the snapshot, what the promotion pinned, and who is looking. Every value
+ * goes through hono's `html` helper, which escapes it.
  */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { operatorHint } from '../../cli/render/operator-hint.js';
-import type { ApprovalRecord } from '../../src/domain/approval.js';
-import type { PromotionStatus, StageStatus, StageSummary, StepRecord } from '../../workflows/messages.js';
+import { waitingSentence, type OperatorHint } from '../../cli/render/operator-hint.js';
+import { Marker, promotionMarker, stageMarker } from '../../cli/render/format.js';
+import { recentEvents, stageStatuses } from '../../cli/render/status.js';
+import type { Actor } from '../../src/identity/actor.js';
+import type { PromotionStatus, StageStatus, StageSummary } from '../../workflows/messages.js';
+import { fragment, renderDocument } from './layout.js';
+import { mark, time } from './marks.js';
+import type { PageAction } from './page-actions.js';
+import type { PinnedRelease } from './pinned.js';
+import { stageDetail } from './stage-detail.js';
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 export interface ReleaseSnapshot {
   promotion: PromotionStatus;
   activeStage: StageStatus | null;
 }
 
-/** The page's HTML document for `snapshot`, as seen by `viewer` (a display name). */
-export function renderReleasePage(snapshot: ReleaseSnapshot, viewer: string): string {
-  const { promotion: p, activeStage } = snapshot;
-  const hint = operatorHint(snapshot, { throughServer: true, timeZone: 'utc' });
-  const page = html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${p.pipeline} ${p.version} · ramp</title>
-        <link rel="stylesheet" href="/assets/ramp.css" />
-      </head>
-      <body>
-        <header><span class="brand">ramp</span> <span class="viewer">signed in as ${viewer}</span></header>
-        <main>
-          <h1>${p.pipeline} <span class="version">${p.version}</span></h1>
-          <dl class="release">
-            <dt>Phase</dt>
-            <dd data-phase="${p.phase}">${p.phase}</dd>
-            <dt>Requested by</dt>
-            <dd>${p.requester?.name ?? p.requestedBy}</dd>
-            <dt>Promotion</dt>
-            <dd><code>${p.promotionId}</code></dd>
-            <dt>Status</dt>
-            <dd>${p.message}</dd>
-          </dl>
-          ${hint ? html`<p class="waiting" role="status">Waiting: ${hint.situation}</p>` : ''}
-          <h2>Stages</h2>
-          <ol class="stages">
-            ${p.stages.map((s) => stageItem(s, activeStage?.stage === s.name ? activeStage : null))}
-          </ol>
-        </main>
-      </body>
-    </html> `;
-  // Nothing on the page is asynchronous: the helper answers a string.
-  if (page instanceof Promise) throw new Error('the release page rendered asynchronously: a fragment returned a promise');
-  return page.toString();
+/** Everything the release page shows, computed by the route (routes.ts) from Temporal and the viewer. */
+export interface ReleaseView {
+  snapshot: ReleaseSnapshot;
+  viewer: Actor;
+  /** What the promotion pinned (pinned.ts); null when it could not be read. */
+  pinned: PinnedRelease | null;
+  /** pageActions(...) for this viewer. */
+  actions: PageAction[];
+  /** operatorHint(...): what it waits for and who can unblock it; null when nothing waits. */
+  hint: OperatorHint | null;
 }
 
-function stageItem(summary: StageSummary, active: StageStatus | null): HtmlEscapedString | Promise<HtmlEscapedString> {
-  const phase = active?.phase ?? summary.phase;
-  return html`<li class="stage${active ? ' active' : ''}" data-stage="${summary.name}">
-    <span class="name">${summary.name}</span>
-    <span class="phase" data-phase="${phase}">${phase}</span>${summary.attempt > 1 ? html` <span class="attempt">attempt ${summary.attempt}</span>` : ''}
-    ${active ? activeDetail(active) : ''}
-  </li> `;
+/** The page's HTML document. */
+export function renderReleasePage(view: ReleaseView): string {
+  const { promotion: p } = view.snapshot;
+  const id = encodeURIComponent(p.promotionId);
+  return renderDocument(
+    `${p.pipeline} ${p.version}`,
+    view.viewer.name,
+    'release',
+    html`<main id="release" data-fragment="/releases/${id}/main" data-events="/api/v1/promotions/${id}/events">${releaseMain(view)}</main>`,
+  );
 }
 
-function activeDetail(stage: StageStatus): HtmlEscapedString | Promise<HtmlEscapedString> {
-  return html`<p class="message">${stage.message}</p>
+/** The main content alone (GET /releases/:id/main). */
+export function renderReleaseMain(view: ReleaseView): string {
+  return fragment(releaseMain(view));
+}
+
+function releaseMain(view: ReleaseView): Html {
+  const { promotion: p, activeStage } = view.snapshot;
+  const statuses = stageStatuses(p, activeStage);
+  const events = recentEvents(p, statuses, Number.MAX_SAFE_INTEGER);
+  const m = promotionMarker(p.phase);
+  return html`<h1>${p.pipeline} <span class="version">${p.version}</span></h1>
+    <dl class="release">
+      <dt>Phase</dt>
+      <dd data-phase="${p.phase}">${mark(m, '')}${p.phase}${p.kind === 'rollback' ? ' (a rollback)' : ''}</dd>
+      <dt>Status</dt>
+      <dd>${p.message}</dd>
+      <dt>Requested by</dt>
+      <dd>${p.requester?.name ?? p.requestedBy}</dd>
+      <dt>Started</dt>
+      <dd>${time(p.startedAt)}</dd>
+      ${
+        p.finishedAt
+          ? html`<dt>Finished</dt>
+              <dd>${time(p.finishedAt)}</dd>`
+          : ''
+      }
+      ${
+        view.pinned?.release?.commit
+          ? html`<dt>Source commit</dt>
+              <dd><code>${view.pinned.release.commit}</code></dd>`
+          : ''
+      }
+      <dt>Promotion</dt>
+      <dd><code>${p.promotionId}</code></dd>
+    </dl>
+    ${view.hint ? html`<p class="waiting" role="status">Waiting: ${waitingSentence(view.hint)}</p>` : ''}
     ${
-      stage.steps.length > 0
-        ? html`<h3>Steps</h3>
-            <ol class="steps">
-              ${stage.steps.map(stepItem)}
-            </ol>`
+      view.actions.length > 0
+        ? html`<section class="actions" aria-labelledby="actions-h">
+            <h2 id="actions-h">Actions</h2>
+            ${view.actions.map(actionForm)}
+          </section>`
         : ''
     }
+    <h2>Stages</h2>
+    <ol class="stages">
+      ${p.stages.map((s) => stageItem(p, s, statuses.get(s.name) ?? null, activeStage?.promotionId === p.promotionId && activeStage.stage === s.name, view.pinned))}
+    </ol>
+    <h2>Events</h2>
     ${
-      stage.approvals.length > 0
-        ? html`<h3>Approvals</h3>
-            <ul class="approvals">
-              ${stage.approvals.map(approvalItem)}
-            </ul>`
-        : ''
+      events.length === 0
+        ? html`<p>None yet.</p>`
+        : html`<table class="events">
+            <thead>
+              <tr>
+                <th scope="col">At</th>
+                <th scope="col">Where</th>
+                <th scope="col">What</th>
+                <th scope="col">Who</th>
+                <th scope="col">Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${events.map(
+                ({ source, event }) =>
+                  html`<tr data-kind="${event.kind}">
+                    <td>${time(event.at)}</td>
+                    <td>${source}</td>
+                    <td>${event.kind}</td>
+                    <td>${event.actor ?? '-'}</td>
+                    <td>${event.message}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
     }`;
 }
 
-const STEP_MARK: Record<string, string> = { Succeeded: '✔', Failed: '✖', Running: '▶', Pending: '·' };
-
-function stepItem(step: StepRecord): HtmlEscapedString | Promise<HtmlEscapedString> {
-  return html`<li data-status="${step.status}">
-    <span class="mark" aria-hidden="true">${STEP_MARK[step.status] ?? '·'}</span> ${step.label} <span class="status">${step.status}</span>
+function stageItem(p: PromotionStatus, summary: StageSummary, status: StageStatus | null, active: boolean, pinned: PinnedRelease | null): Html {
+  const phase = active && status ? status.phase : summary.phase;
+  const m = stageMarker(phase);
+  return html`<li class="stage${active ? ' active' : ''}" data-stage="${summary.name}" ${active ? html`aria-current="step"` : ''}>
+    <span class="mark" aria-hidden="true">${m}</span> <span class="name">${summary.name}</span>
+    <span class="phase" data-phase="${phase}">${phase}</span>${summary.attempt > 1 ? html` <span class="attempt">attempt ${summary.attempt}</span>` : ''}${
+      active ? html` <span class="now">(now)</span>` : ''
+    }
+    ${status ? stageDetail(p, status, pinned) : ''}
   </li>`;
 }
 
-function approvalItem(gate: ApprovalRecord): HtmlEscapedString | Promise<HtmlEscapedString> {
-  const open = gate.outcome === 'Pending' ? Math.max(0, gate.minApprovals - gate.approvals.length) : 0;
-  return html`<li data-outcome="${gate.outcome}">
-    <span class="gate">${gate.gate}</span>: ${gate.outcome}${open > 0 ? html`, ${open} open` : ''}
+/** One action as a form the island posts as JSON (the fields are the API request's); disabled with the reason when refused. */
+function actionForm(action: PageAction, index: number): Html {
+  const why = `why-${index}`;
+  const refused = action.refusal !== null;
+  const text = action.text;
+  return html`<form class="action" data-ramp-action="${action.name}" method="post" action="${action.path}">
+    ${Object.entries(action.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
     ${
-      gate.approvals.length > 0
-        ? html`<ul>
-            ${gate.approvals.map((d) => html`<li>approved by ${d.actor}${d.comment ? html`: “${d.comment}”` : ''}</li>`)}
-          </ul>`
+      text
+        ? html`<label for="text-${index}">${text.label}</label>
+            <textarea id="text-${index}" name="${text.name}" ${text.required ? html`required ` : ''}${refused ? html`disabled ` : ''}rows="2"></textarea>`
         : ''
     }
-    ${gate.rejection ? html`<p>rejected by ${gate.rejection.actor}${gate.rejection.comment ? html`: “${gate.rejection.comment}”` : ''}</p>` : ''}
-  </li>`;
+    ${
+      refused
+        ? html`<button type="submit" disabled aria-describedby="${why}">${action.label}</button>
+            <p class="why" id="${why}">${mark(Marker.failed, 'not permitted')} ${action.refusal}</p>`
+        : html`<button type="submit">${action.label}</button>`
+    }
+  </form>`;
 }

@@ -1,18 +1,22 @@
 /**
- * The web pages (issue 11): GET /releases/:id (read-only) and its stylesheet /assets/ramp.css.
- * A page needs a browser session (the `ramp_session` cookie); without one — or with an expired or
- * altered one — the browser is sent to /auth/login and returns here after the login.
+ * The web pages (issue 11): GET / (the home page), GET /releases/:id (the release page),
+ * GET /releases/:id/main (its main content alone, for the live island) and the stylesheet
+ * /assets/ramp.css. A page needs a browser session (the `ramp_session` cookie); without one —
+ * or with an expired or altered one — the browser is sent to /auth/login and returns after it.
  */
 import type { Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { readSnapshot } from '../../cli/temporal-backend.js';
 import type { SessionKeys } from '../auth/session-keys.js';
 import { SESSION_COOKIE, verifySession } from '../auth/session.js';
 import type { AppEnv, ServerContext } from '../context.js';
 import { apiErrorOf } from '../errors.js';
+import type { Actor } from '../../src/identity/actor.js';
+import { homeView } from './home-data.js';
+import { renderHomePage } from './home-page.js';
 import { renderProblemPage } from './problem-page.js';
+import { renderReleaseMain, renderReleasePage } from './release-page.js';
+import { releaseView } from './release-view.js';
 import { STYLESHEET } from './stylesheet.js';
-import { renderReleasePage } from './release-page.js';
 
 /** No inline script or style, no framing, no foreign origins. */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
@@ -28,27 +32,45 @@ export function uiRoutes(app: Hono<AppEnv>, ctx: ServerContext, sessions: Sessio
     return c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' });
   });
 
-  app.get('/releases/:id', async (c) => {
-    const id = c.req.param('id');
+  /** The signed-in person, or null (then the caller redirects to the login). */
+  const viewerOf = async (c: Context<AppEnv>): Promise<Actor | null> => {
     const cookie = sessions ? getCookie(c, SESSION_COOKIE) : undefined;
     const viewer = sessions && cookie ? await verifySession(cookie, sessions).catch(() => null) : null;
-    if (!viewer) return c.redirect(`/auth/login?return=${encodeURIComponent(`/releases/${encodeURIComponent(id)}`)}`, 302);
-    c.set('actor', viewer);
-    let snapshot;
-    try {
-      snapshot = await readSnapshot(await ctx.temporal.get(), id);
-    } catch (error) {
-      // A missing release is a page a person can read; anything else is the API's JSON error.
-      const failure = apiErrorOf(error);
-      if (failure.status !== 404) throw error;
-      setHeaders(c);
-      c.header('Cache-Control', 'no-store');
-      return c.html(renderProblemPage('No such release', failure.message, failure.hint), 404);
-    }
+    if (viewer) c.set('actor', viewer);
+    return viewer;
+  };
+  const toLogin = (c: Context<AppEnv>, back: string) => c.redirect(`/auth/login?return=${encodeURIComponent(back)}`, 302);
+
+  app.get('/', async (c) => {
+    const viewer = await viewerOf(c);
+    if (!viewer) return toLogin(c, '/');
+    const page = renderHomePage(await homeView(ctx, viewer));
     setHeaders(c);
     c.header('Cache-Control', 'no-store');
-    return c.html(renderReleasePage(snapshot, viewer.name));
+    return c.html(page);
   });
+
+  for (const part of ['page', 'main'] as const) {
+    app.get(part === 'page' ? '/releases/:id' : '/releases/:id/main', async (c) => {
+      const id = c.req.param('id');
+      const viewer = await viewerOf(c);
+      if (!viewer) return toLogin(c, `/releases/${encodeURIComponent(id)}`);
+      let view;
+      try {
+        view = await releaseView(ctx, viewer, id);
+      } catch (error) {
+        // A missing release is a page a person can read; anything else is the API's JSON error.
+        const failure = apiErrorOf(error);
+        if (failure.status !== 404) throw error;
+        setHeaders(c);
+        c.header('Cache-Control', 'no-store');
+        return c.html(renderProblemPage('No such release', failure.message, failure.hint), 404);
+      }
+      setHeaders(c);
+      c.header('Cache-Control', 'no-store');
+      return c.html(part === 'page' ? renderReleasePage(view) : renderReleaseMain(view));
+    });
+  }
 }
 
 function setHeaders(c: Context): void {

@@ -2,7 +2,8 @@
  * `ramp dev`, the README's main job, as a real process whose stdout is not a terminal (as in
  * `npm start | tee log`): its own Temporal server with the UI, a worker, a local GitOps
  * repository, the demo app and a real Prometheus; a good release everywhere, a bad one caught by
- * canary analysis and reverted; then it stops, and says so at the start and at the end.
+ * canary analysis and reverted; production's approval is given by alice through the demo's ramp
+ * server, signed in through its OpenID Provider; then it stops, and says so at the start and at the end.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -37,6 +38,11 @@ test('ramp dev, not on a terminal, promotes 1.1.0 everywhere; analysis catches 1
     );
     assert.match(stdout, /production step 2: analysis error-rate: Successful/);
     assert.match(stdout, /Temporal UI +http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows/);
+    // The approval went through ramp server as alice, signed in through the demo OpenID Provider, and the record says so.
+    assert.match(stdout, /demo: approves production as alice \(group release-managers\), signed in through the demo OpenID Provider, via ramp server/);
+    assert.match(stdout, /production Alice Archer approved the gate approval \(1\/1\): dashboards look good/);
+    assert.match(stdout, /a release page +http:\/\/127\.0\.0\.1:8480\/releases\/web%401\.1\.0\n/);
+    assert.doesNotMatch(stdout, /Workflow failed/, 'the bad release is the demo’s to report, not a worker warning');
 
     const git = simpleGit(path.join(dir, 'gitops.git'));
     const stagingAtGood = await git.raw(['rev-list', '-n', '1', '--grep=web/staging: promote 1.1.0', 'main']);
