@@ -56,10 +56,10 @@ describe('the home page in a browser', () => {
     await page.waitForURL(`${stack.base}${href}`, { timeout: PAGE_MS });
     await page.locator('main#release[data-islands="ready"]').waitFor({ timeout: PAGE_MS });
     await page.locator('form[data-ramp-action="approve"] button[type="submit"]').click({ timeout: PAGE_MS });
-    await stack.waitForSnapshot(
-      id,
-      (s) => s.promotion.stages.find((x) => x.name === 'production')?.result?.approvals[0]?.outcome === 'Approved',
-      'the approval given from the page',
-    );
+    // Finished, so that nothing is in flight when the stack stops.
+    const done = await stack.waitForSnapshot(id, (s) => s.promotion.finishedAt !== null, 'the promotion to finish after the approval');
+    assert.equal(done.promotion.phase, 'Succeeded');
+    const gate = done.promotion.stages.find((x) => x.name === 'production')?.result?.approvals[0];
+    assert.deepEqual([gate?.outcome, gate?.approvals.map((d) => d.actor)], ['Approved', [TEST_USERS.bob.name]]);
   });
 });

@@ -168,7 +168,9 @@ describe('the release page in a browser: approving, and being refused', () => {
       .waitFor({ timeout: PAGE_MS });
     assert.equal(await page.locator('[data-ramp-notices] [role="alert"]').textContent(), '', 'no error');
 
-    const decided = await stack.waitForSnapshot(id, (s) => (production(s)?.approvals[0]?.outcome ?? 'Pending') !== 'Pending', "production's gate decided");
+    // Finished, so that nothing is in flight when the stack stops.
+    const decided = await stack.waitForSnapshot(id, (s) => s.promotion.finishedAt !== null, 'the promotion to finish after the approval');
+    assert.equal(decided.promotion.phase, 'Succeeded');
     const gate = production(decided)!.approvals[0]!;
     assert.equal(gate.outcome, 'Approved');
     assert.deepEqual(
