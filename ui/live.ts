@@ -37,7 +37,12 @@ export function followRelease(view: ReleaseView, eventsUrl: string): void {
       const summary = next ? changeSummary(last, next) : null;
       if (next) last = next;
       void view.refresh().then(() => {
-        if (summary) view.notices.say(summary);
+        if (view.sessionEnded) {
+          // Nothing more can be shown without a session: stop listening.
+          finished = true;
+          source?.close();
+          view.main.dataset.live = 'ended';
+        } else if (summary) view.notices.say(summary);
       });
     });
     source.addEventListener('end', () => {

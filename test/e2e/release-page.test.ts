@@ -2,7 +2,8 @@
  * The release page in Chromium, for an approval (issue 11): a promotion started through ramp
  * server (alice's real provider token) waits at production's approval gate. mallory (in no
  * group) signs in through the real OpenID Provider, sees the Approve button disabled with the
- * reason, and a POST she forges from the page with her session is refused (403) and recorded;
+ * reason, and a POST she forges from the page with her session is refused (403) and recorded
+ * (once her session is gone, the page says so at the next change);
  * bob (sre) signs in, sees the waiting approval, starts typing a comment — the page refreshes
  * live under him (another refusal) and keeps his text and focus — approves, and the record shows
  * his approval and his comment. Real provider, Temporal dev server, verifying
@@ -120,6 +121,13 @@ describe('the release page in a browser: approving, and being refused', () => {
       stack.server.logs.some((line) => line.includes('"status":403') && line.includes('"actor":"mallory"')),
       'the server logged the refused request with her identity',
     );
+
+    // Her session ends (the cookie is gone): at the next change the island finds out and says so.
+    await page.context().clearCookies();
+    const later = await stack.api('mallory', 'POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/production/approve`, {});
+    assert.equal(later.status, 403, JSON.stringify(later.body));
+    await alert.filter({ hasText: 'Your session has ended' }).waitFor({ timeout: PAGE_MS });
+    await page.locator('main#release[data-live="ended"]').waitFor({ timeout: PAGE_MS });
   });
 
   test('bob signs in, sees the waiting approval and approves with a comment; the record shows it', async () => {
@@ -150,9 +158,10 @@ describe('the release page in a browser: approving, and being refused', () => {
 
     // While bob types, the release changes (mallory tries again, through the API): the content is
     // replaced live, and his text and his focus stay.
+    const refusals = await page.locator('main#release li.refused').count();
     const again = await stack.api('mallory', 'POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/production/approve`, {});
     assert.equal(again.status, 403, JSON.stringify(again.body));
-    await page.locator('main#release li.refused').nth(2).waitFor({ timeout: PAGE_MS });
+    await page.locator('main#release li.refused').nth(refusals).waitFor({ timeout: PAGE_MS });
     assert.equal(await comment.inputValue(), 'canary looked fine on the dashboards');
     assert.equal(await page.evaluate("document.activeElement?.getAttribute('name')"), 'comment', 'the focus stayed in the comment');
 
