@@ -2,7 +2,9 @@
  * What bench/server.ts measures against, all real and as shipped: a Temporal dev server, a bare
  * GitOps remote seeded with examples/gitops, `ramp server keys`, a service token from
  * `ramp token create`, one `ramp worker` (verifying the server's decisions) and one
- * `ramp server` (compiled: bin/ramp.js), each its own process with its log in `dir`.
+ * `ramp server` (compiled: bin/ramp.js), each its own process with its log in `dir`; the real
+ * OpenID Provider of the tests, so that the server has browser sessions (its web pages), and a
+ * session cookie signed with the server's own key, as /auth/callback would set it.
  */
 import { benchPipelineYaml } from './pipeline.js';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,6 +17,11 @@ import { seedRepository } from '../dev/seed-repository.js';
 import { startDevServer, type DevServer } from '../scripts/lib/dev-server.js';
 import { freePort, runChecked, sleep } from '../scripts/lib/proc.js';
 import { ensureTemporalCli } from '../scripts/lib/tools.js';
+import { startOidcProvider } from '../scripts/lib/oidc-provider/start.js';
+import { RAMP_AUDIENCE, RAMP_RESOURCE, TEST_USERS, WEB_CLIENT_ID } from '../scripts/lib/oidc-provider/users.js';
+import { sessionKeys } from '../server/auth/session-keys.js';
+import { SESSION_COOKIE, signSession } from '../server/auth/session.js';
+import { readSigningKey } from '../server/run.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const RAMP = path.join(ROOT, 'bin/ramp.js');
@@ -30,6 +37,8 @@ export interface ServerStack {
   serverPid: number;
   /** `Bearer ramp_st_...`: the service token's Authorization header. */
   authorization: string;
+  /** `ramp_session=…`: a browser session of alice (release-managers), for the web pages. */
+  cookie: string;
   /** Stops the server, the worker and Temporal; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -103,8 +112,13 @@ export async function startServerStack(dir: string, pipeline: string, pauses: nu
   const started: ChildProcess[] = [];
   const temporal = await startDevServer({ temporal: (await ensureTemporalCli()).path, logFile: path.join(dir, 'temporal.log') });
   pids.add(temporal.pid);
+  const provider = await startOidcProvider({}, (child) => {
+    children.add(child);
+    return () => children.delete(child);
+  });
   const stop = async () => {
     for (const child of started.reverse()) await stopChild(child);
+    await provider.stop();
     await temporal.stop();
     pids.delete(temporal.pid);
   };
@@ -163,12 +177,30 @@ export async function startServerStack(dir: string, pipeline: string, pauses: nu
         RAMP_SERVICE_TOKENS_FILE: tokensFile,
         RAMP_SERVER_RATE: String(BENCH_RATE),
         RAMP_SERVER_BURST: String(BENCH_RATE),
+        RAMP_SERVER_OIDC_ISSUER: provider.issuer,
+        RAMP_SERVER_OIDC_AUDIENCE: RAMP_AUDIENCE,
+        RAMP_SERVER_OIDC_CLIENT_ID: WEB_CLIENT_ID,
+        RAMP_SERVER_OIDC_RESOURCE: RAMP_RESOURCE,
+        RAMP_SERVER_PUBLIC_URL: `http://${listen}`,
       },
       dir,
     );
     started.push(server);
     await Promise.all([ready('worker', worker, `http://${workerHealth}/readyz`, dir), ready('server', server, `http://${listen}/readyz`, dir)]);
-    return { temporal, url: `http://${listen}`, serverPid: server.pid!, authorization: `Bearer ${token}`, stop };
+    const alice = TEST_USERS.alice;
+    const session = await signSession(
+      { subject: alice.subject, name: alice.name, email: alice.email, groups: [...alice.groups], issuer: provider.issuer, method: 'oidc' },
+      undefined,
+      sessionKeys(await readSigningKey(path.join(dir, 'keys/signing.jwk.json'))),
+    );
+    return {
+      temporal,
+      url: `http://${listen}`,
+      serverPid: server.pid!,
+      authorization: `Bearer ${token}`,
+      cookie: `${SESSION_COOKIE}=${session.token}`,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

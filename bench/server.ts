@@ -7,7 +7,9 @@
  *    against Temporal in this process (cli/temporal-backend.ts readSnapshot), A and B in turn in
  *    the same rounds (the machine is shared: the ratio is taken per round); then the same with
  *    `--concurrency` clients at once, in alternating batches;
- * 2. SSE fan-out: `--watchers` concurrent GET .../events streams; then `--rounds` rounds of a
+ * 2. the web pages (release page, its fragment, the home page) with a browser session, next to
+ *    the API's JSON of the same promotion, in rotated order, with their sizes;
+ * 3. SSE fan-out: `--watchers` concurrent GET .../events streams; then `--rounds` rounds of a
  *    stage pause (with a reason) and a resume (which ends that pause step; the next one parks the
  *    stage again) through the server, each timed per watcher from
  *    the command's HTTP answer (and from its send) to the `status` event that shows it; and the
@@ -146,6 +148,66 @@ async function statusLatency(stack: ServerStack, temporal: RampTemporal) {
   };
 }
 
+const PAGE_ROUTES = {
+  api: statusRoute,
+  page: `/releases/${encodeURIComponent(PROMOTION)}`,
+  fragment: `/releases/${encodeURIComponent(PROMOTION)}/main`,
+  home: '/',
+} as const;
+type PageRoute = keyof typeof PAGE_ROUTES;
+
+/** One GET: the web pages with alice's browser session, the API with the service token. Returns ms and bytes. */
+async function timedGet(stack: ServerStack, which: PageRoute): Promise<{ ms: number; bytes: number }> {
+  const route = PAGE_ROUTES[which];
+  const t0 = performance.now();
+  const response = await fetch(`${stack.url}${route}`, {
+    headers: which === 'api' ? { authorization: stack.authorization } : { cookie: stack.cookie },
+    redirect: 'manual',
+  });
+  const body = await response.text();
+  const ms = performance.now() - t0;
+  if (response.status !== 200) throw new Error(`GET ${route} answered ${response.status}: ${body.slice(0, 300)}`);
+  return { ms, bytes: Buffer.byteLength(body) };
+}
+
+/**
+ * The web pages next to the API's JSON of the same promotion: the release page, its fragment
+ * (what the live island fetches on every change) and the home page, each round in a rotated
+ * order so that none always goes first; ratios to the JSON read per round.
+ */
+async function pageLatency(stack: ServerStack) {
+  const rounds = Math.max(20, Math.floor(REQUESTS / 3));
+  const order: PageRoute[] = ['api', 'page', 'fragment', 'home'];
+  const samples: Record<PageRoute, number[]> = { api: [], page: [], fragment: [], home: [] };
+  const bytes: Record<PageRoute, number> = { api: 0, page: 0, fragment: 0, home: 0 };
+  const pageRatio: number[] = [];
+  const fragmentRatio: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    if (i % 20 === 0) process.stdout.write(`\rweb pages next to the API: ${i}/${rounds} `);
+    const taken: Partial<Record<PageRoute, number>> = {};
+    for (let k = 0; k < order.length; k++) {
+      const which = order[(i + k) % order.length]!;
+      const { ms, bytes: size } = await timedGet(stack, which);
+      taken[which] = ms;
+      samples[which].push(ms);
+      bytes[which] = size;
+    }
+    pageRatio.push(taken.page! / taken.api!);
+    fragmentRatio.push(taken.fragment! / taken.api!);
+  }
+  process.stdout.write('\n');
+  return {
+    rounds,
+    api: summary(samples.api),
+    page: summary(samples.page),
+    fragment: summary(samples.fragment),
+    home: summary(samples.home),
+    pageToApiMedian: round(median(pageRatio)),
+    fragmentToApiMedian: round(median(fragmentRatio)),
+    bytes,
+  };
+}
+
 /** Latencies of one change, per watcher: from the command's answer and from its send to the status that shows it. */
 async function timeChange(stack: ServerStack, watchers: SseWatcher[], route: string, body: unknown, shows: (data: string) => boolean, what: string) {
   // A random wait first: the command lands anywhere in the server's poll interval.
@@ -272,6 +334,7 @@ try {
   } finally {
     await temporal.close();
   }
+  const pages = await pageLatency(stack);
   const events = await fanOut(stack);
 
   const record = {
@@ -279,8 +342,9 @@ try {
     node: process.version,
     cpus: os.cpus().length,
     loadAverage1m: round(os.loadavg()[0]!),
-    setup: { serverProcesses: 1, auth: 'service token', serverRate: BENCH_RATE, pollMs: SERVER_POLL_MS },
+    setup: { serverProcesses: 1, auth: 'service token (API), browser session (pages)', serverRate: BENCH_RATE, pollMs: SERVER_POLL_MS },
     status,
+    pages,
     events,
   };
   await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
@@ -297,6 +361,12 @@ ${row('  same read straight against Temporal', seq.direct)}
 ${row(`GET /api/v1/promotions/{id}, ${con.clients} concurrent`, con.server)}
 ${row(`  same read straight, ${con.clients} concurrent`, con.direct)}
   server/direct per round (sequential): median ${seq.ratioMedian}×, p95 ${seq.ratioP95}×
+Web pages (alice's browser session) next to the API's JSON (service token), ${pages.rounds} rounds in rotated order
+${row(`GET /api/v1/promotions/{id} (${pages.bytes.api} B)`, pages.api)}
+${row(`GET /releases/{id}, the page (${pages.bytes.page} B)`, pages.page)}
+${row(`GET /releases/{id}/main, the fragment (${pages.bytes.fragment} B)`, pages.fragment)}
+${row(`GET /, the home page (${pages.bytes.home} B)`, pages.home)}
+  page/API per round: median ${pages.pageToApiMedian}×; fragment/API: median ${pages.fragmentToApiMedian}×
 SSE: ${events.watchers} watchers of one promotion, ${events.changes} changes (pause/resume × ${events.rounds}); server poll ${events.pollMs} ms
 ${row('connect → first status event', events.connectToFirstStatus)}
 ${row('command answered → status event (per watcher)', events.eventFromAnswer)}

@@ -4,9 +4,10 @@
  * may take it (403), sign it, and send it with the decision's id as the Update id. The
  * workflow's validator has the last word; its refusal comes back as 409 (or 403, `Forbidden`).
  */
+import { randomUUID } from 'node:crypto';
 import { startPromotionWorkflow } from '../cli/temporal-backend.js';
 import type { Actor } from '../src/identity/actor.js';
-import { DecisionAction, type DecisionTarget } from '../src/identity/decision.js';
+import { DecisionAction, DecisionChannel, type DecisionTarget } from '../src/identity/decision.js';
 import { acceptDriftUpdate, driftStatusQuery, driftWorkflowId, rejectDriftUpdate, type DriftDecisionArgs } from '../workflows/drift-messages.js';
 import {
   abortUpdate,
@@ -41,8 +42,21 @@ export interface StartRequest {
   release?: { commit?: string | undefined; authors?: string[] | undefined } | undefined;
 }
 
+/**
+ * Where a decision was taken: `cli` (a bearer or service token) unless the route says otherwise.
+ * An approval link also brings what it was signed for: its id becomes the decision id (the
+ * workflow refuses a second use) and its gate, commit and attempt the decision's target (the
+ * workflow refuses it once the release has moved on).
+ */
+export interface CommandOrigin {
+  channel?: DecisionChannel;
+  link?: { linkId: string; target: DecisionTarget };
+  /** What a button was pressed for (a Slack message's gate, commit and attempt): the decision is bound to it, not to the state now. */
+  target?: DecisionTarget;
+}
+
 /** Starts a promotion or rollback; answers what `ramp promote --json` / `ramp rollback --json` print. */
-export async function startFor(ctx: ServerContext, actor: Actor, request: StartRequest): Promise<unknown> {
+export async function startFor(ctx: ServerContext, actor: Actor, request: StartRequest, origin: CommandOrigin = {}): Promise<unknown> {
   const spec = await loadServerPipeline(ctx.options.pipelinesDir, request.pipeline);
   const names = spec.stages.map((s) => s.name);
   const unknown = (request.stages ?? []).filter((s) => !names.includes(s));
@@ -64,7 +78,7 @@ export async function startFor(ctx: ServerContext, actor: Actor, request: StartR
     attempt: null,
     commit: release?.commit ?? null,
   };
-  const decision = await ctx.sign(request.kind === 'rollback' ? DecisionAction.Rollback : DecisionAction.Promote, actor, target);
+  const decision = await ctx.sign(request.kind === 'rollback' ? DecisionAction.Rollback : DecisionAction.Promote, actor, target, channelOf(origin));
   const input: PromotionInput = {
     apiVersion: 'ramp/v1',
     pipeline: spec,
@@ -90,11 +104,17 @@ const STAGE_DECISIONS: Record<StageAction, DecisionAction> = {
   skip: DecisionAction.Skip,
 };
 
-/** approve, reject, pause, resume, skip: to the stage the promotion is running, which must be `stage`. */
+/**
+ * approve, reject, pause, resume, skip: to the stage the promotion is running, which must be
+ * `stage`. Sent with the decision's id as the Update id (a repeat is a duplicate) — except a
+ * link's decision, whose id is the link's: it goes with a fresh Update id, so that a replayed
+ * link reaches the workflow and is refused there, on the record, as already used.
+ */
 export async function stageCommand(
   ctx: ServerContext,
   actor: Actor,
   request: { promotionId: string; stage: string; action: StageAction; body: { comment?: string | undefined; reason?: string | undefined } },
+  origin: CommandOrigin = {},
 ): Promise<Ack> {
   const { promotionId, stage, action } = request;
   const temporal = await ctx.temporal.get();
@@ -118,19 +138,23 @@ export async function stageCommand(
   // approve and reject are bound to the gate waiting now and the commit it will let through.
   const gate = action === 'approve' || action === 'reject' ? status.approvals.filter((a) => a.outcome === 'Pending').at(-1) : undefined;
   const commit = (gate as { commit?: unknown } | undefined)?.commit;
-  const target: DecisionTarget = {
-    promotionId,
-    pipeline: promotion.pipeline,
-    version: promotion.version,
-    stage,
-    gate: gate?.gate ?? null,
-    attempt: status.attempt,
-    commit: typeof commit === 'string' ? commit : null,
-  };
-  const decision = await ctx.sign(STAGE_DECISIONS[action], actor, target);
+  const target: DecisionTarget = origin.link?.target ??
+    origin.target ?? {
+      promotionId,
+      pipeline: promotion.pipeline,
+      version: promotion.version,
+      stage,
+      gate: gate?.gate ?? null,
+      attempt: status.attempt,
+      commit: typeof commit === 'string' ? commit : null,
+    };
+  const decision = await ctx.sign(STAGE_DECISIONS[action], actor, target, {
+    ...channelOf(origin),
+    ...(origin.link ? { decisionId: origin.link.linkId } : {}),
+  });
   const base = { promotionId, actor: actor.name, decision: decision.token };
   const where = { kind: 'stage', id: active.workflowId, stage, promotionId } as const;
-  const id = decision.decisionId;
+  const id = origin.link ? randomUUID() : decision.decisionId;
   const { comment, reason } = request.body;
   switch (action) {
     case 'approve':
@@ -151,6 +175,7 @@ export async function promotionCommand(
   ctx: ServerContext,
   actor: Actor,
   request: { promotionId: string; action: 'abort' | 'retry'; reason?: string | undefined },
+  origin: CommandOrigin = {},
 ): Promise<Ack> {
   const { promotionId, action } = request;
   const temporal = await ctx.temporal.get();
@@ -167,7 +192,7 @@ export async function promotionCommand(
     attempt: summary?.attempt ?? null,
     commit: null,
   };
-  const decision = await ctx.sign(action === 'abort' ? DecisionAction.Abort : DecisionAction.Retry, actor, target);
+  const decision = await ctx.sign(action === 'abort' ? DecisionAction.Abort : DecisionAction.Retry, actor, target, channelOf(origin));
   const base = { promotionId, actor: actor.name, decision: decision.token };
   const where = { kind: 'promotion', id: promotionId } as const;
   return action === 'abort'
@@ -180,6 +205,7 @@ export async function driftDecision(
   ctx: ServerContext,
   actor: Actor,
   request: { pipeline: string; stage: string; accept: boolean; reason?: string | undefined },
+  origin: CommandOrigin = {},
 ): Promise<Ack> {
   const spec = await loadServerPipeline(ctx.options.pipelinesDir, request.pipeline);
   const stage = spec.stages.find((s) => s.name === request.stage);
@@ -197,9 +223,13 @@ export async function driftDecision(
     attempt: null,
     commit: status.lastCheck?.sha ?? null,
   };
-  const decision = await ctx.sign(DecisionAction.Drift, actor, target);
+  const decision = await ctx.sign(DecisionAction.Drift, actor, target, channelOf(origin));
   const arg: DriftDecisionArgs = { actor: actor.name, decision: decision.token, ...optional('reason', request.reason) };
   return temporal.update(where, request.accept ? acceptDriftUpdate : rejectDriftUpdate, arg, decision.decisionId);
+}
+
+function channelOf(origin: CommandOrigin): { channel: DecisionChannel } {
+  return { channel: origin.channel ?? (origin.link ? DecisionChannel.Link : DecisionChannel.Cli) };
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

@@ -7,6 +7,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { readSnapshot } from '../cli/temporal-backend.js';
 import { rampVersion } from '../cli/version.js';
+import { DecisionChannel } from '../src/identity/decision.js';
 import { browserLoginRoutes } from './auth/browser-login.js';
 import { requestAuthenticator } from './auth/cookie-credential.js';
 import { sessionKeys } from './auth/session-keys.js';
@@ -18,6 +19,8 @@ import { errorEvent, requestEvent } from './log.js';
 import { openApiDocument } from './openapi.js';
 import { commandRoutes } from './routes/commands.js';
 import { eventRoutes } from './routes/events.js';
+import { slackRoutes } from './integrations/slack/routes.js';
+import { approvalLinkRoutes, withoutLinkToken } from './links/routes.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { pipelineRoutes } from './routes/pipelines.js';
@@ -105,6 +108,8 @@ export function createServer(options: ServerOptions): RampServer {
   browserLoginRoutes(app, options.browser, sessions);
   uiRoutes(app, context, options.browser ? sessions : null);
   assetRoutes(app);
+  approvalLinkRoutes(app, context, options.browser ? sessions : null);
+  slackRoutes(app, context);
 
   app.use(
     '/api/v1/*',
@@ -121,6 +126,8 @@ export function createServer(options: ServerOptions): RampServer {
     }
     rateLimit(limiter, `subject:${actor.issuer}\u0000${actor.subject}`);
     c.set('actor', actor);
+    // No Authorization header and still authenticated: the browser session cookie.
+    c.set('channel', c.req.header('authorization') === undefined ? DecisionChannel.Web : DecisionChannel.Cli);
     await next();
   });
   meRoutes(app);
@@ -158,6 +165,8 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** At most 200 characters, and never an approval link's token (a path /approve/<token> is logged as /approve/…). */
 function truncate(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  const shown = withoutLinkToken(text);
+  return shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
 }

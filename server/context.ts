@@ -6,11 +6,14 @@ import type { CliSettings } from '../cli/connection.js';
 import type { Actor } from '../src/identity/actor.js';
 import type { Permission } from '../src/domain/permissions.js';
 import type { Authenticator } from '../src/identity/authenticator.js';
+import type { DecisionChannel } from '../src/identity/decision.js';
 import type { DecisionSigningKey } from '../src/identity/decision-signature.js';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
 import type { BrowserLoginOptions } from './auth/browser-login.js';
 import type { DecisionSigner } from './decisions.js';
+import type { SlackOptions } from './integrations/slack/routes.js';
 import type { Limits } from './limits.js';
+import type { LinkOptions } from './links/routes.js';
 import type { ServerLogger } from './log.js';
 import type { StatusFeed } from './sse.js';
 import type { TemporalLink } from './temporal.js';
@@ -42,6 +45,10 @@ export interface ServerOptions {
   events?: { pollMs?: number; heartbeatMs?: number };
   /** Browser sessions (/auth/*, the `ramp_session` cookie): absent without an OpenID Provider. */
   browser?: BrowserLoginOptions;
+  /** Signed approval links (/approve/:token, server/links/): absent without RAMP_SERVER_LINK_KEYS_FILE. */
+  links?: LinkOptions;
+  /** Slack interactions (/integrations/slack/interactions, server/integrations/slack/): absent without a signing secret. */
+  slack?: SlackOptions;
 }
 
 export interface ServerContext {
@@ -59,5 +66,7 @@ export interface ServerContext {
 export interface AppEnv {
   Variables: {
     actor: Actor;
+    /** Where the request's decisions are taken: `web` with the browser session cookie, `cli` with a bearer token. */
+    channel: DecisionChannel;
   };
 }

@@ -186,6 +186,72 @@ export function apiRoutes(): RouteConfig[] {
       summary: 'End the browser session (clears the session cookie)',
       responses: { 204: { description: 'the cookie is cleared' }, ...browserOff },
     },
+    {
+      method: 'get',
+      path: '/approve/{token}',
+      summary: 'An approval link: the confirm page (decides nothing; docs/approval-links.md)',
+      description:
+        'Verifies the link (signed by a worker, RAMP_SERVER_LINK_KEYS_FILE), then, after sign-in as the approver it names (else 302 to /auth/login?return=…), shows the release, stage, gate, commit, a comment box and Approve / Reject. A GET never decides: mail scanners fetch links. Refusals are HTML pages with a 4xx status, each written to the audit log.',
+      request: { params: z.object({ token: z.string().describe('the signed link (a JWS)') }) },
+      responses: {
+        200: { description: 'the confirm page', content: { 'text/html': { schema: { type: 'string' } } } },
+        302: redirect('to /auth/login, without a session'),
+        400: { description: 'not a valid link (altered, foreign, malformed)', content: { 'text/html': { schema: { type: 'string' } } } },
+        403: { description: 'the link is for someone else', content: { 'text/html': { schema: { type: 'string' } } } },
+        404: { description: 'approval links are not enabled, or no such release', content: { 'text/html': { schema: { type: 'string' } } } },
+        409: {
+          description: 'the release has moved on (another stage, gate, commit or attempt, or decided)',
+          content: { 'text/html': { schema: { type: 'string' } } },
+        },
+        410: { description: 'the link has expired', content: { 'text/html': { schema: { type: 'string' } } } },
+      },
+    },
+    {
+      method: 'post',
+      path: '/approve/{token}',
+      summary: "An approval link's decision (the confirm page's form)",
+      description:
+        'A form POST (application/x-www-form-urlencoded: csrf, decision = approve | reject, comment) from the confirm page: the Origin must be this server, the CSRF token must be the session’s for this link, the signed-in person must be the link’s approver and the release must still wait at the gate, commit and attempt the link names. The decision goes to the workflow with channel `link` and the link’s id as its decision id, so a second use is refused there and recorded.',
+      request: { params: z.object({ token: z.string().describe('the signed link (a JWS)') }) },
+      responses: {
+        200: { description: 'decided: what was recorded', content: { 'text/html': { schema: { type: 'string' } } } },
+        400: {
+          description: 'not a valid link, or the form is incomplete (a rejection needs a reason)',
+          content: { 'text/html': { schema: { type: 'string' } } },
+        },
+        401: { description: 'no browser session', content: { 'text/html': { schema: { type: 'string' } } } },
+        403: {
+          description: 'another origin, a missing or wrong CSRF token, someone else, or the workflow refused the person',
+          content: { 'text/html': { schema: { type: 'string' } } },
+        },
+        404: { description: 'approval links are not enabled, or no such release', content: { 'text/html': { schema: { type: 'string' } } } },
+        409: { description: 'the release has moved on, or the link was already used', content: { 'text/html': { schema: { type: 'string' } } } },
+        410: { description: 'the link has expired', content: { 'text/html': { schema: { type: 'string' } } } },
+      },
+    },
+    {
+      method: 'post',
+      path: '/integrations/slack/interactions',
+      summary: "Slack's interactive messages: a click on a ramp message's Approve or Reject button",
+      description:
+        'Slack’s request, verified with Slack’s own verifier over the raw body (v0 HMAC-SHA256 with RAMP_SERVER_SLACK_SIGNING_SECRET_FILE; timestamps more than 5 minutes off refused). The clicking user is mapped to a person (RAMP_SERVER_SLACK_USERS_FILE, or the e-mail Slack verified for them); the decision goes to the workflow with channel `slack`. Answered 200 at once; the outcome goes to the clicking user as an ephemeral message through the payload’s response_url.',
+      request: {
+        headers: z.object({ 'x-slack-signature': z.string(), 'x-slack-request-timestamp': z.string() }),
+        body: {
+          content: {
+            'application/x-www-form-urlencoded': { schema: z.object({ payload: z.string().describe('the interaction, as JSON (a block_actions payload)') }) },
+          },
+          required: true,
+        },
+      },
+      responses: {
+        200: { description: 'received: the outcome goes to the clicking user through response_url' },
+        400: json(ErrorResponse, 'the payload cannot be read'),
+        401: json(ErrorResponse, 'not signed by Slack with the app’s signing secret, or the timestamp is more than 5 minutes off'),
+        404: json(ErrorResponse, 'Slack interactions are not enabled (no signing secret)'),
+        413: json(ErrorResponse, 'the body is too large'),
+      },
+    },
     { method: 'get', path: '/api/v1/openapi.json', summary: 'This document', responses: { 200: json({ type: 'object' }, 'the OpenAPI document') } },
     {
       ...secured,

@@ -10,6 +10,9 @@ import type { DecisionSigningKey } from '../src/identity/decision-signature.js';
 import { createServer } from './app.js';
 import { checkedPublicUrl, type BrowserLoginOptions } from './auth/browser-login.js';
 import { serverIdentity, type IdentitySettings, type ServerIdentity } from './identity.js';
+import { readSlackUsers } from './integrations/slack/users.js';
+import type { SlackOptions } from './integrations/slack/routes.js';
+import { readLinkKeys } from './links/keys.js';
 import { hostPort, listen } from './listen.js';
 import { jsonLogger } from './log.js';
 
@@ -25,6 +28,10 @@ export interface ServerRun {
   graceMs: number;
   /** RAMP_SERVER_EVENTS_POLL: how often a watched promotion is read. */
   eventsPollMs: number;
+  /** RAMP_SERVER_LINK_KEYS_FILE: the approval links' public keys (server/links/). */
+  linkKeysFile?: string | undefined;
+  /** RAMP_SERVER_SLACK_SIGNING_SECRET_FILE, RAMP_SERVER_SLACK_USERS_FILE, RAMP_SERVER_SLACK_BOT_TOKEN_FILE: Slack interactions (server/integrations/slack/). */
+  slack?: { signingSecretFile: string | undefined; usersFile: string | undefined; botTokenFile: string | undefined };
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
@@ -87,12 +94,37 @@ async function browserLogin(run: ServerRun, identity: ServerIdentity): Promise<B
   };
 }
 
+/** A secret's file, trimmed; a missing or empty file is the operator's error. */
+async function readSecretFile(file: string, variable: string, what: string): Promise<string> {
+  let text: string;
+  try {
+    text = (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    throw new UsageError(`cannot read ${what} ${file} (${variable}): ${(error as { code?: string }).code ?? String(error)}`);
+  }
+  if (text === '') throw new UsageError(`${what} file ${file} (${variable}) is empty`);
+  return text;
+}
+
+/** Slack interactions' settings, or why they are off. */
+async function slackSettings(run: ServerRun): Promise<SlackOptions | string> {
+  const slack = run.slack;
+  if (!slack?.signingSecretFile) return 'off (no RAMP_SERVER_SLACK_SIGNING_SECRET_FILE)';
+  return {
+    signingSecret: await readSecretFile(slack.signingSecretFile, 'RAMP_SERVER_SLACK_SIGNING_SECRET_FILE', "the Slack app's signing secret"),
+    users: slack.usersFile ? await readSlackUsers(slack.usersFile) : new Map(),
+    ...(slack.botTokenFile ? { botToken: await readSecretFile(slack.botTokenFile, 'RAMP_SERVER_SLACK_BOT_TOKEN_FILE', "the Slack app's bot token") } : {}),
+  };
+}
+
 /** Serves until SIGINT or SIGTERM. */
 export async function runServer(run: ServerRun): Promise<void> {
   const signingKey = await readSigningKey(run.signingKeyFile);
   const logger = jsonLogger({ stdout: run.stdout, stderr: run.stderr });
   const identity = serverIdentity(run.identity);
   const browser = await browserLogin(run, identity);
+  const links = run.linkKeysFile ? { publicKeys: await readLinkKeys(run.linkKeysFile) } : null;
+  const slack = await slackSettings(run);
   const server = createServer({
     authenticator: identity.authenticator,
     authorize: identity.authorize,
@@ -103,6 +135,8 @@ export async function runServer(run: ServerRun): Promise<void> {
     events: { pollMs: run.eventsPollMs },
     logger,
     ...(typeof browser === 'string' ? {} : { browser }),
+    ...(links ? { links } : {}),
+    ...(typeof slack === 'string' ? {} : { slack }),
   });
   const { host, port } = hostPort(run.listen);
   const listening = await listen(server, host, port);
@@ -115,6 +149,13 @@ export async function runServer(run: ServerRun): Promise<void> {
     pipelines: resolve(run.pipelinesDir),
     identity: identity.describe,
     browserSessions: typeof browser === 'string' ? browser : `${browser.publicUrl}/auth/login (client ${browser.clientId})`,
+    approvalLinks: !links
+      ? 'off (no RAMP_SERVER_LINK_KEYS_FILE)'
+      : typeof browser === 'string'
+        ? 'off: they need browser sessions'
+        : `${browser.publicUrl}/approve/<token> (${links.publicKeys.keys.length} key(s))`,
+    slack:
+      typeof slack === 'string' ? slack : `/integrations/slack/interactions (${slack.users.size} mapped user(s)${slack.botToken ? ', e-mail lookup' : ''})`,
   });
   await new Promise<void>((done) => {
     const stop = (signal: NodeJS.Signals) => {

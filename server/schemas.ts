@@ -121,7 +121,7 @@ export const Actor = z
     email: z.string().nullable(),
     groups: z.array(z.string()),
     issuer: z.string(),
-    method: z.enum(['oidc', 'service-token', 'local-unverified']),
+    method: z.enum(['oidc', 'service-token', 'local-unverified', 'slack']),
   })
   .openapi('Actor');
 

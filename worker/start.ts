@@ -77,6 +77,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
         secrets: config.secrets,
       }),
     },
+    // The variable's schema checked the form (a duration such as 10s); @types/ms types it as a template literal.
     shutdownGraceTime: config.shutdownGraceTime,
     maxConcurrentActivityTaskExecutions: 10,
   });

@@ -7,7 +7,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalRecord, Groups } from '../src/domain/approval.js';
 import type { OverrideRecord } from '../src/domain/override.js';
 import type { AnalysisResult } from './analysis-messages.js';
-import type { HistoryEntry } from '../src/domain/changes.js';
+import type { FileDiff, HistoryEntry } from '../src/domain/changes.js';
 import type { FailureReason, PauseReason, PromotionPhase, StagePhase, StepStatus } from '../src/domain/phases.js';
 import type { AccessSpec, PipelineSpec, StageSpec } from '../src/schema/pipeline.js';
 import type { Actor } from '../src/identity/actor.js';
@@ -131,6 +131,8 @@ export interface CommitRecord {
   sha: string;
   step: string;
   at: string;
+  /** The lines the commit changed (bounded): what the release page shows. Absent in records from before. */
+  diff?: FileDiff[];
 }
 
 export interface StageStatus {

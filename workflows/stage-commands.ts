@@ -11,7 +11,7 @@ import { gateDecisionRefusal, gateOutcome, progress, type GateContext } from '..
 import { OverrideKind, overrideEligible, overrideRefusal, overrideRefusalFor } from '../src/domain/override.js';
 import { Permission, accessGroups, groupsOf, permissionRefusal } from '../src/domain/permissions.js';
 import { isVerified, unverifiedActor, type Actor } from '../src/identity/actor.js';
-import type { DecisionAction, DecisionTarget } from '../src/identity/decision.js';
+import { DecisionChannel, type DecisionAction, type DecisionTarget } from '../src/identity/decision.js';
 import { VERIFIED_DECISIONS_PATCH, authenticate, forbidden, identityRefusal } from './command-identity.js';
 import { PauseReason, StagePhase, TERMINAL_STAGE_PHASES } from '../src/domain/phases.js';
 import type { Ack, OperatorArgs } from './messages.js';
@@ -110,25 +110,40 @@ export class StageCommands {
     needsVerified: boolean,
     expected: () => Partial<DecisionTarget> = () => ({}),
   ): Promise<Actor> {
+    return (await this.identifyDecision(args, action, needsVerified, expected)).actor;
+  }
+
+  /**
+   * identify(), with where the decision was taken (the signed channel; `cli` for a direct
+   * Temporal command, which is unsigned) and the signed decision's id, for the record.
+   */
+  private async identifyDecision(
+    args: OperatorArgs,
+    action: DecisionAction,
+    needsVerified: boolean,
+    expected: () => Partial<DecisionTarget>,
+  ): Promise<{ actor: Actor; channel: DecisionChannel; decisionId?: string }> {
     const auth = await authenticate(args, action, needsVerified);
     const why = identityRefusal(auth, action, { ...this.target(), ...expected() }, this.record.requests.decisionIds ?? []);
     if (why !== null) {
       this.record.event(`${action}-refused`, why, auth.actor);
       throw forbidden(why);
     }
-    if (auth.verified) (this.record.requests.decisionIds ??= []).push(auth.claims.decisionId);
-    return auth.actor;
+    if (!auth.verified) return { actor: auth.actor, channel: DecisionChannel.Cli };
+    (this.record.requests.decisionIds ??= []).push(auth.claims.decisionId);
+    return { actor: auth.actor, channel: auth.claims.channel ?? DecisionChannel.Cli, decisionId: auth.claims.decisionId };
   }
 
   /** Approvals are accepted even when refused, so that refused attempts are on the record. */
   async decideApproval(action: 'approve' | 'reject', args: OperatorArgs, comment: string): Promise<Ack> {
     this.lastCommandAt = Date.now();
     const pending = this.record.pendingApproval();
-    const actor = await this.identify(args, action, true, () =>
+    const { actor, channel, decisionId } = await this.identifyDecision(args, action, true, () =>
       pending ? { gate: pending.gate, ...(pending.commit !== undefined ? { commit: pending.commit } : {}) } : {},
     );
     const record = this.record.pendingApproval();
-    const decision = { actor: actor.name, identity: actor, at: now(), comment };
+    // Recorded data only (no command): where it was taken, and the signed decision's id.
+    const decision = { actor: actor.name, identity: actor, channel, ...(decisionId !== undefined ? { decisionId } : {}), at: now(), comment };
     if (!record || record !== pending) {
       const reason = `stage ${this.stage} is not waiting for approval (it is ${this.record.status.phase})`;
       this.record.event(`${action}-refused`, reason, actor);

@@ -262,7 +262,7 @@ export class StageRollout {
     );
     this.requests.decidedBy = null;
     if (result.sha !== null) {
-      this.status.commits.push({ sha: result.sha, step, at: now() });
+      this.status.commits.push({ sha: result.sha, step, at: now(), ...(result.diff ? { diff: result.diff } : {}) });
       this.record.event('commit', `${what}: ${result.sha.slice(0, 12)}${result.reused ? ' (found from an earlier attempt)' : ''}`);
       await this.waitLive(result.sha, what);
     } else {

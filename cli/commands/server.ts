@@ -35,10 +35,14 @@ ramp server keys --out DIR [--kid ID]
   --pipelines DIR      the pipelines callers may name (default $RAMP_PIPELINES_DIR or ./pipelines)
 ${TEMPORAL_FLAGS_USAGE}
 
-  keys --out DIR       write a fresh key pair: DIR/signing.jwk.json (private, mode 0600: the
-                       servers' RAMP_SERVER_SIGNING_KEY_FILE) and DIR/decision-keys.json (the
-                       public JWKS the workers verify with). Existing files are not overwritten
-  --kid ID             the key's id (default ramp-<today>)
+  keys --out DIR       write two fresh key pairs. Decisions: DIR/signing.jwk.json (private,
+                       mode 0600: the servers' RAMP_SERVER_SIGNING_KEY_FILE) and
+                       DIR/decision-keys.json (the public JWKS the workers verify with).
+                       Approval links: DIR/link-signing.jwk.json (private, mode 0600: the
+                       workers' RAMP_LINK_SIGNING_KEY_FILE) and DIR/link-keys.json (the public
+                       JWKS: the servers' RAMP_SERVER_LINK_KEYS_FILE). Existing files are not
+                       overwritten
+  --kid ID             the decision key's id (default ramp-<today>; the link key's is <ID>-link)
 
 ${variablesUsage('server')}
 
@@ -85,6 +89,12 @@ ${variablesUsage('server')}
       limits: { bodyBytes: variables.RAMP_SERVER_BODY_LIMIT, ratePerSecond: variables.RAMP_SERVER_RATE, rateBurst: variables.RAMP_SERVER_BURST },
       graceMs: durationMs(variables.RAMP_SERVER_SHUTDOWN_GRACE),
       eventsPollMs: durationMs(variables.RAMP_SERVER_EVENTS_POLL),
+      linkKeysFile: variables.RAMP_SERVER_LINK_KEYS_FILE ? resolve(io.cwd, variables.RAMP_SERVER_LINK_KEYS_FILE) : undefined,
+      slack: {
+        signingSecretFile: variables.RAMP_SERVER_SLACK_SIGNING_SECRET_FILE ? resolve(io.cwd, variables.RAMP_SERVER_SLACK_SIGNING_SECRET_FILE) : undefined,
+        usersFile: variables.RAMP_SERVER_SLACK_USERS_FILE ? resolve(io.cwd, variables.RAMP_SERVER_SLACK_USERS_FILE) : undefined,
+        botTokenFile: variables.RAMP_SERVER_SLACK_BOT_TOKEN_FILE ? resolve(io.cwd, variables.RAMP_SERVER_SLACK_BOT_TOKEN_FILE) : undefined,
+      },
       stdout: io.stdout,
       stderr: io.stderr,
     };
@@ -101,10 +111,14 @@ async function writeKeys(args: string[], cwd: string, stdout: (text: string) => 
   if (values.out === undefined) throw new UsageError('say where to write the keys with --out DIR');
   const dir = resolve(cwd, values.out);
   const { signing, publicKeys } = await generateDecisionKeys(...(values.kid ? [values.kid] : []));
+  // The link key is another pair, the other way round: workers sign links, servers verify them.
+  const link = await generateDecisionKeys(`${signing.kid}-link`);
   await mkdir(dir, { recursive: true });
   const privateFile = join(dir, 'signing.jwk.json');
   const publicFile = join(dir, 'decision-keys.json');
-  for (const file of [privateFile, publicFile]) {
+  const linkPrivateFile = join(dir, 'link-signing.jwk.json');
+  const linkPublicFile = join(dir, 'link-keys.json');
+  for (const file of [privateFile, publicFile, linkPrivateFile, linkPublicFile]) {
     if (
       await stat(file).then(
         () => true,
@@ -115,9 +129,13 @@ async function writeKeys(args: string[], cwd: string, stdout: (text: string) => 
   }
   await writeFile(privateFile, `${JSON.stringify(signing.jwk, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   await writeFile(publicFile, `${JSON.stringify(publicKeys, null, 2)}\n`, { mode: 0o644, flag: 'wx' });
+  await writeFile(linkPrivateFile, `${JSON.stringify(link.signing.jwk, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  await writeFile(linkPublicFile, `${JSON.stringify(link.publicKeys, null, 2)}\n`, { mode: 0o644, flag: 'wx' });
   stdout(
     `wrote ${privateFile} (private, mode 0600: RAMP_SERVER_SIGNING_KEY_FILE for the servers)\n` +
-      `wrote ${publicFile} (public keys for the workers; key id ${signing.kid})\n`,
+      `wrote ${publicFile} (public keys for the workers; key id ${signing.kid})\n` +
+      `wrote ${linkPrivateFile} (private, mode 0600: RAMP_LINK_SIGNING_KEY_FILE for the workers, which sign approval links)\n` +
+      `wrote ${linkPublicFile} (public keys for the servers: RAMP_SERVER_LINK_KEYS_FILE; key id ${link.signing.kid})\n`,
   );
   return ExitCode.Ok;
 }

@@ -2,7 +2,7 @@
  * `ramp status`: a promotion and its stages for people, in the spirit of `kubectl argo rollouts
  * get rollout`. Pure: status objects in, text out.
  */
-import type { ApprovalRecord } from '../../src/domain/approval.js';
+import type { ApprovalRecord, Decision } from '../../src/domain/approval.js';
 import type { PromotionStatus, StageEvent, StageStatus, StageSummary } from '../../workflows/messages.js';
 import { palette } from '../output.js';
 import { analysisLines, shownRuns } from './analysis.js';
@@ -251,22 +251,30 @@ function approvalLines(record: ApprovalRecord, options: RenderOptions): string[]
   const decisions = [
     ...record.approvals.map((d) => ({
       at: d.at,
-      line: `  ${paint(Marker.succeeded, Marker.succeeded, options.color)} ${d.actor} approved${d.comment ? `: ${d.comment}` : ''}`,
+      line: `  ${paint(Marker.succeeded, Marker.succeeded, options.color)} ${d.actor} approved${via(d)}${d.comment ? `: ${d.comment}` : ''}`,
     })),
     ...(record.rejection
       ? [
           {
             at: record.rejection.at,
-            line: `  ${paint(Marker.failed, Marker.failed, options.color)} ${record.rejection.actor} rejected${record.rejection.comment ? `: ${record.rejection.comment}` : ''}`,
+            line: `  ${paint(Marker.failed, Marker.failed, options.color)} ${record.rejection.actor} rejected${via(record.rejection)}${record.rejection.comment ? `: ${record.rejection.comment}` : ''}`,
           },
         ]
       : []),
     ...record.refused.map((d) => ({
       at: d.at,
-      line: `  ${paint(Marker.failed, Marker.failed, options.color)} ${d.actor} tried to ${d.action}, refused: ${d.reason}`,
+      line: `  ${paint(Marker.failed, Marker.failed, options.color)} ${d.actor} tried to ${d.action}${via(d)}, refused: ${d.reason}`,
     })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return [head, ...decisions.map((d) => d.line)];
+}
+
+/**
+ * ` via link`: where a decision was taken, when it was not the CLI (the default, and what every
+ * record from before channels means); `--json` carries the channel of every decision.
+ */
+function via(decision: Decision): string {
+  return decision.channel && decision.channel !== 'cli' ? ` via ${decision.channel}` : '';
 }
 
 /** The events table: date and time (or the time of day only, on one screen), source, kind, actor, message. */

@@ -10,19 +10,19 @@ export function commandRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     app.post(`/api/v1/promotions/:id/stages/:stage/${action}`, async (c) => {
       const { id, stage } = pathOf(c, StageParams);
       const body: { comment?: string | undefined; reason?: string | undefined } = await bodyOf(c, STAGE_ACTIONS[action]);
-      return c.json(await stageCommand(ctx, c.get('actor'), { promotionId: id, stage, action, body }));
+      return c.json(await stageCommand(ctx, c.get('actor'), { promotionId: id, stage, action, body }, { channel: c.get('channel') }));
     });
   }
 
   app.post('/api/v1/promotions/:id/abort', async (c) => {
     const { id } = pathOf(c, PromotionParams);
     const { reason } = await bodyOf(c, ReasonRequest);
-    return c.json(await promotionCommand(ctx, c.get('actor'), { promotionId: id, action: 'abort', reason }));
+    return c.json(await promotionCommand(ctx, c.get('actor'), { promotionId: id, action: 'abort', reason }, { channel: c.get('channel') }));
   });
 
   app.post('/api/v1/promotions/:id/retry', async (c) => {
     const { id } = pathOf(c, PromotionParams);
     await bodyOf(c, EmptyRequest);
-    return c.json(await promotionCommand(ctx, c.get('actor'), { promotionId: id, action: 'retry' }));
+    return c.json(await promotionCommand(ctx, c.get('actor'), { promotionId: id, action: 'retry' }, { channel: c.get('channel') }));
   });
 }

@@ -38,7 +38,7 @@ export function pipelineRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     app.post(`/api/v1/pipelines/:pipeline/stages/:stage/drift/${decision}`, async (c) => {
       const { pipeline, stage } = pathOf(c, PipelineStageParams);
       const { reason } = await bodyOf(c, OptionalReasonRequest);
-      return c.json(await driftDecision(ctx, c.get('actor'), { pipeline, stage, accept: decision === 'accept', reason }));
+      return c.json(await driftDecision(ctx, c.get('actor'), { pipeline, stage, accept: decision === 'accept', reason }, { channel: c.get('channel') }));
     });
   }
 }

@@ -11,12 +11,12 @@ import { ListQuery, PromoteRequest, PromotionParams, RollbackRequest } from '../
 export function promotionRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.post('/api/v1/promotions', async (c) => {
     const body = await bodyOf(c, PromoteRequest);
-    return c.json(await startFor(ctx, c.get('actor'), { kind: 'promote', ...body }), 201);
+    return c.json(await startFor(ctx, c.get('actor'), { kind: 'promote', ...body }, { channel: c.get('channel') }), 201);
   });
 
   app.post('/api/v1/rollbacks', async (c) => {
     const body = await bodyOf(c, RollbackRequest);
-    return c.json(await startFor(ctx, c.get('actor'), { kind: 'rollback', ...body }), 201);
+    return c.json(await startFor(ctx, c.get('actor'), { kind: 'rollback', ...body }, { channel: c.get('channel') }), 201);
   });
 
   app.get('/api/v1/promotions', async (c) => {

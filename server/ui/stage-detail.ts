@@ -240,6 +240,25 @@ export function commitWhat(s: StageStatus, commit: CommitRecord): string {
   return event ? event.message.replace(/: [0-9a-f]{12}( \(found from an earlier attempt\))?$/, '$1') : (commitWeight(commit.step)?.what ?? commit.step);
 }
 
+/** The lines the commit changed, `-` and `+` in text (not only colour); absent in records from before diffs were kept. */
+function diff(c: CommitRecord): Html {
+  if (!c.diff || c.diff.length === 0) return html``;
+  return html`<details class="diff">
+    <summary>the lines ramp changed</summary>
+    ${c.diff.map(
+      (f) =>
+        html`<p class="file"><code>${f.file}</code></p>
+          <pre>
+${f.lines.map((l) => html`<span class="${l.op === '+' ? 'added' : 'removed'}">${l.op} ${l.text} </span>`)}${
+              f.omitted > 0
+                ? `… ${f.omitted} more line(s)
+`
+                : ''
+            }</pre>`,
+    )}
+  </details>`;
+}
+
 function commits(s: StageStatus): Html {
   if (s.commits.length === 0 && s.reverts.length === 0) return html``;
   return html`<h4>Commits ramp wrote</h4>
@@ -248,7 +267,7 @@ function commits(s: StageStatus): Html {
         (c) =>
           html`<li>
             <code title="${c.sha}">${shortSha(c.sha)}</code> ${commitWhat(s, c)}
-            ${time(c.at)}${s.live?.sha === c.sha ? html` <span class="live">(live)</span>` : ''}
+            ${time(c.at)}${s.live?.sha === c.sha ? html` <span class="live">(live)</span>` : ''} ${diff(c)}
           </li>`,
       )}
       ${s.reverts.map((r) => html`<li><code title="${r.sha}">${shortSha(r.sha)}</code> reverts <code>${shortSha(r.reverted)}</code> ${time(r.at)}</li>`)}

@@ -29,6 +29,9 @@ caption { text-align: left; font-weight: 600; padding: .25rem 0; }
 th, td { text-align: left; vertical-align: top; padding: .2rem .5rem; border-bottom: 1px solid #8884; }
 td { overflow-wrap: anywhere; }
 .chart { display: block; margin: .25rem 0; }
+.diff pre { margin: .25rem 0; padding: .25rem .5rem; overflow-x: auto; font-size: .85rem; border: 1px solid #8884; }
+.diff .added { color: #080; } .diff .removed { color: #b00; }
+.diff .file { margin: .25rem 0 0; }
 .chart .failed { stroke-width: 2; }
 .open { font-weight: 600; }
 .refused, .why { font-style: italic; }

@@ -61,6 +61,13 @@ export interface CommitRequest {
   expect?: string[];
 }
 
+/** The lines one file lost (`-`) and gained (`+`) in a commit; `omitted` counts lines past the bound. */
+export interface FileDiff {
+  file: string;
+  lines: { op: '-' | '+'; text: string }[];
+  omitted: number;
+}
+
 export interface CommitResult {
   /** The commit on the branch, or null when the files already were as asked (nothing committed). */
   sha: string | null;
@@ -68,6 +75,8 @@ export interface CommitResult {
   reused: boolean;
   /** Files changed, relative to the repository root. */
   files: string[];
+  /** The lines the commit changed (bounded); absent from workers before the release page showed them. */
+  diff?: FileDiff[];
 }
 
 export interface RevertRequest {

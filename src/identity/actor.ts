@@ -2,11 +2,14 @@
  * Who did something, as the record keeps it: never a bare string. `method` says how the
  * identity was established — `oidc` (a bearer token verified against the issuer's keys, via
  * `ramp server`), `service-token` (a ramp-issued token for automation), `local-unverified`
- * (a direct Temporal call: the dev stack, an administrator; the name is whatever was typed).
+ * (a direct Temporal call: the dev stack, an administrator; the name is whatever was typed),
+ * `slack` (a Slack user, proven by Slack's signed request, mapped to a person by the server's
+ * Slack users file — server/integrations/slack/users.ts; the issuer and subject are the mapped
+ * person's, so the same person through Slack and through the provider is one person).
  * Pure: workflows use it.
  */
 
-export const ActorMethod = { Oidc: 'oidc', ServiceToken: 'service-token', LocalUnverified: 'local-unverified' } as const;
+export const ActorMethod = { Oidc: 'oidc', ServiceToken: 'service-token', LocalUnverified: 'local-unverified', Slack: 'slack' } as const;
 export type ActorMethod = (typeof ActorMethod)[keyof typeof ActorMethod];
 
 export interface Actor {

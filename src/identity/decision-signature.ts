@@ -5,7 +5,7 @@
  * imported by workflows — the worker verifies in an activity (activities/identity.ts).
  */
 import { SignJWT, createLocalJWKSet, errors, exportJWK, generateKeyPair, importJWK, jwtVerify, type JSONWebKeySet, type JWK } from 'jose';
-import type { DecisionClaims } from './decision.js';
+import { DecisionChannel, type DecisionClaims } from './decision.js';
 
 /** The JWS header's `typ`, the issuer and the audience of every decision. */
 export const DECISION_TYPE = 'ramp-decision+jwt';
@@ -33,7 +33,8 @@ export async function generateDecisionKeys(
 /** Signs a decision; it can be used until `claims.expiresAt`. */
 export async function signDecision(claims: DecisionClaims, key: DecisionSigningKey): Promise<string> {
   const privateKey = await importJWK(key.jwk, 'EdDSA');
-  return new SignJWT({ ramp: { action: claims.action, actor: claims.actor, target: claims.target } })
+  const ramp = { action: claims.action, actor: claims.actor, target: claims.target, ...(claims.channel ? { channel: claims.channel } : {}) };
+  return new SignJWT({ ramp })
     .setProtectedHeader({ alg: 'EdDSA', typ: DECISION_TYPE, kid: key.kid })
     .setJti(claims.decisionId)
     .setIssuer(ISSUER)
@@ -42,6 +43,8 @@ export async function signDecision(claims: DecisionClaims, key: DecisionSigningK
     .setExpirationTime(Math.floor(Date.parse(claims.expiresAt) / 1000))
     .sign(privateKey);
 }
+
+const CHANNELS: readonly unknown[] = Object.values(DecisionChannel);
 
 export type DecisionVerification = { ok: true; claims: DecisionClaims } | { ok: false; reason: string };
 
@@ -61,9 +64,12 @@ export async function verifyDecision(token: string, publicKeys: JSONWebKeySet, n
       currentDate: now,
       requiredClaims: ['jti', 'iat', 'exp'],
     });
-    const ramp = payload.ramp as Pick<DecisionClaims, 'action' | 'actor' | 'target'> | undefined;
+    const ramp = payload.ramp as (Pick<DecisionClaims, 'action' | 'actor' | 'target'> & { channel?: unknown }) | undefined;
     if (!ramp || typeof ramp !== 'object' || !ramp.actor || !ramp.target || typeof ramp.action !== 'string') {
       return { ok: false, reason: 'the signed decision carries no action, actor or target' };
+    }
+    if (ramp.channel !== undefined && !CHANNELS.includes(ramp.channel)) {
+      return { ok: false, reason: `the signed decision names an unknown channel; expected one of ${CHANNELS.join(', ')}` };
     }
     return {
       ok: true,
@@ -72,6 +78,7 @@ export async function verifyDecision(token: string, publicKeys: JSONWebKeySet, n
         action: ramp.action,
         actor: ramp.actor,
         target: ramp.target,
+        ...(ramp.channel !== undefined ? { channel: ramp.channel as DecisionChannel } : {}),
         issuedAt: new Date(payload.iat! * 1000).toISOString(),
         expiresAt: new Date(payload.exp! * 1000).toISOString(),
       },

@@ -317,6 +317,32 @@ export const serverVariables = {
     expected: 'true or false',
     readers: ['server'],
   }),
+  RAMP_SERVER_LINK_KEYS_FILE: variable(z.string().optional(), {
+    description:
+      "the public keys (a JWKS) of the workers' approval-link key: ramp server verifies /approve/<token> links with them (`ramp server keys` writes link-keys.json; docs/approval-links.md)",
+    expected: 'a file path',
+    readers: ['server'],
+    unset: 'approval links are refused (404 page)',
+  }),
+  RAMP_SERVER_SLACK_SIGNING_SECRET_FILE: variable(z.string().optional(), {
+    description: "a file with the Slack app's signing secret: POST /integrations/slack/interactions accepts only requests Slack signed with it",
+    expected: 'a file path',
+    readers: ['server'],
+    unset: 'Slack buttons are refused (404)',
+  }),
+  RAMP_SERVER_SLACK_USERS_FILE: variable(z.string().optional(), {
+    description: 'a JSON file mapping Slack user ids (or e-mail addresses) to people (subject, issuer, name, email, groups): who a Slack click is',
+    expected: 'a file path',
+    readers: ['server'],
+    unset: 'no Slack user is known: every click is refused, with the reason, to the person who clicked',
+  }),
+  RAMP_SERVER_SLACK_BOT_TOKEN_FILE: variable(z.string().optional(), {
+    description:
+      "a file with the Slack app's bot token (scope users:read.email): a Slack user not in the users file is looked up by the e-mail Slack verified for them",
+    expected: 'a file path',
+    readers: ['server'],
+    unset: 'Slack users are found by their id in RAMP_SERVER_SLACK_USERS_FILE only',
+  }),
   RAMP_SERVICE_TOKENS_FILE: variable(z.string().optional(), {
     description: 'the store of service tokens (hashed) that ramp server accepts and ramp token manages',
     expected: 'a file path',

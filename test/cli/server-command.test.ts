@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -33,6 +33,13 @@ describe('ramp server (the command)', () => {
     assert.equal(jwks.keys[0]!.kid, 'test-key');
     assert.equal(jwks.keys[0]!.x, privateKey.x);
     assert.ok(!('d' in jwks.keys[0]!), 'the public keys hold no private part');
+    // The approval-link pair: the private half for the workers, the public JWKS for the servers.
+    const linkKey = JSON.parse(await readFile(join(out, 'link-signing.jwk.json'), 'utf8')) as Record<string, string>;
+    assert.equal((await stat(join(out, 'link-signing.jwk.json'))).mode & 0o777, 0o600);
+    assert.deepEqual([linkKey.kty, linkKey.crv, linkKey.kid, typeof linkKey.d], ['OKP', 'Ed25519', 'test-key-link', 'string']);
+    assert.notEqual(linkKey.d, privateKey.d, 'links and decisions have separate keys');
+    const linkKeys = JSON.parse(await readFile(join(out, 'link-keys.json'), 'utf8')) as { keys: Record<string, string>[] };
+    assert.deepEqual([linkKeys.keys.length, linkKeys.keys[0]!.kid, linkKeys.keys[0]!.x, 'd' in linkKeys.keys[0]!], [1, 'test-key-link', linkKey.x, false]);
 
     const again = await ramp(['server', 'keys', '--out', out], {});
     assert.equal(again.code, 2);
@@ -55,6 +62,18 @@ describe('ramp server (the command)', () => {
   test('runs until SIGTERM: health, readiness, 401 without an identity provider, JSON logs, a clean stop', { timeout: 120_000 }, async () => {
     const keys = join(dir, 'run-keys');
     assert.equal((await ramp(['server', 'keys', '--out', keys], {})).code, 0);
+    // Approval links and Slack on: their files are read at start.
+    await writeFile(join(dir, 'slack-secret'), 'slack-signing-secret-value\n');
+    await writeFile(join(dir, 'slack-users.json'), JSON.stringify({ U1: { subject: 'dave', issuer: 'https://idp.test' } }));
+    const slackEnv = { RAMP_SERVER_SLACK_SIGNING_SECRET_FILE: join(dir, 'slack-secret'), RAMP_SERVER_SLACK_USERS_FILE: join(dir, 'slack-users.json') };
+    // A private key where the servers' link public keys belong: it does not start (2), and says why.
+    const privateLinkKeys = await ramp(['server', '--listen', '127.0.0.1:0'], {
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      RAMP_SERVER_SIGNING_KEY_FILE: join(keys, 'signing.jwk.json'),
+      RAMP_SERVER_LINK_KEYS_FILE: join(keys, 'link-signing.jwk.json'),
+    });
+    assert.equal(privateLinkKeys.code, 2);
+    assert.match(privateLinkKeys.stderr, /link-signing\.jwk\.json \(RAMP_SERVER_LINK_KEYS_FILE\) is not a JWKS of public Ed25519 keys/);
     const child = spawn(process.execPath, [BIN, 'server', '--listen', '127.0.0.1:0', '--pipelines', dir], {
       env: {
         PATH: process.env.PATH,
@@ -62,6 +81,8 @@ describe('ramp server (the command)', () => {
         TEMPORAL_ADDRESS: '127.0.0.1:1',
         RAMP_CONNECT_TIMEOUT_MS: '500',
         RAMP_SERVER_SIGNING_KEY_FILE: join(keys, 'signing.jwk.json'),
+        RAMP_SERVER_LINK_KEYS_FILE: join(keys, 'link-keys.json'),
+        ...slackEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -78,6 +99,11 @@ describe('ramp server (the command)', () => {
         90_000,
       ))!;
       assert.equal((await fetch(`${url}/healthz`)).status, 200);
+      const listening = JSON.parse(stdout.split('\n').find((line) => line.includes('"msg":"listening"'))!) as Record<string, string>;
+      assert.equal(listening.approvalLinks, 'off: they need browser sessions');
+      assert.equal(listening.slack, '/integrations/slack/interactions (1 mapped user(s))');
+      const unsigned = await fetch(`${url}/integrations/slack/interactions`, { method: 'POST', body: 'payload=%7B%7D' });
+      assert.equal(unsigned.status, 401); // and an audit line, 'refused'
       const ready = await fetch(`${url}/readyz`);
       assert.equal(ready.status, 503);
       assert.deepEqual(await ready.json(), { status: 'unavailable', message: 'ramp server cannot reach Temporal right now' });
@@ -99,8 +125,9 @@ describe('ramp server (the command)', () => {
       .map((line) => JSON.parse(line) as { msg: string });
     assert.deepEqual(
       lines.map((l) => l.msg).filter((m) => m !== 'request'),
-      ['listening', 'stopping', 'stopped'],
+      ['listening', 'refused', 'stopping', 'stopped'],
     );
     assert.ok(!`${stdout}${stderr}`.includes('some-secret-token'), 'no token in the output');
+    assert.ok(!`${stdout}${stderr}`.includes('slack-signing-secret-value'), 'no Slack secret in the output');
   });
 });

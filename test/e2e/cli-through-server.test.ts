@@ -65,8 +65,8 @@ async function stopWorker(w: TestWorker | undefined): Promise<void> {
  * What legitimately differs between the two paths: the pipeline's name (so the promotion id),
  * people's names (a token's display name, `--as`'s login name), how an actor was established
  * (straight to Temporal, `(unverified)`), the `--as USER` of the commands a status suggests
- * (through the server, who acts is who logged in), times, durations, commits, run ids, and which events
- * are the last few (see withoutEventLines).
+ * (through the server, who acts is who logged in), times, durations, commits, run ids, which events
+ * are the last few (see withoutEventLines), and a decision's signed id (only the server signs).
  */
 function normalise(text: string, pipeline: string): string {
   let out = withoutEventLines(text).replaceAll(pipeline, '<pipeline>');
@@ -75,6 +75,7 @@ function normalise(text: string, pipeline: string): string {
     out
       .replaceAll(' (unverified)', '')
       .replaceAll(' --as USER', '')
+      .replace(/^ *"decisionId": "[^"]*",\n/gm, '')
       .replace(/\b\d{4}-\d{2}-\d{2}T[\d:.]+Z\b/g, '<time>')
       .replace(/\b\d{2}:\d{2}:\d{2}\b/g, '<time>')
       .replace(/\b[0-9a-f]{7,40}\b/g, '<sha>')

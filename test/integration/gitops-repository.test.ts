@@ -209,8 +209,17 @@ describe('GitOps repository (real Git)', { concurrency: 3 }, () => {
     });
 
     test('committing a step again reuses its commit', async () => {
-      const again = await repo.commit(commitRequest(repository, 1));
+      const { diff, ...again } = await repo.commit(commitRequest(repository, 1));
       assert.deepEqual(again, { sha: shas[1], reused: true, files: Object.keys(EXPECTED[1]!) });
+      // The lines it reports are the lines Git says the commit changed, file by file.
+      const shown = await look(remote).git.raw(['show', '--format=', '--unified=0', shas[1]!]);
+      const changed = shown.split('\n').filter((l) => /^[+-]/.test(l) && !/^(\+\+\+|---) /.test(l));
+      assert.ok(changed.length > 0, 'the commit changed lines');
+      assert.deepEqual(
+        diff?.flatMap((f) => f.lines.map((l) => `${l.op}${l.text}`)),
+        changed,
+      );
+      assert.deepEqual(diff?.map((f) => f.file).sort(), Object.keys(EXPECTED[1]!).sort());
       assert.equal(await look(remote).count(), 3);
     });
 

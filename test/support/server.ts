@@ -51,6 +51,10 @@ export async function testServer(options: {
   authorize?: ServerOptions['authorize'];
   /** Browser sessions (/auth/*): off when absent. */
   browser?: ServerOptions['browser'];
+  /** Approval links (/approve/:token): off when absent. */
+  links?: ServerOptions['links'];
+  /** Slack interactions: off when absent. */
+  slack?: ServerOptions['slack'];
 }): Promise<TestServer> {
   const logs: string[] = [];
   const keys = options.keys ?? (await generateDecisionKeys('test'));
@@ -66,6 +70,8 @@ export async function testServer(options: {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.events ? { events: options.events } : {}),
     ...(options.browser ? { browser: options.browser } : {}),
+    ...(options.links ? { links: options.links } : {}),
+    ...(options.slack ? { slack: options.slack } : {}),
     logger: { info: (event) => logs.push(JSON.stringify(event)), error: (event) => logs.push(JSON.stringify(event)) },
   });
   // Each signed decision is kept as well as sent.

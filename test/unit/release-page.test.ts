@@ -218,6 +218,36 @@ describe('the release page', () => {
     assert.match(noSync, /live: <strong>not observed \(the stage has no sync mode\)<\/strong>/);
   });
 
+  test('commits show the lines ramp changed, with - and + in text', () => {
+    const base = production();
+    const [first, ...rest] = base.commits;
+    assert.ok(first, 'the fixture has a commit');
+    const stage = production({
+      commits: [
+        {
+          ...first,
+          diff: [
+            {
+              file: 'envs/production/route.yaml',
+              lines: [
+                { op: '-', text: '      weight: 0 <b>' },
+                { op: '+', text: '      weight: 20' },
+              ],
+              omitted: 3,
+            },
+          ],
+        },
+        ...rest,
+      ],
+    });
+    const main = squash(renderReleaseMain(view(person('sam'), { promotion: promotion(), activeStage: stage })));
+    assert.match(main, /<details class="diff"><summary>the lines ramp changed<\/summary><p class="file"><code>envs\/production\/route\.yaml<\/code><\/p>/);
+    // (squashed: whitespace runs read as one space)
+    assert.match(main, /<span class="removed">- weight: 0 &lt;b&gt; <\/span><span class="added">\+ weight: 20 <\/span>… 3 more line\(s\)/);
+    const before = squash(renderReleaseMain(view(person('sam'), { promotion: promotion(), activeStage: base })));
+    assert.doesNotMatch(before, /class="diff"/, 'records from before diffs were kept show none');
+  });
+
   test('analyses: every measurement with value, condition and verdict, a chart per metric, judge scores', () => {
     const main = squash(renderReleaseMain(view(person('sam'), { promotion: promotion(), activeStage: production({ analyses: [analysed()] }) })));
     assert.match(

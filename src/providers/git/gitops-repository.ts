@@ -9,6 +9,7 @@ import { TRAFFIC_ROUTERS, type TrafficRouters } from '../traffic/registry.js';
 import { writeStageEdits } from './changes.js';
 import { GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } from './errors.js';
 import { changedFiles, readLog, type LogEntry } from './git-log.js';
+import { commitDiff } from './diff.js';
 import { formatCommitMessage, formatRevertMessage, TrailerKey } from './trailers.js';
 import { SnapshotStore } from './snapshots.js';
 import { readYamlField } from '../../manifests/yaml-edit.js';
@@ -103,14 +104,14 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
       const { promotion, stage, step } = request.trailers;
       const recent = await readLog(s.git, [`--max-count=${this.#window}`, s.upstream]);
       const earlier = recent.find((e) => e.rollbackReason === null && e.promotion === promotion && e.stage === stage && e.step === step);
-      if (earlier) return { sha: earlier.sha, reused: true, files: await changedFiles(s.git, earlier.sha) };
+      if (earlier) return { sha: earlier.sha, reused: true, files: await changedFiles(s.git, earlier.sha), diff: await commitDiff(s.git, earlier.sha) };
 
       const files = await writeStageEdits(s.dir, request, this.#routers);
       if (files.length === 0) return { sha: null, reused: false, files: [] };
       await s.git.raw(['add', '--verbose', '--', ...files]);
       await commitWithMessage(s, formatCommitMessage(request.subject, request.trailers));
       const [sha] = await this.#push(s, 1, `the commit "${request.subject}"`, expect);
-      return { sha: sha!, reused: false, files };
+      return { sha: sha!, reused: false, files, diff: await commitDiff(s.git, sha!) };
     });
   }
 
