@@ -60,11 +60,11 @@ export function followRelease(view: ReleaseView, eventsUrl: string): void {
       retryLater('The server ended live updates');
     });
     source.addEventListener('error', (event) => {
-      // The server's own `event: error` (a read failed; the stream goes on) carries its error body.
+      // The server's own `event: error` (a read failed; the stream goes on) carries its error body:
+      // transient, so the polite line (the alert stays for what a person did, and the session).
       if (event instanceof MessageEvent && typeof event.data === 'string') {
         const body = parse(event.data) as { message?: unknown; hint?: unknown } | null;
-        if (body && typeof body.message === 'string')
-          view.notices.problem(`Live updates: ${body.message}`, typeof body.hint === 'string' ? body.hint : undefined);
+        if (body && typeof body.message === 'string') view.notices.say(`Live updates: ${body.message}; still trying.`);
         return;
       }
       if (finished) return;

@@ -1,7 +1,8 @@
 /**
  * Where the islands speak to the person, just above the release's <main> (outside it, so a
- * refresh of the content keeps it): a polite status line (role=status) for what changed and what
- * an action answered, and an alert (role=alert) for what went wrong, with its hint. Both exist
+ * refresh of the content keeps it): a polite status line (role=status) for what changed, what an
+ * action answered and passing trouble with live updates, and an alert (role=alert) for what a
+ * person must act on — an action refused or not sent, a session that ended — with its hint. Both exist
  * from the start, empty, so that assistive technology announces what is written into them.
  */
 export class Notices {

@@ -58,14 +58,14 @@ export class ReleaseView {
     try {
       response = await fetch(this.fragmentUrl, { credentials: 'same-origin', redirect: 'manual', cache: 'no-store', headers: { accept: 'text/html' } });
     } catch (error) {
-      this.notices.problem(`Could not reload the release: ${error instanceof Error ? error.message : String(error)}.`, 'It is tried again at the next change.');
+      this.notices.say(`Could not reload the release: ${error instanceof Error ? error.message : String(error)}; it is tried again at the next change.`);
       return;
     }
     // No session any more: the server sends the browser to its login (a redirect) or answers 401.
     if (response.type === 'opaqueredirect' || response.status === 401) return this.endSession();
     if (!response.ok) {
       const failure = await problemOf(response);
-      this.notices.problem(`Could not reload the release: ${failure.message}`, failure.hint);
+      this.notices.say(`Could not reload the release: ${failure.message}; it is tried again at the next change.`);
       return;
     }
     this.replace(await response.text());
