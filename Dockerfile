@@ -14,6 +14,7 @@ COPY activities ./activities
 COPY worker ./worker
 COPY cli ./cli
 COPY server ./server
+COPY ui ./ui
 COPY scripts/build.ts ./scripts/build.ts
 RUN npm run build
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Written last by `npm run build`: its time is the build's.
 const compiled = path.join(root, 'dist/cli/bundle/ramp.js');
-const SOURCE_DIRS = ['cli', 'server', 'src', 'worker', 'workflows', 'activities'];
+const SOURCE_DIRS = ['cli', 'server', 'src', 'worker', 'workflows', 'activities', 'ui'];
 
 /** The first source file changed after the build, if any (the sources exist only in a checkout). */
 function changedSince(time) {

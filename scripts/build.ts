@@ -9,16 +9,20 @@
  *    loads in about half the CPU time of hundreds of separate modules. At the depth of
  *    dist/cli/commands/, so that its `new URL('../../worker/run.js', import.meta.url)` finds the
  *    compiled worker for `ramp worker`, which stays unbundled (native SDK core).
+ * 4. dist/ui/ramp.js: the web UI's islands (ui/ramp.ts) for the browser, served as /assets/ramp.js
+ *    (server/ui/assets.ts, which bundles the same way at run time when ramp runs from source).
  */
 import { spawnSync } from 'node:child_process';
 import { rename, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { CLIENT_BUILD_OPTIONS, CLIENT_BUNDLE_IN_DIST, CLIENT_ENTRY } from '../server/ui/assets.js';
 import { DIST_DIR, PACKAGE_ROOT, PREBUILT_BUNDLE, writeWorkflowBundle } from '../worker/workflow-bundle.js';
 
 /** Written last: bin/ramp.js takes its time as the build's. */
 const CLI_BUNDLE = path.join(DIST_DIR, 'cli/bundle/ramp.js');
+const CLIENT_BUNDLE = path.join(DIST_DIR, CLIENT_BUNDLE_IN_DIST);
 
 const step = async (what: string, action: () => Promise<string> | string): Promise<void> => {
   const started = performance.now();
@@ -39,6 +43,11 @@ await step(`wrote ${path.relative(PACKAGE_ROOT, PREBUILT_BUNDLE)}`, async () => 
   return `${Math.round(bytes / 1024)} KiB`;
 });
 
+await step(`wrote ${path.relative(PACKAGE_ROOT, CLIENT_BUNDLE)}`, async () => {
+  await build({ ...CLIENT_BUILD_OPTIONS, entryPoints: [CLIENT_ENTRY], outfile: CLIENT_BUNDLE });
+  return `${Math.round((await stat(CLIENT_BUNDLE)).size / 1024)} KiB`;
+});
+
 await step(`wrote ${path.relative(PACKAGE_ROOT, CLI_BUNDLE)}`, async () => {
   await build({
     entryPoints: [path.join(DIST_DIR, 'cli/main.js')],
@@ -47,6 +56,8 @@ await step(`wrote ${path.relative(PACKAGE_ROOT, CLI_BUNDLE)}`, async () => {
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // Loaded only by ramp running from source (server/ui/assets.ts bundles the islands then).
+    external: ['esbuild'],
     // CommonJS dependencies call require(); an ES module has none of its own.
     banner: { js: "import { createRequire as __rampCreateRequire } from 'node:module'; const require = __rampCreateRequire(import.meta.url);" },
     logLevel: 'warning',

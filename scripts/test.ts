@@ -73,14 +73,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function checks(): Promise<void> {
   const started = performance.now();
   const bin = (name: string): string => path.join(PROJECT_ROOT, 'node_modules', '.bin', name);
-  const [tsc, eslint, prettier] = await Promise.all([
+  const [tsc, tscUi, eslint, prettier] = await Promise.all([
     run(bin('tsc'), ['--noEmit', '-p', '.'], { cwd: PROJECT_ROOT }),
+    // The browser's code (ui/) has its own tsconfig: the DOM, not Node.
+    run(bin('tsc'), ['--noEmit', '-p', 'ui'], { cwd: PROJECT_ROOT }),
     run(bin('eslint'), ['.'], { cwd: PROJECT_ROOT }),
     run(bin('prettier'), ['--check', '--log-level=warn', '**/*.{ts,mjs,js}'], { cwd: PROJECT_ROOT }),
   ]);
   let failed = false;
   for (const [name, r] of [
     ['tsc --noEmit -p .', tsc],
+    ['tsc --noEmit -p ui', tscUi],
     ['eslint .', eslint],
     ['prettier --check (npm run format fixes it)', prettier],
   ] as const) {
@@ -90,7 +93,7 @@ async function checks(): Promise<void> {
     }
   }
   if (failed) process.exit(1);
-  log(`tsc, eslint and prettier passed (${seconds(started)})`);
+  log(`tsc (server and ui), eslint and prettier passed (${seconds(started)})`);
 }
 
 async function testFilesUnder(dir: string): Promise<string[]> {

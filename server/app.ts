@@ -27,6 +27,7 @@ import { pipelineRoutes } from './routes/pipelines.js';
 import { promotionRoutes } from './routes/promotions.js';
 import { StatusFeed } from './sse.js';
 import { TemporalLink } from './temporal.js';
+import { assetRoutes } from './ui/assets.js';
 import { uiRoutes } from './ui/routes.js';
 
 export interface RampServer {
@@ -106,6 +107,7 @@ export function createServer(options: ServerOptions): RampServer {
   app.get('/api/v1/openapi.json', (c) => c.json(document));
   browserLoginRoutes(app, options.browser, sessions);
   uiRoutes(app, context, options.browser ? sessions : null);
+  assetRoutes(app);
   approvalLinkRoutes(app, context, options.browser ? sessions : null);
   slackRoutes(app, context);
 

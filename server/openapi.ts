@@ -144,6 +144,16 @@ export function apiRoutes(): RouteConfig[] {
     },
     {
       method: 'get',
+      path: '/assets/ramp.js',
+      summary: "The pages' script: live updates and the action forms (docs/ui.md)",
+      description: 'One ES module. `Cache-Control: no-cache` with an ETag (its content hash): If-None-Match answers 304.',
+      responses: {
+        200: { description: 'the script', content: { 'text/javascript': { schema: { type: 'string' } } } },
+        304: { description: 'unchanged (If-None-Match matched the ETag)' },
+      },
+    },
+    {
+      method: 'get',
       path: '/auth/login',
       summary: 'Start a browser login (authorization code + PKCE at the OpenID Provider)',
       description:
@@ -161,9 +171,9 @@ export function apiRoutes(): RouteConfig[] {
       path: '/auth/callback',
       summary: 'Where the provider returns the browser: the code exchange, then the session cookie',
       description:
-        'Checks state, PKCE and nonce and the ID token, verifies the access token like a bearer token, sets `ramp_session` (HttpOnly, SameSite=Strict, Secure unless on loopback http; at most 8 h and never past the access token) and redirects to the return path.',
+        'Checks state, PKCE and nonce and the ID token, verifies the access token like a bearer token, sets `ramp_session` (HttpOnly, SameSite=Strict, Secure unless on loopback http; at most 8 h and never past the access token) and answers a small page that goes on to the return path by itself (a meta refresh, and a link): a 302 would still be part of the cross-site navigation from the provider, on which browsers do not send a SameSite=Strict cookie.',
       responses: {
-        302: redirect('to the return path, with the session cookie set'),
+        200: { description: 'the session cookie is set; the page goes on to the return path', content: { 'text/html': { schema: { type: 'string' } } } },
         400: json(ErrorResponse, 'no login in progress, or the provider refused, or a check (state, PKCE, nonce) failed'),
         401: json(ErrorResponse, 'the access token was refused'),
         ...browserOff,

@@ -5,8 +5,8 @@
  * - GET /auth/callback: the code exchange with every check (state, PKCE, nonce, the ID token);
  *   the actor comes from the ACCESS token, verified by the server's OidcAuthenticator like any
  *   bearer call (same issuer, audience and groups claim) — from the ID token's claims only when
- *   the access token is opaque (not a JWT). Then the signed `ramp_session` cookie, and a redirect
- *   to the return path (same origin only).
+ *   the access token is opaque (not a JWT). Then the signed `ramp_session` cookie, and a tiny page
+ *   that goes on to the return path (same origin only) — a hop, not a 302: login-hop.ts says why.
  * - POST /auth/logout: clears the session cookie.
  * Without an issuer configured, /auth/* answer 404 with a hint.
  */
@@ -18,6 +18,7 @@ import { AuthenticationError } from '../../src/identity/authenticator.js';
 import type { Actor } from '../../src/identity/actor.js';
 import type { AppEnv } from '../context.js';
 import { ApiError } from '../errors.js';
+import { HOP_HEADERS, renderLoginHop } from './login-hop.js';
 import type { SessionKeys } from './session-keys.js';
 import { LOGIN_COOKIE, LOGIN_TTL_S, SESSION_COOKIE, openLoginState, safeReturnPath, sealLoginState, signSession } from './session.js';
 
@@ -154,7 +155,8 @@ export function browserLoginRoutes(app: Hono<AppEnv>, options: BrowserLoginOptio
       path: cookiePath,
       maxAge: Math.max(0, session.exp - Math.floor(Date.now() / 1000)),
     });
-    return c.redirect(login.returnTo, 302);
+    for (const [name, value] of Object.entries(HOP_HEADERS)) c.header(name, value);
+    return c.html(renderLoginHop(login.returnTo, actor.name), 200);
   });
 
   app.post('/auth/logout', (c: Context<AppEnv>) => {

@@ -43,6 +43,10 @@ button { font: inherit; padding: .35rem .75rem; cursor: pointer; }
 button[disabled] { cursor: not-allowed; }
 .why { margin: 0; font-size: .9rem; }
 a:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible, summary:focus-visible { outline: 3px solid; outline-offset: 2px; }
+/* The islands' notices (ui/notice.ts), above <main>: a status line, an alert with its hint. */
+.notices { max-width: 64rem; margin: 0 auto; padding: 0 1rem; }
+.notice-status:not(:empty) { margin-top: .5rem; padding: .35rem .75rem; border-left: 4px solid #8888; }
+.notice-alert:not(:empty) { margin-top: .5rem; padding: .35rem .75rem; border-left: 4px solid #c00; background: #c001; }
 .skip { position: absolute; left: -100vw; }
 .skip:focus { position: static; display: block; padding: .5rem 1rem; }
 @media (max-width: 40rem) {

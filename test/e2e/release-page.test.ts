@@ -1,55 +1,51 @@
 /**
- * Issue 11's first slice end to end: a promotion started through ramp server (alice's real
- * provider token) waits at production's approval gate; bob opens /releases/<id> in Chromium, is
- * sent to the real OpenID Provider's login and consent pages, signs in, lands back on the release
- * page and reads what it waits for. Real provider, Temporal dev server, verifying worker, GitOps
- * remote and server on a port. The screenshot goes to docs/ui/release-page.png with
+ * The release page in Chromium, for an approval (issue 11): a promotion started through ramp
+ * server (alice's real provider token) waits at production's approval gate. mallory (in no
+ * group) signs in through the real OpenID Provider, sees the Approve button disabled with the
+ * reason, and a POST she forges from the page with her session is refused (403) and recorded
+ * (once her session is gone, the page says so at the next change);
+ * bob (sre) signs in, sees the waiting approval, starts typing a comment — the page refreshes
+ * live under him (another refusal) and keeps his text and focus — approves, and the record shows
+ * his approval and his comment. Real provider, Temporal dev server, verifying
+ * worker, GitOps remote, server on a port. The screenshot goes to docs/ui/release-page.png with
  * RAMP_UI_SCREENSHOTS=1.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { freePort } from '../../scripts/lib/proc.js';
-import { serverIdentity } from '../../server/identity.js';
-import { listen, type Listening } from '../../server/listen.js';
-import { OidcAuthenticator } from '../../src/identity/bearer.js';
-import type { PromotionStatus, StageStatus } from '../../workflows/messages.js';
-import { startBrowser, type TestBrowser } from '../harness/browser.js';
-import { RAMP_AUDIENCE, startOidcProvider, TEST_USERS, WEB_CLIENT_ID, type TestOidcProvider } from '../harness/oidc.js';
-import { getTestEnv } from '../harness/temporal.js';
+import type { Page } from 'playwright-core';
+import { signIn } from '../harness/browser.js';
+import { TEST_USERS } from '../harness/oidc.js';
 import { pipelineYaml, uniqueName } from '../support/pipelines.js';
-import { testServer, verifyingWorker, type TestServer, type VerifyingWorker } from '../support/server.js';
-import { waitFor } from '../support/wait.js';
+import { startUiStack, type Snapshot, type UiStack } from '../support/ui-stack.js';
 
 /** docs/ui/release-page.png with RAMP_UI_SCREENSHOTS=1 (to refresh the docs); else a temp file, so a test run changes no tracked file. */
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/ui/release-page.png', import.meta.url));
+const CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const PAGE_MS = 60_000;
 
-describe('the release page in a browser (real provider, server, worker, Temporal)', () => {
-  let env: TestWorkflowEnvironment;
-  let provider: TestOidcProvider;
-  let worker: VerifyingWorker;
-  let dir: string;
-  let server: TestServer;
-  let http: Listening;
-  let browser: TestBrowser;
-  let base: string;
+describe('the release page in a browser: approving, and being refused', () => {
+  let stack: UiStack;
   let pipeline: string;
+  let id: string;
+  let releaseUrl: string;
+  /** Production's status: running now, or as it finished. */
+  const production = (s: Snapshot) =>
+    s.activeStage?.stage === 'production' && s.activeStage.promotionId === s.promotion.promotionId
+      ? s.activeStage
+      : (s.promotion.stages.find((x) => x.name === 'production')?.result ?? null);
+  const pending = (s: Snapshot) => production(s)?.approvals.find((a) => a.outcome === 'Pending');
 
   before(async () => {
-    env = await getTestEnv();
-    provider = await startOidcProvider();
-    dir = await mkdtemp(join(tmpdir(), 'ramp-release-page-'));
-    worker = await verifyingWorker(env, dir);
+    stack = await startUiStack('release-page');
     pipeline = uniqueName('page');
-    await writeFile(
-      join(dir, `${pipeline}.yaml`),
+    await stack.addPipeline(
+      pipeline,
       pipelineYaml({
         name: pipeline,
-        url: worker.ramp.remote.remoteUrl,
+        url: stack.worker.ramp.remote.remoteUrl,
         access: ['    grants:', '      - { who: ["group:release-managers"], may: [promote, operate, rollback] }'].join('\n'),
         stages: {
           preview: {},
@@ -57,114 +53,138 @@ describe('the release page in a browser (real provider, server, worker, Temporal
         },
       }),
     );
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const identity = serverIdentity({ issuer: provider.issuer, audience: provider.audience, groupsClaim: 'groups', serviceTokensFile: undefined });
-    const verifier = new OidcAuthenticator({ issuer: provider.issuer, audience: RAMP_AUDIENCE });
-    server = await testServer({
-      env: { TEMPORAL_ADDRESS: env.address, RAMP_TASK_QUEUE: worker.taskQueue, RAMP_UPDATE_TIMEOUT_MS: '20000' },
-      pipelinesDir: dir,
-      keys: worker.keys,
-      authenticator: identity.authenticator,
-      authorize: identity.authorize,
-      browser: {
-        issuer: provider.issuer,
-        clientId: WEB_CLIENT_ID,
-        publicUrl: base,
-        groupsClaim: 'groups',
-        verifyAccessToken: (token) => verifier.verify(token),
-      },
-    });
-    http = await listen(server, '127.0.0.1', port);
-    browser = await startBrowser();
+    id = await stack.promote('alice', pipeline, '2.0.0');
+    releaseUrl = `${stack.base}/releases/${encodeURIComponent(id)}`;
+    await stack.waitForSnapshot(id, (s) => s.activeStage?.phase === 'AwaitingApproval', 'production to wait for its approval');
   });
 
   after(async () => {
-    await browser?.stop();
-    await http?.stop(1_000);
-    await worker?.stop();
-    await provider?.stop();
-    await env?.teardown();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
-  test('bob signs in through the provider and sees production waiting for its approval', async () => {
-    const alice = (await provider.tokenFor('alice')).accessToken;
-    const api = (method: string, path: string, body?: unknown) =>
-      fetch(`${base}${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${alice}` },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  /** Signs `user` in (a fresh context: their own cookies) on the release page, with the islands running. */
+  async function openAs(user: 'bob' | 'mallory'): Promise<Page> {
+    const context = await stack.newContext();
+    const page = await context.newPage();
+    const { callback } = await signIn(page, { login: TEST_USERS[user].subject, issuer: stack.provider.issuer, target: releaseUrl });
+    // The login hop: the callback answers a page that goes on (a 302 would lose the Strict cookie in Chrome).
+    assert.equal(callback?.status(), 200, 'the callback answered the hop page');
+    assert.match((await page.locator('.viewer').textContent({ timeout: PAGE_MS })) ?? '', new RegExp(`signed in as ${TEST_USERS[user].name}`));
+    await page.locator('main#release[data-islands="ready"][data-live="open"]').waitFor({ timeout: PAGE_MS });
+    return page;
+  }
+
+  test('mallory sees Approve disabled with the reason; her forged POST is refused (403) and recorded', async () => {
+    const page = await openAs('mallory');
+    const form = page.locator('form[data-ramp-action="approve"]');
+    const button = form.locator('button[type="submit"]');
+    assert.equal(await button.isDisabled({ timeout: PAGE_MS }), true, 'the Approve button is disabled for mallory');
+    const why = (await form.locator('.why').textContent()) ?? '';
+    assert.ok(await form.locator('.why').isVisible(), 'the reason is visible');
+    assert.match(why, /sre/, `the reason names who may approve: ${why}`);
+
+    // A forged request: her session cookie, the CSRF header, straight from the page.
+    const action = (await form.getAttribute('action')) ?? '';
+    assert.match(action, /^\/api\/v1\/promotions\/.+\/stages\/production\/approve$/);
+    const forged = await page.evaluate(async (url) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-Ramp-Request': '1' },
+        body: JSON.stringify({ comment: 'forged' }),
       });
-    const started = await api('POST', '/api/v1/promotions', { pipeline, version: '2.0.0' });
-    const startedBody = (await started.json()) as { promotionId?: string };
-    assert.equal(started.status, 201, JSON.stringify(startedBody));
-    const id = String(startedBody.promotionId);
-    await waitFor(
-      async () =>
-        (await (await api('GET', `/api/v1/promotions/${encodeURIComponent(id)}`)).json()) as { promotion: PromotionStatus; activeStage: StageStatus | null },
-      (s) => s.activeStage?.phase === 'AwaitingApproval',
-      'production to wait for its approval',
-      90_000,
+      return { status: res.status, body: (await res.json()) as { error?: string; message?: string } };
+    }, action);
+    assert.equal(forged.status, 403, JSON.stringify(forged.body));
+    assert.equal(forged.body.error, 'forbidden');
+
+    // The same through the page's own form, its button enabled by hand (and clicked at once: a
+    // live refresh may put the disabled one back): the refusal and its hint in the alert.
+    await button.evaluate((b) => {
+      b.removeAttribute('disabled');
+      (b as unknown as { click(): void }).click();
+    });
+    const alert = page.locator('[data-ramp-notices] [role="alert"]');
+    await alert.filter({ hasText: /Approve refused: / }).waitFor({ timeout: PAGE_MS });
+
+    const recorded = await stack.waitForSnapshot(id, (s) => (pending(s)?.refused.length ?? 0) >= 2, 'both refusals on the record');
+    const gate = pending(recorded)!;
+    assert.deepEqual(
+      gate.refused.map((r) => [r.actor, r.action]),
+      [
+        [TEST_USERS.mallory.name, 'approve'],
+        [TEST_USERS.mallory.name, 'approve'],
+      ],
+    );
+    assert.equal(gate.approvals.length, 0, 'nothing counted');
+    assert.ok(
+      stack.server.logs.some((line) => line.includes('"status":403') && line.includes('"actor":"mallory"')),
+      'the server logged the refused request with her identity',
     );
 
-    // Without a session: to the login, which returns here.
-    const anonymous = await fetch(`${base}/releases/${encodeURIComponent(id)}`, { redirect: 'manual' });
-    assert.equal(anonymous.status, 302);
-    assert.equal(anonymous.headers.get('location'), `/auth/login?return=${encodeURIComponent(`/releases/${encodeURIComponent(id)}`)}`);
+    // Her session ends (the cookie is gone): at the next change the island finds out and says so.
+    await page.context().clearCookies();
+    const later = await stack.api('mallory', 'POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/production/approve`, {});
+    assert.equal(later.status, 403, JSON.stringify(later.body));
+    await alert.filter({ hasText: 'Your session has ended' }).waitFor({ timeout: PAGE_MS });
+    await page.locator('main#release[data-live="ended"]').waitFor({ timeout: PAGE_MS });
+  });
 
-    // An altered session cookie counts as none.
-    const forged = await fetch(`${base}/releases/${encodeURIComponent(id)}`, { redirect: 'manual', headers: { cookie: 'ramp_session=a.b.c' } });
-    assert.equal(forged.status, 302);
-    assert.match(forged.headers.get('location') ?? '', /^\/auth\/login\?return=/);
+  test('bob signs in, sees the waiting approval and approves with a comment; the record shows it', async () => {
+    const page = await openAs('bob');
+    const waiting = (await page.locator('.waiting').textContent({ timeout: PAGE_MS })) ?? '';
+    assert.match(waiting, /^Waiting: .*production.*approval/);
 
-    const page = await browser.browser.newPage({ viewport: { width: 1000, height: 700 } });
-    try {
-      await page.goto(`${base}/releases/${encodeURIComponent(id)}`, { timeout: 60_000 });
-      // The provider's login page (oidc-provider's devInteractions), then its consent page.
-      assert.ok(page.url().startsWith(provider.issuer), `not at the provider's login: ${page.url()}`);
-      await page.locator('input[name="login"]').fill(TEST_USERS.bob.subject, { timeout: 60_000 });
-      await page.locator('input[name="password"]').fill('any password');
-      // Submit the login form, then the consent form, each time waiting to leave the page.
-      for (let form = 0; form < 3 && page.url().startsWith(provider.issuer); form++) {
-        const here = page.url();
-        await page.locator('button[type="submit"]').first().click({ timeout: 60_000 });
-        await page.waitForURL((u) => u.href !== here, { timeout: 60_000 });
-      }
-      await page.waitForURL(`${base}/releases/${encodeURIComponent(id)}`, { timeout: 60_000 });
-
-      const waiting = await page.locator('.waiting').textContent({ timeout: 60_000 });
-      assert.match(waiting ?? '', /^Waiting: stage production is waiting for 1 approval\(s\) \(1 of group:sre\) from group:sre$/);
-      assert.match((await page.locator('.viewer').textContent()) ?? '', /signed in as Bob Baker/);
-      const stages = await page
-        .locator('ol.stages > li')
-        .evaluateAll((items) => items.map((li) => [li.querySelector('.name')?.textContent, li.querySelector('.phase')?.textContent]));
-      assert.deepEqual(stages, [
-        ['preview', 'Promoted'],
-        ['production', 'AwaitingApproval'],
-      ]);
-      const css = await page.evaluate(`getComputedStyle(document.querySelector('.waiting')).borderLeftStyle`);
-      assert.equal(css, 'solid', 'the stylesheet /assets/ramp.css applied under the CSP');
-
-      // The page and its stylesheet carry the security headers (the browser's session cookie).
-      for (const path of [`/releases/${encodeURIComponent(id)}`, '/assets/ramp.css']) {
-        const answer = await page.request.get(`${base}${path}`, { maxRedirects: 0 });
-        assert.equal(answer.status(), 200, path);
-        const headers = answer.headers();
-        assert.equal(headers['content-security-policy'], "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'", path);
-        assert.equal(headers['x-content-type-options'], 'nosniff', path);
-        assert.equal(headers['referrer-policy'], 'same-origin', path);
-      }
-
-      const missing = await page.request.get(`${base}/releases/${encodeURIComponent(`${pipeline}@9.9.9`)}`, { maxRedirects: 0 });
-      assert.equal(missing.status(), 404);
-      assert.match(await missing.text(), /<h1>No such release<\/h1>/);
-
-      const screenshot = process.env.RAMP_UI_SCREENSHOTS === '1' ? DOCS_SCREENSHOT : join(dir, 'release-page.png');
-      await browser.screenshot(page, screenshot);
-      assert.ok((await stat(screenshot)).size < 300_000, 'the screenshot stays small');
-    } finally {
-      await page.close();
+    // The page and the islands' script carry the security headers (the browser's own session).
+    for (const path of [new URL(releaseUrl).pathname, '/assets/ramp.js', '/assets/ramp.css']) {
+      const answer = await page.request.get(`${stack.base}${path}`, { maxRedirects: 0 });
+      assert.equal(answer.status(), 200, path);
+      assert.equal(answer.headers()['content-security-policy'], CSP, path);
+      assert.equal(answer.headers()['x-content-type-options'], 'nosniff', path);
     }
+    const missing = await page.request.get(`${stack.base}/releases/${encodeURIComponent(`${pipeline}@9.9.9`)}`, { maxRedirects: 0 });
+    assert.equal(missing.status(), 404);
+    assert.match(await missing.text(), /<h1>No such release<\/h1>/);
+
+    const screenshot = process.env.RAMP_UI_SCREENSHOTS === '1' ? DOCS_SCREENSHOT : join(stack.dir, 'release-page.png');
+    await stack.browser.screenshot(page, screenshot);
+    assert.ok((await stat(screenshot)).size < 400_000, 'the screenshot stays small');
+
+    const form = page.locator('form[data-ramp-action="approve"]');
+    assert.equal(await form.locator('button[type="submit"]').isEnabled(), true, 'bob may approve');
+    const comment = form.locator('textarea[name="comment"]');
+    await comment.fill('canary looked fine on the dashboards');
+    await comment.focus();
+
+    // While bob types, the release changes (mallory tries again, through the API): the content is
+    // replaced live, and his text and his focus stay.
+    const refusals = await page.locator('main#release li.refused').count();
+    const again = await stack.api('mallory', 'POST', `/api/v1/promotions/${encodeURIComponent(id)}/stages/production/approve`, {});
+    assert.equal(again.status, 403, JSON.stringify(again.body));
+    await page.locator('main#release li.refused').nth(refusals).waitFor({ timeout: PAGE_MS });
+    assert.equal(await comment.inputValue(), 'canary looked fine on the dashboards');
+    assert.equal(await page.evaluate("document.activeElement?.getAttribute('name')"), 'comment', 'the focus stayed in the comment');
+
+    await form.locator('button[type="submit"]').click();
+
+    // The answer in the status line, then the page (refreshed, and live) shows his approval.
+    const status = page.locator('[data-ramp-notices] [role="status"]');
+    await status.filter({ hasText: /approv/i }).waitFor({ timeout: PAGE_MS });
+    await page
+      .locator('main#release')
+      .filter({ hasText: 'canary looked fine on the dashboards' })
+      .filter({ hasText: TEST_USERS.bob.name })
+      .waitFor({ timeout: PAGE_MS });
+    assert.equal(await page.locator('[data-ramp-notices] [role="alert"]').textContent(), '', 'no error');
+
+    // Finished, so that nothing is in flight when the stack stops.
+    const decided = await stack.waitForSnapshot(id, (s) => s.promotion.finishedAt !== null, 'the promotion to finish after the approval');
+    assert.equal(decided.promotion.phase, 'Succeeded');
+    const gate = production(decided)!.approvals[0]!;
+    assert.equal(gate.outcome, 'Approved');
+    assert.deepEqual(
+      gate.approvals.map((d) => [d.actor, d.comment, d.identity?.subject]),
+      [[TEST_USERS.bob.name, 'canary looked fine on the dashboards', 'bob']],
+    );
   });
 });

@@ -11,7 +11,7 @@
 // playwright still SIGKILLs the browsers it started.
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Response } from 'playwright-core';
 import { ensureChromium } from '../../scripts/lib/tools.js';
 import { cleanupOnSignal } from './reaper.js';
 
@@ -92,4 +92,45 @@ export async function startBrowser(options: BrowserOptions = {}): Promise<TestBr
     },
     stop,
   };
+}
+
+export interface SignIn {
+  /** The login name at the provider (test/harness/oidc.ts users: `alice`, `bob`, …). */
+  login: string;
+  /** The provider's issuer URL: its login and consent pages are under it. */
+  issuer: string;
+  /** Where the person wanted to go (a page of ramp server that needs a session). */
+  target: string;
+  /** @default 60 s for each page (2 shared cores) */
+  timeoutMs?: number;
+}
+
+/**
+ * Opens `target`; ramp server sends the browser to the provider, whose login page (oidc-provider's
+ * devInteractions: any password) and consent page are filled in and submitted as a person would;
+ * the provider returns to /auth/callback, whose page goes on to `target` (the login hop).
+ * Resolves once the browser is at `target`, with the callback's answer (to check the hop).
+ */
+export async function signIn(page: Page, { login, issuer, target, timeoutMs = 60_000 }: SignIn): Promise<{ callback: Response | null }> {
+  let callback: Response | null = null;
+  const onResponse = (response: Response) => {
+    if (new URL(response.url()).pathname.endsWith('/auth/callback')) callback = response;
+  };
+  page.on('response', onResponse);
+  try {
+    await page.goto(target, { timeout: timeoutMs });
+    if (!page.url().startsWith(issuer)) throw new Error(`opening ${target} did not lead to the provider's login: at ${page.url()}`);
+    await page.locator('input[name="login"]').fill(login, { timeout: timeoutMs });
+    await page.locator('input[name="password"]').fill('any password');
+    // The login form, then the consent form: each time wait to leave the page.
+    for (let form = 0; form < 3 && page.url().startsWith(issuer); form++) {
+      const here = page.url();
+      await page.locator('button[type="submit"]').first().click({ timeout: timeoutMs });
+      await page.waitForURL((u) => u.href !== here, { timeout: timeoutMs });
+    }
+    await page.waitForURL(target, { timeout: timeoutMs });
+    return { callback };
+  } finally {
+    page.off('response', onResponse);
+  }
 }
