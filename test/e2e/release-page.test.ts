@@ -183,8 +183,8 @@ describe('the release page in a browser: approving, and being refused', () => {
     const gate = production(decided)!.approvals[0]!;
     assert.equal(gate.outcome, 'Approved');
     assert.deepEqual(
-      gate.approvals.map((d) => [d.actor, d.comment, d.identity?.subject]),
-      [[TEST_USERS.bob.name, 'canary looked fine on the dashboards', 'bob']],
+      gate.approvals.map((d) => [d.actor, d.comment, d.identity?.subject, d.channel]),
+      [[TEST_USERS.bob.name, 'canary looked fine on the dashboards', 'bob', 'web']],
     );
   });
 });

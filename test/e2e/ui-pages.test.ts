@@ -173,7 +173,7 @@ describe('the home page and the release fragment through ramp server (real worke
     );
 
     const after = await page(`${release}/main`, 'carol');
-    assert.match(after.html, /<strong>bob<\/strong> approved <time[^>]*>[^<]*<\/time>: <q>looks good<\/q>/);
+    assert.match(after.html, /<strong>bob<\/strong> approved <time[^>]*>[^<]*<\/time> via the CLI: <q>looks good<\/q>/);
     assert.match(after.html, /<code title="[0-9a-f]{40}">[0-9a-f]{7}<\/code> canary 2\.0\.0 at 50%/);
     assert.doesNotMatch(after.html, /class="waiting"/);
     const home = await page('/', 'carol');
