@@ -195,7 +195,7 @@ ramp dev: ready. The stack keeps running for you to explore; the README's comman
 ${
   values['no-demo']
     ? ''
-    : `web@1.3.0 waits at production for an approval: open its release page (above), sign in as alice and approve it there
+    : `web@1.3.0 waits at production for an approval: open its release page (above), sign in as alice, approve it there (then resume its pause)
 (a later release reaches production after it).
 `
 }Ctrl-C stops it.`);
@@ -243,7 +243,7 @@ async function showDemo(
 
   say(`
 Where to look:
-  a release page       ${web.releasePage(outcome.parked ?? outcome.good)}${outcome.parked ? '   ← sign in as alice (any password) and approve production there' : ''}
+  a release page       ${web.releasePage(outcome.parked ?? outcome.good)}${outcome.parked ? '   ← sign in as alice (any password), approve production there, then resume its pause' : ''}
   Temporal UI          ${uiUrl ?? '(headless)'}/namespaces/default/workflows
   the GitOps repo      git --git-dir ${display(bareDir)} log --stat
   a promotion          ${cliEnv}npx ramp status ${outcome.good}
