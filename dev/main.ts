@@ -30,8 +30,7 @@ import type { PipelineSpec } from '../src/schema/pipeline.js';
 import { readWorkerConfig } from '../worker/config.js';
 import { startWorker, type RunningWorker } from '../worker/start.js';
 import { runDemo } from './demo.js';
-import { startDemoIdentity, type DemoServer } from './demo-server.js';
-import type { TestOidcProvider } from '../scripts/lib/oidc-provider/start.js';
+import { startDemoServer, type DemoServer } from './demo-server.js';
 import { followGitOps, type GitOpsTraffic } from './gitops-traffic.js';
 import { seedRepository } from './seed-repository.js';
 import { DEFAULT_DEV_DIR, readStackFile, removeStackFile, writeStackFile } from './stack-file.js';
@@ -63,7 +62,6 @@ let prometheus: TestPrometheus | undefined;
 let worker: RunningWorker | undefined;
 let connection: Connection | undefined;
 let traffic: GitOpsTraffic | undefined;
-let provider: TestOidcProvider | undefined;
 let rampServer: DemoServer | undefined;
 
 /** Set once this process wrote the state file (never remove another stack's). */
@@ -78,7 +76,6 @@ async function stop(): Promise<void> {
   await server?.stop();
   await prometheus?.stop();
   await app?.close();
-  await provider?.stop();
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -135,9 +132,9 @@ try {
   const pipeline: PipelineSpec = loaded.spec;
   say(`  pipeline             ${display(pipelineFile)} (examples/demo.yaml on the local repository)`);
 
-  const identity = await startDemoIdentity(dir);
-  provider = identity.provider;
-  say(`  OpenID Provider      ${provider.issuer} (demo people: alice release-managers, bob and carol sre, dave product, mallory; any password)`);
+  rampServer = await startDemoServer(dir, server.address, path.dirname(pipelineFile));
+  say(`  OpenID Provider      ${rampServer.issuer} (demo people: alice release-managers, bob and carol sre, dave product, mallory; any password)`);
+  say(`  ramp server          ${rampServer.url} (release pages and /api/v1; sign in with the demo provider; log in ${display(path.join(dir, 'server.log'))})`);
 
   const groupsFile = path.join(dir, 'groups.yaml');
   await writeFile(groupsFile, 'groups:\n  release-managers: [alice, demo]\n');
@@ -154,18 +151,16 @@ try {
     cacheDir: path.join(dir, 'cache'),
     groupsFile,
     // Decisions through ramp server are verified; the README's direct commands are recorded as unverified (the dev stack only).
-    decisionKeysFile: identity.decisionKeysFile,
+    decisionKeysFile: rampServer.decisionKeysFile,
     acceptUnverified: true,
     // Notifications a pipeline routes link to the release pages, with approval links for e-mailed approvers.
-    uiUrl: identity.url,
-    linkKeyFile: identity.linkKeyFile,
+    uiUrl: rampServer.url,
+    linkKeyFile: rampServer.linkKeyFile,
   };
   worker = await startWorker(config);
   say(
-    `  worker               task queue ${config.taskQueue}, approver groups in ${display(groupsFile)}, decisions verified with ${display(identity.decisionKeysFile)}`,
+    `  worker               task queue ${config.taskQueue}, approver groups in ${display(groupsFile)}, decisions verified with ${display(rampServer.decisionKeysFile)}`,
   );
-  rampServer = await identity.serve(server.address, path.dirname(pipelineFile));
-  say(`  ramp server          ${rampServer.url} (release pages and /api/v1; sign in with the demo provider; log in ${display(path.join(dir, 'server.log'))})`);
   const stackFile = await writeStackFile(dir, {
     pid: process.pid,
     startedAt: new Date().toISOString(),

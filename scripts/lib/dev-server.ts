@@ -1,10 +1,9 @@
 // Starting and stopping one `temporal server start-dev` (in-memory) for a test run or a local session.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes.js';
-import { freePort, run, sleep, terminate } from './proc.js';
+import { freePort, isFree, run, sleep, terminate } from './proc.js';
 
 /**
  * The dynamic config the SDK's own `createLocal()` passes (sdk-core ephemeral_server), so tests
@@ -126,14 +125,6 @@ async function startOnce(options: DevServerOptions, port: number, uiPort: number
   throw new Error(
     `temporal server start-dev at ${address} was not healthy after ${(options.healthTimeoutMs ?? 60_000) / 1000} s:\n${await logTail(options.logFile)}`,
   );
-}
-
-function isFree(ip: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, ip, () => server.close(() => resolve(true)));
-  });
 }
 
 /** Starts a dev server (in memory unless dbFile) and waits (bounded) until it reports SERVING. */

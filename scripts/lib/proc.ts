@@ -76,6 +76,20 @@ export async function findOnPath(name: string, envPath = process.env.PATH ?? '')
 }
 
 /** A TCP port that was free a moment ago on `host` (the OS picks it). */
+/** Whether `port` on `ip` can be bound now. */
+export function isFree(ip: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, ip, () => server.close(() => resolve(true)));
+  });
+}
+
+/** `preferred` when it is free, else any free port. */
+export async function preferredPort(preferred: number, ip = '127.0.0.1'): Promise<number> {
+  return (await isFree(ip, preferred)) ? preferred : freePort(ip);
+}
+
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -77,9 +77,10 @@ describe('ramp dev', () => {
       );
 
       // The release waiting for a person: its page, as printed.
-      const [, page] = await until(/a release page +(http:\/\/127\.0\.0\.1:8480\/releases\/web%401\.3\.0) +← sign in as alice/, 'the waiting release page');
+      const [, page] = await until(/a release page +(http:\/\/127\.0\.0\.1:\d+\/releases\/web%401\.3\.0) +← sign in as alice/, 'the waiting release page');
+      const [, issuer] = await until(/OpenID Provider +(http:\/\/127\.0\.0\.1:\d+) /, 'the demo provider');
       const tab = await browser.newPage();
-      await signIn(tab, { login: 'alice', issuer: 'http://127.0.0.1:8481', target: page! });
+      await signIn(tab, { login: 'alice', issuer: issuer!, target: page! });
       await tab
         .locator('p.waiting')
         .filter({ hasText: /production is waiting for 1 approval/ })
