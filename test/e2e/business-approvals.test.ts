@@ -10,71 +10,61 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { freePort } from '../../scripts/lib/proc.js';
 import { ScriptedBrowser, firstForm } from '../../scripts/lib/oidc-provider/scripted-browser.js';
 import { SESSION_COOKIE } from '../../server/auth/session.js';
-import { serverIdentity } from '../../server/identity.js';
 import { parseSlackUsers } from '../../server/integrations/slack/users.js';
-import { listen, type Listening } from '../../server/listen.js';
-import { OidcAuthenticator } from '../../src/identity/bearer.js';
 import { generateDecisionKeys } from '../../src/identity/decision-signature.js';
-import type { PromotionStatus, StageStatus } from '../../workflows/messages.js';
-import { RAMP_AUDIENCE, startOidcProvider, TEST_USERS, WEB_CLIENT_ID, type TestOidcProvider } from '../harness/oidc.js';
+import { TEST_USERS } from '../harness/oidc.js';
 import { startSmtpServer, type TestSmtpServer } from '../harness/smtp.js';
-import { getTestEnv } from '../harness/temporal.js';
 import { startNotifyRecorder, type NotifyRecorder } from '../support/notify-recorder.js';
 import { pipelineYaml, uniqueName } from '../support/pipelines.js';
-import { testServer, verifyingWorker, type TestServer, type VerifyingWorker } from '../support/server.js';
-import { waitFor } from '../support/wait.js';
-
-interface Snapshot {
-  promotion: PromotionStatus;
-  activeStage: StageStatus | null;
-}
+import { startUiStack, type UiStack } from '../support/ui-stack.js';
 
 const SLACK_SECRET = 'business-approvals-slack-secret';
 const DAVE = TEST_USERS.dave;
 
 describe('business approvals: an e-mailed link and a Slack button (real provider, SMTP, Slack client, worker, Temporal)', () => {
-  let env: TestWorkflowEnvironment;
-  let provider: TestOidcProvider;
+  let stack: UiStack;
   let smtp: TestSmtpServer;
   let slack: NotifyRecorder;
-  let worker: VerifyingWorker;
-  let dir: string;
-  let server: TestServer;
-  let http: Listening;
   let base: string;
   let pipeline: string;
 
   before(async () => {
-    [env, provider, smtp, slack] = await Promise.all([getTestEnv(), startOidcProvider(), startSmtpServer(), startNotifyRecorder('unused-hook-secret')]);
-    dir = await mkdtemp(join(tmpdir(), 'ramp-business-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
+    [smtp, slack] = await Promise.all([startSmtpServer(), startNotifyRecorder('unused-hook-secret')]);
     const linkKeys = await generateDecisionKeys('links');
-    const linkKeyFile = join(dir, 'link-signing.jwk.json');
-    await writeFile(linkKeyFile, JSON.stringify(linkKeys.signing.jwk));
-    worker = await verifyingWorker(
-      env,
-      dir,
-      {},
-      {
-        notifications: { uiUrl: base, linkKeyFile, slackApiUrl: `${slack.url}/api/`, smtp: { url: smtp.url, from: 'ramp@example.test' } },
-        secrets: { env: { RAMP_SECRET_SLACK_BOT_TOKEN: 'test-slack-bot-token-business' } },
+    stack = await startUiStack('business', {
+      browser: false,
+      notify: async (url, dir) => {
+        const linkKeyFile = join(dir, 'link-signing.jwk.json');
+        await writeFile(linkKeyFile, JSON.stringify(linkKeys.signing.jwk));
+        return {
+          notifications: { uiUrl: url, linkKeyFile, slackApiUrl: `${slack.url}/api/`, smtp: { url: smtp.url, from: 'ramp@example.test' } },
+          secrets: { env: { RAMP_SECRET_SLACK_BOT_TOKEN: 'test-slack-bot-token-business' } },
+        };
       },
-    );
+      server: (provider) => ({
+        links: { publicKeys: linkKeys.publicKeys },
+        // Dave's Slack account, mapped to the person the provider knows.
+        slack: {
+          signingSecret: SLACK_SECRET,
+          users: parseSlackUsers(
+            { U0DAVE: { subject: DAVE.subject, name: DAVE.name, email: DAVE.email, groups: [...DAVE.groups], issuer: provider.issuer } },
+            'the test mapping',
+          ),
+        },
+      }),
+    });
+    base = stack.base;
     pipeline = uniqueName('biz');
-    await writeFile(
-      join(dir, `${pipeline}.yaml`),
+    await stack.addPipeline(
+      pipeline,
       pipelineYaml({
         name: pipeline,
-        url: worker.ramp.remote.remoteUrl,
+        url: stack.worker.ramp.remote.remoteUrl,
         access: ['    grants:', '      - { who: ["group:release-managers"], may: [promote, operate, rollback] }'].join('\n'),
         notifications: [
           '    routes:',
@@ -86,62 +76,19 @@ describe('business approvals: an e-mailed link and a Slack button (real provider
         },
       }),
     );
-    const identity = serverIdentity({ issuer: provider.issuer, audience: provider.audience, groupsClaim: 'groups', serviceTokensFile: undefined });
-    const verifier = new OidcAuthenticator({ issuer: provider.issuer, audience: RAMP_AUDIENCE });
-    server = await testServer({
-      env: { TEMPORAL_ADDRESS: env.address, RAMP_TASK_QUEUE: worker.taskQueue, RAMP_UPDATE_TIMEOUT_MS: '20000' },
-      pipelinesDir: dir,
-      keys: worker.keys,
-      authenticator: identity.authenticator,
-      authorize: identity.authorize,
-      browser: { issuer: provider.issuer, clientId: WEB_CLIENT_ID, publicUrl: base, groupsClaim: 'groups', verifyAccessToken: (t) => verifier.verify(t) },
-      links: { publicKeys: linkKeys.publicKeys },
-      // Dave's Slack account, mapped to the person the provider knows.
-      slack: {
-        signingSecret: SLACK_SECRET,
-        users: parseSlackUsers(
-          { U0DAVE: { subject: DAVE.subject, name: DAVE.name, email: DAVE.email, groups: [...DAVE.groups], issuer: provider.issuer } },
-          'the test mapping',
-        ),
-      },
-    });
-    http = await listen(server, '127.0.0.1', port);
   });
 
   after(async () => {
-    await http?.stop(1_000);
-    await worker?.stop();
-    await Promise.all([provider?.stop(), smtp?.stop(), slack?.close(), env?.teardown()]);
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await stack?.stop();
+    await Promise.all([smtp?.stop(), slack?.close()]);
   });
 
   /** alice (release-managers) starts a release through the API and it waits at production's gate. */
-  async function releaseWaitingAtProduction(version: string): Promise<string> {
-    const token = (await provider.tokenFor('alice')).accessToken;
-    const started = await fetch(`${base}/api/v1/promotions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ pipeline, version }),
-    });
-    const body = (await started.json()) as { promotionId?: string };
-    assert.equal(started.status, 201, JSON.stringify(body));
-    return body.promotionId!;
-  }
-
-  async function statusOf(id: string): Promise<Snapshot> {
-    const token = (await provider.tokenFor('alice')).accessToken;
-    const res = await fetch(`${base}/api/v1/promotions/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } });
-    return (await res.json()) as Snapshot;
-  }
+  const releaseWaitingAtProduction = (version: string): Promise<string> => stack.promote('alice', pipeline, version);
 
   /** The production stage's record once the promotion has finished. */
   async function productionWhenDone(id: string) {
-    const done = await waitFor(
-      () => statusOf(id),
-      (s) => s.promotion.finishedAt !== null,
-      `${id} to finish`,
-      120_000,
-    );
+    const done = await stack.waitForSnapshot(id, (s) => s.promotion.finishedAt !== null, `${id} to finish`, 120_000);
     assert.equal(done.promotion.phase, 'Succeeded', done.promotion.message);
     return done.promotion.stages.find((s) => s.name === 'production')!.result!;
   }
@@ -195,7 +142,7 @@ describe('business approvals: an e-mailed link and a Slack button (real provider
     assert.match(html, /6\.0\.0/);
     const form = firstForm(html, url);
     assert.ok(form?.fields.csrf, 'the confirm page carries its CSRF token');
-    assert.equal((await statusOf(id)).activeStage?.phase, 'AwaitingApproval', 'opening the link decided nothing');
+    assert.equal((await stack.waitForSnapshot(id, () => true, 'the status')).activeStage?.phase, 'AwaitingApproval', 'opening the link decided nothing');
 
     const decided = await fetch(url, {
       method: 'POST',

@@ -1,7 +1,9 @@
 /**
  * What the web UI's browser tests run against, for real: the OpenID Provider (test/harness/oidc.ts),
  * the Temporal dev server, a verifying worker with a real GitOps remote, and ramp server on a
- * port with browser sessions; plus headless Chromium. One per test file (before/after).
+ * port with browser sessions; plus headless Chromium unless told not to. One per test file
+ * (before/after). Options add the worker's notification channels and the server's approval
+ * links and Slack interactions (test/e2e/business-approvals.test.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -30,6 +32,7 @@ export interface UiStack {
   provider: TestOidcProvider;
   worker: VerifyingWorker;
   server: TestServer;
+  /** Headless Chromium; absent with `{ browser: false }`. */
   browser: TestBrowser;
   /** The server's base URL, `http://127.0.0.1:<port>`. */
   base: string;
@@ -48,7 +51,16 @@ export interface UiStack {
   stop(): Promise<void>;
 }
 
-export async function startUiStack(prefix: string): Promise<UiStack> {
+export interface UiStackOptions {
+  /** Start Chromium. @default true */
+  browser?: boolean;
+  /** The worker's notification channels and secrets (given the server's URL, known before it starts). */
+  notify?: (base: string, dir: string) => Promise<Parameters<typeof verifyingWorker>[3]>;
+  /** The server's approval links and Slack interactions (given the provider, for Slack's mapped people). */
+  server?: (provider: TestOidcProvider) => Pick<Parameters<typeof testServer>[0], 'links' | 'slack'>;
+}
+
+export async function startUiStack(prefix: string, options: UiStackOptions = {}): Promise<UiStack> {
   // Whatever started is stopped again, in reverse, also when a later part fails to start.
   const started: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
@@ -62,10 +74,10 @@ export async function startUiStack(prefix: string): Promise<UiStack> {
     started.push(() => provider.stop());
     const dir = await mkdtemp(join(tmpdir(), `ramp-${prefix}-`));
     started.push(() => rm(dir, { recursive: true, force: true }));
-    const worker = await verifyingWorker(env, dir);
-    started.push(() => worker.stop());
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
+    const worker = await verifyingWorker(env, dir, {}, await options.notify?.(base, dir));
+    started.push(() => worker.stop());
     const identity = serverIdentity({ issuer: provider.issuer, audience: provider.audience, groupsClaim: 'groups', serviceTokensFile: undefined });
     const verifier = new OidcAuthenticator({ issuer: provider.issuer, audience: RAMP_AUDIENCE });
     const server = await testServer({
@@ -82,11 +94,13 @@ export async function startUiStack(prefix: string): Promise<UiStack> {
         groupsClaim: 'groups',
         verifyAccessToken: (token) => verifier.verify(token),
       },
+      ...options.server?.(provider),
     });
     const http: Listening = await listen(server, '127.0.0.1', port);
     started.push(() => http.stop(1_000));
-    const browser = await startBrowser();
-    started.push(() => browser.stop());
+    // Without Chromium, `browser` is never used (newContext throws).
+    const browser = options.browser === false ? (null as unknown as TestBrowser) : await startBrowser();
+    if (options.browser !== false) started.push(() => browser.stop());
     return stackOf({ env, provider, worker, server, browser, base, dir }, stopAll);
   } catch (error) {
     await stopAll();
@@ -135,6 +149,7 @@ function stackOf(parts: Omit<UiStack, 'addPipeline' | 'api' | 'promote' | 'waitF
         timeoutMs,
       ),
     async newContext() {
+      if (!browser) throw new Error('this UI stack was started without Chromium ({ browser: false })');
       const context = await browser.browser.newContext({ viewport: { width: 1000, height: 700 } });
       contexts.push(context);
       return context;
