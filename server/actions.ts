@@ -39,6 +39,8 @@ export interface StartRequest {
   pipeline: string;
   version: string;
   stages?: string[] | undefined;
+  /** Why (rollbacks): recorded in the promotion's first event. */
+  reason?: string | undefined;
   release?: { commit?: string | undefined; authors?: string[] | undefined } | undefined;
 }
 
@@ -88,6 +90,7 @@ export async function startFor(ctx: ServerContext, actor: Actor, request: StartR
     kind: request.kind,
     ...(stages ? { stages } : {}),
     ...(release ? { release } : {}),
+    ...(request.reason ? { reason: request.reason } : {}),
   };
   return startPromotionWorkflow(await ctx.temporal.get(), input);
 }
@@ -166,7 +169,7 @@ export async function stageCommand(
     case 'resume':
       return temporal.update(where, resumeUpdate, base, id);
     case 'skip':
-      return temporal.update(where, skipUpdate, base, id);
+      return temporal.update(where, skipUpdate, { ...base, ...optional('reason', reason) }, id);
   }
 }
 

@@ -63,6 +63,7 @@ export const RollbackRequest = z
     pipeline: PipelineName,
     version: Version.describe('the version to put back'),
     stages: z.array(StageName).length(1, 'a rollback names exactly one stage').describe('the stage to roll back'),
+    reason: Text('reason').optional().describe('why: recorded with the rollback (the web page asks for it)'),
   })
   .describe('put an earlier version back in one stage')
   .openapi('RollbackRequest');
@@ -95,7 +96,7 @@ export const STAGE_ACTIONS = {
   reject: ReasonRequest,
   pause: OptionalReasonRequest,
   resume: EmptyRequest,
-  skip: EmptyRequest,
+  skip: OptionalReasonRequest,
 } as const;
 export type StageAction = keyof typeof STAGE_ACTIONS;
 

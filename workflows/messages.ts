@@ -41,6 +41,8 @@ export interface PromotionInput {
    */
   decision?: string;
   /** What is known of the release's source: four-eyes keeps its authors from approving it. */
+  /** Why the promotion or rollback was asked for, when the caller said (the web page asks it of rollbacks). */
+  reason?: string;
   release?: ReleaseSource;
   kind: PromotionKind;
   /** Stage names to run, in pipeline order; all when omitted. */
@@ -238,7 +240,7 @@ export const resumeUpdate = defineUpdate<Ack, [OperatorArgs]>('resume');
 /** Stop advancing after the current step, until `resume`. */
 export const pauseUpdate = defineUpdate<Ack, [OperatorArgs & { reason?: string }]>('pause');
 /** Skip the remaining canary steps and promote fully (Argo's `promote --full`). */
-export const skipUpdate = defineUpdate<Ack, [OperatorArgs]>('skip');
+export const skipUpdate = defineUpdate<Ack, [OperatorArgs & { reason?: string }]>('skip');
 /** Stop the stage and roll it back (also on the promotion, which forwards it). */
 export const abortUpdate = defineUpdate<Ack, [OperatorArgs & { reason: string }]>('abort');
 /** The same, fire-and-forget, for alerts. */

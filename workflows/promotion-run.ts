@@ -95,7 +95,12 @@ export class PromotionRun {
       finishedAt: null,
       events: [],
     };
-    if (!input.resume) this.event('started', `${input.requestedBy} asked to ${input.kind} ${input.pipeline.name} ${input.version}`, input.requestedBy);
+    if (!input.resume)
+      this.event(
+        'started',
+        `${input.requestedBy} asked to ${input.kind} ${input.pipeline.name} ${input.version}${input.reason ? `: ${input.reason}` : ''}`,
+        input.requestedBy,
+      );
     this.publish();
   }
 

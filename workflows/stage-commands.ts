@@ -255,7 +255,7 @@ export class StageCommands {
     return { message };
   }
 
-  async skip(args: OperatorArgs): Promise<Ack> {
+  async skip(args: OperatorArgs & { reason?: string }): Promise<Ack> {
     this.lastCommandAt = Date.now();
     const actor = await this.identify(args, 'skip', true);
     await this.checkOperate(actor, 'skip');
@@ -264,7 +264,7 @@ export class StageCommands {
     this.record.requests.skip = { actor: actor.name };
     this.record.requests.decidedBy = actor.name;
     this.record.requests.pause = null;
-    const message = `${actor.name} skipped the remaining canary steps; promoting fully`;
+    const message = `${actor.name} skipped the remaining canary steps${args.reason ? `: ${args.reason}` : ''}; promoting fully`;
     this.record.event('skipped', message, actor);
     return { message };
   }

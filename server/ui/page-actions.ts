@@ -85,7 +85,7 @@ export function pageActions(input: ActionInput): PageAction[] {
         label: `Roll ${summary.name} back to ${promotion.version}`,
         path: '/api/v1/rollbacks',
         stage: summary.name,
-        text: null,
+        text: REASON('Why roll back (required)'),
         fields: { pipeline: promotion.pipeline, version: promotion.version, stages: summary.name },
         refusal: verdict,
       });
@@ -158,7 +158,7 @@ export function pageActions(input: ActionInput): PageAction[] {
         label: 'Skip the remaining steps and promote fully',
         path: `${at}/skip`,
         stage: active.stage,
-        text: null,
+        text: REASON('Why skip the remaining steps (required)'),
         fields: {},
         refusal: operate(active.stage) ?? overrideRefusal(input, active, stageSpec, 'skip the remaining canary steps'),
       });

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { listen, type Listening } from '../../server/listen.js';
 import { verifyDecision } from '../../src/identity/decision-signature.js';
-import { stageWorkflowId } from '../../workflows/messages.js';
+import { stageWorkflowId, type PromotionStatus, type StageStatus } from '../../workflows/messages.js';
 import { getTestEnv } from '../harness/temporal.js';
 import { pipelineYaml, uniqueName } from '../support/pipelines.js';
 import type { RealRamp } from '../support/real-ramp.js';
@@ -298,6 +298,54 @@ describe('ramp server over HTTP', () => {
     assert.ok(requests.length >= 15);
     assert.ok(requests.some((line) => line.includes('"actor":"sub-alice"') && line.includes('"status":200')));
     assert.ok(!server.logs.some((line) => /token-/.test(line)), 'no token in the log');
+  });
+
+  test('skip and rollback carry the reason the release page asks for, and the record keeps it', async () => {
+    const at = (id: string) => `/api/v1/promotions/${encodeURIComponent(id)}`;
+    const snapshot = (id: string) => call('GET', at(id)).then((a) => a.body as unknown as { promotion: PromotionStatus; activeStage: StageStatus | null });
+    const started = await call('POST', '/api/v1/promotions', { body: { pipeline, version: '1.3.0' } });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    const id = String(started.body.promotionId);
+    await waitFor(
+      () => snapshot(id),
+      (s) => s.activeStage?.phase === 'AwaitingApproval',
+      'production to wait for its approval',
+      90_000,
+    );
+    assert.equal((await call('POST', `${at(id)}/stages/production/approve`, { as: 'alice', body: {} })).status, 200);
+    await waitFor(
+      () => snapshot(id),
+      (s) => s.activeStage?.phase === 'Paused',
+      'the production pause',
+      90_000,
+    );
+    const skipped = await call('POST', `${at(id)}/stages/production/skip`, { as: 'alice', body: { reason: 'the canary is clean' } });
+    assert.equal(skipped.status, 200, JSON.stringify(skipped.body));
+    const done = await waitFor(
+      () => snapshot(id),
+      (s) => s.promotion.finishedAt !== null,
+      'the promotion to finish',
+      90_000,
+    );
+    assert.equal(done.promotion.phase, 'Succeeded', done.promotion.message);
+    const production = done.promotion.stages.find((s) => s.name === 'production')!.result!;
+    assert.ok(
+      production.events.some((e) => e.kind === 'skipped' && /skipped the remaining canary steps: the canary is clean; promoting fully/.test(e.message)),
+      JSON.stringify(production.events.map((e) => e.message)),
+    );
+
+    const rollback = await call('POST', '/api/v1/rollbacks', {
+      body: { pipeline, version: '1.0.0', stages: ['production'], reason: 'the campaign numbers dropped' },
+    });
+    assert.equal(rollback.status, 201, JSON.stringify(rollback.body));
+    const back = await waitFor(
+      () => snapshot(String(rollback.body.promotionId)),
+      (s) => s.promotion.finishedAt !== null,
+      'the rollback to finish',
+      90_000,
+    );
+    assert.equal(back.promotion.phase, 'Succeeded', back.promotion.message);
+    assert.match(back.promotion.events[0]!.message, /asked to rollback .* 1\.0\.0: the campaign numbers dropped$/);
   });
 
   test('a graceful stop ends the event streams, then the server stops', async () => {

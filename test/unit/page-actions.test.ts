@@ -216,7 +216,13 @@ describe('the actions a release page offers', () => {
         { server: { operate: null, rollback: { preview: null } } },
       ),
     );
-    assert.deepEqual([rollback!.path, rollback!.fields, rollback!.text], ['/api/v1/rollbacks', { pipeline: 'web', version: '1.4.2', stages: 'preview' }, null]);
+    // Rollback and skip change production: the page asks why (the API takes an optional reason and records it).
+    assert.deepEqual(
+      [rollback!.path, rollback!.fields, rollback!.text?.name, rollback!.text?.required],
+      ['/api/v1/rollbacks', { pipeline: 'web', version: '1.4.2', stages: 'preview' }, 'reason', true],
+    );
+    const skip = pageActions(input(person('sam', ['sre']), { stage: production() })).find((a) => a.name === 'skip');
+    assert.deepEqual([skip?.path, skip?.text?.name, skip?.text?.required], ['/api/v1/promotions/web%401.4.2/stages/production/skip', 'reason', true]);
   });
 
   test('"waiting for me": only who may approve the gate now', () => {

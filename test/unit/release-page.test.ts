@@ -177,14 +177,14 @@ describe('the release page', () => {
     );
   });
 
-  test('a rollback carries its request fields; no text (the API takes none)', () => {
+  test('a rollback carries its request fields and asks why', () => {
     const done = promotion({ phase: 'Succeeded', activeStage: null, finishedAt: at(50) });
     const v = view(person('olga', ['release-managers']), { promotion: done, activeStage: null });
     const actions = pageActions({ snapshot: v.snapshot, viewer: v.viewer, pinned: v.pinned, server: { operate: null, rollback: { preview: null } } });
     const main = squash(renderReleaseMain({ ...v, actions }));
     assert.match(
       main,
-      /<form class="action" data-ramp-action="rollback" method="post" action="\/api\/v1\/rollbacks">\s*<input type="hidden" name="pipeline" value="web" \/><input type="hidden" name="version" value="1\.4\.2" \/><input type="hidden" name="stages" value="preview" \/>\s*<button type="submit">Roll preview back to 1\.4\.2<\/button>/,
+      /<form class="action" data-ramp-action="rollback" method="post" action="\/api\/v1\/rollbacks">\s*<input type="hidden" name="pipeline" value="web" \/><input type="hidden" name="version" value="1\.4\.2" \/><input type="hidden" name="stages" value="preview" \/>\s*<label for="text-\d+">Why roll back \(required\)<\/label><textarea id="text-\d+" name="reason" required rows="2"><\/textarea>\s*<button type="submit">Roll preview back to 1\.4\.2<\/button>/,
     );
   });
 
