@@ -37,6 +37,8 @@ export interface StartRequest {
   requestedBy: string;
   /** The release's source commit and authors, when known (four-eyes keeps the authors from approving). */
   release?: ReleaseSource;
+  /** Why (rollbacks: `--reason`), kept in the promotion's first event. */
+  reason?: string;
 }
 
 /** A started promotion: exactly what `ramp promote --json` prints. */

@@ -86,6 +86,7 @@ export class HttpBackend implements RampBackend {
       version: request.version,
       ...(request.stages ? { stages: request.stages } : {}),
       ...(request.release ? { release: request.release } : {}),
+      ...(request.reason ? { reason: request.reason } : {}),
     };
     const path = request.kind === 'rollback' ? '/api/v1/rollbacks' : '/api/v1/promotions';
     return this.request<StartedPromotion>('POST', path, body);

@@ -41,15 +41,17 @@ export function simpleStageCommand(spec: {
   description: string;
   exitOk: string;
   exitFailure: string;
+  /** Takes `--reason TEXT` (kept on the record). */
+  reason?: boolean;
 }): Command {
   return {
     name: spec.name,
     summary: spec.summary,
-    usage: `ramp ${spec.name} <promotion-id> [--stage S] [--as USER]
+    usage: `ramp ${spec.name} <promotion-id> [--stage S]${spec.reason ? ' [--reason TEXT]' : ''} [--as USER]
 
 ${spec.description}
 
-${STAGE_FLAG_USAGE}
+${STAGE_FLAG_USAGE}${spec.reason ? '\n  --reason T  why (kept on the record)' : ''}
   --as USER   who (default $RAMP_USER, else $USER)
 ${BACKEND_FLAGS_USAGE}
 
@@ -59,11 +61,18 @@ ${BACKEND_FLAGS_USAGE}
       const { values, positionals: given } = parseArgs({
         args,
         allowPositionals: true,
-        options: { ...backendFlags, stage: { type: 'string' }, as: { type: 'string' } },
+        options: { ...backendFlags, stage: { type: 'string' }, as: { type: 'string' }, ...(spec.reason ? { reason: { type: 'string' } } : {}) },
       });
       const [promotionId] = positionals(given, ['promotion-id'] as const);
       noBlankFlags(values);
-      return sendToActiveStage(io, values, (backend) => ({ promotionId, stage: values.stage, verb: spec.name, actor: backend.actor(values.as) }));
+      const reason = (values as { reason?: string }).reason;
+      return sendToActiveStage(io, values, (backend) => ({
+        promotionId,
+        stage: values.stage,
+        verb: spec.name,
+        actor: backend.actor(values.as),
+        ...(reason ? { reason } : {}),
+      }));
     },
   };
 }

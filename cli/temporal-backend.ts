@@ -104,6 +104,7 @@ export class TemporalBackend implements RampBackend {
       kind: request.kind,
       ...(request.stages ? { stages: request.stages } : {}),
       ...(request.release ? { release: request.release } : {}),
+      ...(request.reason ? { reason: request.reason } : {}),
     };
     return startPromotionWorkflow(await this.temporal(), input);
   }

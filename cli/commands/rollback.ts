@@ -11,7 +11,7 @@ import { startPromotion } from '../start.js';
 export const rollbackCommand: Command = {
   name: 'rollback',
   summary: 'Put an earlier version back in one stage: straight to stable, no canary, no gate',
-  usage: `ramp rollback <pipeline> --stage S --to VERSION [--wait] [--json] [--as USER]
+  usage: `ramp rollback <pipeline> --stage S --to VERSION [--reason TEXT] [--wait] [--json] [--as USER]
 
   Starts a rollback promotion (id <pipeline>@<VERSION>:rollback:<S>) that writes VERSION to
   stage S as stable: no approval gate, no canary steps, recorded in Git like any promotion.
@@ -19,6 +19,7 @@ export const rollbackCommand: Command = {
 
   --stage S     the stage (environment) to roll back
   --to VERSION  the version to put back
+  --reason T    why (kept on the record)
   --wait        follow it until it ends
   --json        print the started rollback (with --wait: the final status) as JSON
   --as USER     who asks (default $RAMP_USER, else $USER)
@@ -34,6 +35,7 @@ ${BACKEND_FLAGS_USAGE}
         ...backendFlags,
         stage: { type: 'string' },
         to: { type: 'string' },
+        reason: { type: 'string' },
         wait: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         as: { type: 'string' },
@@ -52,7 +54,12 @@ ${BACKEND_FLAGS_USAGE}
         throw new UserError(`pipeline ${ref.name} has no stage ${stage}; its stages: ${names.join(', ')}. Nothing was started`);
       const problem = versionProblem(version);
       if (problem) throw new UserError(`${problem}. Nothing was started`);
-      return startPromotion(backend, io, { pipeline: ref, version, requestedBy, kind: 'rollback', stages: [stage] }, values);
+      return startPromotion(
+        backend,
+        io,
+        { pipeline: ref, version, requestedBy, kind: 'rollback', stages: [stage], ...(values.reason ? { reason: values.reason } : {}) },
+        values,
+      );
     });
   },
 };

@@ -8,5 +8,6 @@ export const skipCommand = simpleStageCommand({
   new version, canary weight 0), like Argo Rollouts' \`promote --full\`. Refused while an
   approval lies ahead.`,
   exitOk: 'skipping',
+  reason: true,
   exitFailure: 'refused (direct stage, approval ahead, finished), no such promotion, or no worker',
 });

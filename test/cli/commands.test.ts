@@ -235,7 +235,7 @@ describe('ramp commands (dev server, fake activities)', () => {
 
   test('rollback --wait puts an earlier version straight back in one stage', async () => {
     const name = await newPipeline('api');
-    const r = await run(['rollback', name, '--stage', 'production', '--to', '0.9.0', '--wait', '--as', 'oncall']);
+    const r = await run(['rollback', name, '--stage', 'production', '--to', '0.9.0', '--reason', 'error budget burnt', '--wait', '--as', 'oncall']);
     assert.equal(r.code, 0, r.stderr);
     const id = `${name}@0.9.0:rollback:production`;
     assert.match(r.stdout, new RegExp(`^started ${id}: rollback of production to 0\\.9\\.0$`, 'm'));
@@ -243,6 +243,7 @@ describe('ramp commands (dev server, fake activities)', () => {
     const { promotion } = await snapshot(id);
     assert.equal(promotion.kind, 'rollback');
     assert.equal(promotion.requestedBy, 'oncall');
+    assert.match(promotion.events[0]!.message, /oncall asked to rollback .* 0\.9\.0: error budget burnt$/, 'the reason is on the record');
     assert.deepEqual(
       promotion.stages.map((s) => s.name),
       ['production'],
