@@ -13,26 +13,18 @@
  * browser session (channel web); once production moved on, the link is dead.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { freePort } from '../../scripts/lib/proc.js';
 import { SESSION_COOKIE } from '../../server/auth/session.js';
-import { serverIdentity } from '../../server/identity.js';
-import { listen, type Listening } from '../../server/listen.js';
 import { signApprovalLink, type ApprovalLinkClaims } from '../../src/identity/approval-link.js';
-import { OidcAuthenticator } from '../../src/identity/bearer.js';
 import { generateDecisionKeys } from '../../src/identity/decision-signature.js';
 import type { DecisionTarget } from '../../src/identity/decision.js';
 import type { PromotionStatus, StageStatus } from '../../workflows/messages.js';
 import { firstForm, ScriptedBrowser } from '../../scripts/lib/oidc-provider/scripted-browser.js';
-import { RAMP_AUDIENCE, startOidcProvider, TEST_USERS, WEB_CLIENT_ID, type TestOidcProvider, type TestUserName } from '../harness/oidc.js';
-import { getTestEnv } from '../harness/temporal.js';
+import { TEST_USERS, type TestOidcProvider, type TestUserName } from '../harness/oidc.js';
 import { pipelineYaml, uniqueName } from '../support/pipelines.js';
-import { testServer, verifyingWorker, type TestServer, type VerifyingWorker } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
+import { startUiStack, type UiStack } from '../support/ui-stack.js';
 
 interface Snapshot {
   promotion: PromotionStatus;
@@ -40,28 +32,23 @@ interface Snapshot {
 }
 
 describe('signed approval links (real provider, server, worker, Temporal)', () => {
-  let env: TestWorkflowEnvironment;
+  let stack: UiStack;
   let provider: TestOidcProvider;
-  let worker: VerifyingWorker;
   let linkKeys: Awaited<ReturnType<typeof generateDecisionKeys>>;
-  let dir: string;
   let server: TestServer;
-  let http: Listening;
   let base: string;
   let pipeline: string;
 
   before(async () => {
-    env = await getTestEnv();
-    provider = await startOidcProvider();
-    dir = await mkdtemp(join(tmpdir(), 'ramp-links-'));
-    worker = await verifyingWorker(env, dir);
     linkKeys = await generateDecisionKeys('test-link');
+    stack = await startUiStack('links', { browser: false, server: () => ({ links: { publicKeys: linkKeys.publicKeys } }) });
+    ({ provider, server, base } = stack);
     pipeline = uniqueName('links');
-    await writeFile(
-      join(dir, `${pipeline}.yaml`),
+    await stack.addPipeline(
+      pipeline,
       pipelineYaml({
         name: pipeline,
-        url: worker.ramp.remote.remoteUrl,
+        url: stack.worker.ramp.remote.remoteUrl,
         access: ['    grants:', '      - { who: ["group:release-managers"], may: [promote, operate, rollback] }'].join('\n'),
         stages: {
           preview: {},
@@ -69,35 +56,9 @@ describe('signed approval links (real provider, server, worker, Temporal)', () =
         },
       }),
     );
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const identity = serverIdentity({ issuer: provider.issuer, audience: provider.audience, groupsClaim: 'groups', serviceTokensFile: undefined });
-    const verifier = new OidcAuthenticator({ issuer: provider.issuer, audience: RAMP_AUDIENCE });
-    server = await testServer({
-      env: { TEMPORAL_ADDRESS: env.address, RAMP_TASK_QUEUE: worker.taskQueue, RAMP_UPDATE_TIMEOUT_MS: '20000' },
-      pipelinesDir: dir,
-      keys: worker.keys,
-      authenticator: identity.authenticator,
-      authorize: identity.authorize,
-      browser: {
-        issuer: provider.issuer,
-        clientId: WEB_CLIENT_ID,
-        publicUrl: base,
-        groupsClaim: 'groups',
-        verifyAccessToken: (token) => verifier.verify(token),
-      },
-      links: { publicKeys: linkKeys.publicKeys },
-    });
-    http = await listen(server, '127.0.0.1', port);
   });
 
-  after(async () => {
-    await http?.stop(1_000);
-    await worker?.stop();
-    await provider?.stop();
-    await env?.teardown();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(async () => stack?.stop());
 
   const api = async (method: string, path: string, body?: unknown, credential: { bearer?: string; cookie?: string } = {}) => {
     const bearer = credential.cookie ? undefined : (credential.bearer ?? (await provider.tokenFor('alice')).accessToken);
