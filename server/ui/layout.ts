@@ -6,13 +6,24 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 
-/** `mainId`: the id of the page's <main>, where the skip link goes. */
-export function renderDocument(title: string, viewer: string | null, mainId: string, content: HtmlEscapedString | Promise<HtmlEscapedString>): string {
+/**
+ * `mainId`: the id of the page's <main>, where the skip link goes. `referrer: 'same-origin'` for
+ * pages whose own URL carries a secret (an approval link's token): browsers then never send it
+ * to another site.
+ */
+export function renderDocument(
+  title: string,
+  viewer: string | null,
+  mainId: string,
+  content: HtmlEscapedString | Promise<HtmlEscapedString>,
+  options: { referrer?: 'same-origin' } = {},
+): string {
   const page = html`<!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        ${options.referrer ? html`<meta name="referrer" content="${options.referrer}" />` : ''}
         <title>${title} · ramp</title>
         <link rel="stylesheet" href="/assets/ramp.css" />
         <script type="module" src="/assets/ramp.js"></script>

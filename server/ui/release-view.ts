@@ -16,8 +16,8 @@ import type { ReleaseSnapshot, ReleaseView } from './release-page.js';
 
 export async function releaseView(ctx: ServerContext, viewer: Actor, promotionId: string): Promise<ReleaseView> {
   const temporal = await ctx.temporal.get();
-  const snapshot = await readSnapshot(temporal, promotionId);
-  const pinned = await readPinned(temporal, promotionId);
+  // Both on every render, the fragment the live island fetches too: read side by side.
+  const [snapshot, pinned] = await Promise.all([readSnapshot(temporal, promotionId), readPinned(temporal, promotionId)]);
   const server = await serverVerdicts(ctx, viewer, snapshot);
   const actions = pageActions({ snapshot, viewer, pinned, server });
   const hint = operatorHint(
