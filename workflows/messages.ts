@@ -83,6 +83,8 @@ export interface StageInput {
   release?: ReleaseSource;
   /** The pipeline's access block (null: the defaults; absent in inputs pinned before it existed). */
   access?: AccessSpec | null;
+  /** The pipeline's own policies (spec.policies; absent before issue 12: none). Organisation-wide ones come from the worker. */
+  policies?: PipelineSpec['policies'];
   /** @deprecated The old name of `kind: 'rollback'`; read only by `upgradeStageInput`. */
   fastTrack?: boolean;
   /** Set when resuming after continue-as-new. */

@@ -366,6 +366,7 @@ export class PromotionRun {
             ...(this.status.requester ? { requester: this.status.requester } : {}),
             ...(this.input.release ? { release: this.input.release } : {}),
             ...(this.input.pipeline.access ? { access: this.input.pipeline.access } : {}),
+            ...(this.input.pipeline.policies?.length ? { policies: this.input.pipeline.policies } : {}),
           },
         ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,

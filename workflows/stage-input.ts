@@ -8,9 +8,10 @@ import type { StageSpec, SyncSpec } from '../src/schema/pipeline.js';
 import type { StageInput } from './messages.js';
 
 /** The input as the stage's code reads it: every optional field of older shapes filled in. */
-export type CurrentStageInput = Omit<StageInput, 'kind' | 'analysisTemplates' | 'fastTrack'> & {
+export type CurrentStageInput = Omit<StageInput, 'kind' | 'analysisTemplates' | 'fastTrack' | 'policies'> & {
   kind: NonNullable<StageInput['kind']>;
   analysisTemplates: NonNullable<StageInput['analysisTemplates']>;
+  policies: NonNullable<StageInput['policies']>;
 };
 
 /** `sync` in specs pinned before sync existed: Git only (the other fields are never read). */
@@ -36,12 +37,15 @@ export function upgradeStageInput(input: StageInput): CurrentStageInput {
     webhooks: old.webhooks ?? [],
     sync: old.sync ?? GIT_ONLY,
     drift: old.drift ?? null,
+    windows: old.windows ?? null,
+    soak: old.soak ?? null,
   };
   return {
     ...rest,
     // `fastTrack: true` was a rollback's input before `kind` existed.
     kind: input.kind ?? (fastTrack === true ? 'rollback' : 'promote'),
     analysisTemplates: input.analysisTemplates ?? [],
+    policies: input.policies ?? [],
     stage,
     // A resumed input is already upgraded (continue-as-new carries the current shape).
     ...(input.resume ? { resume: input.resume } : {}),

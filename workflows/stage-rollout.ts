@@ -33,6 +33,8 @@ import { rollBack } from './rollback.js';
 import { upgradeStageInput, type CurrentStageInput } from './stage-input.js';
 import { describeLive, goLive, NotLive, syncOf } from './stage-sync.js';
 import { StageCommands } from './stage-commands.js';
+import { StagePolicies } from './stage-policies.js';
+import { StageWindows } from './stage-windows.js';
 import { describeFailure, now, StageRecord, StageStop } from './stage-record.js';
 import { StageWebhooks } from './stage-webhooks.js';
 import type { StageInput, StageRequests, StageStatus } from './messages.js';
@@ -55,6 +57,8 @@ export class StageRollout {
   private readonly hooks: StageWebhooks;
   private readonly approvals: StageApprovals;
   private readonly analyses: StageAnalysis;
+  private readonly windows: StageWindows;
+  private readonly policies: StagePolicies;
   private canaryStarted: boolean;
 
   constructor(input: StageInput) {
@@ -63,6 +67,8 @@ export class StageRollout {
     this.hooks = new StageWebhooks(this.record);
     this.approvals = new StageApprovals(this.record, this.hooks, () => this.continueAsNewIfSuggested());
     this.analyses = new StageAnalysis(this.record, this.approvals);
+    this.windows = new StageWindows(this.record);
+    this.policies = new StagePolicies(this.record, this.approvals, this.windows);
     this.canaryStarted = this.status.commits.length > 0;
   }
 
@@ -87,6 +93,13 @@ export class StageRollout {
       const fastTrack = this.input.kind === 'rollback';
       // After continue-as-new the gate may already be approved (skip it) or still pending (resume it).
       const gatePassed = this.status.approvals.some((a) => a.gate === 'gate' && a.outcome === ApprovalOutcome.Approved);
+      // Governance (docs/governance.md): soak time and deploy windows, then the stage-start policies.
+      await this.windows.beforeStage();
+      if (!fastTrack) await this.policies.check('stage-start');
+      else {
+        const denied = await this.policies.rollbackRefusal();
+        if (denied !== null) throw new StageStop(FailureReason.PolicyDenied, denied);
+      }
       if (stage.approval && !fastTrack && !gatePassed) await this.approvals.gate(stage.approval, 'gate');
       this.record.setPhase(StagePhase.Progressing, `writing ${this.input.version}`);
       if (!fastTrack && this.status.commits.length === 0) {
@@ -193,6 +206,7 @@ export class StageRollout {
 
   private async promoteFully(): Promise<void> {
     const { stage, attempt, version } = this.input;
+    if (this.input.kind !== 'rollback') await this.policies.check('full-promotion');
     this.record.setPhase(StagePhase.Promoting, `promoting ${version} to stable`);
     await this.commit(
       fullPromotionChanges(stage),
@@ -226,6 +240,7 @@ export class StageRollout {
     this.record.checkpointAbort();
     await this.analyses.checkBackground();
     await this.hooks.rollback();
+    await this.windows.atStepBoundary();
     if (this.requests.pause) {
       const by = this.requests.pause;
       this.record.setPhase(StagePhase.Paused, `paused by ${by.actor}${by.reason ? `: ${by.reason}` : ''} (ramp resume to continue)`, PauseReason.UserPaused);
@@ -240,6 +255,7 @@ export class StageRollout {
     const approvedBy = this.status.approvals.flatMap((a) => (a.outcome === ApprovalOutcome.Approved ? a.approvals.map((d) => d.actor) : []));
     // The person whose command this commit carries out: who resumed, skipped or overrode last, else who asked for the promotion.
     const requestedBy = this.requests.decidedBy ?? this.input.requestedBy;
+    if (this.input.kind !== 'rollback') await this.policies.check('commit', { changes, step });
     const result = await this.unlessRewritten(what, () =>
       git.commitStageChange({
         repository,
@@ -365,6 +381,12 @@ export class StageRollout {
     const { promotionId, stage, attempt, version, repository } = this.input;
     // Who caused the rollback, if a person did: the aborter or the rejecter (not a failed analysis).
     const requestedBy = this.requests.abort?.actor ?? this.status.approvals.find((a) => a.rejection)?.rejection?.actor;
+    const denied = await this.policies.rollbackRefusal();
+    if (denied !== null) {
+      const shas = newestFirst.map((sha) => sha.slice(0, 12)).join(' ');
+      this.record.setPhase(StagePhase.Failed, `${message}; a policy refused the rollback (${denied}), so Git keeps the commits. Revert by hand if you must: git revert ${shas}`);
+      return;
+    }
     try {
       const outcome = await rollBack({
         repository,

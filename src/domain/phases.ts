@@ -40,6 +40,13 @@ export const PauseReason = {
    * nothing. `resume` checks again and continues once the branch is restored; `abort` gives up.
    */
   HistoryRewritten: 'HistoryRewritten',
+  /**
+   * Outside the stage's deploy window, in a deny window, or in an organisation-wide freeze: the
+   * stage waits and goes on by itself when the window opens (or with a recorded override).
+   */
+  DeployWindowClosed: 'DeployWindowClosed',
+  /** The version has not yet been stable long enough in an earlier stage (soak time); waits it out. */
+  Soaking: 'Soaking',
 } as const;
 export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
 
@@ -85,5 +92,9 @@ export const FailureReason = {
   HistoryRewritten: 'HistoryRewritten',
   /** A rollback asked for a version that was never live in the stage: that is a promotion, with its gates. */
   RollbackRefused: 'RollbackRefused',
+  /** A policy denied it (docs/governance.md); the message names the policy. */
+  PolicyDenied: 'PolicyDenied',
+  /** The deploy window closed mid-canary and the stage says `onClose: abort`. */
+  WindowClosed: 'WindowClosed',
 } as const;
 export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];

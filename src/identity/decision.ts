@@ -20,6 +20,12 @@ export const DecisionAction = {
   Abort: 'abort',
   Retry: 'retry',
   Drift: 'drift',
+  /** Run a stage outside its deploy window or through a freeze (reason required). */
+  WindowOverride: 'window-override',
+  /** Declare or lift an organisation-wide freeze. */
+  Freeze: 'freeze',
+  /** Acknowledge a rewritten branch (force-push) so that ramp writes to it again. */
+  HistoryAck: 'history-ack',
 } as const;
 export type DecisionAction = (typeof DecisionAction)[keyof typeof DecisionAction];
 

@@ -9,6 +9,7 @@ import { Access } from './access.js';
 import { Name } from './common.js';
 import { AnalysisTemplate } from './analysis-template.js';
 import { Notifications } from './notifications.js';
+import { Policies } from './policies.js';
 import { Rollback, Stage } from './stage.js';
 
 export const API_VERSION = 'ramp/v1';
@@ -55,6 +56,7 @@ export const PipelineShape = z.strictObject({
     stages: z.array(Stage).min(1, { error: 'a pipeline has at least one stage' }).describe('Environments, in promotion order.'),
     access: Access.optional(),
     notifications: Notifications.optional(),
+    policies: Policies.optional(),
   }),
 });
 
@@ -75,6 +77,8 @@ export function assemble({ metadata, spec }: PipelineParts) {
     access: spec.access ?? null,
     /** Null without a notifications block: only the worker-wide RAMP_NOTIFY_WEBHOOKS (docs/notifications.md). */
     notifications: spec.notifications ?? null,
+    /** The pipeline's own policies (organisation-wide ones come from the worker's RAMP_POLICY_FILES). */
+    policies: spec.policies ?? [],
   };
 }
 
@@ -101,5 +105,7 @@ export type SyncSpec = StageSpec['sync'];
 export type DriftSpec = NonNullable<StageSpec['drift']>;
 export type { AccessSpec, GrantSpec } from './access.js';
 export type { NotificationsSpec, RouteSpec } from './notifications.js';
+export type { PolicySpec, PolicyCheckpoint } from './policies.js';
+export type { WindowSpec, WindowsSpec, SoakSpec } from './windows.js';
 export type { ApproverEntry } from './approval.js';
 export type { ApprovalRule } from '../domain/approval-rules.js';

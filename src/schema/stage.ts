@@ -7,6 +7,7 @@ import { Strategy } from './strategy.js';
 import { Drift, NO_SYNC, Sync } from './sync.js';
 import { Webhook } from './webhook.js';
 import { UpdateTarget } from './update-target.js';
+import { Soak, Windows } from './windows.js';
 
 export const Rollback = z.strictObject({
   automatic: z.boolean().default(true).describe("Revert this stage's commits when it fails."),
@@ -39,8 +40,10 @@ export const Stage = z
     rollback: Rollback.optional().describe('Overrides spec.rollback for this stage.'),
     sync: Sync.optional().describe('How ramp learns that a commit is live and healthy in the cluster (default: mode none, Git only).'),
     drift: Drift.optional().describe('Watch the cluster for changes made outside Git (needs a sync mode other than none).'),
+    windows: Windows.optional(),
+    soak: Soak.optional(),
   })
-  .transform(({ strategy, approval, rollback, verification, sync, drift, ...stage }) => ({
+  .transform(({ strategy, approval, rollback, verification, sync, drift, windows, soak, ...stage }) => ({
     ...stage,
     strategy: strategy ?? { kind: 'direct' as const },
     approval: approval ?? null,
@@ -48,4 +51,6 @@ export const Stage = z
     verification: { prePromotion: verification?.prePromotion ?? null, postPromotion: verification?.postPromotion ?? null },
     sync: sync ?? NO_SYNC,
     drift: drift ?? null,
+    windows: windows ?? null,
+    soak: soak ?? null,
   }));
