@@ -4,6 +4,7 @@ import type { AxiosInstance } from 'axios';
 import type { GitOpsRepositories } from '../src/providers/git/index.js';
 import { createMetricProviders } from '../src/providers/metrics/registry.js';
 import { createApprovalActivities } from './approvals.js';
+import { createFreezeActivities, type FreezeActivities } from './freeze.js';
 import { createIdentityActivities } from './identity.js';
 import type { RampActivities } from './contract.js';
 import { createEnvironmentActivities } from './environment.js';
@@ -24,6 +25,8 @@ export interface ActivityDeps {
   client: Client;
   http: AxiosInstance;
   groupsFile: string | undefined;
+  /** RAMP_FREEZE_GROUPS: who may declare and lift a freeze. @default anyone */
+  freezeGroups?: readonly string[];
   /** RAMP_DECISION_KEYS_FILE: the ramp servers' public keys; unset on the local stack. */
   decisionKeysFile?: string | undefined;
   /** The dev stack's worker records direct commands as unverified even with decision keys (activities/identity.ts). */
@@ -38,12 +41,13 @@ export interface ActivityDeps {
   notifications?: Pick<DeliveryDeps, 'uiUrl' | 'linkKeyFile' | 'slackApiUrl' | 'smtp' | 'slack'>;
 }
 
-export function createActivities(deps: ActivityDeps): RampActivities & NotificationActivities {
+export function createActivities(deps: ActivityDeps): RampActivities & NotificationActivities & FreezeActivities {
   const secrets = createSecretResolver(deps.secrets ?? { env: {} });
   const providers = createMetricProviders({ http: deps.http, secrets });
   return {
     ...createGitActivities({ repositories: deps.repositories }),
     ...createApprovalActivities({ groupsFile: deps.groupsFile }),
+    ...createFreezeActivities({ groupsFile: deps.groupsFile, freezeGroups: deps.freezeGroups ?? [] }),
     ...createIdentityActivities({ decisionKeysFile: deps.decisionKeysFile, acceptUnverified: deps.acceptUnverified ?? false }),
     ...createEnvironmentActivities({ client: deps.client }),
     ...createNotifyActivities({ client: deps.client }),
@@ -60,5 +64,5 @@ export function createActivities(deps: ActivityDeps): RampActivities & Notificat
     ...createKubeActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize }),
     ...createDriftActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize, client: deps.client }),
     ...createWebhookActivities({ http: deps.http, secrets }),
-  } satisfies RampActivities & NotificationActivities;
+  } satisfies RampActivities & NotificationActivities & FreezeActivities;
 }

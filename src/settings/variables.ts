@@ -99,6 +99,24 @@ export const workerVariables = {
     readers: ['worker'],
     unset: 'no groups: group:<name> approvers approve nobody',
   }),
+  RAMP_FREEZE_GROUPS: variable(
+    z
+      .string()
+      .transform((text) =>
+        text
+          .split(',')
+          .map((name) => name.trim().replace(/^group:/, ''))
+          .filter(Boolean),
+      )
+      .default([]),
+    {
+      description:
+        'comma-separated groups whose members may declare and lift an organisation-wide freeze (members from the token, or RAMP_GROUPS_FILE for unverified names; docs/governance-freeze.md)',
+      expected: 'comma-separated group names such as sre-oncall,release-managers',
+      readers: ['worker'],
+      unset: 'anyone may declare and lift a freeze (an emergency brake)',
+    },
+  ),
   RAMP_DECISION_KEYS_FILE: variable(z.string().optional(), {
     description:
       'the public keys (a JWKS file, from ramp server keys) of the ramp servers whose signed decisions the worker accepts; once set, approvals and overrides need a verified person (docs/server.md)',

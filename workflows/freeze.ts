@@ -1,0 +1,143 @@
+/**
+ * The organisation-wide freeze of one Temporal namespace (`ramp-freeze`; docs/governance-freeze.md):
+ * started by the first declare, it holds who froze, when, why and until when, and the record of
+ * every declare, lift, expiry and refusal. Declaring and lifting are Updates authenticated like a
+ * stage's commands (a decision signed by `ramp server`, action `freeze`, bound to this workflow
+ * and to `declare` or `lift`), with a reason, by members of RAMP_FREEZE_GROUPS (anyone when unset).
+ * A timed freeze ends by itself. Durable: it continues as new.
+ */
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { FreezeActivities } from '../activities/freeze.js';
+import type { FreezeState } from '../src/domain/freeze.js';
+import { activeFreeze, describeFreeze, freezePermissionRefusal } from '../src/domain/freeze-rules.js';
+import { actorLabel, type Actor } from '../src/identity/actor.js';
+import { DecisionAction, DecisionChannel } from '../src/identity/decision.js';
+import { quick } from './activity-options.js';
+import { authenticate, forbidden, identityRefusal } from './command-identity.js';
+import {
+  declareFreezeUpdate,
+  freezeRecordQuery,
+  freezeStateQuery,
+  FreezeVerb,
+  liftFreezeUpdate,
+  type DeclareFreezeArgs,
+  type FreezeAck,
+  type FreezeEvent,
+  type FreezeInput,
+  type FreezeRecord,
+  type LiftFreezeArgs,
+} from './freeze-messages.js';
+import { actorFields } from './stage-record.js';
+
+const authority = proxyActivities<FreezeActivities>(quick);
+
+const MAX_EVENTS = 200;
+const MAX_DECISION_IDS = 200;
+const DECISIONS_PER_RUN = 100;
+
+export async function freezeWorkflow(input: FreezeInput = {}): Promise<FreezeRecord> {
+  const record: FreezeRecord = input.resume ?? { state: null, events: [] };
+  const decisionIds: string[] = [...(input.decisionIds ?? [])];
+  let decisionsThisRun = 0;
+  const now = (): string => new Date(Date.now()).toISOString();
+  const event = (kind: FreezeEvent['kind'], message: string, actor?: Actor | string): void => {
+    record.events.push({ at: now(), kind, message, ...actorFields(actor) });
+    if (record.events.length > MAX_EVENTS) record.events.splice(0, record.events.length - MAX_EVENTS);
+  };
+  const current = (): FreezeState | null => activeFreeze(record.state, Date.now());
+
+  setHandler(freezeStateQuery, current);
+  setHandler(freezeRecordQuery, () => ({ state: current(), events: record.events }));
+
+  /** The caller, established and allowed; a refusal is recorded, then thrown (403). */
+  async function caller(args: { actor: string; decision?: string }, verb: FreezeVerb): Promise<{ actor: Actor; channel: DecisionChannel }> {
+    decisionsThisRun++;
+    const auth = await authenticate(args, DecisionAction.Freeze, true);
+    let why = identityRefusal(auth, DecisionAction.Freeze, { promotionId: workflowInfo().workflowId, gate: verb }, decisionIds);
+    if (why === null) {
+      const { groups, members } = await authority.freezeAuthority();
+      why = freezePermissionRefusal(auth.actor, groups, members, verb);
+    }
+    if (why !== null) {
+      event('refused', `${verb} by ${actorLabel(auth.actor)} refused: ${why}`, auth.actor);
+      throw forbidden(why);
+    }
+    if (auth.verified) {
+      decisionIds.push(auth.claims.decisionId);
+      if (decisionIds.length > MAX_DECISION_IDS) decisionIds.splice(0, decisionIds.length - MAX_DECISION_IDS);
+    }
+    return { actor: auth.actor, channel: auth.verified ? (auth.claims.channel ?? DecisionChannel.Cli) : DecisionChannel.Cli };
+  }
+
+  const reasonRefusal = (args: { actor?: string; reason?: string }): string | null =>
+    !args.actor?.trim() ? 'say who you are (--as)' : !args.reason?.trim() ? 'give a reason (--reason): it is recorded and shown to everyone the freeze stops' : null;
+
+  setHandler(
+    declareFreezeUpdate,
+    async (args: DeclareFreezeArgs): Promise<FreezeAck> => {
+      const { actor, channel } = await caller(args, FreezeVerb.Declare);
+      const standing = current();
+      if (standing !== null) throw new Error(`a freeze is already in force (${describeFreeze(standing)}); lift it first to declare another`);
+      const state: FreezeState = { declaredBy: actor, channel, declaredAt: now(), reason: args.reason.trim(), until: args.until ?? null };
+      record.state = state;
+      event('declared', `declared by ${actorLabel(actor)} (${channel}), ${state.until === null ? 'until lifted' : `until ${state.until}`}: ${state.reason}`, actor);
+      return { message: `frozen: ${describeFreeze(state)}`, state };
+    },
+    {
+      validator: (args: DeclareFreezeArgs): void => {
+        const refusal = reasonRefusal(args);
+        if (refusal) throw new Error(refusal);
+        if (args.until !== undefined && args.until !== null) {
+          const until = Date.parse(args.until);
+          if (Number.isNaN(until)) throw new Error(`until ${JSON.stringify(args.until)} is not an ISO-8601 time`);
+          if (until <= Date.now()) throw new Error(`until ${args.until} has already passed; give a later time`);
+        }
+        const standing = current();
+        if (standing !== null) throw new Error(`a freeze is already in force (${describeFreeze(standing)}); lift it first to declare another`);
+      },
+    },
+  );
+
+  setHandler(
+    liftFreezeUpdate,
+    async (args: LiftFreezeArgs): Promise<FreezeAck> => {
+      const { actor, channel } = await caller(args, FreezeVerb.Lift);
+      const standing = current();
+      if (standing === null) throw new Error('nothing is frozen; there is no freeze to lift');
+      record.state = null;
+      event('lifted', `lifted by ${actorLabel(actor)} (${channel}): ${args.reason.trim()} (it was ${describeFreeze(standing)})`, actor);
+      return { message: `the freeze is lifted (it was declared by ${actorLabel(standing.declaredBy)} at ${standing.declaredAt})`, state: null };
+    },
+    {
+      validator: (args: LiftFreezeArgs): void => {
+        const refusal = reasonRefusal(args);
+        if (refusal) throw new Error(refusal);
+        if (current() === null) throw new Error('nothing is frozen; there is no freeze to lift');
+      },
+    },
+  );
+
+  for (;;) {
+    const state = record.state;
+    const tooLong = () => decisionsThisRun >= (input.decisionsPerRun ?? DECISIONS_PER_RUN) || workflowInfo().continueAsNewSuggested;
+    if (state !== null && state.until !== null) {
+      const left = Date.parse(state.until) - Date.now();
+      const changed = left > 0 && (await condition(() => record.state !== state || tooLong(), left));
+      if (!changed && record.state === state) {
+        record.state = null;
+        event('expired', `the freeze declared by ${actorLabel(state.declaredBy)} ended at ${state.until} as declared: ${state.reason}`);
+      }
+    } else {
+      await condition(() => record.state !== state || tooLong());
+    }
+    if (tooLong()) {
+      await condition(allHandlersFinished);
+      event('continued-as-new', `after ${decisionsThisRun} decisions`);
+      await continueAsNew<typeof freezeWorkflow>({
+        resume: record,
+        decisionIds,
+        ...(input.decisionsPerRun ? { decisionsPerRun: input.decisionsPerRun } : {}),
+      });
+    }
+  }
+}
