@@ -6,8 +6,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Groups } from '../src/domain/approval.js';
 import type { FreezeState } from '../src/domain/freeze.js';
-import { activeFreeze } from '../src/domain/freeze-rules.js';
-import { FREEZE_WORKFLOW_ID, freezeStateQuery } from '../workflows/freeze-messages.js';
+import { activeFreeze, FREEZE_STATE_QUERY, FREEZE_WORKFLOW_ID } from '../src/domain/freeze-rules.js';
 import { readGroups } from './approvals.js';
 
 /** Who may declare or lift a freeze: the groups, and their members from the groups file (for unverified names). */
@@ -55,7 +54,7 @@ export function createFreezeReader(client: Client, workflowId: string = FREEZE_W
   return {
     async readFreeze(): Promise<FreezeState | null> {
       try {
-        return activeFreeze(await client.workflow.getHandle(workflowId).query(freezeStateQuery), Date.now());
+        return activeFreeze(await client.workflow.getHandle(workflowId).query<FreezeState | null>(FREEZE_STATE_QUERY), Date.now());
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return null;
         throw error;

@@ -4,12 +4,11 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { FreezeState } from '../src/domain/freeze.js';
+import { FREEZE_STATE_QUERY, FREEZE_WORKFLOW_ID } from '../src/domain/freeze-rules.js';
 import type { Actor } from '../src/identity/actor.js';
 
 export type { FreezeState };
-
-/** One freeze per Temporal namespace: the workflow's id. */
-export const FREEZE_WORKFLOW_ID = 'ramp-freeze';
+export { FREEZE_WORKFLOW_ID };
 export const FREEZE_WORKFLOW_TYPE = 'freezeWorkflow';
 /** What a signed freeze decision names as its `gate`: declare or lift (a declare's decision never lifts). */
 export const FreezeVerb = { Declare: 'declare', Lift: 'lift' } as const;
@@ -65,7 +64,7 @@ export interface FreezeAck {
 }
 
 /** The freeze in force (null: none), as of the workflow's last task. */
-export const freezeStateQuery = defineQuery<FreezeState | null>('freezeState');
+export const freezeStateQuery = defineQuery<FreezeState | null>(FREEZE_STATE_QUERY);
 /** The freeze and its events. */
 export const freezeRecordQuery = defineQuery<FreezeRecord>('freezeRecord');
 export const declareFreezeUpdate = defineUpdate<FreezeAck, [DeclareFreezeArgs]>('declareFreeze');

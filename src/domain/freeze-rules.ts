@@ -7,6 +7,11 @@ import { actorGroups, actorLabel, type Actor } from '../identity/actor.js';
 import type { FreezeState } from './freeze.js';
 import { parseDuration } from './duration.js';
 
+/** One freeze per Temporal namespace: its workflow's id. */
+export const FREEZE_WORKFLOW_ID = 'ramp-freeze';
+/** The query that answers the freeze in force (workflows/freeze-messages.ts defines it). */
+export const FREEZE_STATE_QUERY = 'freezeState';
+
 /** The freeze in force at `nowMs`, or null: none declared, or its `until` has passed. */
 export function activeFreeze(state: FreezeState | null, nowMs: number): FreezeState | null {
   if (state === null) return null;
