@@ -1,0 +1,62 @@
+/**
+ * The organisation-wide freeze straight from Temporal: read its record, declare (starting the
+ * `ramp-freeze` workflow on first use) and lift. Used by the CLI's Temporal backend and by
+ * `ramp server` (which passes signed decisions and their ids as the Update ids).
+ */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { UserError } from '../src/errors.js';
+import {
+  declareFreezeUpdate,
+  FREEZE_WORKFLOW_ID,
+  FREEZE_WORKFLOW_TYPE,
+  freezeRecordQuery,
+  liftFreezeUpdate,
+  type DeclareFreezeArgs,
+  type FreezeAck,
+  type FreezeInput,
+  type FreezeRecord,
+  type LiftFreezeArgs,
+} from '../workflows/freeze-messages.js';
+import type { RampTemporal, Target } from './connection.js';
+
+const TARGET: Target = { kind: 'promotion', id: FREEZE_WORKFLOW_ID };
+
+/** The freeze and its record; no freeze workflow (never declared, or ended) → nothing frozen, no events. */
+export async function readFreezeRecord(temporal: RampTemporal): Promise<FreezeRecord> {
+  const handle = temporal.client.workflow.getHandle(FREEZE_WORKFLOW_ID);
+  try {
+    return await temporal.client.withDeadline(Date.now() + temporal.settings.updateTimeoutMs, async () => {
+      const info = await handle.describe();
+      if (info.status.name !== 'RUNNING') return { state: null, events: [] };
+      return handle.query(freezeRecordQuery);
+    });
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return { state: null, events: [] };
+    throw await temporal.explain(error, TARGET);
+  }
+}
+
+/** Declares a freeze: starts the freeze workflow if none runs, then sends the declare Update. */
+export async function declareFreeze(temporal: RampTemporal, args: DeclareFreezeArgs, updateId?: string): Promise<FreezeAck> {
+  try {
+    await temporal.client.withDeadline(Date.now() + temporal.settings.updateTimeoutMs, () =>
+      temporal.client.workflow.start(FREEZE_WORKFLOW_TYPE, {
+        workflowId: FREEZE_WORKFLOW_ID,
+        taskQueue: temporal.settings.taskQueue,
+        args: [{} satisfies FreezeInput],
+        // Running already: use it (a freeze declared and lifted before keeps its record).
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    );
+  } catch (error) {
+    throw await temporal.explain(error, TARGET);
+  }
+  return temporal.update(TARGET, declareFreezeUpdate, args, updateId);
+}
+
+/** Lifts the freeze in force; a UserError when nothing is frozen. */
+export async function liftFreeze(temporal: RampTemporal, args: LiftFreezeArgs, updateId?: string): Promise<FreezeAck> {
+  const record = await readFreezeRecord(temporal);
+  if (record.state === null) throw new UserError('nothing is frozen; there is no freeze to lift (ramp freeze shows the record)');
+  return temporal.update(TARGET, liftFreezeUpdate, args, updateId);
+}
