@@ -10,6 +10,7 @@ import { parseSettings } from '../src/settings/parse.js';
 import { cliVariables } from '../src/settings/variables.js';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
 import type { DriftStatus } from '../workflows/drift-messages.js';
+import type { FreezeAck, FreezeRecord } from '../workflows/freeze-messages.js';
 import type { Ack, HistoryEntry, PromotionKind, ReleaseSource } from '../workflows/messages.js';
 import { envOf, type CommandIo } from './command.js';
 import { cliSettings, type CliSettings } from './connection.js';
@@ -86,6 +87,12 @@ export interface DriftFinding {
   problem: string | null;
 }
 
+/** A freeze decision: who (ignored through the server) and why. */
+export interface FreezeRequest {
+  actor: string;
+  reason: string;
+}
+
 export interface RampBackend {
   /** How often --wait and --watch read the status when polling (RAMP_POLL_MS), or null for the command's default. */
   readonly pollMs: number | null;
@@ -117,6 +124,12 @@ export interface RampBackend {
   startDriftWatches(pipeline: PipelineRef, stage: string | undefined): Promise<string[]>;
   /** Stops the drift watches; one line each. Direct Temporal access only. */
   stopDriftWatches(pipeline: PipelineRef, stage: string | undefined, actor: string): Promise<string[]>;
+  /** The organisation-wide freeze in force (state null: none) and its record. */
+  freezeRecord(): Promise<FreezeRecord>;
+  /** Declares a freeze; `until` null: until lifted. A UserError when refused (who may: RAMP_FREEZE_GROUPS). */
+  declareFreeze(request: FreezeRequest & { until: string | null }): Promise<FreezeAck>;
+  /** Lifts the freeze in force. */
+  liftFreeze(request: FreezeRequest): Promise<FreezeAck>;
   /**
    * Who runs the command. Straight to Temporal: --as, else $RAMP_USER, $USER (or --as required,
    * with `requiredWhy`). Through the server, --as is refused: the server knows who you are.

@@ -16,10 +16,12 @@ import { GENERIC_HINTS } from '../server/errors.js';
 import { loadCredentials } from './credentials.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError, UserError } from '../src/errors.js';
+import type { FreezeAck, FreezeRecord } from '../workflows/freeze-messages.js';
 import type { Ack, HistoryEntry } from '../workflows/messages.js';
 import { activeStageFor } from './active-stage.js';
 import type {
   DriftFinding,
+  FreezeRequest,
   ListRequest,
   ListResult,
   PipelineRef,
@@ -176,6 +178,18 @@ export class HttpBackend implements RampBackend {
   driftDecision(pipeline: PipelineRef, stage: string, decision: 'accept' | 'reject', request: { reason?: string }): Promise<Ack> {
     const body = request.reason !== undefined ? { reason: request.reason } : {};
     return this.request<Ack>('POST', `/api/v1/pipelines/${segment(pipeline.name)}/stages/${segment(stage)}/drift/${decision}`, body);
+  }
+
+  freezeRecord(): Promise<FreezeRecord> {
+    return this.request<FreezeRecord>('GET', '/api/v1/freeze');
+  }
+
+  declareFreeze(request: FreezeRequest & { until: string | null }): Promise<FreezeAck> {
+    return this.request<FreezeAck>('POST', '/api/v1/freeze', { reason: request.reason, ...(request.until !== null ? { until: request.until } : {}) });
+  }
+
+  liftFreeze(request: FreezeRequest): Promise<FreezeAck> {
+    return this.request<FreezeAck>('POST', '/api/v1/freeze/lift', { reason: request.reason });
   }
 
   startDriftWatches(): Promise<string[]> {

@@ -11,6 +11,8 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { InternalError, UserError } from '../src/errors.js';
 import { DRIFT_WORKFLOW_TYPE, driftWorkflowId } from '../src/domain/drift.js';
 import type { PipelineSpec, StageSpec } from '../src/schema/pipeline.js';
+import type { FreezeAck, FreezeRecord } from '../workflows/freeze-messages.js';
+import { declareFreeze, liftFreeze, readFreezeRecord } from './freeze-temporal.js';
 import { acceptDriftUpdate, driftSpecSignal, driftStatusQuery, rejectDriftUpdate, stopDriftSignal } from '../workflows/drift-messages.js';
 import type { historyWorkflow } from '../workflows/history.js';
 import {
@@ -33,6 +35,7 @@ import { activeStageFor } from './active-stage.js';
 import { required } from './args.js';
 import type {
   DriftFinding,
+  FreezeRequest,
   ListRequest,
   ListResult,
   PipelineRef,
@@ -202,6 +205,18 @@ export class TemporalBackend implements RampBackend {
     const [watched] = watchedStages(spec, stage);
     const temporal = await this.temporal();
     return temporal.update(driftTarget(spec, watched!.name), decision === 'accept' ? acceptDriftUpdate : rejectDriftUpdate, request);
+  }
+
+  async freezeRecord(): Promise<FreezeRecord> {
+    return readFreezeRecord(await this.temporal());
+  }
+
+  async declareFreeze(request: FreezeRequest & { until: string | null }): Promise<FreezeAck> {
+    return declareFreeze(await this.temporal(), { actor: request.actor, reason: request.reason, until: request.until });
+  }
+
+  async liftFreeze(request: FreezeRequest): Promise<FreezeAck> {
+    return liftFreeze(await this.temporal(), { actor: request.actor, reason: request.reason });
   }
 
   async startDriftWatches(pipeline: PipelineRef, only: string | undefined): Promise<string[]> {

@@ -21,6 +21,7 @@ import { commandRoutes } from './routes/commands.js';
 import { eventRoutes } from './routes/events.js';
 import { slackRoutes } from './integrations/slack/routes.js';
 import { approvalLinkRoutes, withoutLinkToken } from './links/routes.js';
+import { freezeRoutes } from './routes/freeze.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { pipelineRoutes } from './routes/pipelines.js';
@@ -135,6 +136,7 @@ export function createServer(options: ServerOptions): RampServer {
   eventRoutes(app, context);
   commandRoutes(app, context);
   pipelineRoutes(app, context);
+  freezeRoutes(app, context);
 
   return {
     app,

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { DeclareFreezeRequest, FreezeAck, FreezeRecord, LiftFreezeRequest } from './routes/freeze.js';
 import {
   Ack,
   Actor,
@@ -350,6 +351,29 @@ export function apiRoutes(): RouteConfig[] {
       request: { params: PipelineStageParams, body: body(OptionalReasonRequest) },
       responses: { 200: json(Ack, "the drift watch's answer"), ...errors(400, 403, 404, 409) },
     })),
+    {
+      ...secured,
+      method: 'get',
+      path: '/api/v1/freeze',
+      summary: 'The organisation-wide freeze in force, if any, and its record (ramp freeze --json)',
+      responses: { 200: json(FreezeRecord, 'state null: nothing is frozen') },
+    },
+    {
+      ...secured,
+      method: 'post',
+      path: '/api/v1/freeze',
+      summary: 'Declare an organisation-wide freeze: every stage waits until it is lifted or ends (ramp freeze declare)',
+      request: { body: { ...body(DeclareFreezeRequest), required: true } },
+      responses: { 200: json(FreezeAck, "the freeze workflow's answer"), ...errors(400, 403, 409) },
+    },
+    {
+      ...secured,
+      method: 'post',
+      path: '/api/v1/freeze/lift',
+      summary: 'Lift the freeze in force (ramp freeze lift)',
+      request: { body: { ...body(LiftFreezeRequest), required: true } },
+      responses: { 200: json(FreezeAck, "the freeze workflow's answer"), ...errors(400, 403, 409) },
+    },
   ];
   return routes;
 }
