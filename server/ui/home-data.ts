@@ -8,7 +8,9 @@ import { waitingSentence } from '../../cli/render/operator-hint.js';
 import type { PromotionRow } from '../../cli/render/list.js';
 import { listPromotions } from '../../cli/temporal-list.js';
 import type { Actor } from '../../src/identity/actor.js';
+import type { FreezeRecord } from '../../workflows/freeze-messages.js';
 import type { PromotionStatus } from '../../workflows/messages.js';
+import { readFreezeRecord } from '../../cli/freeze-temporal.js';
 import type { ServerContext } from '../context.js';
 import { PageActionName } from './page-actions.js';
 import { releaseView } from './release-view.js';
@@ -44,6 +46,8 @@ export interface HomeView {
   live: { pipeline: string; stages: LiveVersion[] }[];
   /** More promotions exist than were read. */
   truncated: boolean;
+  /** The organisation-wide freeze and its record; null: it could not be read; absent: not shown. */
+  freeze?: FreezeRecord | null;
 }
 
 /** Phases in which a running promotion may wait for an approver. */
@@ -51,6 +55,8 @@ const MAY_WAIT_FOR_APPROVAL = ['AwaitingApproval', 'Paused'];
 
 export async function homeView(ctx: ServerContext, viewer: Actor): Promise<HomeView> {
   const temporal = await ctx.temporal.get();
+  // A page that cannot say whether a freeze is in force still shows the releases.
+  const freeze = readFreezeRecord(temporal).catch(() => null);
   const running = await listPromotions(temporal, { all: false, pipeline: undefined, phase: undefined, limit: HOME_RUNNING });
   const all = await listPromotions(temporal, { all: true, pipeline: undefined, phase: undefined, limit: HOME_RECENT + running.rows.length });
   const recent = all.rows.filter((r) => r.closedAt !== null).slice(0, HOME_RECENT);
@@ -74,7 +80,15 @@ export async function homeView(ctx: ServerContext, viewer: Actor): Promise<HomeV
 
   const read = await Promise.all([...running.rows, ...recent].map((row) => temporal.promotionStatus(row.id).catch(() => null)));
   const statuses = read.filter((s): s is PromotionStatus => s !== null);
-  return { viewer, waiting, running: running.rows, recent, live: liveVersions(statuses), truncated: running.truncated || all.truncated };
+  return {
+    viewer,
+    waiting,
+    running: running.rows,
+    recent,
+    live: liveVersions(statuses),
+    truncated: running.truncated || all.truncated,
+    freeze: await freeze,
+  };
 }
 
 /** Per pipeline and stage, the newest promotion that promoted the stage (rollbacks included). Pure. */

@@ -12,7 +12,7 @@ import type { AppEnv, ServerContext } from '../context.js';
 import { apiErrorOf } from '../errors.js';
 import type { Actor } from '../../src/identity/actor.js';
 import { homeView } from './home-data.js';
-import { renderHomePage } from './home-page.js';
+import { HOME_FRAGMENT, renderHomeMain, renderHomePage } from './home-page.js';
 import { renderProblemPage } from './problem-page.js';
 import { renderReleaseMain, renderReleasePage } from './release-page.js';
 import { releaseView } from './release-view.js';
@@ -48,6 +48,16 @@ export function uiRoutes(app: Hono<AppEnv>, ctx: ServerContext, sessions: Sessio
     setHeaders(c);
     c.header('Cache-Control', 'no-store');
     return c.html(page);
+  });
+
+  // The home page's content alone, for its island's refresh after a freeze is declared or lifted.
+  app.get(HOME_FRAGMENT, async (c) => {
+    const viewer = await viewerOf(c);
+    if (!viewer) return toLogin(c, '/');
+    const main = renderHomeMain(await homeView(ctx, viewer));
+    setHeaders(c);
+    c.header('Cache-Control', 'no-store');
+    return c.html(main);
   });
 
   for (const part of ['page', 'main'] as const) {

@@ -84,7 +84,7 @@ describe('the home page', () => {
       page,
       /<td>production<\/td><td><a href="\/releases\/web%401\.4\.1">1\.4\.1<\/a><\/td><td><time datetime="2026-11-21T09:00:09\.000Z">2026-11-21 09:00:09 UTC<\/time><\/td><td>rm<\/td>/,
     );
-    assert.match(page, /<main id="home">/);
+    assert.match(page, /<main id="home" data-fragment="\/home\/main">/);
     assert.match(page, /<script type="module" src="\/assets\/ramp\.js"><\/script>/);
   });
 
