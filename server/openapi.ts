@@ -139,6 +139,16 @@ export function apiRoutes(): RouteConfig[] {
     },
     {
       method: 'get',
+      path: '/home/main',
+      summary: "The home page's main content alone (its island swaps it in after a freeze is declared or lifted)",
+      description: 'The same HTML as the <main> of GET /, rendered by the same function; the same session rule; Cache-Control: no-store.',
+      responses: {
+        200: { description: 'the fragment', content: { 'text/html': { schema: { type: 'string' } } } },
+        302: redirect('to /auth/login, without a session'),
+      },
+    },
+    {
+      method: 'get',
       path: '/assets/ramp.css',
       summary: "The pages' stylesheet",
       responses: { 200: { description: 'the stylesheet', content: { 'text/css': { schema: { type: 'string' } } } } },
