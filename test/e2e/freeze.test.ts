@@ -17,9 +17,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createFreezeActivities } from '../../activities/freeze.js';
 import { freePort } from '../../scripts/lib/proc.js';
+import { sessionKeys } from '../../server/auth/session-keys.js';
+import { SESSION_COOKIE, signSession } from '../../server/auth/session.js';
 import { decisionSigner } from '../../server/decisions.js';
 import { serverIdentity } from '../../server/identity.js';
 import { listen, type Listening } from '../../server/listen.js';
+import type { Actor } from '../../src/identity/actor.js';
 import { generateDecisionKeys } from '../../src/identity/decision-signature.js';
 import { FREEZE_WORKFLOW_ID, freezeRecordQuery, liftFreezeUpdate, type FreezeAck, type FreezeRecord } from '../../workflows/freeze-messages.js';
 import { ramp } from '../cli/helpers.js';
@@ -40,6 +43,7 @@ describe('the organisation-wide freeze through ramp server, with real identities
   let server: TestServer;
   let http: Listening;
   let base: string;
+  let keys: Awaited<ReturnType<typeof generateDecisionKeys>>;
   const tokens = new Map<TestUserName, string>();
 
   const tokenOf = async (user: TestUserName): Promise<string> => {
@@ -70,7 +74,7 @@ describe('the organisation-wide freeze through ramp server, with real identities
     await endFreeze();
     provider = await startOidcProvider();
     dir = await mkdtemp(join(tmpdir(), 'ramp-freeze-e2e-'));
-    const keys = await generateDecisionKeys('test');
+    keys = await generateDecisionKeys('test');
     const decisionKeysFile = join(dir, 'decision-keys.json');
     await writeFile(decisionKeysFile, JSON.stringify(keys.publicKeys));
     real = await realRamp(env, { sre: ['bob', 'carol'] }, undefined, { decisionKeysFile });
@@ -87,6 +91,14 @@ describe('the organisation-wide freeze through ramp server, with real identities
       keys,
       authenticator: identity.authenticator,
       authorize: identity.authorize,
+      // Sessions only (the web page's channel): the test signs them as /auth/callback would.
+      browser: {
+        issuer: provider.issuer,
+        clientId: 'ramp-web',
+        publicUrl: 'http://127.0.0.1:9/unused',
+        groupsClaim: 'groups',
+        verifyAccessToken: () => Promise.reject(new Error('not used')),
+      },
     });
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -218,5 +230,56 @@ describe('the organisation-wide freeze through ramp server, with real identities
       assert.equal(answer.status, 400, `${JSON.stringify(body)} → ${JSON.stringify(answer.body)}`);
     }
     assert.equal(server.signed.length, signedBefore);
+  });
+
+  test('on the home page: the banner says who froze, when, why and until when; its forms declare and lift on the web channel', async () => {
+    // carol's session, for the identity her login gives (as /auth/callback signs it).
+    const me = await api('carol', 'GET', '/api/v1/me');
+    assert.equal(me.status, 200, JSON.stringify(me.body));
+    const carol = me.body as Actor;
+    const cookie = `${SESSION_COOKIE}=${(await signSession(carol, undefined, sessionKeys(keys.signing))).token}`;
+    const page = async (path: string) => {
+      const answer = await fetch(`${base}${path}`, { redirect: 'manual', headers: { cookie } });
+      assert.equal(answer.status, 200, path);
+      return (await answer.text()).replace(/\s+/g, ' ').replace(/> </g, '><');
+    };
+    /** What the page's island sends for a form (ui/actions.ts). */
+    const submit = (action: string, body: Record<string, string>) =>
+      fetch(`${base}${action}`, {
+        method: 'POST',
+        headers: { cookie, 'Content-Type': 'application/json', 'X-Ramp-Request': '1', Accept: 'application/json' },
+        body: JSON.stringify(body),
+      });
+
+    const calm = await page('/');
+    assert.match(calm, /<main id="home" data-fragment="\/home\/main">/);
+    assert.match(calm, /Not frozen/);
+    assert.match(calm, /<form class="action" data-ramp-action="declare a freeze" method="post" action="\/api\/v1\/freeze">/);
+
+    const declared = await submit('/api/v1/freeze', { reason: 'Black Friday', for: '1d' });
+    assert.equal(declared.status, 200, await declared.clone().text());
+    const frozen = await page('/home/main');
+    assert.match(frozen, /data-frozen="true"/);
+    assert.match(frozen, /Declared by <strong>Carol Cole<\/strong> \(web\) at <time datetime="[^"]+">[^<]+<\/time>, until <time datetime="[^"]+">/);
+    assert.match(frozen, /Reason: Black Friday/);
+    assert.match(frozen, /<form class="action" data-ramp-action="lift the freeze" method="post" action="\/api\/v1\/freeze\/lift">/);
+    const state = ((await api('alice', 'GET', '/api/v1/freeze')).body as FreezeRecord).state!;
+    assert.equal(state.channel, 'web');
+    assert.equal(state.declaredBy.subject, 'carol');
+
+    // Without the island's header a cookie write is refused (CSRF), and nothing changes.
+    const forgedForm = await fetch(`${base}/api/v1/freeze/lift`, {
+      method: 'POST',
+      headers: { cookie, 'Content-Type': 'application/json' },
+      body: '{"reason":"x"}',
+    });
+    assert.equal(forgedForm.status, 403);
+    assert.notEqual(((await api('alice', 'GET', '/api/v1/freeze')).body as FreezeRecord).state, null);
+
+    const lifted = await submit('/api/v1/freeze/lift', { reason: 'sales over' });
+    assert.equal(lifted.status, 200, await lifted.clone().text());
+    assert.match(await page('/home/main'), /Not frozen/);
+    const events = ((await api('alice', 'GET', '/api/v1/freeze')).body as FreezeRecord).events;
+    assert.match(events.at(-1)!.message, /^lifted by Carol Cole \(web\): sales over/);
   });
 });
