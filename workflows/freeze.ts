@@ -49,9 +49,8 @@ export async function freezeWorkflow(input: FreezeInput = {}): Promise<FreezeRec
   setHandler(freezeStateQuery, current);
   setHandler(freezeRecordQuery, () => ({ state: current(), events: record.events }));
 
-  /** The caller, established and allowed; a refusal is recorded, then thrown (403). */
+  /** The caller, established and allowed; a refusal is recorded, then thrown (403). Refusals do not count towards continuing as new. */
   async function caller(args: { actor: string; decision?: string }, verb: FreezeVerb): Promise<{ actor: Actor; channel: DecisionChannel }> {
-    decisionsThisRun++;
     const auth = await authenticate(args, DecisionAction.Freeze, true);
     let why = identityRefusal(auth, DecisionAction.Freeze, { promotionId: workflowInfo().workflowId, gate: verb }, decisionIds);
     if (why === null) {
@@ -62,6 +61,7 @@ export async function freezeWorkflow(input: FreezeInput = {}): Promise<FreezeRec
       event('refused', `${verb} by ${actorLabel(auth.actor)} refused: ${why}`, auth.actor);
       throw forbidden(why);
     }
+    decisionsThisRun++;
     if (auth.verified) {
       decisionIds.push(auth.claims.decisionId);
       if (decisionIds.length > MAX_DECISION_IDS) decisionIds.splice(0, decisionIds.length - MAX_DECISION_IDS);

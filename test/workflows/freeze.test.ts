@@ -19,6 +19,7 @@ import { createIdentityActivities } from '../../activities/identity.js';
 import { declareFreezeUpdate, freezeRecordQuery, freezeStateQuery, liftFreezeUpdate, type FreezeInput } from '../../workflows/freeze-messages.js';
 import type { freezeWorkflow } from '../../workflows/freeze.js';
 import { createTestWorker, getTestEnv } from '../harness/temporal.js';
+import { recordWorkflows } from '../replay/record.js';
 import { refusalOf, waitFor } from '../support/wait.js';
 
 describe('the freeze workflow', () => {
@@ -112,6 +113,8 @@ describe('the freeze workflow', () => {
     assert.equal(record.state, null);
     assert.match(record.events.at(-1)!.message, new RegExp(`ended at ${until.replace(/[.]/g, '\\.')} as declared: release party`));
     assert.equal(await createFreezeReader(env.client, freeze.workflowId).readFreeze(), null);
+    // With RAMP_RECORD_HISTORIES=1: the replay shape of a timed freeze (declare, timer, expired).
+    await recordWorkflows(env, 'freeze-timed', freeze.workflowId);
   });
 
   test('the freeze and its record survive continue-as-new', async () => {
@@ -125,12 +128,16 @@ describe('the freeze workflow', () => {
       'the freeze to continue as new',
       60_000,
     );
+    assert.match(await refusalOf(freeze.executeUpdate(liftFreezeUpdate, { args: [{ actor: 'mallory', reason: 'four' }] })), /nothing is frozen/);
     await freeze.executeUpdate(declareFreezeUpdate, { args: [{ actor: 'rita', reason: 'three' }] });
+    assert.match(await refusalOf(freeze.executeUpdate(liftFreezeUpdate, { args: [{ actor: 'mallory', reason: 'five' }] })), /mallory \(unverified\) may not lift/);
     const record = await freeze.query(freezeRecordQuery);
     assert.equal(record.state?.declaredBy.name, 'rita');
     assert.deepEqual(
       record.events.map((e) => e.kind),
-      ['declared', 'lifted', 'continued-as-new', 'declared'],
+      ['declared', 'lifted', 'continued-as-new', 'declared', 'refused'],
     );
+    // With RAMP_RECORD_HISTORIES=1: the replay shape of declare, lift, continue-as-new, declare, a refusal.
+    await recordWorkflows(env, 'freeze-continue-as-new', freeze.workflowId);
   });
 });
