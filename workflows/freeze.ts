@@ -13,6 +13,7 @@ import { activeFreeze, describeFreeze, freezePermissionRefusal } from '../src/do
 import { actorLabel, type Actor } from '../src/identity/actor.js';
 import { DecisionAction, DecisionChannel } from '../src/identity/decision.js';
 import { quick } from './activity-options.js';
+import { AuditOutbox } from './audit-outbox.js';
 import { authenticate, forbidden, identityRefusal } from './command-identity.js';
 import {
   declareFreezeUpdate,
@@ -45,12 +46,18 @@ export async function freezeWorkflow(input: FreezeInput = {}): Promise<FreezeRec
     if (record.events.length > MAX_EVENTS) record.events.splice(0, record.events.length - MAX_EVENTS);
   };
   const current = (): FreezeState | null => activeFreeze(record.state, Date.now());
+  // Organisation-wide decisions: the audit trail decides where they live (no pipeline repository).
+  const audit = new AuditOutbox(null);
+  const base = () => ({ promotionId: workflowInfo().workflowId });
 
   setHandler(freezeStateQuery, current);
   setHandler(freezeRecordQuery, () => ({ state: current(), events: record.events }));
 
   /** The caller, established and allowed; a refusal is recorded, then thrown (403). Refusals do not count towards continuing as new. */
-  async function caller(args: { actor: string; decision?: string }, verb: FreezeVerb): Promise<{ actor: Actor; channel: DecisionChannel }> {
+  async function caller(
+    args: { actor: string; decision?: string; reason?: string },
+    verb: FreezeVerb,
+  ): Promise<{ actor: Actor; channel: DecisionChannel; decisionId?: string }> {
     const auth = await authenticate(args, DecisionAction.Freeze, true);
     let why = identityRefusal(auth, DecisionAction.Freeze, { promotionId: workflowInfo().workflowId, gate: verb }, decisionIds);
     if (why === null) {
@@ -59,6 +66,15 @@ export async function freezeWorkflow(input: FreezeInput = {}): Promise<FreezeRec
     }
     if (why !== null) {
       event('refused', `${verb} by ${actorLabel(auth.actor)} refused: ${why}`, auth.actor);
+      audit.add({
+        kind: 'refuse',
+        message: `freeze ${verb} refused: ${why}`,
+        actor: auth.actor,
+        ...base(),
+        gate: verb,
+        ...(auth.verified ? { decisionId: auth.claims.decisionId, channel: auth.claims.channel ?? DecisionChannel.Cli } : {}),
+        reason: args.reason ?? '',
+      });
       throw forbidden(why);
     }
     decisionsThisRun++;
@@ -66,21 +82,37 @@ export async function freezeWorkflow(input: FreezeInput = {}): Promise<FreezeRec
       decisionIds.push(auth.claims.decisionId);
       if (decisionIds.length > MAX_DECISION_IDS) decisionIds.splice(0, decisionIds.length - MAX_DECISION_IDS);
     }
-    return { actor: auth.actor, channel: auth.verified ? (auth.claims.channel ?? DecisionChannel.Cli) : DecisionChannel.Cli };
+    if (!auth.verified) return { actor: auth.actor, channel: DecisionChannel.Cli };
+    return { actor: auth.actor, channel: auth.claims.channel ?? DecisionChannel.Cli, decisionId: auth.claims.decisionId };
   }
 
   const reasonRefusal = (args: { actor?: string; reason?: string }): string | null =>
-    !args.actor?.trim() ? 'say who you are (--as)' : !args.reason?.trim() ? 'give a reason (--reason): it is recorded and shown to everyone the freeze stops' : null;
+    !args.actor?.trim()
+      ? 'say who you are (--as)'
+      : !args.reason?.trim()
+        ? 'give a reason (--reason): it is recorded and shown to everyone the freeze stops'
+        : null;
 
   setHandler(
     declareFreezeUpdate,
     async (args: DeclareFreezeArgs): Promise<FreezeAck> => {
-      const { actor, channel } = await caller(args, FreezeVerb.Declare);
+      const { actor, channel, decisionId } = await caller(args, FreezeVerb.Declare);
       const standing = current();
       if (standing !== null) throw new Error(`a freeze is already in force (${describeFreeze(standing)}); lift it first to declare another`);
       const state: FreezeState = { declaredBy: actor, channel, declaredAt: now(), reason: args.reason.trim(), until: args.until ?? null };
       record.state = state;
-      event('declared', `declared by ${actorLabel(actor)} (${channel}), ${state.until === null ? 'until lifted' : `until ${state.until}`}: ${state.reason}`, actor);
+      const message = `declared by ${actorLabel(actor)} (${channel}), ${state.until === null ? 'until lifted' : `until ${state.until}`}: ${state.reason}`;
+      event('declared', message, actor);
+      audit.add({
+        kind: 'freeze',
+        message: `freeze ${message}`,
+        actor,
+        channel,
+        ...base(),
+        gate: FreezeVerb.Declare,
+        ...(decisionId ? { decisionId } : {}),
+        reason: state.reason,
+      });
       return { message: `frozen: ${describeFreeze(state)}`, state };
     },
     {
@@ -101,11 +133,22 @@ export async function freezeWorkflow(input: FreezeInput = {}): Promise<FreezeRec
   setHandler(
     liftFreezeUpdate,
     async (args: LiftFreezeArgs): Promise<FreezeAck> => {
-      const { actor, channel } = await caller(args, FreezeVerb.Lift);
+      const { actor, channel, decisionId } = await caller(args, FreezeVerb.Lift);
       const standing = current();
       if (standing === null) throw new Error('nothing is frozen; there is no freeze to lift');
       record.state = null;
-      event('lifted', `lifted by ${actorLabel(actor)} (${channel}): ${args.reason.trim()} (it was ${describeFreeze(standing)})`, actor);
+      const message = `lifted by ${actorLabel(actor)} (${channel}): ${args.reason.trim()} (it was ${describeFreeze(standing)})`;
+      event('lifted', message, actor);
+      audit.add({
+        kind: 'freeze',
+        message: `freeze ${message}`,
+        actor,
+        channel,
+        ...base(),
+        gate: FreezeVerb.Lift,
+        ...(decisionId ? { decisionId } : {}),
+        reason: args.reason.trim(),
+      });
       return { message: `the freeze is lifted (it was declared by ${actorLabel(standing.declaredBy)} at ${standing.declaredAt})`, state: null };
     },
     {
@@ -125,13 +168,16 @@ export async function freezeWorkflow(input: FreezeInput = {}): Promise<FreezeRec
       const changed = left > 0 && (await condition(() => record.state !== state || tooLong(), left));
       if (!changed && record.state === state) {
         record.state = null;
-        event('expired', `the freeze declared by ${actorLabel(state.declaredBy)} ended at ${state.until} as declared: ${state.reason}`);
+        const message = `the freeze declared by ${actorLabel(state.declaredBy)} ended at ${state.until} as declared: ${state.reason}`;
+        event('expired', message);
+        audit.add({ kind: 'freeze', message, ...base(), gate: 'expired' });
       }
     } else {
       await condition(() => record.state !== state || tooLong());
     }
     if (tooLong()) {
       await condition(allHandlersFinished);
+      await audit.drained();
       event('continued-as-new', `after ${decisionsThisRun} decisions`);
       await continueAsNew<typeof freezeWorkflow>({
         resume: record,
