@@ -62,13 +62,13 @@ ${BACKEND_FLAGS_USAGE}
     }
     const until = verb === 'declare' ? freezeUntil({ until: values.until, for: values.for }, Date.now()) : null;
     if (until && !until.ok) throw new UsageError(until.error);
+    const reason = verb === undefined ? '' : required(values.reason, '--reason', `say why you ${verb} the freeze; it is recorded and shown to everyone it stops`);
     return withBackend(io, chooseBackend(io, values), async (backend) => {
       if (verb === undefined) {
         const record = await backend.freezeRecord();
         io.stdout(values.json ? json(record) : renderFreeze(record));
         return ExitCode.Ok;
       }
-      const reason = required(values.reason, '--reason', `say why you ${verb} the freeze; it is recorded and shown to everyone it stops`);
       const actor = backend.actor(values.as);
       const ack =
         verb === 'declare'
