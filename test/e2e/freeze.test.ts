@@ -232,6 +232,19 @@ describe('the organisation-wide freeze through ramp server, with real identities
     assert.equal(server.signed.length, signedBefore);
   });
 
+  test('straight to Temporal: the record reads the same as through the API, and an unsigned declaration is refused', async () => {
+    const directEnv = { TEMPORAL_ADDRESS: env.address, RAMP_TASK_QUEUE: taskQueue, RAMP_UPDATE_TIMEOUT_MS: '20000' };
+    const declared = await ramp(['freeze', 'declare', '--reason', 'unsigned', '--as', 'bob'], directEnv, dir);
+    assert.equal(declared.code, 1, declared.stdout);
+    assert.match(declared.stderr, /bob is not a verified identity: to freeze here, decide through ramp server/);
+    const shown = await ramp(['freeze', '--json'], directEnv, dir);
+    assert.equal(shown.code, 0, shown.stderr);
+    const direct = JSON.parse(shown.stdout) as FreezeRecord;
+    assert.deepEqual(direct, (await api('alice', 'GET', '/api/v1/freeze')).body);
+    assert.equal(direct.state, null);
+    assert.match(direct.events.at(-1)!.message, /^declare by bob \(unverified\) refused: bob is not a verified identity/);
+  });
+
   test('on the home page: the banner says who froze, when, why and until when; its forms declare and lift on the web channel', async () => {
     // carol's session, for the identity her login gives (as /auth/callback signs it).
     const me = await api('carol', 'GET', '/api/v1/me');
