@@ -6,7 +6,7 @@
  * and to `declare` or `lift`), with a reason, by members of RAMP_FREEZE_GROUPS (anyone when unset).
  * A timed freeze ends by itself. Durable: it continues as new.
  */
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { FreezeActivities } from '../activities/freeze.js';
 import type { FreezeState } from '../src/domain/freeze.js';
 import { activeFreeze, describeFreeze, freezePermissionRefusal } from '../src/domain/freeze-rules.js';
@@ -31,6 +31,14 @@ import {
 import { actorFields } from './stage-record.js';
 
 const authority = proxyActivities<FreezeActivities>(quick);
+
+/**
+ * A refusal about the freeze's state, for the caller (409). An ApplicationFailure fails the Update
+ * alone; any other error thrown from an Update handler would fail the workflow task.
+ */
+function refused(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, 'Refused');
+}
 
 const MAX_EVENTS = 200;
 const MAX_DECISION_IDS = 200;
@@ -98,7 +106,7 @@ export async function freezeWorkflow(input: FreezeInput = {}): Promise<FreezeRec
     async (args: DeclareFreezeArgs): Promise<FreezeAck> => {
       const { actor, channel, decisionId } = await caller(args, FreezeVerb.Declare);
       const standing = current();
-      if (standing !== null) throw new Error(`a freeze is already in force (${describeFreeze(standing)}); lift it first to declare another`);
+      if (standing !== null) throw refused(`a freeze is already in force (${describeFreeze(standing)}); lift it first to declare another`);
       const state: FreezeState = { declaredBy: actor, channel, declaredAt: now(), reason: args.reason.trim(), until: args.until ?? null };
       record.state = state;
       const message = `declared by ${actorLabel(actor)} (${channel}), ${state.until === null ? 'until lifted' : `until ${state.until}`}: ${state.reason}`;
@@ -118,14 +126,14 @@ export async function freezeWorkflow(input: FreezeInput = {}): Promise<FreezeRec
     {
       validator: (args: DeclareFreezeArgs): void => {
         const refusal = reasonRefusal(args);
-        if (refusal) throw new Error(refusal);
+        if (refusal) throw refused(refusal);
         if (args.until !== undefined && args.until !== null) {
           const until = Date.parse(args.until);
-          if (Number.isNaN(until)) throw new Error(`until ${JSON.stringify(args.until)} is not an ISO-8601 time`);
-          if (until <= Date.now()) throw new Error(`until ${args.until} has already passed; give a later time`);
+          if (Number.isNaN(until)) throw refused(`until ${JSON.stringify(args.until)} is not an ISO-8601 time`);
+          if (until <= Date.now()) throw refused(`until ${args.until} has already passed; give a later time`);
         }
         const standing = current();
-        if (standing !== null) throw new Error(`a freeze is already in force (${describeFreeze(standing)}); lift it first to declare another`);
+        if (standing !== null) throw refused(`a freeze is already in force (${describeFreeze(standing)}); lift it first to declare another`);
       },
     },
   );
@@ -135,7 +143,7 @@ export async function freezeWorkflow(input: FreezeInput = {}): Promise<FreezeRec
     async (args: LiftFreezeArgs): Promise<FreezeAck> => {
       const { actor, channel, decisionId } = await caller(args, FreezeVerb.Lift);
       const standing = current();
-      if (standing === null) throw new Error('nothing is frozen; there is no freeze to lift');
+      if (standing === null) throw refused('nothing is frozen; there is no freeze to lift');
       record.state = null;
       const message = `lifted by ${actorLabel(actor)} (${channel}): ${args.reason.trim()} (it was ${describeFreeze(standing)})`;
       event('lifted', message, actor);
@@ -154,8 +162,8 @@ export async function freezeWorkflow(input: FreezeInput = {}): Promise<FreezeRec
     {
       validator: (args: LiftFreezeArgs): void => {
         const refusal = reasonRefusal(args);
-        if (refusal) throw new Error(refusal);
-        if (current() === null) throw new Error('nothing is frozen; there is no freeze to lift');
+        if (refusal) throw refused(refusal);
+        if (current() === null) throw refused('nothing is frozen; there is no freeze to lift');
       },
     },
   );

@@ -87,6 +87,18 @@ describe('the freeze workflow', () => {
     assert.match(await refusalOf(freeze.executeUpdate(liftFreezeUpdate, { args: [{ actor: 'rita', reason: 'twice' }] })), /nothing is frozen/);
   });
 
+  test('two declarations at once: one freezes, the other is refused, and the workflow goes on', async () => {
+    const freeze = await start();
+    const outcomes = await Promise.allSettled(
+      ['olivia', 'rita'].map((actor) => freeze.executeUpdate(declareFreezeUpdate, { args: [{ actor, reason: `by ${actor}` }] })),
+    );
+    assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1, JSON.stringify(outcomes));
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    assert.match(String((failed?.reason as { cause?: Error }).cause?.message), /a freeze is already in force/);
+    const lifted = await freeze.executeUpdate(liftFreezeUpdate, { args: [{ actor: 'rita', reason: 'done' }] });
+    assert.equal(lifted.state, null);
+  });
+
   test('someone outside RAMP_FREEZE_GROUPS is refused, and the refusal is recorded', async () => {
     const freeze = await start();
     const why = await refusalOf(freeze.executeUpdate(declareFreezeUpdate, { args: [{ actor: 'mallory', reason: 'because' }] }));
@@ -130,7 +142,10 @@ describe('the freeze workflow', () => {
     );
     assert.match(await refusalOf(freeze.executeUpdate(liftFreezeUpdate, { args: [{ actor: 'mallory', reason: 'four' }] })), /nothing is frozen/);
     await freeze.executeUpdate(declareFreezeUpdate, { args: [{ actor: 'rita', reason: 'three' }] });
-    assert.match(await refusalOf(freeze.executeUpdate(liftFreezeUpdate, { args: [{ actor: 'mallory', reason: 'five' }] })), /mallory \(unverified\) may not lift/);
+    assert.match(
+      await refusalOf(freeze.executeUpdate(liftFreezeUpdate, { args: [{ actor: 'mallory', reason: 'five' }] })),
+      /mallory \(unverified\) may not lift/,
+    );
     const record = await freeze.query(freezeRecordQuery);
     assert.equal(record.state?.declaredBy.name, 'rita');
     assert.deepEqual(
