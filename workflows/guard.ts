@@ -7,7 +7,7 @@
  * reason; the acknowledgement is recorded and the current tips become the new baseline.
  * Started by the Git activities' first push (signalWithStart); durable, continues as new.
  */
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RampActivities } from '../activities/contract.js';
 import {
   acknowledgeBaseline,
@@ -93,7 +93,7 @@ export async function guardWorkflow(input: GuardInput): Promise<GuardStatus> {
         message: `acknowledgement by ${auth.actor.name || '(nobody)'} refused: ${why}`,
         ...actorFields(identity ? auth.actor : args.actor),
       });
-      throw identity ? forbidden(why) : new Error(why);
+      throw identity ? forbidden(why) : refusedFailure(why);
     };
     const state = ackRefusal(args, status.rewritten);
     if (state !== null) refused(state, false);
@@ -166,7 +166,7 @@ export async function guardWorkflow(input: GuardInput): Promise<GuardStatus> {
   async function carryOut(ack: Acknowledgement): Promise<void> {
     const rewrite = status.rewritten;
     if (rewrite === null) {
-      ack.result = new Error('nothing to acknowledge: another acknowledgement came first');
+      ack.result = refusedFailure('nothing to acknowledge: another acknowledgement came first');
       return;
     }
     let current: HistoryCheckResult;
@@ -174,7 +174,7 @@ export async function guardWorkflow(input: GuardInput): Promise<GuardStatus> {
       current = await git.checkHistory(checkRequest(repository, status.branches));
     } catch (error) {
       event({ kind: 'refused', message: `acknowledgement by ${ack.auth.actor.name} failed: ${describeFailure(error)}`, ...actorFields(ack.auth.actor) });
-      ack.result = new Error(`the acknowledgement was not recorded: cannot read ${status.url} now (${describeFailure(error)}); try again`);
+      ack.result = refusedFailure(`the acknowledgement was not recorded: cannot read ${status.url} now (${describeFailure(error)}); try again`);
       return;
     }
     status.branches = acknowledgeBaseline(status.branches, current.tips, rewrite.missing);
@@ -212,4 +212,9 @@ export async function guardWorkflow(input: GuardInput): Promise<GuardStatus> {
       });
     }
   }
+}
+
+/** A refusal for the caller (a plain Error thrown by an update handler would fail the workflow task instead). */
+function refusedFailure(why: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(why, 'Refused');
 }
