@@ -6,7 +6,8 @@
  * stop, acknowledged (recorded with who and why), resumed. Then the audit trail's branch.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { guardWorkflowId } from '../../src/domain/guard.js';
@@ -14,7 +15,9 @@ import { acknowledgeUpdate, guardStatusQuery, type GuardStatus } from '../../wor
 import { promotionWorkflowId, stageStatusQuery, stageWorkflowId, type PromotionStatus, type StageStatus } from '../../workflows/messages.js';
 import { startCliStack, type CliStack } from '../cli/helpers.js';
 import { getTestEnv } from '../harness/temporal.js';
-import { pipelineYaml } from '../support/pipelines.js';
+import { listen, type Listening } from '../../server/listen.js';
+import { pipelineYaml, uniqueName } from '../support/pipelines.js';
+import { testServer, tokenOf, verifyingWorker, type TestServer, type VerifyingWorker } from '../support/server.js';
 import { realRamp, type RealRamp } from '../support/real-ramp.js';
 import { refusalOf, waitFor } from '../support/wait.js';
 
@@ -148,5 +151,106 @@ describe('the history guard: a force-push beyond ramp\u2019s own writes', () => 
     assert.deepEqual(found.rewritten!.missing, [{ branch: 'ramp/audit', sha: first, seenAs: 'tip' }]);
     await run(['guard', 'ack', (found.pipelines[0] ?? '').trim(), '--reason', 'test: audit branch rewritten on purpose', '--as', 'alice']);
     await guard((g) => g.rewritten === null && g.phase === 'Ok', 'the guard to watch again');
+  });
+});
+
+describe('the history guard through ramp server: who may acknowledge, signed and verified', () => {
+  let env: Awaited<ReturnType<typeof getTestEnv>>;
+  let dir: string;
+  let worker: VerifyingWorker;
+  let server: TestServer;
+  let http: Listening;
+  let pipeline: string;
+  before(async () => {
+    env = await getTestEnv();
+    dir = await mkdtemp(path.join(tmpdir(), 'ramp-guard-server-'));
+    // The worker verifies what the server signs: unsigned acknowledgements are refused.
+    worker = await verifyingWorker(env, dir, {}, { guard: { intervalMs: 300 } });
+    pipeline = uniqueName('guarded');
+    await writeFile(
+      path.join(dir, `${pipeline}.yaml`),
+      pipelineYaml({
+        name: pipeline,
+        url: worker.ramp.remote.remoteUrl,
+        access: '    grants:\n      - { who: [alice], may: [administer] }',
+        stages: { preview: {} },
+      }),
+    );
+    const vars = { TEMPORAL_ADDRESS: env.address, RAMP_TASK_QUEUE: worker.taskQueue, RAMP_UPDATE_TIMEOUT_MS: '20000' };
+    server = await testServer({ env: vars, pipelinesDir: dir, keys: worker.keys });
+    http = await listen(server, '127.0.0.1', 0);
+  });
+  after(async () => {
+    await http?.stop(1_000);
+    await worker?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const call = async (method: string, url: string, as: string, body?: unknown) => {
+    const response = await fetch(`${http.url}${url}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: tokenOf(as) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  test('POST /api/v1/guard/ack: administer on the pipeline, a reason, a signed decision the worker verifies', async () => {
+    const remote = worker.ramp.remote;
+    const id = guardWorkflowId({ url: remote.remoteUrl, branch: 'main' });
+    const handle = env.client.workflow.getHandle(id);
+    // A promotion's push starts the guard (preview is a direct stage: one commit).
+    const promoted = await call('POST', '/api/v1/promotions', 'alice', { pipeline, version: '1.1.0' });
+    assert.equal(promoted.status, 201, JSON.stringify(promoted.body));
+    const result = (await env.client.workflow.getHandle(String(promoted.body.promotionId)).result()) as PromotionStatus;
+    assert.equal(result.phase, 'Succeeded');
+    const pushed = (await (await remote.workdir()).git.raw(['ls-remote', remote.remoteUrl, 'refs/heads/main'])).split('\t')[0]!;
+    await waitFor(
+      () => handle.query(guardStatusQuery),
+      (g) => g.phase === 'Ok' && g.branches[0]?.tip === pushed,
+      'the guard to watch the pushed commit',
+      DEADLINE_MS,
+    );
+
+    // main is force-pushed to a history of its own.
+    const { dir: clone, git } = await remote.workdir();
+    await git.raw(['checkout', '--orphan', 'fresh']);
+    await writeFile(path.join(clone, 'README.md'), 'started over\n');
+    await git.add('.');
+    await git.commit('Start over');
+    await git.push(['--force', 'origin', 'fresh:main']);
+    await waitFor(
+      () => handle.query(guardStatusQuery),
+      (g) => g.rewritten !== null,
+      'the guard to notice the rewrite',
+      DEADLINE_MS,
+    );
+
+    const listed = await call('GET', '/api/v1/guard', 'rm');
+    assert.equal(listed.status, 200);
+    assert.ok((listed.body as unknown as GuardStatus[]).some((g) => g.url === remote.remoteUrl && g.rewritten?.missing.some((m) => m.sha === pushed)));
+
+    // Not an administrator: 403, nothing acknowledged. No reason: 400. Unsigned, straight to Temporal: refused by the worker.
+    const refused = await call('POST', '/api/v1/guard/ack', 'mallory', { pipeline, reason: 'looks fine' });
+    assert.equal(refused.status, 403, JSON.stringify(refused.body));
+    assert.match(String(refused.body.message), /mallory may not administer/);
+    assert.equal((await call('POST', '/api/v1/guard/ack', 'alice', { pipeline, reason: ' ' })).status, 400);
+    assert.match(await refusalOf(handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'alice', reason: 'direct' }] })), /not a verified identity/);
+    assert.notEqual((await handle.query(guardStatusQuery)).rewritten, null);
+
+    const ack = await call('POST', '/api/v1/guard/ack', 'alice', { pipeline, reason: 'the repository was re-created on purpose' });
+    assert.equal(ack.status, 200, JSON.stringify(ack.body));
+    const status = await handle.query(guardStatusQuery);
+    assert.equal(status.rewritten, null);
+    const recorded = status.events.filter((e) => e.kind === 'history-ack').at(-1)!;
+    assert.equal(recorded.identity?.method, 'oidc', 'the verified actor, from the signed decision');
+    assert.equal(recorded.identity?.subject, 'sub-alice');
+    assert.equal(recorded.channel, 'cli');
+    assert.equal(recorded.reason, 'the repository was re-created on purpose');
+    assert.deepEqual(
+      recorded.missing?.map((m) => m.sha),
+      [pushed],
+    );
+    assert.ok(status.events.some((e) => e.kind === 'refused' && /not a verified identity/.test(e.message)));
   });
 });
