@@ -66,8 +66,12 @@ export class HistoryGuard {
     throw new HistoryRewrittenError(refusal, missing[0]!, missing);
   }
 
-  /** Tells the repository's guard about commits ramp pushed (starting the guard with the first). Best effort. */
-  async remember(repository: RepositorySpec, shas: readonly string[], pipeline: string | null): Promise<void> {
+  /**
+   * Tells the repository's guard about commits ramp pushed (starting the guard with the first).
+   * `branch`: where they were pushed — the repository's branch, or another branch of the same
+   * repository such as the audit trail's `ramp/audit`. Best effort.
+   */
+  async remember(repository: RepositorySpec, shas: readonly string[], pipeline: string | null, branch: string = repository.branch): Promise<void> {
     try {
       const taskQueue = activityInfo().taskQueue;
       for (const sha of shas) {
@@ -77,7 +81,7 @@ export class HistoryGuard {
           // workflows/guard-messages.ts GuardInput (activities may not import workflows).
           args: [{ repository: { url: repository.url, branch: repository.branch, secretRef: repository.secretRef }, intervalMs: this.settings.intervalMs }],
           signal: GUARD_REMEMBER_SIGNAL,
-          signalArgs: [{ branch: repository.branch, sha, pipeline }],
+          signalArgs: [{ branch, sha, pipeline }],
         });
       }
     } catch (error) {
