@@ -39,8 +39,14 @@ export function createGuardActivities({ repositories }: { repositories: GitOpsRe
   };
 }
 
+/** What the guarded writes need of the guard (HistoryGuard; a stand-in in unit tests). */
+export interface WriteGuard {
+  assertWritable(repository: RepositorySpec, pipeline: string | null, what: string): Promise<void>;
+  remember(repository: RepositorySpec, shas: readonly string[], pipeline: string | null): Promise<void>;
+}
+
 /** The guard workflows as the Git writes see them. */
-export class HistoryGuard {
+export class HistoryGuard implements WriteGuard {
   constructor(
     private readonly client: Client,
     private readonly settings: GuardSettings,
@@ -94,7 +100,7 @@ export class HistoryGuard {
  * The repositories with every commit and revert guarded: refused while the guard blocks writes,
  * remembered by the guard after the push. Reads pass through.
  */
-export function guardedRepositories(repositories: GitOpsRepositories, guard: HistoryGuard): GitOpsRepositories {
+export function guardedRepositories(repositories: GitOpsRepositories, guard: WriteGuard): GitOpsRepositories {
   return {
     get(spec) {
       const repository = repositories.get(spec);
