@@ -39,10 +39,16 @@ export function createGuardActivities({ repositories }: { repositories: GitOpsRe
   };
 }
 
+/** Who pushed: the pipeline and the promotion (or drift watch) whose write it was; its routes carry the guard's alert. */
+export interface PushedBy {
+  pipeline: string | null;
+  promotion: string | null;
+}
+
 /** What the guarded writes need of the guard (HistoryGuard; a stand-in in unit tests). */
 export interface WriteGuard {
   assertWritable(repository: RepositorySpec, pipeline: string | null, what: string): Promise<void>;
-  remember(repository: RepositorySpec, shas: readonly string[], pipeline: string | null): Promise<void>;
+  remember(repository: RepositorySpec, shas: readonly string[], by: PushedBy): Promise<void>;
 }
 
 /** The guard workflows as the Git writes see them. */
@@ -77,7 +83,7 @@ export class HistoryGuard implements WriteGuard {
    * `branch`: where they were pushed — the repository's branch, or another branch of the same
    * repository such as the audit trail's `ramp/audit`. Best effort.
    */
-  async remember(repository: RepositorySpec, shas: readonly string[], pipeline: string | null, branch: string = repository.branch): Promise<void> {
+  async remember(repository: RepositorySpec, shas: readonly string[], by: PushedBy, branch: string = repository.branch): Promise<void> {
     try {
       const taskQueue = activityInfo().taskQueue;
       for (const sha of shas) {
@@ -87,7 +93,7 @@ export class HistoryGuard implements WriteGuard {
           // workflows/guard-messages.ts GuardInput (activities may not import workflows).
           args: [{ repository: { url: repository.url, branch: repository.branch, secretRef: repository.secretRef }, intervalMs: this.settings.intervalMs }],
           signal: GUARD_REMEMBER_SIGNAL,
-          signalArgs: [{ branch, sha, pipeline }],
+          signalArgs: [{ branch, sha, pipeline: by.pipeline, promotion: by.promotion }],
         });
       }
     } catch (error) {
@@ -108,7 +114,7 @@ export function guardedRepositories(repositories: GitOpsRepositories, guard: Wri
         const pipeline = pipelineOfPromotion(request.trailers.promotion);
         await guard.assertWritable(spec, pipeline, `the commit "${request.subject}"`);
         const result: CommitResult = await repository.commit(request, expect);
-        if (result.sha !== null) await guard.remember(spec, [result.sha], pipeline);
+        if (result.sha !== null) await guard.remember(spec, [result.sha], { pipeline, promotion: request.trailers.promotion });
         return result;
       };
       const revert: GitOpsRepository['revert'] = async (request: RevertRequest, expect) => {
@@ -118,7 +124,7 @@ export function guardedRepositories(repositories: GitOpsRepositories, guard: Wri
         await guard.remember(
           spec,
           result.reverts.map((r) => r.sha),
-          pipeline,
+          { pipeline, promotion: request.promotion },
         );
         return result;
       };

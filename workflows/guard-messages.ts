@@ -70,6 +70,8 @@ export interface GuardStatus {
   branches: TrackedBranch[];
   /** Pipelines whose promotions pushed here (for `ramp guard ack <pipeline>`). */
   pipelines: string[];
+  /** Per pipeline, the latest promotion (or drift watch) that pushed here: the alert goes through its notification routes. */
+  promotions: Record<string, string>;
   lastCheck: { at: string } | null;
   checks: number;
   /** The record, oldest first (the latest 200). */
@@ -82,6 +84,8 @@ export interface RememberArgs {
   sha: string;
   /** The pipeline whose promotion pushed it. */
   pipeline: string | null;
+  /** The promotion (or drift watch) that pushed it. */
+  promotion?: string | null;
 }
 
 export interface AcknowledgeArgs {

@@ -66,6 +66,7 @@ export async function guardWorkflow(input: GuardInput): Promise<GuardStatus> {
     rewritten: null,
     branches: initialBranches(repository),
     pipelines: [],
+    promotions: {},
     lastCheck: null,
     checks: 0,
     events: [],
@@ -81,9 +82,10 @@ export async function guardWorkflow(input: GuardInput): Promise<GuardStatus> {
   let checksThisRun = 0;
 
   setHandler(guardStatusQuery, () => status);
-  setHandler(rememberSignal, ({ branch, sha, pipeline }) => {
+  setHandler(rememberSignal, ({ branch, sha, pipeline, promotion }) => {
     status.branches = rememberPush(status.branches, branch, sha);
     if (pipeline && !status.pipelines.includes(pipeline)) status.pipelines.push(pipeline);
+    if (pipeline && promotion) status.promotions[pipeline] = promotion;
   });
   setHandler(acknowledgeUpdate, async (args): Promise<Ack> => {
     const auth = await authenticate(args, DecisionAction.HistoryAck, true);
@@ -141,16 +143,7 @@ export async function guardWorkflow(input: GuardInput): Promise<GuardStatus> {
       status.message = `${describeRewrite(status.rewritten, repository.url)}; ramp writes nothing here until someone acknowledges (ramp guard ack <pipeline> --reason "…")`;
       if (fresh.length > 0) {
         event({ kind: 'history-rewritten', message: sentence(fresh), missing: fresh });
-        await notifier
-          .notify({
-            kind: 'history-rewritten',
-            promotionId: workflowInfo().workflowId,
-            pipeline: status.pipelines[0] ?? '',
-            stage: null,
-            version: '',
-            message: `${sentence(fresh)}. ramp writes nothing to it until someone acknowledges: ramp guard ack ${status.pipelines[0] ?? '<pipeline>'} --reason "…"`,
-          })
-          .catch(() => undefined);
+        await alert(sentence(fresh));
       }
     } else if (status.rewritten === null) {
       status.branches = advanceTips(status.branches, result);
@@ -161,6 +154,29 @@ export async function guardWorkflow(input: GuardInput): Promise<GuardStatus> {
       status.message = `${describeRewrite(status.rewritten, repository.url)}; the commits are reachable again now, but writes stay blocked until someone acknowledges`;
     }
     return result;
+  }
+
+  /**
+   * The alert, once per pipeline that pushed here, through the routes of its latest promotion (or
+   * drift watch) that did (event `history-rewritten`); without one, the worker-wide route only.
+   */
+  async function alert(what: string): Promise<void> {
+    const targets =
+      status.pipelines.length > 0
+        ? status.pipelines.map((p) => ({ pipeline: p, promotionId: status.promotions[p] ?? workflowInfo().workflowId }))
+        : [{ pipeline: '', promotionId: workflowInfo().workflowId }];
+    for (const { pipeline, promotionId } of targets) {
+      await notifier
+        .notify({
+          kind: 'history-rewritten',
+          promotionId,
+          pipeline,
+          stage: null,
+          version: '',
+          message: `${what}. ramp writes nothing to it until someone acknowledges: ramp guard ack ${pipeline || '<pipeline>'} --reason "…"`,
+        })
+        .catch(() => undefined);
+    }
   }
 
   async function carryOut(ack: Acknowledgement): Promise<void> {

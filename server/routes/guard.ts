@@ -38,6 +38,7 @@ export const GuardStatusSchema = z
       .describe('set while writes are blocked'),
     branches: z.array(z.object({ branch: z.string(), tip: z.string().nullable(), pushed: z.array(z.string()) })),
     pipelines: z.array(z.string()),
+    promotions: z.record(z.string(), z.string()).describe('per pipeline, the latest promotion that pushed here (its routes carry the alert)'),
     lastCheck: z.object({ at: z.string() }).nullable(),
     checks: z.number(),
     events: z.array(

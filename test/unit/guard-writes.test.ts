@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { guardedRepositories, type WriteGuard } from '../../activities/guard.js';
+import { guardedRepositories, type PushedBy, type WriteGuard } from '../../activities/guard.js';
 import { toApplicationFailure } from '../../activities/git.js';
 import type { CommitRequest, RevertRequest } from '../../src/domain/changes.js';
 import { FailureType } from '../../src/domain/failure-types.js';
@@ -55,7 +55,7 @@ class Recording implements Pick<GitOpsRepository, 'commit' | 'revert' | 'head'> 
 
 function setup(blocked: Rewrite | null) {
   const repo = new Recording();
-  const told: { shas: readonly string[]; pipeline: string | null }[] = [];
+  const told: { shas: readonly string[]; by: PushedBy }[] = [];
   const asked: { pipeline: string | null; what: string }[] = [];
   const guard: WriteGuard = {
     assertWritable(spec, pipeline, what) {
@@ -63,8 +63,8 @@ function setup(blocked: Rewrite | null) {
       const refusal = writeRefusal(blocked, spec.url, pipeline, what);
       return refusal === null ? Promise.resolve() : Promise.reject(new HistoryRewrittenError(refusal, rewrite.missing[0]!.sha));
     },
-    remember(_spec, shas, pipeline) {
-      told.push({ shas, pipeline });
+    remember(_spec, shas, by) {
+      told.push({ shas, by });
       return Promise.resolve();
     },
   };
@@ -83,8 +83,8 @@ describe('guarded writes', () => {
       { pipeline: 'web', what: 'the rollback of staging' },
     ]);
     assert.deepEqual(told, [
-      { shas: ['c'.repeat(40)], pipeline: 'web' },
-      { shas: ['d'.repeat(40)], pipeline: 'web' },
+      { shas: ['c'.repeat(40)], by: { pipeline: 'web', promotion: 'web@1.2.0' } },
+      { shas: ['d'.repeat(40)], by: { pipeline: 'web', promotion: 'web@1.2.0' } },
     ]);
   });
 

@@ -56,13 +56,13 @@ describe('history guard (fake activities)', () => {
 
         // ramp pushes PUSHED; someone force-pushes it away before the guard's next check.
         gone.add(PUSHED);
-        await handle.signal(rememberSignal, { branch: 'main', sha: PUSHED, pipeline: 'web' });
+        await handle.signal(rememberSignal, { branch: 'main', sha: PUSHED, pipeline: 'web', promotion: 'web@1.2.0' });
         const rewritten = await status((s) => s.rewritten !== null, 'the rewrite');
         assert.equal(rewritten.phase, 'Rewritten');
         assert.deepEqual(rewritten.rewritten!.missing, [{ branch: 'main', sha: PUSHED, seenAs: 'pushed' }]);
         const alerts = () => fake.notifications.filter((n) => n.kind === 'history-rewritten');
         assert.equal(alerts().length, 1);
-        assert.equal(alerts()[0]!.promotionId, id);
+        assert.equal(alerts()[0]!.promotionId, 'web@1.2.0', "through the routes of the pipeline's promotion that pushed");
         assert.match(alerts()[0]!.message, /bbbbbbbbbbbb \(main, pushed by ramp\).*ramp guard ack web --reason/);
 
         // Still blocked after more checks and a continue-as-new; alerted once.
