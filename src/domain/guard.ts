@@ -156,8 +156,8 @@ export function ackCommand(pipeline: string | null): string {
 export function writeRefusal(rewrite: Rewrite | null, repositoryUrl: string, pipeline: string | null, what: string): string | null {
   if (rewrite === null) return null;
   return (
-    `ramp wrote nothing (${what}): ${describeRewrite(rewrite, repositoryUrl)}. Writes to this repository are blocked until someone who administers a pipeline using it ` +
-    `acknowledges the rewrite with a reason: ${ackCommand(pipeline)} (or POST /api/v1/guard/ack). Then ramp resume retries the write`
+    `${describeRewrite(rewrite, repositoryUrl)}. ramp wrote nothing (${what}): writes to this repository are blocked until someone who administers a pipeline ` +
+    `using it acknowledges the rewrite with a reason: ${ackCommand(pipeline)} (or POST /api/v1/guard/ack); then ramp resume retries the write`
   );
 }
 

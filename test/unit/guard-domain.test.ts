@@ -155,7 +155,8 @@ describe('history guard: writes and acknowledgements', () => {
   test('no rewrite: writes allowed', () => assert.equal(writeRefusal(null, repo.url, 'web', 'the commit "x"'), null));
   test('a rewrite: the refusal says what, which commit, who acknowledges and how — without credentials', () => {
     const refusal = writeRefusal(rewrite, repo.url, 'web', 'the commit "web/staging: canary 1.1.0 at 10%"')!;
-    assert.match(refusal, /^ramp wrote nothing \(the commit "web\/staging: canary 1\.1\.0 at 10%"\)/);
+    assert.match(refusal, /^the history of https:\/\/git\.example\.com\/org\/gitops\.git was rewritten/);
+    assert.match(refusal, /ramp wrote nothing \(the commit "web\/staging: canary 1\.1\.0 at 10%"\)/);
     assert.match(refusal, /https:\/\/git\.example\.com\/org\/gitops\.git was rewritten/);
     assert.match(refusal, /bbbbbbbbbbbb \(main, pushed by ramp\)/);
     assert.match(refusal, /ramp guard ack web --reason/);
