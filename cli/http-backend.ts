@@ -16,6 +16,7 @@ import { GENERIC_HINTS } from '../server/errors.js';
 import { loadCredentials } from './credentials.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError, UserError } from '../src/errors.js';
+import type { GuardStatus } from '../workflows/guard-messages.js';
 import type { Ack, HistoryEntry } from '../workflows/messages.js';
 import { activeStageFor } from './active-stage.js';
 import type {
@@ -176,6 +177,14 @@ export class HttpBackend implements RampBackend {
   driftDecision(pipeline: PipelineRef, stage: string, decision: 'accept' | 'reject', request: { reason?: string }): Promise<Ack> {
     const body = request.reason !== undefined ? { reason: request.reason } : {};
     return this.request<Ack>('POST', `/api/v1/pipelines/${segment(pipeline.name)}/stages/${segment(stage)}/drift/${decision}`, body);
+  }
+
+  guards(): Promise<GuardStatus[]> {
+    return this.request<GuardStatus[]>('GET', '/api/v1/guard');
+  }
+
+  acknowledgeGuard(pipeline: PipelineRef, request: { reason: string }): Promise<Ack> {
+    return this.request<Ack>('POST', '/api/v1/guard/ack', { pipeline: pipeline.name, reason: request.reason });
   }
 
   startDriftWatches(): Promise<string[]> {

@@ -8,6 +8,7 @@ import { abortCommand } from './commands/abort.js';
 import { approveCommand } from './commands/approve.js';
 import { devCommand } from './commands/dev.js';
 import { driftCommand } from './commands/drift.js';
+import { guardCommand } from './commands/guard.js';
 import { historyCommand } from './commands/history.js';
 import { listCommand } from './commands/list.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
@@ -43,6 +44,7 @@ const commands: readonly Command[] = [
   rollbackCommand,
   historyCommand,
   driftCommand,
+  guardCommand,
   workerCommand,
   serverCommand,
   devCommand,

@@ -48,6 +48,8 @@ import type { Snapshot } from './follow.js';
 import { loadPipeline } from './pipelines.js';
 import { formatTime } from './render/format.js';
 import { listPromotions } from './temporal-list.js';
+import { acknowledgeGuard, readGuards } from './guard-temporal.js';
+import type { GuardStatus } from '../workflows/guard-messages.js';
 
 /** How long reading the history may take (a first clone of a large repository is slow). */
 const HISTORY_TIMEOUT_MS = 120_000;
@@ -202,6 +204,14 @@ export class TemporalBackend implements RampBackend {
     const [watched] = watchedStages(spec, stage);
     const temporal = await this.temporal();
     return temporal.update(driftTarget(spec, watched!.name), decision === 'accept' ? acceptDriftUpdate : rejectDriftUpdate, request);
+  }
+
+  async guards(): Promise<GuardStatus[]> {
+    return readGuards(await this.temporal());
+  }
+
+  async acknowledgeGuard(pipeline: PipelineRef, request: { actor: string; reason: string }): Promise<Ack> {
+    return acknowledgeGuard(await this.temporal(), specOf(pipeline).repository, request);
   }
 
   async startDriftWatches(pipeline: PipelineRef, only: string | undefined): Promise<string[]> {

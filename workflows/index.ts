@@ -3,6 +3,7 @@
 // test/support/smoke/ and reach only test workers.
 export { analysisWorkflow } from './analysis.js';
 export { driftWorkflow } from './drift.js';
+export { guardWorkflow } from './guard.js';
 export { historyWorkflow } from './history.js';
 export { notificationWorkflow } from './notification.js';
 export { promotionWorkflow } from './promotion.js';

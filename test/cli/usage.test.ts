@@ -25,6 +25,7 @@ describe('usage texts', () => {
       'rollback',
       'history',
       'drift',
+      'guard',
       'worker',
       'server',
       'dev',
