@@ -5,7 +5,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { UserError } from '../src/errors.js';
 import { GUARD_WORKFLOW_TYPE, guardWorkflowId, publicUrl, type GuardedRepository } from '../src/domain/guard.js';
-import { acknowledgeUpdate, guardStatusQuery, type AcknowledgeArgs, type GuardStatus } from '../workflows/guard-messages.js';
+import { GuardPhase, acknowledgeUpdate, guardStatusQuery, type AcknowledgeArgs, type GuardStatus } from '../workflows/guard-messages.js';
 import type { Ack } from '../workflows/messages.js';
 import type { RampTemporal } from './connection.js';
 
@@ -19,12 +19,32 @@ export async function readGuards(temporal: RampTemporal): Promise<GuardStatus[]>
   } catch (error) {
     throw await temporal.explain(error, { kind: 'promotion', id: '(history guards)' });
   }
-  const found: GuardStatus[] = [];
-  for (const id of ids.sort()) {
-    const status = await guardStatusOf(temporal, id);
-    if (status) found.push(status);
-  }
-  return found;
+  // Side by side, and one guard no worker answers for (its task queue has none) does not hide the others.
+  const answers = await Promise.allSettled(ids.sort().map((id) => guardStatusOf(temporal, id)));
+  return answers.flatMap((answer, i) => {
+    if (answer.status === 'fulfilled') return answer.value ? [answer.value] : [];
+    return [unreachable(ids[i]!, answer.reason)];
+  });
+}
+
+/** A guard that did not answer, as a status that says so (its id names the repository and branch). */
+function unreachable(id: string, reason: unknown): GuardStatus {
+  const [url = id, branch = ''] = id.replace(/^guard:/, '').split(/#(?=[^#]*$)/);
+  const why = reason instanceof Error ? reason.message : String(reason);
+  return {
+    url,
+    branch,
+    intervalMs: 0,
+    phase: GuardPhase.Unreachable,
+    message: `no worker answered for this guard: ${why}. Is a ramp worker running on its task queue?`,
+    rewritten: null,
+    branches: [],
+    pipelines: [],
+    promotions: {},
+    lastCheck: null,
+    checks: 0,
+    events: [],
+  };
 }
 
 /** One guard's status; null when the repository has none (ramp never pushed to it). */

@@ -40,6 +40,8 @@ export const GuardPhase = {
   Rewritten: 'Rewritten',
   /** The last check could not read the repository (it is tried again at the next interval). */
   CheckFailed: 'CheckFailed',
+  /** Not a state of the workflow: no worker answered the status query (ramp guard lists it anyway, with why). */
+  Unreachable: 'Unreachable',
 } as const;
 export type GuardPhase = (typeof GuardPhase)[keyof typeof GuardPhase];
 

@@ -30,7 +30,7 @@ export const GuardStatusSchema = z
     url: z.string().describe('the repository, without credentials'),
     branch: z.string(),
     intervalMs: z.number(),
-    phase: z.enum(['Starting', 'Ok', 'Rewritten', 'CheckFailed']),
+    phase: z.enum(['Starting', 'Ok', 'Rewritten', 'CheckFailed', 'Unreachable']),
     message: z.string(),
     rewritten: z
       .object({ branch: z.string(), missing: z.array(Missing), detectedAt: z.string() })
