@@ -13,6 +13,7 @@ import type { SyncRequest, SyncResult } from './kube.js';
 import type { AcceptRequest, DriftRequest } from './drift.js';
 import type { DriftReport, DriftWatchSpec, ObjectDrift } from '../src/domain/drift.js';
 import type { GateDecision, GateRef, NotifyEvent } from '../src/notify/events.js';
+import type { HistoryCheckRequest, HistoryCheckResult } from '../src/domain/guard.js';
 import type { CommitRequest, CommitResult, FieldHistoryQuery, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
 /**
@@ -90,6 +91,8 @@ export interface RampActivities {
   acceptDrift(request: AcceptRequest): Promise<{ sha: string | null; files: string[] }>;
   /** Starts an environment's drift watch, or gives the running one the latest spec. Returns its workflow id. */
   watchDrift(spec: DriftWatchSpec): Promise<string>;
+  /** The history guard's check: each branch's tip, and which watched commits are no longer reachable (workflows/guard.ts). */
+  checkHistory(request: HistoryCheckRequest): Promise<HistoryCheckResult>;
   /** Hands the event to the release's notification workflow; the callers treat a failure as best effort. */
   notify(notification: Notification): Promise<void>;
 }

@@ -19,6 +19,7 @@ import { createSecretResolver, type SecretSource } from '../src/providers/secret
 import { createNotifyActivities } from './notify.js';
 import { createDeliveryActivities, type DeliveryDeps } from './deliver.js';
 import type { NotificationActivities } from './notify-contract.js';
+import { createGuardActivities, guardedRepositories, HistoryGuard, type GuardSettings } from './guard.js';
 
 export interface ActivityDeps {
   repositories: GitOpsRepositories;
@@ -39,13 +40,21 @@ export interface ActivityDeps {
   secrets?: SecretSource;
   /** Notification channels (RAMP_UI_URL, RAMP_LINK_SIGNING_KEY_FILE, RAMP_SLACK_API_URL, RAMP_SMTP_URL and the rest: docs/notifications.md). @default none */
   notifications?: Pick<DeliveryDeps, 'uiUrl' | 'linkKeyFile' | 'slackApiUrl' | 'smtp' | 'slack'>;
+  /**
+   * The history guard (RAMP_GUARD_INTERVAL; docs/governance-history.md): ramp's writes are refused
+   * while a repository's guard found a rewrite nobody acknowledged, and each push starts or feeds
+   * the repository's guard. @default off (the worker always passes it)
+   */
+  guard?: GuardSettings;
 }
 
 export function createActivities(deps: ActivityDeps): RampActivities & NotificationActivities & FreezeActivities {
   const secrets = createSecretResolver(deps.secrets ?? { env: {} });
   const providers = createMetricProviders({ http: deps.http, secrets });
+  const repositories = deps.guard ? guardedRepositories(deps.repositories, new HistoryGuard(deps.client, deps.guard)) : deps.repositories;
   return {
-    ...createGitActivities({ repositories: deps.repositories }),
+    ...createGitActivities({ repositories }),
+    ...createGuardActivities({ repositories: deps.repositories }),
     ...createApprovalActivities({ groupsFile: deps.groupsFile }),
     ...createFreezeActivities({ groupsFile: deps.groupsFile, freezeGroups: deps.freezeGroups ?? [] }),
     ...createIdentityActivities({ decisionKeysFile: deps.decisionKeysFile, acceptUnverified: deps.acceptUnverified ?? false }),
@@ -62,7 +71,7 @@ export function createActivities(deps: ActivityDeps): RampActivities & Notificat
     ...createMetricActivities({ providers }),
     ...createJudgeActivities({ providers }),
     ...createKubeActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize }),
-    ...createDriftActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize, client: deps.client }),
+    ...createDriftActivities({ repositories, clusters: deps.clusters, kustomize: deps.kustomize, client: deps.client }),
     ...createWebhookActivities({ http: deps.http, secrets }),
   } satisfies RampActivities & NotificationActivities & FreezeActivities;
 }

@@ -11,6 +11,7 @@ import { cliVariables } from '../src/settings/variables.js';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
 import type { DriftStatus } from '../workflows/drift-messages.js';
 import type { FreezeAck, FreezeRecord } from '../workflows/freeze-messages.js';
+import type { GuardStatus } from '../workflows/guard-messages.js';
 import type { Ack, HistoryEntry, PromotionKind, ReleaseSource } from '../workflows/messages.js';
 import { envOf, type CommandIo } from './command.js';
 import { cliSettings, type CliSettings } from './connection.js';
@@ -120,6 +121,10 @@ export interface RampBackend {
   /** What the stages' drift watches found (every watched stage, or `stage`). */
   driftReport(pipeline: PipelineRef, stage: string | undefined): Promise<DriftFinding[]>;
   driftDecision(pipeline: PipelineRef, stage: string, decision: 'accept' | 'reject', request: { actor: string; reason?: string }): Promise<Ack>;
+  /** Every repository's history guard (force-push detection). */
+  guards(): Promise<GuardStatus[]>;
+  /** Acknowledges the rewritten history of the repository `pipeline` uses; writes resume. */
+  acknowledgeGuard(pipeline: PipelineRef, request: { actor: string; reason: string }): Promise<Ack>;
   /** Starts (or updates) the drift watches; one line each. Direct Temporal access only. */
   startDriftWatches(pipeline: PipelineRef, stage: string | undefined): Promise<string[]>;
   /** Stops the drift watches; one line each. Direct Temporal access only. */

@@ -17,6 +17,7 @@ import { loadCredentials } from './credentials.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError, UserError } from '../src/errors.js';
 import type { FreezeAck, FreezeRecord } from '../workflows/freeze-messages.js';
+import type { GuardStatus } from '../workflows/guard-messages.js';
 import type { Ack, HistoryEntry } from '../workflows/messages.js';
 import { activeStageFor } from './active-stage.js';
 import type {
@@ -190,6 +191,14 @@ export class HttpBackend implements RampBackend {
 
   liftFreeze(request: FreezeRequest): Promise<FreezeAck> {
     return this.request<FreezeAck>('POST', '/api/v1/freeze/lift', { reason: request.reason });
+  }
+
+  guards(): Promise<GuardStatus[]> {
+    return this.request<GuardStatus[]>('GET', '/api/v1/guard');
+  }
+
+  acknowledgeGuard(pipeline: PipelineRef, request: { reason: string }): Promise<Ack> {
+    return this.request<Ack>('POST', '/api/v1/guard/ack', { pipeline: pipeline.name, reason: request.reason });
   }
 
   startDriftWatches(): Promise<string[]> {

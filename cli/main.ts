@@ -9,6 +9,7 @@ import { approveCommand } from './commands/approve.js';
 import { devCommand } from './commands/dev.js';
 import { driftCommand } from './commands/drift.js';
 import { freezeCommand } from './commands/freeze.js';
+import { guardCommand } from './commands/guard.js';
 import { historyCommand } from './commands/history.js';
 import { listCommand } from './commands/list.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
@@ -45,6 +46,7 @@ const commands: readonly Command[] = [
   historyCommand,
   driftCommand,
   freezeCommand,
+  guardCommand,
   workerCommand,
   serverCommand,
   devCommand,

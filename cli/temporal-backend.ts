@@ -51,6 +51,8 @@ import type { Snapshot } from './follow.js';
 import { loadPipeline } from './pipelines.js';
 import { formatTime } from './render/format.js';
 import { listPromotions } from './temporal-list.js';
+import { acknowledgeGuard, readGuards } from './guard-temporal.js';
+import type { GuardStatus } from '../workflows/guard-messages.js';
 
 /** How long reading the history may take (a first clone of a large repository is slow). */
 const HISTORY_TIMEOUT_MS = 120_000;
@@ -217,6 +219,14 @@ export class TemporalBackend implements RampBackend {
 
   async liftFreeze(request: FreezeRequest): Promise<FreezeAck> {
     return liftFreeze(await this.temporal(), { actor: request.actor, reason: request.reason });
+  }
+
+  async guards(): Promise<GuardStatus[]> {
+    return readGuards(await this.temporal());
+  }
+
+  async acknowledgeGuard(pipeline: PipelineRef, request: { actor: string; reason: string }): Promise<Ack> {
+    return acknowledgeGuard(await this.temporal(), specOf(pipeline).repository, request);
   }
 
   async startDriftWatches(pipeline: PipelineRef, only: string | undefined): Promise<string[]> {

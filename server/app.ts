@@ -25,6 +25,7 @@ import { freezeRoutes } from './routes/freeze.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { pipelineRoutes } from './routes/pipelines.js';
+import { guardRoutes } from './routes/guard.js';
 import { promotionRoutes } from './routes/promotions.js';
 import { StatusFeed } from './sse.js';
 import { TemporalLink } from './temporal.js';
@@ -137,6 +138,7 @@ export function createServer(options: ServerOptions): RampServer {
   commandRoutes(app, context);
   pipelineRoutes(app, context);
   freezeRoutes(app, context);
+  guardRoutes(app, context);
 
   return {
     app,

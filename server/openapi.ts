@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { DeclareFreezeRequest, FreezeAck, FreezeRecord, LiftFreezeRequest } from './routes/freeze.js';
+import { GuardAckRequest, GuardStatusSchema } from './routes/guard.js';
 import {
   Ack,
   Actor,
@@ -383,6 +384,21 @@ export function apiRoutes(): RouteConfig[] {
       summary: 'Lift the freeze in force (ramp freeze lift)',
       request: { body: { ...body(LiftFreezeRequest), required: true } },
       responses: { 200: json(FreezeAck, "the freeze workflow's answer"), ...errors(400, 403, 409) },
+    },
+    {
+      ...secured,
+      method: 'get',
+      path: '/api/v1/guard',
+      summary: "Every GitOps repository's history guard: ok, or rewritten (force-push) with the missing commits (ramp guard --json)",
+      responses: { 200: json(GuardStatusSchema.array(), 'one entry per watched repository'), ...errors(400) },
+    },
+    {
+      ...secured,
+      method: 'post',
+      path: '/api/v1/guard/ack',
+      summary: "Acknowledge the rewritten history of the pipeline's repository, with a reason: ramp writes to it again (ramp guard ack)",
+      request: { body: { ...body(GuardAckRequest), required: true } },
+      responses: { 200: json(Ack, "the guard's answer"), ...errors(400, 403, 404, 409) },
     },
   ];
   return routes;

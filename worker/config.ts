@@ -5,7 +5,7 @@
  * (src/settings/variables.ts). Everything has a default that works against a local dev server on
  * 127.0.0.1:7233. Providers get what they need from here; none reads the environment itself.
  */
-import type { Duration, LogLevel } from '@temporalio/common';
+import { msToNumber, type Duration, type LogLevel } from '@temporalio/common';
 import type { SecretSource } from '../src/providers/secrets.js';
 import { parseSettings, type Environment } from '../src/settings/parse.js';
 import { loadTemporalSettings, type TemporalSettings } from '../src/settings/temporal.js';
@@ -42,6 +42,8 @@ export interface WorkerConfig extends TemporalSettings {
   smtp: { url: string; passwordFile: string | undefined; from: string } | undefined;
   /** RAMP_CACHE_DIR: where the worker keeps its clones of GitOps repositories. @default ~/.cache/ramp/repos */
   cacheDir: string;
+  /** RAMP_GUARD_INTERVAL: how often each repository's history guard checks, in ms. @default 60000 */
+  guardIntervalMs: number;
   /** RAMP_KUBECONFIG: the kubeconfig for stages with a sync mode (default: KUBECONFIG, ~/.kube/config, in-cluster). */
   kubeconfig: string | undefined;
   /** RAMP_KUSTOMIZE: the kustomize binary sync mode apply renders kustomizations with (default: kustomize on PATH). */
@@ -76,6 +78,7 @@ export function readWorkerConfig(env: Environment = process.env): WorkerConfig {
         ? undefined
         : { url: variables.RAMP_SMTP_URL, passwordFile: variables.RAMP_SMTP_PASSWORD_FILE, from: variables.RAMP_SMTP_FROM },
     cacheDir: variables.RAMP_CACHE_DIR,
+    guardIntervalMs: msToNumber(variables.RAMP_GUARD_INTERVAL as Duration),
     kubeconfig: variables.RAMP_KUBECONFIG,
     kustomize: variables.RAMP_KUSTOMIZE,
     secrets: { env: secretVariables(env), secretsDir: variables.RAMP_SECRETS_DIR },

@@ -83,6 +83,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
         clusters: new KubeClusters(config.kubeconfig),
         ...(config.kustomize ? { kustomize: config.kustomize } : {}),
         secrets: config.secrets,
+        guard: { intervalMs: config.guardIntervalMs },
         notifications: { uiUrl: config.uiUrl, linkKeyFile: config.linkKeyFile, slackApiUrl: config.slackApiUrl, smtp: config.smtp },
       }),
     },

@@ -9,7 +9,7 @@
 import type { Actor } from '../src/identity/actor.js';
 import { actorFields } from './stage-record.js';
 import { authenticate, forbidden, identityRefusal } from './command-identity.js';
-import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RampActivities } from '../activities/contract.js';
 import { describeDrift, type DriftReport } from '../src/domain/drift.js';
 import { quick, notification } from './activity-options.js';
@@ -225,7 +225,9 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
       }
     } catch (error) {
       event('refused', `${decision.kind} by ${actor} failed: ${messageOf(error)}`, decision.identity);
-      decision.result = new Error(`${decision.kind} failed: ${messageOf(error)}`);
+      // An ApplicationFailure fails the Update for its caller; any other error thrown from an
+      // Update handler would fail the workflow task and leave the watch stuck.
+      decision.result = ApplicationFailure.nonRetryable(`${decision.kind} failed: ${messageOf(error)}`, 'Refused');
     }
   }
 

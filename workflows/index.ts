@@ -4,6 +4,7 @@
 export { analysisWorkflow } from './analysis.js';
 export { driftWorkflow } from './drift.js';
 export { freezeWorkflow } from './freeze.js';
+export { guardWorkflow } from './guard.js';
 export { historyWorkflow } from './history.js';
 export { notificationWorkflow } from './notification.js';
 export { promotionWorkflow } from './promotion.js';

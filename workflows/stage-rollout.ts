@@ -301,11 +301,7 @@ export class StageRollout {
         const resumes = this.requests.resumes;
         const id = this.input.promotionId;
         this.record.event('history-rewritten', `${what}: ramp wrote nothing: ${why}`);
-        this.record.setPhase(
-          StagePhase.Paused,
-          `${what}: ramp wrote nothing, the branch no longer holds this stage's commits (force-push?): ${why}. Restore the branch and ramp resume ${id} to check again, or ramp abort ${id}`,
-          PauseReason.HistoryRewritten,
-        );
+        this.record.setPhase(StagePhase.Paused, `${what}: ${why} — ramp resume ${id} checks again; ramp abort ${id} gives up`, PauseReason.HistoryRewritten);
         await this.hooks.notify('history-rewritten', this.status.message);
         await condition(() => this.requests.resumes > resumes || this.requests.abort !== null);
         this.record.checkpointAbort();
@@ -384,7 +380,10 @@ export class StageRollout {
     const denied = await this.policies.rollbackRefusal();
     if (denied !== null) {
       const shas = newestFirst.map((sha) => sha.slice(0, 12)).join(' ');
-      this.record.setPhase(StagePhase.Failed, `${message}; a policy refused the rollback (${denied}), so Git keeps the commits. Revert by hand if you must: git revert ${shas}`);
+      this.record.setPhase(
+        StagePhase.Failed,
+        `${message}; a policy refused the rollback (${denied}), so Git keeps the commits. Revert by hand if you must: git revert ${shas}`,
+      );
       return;
     }
     try {

@@ -193,6 +193,11 @@ export const workerVariables = {
     expected: 'a directory path',
     readers: ['worker'],
   }),
+  RAMP_GUARD_INTERVAL: variable(z.string().regex(DURATION).default('1m'), {
+    description: "how often each GitOps repository's history guard checks that the commits it watches are still reachable (force-push detection)",
+    expected: 'a duration such as 1m, 30s or 5m',
+    readers: ['worker'],
+  }),
   RAMP_SECRETS_DIR: variable(z.string().optional(), {
     description: 'a directory of files named after secretRefs, each holding one secret (after RAMP_SECRET_<NAME>)',
     expected: 'a directory path',

@@ -58,8 +58,12 @@ export interface CliStack {
   stop(): Promise<void>;
 }
 
-export async function startCliStack(activities: RampActivities, options: { pollMs?: number; updateTimeoutMs?: number } = {}): Promise<CliStack> {
-  const env = await getTestEnv();
+export async function startCliStack(
+  activities: RampActivities,
+  /** `env`: the environment the activities' client already uses (else a new one; standalone, that is a dev server of its own). */
+  options: { pollMs?: number; updateTimeoutMs?: number; env?: TestWorkflowEnvironment } = {},
+): Promise<CliStack> {
+  const env = options.env ?? (await getTestEnv());
   const { worker, taskQueue } = await createTestWorker(env, { activities });
   const running = worker.run();
   const dir = await mkdtemp(join(tmpdir(), 'ramp-cli-'));

@@ -26,6 +26,7 @@ describe('usage texts', () => {
       'history',
       'drift',
       'freeze',
+      'guard',
       'worker',
       'server',
       'dev',

@@ -13,6 +13,7 @@ import { renderTemplate } from '../../src/domain/template.js';
 import type { MetricSpec } from '../../src/schema/pipeline.js';
 import type { SyncRequest } from '../../activities/kube.js';
 import type { DriftReport } from '../../src/domain/drift.js';
+import type { HistoryCheckRequest, HistoryCheckResult } from '../../src/domain/guard.js';
 
 export interface DriftCall {
   kind: 'detect' | 'restore' | 'accept';
@@ -52,6 +53,8 @@ export interface FakeRamp {
   syncs: SyncRequest[];
   /** How a sync ends: live (default), or a non-retryable failure of `type` with `message`; `hold` waits first. */
   sync: (request: SyncRequest) => { fail?: { type: string; message: string }; hold?: Promise<void> };
+  /** What the history guard's check answers (default: every commit reachable, each branch's tip its last asked commit); every request, in order. */
+  history: { check: (request: HistoryCheckRequest) => HistoryCheckResult; requests: HistoryCheckRequest[] };
 }
 
 const sha = (text: string) => createHash('sha1').update(text).digest('hex');
@@ -77,6 +80,10 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
   const driftControl = { report: (): DriftReport => ({ sha: 'a'.repeat(40), compared: 1, drifts: [] }), onRestore: () => {}, onAccept: () => {} };
   const watches: string[] = [];
   const syncControl = { sync: (_request: SyncRequest): { fail?: { type: string; message: string }; hold?: Promise<void> } => ({}) };
+  const history: FakeRamp['history'] = {
+    check: (request) => ({ tips: request.branches.map((b) => ({ branch: b.branch, tip: b.shas.at(-1) ?? null })), missing: [] }),
+    requests: [],
+  };
   const activities: RampActivities = {
     // Drift needs a cluster: its tests use the real activities (test/kube).
     // eslint-disable-next-line @typescript-eslint/require-await
@@ -200,9 +207,15 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
     async notify(n) {
       notifications.push(n);
     },
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async checkHistory(request) {
+      history.requests.push(request);
+      return history.check(request);
+    },
   };
   return {
     activities,
+    history,
     hooks,
     answers,
     measurements,

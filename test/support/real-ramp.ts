@@ -40,7 +40,7 @@ export async function realRamp(
   /** The ramp servers' public keys (RAMP_DECISION_KEYS_FILE): signed decisions verify, unsigned approvals are refused. */
   identity: { decisionKeysFile?: string } = {},
   /** Notification channels and the worker's secrets (e.g. the Slack bot token): none when absent. */
-  notify: Pick<ActivityDeps, 'notifications' | 'secrets'> = {},
+  notify: Pick<ActivityDeps, 'notifications' | 'secrets' | 'guard'> = {},
 ): Promise<RealRamp> {
   const remote = await createGitOpsRemote(kube?.seedDir ? { seedDir: kube.seedDir } : {});
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ramp-worker-'));

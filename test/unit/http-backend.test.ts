@@ -213,6 +213,26 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
       json: [{ stage: 'production', status: null, problem: 'nobody watches web/production for drift' }],
     }));
     routes.set('POST /api/v1/pipelines/web/stages/production/drift/accept', ack('accepted the drift: committed the live values'));
+    const sha = 'b'.repeat(40);
+    routes.set('GET /api/v1/guard', () => ({
+      status: 200,
+      json: [
+        {
+          url: 'https://git.example.com/gitops.git',
+          branch: 'main',
+          intervalMs: 60000,
+          phase: 'Rewritten',
+          message: 'rewritten',
+          rewritten: { branch: 'main', missing: [{ branch: 'main', sha, seenAs: 'pushed' }], detectedAt: '2026-11-30T19:00:00.000Z' },
+          branches: [{ branch: 'main', tip: 'a'.repeat(40), pushed: [sha] }],
+          pipelines: ['web'],
+          lastCheck: { at: '2026-11-30T19:00:00.000Z' },
+          checks: 3,
+          events: [],
+        },
+      ],
+    }));
+    routes.set('POST /api/v1/guard/ack', ack('acknowledged: ramp writes to https://git.example.com/gitops.git again'));
 
     const cases: { args: string[]; stdout: string | RegExp; code?: number; request: string; body?: unknown }[] = [
       {
@@ -257,6 +277,18 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
         stdout: 'web/production: accepted the drift: committed the live values\n',
         request: 'POST /api/v1/pipelines/web/stages/production/drift/accept',
         body: { reason: 'hotfix' },
+      },
+      {
+        args: ['guard'],
+        stdout: /REWRITTEN since 2026-11-30T19:00:00\.000Z[\s\S]*missing b{40} on main \(pushed by ramp\)[\s\S]*ramp guard ack web --reason/,
+        code: 1,
+        request: 'GET /api/v1/guard',
+      },
+      {
+        args: ['guard', 'ack', 'web', '--reason', 'restored from backup'],
+        stdout: 'web: acknowledged: ramp writes to https://git.example.com/gitops.git again\n',
+        request: 'POST /api/v1/guard/ack',
+        body: { pipeline: 'web', reason: 'restored from backup' },
       },
     ];
     for (const c of cases) {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DriftReport } from '../../src/domain/drift.js';
 import { generateDecisionKeys, signDecision } from '../../src/identity/decision-signature.js';
@@ -113,6 +114,20 @@ describe('drift watch (fake activities)', () => {
       const done = await status((s) => s.phase === 'InSync', 'in sync after the accept');
       assert.equal(done.events.filter((e) => e.kind === 'drift-detected').length, 2);
       assert.ok(done.events.some((e) => e.kind === 'drift-accepted' && e.actor === 'bob'));
+    });
+  });
+
+  test('a decision whose write fails is refused to its sender, on the record, and the watch goes on', async () => {
+    const fake = fakeRamp();
+    fake.drift.report = () => scaled;
+    fake.drift.onAccept = () => {
+      throw ApplicationFailure.nonRetryable('the push was rejected: protected branch', 'GitPushRejected');
+    };
+    await watch(fake, input('alert'), async (handle, status) => {
+      const drifted = await status((s) => s.phase === 'Drifted', 'drift seen');
+      assert.match(await refusalOf(handle.executeUpdate(acceptDriftUpdate, { args: [{ actor: 'bob' }] })), /accept failed: .*protected branch/);
+      const after = await status((s) => s.checks > drifted.checks + 1, 'the watch checks again after the failed decision');
+      assert.ok(after.events.some((e) => e.kind === 'refused' && e.actor === 'bob' && /protected branch/.test(e.message)));
     });
   });
 

@@ -177,7 +177,7 @@ describe('overrides and who caused each commit', () => {
           (s) => s.pauseReason === 'HistoryRewritten',
           'the history-rewritten pause',
         );
-        assert.match(stopped.message, /ramp wrote nothing.*ramp resume .* to check again, or ramp abort/);
+        assert.match(stopped.message, /canary 1\.1\.0 at 60%: .* — ramp resume .* checks again; ramp abort .* gives up/);
         await waitFor(
           () => Promise.resolve(fake.notifications),
           (ns) => ns.some((n) => n.kind === 'history-rewritten'),

@@ -15,6 +15,8 @@ import { SnapshotStore } from './snapshots.js';
 import { readYamlField } from '../../manifests/yaml-edit.js';
 import { gitErrorSummary } from './git-failure.js';
 import { GitCommandError, type Session, type Workspace } from './workspace.js';
+import type { HistoryCheckRequest, HistoryCheckResult } from '../../domain/guard.js';
+import { checkBranches } from './history-check.js';
 
 /** What ramp does with a GitOps repository (STYLE.md habit 16). */
 export interface GitOpsRepository {
@@ -47,6 +49,8 @@ export interface GitOpsRepository {
   snapshot(ref: string | null): Promise<Snapshot>;
   /** True when `ancestor` is `descendant` or one of its ancestors (both must be known to the clone). */
   contains(descendant: string, ancestor: string): Promise<boolean>;
+  /** The history guard's check: each branch's tip now, and which of the given commits are no longer reachable from it. */
+  checkHistory(branches: HistoryCheckRequest['branches']): Promise<HistoryCheckResult>;
 }
 
 /** The repository's files at one commit. */
@@ -217,6 +221,10 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
         return false;
       }
     });
+  }
+
+  checkHistory(branches: HistoryCheckRequest['branches']): Promise<HistoryCheckResult> {
+    return this.workspace.exclusive((s) => checkBranches(this.workspace, s, branches));
   }
 
   /**
