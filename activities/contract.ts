@@ -13,6 +13,8 @@ import type { SyncRequest, SyncResult } from './kube.js';
 import type { AcceptRequest, DriftRequest } from './drift.js';
 import type { DriftReport, DriftWatchSpec, ObjectDrift } from '../src/domain/drift.js';
 import type { GateDecision, GateRef, NotifyEvent } from '../src/notify/events.js';
+import type { WindowState } from '../src/domain/deploy-window.js';
+import type { WindowRequest } from './windows.js';
 import type { CommitRequest, CommitResult, FieldHistoryQuery, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
 /**
@@ -90,6 +92,8 @@ export interface RampActivities {
   acceptDrift(request: AcceptRequest): Promise<{ sha: string | null; files: string[] }>;
   /** Starts an environment's drift watch, or gives the running one the latest spec. Returns its workflow id. */
   watchDrift(spec: DriftWatchSpec): Promise<string>;
+  /** Whether a stage may write now (its deploy windows, the organisation's, a freeze), why, and when that changes. */
+  deployWindow(request: WindowRequest): Promise<WindowState>;
   /** Hands the event to the release's notification workflow; the callers treat a failure as best effort. */
   notify(notification: Notification): Promise<void>;
 }

@@ -18,6 +18,8 @@ import { createSecretResolver, type SecretSource } from '../src/providers/secret
 import { createNotifyActivities } from './notify.js';
 import { createDeliveryActivities, type DeliveryDeps } from './deliver.js';
 import type { NotificationActivities } from './notify-contract.js';
+import { createWindowActivities, freezeReader } from './windows.js';
+import type { FreezeState } from '../src/domain/freeze.js';
 
 export interface ActivityDeps {
   repositories: GitOpsRepositories;
@@ -36,6 +38,10 @@ export interface ActivityDeps {
   secrets?: SecretSource;
   /** Notification channels (RAMP_UI_URL, RAMP_LINK_SIGNING_KEY_FILE, RAMP_SLACK_API_URL, RAMP_SMTP_URL and the rest: docs/notifications.md). @default none */
   notifications?: Pick<DeliveryDeps, 'uiUrl' | 'linkKeyFile' | 'slackApiUrl' | 'smtp' | 'slack'>;
+  /** RAMP_WINDOWS_FILE: the organisation's deploy windows (docs/governance-windows.md). @default none */
+  windowsFile?: string | undefined;
+  /** The organisation's freeze. @default the `ramp-freeze` workflow's `freezeState` query */
+  readFreeze?: () => Promise<FreezeState | null>;
 }
 
 export function createActivities(deps: ActivityDeps): RampActivities & NotificationActivities {
@@ -60,5 +66,6 @@ export function createActivities(deps: ActivityDeps): RampActivities & Notificat
     ...createKubeActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize }),
     ...createDriftActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize, client: deps.client }),
     ...createWebhookActivities({ http: deps.http, secrets }),
+    ...createWindowActivities({ windowsFile: deps.windowsFile, readFreeze: deps.readFreeze ?? freezeReader(deps.client) }),
   } satisfies RampActivities & NotificationActivities;
 }

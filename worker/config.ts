@@ -24,6 +24,8 @@ export interface WorkerConfig extends TemporalSettings {
   shutdownGraceTime: Duration;
   /** RAMP_GROUPS_FILE: approver groups (`groups: { release-managers: [alice, bob] }`). */
   groupsFile: string | undefined;
+  /** RAMP_WINDOWS_FILE: the organisation's deploy windows (docs/governance-windows.md). */
+  windowsFile?: string | undefined;
   /** RAMP_DECISION_KEYS_FILE: the ramp servers' public keys (JWKS), to verify signed decisions. */
   decisionKeysFile: string | undefined;
   /** Set by `ramp dev` only (no variable): direct commands are recorded as unverified, not refused, although decisions are verified. */
@@ -63,6 +65,7 @@ export function readWorkerConfig(env: Environment = process.env): WorkerConfig {
     // The variable is checked against DURATION (src/settings/variables.ts), the format Temporal reads.
     shutdownGraceTime: variables.RAMP_SHUTDOWN_GRACE as Duration,
     groupsFile: variables.RAMP_GROUPS_FILE,
+    windowsFile: variables.RAMP_WINDOWS_FILE,
     decisionKeysFile: variables.RAMP_DECISION_KEYS_FILE,
     webhooks: variables.RAMP_NOTIFY_WEBHOOKS,
     uiUrl: variables.RAMP_UI_URL,

@@ -13,6 +13,8 @@ import { renderTemplate } from '../../src/domain/template.js';
 import type { MetricSpec } from '../../src/schema/pipeline.js';
 import type { SyncRequest } from '../../activities/kube.js';
 import type { DriftReport } from '../../src/domain/drift.js';
+import type { FreezeState } from '../../src/domain/freeze.js';
+import { createWindowActivities } from '../../activities/windows.js';
 
 export interface DriftCall {
   kind: 'detect' | 'restore' | 'accept';
@@ -52,6 +54,8 @@ export interface FakeRamp {
   syncs: SyncRequest[];
   /** How a sync ends: live (default), or a non-retryable failure of `type` with `message`; `hold` waits first. */
   sync: (request: SyncRequest) => { fail?: { type: string; message: string }; hold?: Promise<void> };
+  /** The organisation's freeze the deployWindow activity sees (null: none). */
+  freeze: FreezeState | null;
 }
 
 const sha = (text: string) => createHash('sha1').update(text).digest('hex');
@@ -76,8 +80,11 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
   const driftCalls: DriftCall[] = [];
   const driftControl = { report: (): DriftReport => ({ sha: 'a'.repeat(40), compared: 1, drifts: [] }), onRestore: () => {}, onAccept: () => {} };
   const watches: string[] = [];
+  const windowControl = { freeze: null as FreezeState | null };
   const syncControl = { sync: (_request: SyncRequest): { fail?: { type: string; message: string }; hold?: Promise<void> } => ({}) };
   const activities: RampActivities = {
+    // The real window edges (time-zone data in the test process), with the fake's freeze.
+    ...createWindowActivities({ readFreeze: () => Promise.resolve(windowControl.freeze) }),
     // Drift needs a cluster: its tests use the real activities (test/kube).
     // eslint-disable-next-line @typescript-eslint/require-await
     async detectDrift() {
@@ -203,6 +210,12 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
   };
   return {
     activities,
+    get freeze() {
+      return windowControl.freeze;
+    },
+    set freeze(state) {
+      windowControl.freeze = state;
+    },
     hooks,
     answers,
     measurements,
