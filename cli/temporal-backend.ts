@@ -23,6 +23,7 @@ import {
   resumeUpdate,
   retryUpdate,
   skipUpdate,
+  windowOverrideUpdate,
   type Ack,
   type HistoryEntry,
   type OperatorArgs,
@@ -59,6 +60,7 @@ const STAGE_UPDATES: Record<StageVerb, UpdateDefinition<Ack, [OperatorArgs & { c
   pause: pauseUpdate,
   resume: resumeUpdate,
   skip: skipUpdate,
+  'window-override': windowOverrideUpdate,
 };
 
 export class TemporalBackend implements RampBackend {
