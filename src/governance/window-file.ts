@@ -8,6 +8,7 @@ import { formatPath } from '../schema/issue.js';
 import { WindowsFile, type OrganisationWindowSpec, type WindowsFileSpec, type WindowsSpec, type WindowSpec } from '../schema/windows.js';
 import type { ScheduledWindow } from './window-schedule.js';
 import { windowIssues } from './window-rules.js';
+import { isTimeZone } from './window-time.js';
 
 /** Parses and checks the file's text; throws an Error naming the file, the field and what to write. */
 export function parseWindowsFile(text: string, file: string): WindowsFileSpec {
@@ -15,7 +16,7 @@ export function parseWindowsFile(text: string, file: string): WindowsFileSpec {
   try {
     data = parse(text);
   } catch (error) {
-    throw new Error(`${file} is not YAML: ${(error as Error).message}. Fix RAMP_WINDOWS_FILE on the worker`);
+    throw new Error(`${file} is not YAML (${(error as Error).message.split('\n')[0]!.replace(/:$/, '')}). Fix RAMP_WINDOWS_FILE on the worker`);
   }
   const result = WindowsFile.safeParse(data);
   if (!result.success) {
@@ -25,6 +26,9 @@ export function parseWindowsFile(text: string, file: string): WindowsFileSpec {
     );
   }
   const spec = result.data;
+  if (!isTimeZone(spec.windows.timeZone)) {
+    throw new Error(`${file}: windows.timeZone: "${spec.windows.timeZone}" is not a time zone this worker knows. Write an IANA time zone such as Europe/Berlin or UTC`);
+  }
   for (const kind of ['allow', 'deny'] as const) {
     for (const [i, w] of spec.windows[kind].entries()) {
       const problem = windowIssues(w, spec.windows.timeZone, ['windows', kind, i])[0];
