@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Notification, RampActivities } from '../../activities/contract.js';
 import type { Groups } from '../../src/domain/approval.js';
 import type { Measurement } from '../../src/domain/analysis/measurement.js';
-import type { CommitRequest, RevertRequest } from '../../src/domain/changes.js';
+import type { CommitRequest, HistoryEntry, RevertRequest } from '../../src/domain/changes.js';
 import { renderTemplate } from '../../src/domain/template.js';
 import type { MetricSpec } from '../../src/schema/pipeline.js';
 import type { SyncRequest } from '../../activities/kube.js';
@@ -56,6 +56,8 @@ export interface FakeRamp {
   sync: (request: SyncRequest) => { fail?: { type: string; message: string }; hold?: Promise<void> };
   /** The organisation's freeze the deployWindow activity sees (null: none). */
   freeze: FreezeState | null;
+  /** What readHistory answers (newest first; filtered by the query's stage). */
+  history: HistoryEntry[];
 }
 
 const sha = (text: string) => createHash('sha1').update(text).digest('hex');
@@ -80,7 +82,7 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
   const driftCalls: DriftCall[] = [];
   const driftControl = { report: (): DriftReport => ({ sha: 'a'.repeat(40), compared: 1, drifts: [] }), onRestore: () => {}, onAccept: () => {} };
   const watches: string[] = [];
-  const windowControl = { freeze: null as FreezeState | null };
+  const windowControl = { freeze: null as FreezeState | null, history: [] as HistoryEntry[] };
   const syncControl = { sync: (_request: SyncRequest): { fail?: { type: string; message: string }; hold?: Promise<void> } => ({}) };
   const activities: RampActivities = {
     // The real window edges (time-zone data in the test process), with the fake's freeze.
@@ -182,8 +184,8 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
       return { reverts: request.commits.map((c) => ({ reverted: c, sha: sha(`revert ${c}`) })) };
     },
     // eslint-disable-next-line @typescript-eslint/require-await
-    async readHistory() {
-      return [];
+    async readHistory(query) {
+      return windowControl.history.filter((e) => query.stage === undefined || e.stage === query.stage);
     },
     // eslint-disable-next-line @typescript-eslint/require-await
     async readFieldHistory() {
@@ -215,6 +217,12 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
     },
     set freeze(state) {
       windowControl.freeze = state;
+    },
+    get history() {
+      return windowControl.history;
+    },
+    set history(entries) {
+      windowControl.history = entries;
     },
     hooks,
     answers,

@@ -16,6 +16,12 @@ import { getTestEnv } from '../harness/temporal.js';
 import { fakeRamp } from '../support/fake-activities.js';
 import { seedPipeline } from '../support/pipelines.js';
 import { runPromotion } from '../support/run-promotion.js';
+import { createTestWorker } from '../harness/temporal.js';
+import { promotionOutcome } from '../../workflows/promotion-outcome.js';
+import { promotionWorkflowId, type PromotionStatus } from '../../workflows/messages.js';
+import type { promotionWorkflow } from '../../workflows/promotion.js';
+import type { FakeRamp } from '../support/fake-activities.js';
+import type { PipelineSpec } from '../../src/schema/pipeline.js';
 import { refusalOf, waitFor } from '../support/wait.js';
 
 const DEADLINE = 90_000;
@@ -37,6 +43,20 @@ async function until(iso: string): Promise<void> {
 
 const production = (windows: string[], steps = ['setWeight: 20', 'pause: {}', 'setWeight: 60']) =>
   seedPipeline({ stages: { production: { with: windows, steps } } });
+
+/** Promotes `version` to production alone (staging is not part of this promotion: the soak reads Git). */
+async function productionOnly(env: TestWorkflowEnvironment, fake: FakeRamp, pipeline: PipelineSpec, during?: () => Promise<void>): Promise<PromotionStatus> {
+  const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
+      taskQueue,
+      workflowId: promotionWorkflowId(pipeline.name, '1.1.0'),
+      args: [{ apiVersion: 'ramp/v1', pipeline, version: '1.1.0', requestedBy: 'rm', kind: 'promote', stages: ['production'] }],
+    });
+    await during?.();
+    return promotionOutcome(handle.result());
+  });
+}
 
 describe('deploy windows and soak time', () => {
   let env: TestWorkflowEnvironment;
@@ -115,6 +135,33 @@ describe('deploy windows and soak time', () => {
     assert.ok(stage.events.some((e) => e.kind === 'window-override' && e.actor === 'carol'));
     assert.ok(fake.commits.every((c) => c.trailers.requestedBy === 'carol' || c.trailers.requestedBy === 'rm'));
     assert.equal(fake.commits[0]!.trailers.requestedBy, 'carol', 'the first commit after the override names who overrode');
+  });
+
+  test('soak from Git: counts from the version’s full promotion in staging; never promoted there, the stage fails and says so', async () => {
+    const pipeline = seedPipeline({
+      stages: { staging: { steps: ['setWeight: 50'] }, production: { with: ['soak: { after: staging, for: 8s }'], steps: ['setWeight: 20'] } },
+    });
+    const never = fakeRamp();
+    const refused = await productionOnly(env, never, pipeline);
+    const failed = refused.stages.find((s) => s.name === 'production')!.result!;
+    assert.equal(failed.failure?.reason, 'NotSoaked');
+    assert.match(failed.failure.message, /1\.1\.0 was never promoted to staging, where it must soak .* Promote it through staging first/);
+    assert.equal(never.commits.length, 0);
+
+    const fake = fakeRamp();
+    const since = new Date(Date.now() - 2_000).toISOString();
+    fake.history = [
+      { sha: 'a'.repeat(40), committedAt: since, subject: 'web/staging: promote', promotion: 'web@1.1.0', stage: 'staging', step: '1/promote', version: '1.1.0', approvedBy: [], requestedBy: null, rollback: null },
+    ];
+    const other = seedPipeline({
+      name: `${pipeline.name}-git`,
+      stages: { staging: { steps: ['setWeight: 50'] }, production: { with: ['soak: { after: staging, for: 8s }'], steps: ['setWeight: 20'] } },
+    });
+    const result = await productionOnly(env, fake, other);
+    const prod = result.stages.find((s) => s.name === 'production')!.result!;
+    assert.equal(result.phase, 'Succeeded');
+    assert.equal(prod.soak?.since, since);
+    assert.ok(Date.parse(prod.commits[0]!.at) >= Date.parse(since) + 8_000, 'production wrote only after the soak');
   });
 
   test('soak: production waits until the version has been stable in staging long enough, then runs', async () => {
