@@ -15,6 +15,7 @@ import { condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { RampActivities } from '../activities/contract.js';
 import { windowWaitMessage, type WindowState } from '../src/domain/deploy-window.js';
 import { FailureReason, PauseReason, StagePhase } from '../src/domain/phases.js';
+import { formatDuration } from '../src/domain/duration.js';
 import { soakMessage, stableSinceFromHistory } from '../src/governance/soak.js';
 import { quick } from './activity-options.js';
 import { now, StageStop, type StageRecord } from './stage-record.js';
@@ -27,6 +28,8 @@ export const DEPLOY_WINDOWS_PATCH = 'deploy-windows';
 const RECHECK_MS = 60_000;
 /** The longest wait between two answers while closed with no known end (a freeze): it may be lifted. */
 const FROZEN_POLL_MS = 5 * 60_000;
+/** How often a long soak refreshes its "… left" message. */
+const SOAK_REFRESH_MS = 3_600_000;
 /** How far back a soak looks for the version's full promotion in Git. */
 const SOAK_HISTORY = 200;
 
@@ -135,7 +138,7 @@ export class StageWindows {
     if (since === null) {
       throw new StageStop(
         FailureReason.NotSoaked,
-        `${version} was never promoted to ${soak.after}, where it must soak for ${Math.round(soak.for / 60_000)} min before ${this.record.input.stage.name}. Promote it through ${soak.after} first`,
+        `${version} was never promoted to ${soak.after} (no full promotion there that was not reverted), where it must soak for ${formatDuration(soak.for)} before ${this.record.input.stage.name}. Promote it through ${soak.after} first`,
       );
     }
     const until = Date.parse(since) + soak.for;
@@ -145,7 +148,8 @@ export class StageWindows {
     while (Date.now() < until) {
       this.record.status.pauseUntil = new Date(until).toISOString();
       this.record.setPhase(StagePhase.Paused, soakMessage(soak.after, until - Date.now()), PauseReason.Soaking);
-      if (await condition(() => requests.abort !== null, until - Date.now())) break;
+      // The message says the time left: refreshed every hour of a long soak.
+      if (await condition(() => requests.abort !== null, Math.min(until - Date.now(), SOAK_REFRESH_MS))) break;
     }
     this.record.status.pauseUntil = null;
     this.record.checkpointAbort();

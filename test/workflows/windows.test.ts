@@ -145,7 +145,7 @@ describe('deploy windows and soak time', () => {
     const refused = await productionOnly(env, never, pipeline);
     const failed = refused.stages.find((s) => s.name === 'production')!.result!;
     assert.equal(failed.failure?.reason, 'NotSoaked');
-    assert.match(failed.failure.message, /1\.1\.0 was never promoted to staging, where it must soak .* Promote it through staging first/);
+    assert.match(failed.failure.message, /1\.1\.0 was never promoted to staging \(.*\), where it must soak for 8s before production\. Promote it through staging first/);
     assert.equal(never.commits.length, 0);
 
     const fake = fakeRamp();
