@@ -22,6 +22,7 @@ import { promotionWorkflowId, type PromotionStatus } from '../../workflows/messa
 import type { promotionWorkflow } from '../../workflows/promotion.js';
 import type { FakeRamp } from '../support/fake-activities.js';
 import type { PipelineSpec } from '../../src/schema/pipeline.js';
+import { freezeReader } from '../../activities/windows.js';
 import { refusalOf, waitFor } from '../support/wait.js';
 
 const DEADLINE = 90_000;
@@ -62,6 +63,10 @@ describe('deploy windows and soak time', () => {
   let env: TestWorkflowEnvironment;
   before(async () => (env = await getTestEnv()));
   after(async () => env?.teardown());
+
+  test('the freeze reader: no ramp-freeze workflow is no freeze', async () => {
+    assert.equal(await freezeReader(env.client)(), null);
+  });
 
   test('a promotion started outside its allow window waits (Paused, DeployWindowClosed) and runs when it opens', async () => {
     const fake = fakeRamp();
