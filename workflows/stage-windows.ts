@@ -110,7 +110,7 @@ export class StageWindows {
       const last = this.last!;
       this.record.status.pauseUntil = last.nextOpen;
       this.record.setPhase(StagePhase.Paused, windowWaitMessage(last), PauseReason.DeployWindowClosed);
-      const opensIn = last.nextOpen === null ? FROZEN_POLL_MS : Math.min(Math.max(0, Date.parse(last.nextOpen) - Date.now()), 7 * 86_400_000);
+      const opensIn = last.nextOpen === null ? FROZEN_POLL_MS : Math.min(Math.max(1_000, Date.parse(last.nextOpen) - Date.now()), 7 * 86_400_000);
       const given = requests.windowOverride;
       await condition(() => requests.abort !== null || requests.windowOverride !== given, opensIn);
       this.record.status.pauseUntil = null;
