@@ -14,6 +14,8 @@ import type { AcceptRequest, DriftRequest } from './drift.js';
 import type { DriftReport, DriftWatchSpec, ObjectDrift } from '../src/domain/drift.js';
 import type { GateDecision, GateRef, NotifyEvent } from '../src/notify/events.js';
 import type { HistoryCheckRequest, HistoryCheckResult } from '../src/domain/guard.js';
+import type { WindowState } from '../src/domain/deploy-window.js';
+import type { WindowRequest } from './windows.js';
 import type { CommitRequest, CommitResult, FieldHistoryQuery, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
 /**
@@ -93,6 +95,8 @@ export interface RampActivities {
   watchDrift(spec: DriftWatchSpec): Promise<string>;
   /** The history guard's check: each branch's tip, and which watched commits are no longer reachable (workflows/guard.ts). */
   checkHistory(request: HistoryCheckRequest): Promise<HistoryCheckResult>;
+  /** Whether a stage may write now (its deploy windows, the organisation's, a freeze), why, and when that changes. */
+  deployWindow(request: WindowRequest): Promise<WindowState>;
   /** Hands the event to the release's notification workflow; the callers treat a failure as best effort. */
   notify(notification: Notification): Promise<void>;
 }

@@ -4,7 +4,7 @@ import type { AxiosInstance } from 'axios';
 import type { GitOpsRepositories } from '../src/providers/git/index.js';
 import { createMetricProviders } from '../src/providers/metrics/registry.js';
 import { createApprovalActivities } from './approvals.js';
-import { createFreezeActivities, type FreezeActivities } from './freeze.js';
+import { createFreezeActivities, createFreezeReader, type FreezeActivities } from './freeze.js';
 import { createIdentityActivities } from './identity.js';
 import type { RampActivities } from './contract.js';
 import { createEnvironmentActivities } from './environment.js';
@@ -20,6 +20,8 @@ import { createNotifyActivities } from './notify.js';
 import { createDeliveryActivities, type DeliveryDeps } from './deliver.js';
 import type { NotificationActivities } from './notify-contract.js';
 import { createGuardActivities, guardedRepositories, HistoryGuard, type GuardSettings } from './guard.js';
+import { createWindowActivities } from './windows.js';
+import type { FreezeState } from '../src/domain/freeze.js';
 
 export interface ActivityDeps {
   repositories: GitOpsRepositories;
@@ -46,6 +48,10 @@ export interface ActivityDeps {
    * the repository's guard. @default off (the worker always passes it)
    */
   guard?: GuardSettings;
+  /** RAMP_WINDOWS_FILE: the organisation's deploy windows (docs/governance-windows.md). @default none */
+  windowsFile?: string | undefined;
+  /** The organisation's freeze. @default the `ramp-freeze` workflow's `freezeState` query */
+  readFreeze?: () => Promise<FreezeState | null>;
 }
 
 export function createActivities(deps: ActivityDeps): RampActivities & NotificationActivities & FreezeActivities {
@@ -73,5 +79,12 @@ export function createActivities(deps: ActivityDeps): RampActivities & Notificat
     ...createKubeActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize }),
     ...createDriftActivities({ repositories, clusters: deps.clusters, kustomize: deps.kustomize, client: deps.client }),
     ...createWebhookActivities({ http: deps.http, secrets }),
+    ...createWindowActivities({ windowsFile: deps.windowsFile, readFreeze: deps.readFreeze ?? readFreezeOf(deps.client) }),
   } satisfies RampActivities & NotificationActivities & FreezeActivities;
+}
+
+/** The freeze of the task queue each window check runs on (activities/freeze.ts). */
+function readFreezeOf(client: Client): () => Promise<FreezeState | null> {
+  const reader = createFreezeReader(client);
+  return () => reader.readFreeze();
 }

@@ -3,10 +3,11 @@
  * resolved like approver groups), and the reader every stage's window check asks whether a
  * freeze is in force (`createFreezeReader`).
  */
+import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Groups } from '../src/domain/approval.js';
 import type { FreezeState } from '../src/domain/freeze.js';
-import { activeFreeze, FREEZE_STATE_QUERY, FREEZE_WORKFLOW_ID } from '../src/domain/freeze-rules.js';
+import { activeFreeze, FREEZE_STATE_QUERY, freezeWorkflowId } from '../src/domain/freeze-rules.js';
 import { readGroups } from './approvals.js';
 
 /** Who may declare or lift a freeze: the groups, and their members from the groups file (for unverified names). */
@@ -45,16 +46,17 @@ export interface FreezeReader {
 }
 
 /**
- * Reads the freeze from its workflow (a query; the worker that serves it must be running). No
+ * Reads the freeze from its workflow — by default the freeze of the task queue the calling
+ * activity runs on (one per ramp deployment) — with a query; the worker that serves it must be running. No
  * freeze workflow → null; an expired `until` → null (the workflow's timer may not have fired yet).
  * Other failures (Temporal unreachable, no worker) are thrown: the caller decides what a freeze
  * it cannot read means.
  */
-export function createFreezeReader(client: Client, workflowId: string = FREEZE_WORKFLOW_ID): FreezeReader {
+export function createFreezeReader(client: Client, workflowId: () => string = () => freezeWorkflowId(Context.current().info.taskQueue)): FreezeReader {
   return {
     async readFreeze(): Promise<FreezeState | null> {
       try {
-        return activeFreeze(await client.workflow.getHandle(workflowId).query<FreezeState | null>(FREEZE_STATE_QUERY), Date.now());
+        return activeFreeze(await client.workflow.getHandle(workflowId()).query<FreezeState | null>(FREEZE_STATE_QUERY), Date.now());
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return null;
         throw error;

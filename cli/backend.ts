@@ -68,7 +68,7 @@ export interface ListResult {
 }
 
 /** The operator commands sent to a promotion's active stage. */
-export type StageVerb = 'approve' | 'reject' | 'pause' | 'resume' | 'skip';
+export type StageVerb = 'approve' | 'reject' | 'pause' | 'resume' | 'skip' | 'window-override';
 
 export interface StageCommandRequest {
   promotionId: string;

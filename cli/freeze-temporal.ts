@@ -7,7 +7,6 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { UserError } from '../src/errors.js';
 import {
   declareFreezeUpdate,
-  FREEZE_WORKFLOW_ID,
   FREEZE_WORKFLOW_TYPE,
   freezeRecordQuery,
   liftFreezeUpdate,
@@ -18,12 +17,16 @@ import {
   type LiftFreezeArgs,
 } from '../workflows/freeze-messages.js';
 import type { RampTemporal, Target } from './connection.js';
+import { freezeWorkflowId } from '../src/domain/freeze-rules.js';
 
-const TARGET: Target = { kind: 'promotion', id: FREEZE_WORKFLOW_ID };
+/** The freeze of the CLI's task queue (one per ramp deployment). */
+function target(temporal: RampTemporal): Target {
+  return { kind: 'promotion', id: freezeWorkflowId(temporal.settings.taskQueue) };
+}
 
 /** The freeze and its record; no freeze workflow (never declared, or ended) → nothing frozen, no events. */
 export async function readFreezeRecord(temporal: RampTemporal): Promise<FreezeRecord> {
-  const handle = temporal.client.workflow.getHandle(FREEZE_WORKFLOW_ID);
+  const handle = temporal.client.workflow.getHandle(target(temporal).id);
   try {
     return await temporal.client.withDeadline(Date.now() + temporal.settings.updateTimeoutMs, async () => {
       const info = await handle.describe();
@@ -32,7 +35,7 @@ export async function readFreezeRecord(temporal: RampTemporal): Promise<FreezeRe
     });
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return { state: null, events: [] };
-    throw await temporal.explain(error, TARGET);
+    throw await temporal.explain(error, target(temporal));
   }
 }
 
@@ -41,7 +44,7 @@ export async function declareFreeze(temporal: RampTemporal, args: DeclareFreezeA
   try {
     await temporal.client.withDeadline(Date.now() + temporal.settings.updateTimeoutMs, () =>
       temporal.client.workflow.start(FREEZE_WORKFLOW_TYPE, {
-        workflowId: FREEZE_WORKFLOW_ID,
+        workflowId: target(temporal).id,
         taskQueue: temporal.settings.taskQueue,
         args: [{} satisfies FreezeInput],
         // Running already: use it (a freeze declared and lifted before keeps its record).
@@ -49,14 +52,14 @@ export async function declareFreeze(temporal: RampTemporal, args: DeclareFreezeA
       }),
     );
   } catch (error) {
-    throw await temporal.explain(error, TARGET);
+    throw await temporal.explain(error, target(temporal));
   }
-  return temporal.update(TARGET, declareFreezeUpdate, args, updateId);
+  return temporal.update(target(temporal), declareFreezeUpdate, args, updateId);
 }
 
 /** Lifts the freeze in force; a UserError when nothing is frozen. */
 export async function liftFreeze(temporal: RampTemporal, args: LiftFreezeArgs, updateId?: string): Promise<FreezeAck> {
   const record = await readFreezeRecord(temporal);
   if (record.state === null) throw new UserError('nothing is frozen; there is no freeze to lift (ramp freeze shows the record)');
-  return temporal.update(TARGET, liftFreezeUpdate, args, updateId);
+  return temporal.update(target(temporal), liftFreezeUpdate, args, updateId);
 }

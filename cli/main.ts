@@ -21,6 +21,7 @@ import { retryCommand } from './commands/retry.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { serverCommand } from './commands/server.js';
 import { skipCommand } from './commands/skip.js';
+import { windowOverrideCommand } from './commands/window-override.js';
 import { statusCommand } from './commands/status.js';
 import { tokenCommand } from './commands/token.js';
 import { validateCommand } from './commands/validate.js';
@@ -40,6 +41,7 @@ const commands: readonly Command[] = [
   pauseCommand,
   resumeCommand,
   skipCommand,
+  windowOverrideCommand,
   retryCommand,
   abortCommand,
   rollbackCommand,

@@ -25,6 +25,7 @@ import {
   resumeUpdate,
   retryUpdate,
   skipUpdate,
+  windowOverrideUpdate,
   type Ack,
   type HistoryEntry,
   type OperatorArgs,
@@ -64,6 +65,7 @@ const STAGE_UPDATES: Record<StageVerb, UpdateDefinition<Ack, [OperatorArgs & { c
   pause: pauseUpdate,
   resume: resumeUpdate,
   skip: skipUpdate,
+  'window-override': windowOverrideUpdate,
 };
 
 export class TemporalBackend implements RampBackend {

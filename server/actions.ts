@@ -18,6 +18,7 @@ import {
   resumeUpdate,
   retryUpdate,
   skipUpdate,
+  windowOverrideUpdate,
   type Ack,
   type PromotionInput,
 } from '../workflows/messages.js';
@@ -105,10 +106,11 @@ const STAGE_DECISIONS: Record<StageAction, DecisionAction> = {
   pause: DecisionAction.Pause,
   resume: DecisionAction.Resume,
   skip: DecisionAction.Skip,
+  'window-override': DecisionAction.WindowOverride,
 };
 
 /**
- * approve, reject, pause, resume, skip: to the stage the promotion is running, which must be
+ * approve, reject, pause, resume, skip, window-override: to the stage the promotion is running, which must be
  * `stage`. Sent with the decision's id as the Update id (a repeat is a duplicate) — except a
  * link's decision, whose id is the link's: it goes with a fresh Update id, so that a replayed
  * link reaches the workflow and is refused there, on the record, as already used.
@@ -125,7 +127,8 @@ export async function stageCommand(
   const promotion = await temporal.promotionStatus(promotionId);
   const names = promotion.stages.map((s) => s.name);
   if (!names.includes(stage)) throw new ApiError(404, `promotion ${promotionId} has no stage ${stage}; its stages: ${names.join(', ')}`);
-  await authorize(ctx, actor, action === 'approve' || action === 'reject' ? 'approve' : 'operate', { name: promotion.pipeline }, stage);
+  const permission = action === 'approve' || action === 'reject' ? 'approve' : action === 'window-override' ? 'override' : 'operate';
+  await authorize(ctx, actor, permission, { name: promotion.pipeline }, stage);
 
   const active = promotion.activeStage;
   if (!active)
@@ -170,6 +173,8 @@ export async function stageCommand(
       return temporal.update(where, resumeUpdate, base, id);
     case 'skip':
       return temporal.update(where, skipUpdate, { ...base, ...optional('reason', reason) }, id);
+    case 'window-override':
+      return temporal.update(where, windowOverrideUpdate, { ...base, reason: reason ?? '' }, id);
   }
 }
 

@@ -97,6 +97,8 @@ export const STAGE_ACTIONS = {
   pause: OptionalReasonRequest,
   resume: EmptyRequest,
   skip: OptionalReasonRequest,
+  /** Through a closed deploy window or a freeze (the override permission; a reason is required). */
+  'window-override': ReasonRequest,
 } as const;
 export type StageAction = keyof typeof STAGE_ACTIONS;
 

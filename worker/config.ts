@@ -26,6 +26,8 @@ export interface WorkerConfig extends TemporalSettings {
   groupsFile: string | undefined;
   /** RAMP_FREEZE_GROUPS: who may declare and lift a freeze; empty: anyone. */
   freezeGroups: string[];
+  /** RAMP_WINDOWS_FILE: the organisation's deploy windows (docs/governance-windows.md). */
+  windowsFile?: string | undefined;
   /** RAMP_DECISION_KEYS_FILE: the ramp servers' public keys (JWKS), to verify signed decisions. */
   decisionKeysFile: string | undefined;
   /** Set by `ramp dev` only (no variable): direct commands are recorded as unverified, not refused, although decisions are verified. */
@@ -68,6 +70,7 @@ export function readWorkerConfig(env: Environment = process.env): WorkerConfig {
     shutdownGraceTime: variables.RAMP_SHUTDOWN_GRACE as Duration,
     groupsFile: variables.RAMP_GROUPS_FILE,
     freezeGroups: variables.RAMP_FREEZE_GROUPS,
+    windowsFile: variables.RAMP_WINDOWS_FILE,
     decisionKeysFile: variables.RAMP_DECISION_KEYS_FILE,
     webhooks: variables.RAMP_NOTIFY_WEBHOOKS,
     uiUrl: variables.RAMP_UI_URL,

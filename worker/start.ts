@@ -77,6 +77,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
         http: axios.create(),
         groupsFile: config.groupsFile,
         freezeGroups: config.freezeGroups,
+        windowsFile: config.windowsFile,
         decisionKeysFile: config.decisionKeysFile,
         acceptUnverified: config.acceptUnverified ?? false,
         webhooks: config.webhooks,

@@ -4,11 +4,11 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { FreezeState } from '../src/domain/freeze.js';
-import { FREEZE_STATE_QUERY, FREEZE_WORKFLOW_ID } from '../src/domain/freeze-rules.js';
+import { FREEZE_STATE_QUERY, freezeWorkflowId } from '../src/domain/freeze-rules.js';
 import type { Actor } from '../src/identity/actor.js';
 
 export type { FreezeState };
-export { FREEZE_WORKFLOW_ID };
+export { freezeWorkflowId };
 export const FREEZE_WORKFLOW_TYPE = 'freezeWorkflow';
 /** What a signed freeze decision names as its `gate`: declare or lift (a declare's decision never lifts). */
 export const FreezeVerb = { Declare: 'declare', Lift: 'lift' } as const;

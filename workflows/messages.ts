@@ -11,6 +11,7 @@ import type { FileDiff, HistoryEntry } from '../src/domain/changes.js';
 import type { FailureReason, PauseReason, PromotionPhase, StagePhase, StepStatus } from '../src/domain/phases.js';
 import type { AccessSpec, PipelineSpec, StageSpec } from '../src/schema/pipeline.js';
 import type { Actor } from '../src/identity/actor.js';
+import type { WindowState } from '../src/domain/deploy-window.js';
 
 // ---------------------------------------------------------------- inputs
 
@@ -85,6 +86,11 @@ export interface StageInput {
   access?: AccessSpec | null;
   /** The pipeline's own policies (spec.policies; absent before issue 12: none). Organisation-wide ones come from the worker. */
   policies?: PipelineSpec['policies'];
+  /**
+   * With `stage.soak`: when the version became stable (promoted, and live with a sync mode) in
+   * `soak.after` in this promotion, ISO-8601; absent: the stage reads it from Git.
+   */
+  soakSince?: string;
   /** @deprecated The old name of `kind: 'rollback'`; read only by `upgradeStageInput`. */
   fastTrack?: boolean;
   /** Set when resuming after continue-as-new. */
@@ -102,6 +108,23 @@ export interface StageRequests {
   resumes: number;
   /** The person whose command the next commit carries out (resume, skip, override), once. */
   decidedBy?: string | null;
+  /** A window override: lets the stage through the closed period it was given in (until `until`; null: while it lasts). */
+  windowOverride?: WindowOverrideRecord | null;
+}
+
+/** Who let a stage through a closed deploy window or a freeze, why, and for how long. */
+export interface WindowOverrideRecord {
+  actor: string;
+  identity?: Actor;
+  reason: string;
+  at: string;
+  /** ISO-8601: the end of the closed period it overrides (the window's next opening); null: no known end (a freeze). */
+  until: string | null;
+  /** What was closed: the window state's reason. */
+  closed: string;
+  /** Where the decision was taken, and the signed decision's id. */
+  channel?: string;
+  decisionId?: string;
 }
 
 /** What a stage carries across continue-as-new: everything else follows from it. */
@@ -171,6 +194,12 @@ export interface StageStatus {
   failure: { reason: FailureReason; message: string } | null;
   /** With a sync mode: the last commit seen live and healthy in the cluster. */
   live?: LiveRecord | null;
+  /** The latest answer about the stage's deploy windows (docs/governance-windows.md); absent before windows existed. */
+  window?: WindowState | null;
+  /** With `soak`: where the version soaks, since when and until when (ISO-8601). */
+  soak?: { after: string; since: string; until: string } | null;
+  /** Window overrides given to this stage, oldest first. */
+  windowOverrides?: WindowOverrideRecord[];
 }
 
 export interface LiveRecord {
@@ -247,6 +276,8 @@ export const skipUpdate = defineUpdate<Ack, [OperatorArgs & { reason?: string }]
 export const abortUpdate = defineUpdate<Ack, [OperatorArgs & { reason: string }]>('abort');
 /** The same, fire-and-forget, for alerts. */
 export const abortSignal = defineSignal<[OperatorArgs & { reason: string }]>('abort');
+/** Let the stage through a closed deploy window or a freeze (reason required; the override permission). */
+export const windowOverrideUpdate = defineUpdate<Ack, [OperatorArgs & { reason: string }]>('windowOverride');
 /** Re-run the stage that failed (on the promotion). */
 export const retryUpdate = defineUpdate<Ack, [OperatorArgs]>('retry');
 

@@ -346,6 +346,19 @@ export class PromotionRun {
     return null;
   }
 
+  /**
+   * With `soak`: when this promotion made the version stable in `soak.after` — found live and
+   * healthy there (a sync mode), else promoted. Absent when another promotion did: the stage
+   * reads Git (workflows/stage-windows.ts).
+   */
+  private soakSince(stage: StageSpec): { soakSince?: string } {
+    const after = stage.soak?.after;
+    const result = after === undefined ? null : this.status.stages.find((s) => s.name === after)?.result;
+    if (!result || result.phase !== StagePhase.Promoted) return {};
+    const since = result.live?.at ?? result.events.findLast((e) => e.kind === 'promoted')?.at;
+    return since === undefined ? {} : { soakSince: since };
+  }
+
   /** Runs one attempt of a stage; null when its environment was busy (after waiting a while). */
   private async runStage(stage: StageSpec, summary: StageSummary): Promise<StageStatus | null> {
     try {
@@ -367,6 +380,7 @@ export class PromotionRun {
             ...(this.input.release ? { release: this.input.release } : {}),
             ...(this.input.pipeline.access ? { access: this.input.pipeline.access } : {}),
             ...(this.input.pipeline.policies?.length ? { policies: this.input.pipeline.policies } : {}),
+            ...this.soakSince(stage),
           },
         ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,

@@ -45,6 +45,10 @@ export function stageDisplayPhase(phase: StagePhase, pauseReason: PauseReason | 
       return 'Inconclusive';
     case PauseReason.AwaitingConfirmation:
       return 'AwaitingConfirmation';
+    case PauseReason.DeployWindowClosed:
+      return 'WindowClosed';
+    case PauseReason.Soaking:
+      return 'Soaking';
     default:
       return StagePhase.Paused;
   }
@@ -52,7 +56,8 @@ export function stageDisplayPhase(phase: StagePhase, pauseReason: PauseReason | 
 
 /**
  * Whom a stage waits for: the pending approval's approvers (as the gate opened; not updated per
- * partial approval), `operator` for a pause, `webhook` for a confirmation.
+ * partial approval), `operator` for a pause, `webhook` for a confirmation, `clock` for a closed
+ * deploy window or a soak.
  */
 export function stageWaitingFor(phase: StagePhase, pauseReason: PauseReason | null, approvals: readonly ApprovalRecord[]): string[] {
   const pending = approvals.at(-1);
@@ -62,6 +67,7 @@ export function stageWaitingFor(phase: StagePhase, pauseReason: PauseReason | nu
     return pending.eligible.filter((user) => !approved.has(user));
   }
   if (phase !== StagePhase.Paused) return [];
+  if (pauseReason === PauseReason.DeployWindowClosed || pauseReason === PauseReason.Soaking) return ['clock'];
   return pauseReason === PauseReason.AwaitingConfirmation ? ['webhook'] : [OPERATOR];
 }
 

@@ -11,7 +11,7 @@ import { gateDecisionRefusal, gateOutcome, progress, type GateContext } from '..
 import { OverrideKind, overrideEligible, overrideRefusal, overrideRefusalFor } from '../src/domain/override.js';
 import { Permission, accessGroups, groupsOf, permissionRefusal } from '../src/domain/permissions.js';
 import { isVerified, unverifiedActor, type Actor } from '../src/identity/actor.js';
-import { DecisionChannel, type DecisionAction, type DecisionTarget } from '../src/identity/decision.js';
+import { DecisionAction, DecisionChannel, type DecisionTarget } from '../src/identity/decision.js';
 import { VERIFIED_DECISIONS_PATCH, authenticate, forbidden, identityRefusal } from './command-identity.js';
 import { PauseReason, StagePhase, TERMINAL_STAGE_PHASES } from '../src/domain/phases.js';
 import type { Ack, OperatorArgs } from './messages.js';
@@ -50,6 +50,58 @@ export class StageCommands {
     if (this.record.status.pauseReason === PauseReason.AwaitingApproval) {
       throw new Error(`stage ${this.stage} waits for approval, which resume cannot give. Use ramp approve`);
     }
+    if (this.record.status.pauseReason === PauseReason.DeployWindowClosed) {
+      throw new Error(`stage ${this.stage} waits for its deploy window, which resume cannot open. It goes on by itself when the window opens, or: ramp window-override ${this.promotionId} --reason "…"`);
+    }
+    if (this.record.status.pauseReason === PauseReason.Soaking) {
+      throw new Error(`stage ${this.stage} soaks (${this.record.status.message}); resume cannot shorten the soak. Wait, or abort`);
+    }
+  }
+
+  validateWindowOverride(args: OperatorArgs & { reason: string }): void {
+    this.validateCommand(args);
+    if (typeof args.reason !== 'string' || args.reason.trim() === '') throw new Error('say why: a window override needs a reason (--reason)');
+    const window = this.record.status.window;
+    if (!window) throw new Error(`stage ${this.stage} has not checked its deploy windows yet; nothing to override`);
+    if (window.open) throw new Error(`the deploy window of ${this.stage} is open (${window.reason}); nothing to override`);
+  }
+
+  /**
+   * Lets the stage through the closed period of its deploy window (or a freeze): a signed
+   * decision, a reason, and the override permission; recorded with the actor.
+   */
+  async windowOverride(args: OperatorArgs & { reason: string }): Promise<Ack> {
+    this.lastCommandAt = Date.now();
+    const { actor, channel, decisionId } = await this.identifyDecision(args, DecisionAction.WindowOverride, true, () => ({}));
+    const why = permissionRefusal({
+      permission: Permission.Override,
+      pipeline: this.record.input.pipeline,
+      access: this.record.input.access ?? null,
+      actor,
+      groups: await this.workerGroups(actor),
+      stage: this.stage,
+    });
+    if (why !== null) {
+      this.record.event('window-override-refused', why, actor);
+      throw forbidden(why);
+    }
+    const window = this.record.status.window;
+    const override = {
+      actor: actor.name,
+      identity: actor,
+      reason: args.reason.trim(),
+      at: now(),
+      until: window?.nextOpen ?? null,
+      closed: window?.reason ?? 'the deploy window is closed',
+      channel,
+      ...(decisionId !== undefined ? { decisionId } : {}),
+    };
+    this.record.requests.windowOverride = override;
+    (this.record.status.windowOverrides ??= []).push(override);
+    this.record.requests.decidedBy = actor.name;
+    const message = `${actor.name} overrode the closed deploy window (${override.closed}): ${override.reason}`;
+    this.record.event('window-override', message, actor);
+    return { message };
   }
 
   validatePause(args: OperatorArgs): void {

@@ -67,7 +67,7 @@ export class StageRollout {
     this.hooks = new StageWebhooks(this.record);
     this.approvals = new StageApprovals(this.record, this.hooks, () => this.continueAsNewIfSuggested());
     this.analyses = new StageAnalysis(this.record, this.approvals);
-    this.windows = new StageWindows(this.record);
+    this.windows = new StageWindows(this.record, () => this.continueAsNewIfSuggested());
     this.policies = new StagePolicies(this.record, this.approvals, this.windows);
     this.canaryStarted = this.status.commits.length > 0;
   }
@@ -114,6 +114,8 @@ export class StageRollout {
       if (verification?.prePromotion && !fastTrack) await this.analyses.run(verification.prePromotion, 'pre-promotion');
       if (!fastTrack) await this.hooks.confirm('confirm-promotion', `the promotion of ${this.input.version} to stable`);
       this.record.checkpointAbort();
+      // Full promotion is a write too: a window that closed during the last step holds it.
+      if (stage.strategy.kind === 'canary' && !fastTrack) await this.windows.atStepBoundary();
       await this.promoteFully();
       if (verification?.postPromotion && !fastTrack) await this.analyses.run(verification.postPromotion, 'post-promotion');
       this.record.setPhase(StagePhase.Promoted, `${this.input.version} is stable in ${stage.name}`);
@@ -232,6 +234,8 @@ export class StageRollout {
     this.status.pauseUntil = null;
     this.record.checkpointAbort();
     await this.analyses.checkBackground();
+    // A deny window that started mid-pause extends it (onClose: pauseAtNextStep).
+    if (!this.requests.skip) await this.windows.atPauseEnd();
     this.record.setPhase(StagePhase.Progressing, 'continuing');
   }
 

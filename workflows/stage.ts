@@ -4,7 +4,7 @@
  * stage), so at most one promotion is in an environment at a time.
  *
  * Its messages, all in messages.ts: the status Query; the Updates approve, reject, resume,
- * pause, skip and abort, each with a validator that refuses at once (stage-commands.ts); and
+ * pause, skip, abort and windowOverride, each with a validator that refuses at once (stage-commands.ts); and
  * the abort Signal for alerts. The flow is in stage-rollout.ts.
  */
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
@@ -20,6 +20,7 @@ import {
   type OperatorArgs,
   type StageInput,
   type StageStatus,
+  windowOverrideUpdate,
 } from './messages.js';
 import { StageRollout } from './stage-rollout.js';
 
@@ -38,6 +39,9 @@ export async function stageWorkflow(input: StageInput): Promise<StageStatus> {
   setHandler(pauseUpdate, (args) => commands.pause(args), { validator: (args: OperatorArgs) => commands.validatePause(args) });
   setHandler(skipUpdate, (args) => commands.skip(args), { validator: (args: OperatorArgs) => commands.validateSkip(args) });
   setHandler(abortUpdate, (args) => commands.abort(args), { validator: (args: OperatorArgs & { reason: string }) => commands.validateAbort(args) });
+  setHandler(windowOverrideUpdate, (args) => commands.windowOverride(args), {
+    validator: (args: OperatorArgs & { reason: string }) => commands.validateWindowOverride(args),
+  });
   setHandler(abortSignal, (args) => {
     if (commands.abortRefusal(args) === null) commands.abortRequested(args.actor, args.reason);
   });

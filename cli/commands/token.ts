@@ -22,7 +22,7 @@ import { json } from '../output.js';
  * What a service token may be granted: the names of src/domain/permissions.ts's `Permission`
  * (kept here as literals until that module is on main).
  */
-export const TOKEN_PERMISSIONS = ['promote', 'approve', 'operate', 'rollback', 'drift', 'administer'] as const;
+export const TOKEN_PERMISSIONS = ['promote', 'approve', 'operate', 'rollback', 'drift', 'override', 'administer'] as const;
 /** The actions `operate` covers, so that `--permissions abort` can say which permission to give. */
 const OPERATE_ACTIONS = ['pause', 'resume', 'skip', 'abort', 'retry'];
 const NAME_RE = new RegExp(NAME_PATTERN);

@@ -132,6 +132,22 @@ function hintFor(
         who: operators(s.stage, 'resumes it'),
         actions: [{ does: 'resume', command: `ramp resume ${id} --stage ${s.stage}` }],
       };
+    case PauseReason.DeployWindowClosed:
+      return {
+        key,
+        situation: `${stage} ${s.message}`,
+        who: `the clock (it goes on by itself when the window opens); ${overrideHoldersOf(s.stage, pinned)} may override the closed window, with a reason`,
+        actions: [{ does: 'override the window', command: `ramp window-override ${id} --stage ${s.stage} --as USER --reason "..."` }, abort('give up')],
+      };
+    case PauseReason.Soaking:
+      return {
+        key,
+        situation: s.soak
+          ? `${stage} soaks in ${s.soak.after} until ${formatClock(s.soak.until, options)}: the version must be stable there for a while before ${s.stage} starts`
+          : `${stage} ${s.message}`,
+        who: `the clock (it goes on by itself); ${operators(s.stage, 'may abort')}`,
+        actions: [abort('give up')],
+      };
     case PauseReason.AwaitingConfirmation:
       return { key, situation: `${stage} is ${s.message}`, who: `the webhook's service, by answering 2xx (it is asked again every interval)`, actions: [] };
     default:
@@ -150,6 +166,14 @@ function operatorsOf(pipeline: string, stage: string | null, pinned: PinnedAcces
   if (!pinned.access) return 'anyone (the pipeline has no access block)';
   const who = grantees(pinned.access, Permission.Operate, stage).map(formatEntry);
   return who.length > 0 ? who.join(', ') : `nobody (the access block grants operate on ${stage ?? pipeline} to nobody)`;
+}
+
+/** Who may override a stage's deploy window: the access block's `override` grantees (administer included) when pinned. */
+function overrideHoldersOf(stage: string, pinned: PinnedAccess | null): string {
+  if (!pinned) return 'anyone with the override permission';
+  if (!pinned.access) return 'anyone (the pipeline has no access block)';
+  const who = grantees(pinned.access, Permission.Override, stage).map(formatEntry);
+  return who.length > 0 ? who.join(', ') : `nobody (the access block grants override on ${stage} to nobody)`;
 }
 
 /** The gate's approvers as the record wrote them (the access block's granted ones included). */

@@ -12,7 +12,7 @@ import { declareFreeze, liftFreeze, readFreezeRecord } from '../../cli/freeze-te
 import { freezeUntil } from '../../src/domain/freeze-rules.js';
 import type { Actor as ActorType } from '../../src/identity/actor.js';
 import { DecisionAction, type DecisionTarget } from '../../src/identity/decision.js';
-import { FREEZE_WORKFLOW_ID, FreezeVerb } from '../../workflows/freeze-messages.js';
+import { FreezeVerb, freezeWorkflowId } from '../../workflows/freeze-messages.js';
 import type { AppEnv, ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { bodyOf } from '../request.js';
@@ -63,8 +63,8 @@ export const FreezeAck = z
   .openapi('FreezeAck');
 
 /** What a freeze decision is about: the freeze workflow, and which verb (a declare's decision never lifts). */
-function freezeTarget(verb: FreezeVerb): DecisionTarget {
-  return { promotionId: FREEZE_WORKFLOW_ID, pipeline: '', version: '', stage: null, gate: verb, attempt: null, commit: null };
+function freezeTarget(verb: FreezeVerb, taskQueue: string): DecisionTarget {
+  return { promotionId: freezeWorkflowId(taskQueue), pipeline: '', version: '', stage: null, gate: verb, attempt: null, commit: null };
 }
 
 export function freezeRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
@@ -75,15 +75,17 @@ export function freezeRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     const until = freezeUntil({ until: body.until, for: body.for }, Date.now());
     if (!until.ok) throw new ApiError(400, until.error.replace('--until or --for', 'until or for').replace('--for: ', 'for: '));
     const actor: ActorType = c.get('actor');
-    const decision = await ctx.sign(DecisionAction.Freeze, actor, freezeTarget(FreezeVerb.Declare), { channel: c.get('channel') });
+    const temporal = await ctx.temporal.get();
+    const decision = await ctx.sign(DecisionAction.Freeze, actor, freezeTarget(FreezeVerb.Declare, temporal.settings.taskQueue), { channel: c.get('channel') });
     const args = { actor: actor.name, decision: decision.token, reason: body.reason, until: until.until };
-    return c.json(await declareFreeze(await ctx.temporal.get(), args, decision.decisionId));
+    return c.json(await declareFreeze(temporal, args, decision.decisionId));
   });
 
   app.post('/api/v1/freeze/lift', async (c) => {
     const body = await bodyOf(c, LiftFreezeRequest);
     const actor: ActorType = c.get('actor');
-    const decision = await ctx.sign(DecisionAction.Freeze, actor, freezeTarget(FreezeVerb.Lift), { channel: c.get('channel') });
-    return c.json(await liftFreeze(await ctx.temporal.get(), { actor: actor.name, decision: decision.token, reason: body.reason }, decision.decisionId));
+    const temporal = await ctx.temporal.get();
+    const decision = await ctx.sign(DecisionAction.Freeze, actor, freezeTarget(FreezeVerb.Lift, temporal.settings.taskQueue), { channel: c.get('channel') });
+    return c.json(await liftFreeze(temporal, { actor: actor.name, decision: decision.token, reason: body.reason }, decision.decisionId));
   });
 }

@@ -21,6 +21,7 @@ export const PageActionName = {
   Pause: 'pause',
   Resume: 'resume',
   Skip: 'skip',
+  WindowOverride: 'window-override',
   Abort: 'abort',
   Retry: 'retry',
   Rollback: 'rollback',
@@ -126,7 +127,20 @@ export function pageActions(input: ActionInput): PageAction[] {
         });
       }
     }
-    const paused = active.phase === StagePhase.Paused && active.pauseReason !== PauseReason.AwaitingApproval;
+    // A closed deploy window and a soak wait for the clock: resume cannot end them (the workflow refuses it).
+    const clockWait = active.pauseReason === PauseReason.DeployWindowClosed || active.pauseReason === PauseReason.Soaking;
+    const paused = active.phase === StagePhase.Paused && active.pauseReason !== PauseReason.AwaitingApproval && !clockWait;
+    if (active.phase === StagePhase.Paused && active.pauseReason === PauseReason.DeployWindowClosed) {
+      actions.push({
+        name: PageActionName.WindowOverride,
+        label: 'Override the closed deploy window',
+        path: `${at}/window-override`,
+        stage: active.stage,
+        text: REASON('Why go through the closed window (required)'),
+        fields: {},
+        refusal: windowOverrideRefusal(input, active.stage),
+      });
+    }
     if (paused) {
       const inconclusive = active.pauseReason === PauseReason.InconclusiveAnalysis;
       const override = inconclusive ? overrideRefusal(input, active, stageSpec, 'resume past an inconclusive analysis') : null;
@@ -196,6 +210,19 @@ function operateRefusal(input: ActionInput, stage: string | null): string | null
   if (!input.pinned) return null;
   return permissionRefusal({
     permission: Permission.Operate,
+    pipeline: input.pinned.pipeline.name,
+    access: input.pinned.pipeline.access ?? null,
+    actor: input.viewer,
+    groups: input.snapshot.activeStage?.groups ?? {},
+    stage,
+  });
+}
+
+/** The `override` permission (docs/governance-windows.md): open without an access block; administer implies it. */
+function windowOverrideRefusal(input: ActionInput, stage: string): string | null {
+  if (!input.pinned) return null;
+  return permissionRefusal({
+    permission: Permission.Override,
     pipeline: input.pinned.pipeline.name,
     access: input.pinned.pipeline.access ?? null,
     actor: input.viewer,

@@ -14,4 +14,21 @@ export interface WindowState {
   nextClose: string | null;
   /** ISO-8601: the instant this was computed for. */
   at: string;
+  /** The time zone the local times below are in (the stage's first window's; absent in answers from before). */
+  timeZone?: string;
+  /** `nextOpen` as people there read it: `Mon 2026-01-05 09:00 Europe/Berlin`. */
+  nextOpenLocal?: string | null;
+  /** `nextClose` likewise. */
+  nextCloseLocal?: string | null;
+  /** Open: why it closes at `nextClose` (Kargo's nextCloseReason). */
+  nextCloseReason?: string | null;
+  /** Closed: the allow window that opens next (or the deny window or `freeze` holding it); open: the allow window it is in. */
+  window?: string | null;
+}
+
+/** `waits for the deploy window business-hours: opens Mon 2026-01-05 09:00 Europe/Berlin`: the waiting sentence. */
+export function windowWaitMessage(state: WindowState): string {
+  const what = state.window && state.window !== 'freeze' ? `the deploy window ${state.window}` : 'the deploy window';
+  const when = state.nextOpenLocal ? `opens ${state.nextOpenLocal}` : 'no known opening (ramp window-override to go through)';
+  return `waits for ${what}: ${when}; closed ${state.reason}`;
 }

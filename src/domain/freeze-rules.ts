@@ -7,8 +7,14 @@ import { actorGroups, actorLabel, type Actor } from '../identity/actor.js';
 import type { FreezeState } from './freeze.js';
 import { parseDuration } from './duration.js';
 
-/** One freeze per Temporal namespace: its workflow's id. */
-export const FREEZE_WORKFLOW_ID = 'ramp-freeze';
+/**
+ * One freeze per ramp deployment — the workers of one task queue, with the CLIs and servers that
+ * start promotions on it: its workflow's id. (Tests, each on a task queue of its own, never see
+ * each other's freezes.)
+ */
+export function freezeWorkflowId(taskQueue: string): string {
+  return `ramp-freeze/${taskQueue}`;
+}
 /** The query that answers the freeze in force (workflows/freeze-messages.ts defines it). */
 export const FREEZE_STATE_QUERY = 'freezeState';
 
@@ -38,7 +44,10 @@ export function freezeUntil(request: { until?: string | undefined; for?: string 
   if (!until) return { ok: true, until: null };
   // A time without a zone would depend on where it is read: ask for one.
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(until)) {
-    return { ok: false, error: `until ${JSON.stringify(until.slice(0, 40))} is not an ISO-8601 time with a zone; write e.g. 2026-12-24T18:00:00Z or 2026-12-24T18:00+01:00` };
+    return {
+      ok: false,
+      error: `until ${JSON.stringify(until.slice(0, 40))} is not an ISO-8601 time with a zone; write e.g. 2026-12-24T18:00:00Z or 2026-12-24T18:00+01:00`,
+    };
   }
   const ms = Date.parse(until);
   if (Number.isNaN(ms)) return { ok: false, error: `until ${JSON.stringify(until)} is not a valid time` };

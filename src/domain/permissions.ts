@@ -2,8 +2,8 @@
  * Who may do what to a pipeline, per stage: the one place that answers it, for the server
  * before it sends a command and for the workflows' validators after. Pure and table-tested.
  *
- * Without an access block (`spec.access`), anyone may promote, operate, roll back and decide
- * drift — what ramp did before it knew people — and each gate's approvers approve; nobody
+ * Without an access block (`spec.access`), anyone may promote, operate, roll back, decide
+ * drift and override deploy windows — what ramp did before it knew people — and each gate's approvers approve; nobody
  * administers. With one, only what it grants. `approve` makes people approvers of every gate of
  * the granted stages besides the gate's own approvers; `administer` implies every permission
  * but `approve`, so that running a pipeline never lets anyone open its gates.
@@ -20,6 +20,8 @@ export const Permission = {
   Rollback: 'rollback',
   /** Accept or reject drift. */
   Drift: 'drift',
+  /** Run a stage outside its deploy window or through a freeze (docs/governance-windows.md). */
+  Override: 'override',
   /** Every permission but approve. */
   Administer: 'administer',
 } as const;
@@ -32,11 +34,12 @@ export const PERMISSIONS = [
   Permission.Operate,
   Permission.Rollback,
   Permission.Drift,
+  Permission.Override,
   Permission.Administer,
 ] as const satisfies readonly Permission[];
 
 /** What anyone may do to a pipeline without an access block. */
-const OPEN_BY_DEFAULT: readonly Permission[] = [Permission.Promote, Permission.Operate, Permission.Rollback, Permission.Drift];
+const OPEN_BY_DEFAULT: readonly Permission[] = [Permission.Promote, Permission.Operate, Permission.Rollback, Permission.Drift, Permission.Override];
 
 /** Group name → members: the worker's groups file, for actors nobody verified. */
 export type GroupsFile = Readonly<Record<string, readonly string[]>>;
@@ -128,6 +131,7 @@ const VERB: Record<Permission, string> = {
   operate: 'operate',
   rollback: 'roll back',
   drift: 'decide drift on',
+  override: 'override the deploy windows of',
   administer: 'administer',
 };
 

@@ -96,5 +96,7 @@ export const FailureReason = {
   PolicyDenied: 'PolicyDenied',
   /** The deploy window closed mid-canary and the stage says `onClose: abort`. */
   WindowClosed: 'WindowClosed',
+  /** The stage's `soak` names an earlier stage the version was never stable in. */
+  NotSoaked: 'NotSoaked',
 } as const;
 export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];

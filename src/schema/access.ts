@@ -16,7 +16,7 @@ export const Grant = z
     may: z
       .array(z.enum(PERMISSIONS))
       .describe(
-        'promote, approve (an approver of every gate of these stages, besides its own approvers), operate (pause, resume, skip, abort, retry), rollback, drift (accept or reject drift), administer (everything but approve).',
+        'promote, approve (an approver of every gate of these stages, besides its own approvers), operate (pause, resume, skip, abort, retry), rollback, drift (accept or reject drift), override (run a stage outside its deploy window or through a freeze), administer (everything but approve).',
       ),
     stages: z
       .array(z.union([z.literal(ALL_STAGES), Name]))

@@ -11,6 +11,7 @@ import { parseYamlPath } from '../domain/yaml-path.js';
 import { guessName as closest } from './messages.js';
 import { error, warning, type IssuePath, type SpecIssue } from './issue.js';
 import type { ApprovalSpec, CanaryStrategySpec, PipelineSpec, StageSpec, TrafficRoutingSpec, UpdateTargetSpec } from './pipeline.js';
+import { stageWindowIssues } from '../governance/window-rules.js';
 
 export interface Rule {
   /** Also the `code` of the issues it reports. */
@@ -829,6 +830,11 @@ export const rules: readonly Rule[] = [
             : [],
         );
       }),
+  },
+  {
+    id: 'windows',
+    description: "Deploy windows parse (rrule, cron, start, time zone) and a soak names an earlier stage (src/governance/window-rules.ts).",
+    check: stageWindowIssues,
   },
 ];
 

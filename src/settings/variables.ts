@@ -117,6 +117,13 @@ export const workerVariables = {
       unset: 'anyone may declare and lift a freeze (an emergency brake)',
     },
   ),
+  RAMP_WINDOWS_FILE: variable(z.string().optional(), {
+    description:
+      "a YAML file of the organisation's deploy windows (apiVersion: ramp/v1, kind: Windows, windows: { allow, deny }), honoured by every stage beside its own (docs/governance-windows.md)",
+    expected: 'a file path',
+    readers: ['worker'],
+    unset: "no organisation windows: only each stage's own",
+  }),
   RAMP_DECISION_KEYS_FILE: variable(z.string().optional(), {
     description:
       'the public keys (a JWKS file, from ramp server keys) of the ramp servers whose signed decisions the worker accepts; once set, approvals and overrides need a verified person (docs/server.md)',

@@ -24,7 +24,7 @@ import { serverIdentity } from '../../server/identity.js';
 import { listen, type Listening } from '../../server/listen.js';
 import type { Actor } from '../../src/identity/actor.js';
 import { generateDecisionKeys } from '../../src/identity/decision-signature.js';
-import { FREEZE_WORKFLOW_ID, freezeRecordQuery, liftFreezeUpdate, type FreezeAck, type FreezeRecord } from '../../workflows/freeze-messages.js';
+import { freezeRecordQuery, freezeWorkflowId, liftFreezeUpdate, type FreezeAck, type FreezeRecord } from '../../workflows/freeze-messages.js';
 import { ramp } from '../cli/helpers.js';
 import { startOidcProvider, TEST_USERS, type TestOidcProvider, type TestUserName } from '../harness/oidc.js';
 import { createTestWorker, getTestEnv } from '../harness/temporal.js';
@@ -58,11 +58,11 @@ describe('the organisation-wide freeze through ramp server, with real identities
     });
     return { status: res.status, body: await res.json() };
   };
-  const record = () => env.client.workflow.getHandle(FREEZE_WORKFLOW_ID).query(freezeRecordQuery);
+  const record = () => env.client.workflow.getHandle(freezeWorkflowId(taskQueue)).query(freezeRecordQuery);
   /** The namespace's freeze workflow, gone (a previous run's, or this run's at the end). */
   const endFreeze = async () => {
     await env.client.workflow
-      .getHandle(FREEZE_WORKFLOW_ID)
+      .getHandle(freezeWorkflowId(taskQueue))
       .terminate('freeze e2e test: clean up')
       .catch((error: unknown) => {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
@@ -170,7 +170,7 @@ describe('the organisation-wide freeze through ramp server, with real identities
     // A decision signed with another key, claiming to be bob: refused by the worker's verification.
     const forger = decisionSigner((await generateDecisionKeys('forger')).signing);
     const forged = await forger('freeze', state.declaredBy, {
-      promotionId: FREEZE_WORKFLOW_ID,
+      promotionId: freezeWorkflowId(taskQueue),
       pipeline: '',
       version: '',
       stage: null,
@@ -180,7 +180,7 @@ describe('the organisation-wide freeze through ramp server, with real identities
     });
     const why = await refusalOf(
       env.client.workflow
-        .getHandle(FREEZE_WORKFLOW_ID)
+        .getHandle(freezeWorkflowId(taskQueue))
         .executeUpdate(liftFreezeUpdate, { args: [{ actor: 'bob', decision: forged.token, reason: 'forged' }], updateId: forged.decisionId }),
     );
     assert.doesNotMatch(why, /lifted/);

@@ -8,12 +8,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Notification, RampActivities } from '../../activities/contract.js';
 import type { Groups } from '../../src/domain/approval.js';
 import type { Measurement } from '../../src/domain/analysis/measurement.js';
-import type { CommitRequest, RevertRequest } from '../../src/domain/changes.js';
+import type { CommitRequest, HistoryEntry, RevertRequest } from '../../src/domain/changes.js';
 import { renderTemplate } from '../../src/domain/template.js';
 import type { MetricSpec } from '../../src/schema/pipeline.js';
 import type { SyncRequest } from '../../activities/kube.js';
 import type { DriftReport } from '../../src/domain/drift.js';
 import type { HistoryCheckRequest, HistoryCheckResult } from '../../src/domain/guard.js';
+import type { FreezeState } from '../../src/domain/freeze.js';
+import { createWindowActivities } from '../../activities/windows.js';
 
 export interface DriftCall {
   kind: 'detect' | 'restore' | 'accept';
@@ -55,6 +57,10 @@ export interface FakeRamp {
   sync: (request: SyncRequest) => { fail?: { type: string; message: string }; hold?: Promise<void> };
   /** What the history guard's check answers (default: every commit reachable, each branch's tip its last asked commit); every request, in order. */
   history: { check: (request: HistoryCheckRequest) => HistoryCheckResult; requests: HistoryCheckRequest[] };
+  /** The organisation's freeze the deployWindow activity sees (null: none). */
+  freeze: FreezeState | null;
+  /** What readHistory answers (newest first; filtered by the query's stage). */
+  gitHistory: HistoryEntry[];
 }
 
 const sha = (text: string) => createHash('sha1').update(text).digest('hex');
@@ -79,12 +85,15 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
   const driftCalls: DriftCall[] = [];
   const driftControl = { report: (): DriftReport => ({ sha: 'a'.repeat(40), compared: 1, drifts: [] }), onRestore: () => {}, onAccept: () => {} };
   const watches: string[] = [];
+  const windowControl = { freeze: null as FreezeState | null, history: [] as HistoryEntry[] };
   const syncControl = { sync: (_request: SyncRequest): { fail?: { type: string; message: string }; hold?: Promise<void> } => ({}) };
   const history: FakeRamp['history'] = {
     check: (request) => ({ tips: request.branches.map((b) => ({ branch: b.branch, tip: b.shas.at(-1) ?? null })), missing: [] }),
     requests: [],
   };
   const activities: RampActivities = {
+    // The real window edges (time-zone data in the test process), with the fake's freeze.
+    ...createWindowActivities({ readFreeze: () => Promise.resolve(windowControl.freeze) }),
     // Drift needs a cluster: its tests use the real activities (test/kube).
     // eslint-disable-next-line @typescript-eslint/require-await
     async detectDrift() {
@@ -182,8 +191,8 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
       return { reverts: request.commits.map((c) => ({ reverted: c, sha: sha(`revert ${c}`) })) };
     },
     // eslint-disable-next-line @typescript-eslint/require-await
-    async readHistory() {
-      return [];
+    async readHistory(query) {
+      return windowControl.history.filter((e) => query.stage === undefined || e.stage === query.stage);
     },
     // eslint-disable-next-line @typescript-eslint/require-await
     async readFieldHistory() {
@@ -216,6 +225,18 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
   return {
     activities,
     history,
+    get freeze() {
+      return windowControl.freeze;
+    },
+    set freeze(state) {
+      windowControl.freeze = state;
+    },
+    get gitHistory() {
+      return windowControl.history;
+    },
+    set gitHistory(entries) {
+      windowControl.history = entries;
+    },
     hooks,
     answers,
     measurements,

@@ -191,6 +191,7 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
     routes.set('POST /api/v1/promotions/web%401.4.2/stages/production/resume', ack('alice resumed the stage'));
     routes.set('POST /api/v1/promotions/web%401.4.2/stages/production/skip', ack('alice skips the remaining steps'));
     routes.set('POST /api/v1/promotions/web%401.4.2/stages/production/reject', ack('alice rejected the gate approval'));
+    routes.set('POST /api/v1/promotions/web%401.4.2/stages/production/window-override', ack('alice overrode the closed deploy window'));
     routes.set('POST /api/v1/promotions/web%401.4.2/abort', ack('aborting web@1.4.2'));
     routes.set('POST /api/v1/promotions/web%401.4.2/retry', ack('retrying stage production'));
     const history = [
@@ -253,6 +254,12 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
         stdout: 'alice rejected the gate approval\n',
         request: 'POST /api/v1/promotions/web%401.4.2/stages/production/reject',
         body: { reason: 'no' },
+      },
+      {
+        args: ['window-override', 'web@1.4.2', '--reason', 'hotfix for INC-9'],
+        stdout: 'alice overrode the closed deploy window\n',
+        request: 'POST /api/v1/promotions/web%401.4.2/stages/production/window-override',
+        body: { reason: 'hotfix for INC-9' },
       },
       {
         args: ['abort', 'web@1.4.2', '--reason', 'budget'],

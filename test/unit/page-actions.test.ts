@@ -67,6 +67,16 @@ const summary = (actions: PageAction[]) => actions.map((a) => `${a.name}: ${a.re
 describe('the actions a release page offers', () => {
   const cases: [string, ActionInput, (string | RegExp)[]][] = [
     [
+      'a stage waiting for its deploy window: an override (the override permission), no resume',
+      input(person('olga', ['release-managers']), { stage: production({ pauseReason: 'DeployWindowClosed', message: 'waits for the deploy window day' }) }),
+      [/^window-override: olga may not override the deploy windows of production of web: the access block grants override on production to nobody/, 'abort: ok'],
+    ],
+    [
+      'without an access block anyone may override a closed window',
+      input(person('olga'), { stage: production({ pauseReason: 'DeployWindowClosed', message: 'waits for the deploy window day' }) }, { pinned: pinned(false) }),
+      ['window-override: ok', 'abort: ok'],
+    ],
+    [
       'an sre member at the gate may approve and reject; an operator without operate may not abort',
       input(person('sam', ['sre']), {}),
       ['approve: ok', 'reject: ok', /^abort: sam may not operate production of web: the access block grants operate on production to group:release-managers$/],

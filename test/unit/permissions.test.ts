@@ -31,6 +31,13 @@ const rows: Row[] = [
   ['no access block: anyone operates', { access: null, actor: person('mallory'), permission: 'operate', stage: 'production' }, null],
   ['no access block: anyone rolls back', { access: undefined, actor: person('mallory'), permission: 'rollback', stage: 'production' }, null],
   ['no access block: anyone decides drift', { access: null, actor: person('mallory'), permission: 'drift', stage: 'production' }, null],
+  ['no access block: anyone overrides a deploy window', { access: null, actor: person('mallory'), permission: 'override', stage: 'production' }, null],
+  ['administer implies override', { access: ACCESS, actor: person('root'), permission: 'override', stage: 'production' }, null],
+  [
+    'operate does not imply override',
+    { access: ACCESS, actor: person('alice'), permission: 'override', stage: 'production' },
+    "alice may not override the deploy windows of production of web: the access block grants override on production to root",
+  ],
   [
     'no access block: nobody administers',
     { access: null, actor: person('mallory'), permission: 'administer', stage: null },

@@ -582,6 +582,29 @@ const table: Record<string, Case[]> = {
     },
     { name: 'canary has its own file', edit: () => {}, expect: [] },
   ],
+  windows: [
+    {
+      name: 'an rrule that does not parse, a bad time zone, a soak after a later stage',
+      edit: (d) => {
+        d.spec.stages[0].windows = { timeZone: 'Europe/Berlinn', allow: [{ name: 'day', rrule: 'FREQ=DAILX', start: '2026-01-05T09:00', duration: '8h' }] };
+        d.spec.stages[1].windows = { allow: [{ name: 'day', cron: '0 9 * * 8', duration: '8h' }], deny: [{ name: 'when', duration: '1h' }] };
+        d.spec.stages[0].soak = { after: d.spec.stages[1].name, for: '1h' };
+      },
+      expect: ['error spec.stages[0].windows.timeZone', 'error spec.stages[0].soak.after', 'error spec.stages[1].windows.allow[0].cron', 'error spec.stages[1].windows.deny[0]'],
+    },
+    {
+      name: 'business hours in New York, a one-off holiday, a soak after the first stage',
+      edit: (d) => {
+        d.spec.stages[1].windows = {
+          timeZone: 'America/New_York',
+          allow: [{ name: 'day', rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', start: '2026-01-05T09:00', duration: '8h' }],
+          deny: [{ name: 'holiday', start: '2026-12-20T00:00', duration: '15d', timeZone: 'Europe/Berlin' }],
+        };
+        d.spec.stages[1].soak = { after: d.spec.stages[0].name, for: '4h' };
+      },
+      expect: [],
+    },
+  ],
 };
 
 describe('cross-field rules', () => {

@@ -41,6 +41,8 @@ describe('stage phase and whom it waits for', () => {
     ['pause step', StagePhase.Paused, PauseReason.CanaryPauseStep, [], 'Paused', ['operator']],
     ['operator pause', StagePhase.Paused, PauseReason.UserPaused, [gate(ApprovalOutcome.Approved, ['alice', 'carol'])], 'Paused', ['operator']],
     ['webhook confirmation', StagePhase.Paused, PauseReason.AwaitingConfirmation, [], 'AwaitingConfirmation', ['webhook']],
+    ['closed deploy window', StagePhase.Paused, PauseReason.DeployWindowClosed, [], 'WindowClosed', ['clock']],
+    ['soak', StagePhase.Paused, PauseReason.Soaking, [], 'Soaking', ['clock']],
     ['progressing', StagePhase.Progressing, null, [gate(ApprovalOutcome.Approved, ['alice', 'carol'])], 'Progressing', []],
     ['rolled back', StagePhase.RolledBack, null, [gate(ApprovalOutcome.Rejected)], 'RolledBack', []],
   ];

@@ -65,6 +65,27 @@ describe('what a release waits for, and who can unblock it', () => {
       'stage production is paused: analysis inconclusive. Who can unblock it: an approver of production (group:sre) continues past it; group:release-managers, ann may abort (roll back)',
     ],
     [
+      'a closed deploy window: when it opens, and who may override it',
+      {
+        promotion: promotion(),
+        activeStage: production({
+          pauseReason: 'DeployWindowClosed',
+          message: 'waits for the deploy window business-hours: opens Mon 2026-11-23 09:00 Europe/Berlin; closed outside the allow window business-hours',
+        }),
+      },
+      pinned,
+      'stage production waits for the deploy window business-hours: opens Mon 2026-11-23 09:00 Europe/Berlin; closed outside the allow window business-hours. Who can unblock it: the clock (it goes on by itself when the window opens); nobody (the access block grants override on production to nobody) may override the closed window, with a reason',
+    ],
+    [
+      'a soak: until when',
+      {
+        promotion: promotion(),
+        activeStage: production({ pauseReason: 'Soaking', message: 'soaks in staging: 59 s left', soak: { after: 'staging', since: at(0), until: at(59) } }),
+      },
+      pinned,
+      'stage production soaks in staging until 09:00:59: the version must be stable there for a while before production starts. Who can unblock it: the clock (it goes on by itself); group:release-managers, ann may abort',
+    ],
+    [
       'a webhook confirmation: the webhook',
       { promotion: promotion(), activeStage: production({ pauseReason: 'AwaitingConfirmation', message: 'waiting for confirm-promotion webhook(s) smoke' }) },
       pinned,

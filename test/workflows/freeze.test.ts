@@ -56,7 +56,7 @@ describe('the freeze workflow', () => {
 
   test('a member declares a freeze with a reason, everyone reads it, another member lifts it; both on the record', async () => {
     const freeze = await start();
-    const reader = createFreezeReader(env.client, freeze.workflowId);
+    const reader = createFreezeReader(env.client, () => freeze.workflowId);
     assert.equal(await reader.readFreeze(), null);
 
     const declared = await freeze.executeUpdate(declareFreezeUpdate, { args: [{ actor: 'olivia', reason: 'incident INC-42' }] });
@@ -124,7 +124,7 @@ describe('the freeze workflow', () => {
     );
     assert.equal(record.state, null);
     assert.match(record.events.at(-1)!.message, new RegExp(`ended at ${until.replace(/[.]/g, '\\.')} as declared: release party`));
-    assert.equal(await createFreezeReader(env.client, freeze.workflowId).readFreeze(), null);
+    assert.equal(await createFreezeReader(env.client, () => freeze.workflowId).readFreeze(), null);
     // With RAMP_RECORD_HISTORIES=1: the replay shape of a timed freeze (declare, timer, expired).
     await recordWorkflows(env, 'freeze-timed', freeze.workflowId);
   });
