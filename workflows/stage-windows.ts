@@ -26,8 +26,8 @@ export const DEPLOY_WINDOWS_PATCH = 'deploy-windows';
 
 /** How old an answer may get before a step boundary asks again (a freeze declared mid-canary). */
 const RECHECK_MS = 60_000;
-/** The longest wait between two answers while closed with no known end (a freeze): it may be lifted. */
-const FROZEN_POLL_MS = 5 * 60_000;
+/** The longest wait between two answers while closed with no known end (a freeze): a lift is seen within it. */
+const FROZEN_POLL_MS = 60_000;
 /** How often a long soak refreshes its "… left" message. */
 const SOAK_REFRESH_MS = 3_600_000;
 /** How far back a soak looks for the version's full promotion in Git. */
