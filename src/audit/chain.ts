@@ -93,7 +93,7 @@ export function chainEntries(text: string, entries: readonly AuditEntry[]): Audi
     if (present.has(entry.id)) continue;
     present.add(entry.id);
     const unhashed = { ...entry, seq: ++seq, prev };
-    const record = { ...unhashed, hash: recordHash(unhashed) } as AuditRecord;
+    const record: AuditRecord = { ...unhashed, hash: recordHash(unhashed) };
     added.push(record);
     prev = record.hash;
   }
