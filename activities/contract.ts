@@ -13,6 +13,7 @@ import type { SyncRequest, SyncResult } from './kube.js';
 import type { AcceptRequest, DriftRequest } from './drift.js';
 import type { DriftReport, DriftWatchSpec, ObjectDrift } from '../src/domain/drift.js';
 import type { GateDecision, GateRef, NotifyEvent } from '../src/notify/events.js';
+import type { AppendAuditRequest, AppendAuditResult, AuditReadRequest, AuditReadResult, AuditVerification } from './audit.js';
 import type { CommitRequest, CommitResult, FieldHistoryQuery, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
 /**
@@ -92,4 +93,10 @@ export interface RampActivities {
   watchDrift(spec: DriftWatchSpec): Promise<string>;
   /** Hands the event to the release's notification workflow; the callers treat a failure as best effort. */
   notify(notification: Notification): Promise<void>;
+  /** Appends decisions to the audit trail (branch ramp/audit), chained and idempotent by id (docs/governance-audit.md). */
+  appendAudit(request: AppendAuditRequest): Promise<AppendAuditResult>;
+  /** The audit trail's records, oldest first. */
+  readAudit(request: AuditReadRequest): Promise<AuditReadResult>;
+  /** Whether the audit trail is intact (chain, hashes, append-only history). */
+  verifyAudit(repository: AuditReadRequest['repository']): Promise<AuditVerification>;
 }

@@ -4,6 +4,8 @@ import type { AxiosInstance } from 'axios';
 import type { GitOpsRepositories } from '../src/providers/git/index.js';
 import { createMetricProviders } from '../src/providers/metrics/registry.js';
 import { createApprovalActivities } from './approvals.js';
+import { createAuditActivities } from './audit.js';
+import type { RepositorySpec } from '../src/schema/pipeline.js';
 import { createIdentityActivities } from './identity.js';
 import type { RampActivities } from './contract.js';
 import { createEnvironmentActivities } from './environment.js';
@@ -36,6 +38,8 @@ export interface ActivityDeps {
   secrets?: SecretSource;
   /** Notification channels (RAMP_UI_URL, RAMP_LINK_SIGNING_KEY_FILE, RAMP_SLACK_API_URL, RAMP_SMTP_URL and the rest: docs/notifications.md). @default none */
   notifications?: Pick<DeliveryDeps, 'uiUrl' | 'linkKeyFile' | 'slackApiUrl' | 'smtp' | 'slack'>;
+  /** Where organisation-wide decisions (freezes) are audited; unset: only in their workflow's record (docs/governance-audit.md). */
+  auditRepository?: RepositorySpec | null;
 }
 
 export function createActivities(deps: ActivityDeps): RampActivities & NotificationActivities {
@@ -60,5 +64,6 @@ export function createActivities(deps: ActivityDeps): RampActivities & Notificat
     ...createKubeActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize }),
     ...createDriftActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize, client: deps.client }),
     ...createWebhookActivities({ http: deps.http, secrets }),
+    ...createAuditActivities({ repositories: deps.repositories, auditRepository: deps.auditRepository ?? null }),
   } satisfies RampActivities & NotificationActivities;
 }

@@ -7,7 +7,7 @@
  * pause, skip and abort, each with a validator that refuses at once (stage-commands.ts); and
  * the abort Signal for alerts. The flow is in stage-rollout.ts.
  */
-import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { CancellationScope, allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import {
   abortSignal,
   abortUpdate,
@@ -43,5 +43,6 @@ export async function stageWorkflow(input: StageInput): Promise<StageStatus> {
   });
   await rollout.run();
   await condition(allHandlersFinished);
+  await CancellationScope.nonCancellable(() => rollout.auditDrained());
   return rollout.status;
 }

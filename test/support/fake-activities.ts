@@ -13,6 +13,7 @@ import { renderTemplate } from '../../src/domain/template.js';
 import type { MetricSpec } from '../../src/schema/pipeline.js';
 import type { SyncRequest } from '../../activities/kube.js';
 import type { DriftReport } from '../../src/domain/drift.js';
+import type { AuditEntry } from '../../src/audit/record.js';
 
 export interface DriftCall {
   kind: 'detect' | 'restore' | 'accept';
@@ -24,6 +25,8 @@ export interface DriftCall {
 
 export interface FakeRamp {
   activities: RampActivities;
+  /** The decisions appended to the audit trail, in order, once each. */
+  audit: AuditEntry[];
   commits: CommitRequest[];
   reverts: RevertRequest[];
   notifications: Notification[];
@@ -66,6 +69,7 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
   const seen = new Map<string, string>();
 
   const measurements: { metric: string; query: string }[] = [];
+  const audit: AuditEntry[] = [];
   const fake = {
     fieldHistory: [] as string[],
     measure: (_metric: MetricSpec): { phase: Measurement['phase']; value?: number | number[]; error?: string } => ({ phase: 'Successful', value: 0 }),
@@ -200,9 +204,25 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
     async notify(n) {
       notifications.push(n);
     },
+    // The audit trail in memory: entries by id, in order (the chain is src/audit's, tested on its own).
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async appendAudit({ entries }) {
+      const fresh = entries.filter((e) => !audit.some((a) => a.id === e.id));
+      audit.push(...fresh);
+      return { appended: fresh.length, sha: null, trail: 'memory' };
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async readAudit() {
+      return { records: [], truncated: false };
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async verifyAudit() {
+      return { trail: 'memory', verification: { intact: true, records: 0, head: '0'.repeat(64) } };
+    },
   };
   return {
     activities,
+    audit,
     hooks,
     answers,
     measurements,
