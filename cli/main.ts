@@ -9,6 +9,7 @@ import { approveCommand } from './commands/approve.js';
 import { devCommand } from './commands/dev.js';
 import { driftCommand } from './commands/drift.js';
 import { historyCommand } from './commands/history.js';
+import { auditCommand } from './commands/audit.js';
 import { listCommand } from './commands/list.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { pauseCommand } from './commands/pause.js';
@@ -42,6 +43,7 @@ const commands: readonly Command[] = [
   abortCommand,
   rollbackCommand,
   historyCommand,
+  auditCommand,
   driftCommand,
   workerCommand,
   serverCommand,

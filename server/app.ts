@@ -24,6 +24,7 @@ import { approvalLinkRoutes, withoutLinkToken } from './links/routes.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { pipelineRoutes } from './routes/pipelines.js';
+import { auditRoutes } from './routes/audit.js';
 import { promotionRoutes } from './routes/promotions.js';
 import { StatusFeed } from './sse.js';
 import { TemporalLink } from './temporal.js';
@@ -135,6 +136,7 @@ export function createServer(options: ServerOptions): RampServer {
   eventRoutes(app, context);
   commandRoutes(app, context);
   pipelineRoutes(app, context);
+  auditRoutes(app, context);
 
   return {
     app,
