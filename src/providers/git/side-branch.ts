@@ -104,13 +104,17 @@ async function fileAt(s: Session, sha: string, file: string): Promise<string> {
 /** A local git command (no network) with `input` on stdin. */
 function local(dir: string, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd: dir, env: { ...process.env, LC_ALL: 'C' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', args, { cwd: dir, env: { ...process.env, LC_ALL: 'C' }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`git ${args[0]} failed (exit ${String(code)}): ${err.trim()}`))));
-    child.stdin.end(input ?? '');
+    if (input !== undefined && child.stdin) {
+      // A git that exits before reading all of it closes the pipe: its exit code tells.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(input);
+    }
   });
 }
