@@ -28,6 +28,7 @@ import { startCliStack, type CliStack } from '../cli/helpers.js';
 import { pipelineYaml } from '../support/pipelines.js';
 import { realRamp, type RealRamp } from '../support/real-ramp.js';
 import { waitFor } from '../support/wait.js';
+import { testServer, tokenOf } from '../support/server.js';
 
 const bob: Actor = { subject: 'sub-bob', name: 'bob', email: 'bob@example.com', groups: ['sre'], issuer: 'https://id.example.com', method: ActorMethod.Oidc };
 
@@ -145,6 +146,18 @@ describe('the audit trail', () => {
     const table = await stack.run(['audit', '--pipeline', name]);
     assert.match(table.stdout, /approved +bob via slack +.*production\/gate/);
     assert.match(table.stdout, /approve-refused +mallory \(unverified\) via cli/);
+
+    // Through the API: the same records as JSON lines, for any signed-in person; nobody else.
+    const server = await testServer({ env: stack.vars, pipelinesDir: stack.dir });
+    const api = await server.app.request(`/api/v1/audit?pipeline=${name}&since=1d`, { headers: { authorization: tokenOf('carol') } });
+    assert.equal(api.status, 200, await api.clone().text());
+    assert.match(api.headers.get('content-type') ?? '', /^application\/x-ndjson/);
+    assert.equal(await api.text(), listed.stdout);
+    const verifiedByApi = await server.app.request(`/api/v1/audit/verify?pipeline=${name}`, { headers: { authorization: tokenOf('carol') } });
+    assert.deepEqual(await verifiedByApi.json(), [
+      { trail: `${ramp.remote.remoteUrl} (branch ramp/audit)`, pipelines: [name], verification: { intact: true, records: 3, head: approved.hash } },
+    ]);
+    assert.equal((await server.app.request(`/api/v1/audit?pipeline=${name}`)).status, 401);
 
     const intact = await stack.run(['audit', 'verify', '--pipeline', name]);
     assert.equal(intact.code, 0, intact.stdout + intact.stderr);
