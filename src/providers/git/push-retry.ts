@@ -42,5 +42,6 @@ export async function pushRetrying(p: PushRetry): Promise<void> {
 
 export function isStalePush(err: unknown): boolean {
   const text = err instanceof Error ? err.message : String(err);
-  return /\[rejected\].*\((fetch first|non-fast-forward)\)|\[remote rejected\].*(cannot lock ref|incorrect old value)/.test(text);
+  // Another push created or moved the branch meanwhile ("cannot lock ref …: reference already exists", "… is at X but expected Y").
+  return /\[rejected\].*\((fetch first|non-fast-forward)\)|\[remote rejected\].*(cannot lock ref|incorrect old value)|cannot lock ref '[^']*': (reference already exists|is at [0-9a-f]+ but expected [0-9a-f]+)/.test(text);
 }
