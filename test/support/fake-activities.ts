@@ -27,6 +27,9 @@ export interface FakeRamp {
   activities: RampActivities;
   /** The decisions appended to the audit trail, in order, once each. */
   audit: AuditEntry[];
+  /** While set, every audit append fails (retryably) with this message; `auditAttempts` counts the calls. */
+  failAudit: string | null;
+  readonly auditAttempts: number;
   commits: CommitRequest[];
   reverts: RevertRequest[];
   notifications: Notification[];
@@ -70,6 +73,7 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
 
   const measurements: { metric: string; query: string }[] = [];
   const audit: AuditEntry[] = [];
+  const auditControl = { fail: null as string | null, attempts: 0 };
   const fake = {
     fieldHistory: [] as string[],
     measure: (_metric: MetricSpec): { phase: Measurement['phase']; value?: number | number[]; error?: string } => ({ phase: 'Successful', value: 0 }),
@@ -207,6 +211,8 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
     // The audit trail in memory: entries by id, in order (the chain is src/audit's, tested on its own).
     // eslint-disable-next-line @typescript-eslint/require-await
     async appendAudit({ entries }) {
+      auditControl.attempts++;
+      if (auditControl.fail !== null) throw ApplicationFailure.retryable(auditControl.fail, 'RepositoryUnavailable');
       const fresh = entries.filter((e) => !audit.some((a) => a.id === e.id));
       audit.push(...fresh);
       return { appended: fresh.length, sha: null, trail: 'memory' };
@@ -223,6 +229,15 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
   return {
     activities,
     audit,
+    get failAudit() {
+      return auditControl.fail;
+    },
+    set failAudit(message) {
+      auditControl.fail = message;
+    },
+    get auditAttempts() {
+      return auditControl.attempts;
+    },
     hooks,
     answers,
     measurements,

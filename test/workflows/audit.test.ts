@@ -23,7 +23,11 @@ import type { DecisionTarget } from '../../src/identity/decision.js';
 import { generateDecisionKeys, signDecision, type DecisionSigningKey } from '../../src/identity/decision-signature.js';
 import { approveUpdate, promotionStatusQuery, promotionWorkflowId, stageStatusQuery, stageWorkflowId, type StageStatus } from '../../workflows/messages.js';
 import { configureRepo } from '../harness/git.js';
-import { getTestEnv } from '../harness/temporal.js';
+import { createTestWorker, getTestEnv } from '../harness/temporal.js';
+import { fakeRamp } from '../support/fake-activities.js';
+import { webPipeline } from '../support/pipelines.js';
+import { promotionOutcome } from '../../workflows/promotion-outcome.js';
+import type { promotionWorkflow } from '../../workflows/promotion.js';
 import { startCliStack, type CliStack } from '../cli/helpers.js';
 import { pipelineYaml } from '../support/pipelines.js';
 import { realRamp, type RealRamp } from '../support/real-ramp.js';
@@ -189,6 +193,34 @@ describe('the audit trail', () => {
     const broken = await stack.run(['audit', 'verify', '--pipeline', name]);
     assert.equal(broken.code, 1, broken.stdout);
     assert.match(broken.stdout, new RegExp(`broken at record 3 \\(${escape(approved.id)}\\): hash does not match its content\\n$`));
+  });
+});
+
+describe('the audit trail when it cannot be written', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => (env = await getTestEnv()));
+  after(async () => env?.teardown());
+
+  test('a failed append never fails the promotion: retried with back-off, then given up and recorded', async () => {
+    const fake = fakeRamp();
+    fake.failAudit = 'cannot push to the audit branch (test)';
+    const spec = webPipeline();
+    const pipeline = { ...spec, stages: spec.stages.slice(0, 1) };
+    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
+    const result = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
+        taskQueue,
+        workflowId: promotionWorkflowId(pipeline.name, '1.1.0'),
+        args: [{ apiVersion: 'ramp/v1', pipeline, version: '1.1.0', requestedBy: 'rm', kind: 'promote' }],
+      });
+      return promotionOutcome(handle.result());
+    });
+    assert.equal(result.phase, 'Succeeded', result.message);
+    assert.equal(fake.auditAttempts, 4, 'the activity was retried, then given up');
+    assert.deepEqual(fake.audit, []);
+    const failed = result.events.filter((e) => e.kind === 'audit-write-failed');
+    assert.equal(failed.length, 1, JSON.stringify(result.events));
+    assert.match(failed[0]!.message, /^the audit trail could not be written; 1 decision\(s\) \(promote-requested\) stay only in this record: cannot push to the audit branch \(test\)$/);
   });
 });
 
