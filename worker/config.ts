@@ -7,6 +7,7 @@
  */
 import type { Duration, LogLevel } from '@temporalio/common';
 import type { SecretSource } from '../src/providers/secrets.js';
+import type { RepositorySpec } from '../src/schema/pipeline.js';
 import { parseSettings, type Environment } from '../src/settings/parse.js';
 import { loadTemporalSettings, type TemporalSettings } from '../src/settings/temporal.js';
 import { workerVariables } from '../src/settings/variables.js';
@@ -40,6 +41,8 @@ export interface WorkerConfig extends TemporalSettings {
   smtp: { url: string; passwordFile: string | undefined; from: string } | undefined;
   /** RAMP_CACHE_DIR: where the worker keeps its clones of GitOps repositories. @default ~/.cache/ramp/repos */
   cacheDir: string;
+  /** RAMP_AUDIT_REPOSITORY (+ RAMP_AUDIT_REPOSITORY_SECRET): where organisation-wide decisions are audited; null: nowhere. */
+  auditRepository: RepositorySpec | null;
   /** RAMP_KUBECONFIG: the kubeconfig for stages with a sync mode (default: KUBECONFIG, ~/.kube/config, in-cluster). */
   kubeconfig: string | undefined;
   /** RAMP_KUSTOMIZE: the kustomize binary sync mode apply renders kustomizations with (default: kustomize on PATH). */
@@ -73,6 +76,10 @@ export function readWorkerConfig(env: Environment = process.env): WorkerConfig {
         ? undefined
         : { url: variables.RAMP_SMTP_URL, passwordFile: variables.RAMP_SMTP_PASSWORD_FILE, from: variables.RAMP_SMTP_FROM },
     cacheDir: variables.RAMP_CACHE_DIR,
+    auditRepository:
+      variables.RAMP_AUDIT_REPOSITORY === undefined
+        ? null
+        : { url: variables.RAMP_AUDIT_REPOSITORY, branch: 'main', secretRef: variables.RAMP_AUDIT_REPOSITORY_SECRET ?? null },
     kubeconfig: variables.RAMP_KUBECONFIG,
     kustomize: variables.RAMP_KUSTOMIZE,
     secrets: { env: secretVariables(env), secretsDir: variables.RAMP_SECRETS_DIR },

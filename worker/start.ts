@@ -82,6 +82,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
         clusters: new KubeClusters(config.kubeconfig),
         ...(config.kustomize ? { kustomize: config.kustomize } : {}),
         secrets: config.secrets,
+        auditRepository: config.auditRepository,
         notifications: { uiUrl: config.uiUrl, linkKeyFile: config.linkKeyFile, slackApiUrl: config.slackApiUrl, smtp: config.smtp },
       }),
     },
