@@ -16,6 +16,7 @@ import type { GateDecision, GateRef, NotifyEvent } from '../src/notify/events.js
 import type { HistoryCheckRequest, HistoryCheckResult } from '../src/domain/guard.js';
 import type { WindowState } from '../src/domain/deploy-window.js';
 import type { WindowRequest } from './windows.js';
+import type { AppendAuditRequest, AppendAuditResult, AuditReadRequest, AuditReadResult, AuditVerification } from './audit.js';
 import type { CommitRequest, CommitResult, FieldHistoryQuery, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
 /**
@@ -99,4 +100,10 @@ export interface RampActivities {
   deployWindow(request: WindowRequest): Promise<WindowState>;
   /** Hands the event to the release's notification workflow; the callers treat a failure as best effort. */
   notify(notification: Notification): Promise<void>;
+  /** Appends decisions to the audit trail (branch ramp/audit), chained and idempotent by id (docs/governance-audit.md). */
+  appendAudit(request: AppendAuditRequest): Promise<AppendAuditResult>;
+  /** The audit trail's records, oldest first. */
+  readAudit(request: AuditReadRequest): Promise<AuditReadResult>;
+  /** Whether the audit trail is intact (chain, hashes, append-only history). */
+  verifyAudit(repository: AuditReadRequest['repository']): Promise<AuditVerification>;
 }

@@ -5,6 +5,8 @@ import type { GitOpsRepositories } from '../src/providers/git/index.js';
 import { createMetricProviders } from '../src/providers/metrics/registry.js';
 import { createApprovalActivities } from './approvals.js';
 import { createFreezeActivities, createFreezeReader, type FreezeActivities } from './freeze.js';
+import { createAuditActivities } from './audit.js';
+import type { RepositorySpec } from '../src/schema/pipeline.js';
 import { createIdentityActivities } from './identity.js';
 import type { RampActivities } from './contract.js';
 import { createEnvironmentActivities } from './environment.js';
@@ -52,6 +54,8 @@ export interface ActivityDeps {
   windowsFile?: string | undefined;
   /** The organisation's freeze. @default the `ramp-freeze` workflow's `freezeState` query */
   readFreeze?: () => Promise<FreezeState | null>;
+  /** Where organisation-wide decisions (freezes) are audited; unset: only in their workflow's record (docs/governance-audit.md). */
+  auditRepository?: RepositorySpec | null;
 }
 
 export function createActivities(deps: ActivityDeps): RampActivities & NotificationActivities & FreezeActivities {
@@ -80,6 +84,7 @@ export function createActivities(deps: ActivityDeps): RampActivities & Notificat
     ...createDriftActivities({ repositories, clusters: deps.clusters, kustomize: deps.kustomize, client: deps.client }),
     ...createWebhookActivities({ http: deps.http, secrets }),
     ...createWindowActivities({ windowsFile: deps.windowsFile, readFreeze: deps.readFreeze ?? readFreezeOf(deps.client) }),
+    ...createAuditActivities({ repositories, auditRepository: deps.auditRepository ?? null }),
   } satisfies RampActivities & NotificationActivities & FreezeActivities;
 }
 

@@ -12,6 +12,8 @@ import type { PipelineSpec } from '../src/schema/pipeline.js';
 import type { DriftStatus } from '../workflows/drift-messages.js';
 import type { FreezeAck, FreezeRecord } from '../workflows/freeze-messages.js';
 import type { GuardStatus } from '../workflows/guard-messages.js';
+import type { AuditRecord } from '../src/audit/record.js';
+import type { Verification } from '../src/audit/chain.js';
 import type { Ack, HistoryEntry, PromotionKind, ReleaseSource } from '../workflows/messages.js';
 import { envOf, type CommandIo } from './command.js';
 import { cliSettings, type CliSettings } from './connection.js';
@@ -94,6 +96,21 @@ export interface FreezeRequest {
   reason: string;
 }
 
+/** What `ramp audit` reads: one pipeline's decisions, or every pipeline's; since an ISO-8601 time. */
+export interface AuditRequest {
+  pipeline: string | undefined;
+  since: string | undefined;
+}
+
+/** `ramp audit verify --json`: one trail (a repository's branch ramp/audit) and what was found. */
+export interface AuditTrailVerification {
+  /** The repository (URL without credentials) and branch. */
+  trail: string;
+  /** The pipelines whose decisions it holds. */
+  pipelines: string[];
+  verification: Verification;
+}
+
 export interface RampBackend {
   /** How often --wait and --watch read the status when polling (RAMP_POLL_MS), or null for the command's default. */
   readonly pollMs: number | null;
@@ -125,6 +142,10 @@ export interface RampBackend {
   guards(): Promise<GuardStatus[]>;
   /** Acknowledges the rewritten history of the repository `pipeline` uses; writes resume. */
   acknowledgeGuard(pipeline: PipelineRef, request: { actor: string; reason: string }): Promise<Ack>;
+  /** The audit trail's records, oldest first (docs/governance-audit.md). */
+  audit(request: AuditRequest): Promise<AuditRecord[]>;
+  /** Whether the audit trails (of the pipeline, or of every pipeline) are intact. */
+  auditVerify(pipeline: string | undefined): Promise<AuditTrailVerification[]>;
   /** Starts (or updates) the drift watches; one line each. Direct Temporal access only. */
   startDriftWatches(pipeline: PipelineRef, stage: string | undefined): Promise<string[]>;
   /** Stops the drift watches; one line each. Direct Temporal access only. */

@@ -21,6 +21,8 @@ import type { GuardStatus } from '../workflows/guard-messages.js';
 import type { Ack, HistoryEntry } from '../workflows/messages.js';
 import { activeStageFor } from './active-stage.js';
 import type {
+  AuditRequest,
+  AuditTrailVerification,
   DriftFinding,
   FreezeRequest,
   ListRequest,
@@ -32,6 +34,7 @@ import type {
   StartRequest,
   StartedPromotion,
 } from './backend.js';
+import type { AuditRecord } from '../src/audit/record.js';
 import { envOf, type CommandIo } from './command.js';
 import { innermostMessage, seconds } from './connection.js';
 import type { Snapshot } from './follow.js';
@@ -42,6 +45,8 @@ import { rampVersion } from './version.js';
 
 /** How long reading a pipeline's history may take through the server (a first clone is slow). */
 const HISTORY_TIMEOUT_MS = 120_000;
+/** How long reading or verifying the audit trails may take through the server. */
+const AUDIT_TIMEOUT_MS = 300_000;
 /** How many times in a row --wait and --watch reconnect to a status stream that dropped. */
 const STREAM_RECONNECTS = 5;
 
@@ -168,6 +173,27 @@ export class HttpBackend implements RampBackend {
     const query = new URLSearchParams({ ...(request.stage !== undefined ? { stage: request.stage } : {}), limit: String(request.limit) });
     return this.request<HistoryEntry[]>('GET', `/api/v1/pipelines/${segment(pipeline.name)}/history?${query.toString()}`, undefined, {
       timeoutMs: Math.max(HISTORY_TIMEOUT_MS, this.settings.timeoutMs),
+    });
+  }
+
+  /** GET /api/v1/audit: JSON lines, one record each. */
+  async audit(request: AuditRequest): Promise<AuditRecord[]> {
+    const query = new URLSearchParams({
+      ...(request.pipeline !== undefined ? { pipeline: request.pipeline } : {}),
+      ...(request.since !== undefined ? { since: request.since } : {}),
+    });
+    const response = await this.open('GET', `/api/v1/audit?${query.toString()}`, undefined, { timeoutMs: Math.max(AUDIT_TIMEOUT_MS, this.settings.timeoutMs) });
+    const text = await response.text();
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => parseJson<AuditRecord>(line, 'the audit trail', this.settings.url));
+  }
+
+  auditVerify(pipeline: string | undefined): Promise<AuditTrailVerification[]> {
+    const query = pipeline === undefined ? '' : `?${new URLSearchParams({ pipeline }).toString()}`;
+    return this.request<AuditTrailVerification[]>('GET', `/api/v1/audit/verify${query}`, undefined, {
+      timeoutMs: Math.max(AUDIT_TIMEOUT_MS, this.settings.timeoutMs),
     });
   }
 

@@ -11,6 +11,7 @@ import { driftCommand } from './commands/drift.js';
 import { freezeCommand } from './commands/freeze.js';
 import { guardCommand } from './commands/guard.js';
 import { historyCommand } from './commands/history.js';
+import { auditCommand } from './commands/audit.js';
 import { listCommand } from './commands/list.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { pauseCommand } from './commands/pause.js';
@@ -46,6 +47,7 @@ const commands: readonly Command[] = [
   abortCommand,
   rollbackCommand,
   historyCommand,
+  auditCommand,
   driftCommand,
   freezeCommand,
   guardCommand,

@@ -33,8 +33,12 @@ import {
 } from '../workflows/messages.js';
 import type { promotionWorkflow } from '../workflows/promotion.js';
 import { activeStageFor } from './active-stage.js';
+import { readAuditTrails, verifyAuditTrails } from './audit-trail.js';
+import type { AuditRecord } from '../src/audit/record.js';
 import { required } from './args.js';
 import type {
+  AuditRequest,
+  AuditTrailVerification,
   DriftFinding,
   FreezeRequest,
   ListRequest,
@@ -186,6 +190,14 @@ export class TemporalBackend implements RampBackend {
         : '';
       throw new UserError(`could not read the history of ${spec.repository.url}: ${why}${slow}`);
     }
+  }
+
+  async audit(request: AuditRequest): Promise<AuditRecord[]> {
+    return readAuditTrails(await this.temporal(), this.io, request);
+  }
+
+  async auditVerify(pipeline: string | undefined): Promise<AuditTrailVerification[]> {
+    return verifyAuditTrails(await this.temporal(), this.io, pipeline);
   }
 
   async driftReport(pipeline: PipelineRef, only: string | undefined): Promise<DriftFinding[]> {

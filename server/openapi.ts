@@ -34,6 +34,7 @@ import {
   StageParams,
   type StageAction,
 } from './schemas.js';
+import { AuditQuery, AuditRecord, AuditTrailVerification, AuditVerifyQuery } from './audit-schemas.js';
 
 type Schema = z.ZodType;
 type SchemaObject = Record<string, unknown>;
@@ -345,6 +346,25 @@ export function apiRoutes(): RouteConfig[] {
       summary: "What ramp committed to the pipeline's GitOps repository (ramp history --json)",
       request: { params: PipelineParams, query: HistoryQuery },
       responses: { 200: json(HistoryEntry.array(), 'newest first'), ...errors(400, 404) },
+    },
+    {
+      ...secured,
+      method: 'get',
+      path: '/api/v1/audit',
+      summary: 'The audit trail of decisions, oldest first (ramp audit --json): one JSON record per line',
+      request: { query: AuditQuery },
+      responses: {
+        200: { description: 'one AuditRecord per line', content: { 'application/x-ndjson': { schema: AuditRecord } } },
+        ...errors(400, 404),
+      },
+    },
+    {
+      ...secured,
+      method: 'get',
+      path: '/api/v1/audit/verify',
+      summary: 'Whether the audit trails are intact (ramp audit verify --json)',
+      request: { query: AuditVerifyQuery },
+      responses: { 200: json(AuditTrailVerification.array(), 'one entry per trail'), ...errors(400, 404) },
     },
     {
       ...secured,

@@ -7,6 +7,7 @@
  */
 import { msToNumber, type Duration, type LogLevel } from '@temporalio/common';
 import type { SecretSource } from '../src/providers/secrets.js';
+import type { RepositorySpec } from '../src/schema/pipeline.js';
 import { parseSettings, type Environment } from '../src/settings/parse.js';
 import { loadTemporalSettings, type TemporalSettings } from '../src/settings/temporal.js';
 import { workerVariables } from '../src/settings/variables.js';
@@ -46,6 +47,8 @@ export interface WorkerConfig extends TemporalSettings {
   cacheDir: string;
   /** RAMP_GUARD_INTERVAL: how often each repository's history guard checks, in ms. @default 60000 */
   guardIntervalMs: number;
+  /** RAMP_AUDIT_REPOSITORY (+ RAMP_AUDIT_REPOSITORY_SECRET): where organisation-wide decisions are audited; null: nowhere. */
+  auditRepository: RepositorySpec | null;
   /** RAMP_KUBECONFIG: the kubeconfig for stages with a sync mode (default: KUBECONFIG, ~/.kube/config, in-cluster). */
   kubeconfig: string | undefined;
   /** RAMP_KUSTOMIZE: the kustomize binary sync mode apply renders kustomizations with (default: kustomize on PATH). */
@@ -82,6 +85,10 @@ export function readWorkerConfig(env: Environment = process.env): WorkerConfig {
         : { url: variables.RAMP_SMTP_URL, passwordFile: variables.RAMP_SMTP_PASSWORD_FILE, from: variables.RAMP_SMTP_FROM },
     cacheDir: variables.RAMP_CACHE_DIR,
     guardIntervalMs: msToNumber(variables.RAMP_GUARD_INTERVAL as Duration),
+    auditRepository:
+      variables.RAMP_AUDIT_REPOSITORY === undefined
+        ? null
+        : { url: variables.RAMP_AUDIT_REPOSITORY, branch: 'main', secretRef: variables.RAMP_AUDIT_REPOSITORY_SECRET ?? null },
     kubeconfig: variables.RAMP_KUBECONFIG,
     kustomize: variables.RAMP_KUSTOMIZE,
     secrets: { env: secretVariables(env), secretsDir: variables.RAMP_SECRETS_DIR },

@@ -85,6 +85,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
         ...(config.kustomize ? { kustomize: config.kustomize } : {}),
         secrets: config.secrets,
         guard: { intervalMs: config.guardIntervalMs },
+        auditRepository: config.auditRepository,
         notifications: { uiUrl: config.uiUrl, linkKeyFile: config.linkKeyFile, slackApiUrl: config.slackApiUrl, smtp: config.smtp },
       }),
     },

@@ -1,23 +1,43 @@
 /**
- * The audit trail's outbox in a workflow (docs/governance.md "Audit trail"): every decision the
- * workflow takes or refuses is added here and appended, in order, to the tamper-evident trail
- * (a hash-chained JSON-lines branch `ramp/audit` in the GitOps repository) by an activity,
- * idempotent by the record's id. A workflow awaits `drained()` before it ends or continues as new.
- * STUB written by the lead for issue 12; the audit helper owns and completes it.
+ * The audit trail's outbox in a workflow (docs/governance-audit.md): every decision the workflow
+ * takes or refuses is added here (synchronously, from the record's event()) and appended, in
+ * order, to the tamper-evident trail — a hash-chained JSON-lines branch `ramp/audit` in the GitOps
+ * repository — by a background coroutine, one activity per batch, idempotent by the entry's id.
+ * A workflow awaits `drained()` before it ends or continues as new.
+ *
+ * Behind patched('audit-trail'): histories recorded before it schedule nothing. A batch that
+ * cannot be written after the activity's retries (with back-off, about 15 s in all) is given up:
+ * `onFailure` tells the workflow (an `audit-write-failed` event on its record); the decisions stay
+ * in the workflow's own record, and the stage goes on — a failed audit write never fails a stage.
  */
+import { CancellationScope, condition, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { RampActivities } from '../activities/contract.js';
+import { auditActor, type AuditEntry } from '../src/audit/record.js';
 import type { Actor } from '../src/identity/actor.js';
 import type { DecisionChannel } from '../src/identity/decision.js';
 import type { RepositorySpec } from '../src/schema/pipeline.js';
 
+export const AUDIT_PATCH = 'audit-trail';
+
+/** At most this many decisions per append (one commit). */
+const BATCH = 50;
+
+const writer = proxyActivities<RampActivities>({
+  startToCloseTimeout: '2 minutes',
+  // appendAudit heartbeats every second (activities/heartbeat.ts).
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 4 },
+});
+
 /** One decision, as the workflow knows it; the activity adds the chain (sequence, previous hash, hash). */
 export interface AuditDecision {
-  /** What was decided: promote, approve, reject, refuse, override, abort, rollback, policy-decision, window-override, drift, freeze, history-ack … */
+  /** What was decided: promote-requested, approved, rejected, *-refused, override, abort-requested, policy-decision, window-override, drift-accepted, freeze … */
   kind: string;
   message: string;
   /** The verified actor (or an unverified name, marked so), when a person decided. */
   actor?: Actor | string;
   channel?: DecisionChannel;
-  /** The signed decision's id, when there was one (the record's idempotency key with the workflow id). */
+  /** The signed decision's id, when there was one. */
   decisionId?: string;
   /** What it was bound to. */
   promotionId?: string;
@@ -32,15 +52,74 @@ export interface AuditDecision {
 }
 
 export class AuditOutbox {
-  /** `repository`: where the trail lives (the pipeline's GitOps repository); null: organisation-wide decisions. */
+  private readonly queue: AuditEntry[] = [];
+  private flushing = false;
+  /** Decisions added in this run: with the run id, the entries' ids (deterministic on replay, unique across continue-as-new). */
+  private added = 0;
+  /** Told when a batch was given up (the caller records it; not a decision, so never audited itself). */
+  onFailure: ((message: string) => void) | null = null;
+
+  /** `repository`: where the trail lives (the pipeline's GitOps repository); null: organisation-wide decisions (the worker's audit repository, if any). */
   constructor(private readonly repository: RepositorySpec | null) {}
 
   add(decision: AuditDecision): void {
-    void [this.repository, decision];
+    if (!patched(AUDIT_PATCH)) return;
+    const { workflowId, runId } = workflowInfo();
+    const actor = auditActor(decision.actor);
+    this.queue.push({
+      id: `${workflowId}/${runId}/${++this.added}`,
+      at: new Date(Date.now()).toISOString(),
+      kind: decision.kind,
+      message: decision.message,
+      actor,
+      // A direct Temporal command is unsigned: the CLI (cli/temporal-backend.ts) or another client of Temporal's.
+      channel: decision.channel ?? (actor?.method === 'local-unverified' ? 'cli' : null),
+      ...(decision.decisionId !== undefined ? { decisionId: decision.decisionId } : {}),
+      bound: {
+        promotionId: decision.promotionId ?? null,
+        pipeline: decision.pipeline ?? null,
+        stage: decision.stage ?? null,
+        attempt: decision.attempt ?? null,
+        gate: decision.gate ?? null,
+        commit: decision.commit ?? null,
+      },
+      ...(decision.policy ? { policy: decision.policy } : {}),
+      ...(decision.reason !== undefined && decision.reason !== '' ? { reason: decision.reason } : {}),
+      workflowId,
+    });
+    if (!this.flushing) void this.flush();
   }
 
-  /** Resolves once everything added has been appended. */
+  /** Resolves once everything added has been appended (or given up). */
   drained(): Promise<void> {
-    return Promise.resolve();
+    return condition(() => this.queue.length === 0 && !this.flushing);
   }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.slice(0, BATCH);
+        await CancellationScope.nonCancellable(async () => {
+          try {
+            await writer.appendAudit({ repository: this.repository, entries: batch });
+          } catch (error) {
+            const kinds = [...new Set(batch.map((e) => e.kind))].join(', ');
+            const message = `the audit trail could not be written; ${batch.length} decision(s) (${kinds}) stay only in this record: ${innermost(error)}`;
+            log.warn(message);
+            this.onFailure?.(message);
+          }
+        });
+        this.queue.splice(0, batch.length);
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
+
+function innermost(error: unknown): string {
+  let current: unknown = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(error);
 }

@@ -44,7 +44,9 @@ export interface DriftEvent {
     | 'resumed'
     | 'refused'
     | 'spec-changed'
-    | 'continued-as-new';
+    | 'continued-as-new'
+    /** The audit trail could not be written (docs/governance-audit.md). */
+    | 'audit-write-failed';
   message: string;
   /** The actor's display name. */
   actor?: string;

@@ -8,6 +8,8 @@
  */
 import type { Actor } from '../src/identity/actor.js';
 import { actorFields } from './stage-record.js';
+import { AuditOutbox } from './audit-outbox.js';
+import { DecisionChannel } from '../src/identity/decision.js';
 import { authenticate, forbidden, identityRefusal } from './command-identity.js';
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RampActivities } from '../activities/contract.js';
@@ -58,6 +60,8 @@ interface Decision {
   args: DriftDecisionArgs;
   /** Who decided, as established. */
   identity: Actor;
+  /** Where it was taken and the signed decision's id (for the audit trail). */
+  taken: { channel?: DecisionChannel; decisionId?: string };
   result: Ack | Error | null;
 }
 
@@ -81,6 +85,27 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
   const event = (kind: DriftEvent['kind'], message: string, actor?: Actor | string): void => {
     status.events.push({ at: now(), kind, message, ...actorFields(actor) });
     if (status.events.length > MAX_EVENTS) status.events.splice(0, status.events.length - MAX_EVENTS);
+  };
+  /** Decisions go to the audit trail (docs/governance-audit.md); validators' refusals do not (a validator writes nothing). */
+  const audit = new AuditOutbox(input.repository);
+  audit.onFailure = (message) => event('audit-write-failed', message);
+  const decided = (
+    kind: DriftEvent['kind'],
+    message: string,
+    actor: Actor | string,
+    context: { channel?: DecisionChannel; decisionId?: string; reason?: string } = {},
+  ): void => {
+    event(kind, message, actor);
+    audit.add({
+      kind: kind === 'refused' ? 'drift-refused' : kind === 'paused' ? 'drift-watch-stopped' : kind,
+      message,
+      actor,
+      promotionId: workflowInfo().workflowId,
+      pipeline: input.pipeline,
+      stage: input.stage.name,
+      ...(status.lastCheck ? { commit: status.lastCheck.sha } : {}),
+      ...context,
+    });
   };
   const decisions: Decision[] = [];
   /** Signed decisions taken in this run (Temporal's update ids cover the same across runs). */
@@ -113,12 +138,13 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
         { promotionId: workflowInfo().workflowId, pipeline: input.pipeline, stage: input.stage.name, ...commit },
         decisionIds,
       );
+      const taken = auth.verified ? { channel: auth.claims.channel ?? DecisionChannel.Cli, decisionId: auth.claims.decisionId } : {};
       if (why !== null) {
-        event('refused', `${kind} by ${auth.actor.name} refused: ${why}`, auth.actor);
+        decided('refused', `${kind} by ${auth.actor.name} refused: ${why}`, auth.actor, taken);
         throw forbidden(why);
       }
       if (auth.verified) decisionIds.push(auth.claims.decisionId);
-      const decision: Decision = { kind, args: { ...args, actor: auth.actor.name }, identity: auth.actor, result: null };
+      const decision: Decision = { kind, args: { ...args, actor: auth.actor.name }, identity: auth.actor, taken, result: null };
       decisions.push(decision);
       await condition(() => decision.result !== null);
       if (decision.result instanceof Error) throw decision.result;
@@ -193,9 +219,12 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
     return report;
   }
 
-  async function restore(report: DriftReport, why: string, actor?: Actor): Promise<string[]> {
+  async function restore(report: DriftReport, why: string, decision?: Decision): Promise<string[]> {
     const applied = await writes.restoreDrift({ ...request(), sha: report.sha, drifts: report.drifts });
-    event(actor ? 'drift-rejected' : 'drift-reverted', `${why}; re-applied Git ${report.sha.slice(0, 12)} to ${applied.join(', ')}`, actor);
+    const message = `${why}; re-applied Git ${report.sha.slice(0, 12)} to ${applied.join(', ')}`;
+    if (decision)
+      decided('drift-rejected', message, decision.identity, { ...decision.taken, ...(decision.args.reason ? { reason: decision.args.reason } : {}) });
+    else event('drift-reverted', message);
     return applied;
   }
 
@@ -206,7 +235,7 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
     try {
       if (drifts.length === 0 || !sha) throw new Error('the drift is gone already; nothing to do');
       if (decision.kind === 'reject') {
-        const applied = await restore({ sha, compared: 0, drifts }, `rejected by ${actor}${reason ? `: ${reason}` : ''}`, decision.identity);
+        const applied = await restore({ sha, compared: 0, drifts }, `rejected by ${actor}${reason ? `: ${reason}` : ''}`, decision);
         decision.result = { message: `restored Git's state of ${applied.join(', ')}` };
       } else {
         const accepted = status.events.filter((e) => e.kind === 'drift-accepted').length + 1;
@@ -220,13 +249,16 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
           step: `accept-${status.checks}-${accepted}`,
         });
         const what = commit.sha ? `committed ${commit.sha.slice(0, 12)} (${commit.files.join(', ')})` : 'Git already said so; nothing to commit';
-        event('drift-accepted', `accepted by ${actor}${reason ? `: ${reason}` : ''}: ${summary(drifts)}; ${what}`, decision.identity);
+        decided('drift-accepted', `accepted by ${actor}${reason ? `: ${reason}` : ''}: ${summary(drifts)}; ${what}`, decision.identity, {
+          ...decision.taken,
+          ...(reason ? { reason } : {}),
+        });
         decision.result = { message: `wrote the live values to Git: ${what}` };
       }
     } catch (error) {
-      event('refused', `${decision.kind} by ${actor} failed: ${messageOf(error)}`, decision.identity);
       // An ApplicationFailure fails the Update for its caller; any other error thrown from an
       // Update handler would fail the workflow task and leave the watch stuck.
+      decided('refused', `${decision.kind} by ${actor} failed: ${messageOf(error)}`, decision.identity, decision.taken);
       decision.result = ApplicationFailure.nonRetryable(`${decision.kind} failed: ${messageOf(error)}`, 'Refused');
     }
   }
@@ -256,15 +288,17 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
       await check();
     }
     if (stop.by !== null) {
-      event('paused', `stopped by ${stop.by}`, stop.by);
+      decided('paused', `stopped by ${stop.by}`, stop.by);
       for (const late of decisions.splice(0)) late.result = new Error('the drift watch was stopped; nothing was done');
       await condition(allHandlersFinished);
+      await audit.drained();
       return status;
     }
     if (checksThisRun >= (input.checksPerRun ?? CHECKS_PER_RUN) || workflowInfo().continueAsNewSuggested) {
       // A decision's handler waits for this loop to carry it out: carry it out first.
       await condition(() => allHandlersFinished() || decisions.length > 0);
       if (decisions.length > 0) continue;
+      await audit.drained();
       event('continued-as-new', `after ${checksThisRun} checks`);
       await continueAsNew<typeof driftWorkflow>({ ...spec, resume: status, ...(input.checksPerRun ? { checksPerRun: input.checksPerRun } : {}) });
     }

@@ -2,6 +2,7 @@
 // (no `export *`: duplicate names would be dropped silently). Test-only workflows live in
 // test/support/smoke/ and reach only test workers.
 export { analysisWorkflow } from './analysis.js';
+export { auditReadWorkflow, auditVerifyWorkflow } from './audit-read.js';
 export { driftWorkflow } from './drift.js';
 export { freezeWorkflow } from './freeze.js';
 export { guardWorkflow } from './guard.js';

@@ -49,7 +49,10 @@ import { stageWorkflow } from './stage.js';
 import type { PromotionSettings } from './messages.js';
 import { actorFields, describeFailure } from './stage-record.js';
 import { VERIFIED_DECISIONS_PATCH, authenticate, forbidden, identityRefusal } from './command-identity.js';
-import type { DecisionAction } from '../src/identity/decision.js';
+import { DecisionChannel, type DecisionAction } from '../src/identity/decision.js';
+import { AuditOutbox } from './audit-outbox.js';
+import { isDecisionKind } from '../src/audit/record.js';
+import type { AuditContext } from './stage-record.js';
 import type { Actor } from '../src/identity/actor.js';
 
 const lookups = proxyActivities<RampActivities>(quick);
@@ -75,8 +78,12 @@ export class PromotionRun {
   private groups: Groups | null = null;
   private retryRequest: { actor: string } | null = null;
   private environmentPolls = 0;
+  /** Decisions on their way to the audit trail (docs/governance-audit.md). */
+  private readonly audit: AuditOutbox;
 
   constructor(private readonly input: PromotionInput) {
+    this.audit = new AuditOutbox(input.pipeline.repository);
+    this.audit.onFailure = (message) => this.event('audit-write-failed', message);
     this.settings = { ...DEFAULT_SETTINGS, ...input.settings };
     this.promotionId = workflowInfo().workflowId;
     this.stages = input.pipeline.stages.filter((s) => !input.stages || input.stages.includes(s.name));
@@ -104,8 +111,23 @@ export class PromotionRun {
     this.publish();
   }
 
-  private event(kind: string, message: string, actor?: Actor | string): void {
+  /** Appends to the record; a decision also goes to the audit trail (the promotion's request: establishRequester). */
+  private event(kind: string, message: string, actor?: Actor | string, context: AuditContext = {}): void {
     this.status.events.push({ at: now(), kind, message, ...actorFields(actor) });
+    if (kind !== 'started' && isDecisionKind(kind)) this.audited(kind, message, actor, context);
+  }
+
+  private audited(kind: string, message: string, actor: Actor | string | undefined, context: AuditContext): void {
+    const stage = this.status.activeStage?.name ?? this.status.stages.find((s) => s.phase !== StagePhase.Promoted)?.name ?? null;
+    this.audit.add({
+      kind,
+      message,
+      ...(actor !== undefined ? { actor } : {}),
+      promotionId: this.promotionId,
+      pipeline: this.input.pipeline.name,
+      stage,
+      ...context,
+    });
   }
 
   /** Shows the phase in Temporal's visibility (ramp list, the UI); call after every change of phase or stage. */
@@ -144,21 +166,23 @@ export class PromotionRun {
    * Who sent a command to the promotion (command-identity.ts); a refused identity is recorded
    * and answered with an error of type Forbidden.
    */
-  private async identify(args: OperatorArgs, action: DecisionAction): Promise<Actor> {
+  private async identify(args: OperatorArgs, action: DecisionAction): Promise<{ actor: Actor; taken: AuditContext }> {
     const auth = await authenticate(args, action, false);
     const { pipeline, version } = this.status;
+    // Where it was taken and the signed decision's id, for the audit trail.
+    const taken: AuditContext = auth.verified ? { channel: auth.claims.channel ?? DecisionChannel.Cli, decisionId: auth.claims.decisionId } : {};
     const why = identityRefusal(auth, action, { promotionId: this.promotionId, pipeline, version }, this.decisionIds);
     if (why !== null) {
-      this.event(`${action}-refused`, why, auth.actor);
+      this.event(`${action}-refused`, why, auth.actor, taken);
       throw forbidden(why);
     }
     if (auth.verified) this.decisionIds.push(auth.claims.decisionId);
     const refused = await this.permissionRefusal(auth.actor, Permission.Operate, this.status.stages.find((s) => s.phase !== StagePhase.Promoted)?.name ?? null);
     if (refused !== null) {
-      this.event(`${action}-refused`, refused, auth.actor);
+      this.event(`${action}-refused`, refused, auth.actor, taken);
       throw forbidden(refused);
     }
-    return auth.actor;
+    return { actor: auth.actor, taken };
   }
 
   /**
@@ -177,15 +201,15 @@ export class PromotionRun {
   }
 
   async abort(args: OperatorArgs & { reason: string }): Promise<Ack> {
-    const actor = await this.identify(args, 'abort');
-    return this.abortFor(actor, args.reason);
+    const { actor, taken } = await this.identify(args, 'abort');
+    return this.abortFor(actor, args.reason, taken);
   }
 
   /** Records an abort by `actor` and passes it on to the running stage. */
-  private async abortFor(actor: Actor | string, reason: string): Promise<Ack> {
+  private async abortFor(actor: Actor | string, reason: string, taken: AuditContext = {}): Promise<Ack> {
     const name = typeof actor === 'string' ? actor : actor.name;
     this.abortRequest = { actor: name, reason };
-    this.event('abort-requested', `${name} aborted the promotion: ${reason}`, actor);
+    this.event('abort-requested', `${name} aborted the promotion: ${reason}`, actor, { ...taken, reason });
     if (this.child && this.status.activeStage) {
       await this.child.signal(abortSignal, { actor: name, reason, promotionId: this.promotionId });
       return { message: `aborting stage ${this.status.activeStage.name}: it rolls back, then the promotion ends` };
@@ -206,10 +230,10 @@ export class PromotionRun {
   }
 
   async retry(args: OperatorArgs): Promise<Ack> {
-    const actor = await this.identify(args, 'retry');
+    const { actor, taken } = await this.identify(args, 'retry');
     this.retryRequest = { actor: actor.name };
     const stage = this.status.stages.find((s) => s.phase !== StagePhase.Promoted)!;
-    this.event('retry', `${actor.name} retries stage ${stage.name}`, actor);
+    this.event('retry', `${actor.name} retries stage ${stage.name}`, actor, taken);
     return { message: `retrying stage ${stage.name} (attempt ${stage.attempt + 1})` };
   }
 
@@ -238,6 +262,7 @@ export class PromotionRun {
       }
     });
     await condition(allHandlersFinished);
+    await CancellationScope.nonCancellable(() => this.audit.drained());
     // Not succeeded: fail the run, so that Temporal does not show it as a green COMPLETED.
     if (phase !== PromotionPhase.Succeeded && patched(PROMOTION_FAILS_PATCH)) throw promotionAborted(this.status);
     return this.status;
@@ -273,6 +298,7 @@ export class PromotionRun {
             // Environment busy: waited; keep the history short while waiting long.
             if (workflowInfo().continueAsNewSuggested) {
               await condition(allHandlersFinished);
+              await this.audit.drained();
               this.event('continued-as-new', `history reached ${workflowInfo().historyLength} events while waiting; continuing in a new run`);
               await continueAsNew<(input: PromotionInput) => Promise<PromotionStatus>>({ ...this.input, resume: { status: this.status, stageIndex: index } });
             }
@@ -323,10 +349,17 @@ export class PromotionRun {
     if (!patched(VERIFIED_DECISIONS_PATCH)) return null;
     const { pipeline, version } = this.status;
     this.status.requester = auth.actor;
+    const taken: AuditContext = auth.verified ? { channel: auth.claims.channel ?? DecisionChannel.Cli, decisionId: auth.claims.decisionId } : {};
+    // The request itself (the record's first event) goes to the audit trail with the established actor.
+    const started = this.status.events.find((e) => e.kind === 'started');
+    this.audited(`${action}-requested`, started?.message ?? `${action} ${pipeline} ${version}`, auth.actor, {
+      ...taken,
+      ...(this.input.reason ? { reason: this.input.reason } : {}),
+    });
     let why = identityRefusal(auth, action, { promotionId: this.promotionId, pipeline, version }, []);
     const permission = action === 'rollback' ? Permission.Rollback : Permission.Promote;
     for (const stage of this.stages) why ??= await this.permissionRefusal(auth.actor, permission, stage.name);
-    if (why !== null) this.event(`${action}-refused`, why, auth.actor);
+    if (why !== null) this.event(`${action}-refused`, why, auth.actor, taken);
     return why;
   }
 

@@ -51,7 +51,9 @@ export class StageCommands {
       throw new Error(`stage ${this.stage} waits for approval, which resume cannot give. Use ramp approve`);
     }
     if (this.record.status.pauseReason === PauseReason.DeployWindowClosed) {
-      throw new Error(`stage ${this.stage} waits for its deploy window, which resume cannot open. It goes on by itself when the window opens, or: ramp window-override ${this.promotionId} --reason "…"`);
+      throw new Error(
+        `stage ${this.stage} waits for its deploy window, which resume cannot open. It goes on by itself when the window opens, or: ramp window-override ${this.promotionId} --reason "…"`,
+      );
     }
     if (this.record.status.pauseReason === PauseReason.Soaking) {
       throw new Error(`stage ${this.stage} soaks (${this.record.status.message}); resume cannot shorten the soak. Wait, or abort`);
@@ -178,7 +180,8 @@ export class StageCommands {
     const auth = await authenticate(args, action, needsVerified);
     const why = identityRefusal(auth, action, { ...this.target(), ...expected() }, this.record.requests.decisionIds ?? []);
     if (why !== null) {
-      this.record.event(`${action}-refused`, why, auth.actor);
+      const signed = auth.verified ? { channel: auth.claims.channel ?? DecisionChannel.Cli, decisionId: auth.claims.decisionId } : {};
+      this.record.event(`${action}-refused`, why, auth.actor, signed);
       throw forbidden(why);
     }
     if (!auth.verified) return { actor: auth.actor, channel: DecisionChannel.Cli };
@@ -196,9 +199,11 @@ export class StageCommands {
     const record = this.record.pendingApproval();
     // Recorded data only (no command): where it was taken, and the signed decision's id.
     const decision = { actor: actor.name, identity: actor, channel, ...(decisionId !== undefined ? { decisionId } : {}), at: now(), comment };
+    // Where it was taken and the signed decision's id, for the audit trail.
+    const taken = { channel, ...(decisionId !== undefined ? { decisionId } : {}) };
     if (!record || record !== pending) {
       const reason = `stage ${this.stage} is not waiting for approval (it is ${this.record.status.phase})`;
-      this.record.event(`${action}-refused`, reason, actor);
+      this.record.event(`${action}-refused`, reason, actor, taken);
       throw ApplicationFailure.nonRetryable(reason, 'Refused');
     }
     // Before identities: the names the gate expanded when it opened, one approval per name.
@@ -206,7 +211,7 @@ export class StageCommands {
     const why = context ? gateDecisionRefusal(record, actor, action, context) : refusal(record, actor.name, action);
     if (why !== null) {
       record.refused.push({ ...decision, action, reason: why });
-      this.record.event(`${action}-refused`, why, actor);
+      this.record.event(`${action}-refused`, why, actor, taken);
       throw context ? forbidden(why) : ApplicationFailure.nonRetryable(why, 'Refused');
     }
     if (action === 'reject') record.rejection = decision;
@@ -217,7 +222,7 @@ export class StageCommands {
       action === 'reject'
         ? `${actor.name} rejected the ${record.gate} approval${comment ? `: ${comment}` : ''}`
         : `${actor.name} approved the ${record.gate} approval (${count})${comment ? `: ${comment}` : ''}`;
-    this.record.event(action === 'reject' ? 'rejected' : 'approved', message, actor);
+    this.record.event(action === 'reject' ? 'rejected' : 'approved', message, actor, { ...taken, ...(comment ? { reason: comment } : {}) });
     return { message };
   }
 

@@ -11,6 +11,8 @@ import type { Actor } from '../src/identity/actor.js';
 import type { StageRequests, StageStatus } from './messages.js';
 import { publishAttributes, stageAttributes } from './search-attributes.js';
 import type { CurrentStageInput } from './stage-input.js';
+import { AuditOutbox, type AuditDecision } from './audit-outbox.js';
+import { isDecisionKind } from '../src/audit/record.js';
 
 /** Ends the normal flow of a stage: abort, rejection, approval timeout, failed gate. */
 export class StageStop extends Error {
@@ -37,15 +39,22 @@ export function describeFailure(error: unknown): string {
   return current instanceof Error ? current.message : String(error);
 }
 
+/** What an event adds to the audit record of a decision. */
+export type AuditContext = Pick<AuditDecision, 'channel' | 'decisionId' | 'gate' | 'commit' | 'reason' | 'policy'>;
+
 export class StageRecord {
   readonly status: StageStatus;
   readonly requests: StageRequests;
   /** The verdict of the Inconclusive analysis the stage is paused on, while it is. */
   inconclusive: string | null = null;
+  /** Decisions on their way to the audit trail (docs/governance-audit.md). */
+  readonly audit: AuditOutbox;
 
   constructor(readonly input: CurrentStageInput) {
     this.status = input.resume?.status ?? initialStatus(input);
     this.requests = input.resume?.requests ?? { abort: null, pause: null, skip: null, resumes: 0 };
+    this.audit = new AuditOutbox(input.repository);
+    this.audit.onFailure = (message) => this.event('audit-write-failed', message);
   }
 
   canary(): CanaryStrategySpec | null {
@@ -76,9 +85,30 @@ export class StageRecord {
     step.finishedAt = now();
   }
 
-  /** Appends to the record; `actor` as established (an Actor), or a name from before identities. */
-  event(kind: string, message: string, actor?: Actor | string): void {
+  /**
+   * Appends to the record; `actor` as established (an Actor), or a name from before identities.
+   * A decision (src/audit/record.ts isDecisionKind) also goes to the audit trail, with `context`
+   * (where it was taken, the signed decision's id, the gate and commit when not the current ones).
+   */
+  event(kind: string, message: string, actor?: Actor | string, context: AuditContext = {}): void {
     this.status.events.push({ at: now(), kind, message, ...actorFields(actor) });
+    if (isDecisionKind(kind)) this.audited({ kind, message, ...(actor !== undefined ? { actor } : {}), ...context });
+  }
+
+  /** Sends a decision to the audit trail, bound to this stage (the latest approval's gate and commit, else the latest commit). */
+  audited(decision: AuditDecision): void {
+    const { promotionId, pipeline, stage, attempt } = this.input;
+    const approval = /^(approve|reject)/.test(decision.kind) ? this.status.approvals.at(-1) : undefined;
+    const commit = approval ? approval.commit : this.status.commits.at(-1)?.sha;
+    this.audit.add({
+      promotionId,
+      pipeline,
+      stage: stage.name,
+      attempt,
+      ...(approval ? { gate: approval.gate } : {}),
+      ...(commit !== undefined && commit !== null ? { commit } : {}),
+      ...decision,
+    });
   }
 
   checkpointAbort(): void {

@@ -76,6 +76,11 @@ export class StageRollout {
     return this.record.status;
   }
 
+  /** Resolves once the stage's decisions are on the audit trail (or given up): before the stage returns. */
+  auditDrained(): Promise<void> {
+    return this.record.audit.drained();
+  }
+
   private get input(): CurrentStageInput {
     return this.record.input;
   }
@@ -138,6 +143,7 @@ export class StageRollout {
     // A running background analysis is a child this run awaits: keep the run until it ends.
     if (this.analyses.backgroundRunning) return;
     await condition(allHandlersFinished);
+    await this.record.audit.drained();
     this.record.event('continued-as-new', `history reached ${workflowInfo().historyLength} events; continuing in a new run`);
     await continueAsNew<(input: StageInput) => Promise<StageStatus>>({ ...this.input, resume: { status: this.status, requests: this.requests } });
   }
@@ -366,6 +372,9 @@ export class StageRollout {
       );
     } else {
       this.record.setPhase(StagePhase.RollingBack, `${message}; reverting ${toRevert.length} commit(s)`);
+      // A rollback ramp starts on a failure is a decision too (who caused it, when a person did: the aborter or the rejecter).
+      const causedBy = this.requests.abort?.actor ?? this.status.approvals.find((a) => a.rejection)?.rejection?.identity;
+      this.record.audited({ kind: 'rollback-started', message: this.status.message, ...(causedBy !== undefined ? { actor: causedBy } : {}), reason: message });
       await this.rollBack(toRevert.map((c) => c.sha).reverse(), message);
     }
     this.record.event(this.status.phase === StagePhase.RolledBack ? 'rolled-back' : 'rollback-failed', this.status.message);

@@ -7,7 +7,7 @@
  * pause, skip, abort and windowOverride, each with a validator that refuses at once (stage-commands.ts); and
  * the abort Signal for alerts. The flow is in stage-rollout.ts.
  */
-import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { CancellationScope, allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import {
   abortSignal,
   abortUpdate,
@@ -47,5 +47,6 @@ export async function stageWorkflow(input: StageInput): Promise<StageStatus> {
   });
   await rollout.run();
   await condition(allHandlersFinished);
+  await CancellationScope.nonCancellable(() => rollout.auditDrained());
   return rollout.status;
 }

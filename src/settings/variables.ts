@@ -205,6 +205,19 @@ export const workerVariables = {
     expected: 'a duration such as 1m, 30s or 5m',
     readers: ['worker'],
   }),
+  RAMP_AUDIT_REPOSITORY: variable(z.string().trim().min(1).optional(), {
+    description:
+      "the Git repository (its branch main) whose branch ramp/audit holds organisation-wide decisions such as freezes; pipelines' decisions go to their own GitOps repository (docs/governance-audit.md)",
+    expected: 'a Git URL',
+    readers: ['worker'],
+    unset: "organisation-wide decisions stay only in their workflow's record",
+  }),
+  RAMP_AUDIT_REPOSITORY_SECRET: variable(z.string().trim().min(1).optional(), {
+    description: 'the credential (a secretRef: RAMP_SECRET_<NAME> or $RAMP_SECRETS_DIR/<name>) for RAMP_AUDIT_REPOSITORY',
+    expected: 'a secretRef name',
+    readers: ['worker'],
+    unset: 'none (a file:// or public repository)',
+  }),
   RAMP_SECRETS_DIR: variable(z.string().optional(), {
     description: 'a directory of files named after secretRefs, each holding one secret (after RAMP_SECRET_<NAME>)',
     expected: 'a directory path',

@@ -16,6 +16,7 @@ import type { DriftReport } from '../../src/domain/drift.js';
 import type { HistoryCheckRequest, HistoryCheckResult } from '../../src/domain/guard.js';
 import type { FreezeState } from '../../src/domain/freeze.js';
 import { createWindowActivities } from '../../activities/windows.js';
+import type { AuditEntry } from '../../src/audit/record.js';
 
 export interface DriftCall {
   kind: 'detect' | 'restore' | 'accept';
@@ -27,6 +28,11 @@ export interface DriftCall {
 
 export interface FakeRamp {
   activities: RampActivities;
+  /** The decisions appended to the audit trail, in order, once each. */
+  audit: AuditEntry[];
+  /** While set, every audit append fails (retryably) with this message; `auditAttempts` counts the calls. */
+  failAudit: string | null;
+  readonly auditAttempts: number;
   commits: CommitRequest[];
   reverts: RevertRequest[];
   notifications: Notification[];
@@ -75,6 +81,8 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
   const seen = new Map<string, string>();
 
   const measurements: { metric: string; query: string }[] = [];
+  const audit: AuditEntry[] = [];
+  const auditControl = { fail: null as string | null, attempts: 0 };
   const fake = {
     fieldHistory: [] as string[],
     measure: (_metric: MetricSpec): { phase: Measurement['phase']; value?: number | number[]; error?: string } => ({ phase: 'Successful', value: 0 }),
@@ -221,6 +229,23 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
       history.requests.push(request);
       return history.check(request);
     },
+    // The audit trail in memory: entries by id, in order (the chain is src/audit's, tested on its own).
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async appendAudit({ entries }) {
+      auditControl.attempts++;
+      if (auditControl.fail !== null) throw ApplicationFailure.retryable(auditControl.fail, 'RepositoryUnavailable');
+      const fresh = entries.filter((e) => !audit.some((a) => a.id === e.id));
+      audit.push(...fresh);
+      return { appended: fresh.length, sha: null, trail: 'memory' };
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async readAudit() {
+      return { records: [], truncated: false };
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async verifyAudit() {
+      return { trail: 'memory', verification: { intact: true, records: 0, head: '0'.repeat(64) } };
+    },
   };
   return {
     activities,
@@ -236,6 +261,16 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
     },
     set gitHistory(entries) {
       windowControl.history = entries;
+    },
+    audit,
+    get failAudit() {
+      return auditControl.fail;
+    },
+    set failAudit(message) {
+      auditControl.fail = message;
+    },
+    get auditAttempts() {
+      return auditControl.attempts;
     },
     hooks,
     answers,

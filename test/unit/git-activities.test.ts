@@ -13,7 +13,18 @@ import { recordingLogger } from '../support/recording-logger.js';
 /** A repository whose every operation throws `error`. */
 function failing(error: Error): GitOpsRepository {
   const fail = (): Promise<never> => Promise.reject(error);
-  return { commit: fail, revert: fail, history: fail, fieldHistory: fail, head: fail, snapshot: fail, contains: fail, checkHistory: fail };
+  return {
+    commit: fail,
+    revert: fail,
+    history: fail,
+    fieldHistory: fail,
+    head: fail,
+    snapshot: fail,
+    contains: fail,
+    checkHistory: fail,
+    appendToBranch: fail,
+    readBranchFile: fail,
+  };
 }
 
 const query: HistoryQuery = { repository: { url: 'file:///r.git', branch: 'main', secretRef: null } };

@@ -3,17 +3,18 @@
  * read ramp's history, each idempotent by the trailers of the commits (trailers.ts). Works on
  * a cached clone (workspace.ts); pushes rebase onto whatever others pushed meanwhile and retry.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import type { CommitRequest, CommitResult, FieldHistoryQuery, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../../domain/changes.js';
 import { TRAFFIC_ROUTERS, type TrafficRouters } from '../traffic/registry.js';
 import { writeStageEdits } from './changes.js';
-import { GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } from './errors.js';
+import { GitConflictError, HistoryRewrittenError } from './errors.js';
 import { changedFiles, readLog, type LogEntry } from './git-log.js';
 import { commitDiff } from './diff.js';
 import { formatCommitMessage, formatRevertMessage, TrailerKey } from './trailers.js';
 import { SnapshotStore } from './snapshots.js';
 import { readYamlField } from '../../manifests/yaml-edit.js';
 import { gitErrorSummary } from './git-failure.js';
+import { pushRetrying } from './push-retry.js';
+import { appendToBranch, readBranchFile, type BranchAppend, type BranchFile, type BranchFileQuery } from './side-branch.js';
 import { GitCommandError, type Session, type Workspace } from './workspace.js';
 import type { HistoryCheckRequest, HistoryCheckResult } from '../../domain/guard.js';
 import { checkBranches } from './history-check.js';
@@ -51,6 +52,10 @@ export interface GitOpsRepository {
   contains(descendant: string, ancestor: string): Promise<boolean>;
   /** The history guard's check: each branch's tip now, and which of the given commits are no longer reachable from it. */
   checkHistory(branches: HistoryCheckRequest['branches']): Promise<HistoryCheckResult>;
+  /** Appends to a file on another branch of the repository (the audit trail), created as an orphan when absent (side-branch.ts). */
+  appendToBranch(request: BranchAppend): Promise<{ sha: string | null }>;
+  /** A file on another branch of the repository (empty when the branch does not exist), with its versions when asked. */
+  readBranchFile(query: BranchFileQuery): Promise<BranchFile>;
 }
 
 /** The repository's files at one commit. */
@@ -227,25 +232,30 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
     return this.workspace.exclusive((s) => checkBranches(this.workspace, s, branches));
   }
 
+  appendToBranch(request: BranchAppend): Promise<{ sha: string | null }> {
+    return this.workspace.exclusive((s) => appendToBranch(this.workspace, s, this.#pushAttempts, request));
+  }
+
+  readBranchFile(query: BranchFileQuery): Promise<BranchFile> {
+    return this.workspace.exclusive((s) => readBranchFile(this.workspace, s, query));
+  }
+
   /**
    * Pushes HEAD; when others pushed meanwhile, rebases onto them and tries again — unless the
    * branch was rewritten in between: `onBranch` (what the workflow expects, and what a rollback
    * reverts) must still be on it after each fetch (HistoryRewrittenError, nothing pushed).
    */
   async #push(s: Session, count: number, what: string, onBranch: readonly string[]): Promise<string[]> {
-    for (let attempt = 1; ; attempt++) {
-      await this.#beforePush?.({ attempt, dir: s.dir, branch: s.branch });
-      try {
+    await pushRetrying({
+      attempts: this.#pushAttempts,
+      what,
+      displayUrl: this.workspace.displayUrl,
+      branch: s.branch,
+      push: async (attempt) => {
+        await this.#beforePush?.({ attempt, dir: s.dir, branch: s.branch });
         await s.git.raw(['push', '--progress', 'origin', `HEAD:refs/heads/${s.branch}`]);
-        break;
-      } catch (err) {
-        if (!isStalePush(err)) throw this.workspace.unavailable(s, 'push to', err);
-        if (attempt >= this.#pushAttempts) {
-          throw new RepositoryUnavailableError(
-            `cannot push ${what} to ${this.workspace.displayUrl} (branch ${s.branch}): the branch moved on each of ${attempt} attempts. ` +
-              'Others push to it very often; the push will be tried again',
-          );
-        }
+      },
+      refresh: async () => {
         await this.workspace.fetch(s);
         await this.#expectOnBranch(s, onBranch, what);
         try {
@@ -253,9 +263,9 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
         } catch (rebaseError) {
           throw await this.#conflict(s, rebaseError, what, 'rebase', 'ramp pushed nothing');
         }
-        await delay(25 * attempt + Math.floor(Math.random() * 75));
-      }
-    }
+      },
+      unavailable: (err) => this.workspace.unavailable(s, 'push to', err),
+    });
     const out = await s.git.raw(['rev-list', `--max-count=${count}`, 'HEAD']);
     return out.trim().split('\n').reverse();
   }
@@ -375,11 +385,6 @@ async function revertedByRamp(s: Session, commits: readonly string[]): Promise<M
 
 async function commitWithMessage(s: Session, message: string): Promise<void> {
   await s.git.raw(['commit', '--no-verify', '--cleanup=whitespace', '-m', message]);
-}
-
-function isStalePush(err: unknown): boolean {
-  const text = err instanceof Error ? err.message : String(err);
-  return /\[rejected\].*\((fetch first|non-fast-forward)\)|\[remote rejected\].*(cannot lock ref|incorrect old value)/.test(text);
 }
 
 function toHistoryEntry(e: LogEntry): HistoryEntry {

@@ -5,3 +5,4 @@ export { GitConflictError, HistoryRewrittenError, RepositoryUnavailableError } f
 export { resolveCredentials, type CredentialSource, type GitCredentials } from './credentials.js';
 export { secretEnvName } from '../secrets.js';
 export type { GitIdentity } from './workspace.js';
+export type { BranchAppend, BranchFile, BranchFileQuery } from './side-branch.js';
