@@ -131,20 +131,29 @@ describe('the history guard: a force-push beyond ramp\u2019s own writes', () => 
   });
 
   test('the audit trail\u2019s branch is watched too: a rewrite of ramp/audit blocks writes until acknowledged', async () => {
-    // (The guard of this repository runs since the first test's pushes.)
+    // (The guard of this repository runs since the first test's pushes; their decisions made ramp's audit trail.)
     const { dir, git } = await ramp.remote.workdir();
-    await git.raw(['checkout', '--orphan', 'ramp/audit']);
-    await git.raw(['rm', '-rf', '--quiet', '.']);
-    await writeFile(path.join(dir, 'audit.jsonl'), '{"n":1}\n');
-    await git.add('audit.jsonl');
-    await git.commit('audit: record 1');
-    await git.push(['origin', 'ramp/audit']);
+    const audited = await git.fetch('origin', 'ramp/audit').then(
+      () => true,
+      () => false,
+    );
+    if (audited) {
+      await git.raw(['checkout', '-B', 'ramp/audit', 'FETCH_HEAD']);
+    } else {
+      await git.raw(['checkout', '--orphan', 'ramp/audit']);
+      await git.raw(['rm', '-rf', '--quiet', '.']);
+      await writeFile(path.join(dir, 'audit.jsonl'), '{"n":1}\n');
+      await git.add('audit.jsonl');
+      await git.commit('audit: record 1');
+      await git.push(['origin', 'ramp/audit']);
+    }
     const first = await remoteHead('ramp/audit');
     await guard((g) => g.branches.find((b) => b.branch === 'ramp/audit')?.tip === first, 'the guard to see the audit branch');
 
+    // Someone rewrites the trail's last commit and force-pushes it.
     await writeFile(path.join(dir, 'audit.jsonl'), '{"n":1,"tampered":true}\n');
     await git.add('audit.jsonl');
-    await git.raw(['commit', '--amend', '-m', 'audit: record 1']);
+    await git.raw(['commit', '--amend', '-m', 'audit: rewritten']);
     await git.push(['--force', 'origin', 'ramp/audit']);
 
     const found = await guard((g) => g.rewritten !== null, 'the guard to notice the audit branch rewritten');
