@@ -13,6 +13,9 @@ import type { SyncRequest, SyncResult } from './kube.js';
 import type { AcceptRequest, DriftRequest } from './drift.js';
 import type { DriftReport, DriftWatchSpec, ObjectDrift } from '../src/domain/drift.js';
 import type { GateDecision, GateRef, NotifyEvent } from '../src/notify/events.js';
+import type { PolicyDecision } from '../src/governance/policy-evaluate.js';
+import type { PinnedPolicy, PolicySpec } from '../src/schema/pipeline.js';
+import type { PolicyRequest } from './policies.js';
 import type { CommitRequest, CommitResult, FieldHistoryQuery, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
 /**
@@ -92,4 +95,8 @@ export interface RampActivities {
   watchDrift(spec: DriftWatchSpec): Promise<string>;
   /** Hands the event to the release's notification workflow; the callers treat a failure as best effort. */
   notify(notification: Notification): Promise<void>;
+  /** Pins a promotion's policies: the pipeline's and the organisation's (RAMP_POLICY_FILES), with content hash and source. */
+  loadPolicies(request: { pipeline: string; policies: PolicySpec[] }): Promise<PinnedPolicy[]>;
+  /** Decides the request's policies at a checkpoint (docs/governance.md). */
+  evaluatePolicies(request: PolicyRequest): Promise<PolicyDecision[]>;
 }

@@ -14,6 +14,7 @@ import { createDriftActivities } from './drift.js';
 import type { KubeClusters } from '../src/providers/kube/clusters.js';
 import { createMetricActivities } from './metrics.js';
 import { createWebhookActivities } from './webhooks.js';
+import { createPolicyActivities } from './policies.js';
 import { createSecretResolver, type SecretSource } from '../src/providers/secrets.js';
 import { createNotifyActivities } from './notify.js';
 import { createDeliveryActivities, type DeliveryDeps } from './deliver.js';
@@ -36,6 +37,8 @@ export interface ActivityDeps {
   secrets?: SecretSource;
   /** Notification channels (RAMP_UI_URL, RAMP_LINK_SIGNING_KEY_FILE, RAMP_SLACK_API_URL, RAMP_SMTP_URL and the rest: docs/notifications.md). @default none */
   notifications?: Pick<DeliveryDeps, 'uiUrl' | 'linkKeyFile' | 'slackApiUrl' | 'smtp' | 'slack'>;
+  /** RAMP_POLICY_FILES: the organisation's policy files (docs/governance.md). @default none */
+  policyFiles?: readonly string[];
 }
 
 export function createActivities(deps: ActivityDeps): RampActivities & NotificationActivities {
@@ -60,5 +63,6 @@ export function createActivities(deps: ActivityDeps): RampActivities & Notificat
     ...createKubeActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize }),
     ...createDriftActivities({ repositories: deps.repositories, clusters: deps.clusters, kustomize: deps.kustomize, client: deps.client }),
     ...createWebhookActivities({ http: deps.http, secrets }),
+    ...createPolicyActivities({ repositories: deps.repositories, policyFiles: deps.policyFiles ?? [] }),
   } satisfies RampActivities & NotificationActivities;
 }

@@ -76,6 +76,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
         client,
         http: axios.create(),
         groupsFile: config.groupsFile,
+        policyFiles: config.policyFiles,
         decisionKeysFile: config.decisionKeysFile,
         acceptUnverified: config.acceptUnverified ?? false,
         webhooks: config.webhooks,

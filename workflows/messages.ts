@@ -9,7 +9,7 @@ import type { OverrideRecord } from '../src/domain/override.js';
 import type { AnalysisResult } from './analysis-messages.js';
 import type { FileDiff, HistoryEntry } from '../src/domain/changes.js';
 import type { FailureReason, PauseReason, PromotionPhase, StagePhase, StepStatus } from '../src/domain/phases.js';
-import type { AccessSpec, PipelineSpec, StageSpec } from '../src/schema/pipeline.js';
+import type { AccessSpec, PinnedPolicy, PipelineSpec, PolicyCheckpoint, PolicyEffect, StageSpec } from '../src/schema/pipeline.js';
 import type { Actor } from '../src/identity/actor.js';
 
 // ---------------------------------------------------------------- inputs
@@ -48,6 +48,11 @@ export interface PromotionInput {
   /** Stage names to run, in pipeline order; all when omitted. */
   stages?: string[];
   settings?: Partial<PromotionSettings>;
+  /**
+   * The policies this promotion pinned when it started (set by the workflow itself, carried
+   * across continue-as-new); absent before policies were pinned.
+   */
+  pinnedPolicies?: PinnedPolicy[];
   /** Set when resuming after continue-as-new. */
   resume?: { status: PromotionStatus; stageIndex: number };
 }
@@ -83,8 +88,14 @@ export interface StageInput {
   release?: ReleaseSource;
   /** The pipeline's access block (null: the defaults; absent in inputs pinned before it existed). */
   access?: AccessSpec | null;
-  /** The pipeline's own policies (spec.policies; absent before issue 12: none). Organisation-wide ones come from the worker. */
-  policies?: PipelineSpec['policies'];
+  /**
+   * The policies pinned for this promotion (docs/governance.md): the pipeline's and the
+   * organisation's (RAMP_POLICY_FILES), each with its content hash and source, as the promotion
+   * loaded them when it started; absent or empty: none (no policy command at all).
+   */
+  policies?: PinnedPolicy[];
+  /** The stage's position in the pipeline (0-based), for policies; absent before policies. */
+  stageIndex?: number;
   /** @deprecated The old name of `kind: 'rollback'`; read only by `upgradeStageInput`. */
   fastTrack?: boolean;
   /** Set when resuming after continue-as-new. */
@@ -171,6 +182,25 @@ export interface StageStatus {
   failure: { reason: FailureReason; message: string } | null;
   /** With a sync mode: the last commit seen live and healthy in the cluster. */
   live?: LiveRecord | null;
+  /** Every policy decision of this stage, oldest first (absent: no policy was evaluated). */
+  policyDecisions?: PolicyDecisionRecord[];
+}
+
+/** One policy's decision at one checkpoint, as the stage recorded it (docs/governance.md). */
+export interface PolicyDecisionRecord {
+  policy: string;
+  /** The pinned content hash (sha256 of the policy's canonical JSON), hex. */
+  hash: string;
+  /** `pipeline`, or the organisation policy file it came from. */
+  source: string;
+  checkpoint: PolicyCheckpoint;
+  /** The commit's step key, at the commit checkpoint. */
+  step?: string;
+  effect: PolicyEffect;
+  /** Whether the condition held (the effect applied); false: allowed. */
+  matched: boolean;
+  message: string;
+  at: string;
 }
 
 export interface LiveRecord {
