@@ -94,8 +94,8 @@ export interface StageInput {
    * loaded them when it started; absent or empty: none (no policy command at all).
    */
   policies?: PinnedPolicy[];
-  /** The stage's position in the pipeline (0-based), for policies; absent before policies. */
-  stageIndex?: number;
+  /** The pipeline's stage names in order (policies read the stage's index and the last stage); absent before policies. */
+  pipelineStages?: string[];
   /** @deprecated The old name of `kind: 'rollback'`; read only by `upgradeStageInput`. */
   fastTrack?: boolean;
   /** Set when resuming after continue-as-new. */
