@@ -12,6 +12,7 @@ import { historyCommand } from './commands/history.js';
 import { listCommand } from './commands/list.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { pauseCommand } from './commands/pause.js';
+import { policyCommand } from './commands/policy.js';
 import { promoteCommand } from './commands/promote.js';
 import { rejectCommand } from './commands/reject.js';
 import { resumeCommand } from './commands/resume.js';
@@ -43,6 +44,7 @@ const commands: readonly Command[] = [
   rollbackCommand,
   historyCommand,
   driftCommand,
+  policyCommand,
   workerCommand,
   serverCommand,
   devCommand,

@@ -9,9 +9,15 @@ import { error, type LocatedIssue } from '../schema/issue.js';
 import { pin } from './policy-hash.js';
 import { MAX_BYTES, parseLocated, type Located } from './policy-yaml.js';
 
+/** What a YAML file in pipelines/ is, by its top-level `kind`: a policy file, a policy cases file, or (anything else) a pipeline. */
+export function fileKind(source: string): 'policies' | 'policy-tests' | 'pipeline' {
+  const kind = /^kind:\s*["']?(\w+)["']?\s*(#.*)?$/m.exec(source)?.[1];
+  return kind === 'Policies' ? 'policies' : kind === 'PolicyTests' ? 'policy-tests' : 'pipeline';
+}
+
 /** Whether YAML text is a policy file rather than a pipeline: a top-level `kind: Policies`. */
 export function isPolicyFile(source: string): boolean {
-  return /^kind:\s*["']?Policies["']?\s*(#.*)?$/m.test(source);
+  return fileKind(source) === 'policies';
 }
 
 export function loadPolicySource(source: string, file: string): Located<PolicyFileSpec> {
