@@ -267,7 +267,10 @@ export class PromotionRun {
             return await this.finish(PromotionPhase.Aborted, `nothing was changed: ${describeFailure(error)}`);
           }
           if (this.pinnedPolicies.length > 0)
-            this.event('policies-pinned', `policies pinned: ${this.pinnedPolicies.map((p) => `${p.name} (${(p.hash ?? '').slice(0, 12)}, ${p.source ?? 'pipeline'})`).join(', ')}`);
+            this.event(
+              'policies-pinned',
+              `policies pinned: ${this.pinnedPolicies.map((p) => `${p.name} (${(p.hash ?? '').slice(0, 12)}, ${p.source ?? 'pipeline'})`).join(', ')}`,
+            );
         }
         if (this.input.kind === 'rollback' && patched('rollback-only-to-a-live-version')) {
           const refused = await this.rollbackRefused();

@@ -84,7 +84,9 @@ export class StageApprovals {
       // (a policy's gate adds its own: the same set for the stage's gates, whose groups are among approverGroups).
       const groups = [...approval.approvers, ...granted].filter((a) => a.kind === 'group').map((a) => a.name);
       const grantedGroups = granted.flatMap((a) => (a.kind === 'group' ? [a.name] : []));
-      const members = await this.resolveGroups(groups.length > 0 ? [...new Set([...approverGroups(this.input.stage), ...grantedGroups, ...groups])].sort() : []);
+      const members = await this.resolveGroups(
+        groups.length > 0 ? [...new Set([...approverGroups(this.input.stage), ...grantedGroups, ...groups])].sort() : [],
+      );
       const deadlineMs = approval.timeoutMs === null ? null : Date.now() + approval.timeoutMs;
       const bound = identities
         ? {

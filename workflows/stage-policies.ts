@@ -110,9 +110,20 @@ export class StagePolicies {
           authors: input.release?.authors ?? [],
           ...(input.release?.commit ? { sourceCommit: input.release.commit } : {}),
         },
-        stage: { name: input.stage.name, path: input.stage.path, index: Math.max(0, stages.indexOf(input.stage.name)), kind: input.kind, attempt: input.attempt },
+        stage: {
+          name: input.stage.name,
+          path: input.stage.path,
+          index: Math.max(0, stages.indexOf(input.stage.name)),
+          kind: input.kind,
+          attempt: input.attempt,
+        },
         approvals: status.approvals.flatMap((record) =>
-          record.approvals.map((d) => ({ gate: record.gate, actor: policyActor(d.identity ?? unverifiedActor(d.actor)), channel: d.channel ?? 'cli', at: d.at })),
+          record.approvals.map((d) => ({
+            gate: record.gate,
+            actor: policyActor(d.identity ?? unverifiedActor(d.actor)),
+            channel: d.channel ?? 'cli',
+            at: d.at,
+          })),
         ),
         analysis: (status.analyses ?? []).map((a) => ({ name: a.label, phase: a.phase })),
         requester: policyActor(input.requester ?? unverifiedActor(input.requestedBy ?? 'unknown')),
@@ -134,19 +145,17 @@ export class StagePolicies {
 
   /** Records every decision in the status, and each that applied as a `policy-decision` event. */
   private decided(checkpoint: PolicyCheckpoint, decisions: PolicyDecision[], step?: string): PolicyDecisionRecord[] {
-    const records = decisions.map(
-      (d): PolicyDecisionRecord => ({
-        policy: d.policy,
-        hash: d.hash,
-        source: d.source,
-        checkpoint,
-        ...(step !== undefined ? { step } : {}),
-        effect: d.effect,
-        matched: d.matched,
-        message: d.message,
-        at: now(),
-      }),
-    );
+    const records = decisions.map((d): PolicyDecisionRecord => ({
+      policy: d.policy,
+      hash: d.hash,
+      source: d.source,
+      checkpoint,
+      ...(step !== undefined ? { step } : {}),
+      effect: d.effect,
+      matched: d.matched,
+      message: d.message,
+      at: now(),
+    }));
     (this.record.status.policyDecisions ??= []).push(...records);
     for (const d of records) {
       if (d.matched) this.record.event('policy-decision', `policy ${d.policy} (${d.hash.slice(0, 12)}) ${verb(d.effect)} at ${checkpoint}: ${d.message}`);

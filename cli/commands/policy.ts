@@ -39,7 +39,12 @@ export const policyCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
     const [sub, policyPath, casesPath, ...extra] = positionals;
-    if (sub !== 'test') throw new UsageError(sub === undefined ? 'ramp policy needs a subcommand: ramp policy test <policies> <cases.yaml>' : `unknown subcommand ${sub}: ramp policy test <policies> <cases.yaml>`);
+    if (sub !== 'test')
+      throw new UsageError(
+        sub === undefined
+          ? 'ramp policy needs a subcommand: ramp policy test <policies> <cases.yaml>'
+          : `unknown subcommand ${sub}: ramp policy test <policies> <cases.yaml>`,
+      );
     if (policyPath === undefined || casesPath === undefined || extra.length > 0)
       throw new UsageError('ramp policy test takes two files: the policies (a policy file or a pipeline file) and the cases file');
 

@@ -56,7 +56,9 @@ export const validateCommand: Command = {
   },
 };
 
-type PolicyFileResult = ({ ok: true; file: string; warnings: LocatedIssue[]; name: string } | { ok: false; file: string; errors: LocatedIssue[]; warnings: LocatedIssue[] }) & {
+type PolicyFileResult = (
+  { ok: true; file: string; warnings: LocatedIssue[]; name: string } | { ok: false; file: string; errors: LocatedIssue[]; warnings: LocatedIssue[] }
+) & {
   kind: 'policies' | 'policy-tests';
 };
 

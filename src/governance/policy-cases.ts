@@ -30,12 +30,18 @@ const Actor = z.strictObject({
 
 /** A partial PolicyInput: what a case writes; the rest comes from DEFAULT_INPUT. */
 const PartialInput = z.strictObject({
-  release: z.strictObject({ pipeline: z.string(), version: z.string(), image: z.string(), sourceCommit: z.string(), authors: z.array(z.string()) }).partial().optional(),
+  release: z
+    .strictObject({ pipeline: z.string(), version: z.string(), image: z.string(), sourceCommit: z.string(), authors: z.array(z.string()) })
+    .partial()
+    .optional(),
   stage: z
     .strictObject({ name: z.string(), path: z.string(), index: z.int().min(0), kind: z.enum(['promote', 'rollback']), attempt: z.int().min(1) })
     .partial()
     .optional(),
-  diff: z.strictObject({ files: z.array(z.string()), changedLines: z.int().min(0), lines: z.array(z.string()) }).partial().optional(),
+  diff: z
+    .strictObject({ files: z.array(z.string()), changedLines: z.int().min(0), lines: z.array(z.string()) })
+    .partial()
+    .optional(),
   approvals: z.array(z.strictObject({ gate: z.string().default('gate'), actor: Actor, channel: z.string().default('cli'), at: Instant.optional() })).optional(),
   analysis: z.array(z.strictObject({ name: z.string(), phase: z.string() })).optional(),
   now: Instant.optional(),
@@ -137,4 +143,3 @@ export function describeMismatch(result: CaseResult): string {
   const each = result.decisions.map((d) => `${d.policy}: ${d.matched ? d.effect : 'allow'}${d.error ? ` (error: ${d.error})` : ''}`);
   return `expected ${result.expect}, got ${result.got}${each.length > 0 ? ` (${each.join('; ')})` : ` (no policy is evaluated at ${result.checkpoint})`}`;
 }
-

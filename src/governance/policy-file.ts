@@ -30,10 +30,16 @@ export async function loadPolicyFile(file: string, label = file): Promise<Locate
     source = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as { code?: string }).code ?? String(e);
-    const issue: LocatedIssue = { ...error('unreadable', [], `cannot read the policy file: ${code}. Check the path and its permissions`), file: label, line: 1, column: 1 };
+    const issue: LocatedIssue = {
+      ...error('unreadable', [], `cannot read the policy file: ${code}. Check the path and its permissions`),
+      file: label,
+      line: 1,
+      column: 1,
+    };
     return { ok: false, errors: [issue] };
   }
-  if (source.length > MAX_BYTES * 4) return { ok: false, errors: [{ ...error('too-large', [], 'the file is larger than 1 MiB. Split it'), file: label, line: 1, column: 1 }] };
+  if (source.length > MAX_BYTES * 4)
+    return { ok: false, errors: [{ ...error('too-large', [], 'the file is larger than 1 MiB. Split it'), file: label, line: 1, column: 1 }] };
   return loadPolicySource(source, label);
 }
 

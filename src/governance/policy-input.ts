@@ -56,7 +56,10 @@ export const policyEnvironment = new Environment({ limits: { maxAstNodes: 2000, 
   .registerVariable('now', 'google.protobuf.Timestamp')
   .registerVariable('requester', 'ramp.Actor')
   .registerVariable({ name: 'history', schema: { lastFailureAt: 'google.protobuf.Timestamp', lastProductionSuccessAt: 'google.protobuf.Timestamp' } })
-  .registerVariable({ name: 'window', schema: { open: 'bool', reason: 'string', nextOpen: 'google.protobuf.Timestamp', nextClose: 'google.protobuf.Timestamp' } });
+  .registerVariable({
+    name: 'window',
+    schema: { open: 'bool', reason: 'string', nextOpen: 'google.protobuf.Timestamp', nextClose: 'google.protobuf.Timestamp' },
+  });
 
 export type WhenCheck = { ok: true } | { ok: false; error: string };
 

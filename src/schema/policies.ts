@@ -52,7 +52,8 @@ export const Policy = z
     }
   });
 
-const WHEN_HINT = 'It reads release, stage, checkpoint, diff, approvals, analysis, now, requester, history and window (docs/governance.md), e.g. stage.name == "production"';
+const WHEN_HINT =
+  'It reads release, stage, checkpoint, diff, approvals, analysis, now, requester, history and window (docs/governance.md), e.g. stage.name == "production"';
 
 export const Policies = z.array(Policy).describe('Policies evaluated at checkpoints of every promotion of this pipeline (docs/governance.md).');
 export type PolicySpec = z.output<typeof Policy>;
@@ -62,11 +63,7 @@ export const PolicyFileShape = z.strictObject({
   apiVersion: z.literal('ramp/v1', { error: 'apiVersion is ramp/v1' }),
   kind: z.literal('Policies', { error: 'kind is Policies in a policy file' }),
   metadata: z.strictObject({ name: Name, description: z.string().optional() }),
-  pipelines: z
-    .array(Name)
-    .min(1)
-    .optional()
-    .describe('The pipelines these policies apply to; every pipeline when omitted.'),
+  pipelines: z.array(Name).min(1).optional().describe('The pipelines these policies apply to; every pipeline when omitted.'),
   policies: z.array(Policy).min(1, { error: 'a policy file holds at least one policy' }),
 });
 export type PolicyFileSpec = z.output<typeof PolicyFileShape>;

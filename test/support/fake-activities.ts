@@ -87,7 +87,12 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
     },
     // eslint-disable-next-line @typescript-eslint/require-await
     async evaluatePolicies(request) {
-      return evaluatePolicies(request.policies, { ...request.input, now: new Date().toISOString(), history: {}, diff: { files: [], changedLines: 0, lines: [] } });
+      return evaluatePolicies(request.policies, {
+        ...request.input,
+        now: new Date().toISOString(),
+        history: {},
+        diff: { files: [], changedLines: 0, lines: [] },
+      });
     },
     // Drift needs a cluster: its tests use the real activities (test/kube).
     // eslint-disable-next-line @typescript-eslint/require-await

@@ -32,7 +32,7 @@ describe('ramp validate', () => {
     const { code, stdout } = await ramp(['validate']);
     assert.equal(code, 0);
     assert.match(stdout, /^pipelines\/web\.yaml: valid$/m);
-    assert.match(stdout, /^4 files valid$/m, "the pipeline and the policy examples of pipelines/policies/");
+    assert.match(stdout, /^4 files valid$/m, 'the pipeline and the policy examples of pipelines/policies/');
   });
 
   test('reports every error as file:line:col  path  message and exits 1', async () => {

@@ -16,27 +16,69 @@ import type { PolicyInput } from '../../src/governance/policy-input.js';
 import type { PolicySpec } from '../../src/schema/pipeline.js';
 import type { HistoryEntry } from '../../src/domain/changes.js';
 
-const policy = (when: string, extra: Partial<PolicySpec> = {}): PolicySpec => ({ name: 'p', at: ['stage-start'], when, effect: 'deny', message: 'no', ...extra });
+const policy = (when: string, extra: Partial<PolicySpec> = {}): PolicySpec => ({
+  name: 'p',
+  at: ['stage-start'],
+  when,
+  effect: 'deny',
+  message: 'no',
+  ...extra,
+});
 const input = (partial: Record<string, unknown> = {}, checkpoint: PolicyInput['checkpoint'] = 'stage-start'): PolicyInput =>
-  caseInput({ name: 'x', checkpoint, expect: 'allow', input: partial as never });
+  caseInput({ name: 'x', checkpoint, expect: 'allow', input: partial });
 
 describe('policy evaluation, rule by rule', () => {
   const rows: { what: string; when: string; input: Record<string, unknown>; matched: boolean }[] = [
     { what: 'stage name', when: 'stage.name == "production"', input: { stage: { name: 'production' } }, matched: true },
     { what: 'stage name, other stage', when: 'stage.name == "production"', input: {}, matched: false },
     { what: 'image registry', when: '!release.image.startsWith("registry.example.com/")', input: { release: { image: 'docker.io/nginx' } }, matched: true },
-    { what: 'Friday 15:30 Berlin (winter)', when: 'now.getDayOfWeek("Europe/Berlin") == 5 && now.getHours("Europe/Berlin") >= 15', input: { now: '2026-11-27T14:30:00Z' }, matched: true },
-    { what: 'Friday 14:30 Berlin (winter)', when: 'now.getDayOfWeek("Europe/Berlin") == 5 && now.getHours("Europe/Berlin") >= 15', input: { now: '2026-11-27T13:30:00Z' }, matched: false },
-    { what: 'Friday 15:30 Berlin (summer)', when: 'now.getDayOfWeek("Europe/Berlin") == 5 && now.getHours("Europe/Berlin") >= 15', input: { now: '2026-07-03T13:30:00Z' }, matched: true },
+    {
+      what: 'Friday 15:30 Berlin (winter)',
+      when: 'now.getDayOfWeek("Europe/Berlin") == 5 && now.getHours("Europe/Berlin") >= 15',
+      input: { now: '2026-11-27T14:30:00Z' },
+      matched: true,
+    },
+    {
+      what: 'Friday 14:30 Berlin (winter)',
+      when: 'now.getDayOfWeek("Europe/Berlin") == 5 && now.getHours("Europe/Berlin") >= 15',
+      input: { now: '2026-11-27T13:30:00Z' },
+      matched: false,
+    },
+    {
+      what: 'Friday 15:30 Berlin (summer)',
+      when: 'now.getDayOfWeek("Europe/Berlin") == 5 && now.getHours("Europe/Berlin") >= 15',
+      input: { now: '2026-07-03T13:30:00Z' },
+      matched: true,
+    },
     { what: 'Saturday 00:30 Berlin is Friday in UTC', when: 'now.getDayOfWeek("Europe/Berlin") == 5', input: { now: '2026-11-27T23:30:00Z' }, matched: false },
-    { what: 'diff outside the stage', when: 'diff.files.exists(f, !f.startsWith(stage.path + "/"))', input: { diff: { files: ['envs/production/a.yaml'] } }, matched: true },
-    { what: 'diff inside the stage', when: 'diff.files.exists(f, !f.startsWith(stage.path + "/"))', input: { diff: { files: ['envs/staging/a.yaml'] } }, matched: false },
+    {
+      what: 'diff outside the stage',
+      when: 'diff.files.exists(f, !f.startsWith(stage.path + "/"))',
+      input: { diff: { files: ['envs/production/a.yaml'] } },
+      matched: true,
+    },
+    {
+      what: 'diff inside the stage',
+      when: 'diff.files.exists(f, !f.startsWith(stage.path + "/"))',
+      input: { diff: { files: ['envs/staging/a.yaml'] } },
+      matched: false,
+    },
     { what: 'changed lines', when: 'diff.changedLines > 10', input: { diff: { changedLines: 11 } }, matched: true },
-    { what: 'an approver of a group', when: 'approvals.exists(a, "sre" in a.actor.groups)', input: { approvals: [{ actor: { name: 'sam', groups: ['sre'] } }] }, matched: true },
+    {
+      what: 'an approver of a group',
+      when: 'approvals.exists(a, "sre" in a.actor.groups)',
+      input: { approvals: [{ actor: { name: 'sam', groups: ['sre'] } }] },
+      matched: true,
+    },
     { what: 'a verified requester', when: 'requester.method == "oidc"', input: {}, matched: true },
     { what: 'a failed analysis', when: 'analysis.exists(a, a.phase == "Failed")', input: { analysis: [{ name: 'errors', phase: 'Failed' }] }, matched: true },
     { what: 'absent history, read with has()', when: 'has(history.lastFailureAt) && now - history.lastFailureAt < duration("1h")', input: {}, matched: false },
-    { what: 'a recent failure', when: 'has(history.lastFailureAt) && now - history.lastFailureAt < duration("1h")', input: { history: { lastFailureAt: '2026-01-05T08:30:00Z' } }, matched: true },
+    {
+      what: 'a recent failure',
+      when: 'has(history.lastFailureAt) && now - history.lastFailureAt < duration("1h")',
+      input: { history: { lastFailureAt: '2026-01-05T08:30:00Z' } },
+      matched: true,
+    },
     { what: 'a closed window', when: '!window.open', input: { window: { open: false, reason: 'freeze' } }, matched: true },
     { what: 'absent source commit', when: 'has(release.sourceCommit)', input: {}, matched: false },
   ];
@@ -51,7 +93,7 @@ describe('policy evaluation, rule by rule', () => {
   test('a condition that cannot be evaluated counts as matched (fails closed) and says why', () => {
     const [decision] = evaluatePolicies([policy('release.sourceCommit == "abc"')], input());
     assert.equal(decision?.matched, true);
-    assert.match(decision!.message, /^no \(its condition could not be evaluated: .*sourceCommit/);
+    assert.match(decision.message, /^no \(its condition could not be evaluated: .*sourceCommit/);
   });
 
   test('only the policies naming the checkpoint are evaluated', () => {
@@ -92,7 +134,9 @@ describe('what a require-approval policy adds', () => {
     ]);
     assert.equal(approval?.minApprovals, 3);
     assert.equal(policyApproval(policy('true')), null, 'a deny adds no gate');
-    assert.deepEqual(Object.keys(policyGates([policy('true', { name: 'sre', effect: 'require-approval', require: '1 of group:sre' }), policy('true')])), ['policy:sre']);
+    assert.deepEqual(Object.keys(policyGates([policy('true', { name: 'sre', effect: 'require-approval', require: '1 of group:sre' }), policy('true')])), [
+      'policy:sre',
+    ]);
   });
 });
 

@@ -25,7 +25,32 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const ORG = readFileSync(`${root}pipelines/policies/org.yaml`, 'utf8');
 const ORG_CASES = readFileSync(`${root}pipelines/policies/org.cases.yaml`, 'utf8');
 
-const CEL_PARTS = ['stage.name', 'release.image', 'now', 'diff.files', 'approvals', '==', '&&', '||', '!', '(', ')', '"x"', '1', 'true', '.size()', 'has(', 'duration("1h")', 'x.y.z', '[', ']', '{', '}', '?', ':'];
+const CEL_PARTS = [
+  'stage.name',
+  'release.image',
+  'now',
+  'diff.files',
+  'approvals',
+  '==',
+  '&&',
+  '||',
+  '!',
+  '(',
+  ')',
+  '"x"',
+  '1',
+  'true',
+  '.size()',
+  'has(',
+  'duration("1h")',
+  'x.y.z',
+  '[',
+  ']',
+  '{',
+  '}',
+  '?',
+  ':',
+];
 const JUNK = ['', '\u0000', '{{', '- - -', 'kind: Policies', ': :', '&a [*a, *a]', '"\\u', '\t\t', '💥', 'null', '~', '!!binary x', 'a'.repeat(5000)];
 
 /** Replaces a random node of the parsed document with something else. */
@@ -116,7 +141,11 @@ describe(`policy files and cases files, generated (${REPRODUCE})`, () => {
   });
 
   test('known nonsense is rejected, not accepted', () => {
-    for (const source of ['kind: Policies\n', 'apiVersion: ramp/v1\nkind: Policies\nmetadata: { name: x }\npolicies: []\n', 'apiVersion: ramp/v1\nkind: Policies\nmetadata: { name: x }\npolicies:\n  - { name: p, at: [commit], when: "1 +", effect: deny, message: m }\n']) {
+    for (const source of [
+      'kind: Policies\n',
+      'apiVersion: ramp/v1\nkind: Policies\nmetadata: { name: x }\npolicies: []\n',
+      'apiVersion: ramp/v1\nkind: Policies\nmetadata: { name: x }\npolicies:\n  - { name: p, at: [commit], when: "1 +", effect: deny, message: m }\n',
+    ]) {
       assert.equal(loadPolicySource(source, 'x.yaml').ok, false, source);
     }
     assert.equal(loadCasesSource('cases: []\n', 'c.yaml', []).ok, false);

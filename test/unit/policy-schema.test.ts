@@ -29,20 +29,44 @@ const one = (fields: string) => `    - name: p\n      at: [stage-start]\n      m
 describe('policies at validate time', () => {
   const rows: { what: string; fields: string; finding: RegExp | null }[] = [
     { what: 'a valid deny', fields: '      when: stage.name == "production"\n      effect: deny', finding: null },
-    { what: 'a typo in a field', fields: '      when: stage.nme == "production"\n      effect: deny', finding: /^\d+:\d+ spec\.policies\[0\]\.when: when is not a valid policy condition: .*nme/ },
-    { what: 'an unknown variable', fields: '      when: pipeline == "web"\n      effect: deny', finding: /spec\.policies\[0\]\.when: when is not a valid policy condition: .*pipeline/ },
+    {
+      what: 'a typo in a field',
+      fields: '      when: stage.nme == "production"\n      effect: deny',
+      finding: /^\d+:\d+ spec\.policies\[0\]\.when: when is not a valid policy condition: .*nme/,
+    },
+    {
+      what: 'an unknown variable',
+      fields: '      when: pipeline == "web"\n      effect: deny',
+      finding: /spec\.policies\[0\]\.when: when is not a valid policy condition: .*pipeline/,
+    },
     { what: 'not a bool', fields: '      when: stage.name\n      effect: deny', finding: /evaluates to string, not bool/ },
     { what: 'an int compared with a string', fields: '      when: diff.changedLines == "3"\n      effect: deny', finding: /spec\.policies\[0\]\.when/ },
-    { what: 'require-approval without require', fields: '      when: "true"\n      effect: require-approval', finding: /spec\.policies\[0\]\.effect: effect require-approval needs require/ },
-    { what: 'require-approval with a bad rule', fields: '      when: "true"\n      effect: require-approval\n      require: sre', finding: /spec\.policies\[0\]\.require: .*not a rule/ },
-    { what: 'require without require-approval', fields: '      when: "true"\n      effect: warn\n      require: 1 of group:sre', finding: /require applies only to effect require-approval/ },
+    {
+      what: 'require-approval without require',
+      fields: '      when: "true"\n      effect: require-approval',
+      finding: /spec\.policies\[0\]\.effect: effect require-approval needs require/,
+    },
+    {
+      what: 'require-approval with a bad rule',
+      fields: '      when: "true"\n      effect: require-approval\n      require: sre',
+      finding: /spec\.policies\[0\]\.require: .*not a rule/,
+    },
+    {
+      what: 'require without require-approval',
+      fields: '      when: "true"\n      effect: warn\n      require: 1 of group:sre',
+      finding: /require applies only to effect require-approval/,
+    },
     { what: 'a valid require-approval', fields: '      when: "true"\n      effect: require-approval\n      require: 1 of group:sre', finding: null },
   ];
   for (const row of rows) {
     test(row.what, () => {
       const findings = pipelineFindings(one(row.fields));
       if (row.finding === null) assert.deepEqual(findings, []);
-      else assert.ok(findings.some((f) => row.finding!.test(f)), findings.join('\n') || '(no findings)');
+      else
+        assert.ok(
+          findings.some((f) => row.finding!.test(f)),
+          findings.join('\n') || '(no findings)',
+        );
     });
   }
 
@@ -68,7 +92,8 @@ describe('organisation policy files and cases files', () => {
   });
 
   test('a policy file: problems located, a pipeline selector', () => {
-    const bad = 'apiVersion: ramp/v1\nkind: Policies\nmetadata: { name: org }\npolicies:\n  - name: p\n    at: [never]\n    when: "true"\n    effect: deny\n    message: m\n';
+    const bad =
+      'apiVersion: ramp/v1\nkind: Policies\nmetadata: { name: org }\npolicies:\n  - name: p\n    at: [never]\n    when: "true"\n    effect: deny\n    message: m\n';
     const result = loadPolicySource(bad, 'org.yaml');
     assert.equal(result.ok, false);
     assert.deepEqual(!result.ok && result.errors.map((e) => `${e.file}:${e.line}:${e.column} ${formatPath(e.path)}`), ['org.yaml:6:10 policies[0].at[0]']);
@@ -98,8 +123,12 @@ describe('organisation policy files and cases files', () => {
     const found = !result.ok ? result.errors.map((e) => `${e.line} ${formatPath(e.path)}`) : [];
     assert.deepEqual(found, ['4 cases[0].input.stage.nme', '12 cases[2].input.now', '13 cases[2].expect']);
     // Once the shape is right, a policy name that does not exist.
-    const names = loadCasesSource(source.split('  - name: c')[0]!.replace('nme', 'name'), 'c.yaml', [{ name: 'p', at: ['commit'], when: 'true', effect: 'deny', message: 'm' }]);
-    assert.deepEqual(!names.ok && names.errors.map((e) => `${e.line} ${formatPath(e.path)} ${e.message}`), ['9 cases[1].policy no policy is named "nope". The file under test has p']);
+    const names = loadCasesSource(source.split('  - name: c')[0]!.replace('nme', 'name'), 'c.yaml', [
+      { name: 'p', at: ['commit'], when: 'true', effect: 'deny', message: 'm' },
+    ]);
+    assert.deepEqual(!names.ok && names.errors.map((e) => `${e.line} ${formatPath(e.path)} ${e.message}`), [
+      '9 cases[1].policy no policy is named "nope". The file under test has p',
+    ]);
   });
 });
 
@@ -124,13 +153,22 @@ describe('ramp policy test', () => {
 
   test('a failing case says what differed and exits 1; --json for scripts', async () => {
     const cases = join(dir, 'fail.yaml');
-    await writeFile(cases, 'cases:\n  - name: friday\n    checkpoint: stage-start\n    input: { stage: { name: production }, now: "2026-11-27T16:00:00+01:00" }\n    expect: allow\n');
+    await writeFile(
+      cases,
+      'cases:\n  - name: friday\n    checkpoint: stage-start\n    input: { stage: { name: production }, now: "2026-11-27T16:00:00+01:00" }\n    expect: allow\n',
+    );
     const run = await ramp(['pipelines/policies/org.yaml', cases]);
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /^FAIL {2}friday \(stage-start\): expected allow, got require-approval \(friday-afternoon-production: require-approval; recent-rollback: allow\)$/m);
+    assert.match(
+      run.stdout,
+      /^FAIL {2}friday \(stage-start\): expected allow, got require-approval \(friday-afternoon-production: require-approval; recent-rollback: allow\)$/m,
+    );
     const json = await ramp(['--json', 'pipelines/policies/org.yaml', cases]);
     const parsed = JSON.parse(json.stdout) as { policies: { hash: string }[]; cases: { pass: boolean; got: string }[] };
-    assert.deepEqual(parsed.cases.map((c) => [c.pass, c.got]), [[false, 'require-approval']]);
+    assert.deepEqual(
+      parsed.cases.map((c) => [c.pass, c.got]),
+      [[false, 'require-approval']],
+    );
     assert.ok(parsed.policies.every((p) => /^[0-9a-f]{64}$/.test(p.hash)));
   });
 

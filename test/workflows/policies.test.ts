@@ -38,8 +38,7 @@ describe('policies on a real GitOps repository', () => {
       await body(handle, (name) => env.client.workflow.getHandle(stageWorkflowId(pipeline.name, name)));
     });
   }
-  const waitStage = (h: WorkflowHandle, done: (s: StageStatus) => boolean, what: string) =>
-    waitFor(() => h.query(stageStatusQuery), done, what, 60_000);
+  const waitStage = (h: WorkflowHandle, done: (s: StageStatus) => boolean, what: string) => waitFor(() => h.query(stageStatusQuery), done, what, 60_000);
 
   test('a deny at the commit checkpoint stops the stage before anything is written, naming the policy and its hash', async () => {
     const ramp = await realRamp(env);
@@ -68,7 +67,10 @@ describe('policies on a real GitOps repository', () => {
       });
       assert.ok(staging);
       assert.equal(staging.failure?.reason, 'PolicyDenied');
-      assert.match(staging.failure.message, /^policy staging-frozen \([0-9a-f]{12}\) denies the commit 1\/0\/canary\/10 of 1\.1\.0 to staging: staging canaries are frozen$/);
+      assert.match(
+        staging.failure.message,
+        /^policy staging-frozen \([0-9a-f]{12}\) denies the commit 1\/0\/canary\/10 of 1\.1\.0 to staging: staging canaries are frozen$/,
+      );
       assert.deepEqual(staging.commits, [], 'staging committed nothing');
       assert.ok(staging.events.some((e) => e.kind === 'policy-decision' && /staging-frozen/.test(e.message)));
       const decisions = staging.policyDecisions ?? [];
@@ -153,7 +155,10 @@ describe('policies on a real GitOps repository', () => {
           const status = await staging.query(stageStatusQuery);
           if (blocked) {
             assert.deepEqual(status.reverts, [], `${at}: the policy kept the canary commit`);
-            assert.match(status.message, /a policy refused the rollback \(policy no-staging-rollback \([0-9a-f]{12}\) denies the rollback of staging: staging is rolled forward only\)/);
+            assert.match(
+              status.message,
+              /a policy refused the rollback \(policy no-staging-rollback \([0-9a-f]{12}\) denies the rollback of staging: staging is rolled forward only\)/,
+            );
             assert.notDeepEqual(await ramp.files('envs/staging'), await ramp.seedFiles('envs/staging'));
           } else {
             assert.equal(status.reverts.length, 1, `${at}: rollbacks are never blocked by default`);
