@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { createPolicyActivities } from '../../activities/policies.js';
 import { main } from '../../cli/main.js';
+import { readWorkerConfig } from '../../worker/config.js';
 import { loadCasesSource } from '../../src/governance/policy-cases.js';
 import { fileKind, loadPolicySource } from '../../src/governance/policy-file.js';
 import { formatPath } from '../../src/schema/issue.js';
@@ -178,5 +180,54 @@ describe('ramp policy test', () => {
     const run = await ramp(['pipelines/policies/org.yaml', cases]);
     assert.equal(run.code, 1);
     assert.match(run.stdout, /broken\.yaml:3:17 {2}cases\[0\]\.checkpoint {2}error: /);
+  });
+});
+
+describe('loadPolicies (the worker pins a promotion’s policies)', () => {
+  test('the pipeline’s, then each RAMP_POLICY_FILES file’s that select the pipeline, with hash and source', async () => {
+    const org = join(root, 'pipelines/policies/org.yaml');
+    const activities = createPolicyActivities({ repositories: null as never, policyFiles: [org] });
+    const own = { name: 'own', at: ['commit' as const], when: 'true', effect: 'warn' as const, message: 'm' };
+    const pinned = await activities.loadPolicies({ pipeline: 'web', policies: [own] });
+    assert.deepEqual(
+      pinned.map((p) => [p.name, p.source]),
+      [
+        ['own', 'pipeline'],
+        ['friday-afternoon-production', org],
+        ['recent-rollback', org],
+        ['analysis-before-production', org],
+      ],
+    );
+    assert.ok(pinned.every((p) => /^[0-9a-f]{64}$/.test(p.hash ?? '')));
+    assert.deepEqual(readWorkerConfig({ RAMP_POLICY_FILES: ` ${org}, b.yaml ,` }).policyFiles, [org, 'b.yaml']);
+  });
+
+  test('a file of other pipelines adds nothing; an invalid file fails, naming it and where', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ramp-policy-files-'));
+    try {
+      const other = join(dir, 'other.yaml');
+      await writeFile(
+        other,
+        'apiVersion: ramp/v1\nkind: Policies\nmetadata: { name: o }\npipelines: [api]\npolicies:\n  - { name: p, at: [commit], when: "true", effect: deny, message: m }\n',
+      );
+      assert.deepEqual(await createPolicyActivities({ repositories: null as never, policyFiles: [other] }).loadPolicies({ pipeline: 'web', policies: [] }), []);
+      const broken = join(dir, 'broken.yaml');
+      await writeFile(
+        broken,
+        'apiVersion: ramp/v1\nkind: Policies\nmetadata: { name: o }\npolicies:\n  - { name: p, at: [commit], when: "stage.nme", effect: deny, message: m }\n',
+      );
+      await assert.rejects(
+        createPolicyActivities({ repositories: null as never, policyFiles: [broken] }).loadPolicies({ pipeline: 'web', policies: [] }),
+        (e: Error) => {
+          assert.match(
+            e.message,
+            /the organisation policy file .*broken\.yaml \(RAMP_POLICY_FILES\) is invalid: 5:\d+ policies\[0\]\.when: .*nme.*Fix it \(ramp validate/,
+          );
+          return true;
+        },
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
