@@ -25,6 +25,7 @@ describe('usage texts', () => {
       'rollback',
       'history',
       'drift',
+      'policy',
       'worker',
       'server',
       'dev',
