@@ -1,7 +1,8 @@
 /**
  * Policies end to end on the real dev server with the real activities over a real Git remote
  * (docs/governance.md): a deny stops a stage before any commit and names the policy; a
- * require-approval policy adds a gate that needs its own approval; a deny at the rollback
+ * require-approval policy adds a gate that needs its own approval; a warn is recorded and lets the
+ * change through; a deny at the rollback
  * checkpoint is honoured only by a policy that lists `rollback`.
  */
 import assert from 'node:assert/strict';
@@ -104,6 +105,11 @@ describe('policies on a real GitOps repository', () => {
           '      effect: require-approval',
           '      require: 1 of group:sre',
           '      message: production needs an SRE',
+          '    - name: big-change',
+          '      at: [commit]',
+          '      when: diff.changedLines >= 2',
+          '      effect: warn',
+          '      message: a change of two lines or more',
         ].join('\n'),
         stages: { production: { with: ['approval: { approvers: ["group:release-managers"] }'] } },
       });
@@ -123,6 +129,20 @@ describe('policies on a real GitOps repository', () => {
         await production.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'carol' }] });
         const result = await promotionOutcome(handle.result());
         assert.equal(result.phase, 'Succeeded');
+        // The warn was recorded at the commit (the image line changes: one line out, one in) and did not stop it.
+        const done = await production.query(stageStatusQuery);
+        assert.ok(
+          done.events.some(
+            (e) => e.kind === 'policy-decision' && /^policy big-change \([0-9a-f]{12}\) warns at commit: a change of two lines or more$/.test(e.message),
+          ),
+        );
+        assert.deepEqual(
+          (done.policyDecisions ?? []).map((d) => [d.policy, d.checkpoint, d.effect, d.matched]),
+          [
+            ['sre-signs-production', 'stage-start', 'require-approval', true],
+            ['big-change', 'commit', 'warn', true],
+          ],
+        );
       });
       assert.match((await ramp.files('envs/production'))['stable.yaml']!, /image: web:1\.1\.0/);
     } finally {
