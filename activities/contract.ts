@@ -17,6 +17,9 @@ import type { HistoryCheckRequest, HistoryCheckResult } from '../src/domain/guar
 import type { WindowState } from '../src/domain/deploy-window.js';
 import type { WindowRequest } from './windows.js';
 import type { AppendAuditRequest, AppendAuditResult, AuditReadRequest, AuditReadResult, AuditVerification } from './audit.js';
+import type { PolicyDecision } from '../src/governance/policy-evaluate.js';
+import type { PinnedPolicy, PolicySpec } from '../src/schema/pipeline.js';
+import type { PolicyRequest } from './policies.js';
 import type { CommitRequest, CommitResult, FieldHistoryQuery, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
 /**
@@ -106,4 +109,8 @@ export interface RampActivities {
   readAudit(request: AuditReadRequest): Promise<AuditReadResult>;
   /** Whether the audit trail is intact (chain, hashes, append-only history). */
   verifyAudit(repository: AuditReadRequest['repository']): Promise<AuditVerification>;
+  /** Pins a promotion's policies: the pipeline's and the organisation's (RAMP_POLICY_FILES), with content hash and source. */
+  loadPolicies(request: { pipeline: string; policies: PolicySpec[] }): Promise<PinnedPolicy[]>;
+  /** Decides the request's policies at a checkpoint (docs/governance.md). */
+  evaluatePolicies(request: PolicyRequest): Promise<PolicyDecision[]>;
 }

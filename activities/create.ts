@@ -17,6 +17,7 @@ import { createDriftActivities } from './drift.js';
 import type { KubeClusters } from '../src/providers/kube/clusters.js';
 import { createMetricActivities } from './metrics.js';
 import { createWebhookActivities } from './webhooks.js';
+import { createPolicyActivities } from './policies.js';
 import { createSecretResolver, type SecretSource } from '../src/providers/secrets.js';
 import { createNotifyActivities } from './notify.js';
 import { createDeliveryActivities, type DeliveryDeps } from './deliver.js';
@@ -56,6 +57,8 @@ export interface ActivityDeps {
   readFreeze?: () => Promise<FreezeState | null>;
   /** Where organisation-wide decisions (freezes) are audited; unset: only in their workflow's record (docs/governance-audit.md). */
   auditRepository?: RepositorySpec | null;
+  /** RAMP_POLICY_FILES: the organisation's policy files (docs/governance.md). @default none */
+  policyFiles?: readonly string[];
 }
 
 export function createActivities(deps: ActivityDeps): RampActivities & NotificationActivities & FreezeActivities {
@@ -85,6 +88,7 @@ export function createActivities(deps: ActivityDeps): RampActivities & Notificat
     ...createWebhookActivities({ http: deps.http, secrets }),
     ...createWindowActivities({ windowsFile: deps.windowsFile, readFreeze: deps.readFreeze ?? readFreezeOf(deps.client) }),
     ...createAuditActivities({ repositories, auditRepository: deps.auditRepository ?? null }),
+    ...createPolicyActivities({ repositories: deps.repositories, policyFiles: deps.policyFiles ?? [] }),
   } satisfies RampActivities & NotificationActivities & FreezeActivities;
 }
 

@@ -62,7 +62,7 @@ export function createGitActivities({ repositories }: GitActivityDeps) {
 export type GitActivities = ReturnType<typeof createGitActivities>;
 
 /** Runs `operation` heartbeating, turning the Git provider's errors into ApplicationFailures of stable types. */
-function asActivityFailure<T>(operation: () => Promise<T>): Promise<T> {
+export function asActivityFailure<T>(operation: () => Promise<T>): Promise<T> {
   return heartbeating(operation, toApplicationFailure);
 }
 

@@ -15,6 +15,7 @@ import { auditCommand } from './commands/audit.js';
 import { listCommand } from './commands/list.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { pauseCommand } from './commands/pause.js';
+import { policyCommand } from './commands/policy.js';
 import { promoteCommand } from './commands/promote.js';
 import { rejectCommand } from './commands/reject.js';
 import { resumeCommand } from './commands/resume.js';
@@ -51,6 +52,7 @@ const commands: readonly Command[] = [
   driftCommand,
   freezeCommand,
   guardCommand,
+  policyCommand,
   workerCommand,
   serverCommand,
   devCommand,

@@ -29,6 +29,8 @@ export interface WorkerConfig extends TemporalSettings {
   freezeGroups: string[];
   /** RAMP_WINDOWS_FILE: the organisation's deploy windows (docs/governance-windows.md). */
   windowsFile?: string | undefined;
+  /** RAMP_POLICY_FILES: organisation-wide policy files (kind: Policies), pinned by every promotion. */
+  policyFiles: string[];
   /** RAMP_DECISION_KEYS_FILE: the ramp servers' public keys (JWKS), to verify signed decisions. */
   decisionKeysFile: string | undefined;
   /** Set by `ramp dev` only (no variable): direct commands are recorded as unverified, not refused, although decisions are verified. */
@@ -75,6 +77,7 @@ export function readWorkerConfig(env: Environment = process.env): WorkerConfig {
     freezeGroups: variables.RAMP_FREEZE_GROUPS,
     windowsFile: variables.RAMP_WINDOWS_FILE,
     decisionKeysFile: variables.RAMP_DECISION_KEYS_FILE,
+    policyFiles: variables.RAMP_POLICY_FILES,
     webhooks: variables.RAMP_NOTIFY_WEBHOOKS,
     uiUrl: variables.RAMP_UI_URL,
     linkKeyFile: variables.RAMP_LINK_SIGNING_KEY_FILE,

@@ -78,6 +78,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
         groupsFile: config.groupsFile,
         freezeGroups: config.freezeGroups,
         windowsFile: config.windowsFile,
+        policyFiles: config.policyFiles,
         decisionKeysFile: config.decisionKeysFile,
         acceptUnverified: config.acceptUnverified ?? false,
         webhooks: config.webhooks,

@@ -9,7 +9,7 @@ import type { OverrideRecord } from '../src/domain/override.js';
 import type { AnalysisResult } from './analysis-messages.js';
 import type { FileDiff, HistoryEntry } from '../src/domain/changes.js';
 import type { FailureReason, PauseReason, PromotionPhase, StagePhase, StepStatus } from '../src/domain/phases.js';
-import type { AccessSpec, PipelineSpec, StageSpec } from '../src/schema/pipeline.js';
+import type { AccessSpec, PinnedPolicy, PipelineSpec, PolicyCheckpoint, PolicyEffect, StageSpec } from '../src/schema/pipeline.js';
 import type { Actor } from '../src/identity/actor.js';
 import type { WindowState } from '../src/domain/deploy-window.js';
 
@@ -49,6 +49,11 @@ export interface PromotionInput {
   /** Stage names to run, in pipeline order; all when omitted. */
   stages?: string[];
   settings?: Partial<PromotionSettings>;
+  /**
+   * The policies this promotion pinned when it started (set by the workflow itself, carried
+   * across continue-as-new); absent before policies were pinned.
+   */
+  pinnedPolicies?: PinnedPolicy[];
   /** Set when resuming after continue-as-new. */
   resume?: { status: PromotionStatus; stageIndex: number };
 }
@@ -84,8 +89,14 @@ export interface StageInput {
   release?: ReleaseSource;
   /** The pipeline's access block (null: the defaults; absent in inputs pinned before it existed). */
   access?: AccessSpec | null;
-  /** The pipeline's own policies (spec.policies; absent before issue 12: none). Organisation-wide ones come from the worker. */
-  policies?: PipelineSpec['policies'];
+  /**
+   * The policies pinned for this promotion (docs/governance.md): the pipeline's and the
+   * organisation's (RAMP_POLICY_FILES), each with its content hash and source, as the promotion
+   * loaded them when it started; absent or empty: none (no policy command at all).
+   */
+  policies?: PinnedPolicy[];
+  /** The pipeline's stage names in order (policies read the stage's index and the last stage); absent before policies. */
+  pipelineStages?: string[];
   /**
    * With `stage.soak`: when the version became stable (promoted, and live with a sync mode) in
    * `soak.after` in this promotion, ISO-8601; absent: the stage reads it from Git.
@@ -200,6 +211,25 @@ export interface StageStatus {
   soak?: { after: string; since: string; until: string } | null;
   /** Window overrides given to this stage, oldest first. */
   windowOverrides?: WindowOverrideRecord[];
+  /** Every policy decision of this stage, oldest first (absent: no policy was evaluated). */
+  policyDecisions?: PolicyDecisionRecord[];
+}
+
+/** One policy's decision at one checkpoint, as the stage recorded it (docs/governance.md). */
+export interface PolicyDecisionRecord {
+  policy: string;
+  /** The pinned content hash (sha256 of the policy's canonical JSON), hex. */
+  hash: string;
+  /** `pipeline`, or the organisation policy file it came from. */
+  source: string;
+  checkpoint: PolicyCheckpoint;
+  /** The commit's step key, at the commit checkpoint. */
+  step?: string;
+  effect: PolicyEffect;
+  /** Whether the condition held (the effect applied); false: allowed. */
+  matched: boolean;
+  message: string;
+  at: string;
 }
 
 export interface LiveRecord {

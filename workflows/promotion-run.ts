@@ -28,7 +28,8 @@ import type { RampActivities } from '../activities/contract.js';
 import { FailureReason, PromotionPhase, StagePhase } from '../src/domain/phases.js';
 import { stepKey } from '../src/domain/stage-writes.js';
 import { rollbackRefusal, stableField, stableValue } from '../src/domain/rollback.js';
-import type { StageSpec } from '../src/schema/pipeline.js';
+import type { PinnedPolicy, StageSpec } from '../src/schema/pipeline.js';
+import { POLICIES_PATCH } from './stage-policies.js';
 import { notification, preflight, quick } from './activity-options.js';
 import { rollBack } from './rollback.js';
 import { describeLive } from './stage-sync.js';
@@ -80,11 +81,14 @@ export class PromotionRun {
   private environmentPolls = 0;
   /** Decisions on their way to the audit trail (docs/governance-audit.md). */
   private readonly audit: AuditOutbox;
+  /** The policies pinned when the promotion started (docs/governance.md); null before policies were pinned. */
+  private pinnedPolicies: PinnedPolicy[] | null;
 
   constructor(private readonly input: PromotionInput) {
     this.audit = new AuditOutbox(input.pipeline.repository);
     this.audit.onFailure = (message) => this.event('audit-write-failed', message);
     this.settings = { ...DEFAULT_SETTINGS, ...input.settings };
+    this.pinnedPolicies = input.pinnedPolicies ?? null;
     this.promotionId = workflowInfo().workflowId;
     this.stages = input.pipeline.stages.filter((s) => !input.stages || input.stages.includes(s.name));
     this.status = input.resume?.status ?? {
@@ -279,6 +283,20 @@ export class PromotionRun {
           if (isCancellation(error)) throw error;
           return await this.finish(PromotionPhase.Aborted, `nothing was changed: ${describeFailure(error)}`);
         }
+        if (patched(POLICIES_PATCH)) {
+          // Pinned like the pipeline: the policies of this moment hold for the whole promotion.
+          try {
+            this.pinnedPolicies = await checks.loadPolicies({ pipeline: this.input.pipeline.name, policies: this.input.pipeline.policies ?? [] });
+          } catch (error) {
+            if (isCancellation(error)) throw error;
+            return await this.finish(PromotionPhase.Aborted, `nothing was changed: ${describeFailure(error)}`);
+          }
+          if (this.pinnedPolicies.length > 0)
+            this.event(
+              'policies-pinned',
+              `policies pinned: ${this.pinnedPolicies.map((p) => `${p.name} (${(p.hash ?? '').slice(0, 12)}, ${p.source ?? 'pipeline'})`).join(', ')}`,
+            );
+        }
         if (this.input.kind === 'rollback' && patched('rollback-only-to-a-live-version')) {
           const refused = await this.rollbackRefused();
           if (refused !== null) {
@@ -300,7 +318,11 @@ export class PromotionRun {
               await condition(allHandlersFinished);
               await this.audit.drained();
               this.event('continued-as-new', `history reached ${workflowInfo().historyLength} events while waiting; continuing in a new run`);
-              await continueAsNew<(input: PromotionInput) => Promise<PromotionStatus>>({ ...this.input, resume: { status: this.status, stageIndex: index } });
+              await continueAsNew<(input: PromotionInput) => Promise<PromotionStatus>>({
+                ...this.input,
+                ...(this.pinnedPolicies ? { pinnedPolicies: this.pinnedPolicies } : {}),
+                resume: { status: this.status, stageIndex: index },
+              });
             }
             continue;
           }
@@ -392,6 +414,12 @@ export class PromotionRun {
     return since === undefined ? {} : { soakSince: since };
   }
 
+  /** The stage input's policies: the pinned ones (none: no field, so stages without policies start as before). */
+  private policiesInput(): { policies: PinnedPolicy[]; pipelineStages: string[] } | Record<string, never> {
+    const policies = this.pinnedPolicies ?? this.input.pipeline.policies ?? [];
+    return policies.length > 0 ? { policies, pipelineStages: this.input.pipeline.stages.map((s) => s.name) } : {};
+  }
+
   /** Runs one attempt of a stage; null when its environment was busy (after waiting a while). */
   private async runStage(stage: StageSpec, summary: StageSummary): Promise<StageStatus | null> {
     try {
@@ -412,7 +440,7 @@ export class PromotionRun {
             ...(this.status.requester ? { requester: this.status.requester } : {}),
             ...(this.input.release ? { release: this.input.release } : {}),
             ...(this.input.pipeline.access ? { access: this.input.pipeline.access } : {}),
-            ...(this.input.pipeline.policies?.length ? { policies: this.input.pipeline.policies } : {}),
+            ...this.policiesInput(),
             ...this.soakSince(stage),
           },
         ],

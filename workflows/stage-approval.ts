@@ -80,10 +80,13 @@ export class StageApprovals {
       // With identities, the access block adds approvers to every gate of the stage.
       const identities = patched(VERIFIED_DECISIONS_PATCH);
       const granted = identities ? grantedApprovers(this.input.access ?? null, this.input.stage.name) : [];
-      // Every group of the stage at once: the gate's, the approval steps' (overrides use them too), the granted ones.
+      // Every group of the stage at once: the gate's, the approval steps' (overrides use them too), the granted ones
+      // (a policy's gate adds its own: the same set for the stage's gates, whose groups are among approverGroups).
       const groups = [...approval.approvers, ...granted].filter((a) => a.kind === 'group').map((a) => a.name);
       const grantedGroups = granted.flatMap((a) => (a.kind === 'group' ? [a.name] : []));
-      const members = await this.resolveGroups(groups.length > 0 ? [...new Set([...approverGroups(this.input.stage), ...grantedGroups])].sort() : []);
+      const members = await this.resolveGroups(
+        groups.length > 0 ? [...new Set([...approverGroups(this.input.stage), ...grantedGroups, ...groups])].sort() : [],
+      );
       const deadlineMs = approval.timeoutMs === null ? null : Date.now() + approval.timeoutMs;
       const bound = identities
         ? {

@@ -14,6 +14,7 @@ import { isVerified, unverifiedActor, type Actor } from '../src/identity/actor.j
 import { DecisionAction, DecisionChannel, type DecisionTarget } from '../src/identity/decision.js';
 import { VERIFIED_DECISIONS_PATCH, authenticate, forbidden, identityRefusal } from './command-identity.js';
 import { PauseReason, StagePhase, TERMINAL_STAGE_PHASES } from '../src/domain/phases.js';
+import { policyGates } from '../src/governance/policy-gate.js';
 import type { Ack, OperatorArgs } from './messages.js';
 import { now, type StageRecord } from './stage-record.js';
 
@@ -238,6 +239,7 @@ export class StageCommands {
       access: this.record.input.access ?? null,
       groups: await this.workerGroups(actor),
       release: { starter: requester ?? (requestedBy ? unverifiedActor(requestedBy) : null), authors: release?.authors ?? [] },
+      policyGates: policyGates(this.record.input.policies),
     };
   }
 

@@ -1,5 +1,5 @@
 /** `ramp validate [paths...]`: check pipeline files and report every problem, located. */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../src/errors.js';
@@ -9,6 +9,9 @@ import { colorOf, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { json } from '../output.js';
 import { renderFindings } from '../render/findings.js';
+import { PolicyCasesShape } from '../../src/governance/policy-cases.js';
+import { fileKind, loadPolicyFile } from '../../src/governance/policy-file.js';
+import { parseLocated } from '../../src/governance/policy-yaml.js';
 
 const PIPELINE_FILE = /\.ya?ml$/;
 
@@ -18,7 +21,8 @@ export const validateCommand: Command = {
   usage: `ramp validate [paths...] [--json] [--strict]
 
   Validates pipeline YAML files (directories are searched for *.yaml and *.yml).
-  Without paths, validates ./pipelines.
+  Without paths, validates ./pipelines. A file of kind: Policies is checked as an organisation
+  policy file (RAMP_POLICY_FILES, docs/governance.md).
 
   --json     print the results as JSON
   --strict   treat warnings as errors
@@ -35,11 +39,11 @@ export const validateCommand: Command = {
     const files = await pipelineFiles(positionals.length > 0 ? positionals : ['pipelines'], io.cwd);
     // One at a time: the loader bounds each file's memory. A bug (the loader throws for no
     // file's content) is raised after the other files' results are printed, not instead of them.
-    const results: LoadResult[] = [];
+    const results: (LoadResult | PolicyFileResult)[] = [];
     let bug: { error: unknown } | undefined;
     for (const file of files) {
       try {
-        results.push(await loadPipelineFile(resolve(io.cwd, file), file));
+        results.push(await checkFile(resolve(io.cwd, file), file));
       } catch (error) {
         bug ??= { error };
       }
@@ -51,6 +55,24 @@ export const validateCommand: Command = {
     return failed.length > 0 ? ExitCode.Failure : ExitCode.Ok;
   },
 };
+
+type PolicyFileResult = (
+  { ok: true; file: string; warnings: LocatedIssue[]; name: string } | { ok: false; file: string; errors: LocatedIssue[]; warnings: LocatedIssue[] }
+) & {
+  kind: 'policies' | 'policy-tests';
+};
+
+/** A pipeline file, an organisation policy file (kind: Policies) or a policy cases file (kind: PolicyTests). */
+async function checkFile(absolute: string, file: string): Promise<LoadResult | PolicyFileResult> {
+  // Only a regular file of sane size is peeked at (a FIFO would block): the pipeline loader reports the rest.
+  const info = await stat(absolute).catch(() => null);
+  const text = info?.isFile() && info.size <= 4 * 1024 * 1024 ? await readFile(absolute, 'utf8').catch(() => null) : null;
+  const kind = text === null ? 'pipeline' : fileKind(text);
+  if (kind === 'pipeline') return loadPipelineFile(absolute, file);
+  const loaded = kind === 'policies' ? await loadPolicyFile(absolute, file) : parseLocated(text!, file, PolicyCasesShape, 'cases file');
+  if (!loaded.ok) return { ok: false, file, errors: loaded.errors, warnings: [], kind };
+  return { ok: true, file, warnings: [], name: 'metadata' in loaded.value ? loaded.value.metadata.name : file, kind };
+}
 
 async function pipelineFiles(paths: string[], cwd: string): Promise<string[]> {
   const files: string[] = [];
@@ -85,8 +107,13 @@ function displayPath(cwd: string, absolute: string): string {
   return rel.startsWith('..') ? absolute : rel;
 }
 
-function toJson(result: LoadResult, _cwd: string) {
+function toJson(result: LoadResult | PolicyFileResult, _cwd: string) {
   const issue = ({ file: _file, ...rest }: LocatedIssue) => ({ ...rest, path: formatPath(rest.path) });
+  if ('kind' in result) {
+    return result.ok
+      ? { file: result.file, kind: result.kind, valid: true, errors: [], warnings: [] }
+      : { file: result.file, kind: result.kind, valid: false, errors: result.errors.map(issue), warnings: [] };
+  }
   return result.ok
     ? { file: result.file, valid: true, errors: [], warnings: result.warnings.map(issue), pipeline: result.spec.name }
     : { file: result.file, valid: false, errors: result.errors.map(issue), warnings: result.warnings.map(issue) };

@@ -210,6 +210,14 @@ function stageBlock({ summary, status, live, phase, widths }: StageRow, options:
       indent,
     ),
   );
+  // Policy decisions that applied (deny, warn, require-approval); allowed ones are only in --json.
+  out.push(
+    ...list(
+      'Policies',
+      (status.policyDecisions ?? []).filter((d) => d.matched).map((d) => `${d.effect} ${d.policy} (${d.hash.slice(0, 12)}) at ${d.checkpoint}: ${d.message}`),
+      indent,
+    ),
+  );
   out.push(
     ...list(
       'Approvals',

@@ -6,6 +6,7 @@
  */
 import { approverRefusal, groupsOf, permissionRefusal, Permission } from '../../src/domain/permissions.js';
 import { gateDecisionRefusal, type GateContext } from '../../src/domain/gate-decision.js';
+import { POLICY_GATE_PREFIX } from '../../src/governance/policy-gate.js';
 import { overrideRefusalFor } from '../../src/domain/override.js';
 import { PauseReason, PromotionPhase, StagePhase } from '../../src/domain/phases.js';
 import { readActor, type Actor } from '../../src/identity/actor.js';
@@ -243,7 +244,8 @@ function gateContext(input: ActionInput, stage: StageStatus, spec: StageSpec): G
 }
 
 function decisionRefusal(input: ActionInput, stage: StageStatus, spec: StageSpec | null, gate: ApprovalRecord, action: 'approve' | 'reject'): string | null {
-  if (spec) return gateDecisionRefusal(gate, input.viewer, action, gateContext(input, stage, spec));
+  // A policy's gate (policy:<name>) is not in the stage's spec: its record names its approvers.
+  if (spec && !gate.gate.startsWith(POLICY_GATE_PREFIX)) return gateDecisionRefusal(gate, input.viewer, action, gateContext(input, stage, spec));
   // Without the pinned spec: the gate's approvers as the record wrote them (already with the granted ones).
   const entries: ApproverEntry[] = (gate.approvers ?? gate.eligible).map(approverEntry);
   return approverRefusal(input.viewer, entries, groupsOf(stage.groups ?? {}), `the ${gate.gate} approval of ${stage.stage}`);

@@ -53,6 +53,16 @@ export function stageDetail(promotion: PromotionStatus, s: StageStatus, pinned: 
         : ''
     }
     ${
+      (s.policyDecisions ?? []).some((d) => d.matched)
+        ? html`<h4>Policies</h4>
+            <ul class="policies">
+              ${(s.policyDecisions ?? [])
+                .filter((d) => d.matched)
+                .map((d) => html`<li>${time(d.at)} ${d.effect} <code>${d.policy}</code> (${d.hash.slice(0, 12)}) at ${d.checkpoint}: ${d.message}</li>`)}
+            </ul>`
+        : ''
+    }
+    ${
       webhooks.length > 0
         ? html`<h4>Webhooks</h4>
             <ul class="webhooks">

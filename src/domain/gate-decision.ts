@@ -6,7 +6,7 @@
  * (`require`) and minApprovals, distinct people only. Pure: workflows use it.
  */
 import { readActor, type Actor } from '../identity/actor.js';
-import type { AccessSpec, StageSpec } from '../schema/pipeline.js';
+import type { AccessSpec, ApprovalSpec, StageSpec } from '../schema/pipeline.js';
 import { ApprovalOutcome, samePerson, selfApprovalRefusal, type ApprovalRecord, type Groups, type ReleasePeople } from './approval.js';
 import { rulesProgress, type RulesProgress } from './approval-rules.js';
 import { gateSpec } from './override.js';
@@ -20,6 +20,13 @@ export interface GateContext {
   /** The worker's groups file, as resolved for this stage (unverified actors only). */
   groups: Groups;
   release: Omit<ReleasePeople, 'allowSelfApproval'>;
+  /** Gates the stage's pinned policies open (`policy:<name>`, src/governance/policy-gate.ts); absent: none. */
+  policyGates?: Readonly<Record<string, ApprovalSpec>>;
+}
+
+/** The approval spec of a gate: the stage's gate or approval step, or a policy's extra approval. */
+function specOf(context: GateContext, gate: string): ApprovalSpec | null {
+  return context.policyGates?.[gate] ?? gateSpec(context.stage, gate);
 }
 
 /** The people on the record of a gate (a name from before identities reads as unverified). */
@@ -29,14 +36,14 @@ export function approvers(record: Pick<ApprovalRecord, 'approvals'>): Actor[] {
 
 /** Everyone who may decide this gate, as written (`alice`, `group:sre`). */
 export function gateApproverEntries(record: Pick<ApprovalRecord, 'gate'>, context: GateContext): string[] {
-  const spec = gateSpec(context.stage, record.gate);
+  const spec = specOf(context, record.gate);
   return gateApprovers(spec?.approvers ?? [], context.access, context.stage.name).map(formatEntry);
 }
 
 /** Why `actor`'s approval or rejection of `record` does not count, or null when it does. */
 export function gateDecisionRefusal(record: ApprovalRecord, actor: Actor, action: 'approve' | 'reject', context: GateContext): string | null {
   if (record.outcome !== ApprovalOutcome.Pending) return `the ${record.gate} approval is already ${record.outcome.toLowerCase()}`;
-  const spec = gateSpec(context.stage, record.gate);
+  const spec = specOf(context, record.gate);
   const where = `the ${record.gate} approval of ${context.stage.name}`;
   const who = approverRefusal(actor, gateApprovers(spec?.approvers ?? [], context.access, context.stage.name), groupsOf(context.groups), where);
   if (who !== null) return who;
@@ -47,7 +54,7 @@ export function gateDecisionRefusal(record: ApprovalRecord, actor: Actor, action
 
 /** How far the gate's approvals go toward its rules and minApprovals. */
 export function progress(record: Pick<ApprovalRecord, 'gate' | 'approvals' | 'minApprovals'>, context: GateContext): RulesProgress {
-  const spec = gateSpec(context.stage, record.gate);
+  const spec = specOf(context, record.gate);
   return rulesProgress({ require: spec?.require ?? null, minApprovals: record.minApprovals }, approvers(record), groupsOf(context.groups));
 }
 

@@ -105,7 +105,7 @@ export type SyncSpec = StageSpec['sync'];
 export type DriftSpec = NonNullable<StageSpec['drift']>;
 export type { AccessSpec, GrantSpec } from './access.js';
 export type { NotificationsSpec, RouteSpec } from './notifications.js';
-export type { PolicySpec, PolicyCheckpoint } from './policies.js';
+export type { PolicySpec, PolicyCheckpoint, PinnedPolicy, PolicyEffect } from './policies.js';
 export type { WindowSpec, WindowsSpec, SoakSpec } from './windows.js';
 export type { ApproverEntry } from './approval.js';
 export type { ApprovalRule } from '../domain/approval-rules.js';

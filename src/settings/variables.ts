@@ -124,6 +124,23 @@ export const workerVariables = {
     readers: ['worker'],
     unset: "no organisation windows: only each stage's own",
   }),
+  RAMP_POLICY_FILES: variable(
+    z
+      .string()
+      .transform((text) =>
+        text
+          .split(',')
+          .map((file) => file.trim())
+          .filter(Boolean),
+      )
+      .default([]),
+    {
+      description: 'comma-separated organisation-wide policy files (kind: Policies) every promotion pins at its start (docs/governance.md)',
+      expected: 'comma-separated file paths',
+      readers: ['worker'],
+      unset: "only each pipeline's own spec.policies",
+    },
+  ),
   RAMP_DECISION_KEYS_FILE: variable(z.string().optional(), {
     description:
       'the public keys (a JWKS file, from ramp server keys) of the ramp servers whose signed decisions the worker accepts; once set, approvals and overrides need a verified person (docs/server.md)',

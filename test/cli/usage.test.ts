@@ -28,6 +28,7 @@ describe('usage texts', () => {
       'drift',
       'freeze',
       'guard',
+      'policy',
       'worker',
       'server',
       'dev',

@@ -10,6 +10,8 @@ import type { Groups } from '../../src/domain/approval.js';
 import type { Measurement } from '../../src/domain/analysis/measurement.js';
 import type { CommitRequest, HistoryEntry, RevertRequest } from '../../src/domain/changes.js';
 import { renderTemplate } from '../../src/domain/template.js';
+import { evaluatePolicies } from '../../src/governance/policy-evaluate.js';
+import { pin } from '../../src/governance/policy-hash.js';
 import type { MetricSpec } from '../../src/schema/pipeline.js';
 import type { SyncRequest } from '../../activities/kube.js';
 import type { DriftReport } from '../../src/domain/drift.js';
@@ -102,6 +104,20 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
   const activities: RampActivities = {
     // The real window edges (time-zone data in the test process), with the fake's freeze.
     ...createWindowActivities({ readFreeze: () => Promise.resolve(windowControl.freeze) }),
+    // Policies without Git: the pipeline's own, no history, no diff (test/workflows/policies.test.ts uses the real ones).
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async loadPolicies(request) {
+      return request.policies.map((p) => pin(p, 'pipeline'));
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async evaluatePolicies(request) {
+      return evaluatePolicies(request.policies, {
+        ...request.input,
+        now: new Date().toISOString(),
+        history: {},
+        diff: { files: [], changedLines: 0, lines: [] },
+      });
+    },
     // Drift needs a cluster: its tests use the real activities (test/kube).
     // eslint-disable-next-line @typescript-eslint/require-await
     async detectDrift() {

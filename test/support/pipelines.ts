@@ -57,6 +57,8 @@ export interface PipelineOptions {
   access?: string;
   /** The body of `spec.notifications`, as YAML lines indented by four spaces. */
   notifications?: string;
+  /** YAML list items of spec.policies, indented for `  policies:` (docs/governance.md). */
+  policies?: string;
   /** Which of the seed's stages, with what; they keep the seed's order. */
   stages: Partial<Record<SeedStage, StageOptions>>;
 }
@@ -106,6 +108,7 @@ spec:
 ${options.analysisTemplates ? `  analysisTemplates:\n${options.analysisTemplates}` : ''}
 ${options.access ? `  access:\n${options.access}` : ''}
 ${options.notifications ? `  notifications:\n${options.notifications}` : ''}
+${options.policies ? `  policies:\n${options.policies}` : ''}
   stages:
 ${stages.map((s) => stageYaml(s, options.stages[s]!)).join('\n')}
 `;
