@@ -1,5 +1,5 @@
 /**
- * The audit trail's activities (docs/governance-audit.md): append decisions to the hash-chained
+ * The audit trail's activities (docs/governance.md#audit-trail): append decisions to the hash-chained
  * `audit.jsonl` on the branch `ramp/audit` of a GitOps repository, and read or verify it, on the
  * worker's cached clone (which holds the credentials). The chain (seq, prev, hash) is computed
  * here, at append time, in the branch's order; an entry whose id is already there is skipped, so

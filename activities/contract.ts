@@ -103,7 +103,7 @@ export interface RampActivities {
   deployWindow(request: WindowRequest): Promise<WindowState>;
   /** Hands the event to the release's notification workflow; the callers treat a failure as best effort. */
   notify(notification: Notification): Promise<void>;
-  /** Appends decisions to the audit trail (branch ramp/audit), chained and idempotent by id (docs/governance-audit.md). */
+  /** Appends decisions to the audit trail (branch ramp/audit), chained and idempotent by id (docs/governance.md#audit-trail). */
   appendAudit(request: AppendAuditRequest): Promise<AppendAuditResult>;
   /** The audit trail's records, oldest first. */
   readAudit(request: AuditReadRequest): Promise<AuditReadResult>;

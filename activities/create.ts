@@ -46,16 +46,16 @@ export interface ActivityDeps {
   /** Notification channels (RAMP_UI_URL, RAMP_LINK_SIGNING_KEY_FILE, RAMP_SLACK_API_URL, RAMP_SMTP_URL and the rest: docs/notifications.md). @default none */
   notifications?: Pick<DeliveryDeps, 'uiUrl' | 'linkKeyFile' | 'slackApiUrl' | 'smtp' | 'slack'>;
   /**
-   * The history guard (RAMP_GUARD_INTERVAL; docs/governance-history.md): ramp's writes are refused
+   * The history guard (RAMP_GUARD_INTERVAL; docs/governance.md#history-guard): ramp's writes are refused
    * while a repository's guard found a rewrite nobody acknowledged, and each push starts or feeds
    * the repository's guard. @default off (the worker always passes it)
    */
   guard?: GuardSettings;
-  /** RAMP_WINDOWS_FILE: the organisation's deploy windows (docs/governance-windows.md). @default none */
+  /** RAMP_WINDOWS_FILE: the organisation's deploy windows (docs/governance.md#deploy-windows). @default none */
   windowsFile?: string | undefined;
   /** The organisation's freeze. @default the `ramp-freeze` workflow's `freezeState` query */
   readFreeze?: () => Promise<FreezeState | null>;
-  /** Where organisation-wide decisions (freezes) are audited; unset: only in their workflow's record (docs/governance-audit.md). */
+  /** Where organisation-wide decisions (freezes) are audited; unset: only in their workflow's record (docs/governance.md#audit-trail). */
   auditRepository?: RepositorySpec | null;
   /** RAMP_POLICY_FILES: the organisation's policy files (docs/governance.md). @default none */
   policyFiles?: readonly string[];

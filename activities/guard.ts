@@ -1,5 +1,5 @@
 /**
- * The history guard's side of the worker (docs/governance-history.md): the guard workflow's
+ * The history guard's side of the worker (docs/governance.md#history-guard): the guard workflow's
  * check (`checkHistory`), and the guard around ramp's writes — before each commit or revert to a
  * repository, its guard is asked whether writes are blocked (a rewrite nobody acknowledged yet:
  * HistoryRewritten, nothing written); after each push, the guard is told the new commit

@@ -1,5 +1,5 @@
 /**
- * Deploy windows as an activity (docs/governance-windows.md): time-zone rules run here, never in
+ * Deploy windows as an activity (docs/governance.md#deploy-windows): time-zone rules run here, never in
  * workflow code, and the answer is recorded in history. The stage's own windows, the
  * organisation's (RAMP_WINDOWS_FILE, read at each call so that an edit applies without a
  * restart) and the organisation's freeze (the `ramp-freeze` workflow) decide together.

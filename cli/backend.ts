@@ -142,7 +142,7 @@ export interface RampBackend {
   guards(): Promise<GuardStatus[]>;
   /** Acknowledges the rewritten history of the repository `pipeline` uses; writes resume. */
   acknowledgeGuard(pipeline: PipelineRef, request: { actor: string; reason: string }): Promise<Ack>;
-  /** The audit trail's records, oldest first (docs/governance-audit.md). */
+  /** The audit trail's records, oldest first (docs/governance.md#audit-trail). */
   audit(request: AuditRequest): Promise<AuditRecord[]>;
   /** Whether the audit trails (of the pipeline, or of every pipeline) are intact. */
   auditVerify(pipeline: string | undefined): Promise<AuditTrailVerification[]>;

@@ -34,7 +34,7 @@ export const AuditRecord = z
     prev: Hash,
     hash: Hash,
   })
-  .openapi('AuditRecord', { description: 'one decision on the audit trail (docs/governance-audit.md), one per line of application/x-ndjson' });
+  .openapi('AuditRecord', { description: 'one decision on the audit trail (docs/governance.md#audit-trail), one per line of application/x-ndjson' });
 
 export const AuditTrailVerification = z
   .object({

@@ -27,7 +27,7 @@ export interface WorkerConfig extends TemporalSettings {
   groupsFile: string | undefined;
   /** RAMP_FREEZE_GROUPS: who may declare and lift a freeze; empty: anyone. */
   freezeGroups: string[];
-  /** RAMP_WINDOWS_FILE: the organisation's deploy windows (docs/governance-windows.md). */
+  /** RAMP_WINDOWS_FILE: the organisation's deploy windows (docs/governance.md#deploy-windows). */
   windowsFile?: string | undefined;
   /** RAMP_POLICY_FILES: organisation-wide policy files (kind: Policies), pinned by every promotion. */
   policyFiles: string[];

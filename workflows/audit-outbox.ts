@@ -1,5 +1,5 @@
 /**
- * The audit trail's outbox in a workflow (docs/governance-audit.md): every decision the workflow
+ * The audit trail's outbox in a workflow (docs/governance.md#audit-trail): every decision the workflow
  * takes or refuses is added here (synchronously, from the record's event()) and appended, in
  * order, to the tamper-evident trail — a hash-chained JSON-lines branch `ramp/audit` in the GitOps
  * repository — by a background coroutine, one activity per batch, idempotent by the entry's id.
@@ -59,11 +59,21 @@ export class AuditOutbox {
   /** Told when a batch was given up (the caller records it; not a decision, so never audited itself). */
   onFailure: ((message: string) => void) | null = null;
 
-  /** `repository`: where the trail lives (the pipeline's GitOps repository); null: organisation-wide decisions (the worker's audit repository, if any). */
-  constructor(private readonly repository: RepositorySpec | null) {}
+  /**
+   * Whether this run writes the trail: asked once, when the workflow starts (the outbox is made in
+   * its first activation). Asked later — first after a local activity, as in an Update handler or
+   * after the requester's authentication — replay would resolve the local activity before Temporal
+   * tells the workflow of the patch in the next task, and the run would no longer replay.
+   */
+  private readonly enabled: boolean;
+
+  /** `repository`: where the trail lives (the pipeline's GitOps repository); null: organisation-wide decisions (the worker's audit repository, if any). Make it when the workflow starts. */
+  constructor(private readonly repository: RepositorySpec | null) {
+    this.enabled = patched(AUDIT_PATCH);
+  }
 
   add(decision: AuditDecision): void {
-    if (!patched(AUDIT_PATCH)) return;
+    if (!this.enabled) return;
     const { workflowId, runId } = workflowInfo();
     const actor = auditActor(decision.actor);
     this.queue.push({

@@ -45,7 +45,7 @@ export interface DriftEvent {
     | 'refused'
     | 'spec-changed'
     | 'continued-as-new'
-    /** The audit trail could not be written (docs/governance-audit.md). */
+    /** The audit trail could not be written (docs/governance.md#audit-trail). */
     | 'audit-write-failed';
   message: string;
   /** The actor's display name. */

@@ -86,7 +86,7 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
     status.events.push({ at: now(), kind, message, ...actorFields(actor) });
     if (status.events.length > MAX_EVENTS) status.events.splice(0, status.events.length - MAX_EVENTS);
   };
-  /** Decisions go to the audit trail (docs/governance-audit.md); validators' refusals do not (a validator writes nothing). */
+  /** Decisions go to the audit trail (docs/governance.md#audit-trail); validators' refusals do not (a validator writes nothing). */
   const audit = new AuditOutbox(input.repository);
   audit.onFailure = (message) => event('audit-write-failed', message);
   const decided = (

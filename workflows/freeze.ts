@@ -1,5 +1,5 @@
 /**
- * The organisation-wide freeze of one Temporal namespace (`ramp-freeze`; docs/governance-freeze.md):
+ * The organisation-wide freeze of one Temporal namespace (`ramp-freeze`; docs/governance.md#freeze):
  * started by the first declare, it holds who froze, when, why and until when, and the record of
  * every declare, lift, expiry and refusal. Declaring and lifting are Updates authenticated like a
  * stage's commands (a decision signed by `ramp server`, action `freeze`, bound to this workflow

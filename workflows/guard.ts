@@ -1,5 +1,5 @@
 /**
- * The history guard of one GitOps repository (docs/governance-history.md): every interval it
+ * The history guard of one GitOps repository (docs/governance.md#history-guard): every interval it
  * checks that each commit it watches — the last-seen tips of the repository's branch and of the
  * audit trail's `ramp/audit`, and the commits ramp pushed recently — is still reachable. When
  * one is not (a force-push, a deleted branch), it records the rewrite, alerts, and blocks ramp's

@@ -205,7 +205,7 @@ export interface StageStatus {
   failure: { reason: FailureReason; message: string } | null;
   /** With a sync mode: the last commit seen live and healthy in the cluster. */
   live?: LiveRecord | null;
-  /** The latest answer about the stage's deploy windows (docs/governance-windows.md); absent before windows existed. */
+  /** The latest answer about the stage's deploy windows (docs/governance.md#deploy-windows); absent before windows existed. */
   window?: WindowState | null;
   /** With `soak`: where the version soaks, since when and until when (ISO-8601). */
   soak?: { after: string; since: string; until: string } | null;

@@ -79,7 +79,7 @@ export class PromotionRun {
   private groups: Groups | null = null;
   private retryRequest: { actor: string } | null = null;
   private environmentPolls = 0;
-  /** Decisions on their way to the audit trail (docs/governance-audit.md). */
+  /** Decisions on their way to the audit trail (docs/governance.md#audit-trail). */
   private readonly audit: AuditOutbox;
   /** The policies pinned when the promotion started (docs/governance.md); null before policies were pinned. */
   private pinnedPolicies: PinnedPolicy[] | null;

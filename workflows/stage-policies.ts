@@ -37,11 +37,21 @@ export interface CheckpointContext {
 }
 
 export class StagePolicies {
+  /**
+   * Whether this run decides policies: asked once, when the stage starts (it is made in the first
+   * activation), and only when it has pinned policies. Asked first at a later checkpoint — after a
+   * gate an Update with a local activity opened — replay would resolve that local activity before
+   * Temporal tells the workflow of the patch, and the run would no longer replay.
+   */
+  private readonly enabled: boolean;
+
   constructor(
     private readonly record: StageRecord,
     private readonly approvals: StageApprovals,
     private readonly windows: StageWindows,
-  ) {}
+  ) {
+    this.enabled = record.input.policies.length > 0 && patched(POLICIES_PATCH);
+  }
 
   /**
    * Evaluates the policies that name `checkpoint`. deny: throws StageStop(PolicyDenied, message
@@ -50,7 +60,7 @@ export class StagePolicies {
    */
   async check(checkpoint: Exclude<PolicyCheckpoint, 'rollback'>, context: CheckpointContext = {}): Promise<void> {
     const policies = this.policiesAt(checkpoint);
-    if (policies.length === 0 || !patched(POLICIES_PATCH)) return;
+    if (policies.length === 0 || !this.enabled) return;
     // A stage that continued as new starts its flow again: stage-start was decided in the first run; only its gates are awaited.
     const earlier = checkpoint === 'stage-start' ? (this.record.status.policyDecisions ?? []).filter((d) => d.checkpoint === 'stage-start') : [];
     const decisions = earlier.length > 0 ? earlier : this.decided(checkpoint, await this.evaluate(checkpoint, policies, context), context.step);
@@ -69,7 +79,7 @@ export class StagePolicies {
   /** The rollback checkpoint: why a policy refuses the rollback, or null (the default: rollbacks are never blocked). */
   async rollbackRefusal(): Promise<string | null> {
     const policies = this.policiesAt('rollback');
-    if (policies.length === 0 || !patched(POLICIES_PATCH)) return null;
+    if (policies.length === 0 || !this.enabled) return null;
     const decisions = this.decided('rollback', await this.evaluate('rollback', policies, {}));
     const denied = decisions.find((d) => d.matched && d.effect === 'deny');
     return denied ? denial(denied, this.what('rollback')) : null;

@@ -47,7 +47,7 @@ export class StageRecord {
   readonly requests: StageRequests;
   /** The verdict of the Inconclusive analysis the stage is paused on, while it is. */
   inconclusive: string | null = null;
-  /** Decisions on their way to the audit trail (docs/governance-audit.md). */
+  /** Decisions on their way to the audit trail (docs/governance.md#audit-trail). */
   readonly audit: AuditOutbox;
 
   constructor(readonly input: CurrentStageInput) {

@@ -1,5 +1,5 @@
 /**
- * A stage's deploy windows, organisation freezes and soak time (docs/governance-windows.md):
+ * A stage's deploy windows, organisation freezes and soak time (docs/governance.md#deploy-windows):
  * before the stage starts it waits for its soak time and for an open window; at each canary
  * step boundary a window that closed does what `onClose` says — never in the middle of a
  * commit. Window edges come from an activity (time-zone data stays out of replay); the
@@ -120,7 +120,9 @@ export class StageWindows {
       await this.ask();
     }
     const override = requests.windowOverride;
-    const message = this.last!.open ? `the deploy window is open (${this.last!.reason})` : `going through the closed window: overridden by ${override?.actor ?? 'someone'}`;
+    const message = this.last!.open
+      ? `the deploy window is open (${this.last!.reason})`
+      : `going through the closed window: overridden by ${override?.actor ?? 'someone'}`;
     this.record.setPhase(before === StagePhase.Paused ? StagePhase.Progressing : before, message);
     if (this.last!.open) this.record.event('window-opened', message);
   }

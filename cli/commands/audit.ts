@@ -1,4 +1,4 @@
-/** `ramp audit` and `ramp audit verify`: the tamper-evident trail of decisions (docs/governance-audit.md). */
+/** `ramp audit` and `ramp audit verify`: the tamper-evident trail of decisions (docs/governance.md#audit-trail). */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../src/errors.js';
 import { describeVerification } from '../../src/audit/chain.js';

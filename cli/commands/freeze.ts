@@ -1,4 +1,4 @@
-/** `ramp freeze`: show, declare or lift the organisation-wide freeze (docs/governance-freeze.md). */
+/** `ramp freeze`: show, declare or lift the organisation-wide freeze (docs/governance.md#freeze). */
 import { parseArgs } from 'node:util';
 import { freezeUntil } from '../../src/domain/freeze-rules.js';
 import { UsageError } from '../../src/errors.js';
@@ -23,7 +23,7 @@ ramp freeze lift --reason TEXT [--as USER] [--json]
   Without a verb: whether a freeze is in force — who declared it, from where, when, why and
   until when — and the freeze's recent record (declared, lifted, expired, refused).
 
-  declare     stop the line: every stage waits (docs/governance-freeze.md) until the freeze
+  declare     stop the line: every stage waits (docs/governance.md#freeze) until the freeze
               is lifted or its --until passes
   lift        end the freeze in force
   --reason    why; required, recorded and shown to everyone the freeze stops
@@ -53,7 +53,8 @@ ${BACKEND_FLAGS_USAGE}
     noBlankFlags(values);
     if (given.length > 1) throw new UsageError(`unexpected argument ${given.slice(1).join(' ')}: ramp freeze [declare|lift]`);
     const verb = given[0] as Verb | undefined;
-    if (verb !== undefined && !VERBS.includes(verb)) throw new UsageError(`unknown verb ${JSON.stringify(verb)}: ramp freeze, ramp freeze declare or ramp freeze lift`);
+    if (verb !== undefined && !VERBS.includes(verb))
+      throw new UsageError(`unknown verb ${JSON.stringify(verb)}: ramp freeze, ramp freeze declare or ramp freeze lift`);
     if (verb !== 'declare' && (values.until !== undefined || values.for !== undefined)) {
       throw new UsageError(`--until and --for belong to ramp freeze declare`);
     }
@@ -62,7 +63,8 @@ ${BACKEND_FLAGS_USAGE}
     }
     const until = verb === 'declare' ? freezeUntil({ until: values.until, for: values.for }, Date.now()) : null;
     if (until && !until.ok) throw new UsageError(until.error);
-    const reason = verb === undefined ? '' : required(values.reason, '--reason', `say why you ${verb} the freeze; it is recorded and shown to everyone it stops`);
+    const reason =
+      verb === undefined ? '' : required(values.reason, '--reason', `say why you ${verb} the freeze; it is recorded and shown to everyone it stops`);
     return withBackend(io, chooseBackend(io, values), async (backend) => {
       if (verb === undefined) {
         const record = await backend.freezeRecord();

@@ -1,5 +1,5 @@
 /**
- * The audit trail (docs/governance-audit.md): GET /api/v1/audit (JSON lines) and
+ * The audit trail (docs/governance.md#audit-trail): GET /api/v1/audit (JSON lines) and
  * GET /api/v1/audit/verify. Behind authentication like every /api/v1 route: any signed-in person
  * may read it (it holds what the statuses and `ramp history` already show, with who decided).
  * The server runs `ramp audit` in-process with its own Temporal settings and pipelines directory.

@@ -1,5 +1,5 @@
 /**
- * The organisation-wide freeze through the API (docs/governance-freeze.md): GET /api/v1/freeze
+ * The organisation-wide freeze through the API (docs/governance.md#freeze): GET /api/v1/freeze
  * (the freeze in force and its record), POST /api/v1/freeze (declare) and POST
  * /api/v1/freeze/lift (lift). Each decision is signed for the caller (action `freeze`, bound to
  * the `ramp-freeze` workflow and to `declare` or `lift`) on the request's channel (`cli` with a

@@ -1,5 +1,5 @@
 /**
- * The history guards (docs/governance-history.md): GET /api/v1/guard lists every watched
+ * The history guards (docs/governance.md#history-guard): GET /api/v1/guard lists every watched
  * repository (`ramp guard --json`); POST /api/v1/guard/ack acknowledges the rewritten history of
  * a pipeline's repository — checked (administer on the pipeline; anyone for a pipeline without
  * an access block), signed (`history-ack`, bound to the guard and the rewrite's first missing

@@ -1,5 +1,5 @@
 /**
- * The home page's freeze section (docs/governance-freeze.md): while a freeze is in force, a
+ * The home page's freeze section (docs/governance.md#freeze): while a freeze is in force, a
  * banner saying who froze, from where, when, why and until when, with the form that lifts it;
  * otherwise the form that declares one. Both need a reason and are posted by the page's island
  * (ui/actions.ts: JSON with X-Ramp-Request) to the API, which signs the decision on the `web`

@@ -219,7 +219,7 @@ function operateRefusal(input: ActionInput, stage: string | null): string | null
   });
 }
 
-/** The `override` permission (docs/governance-windows.md): open without an access block; administer implies it. */
+/** The `override` permission (docs/governance.md#deploy-windows): open without an access block; administer implies it. */
 function windowOverrideRefusal(input: ActionInput, stage: string): string | null {
   if (!input.pinned) return null;
   return permissionRefusal({

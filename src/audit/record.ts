@@ -1,5 +1,5 @@
 /**
- * One record of the audit trail (docs/governance-audit.md): a decision, who took it (the
+ * One record of the audit trail (docs/governance.md#audit-trail): a decision, who took it (the
  * verified actor, or a name nobody verified, marked so), where (the channel), when, and what it
  * was bound to; chained to the record before it by `prev` (that record's `hash`). The trail is
  * one JSON line per record in `audit.jsonl` on the branch `ramp/audit` of the pipeline's GitOps

@@ -1,5 +1,5 @@
 /**
- * Who may acknowledge a rewritten history (docs/governance-history.md): whoever administers the
+ * Who may acknowledge a rewritten history (docs/governance.md#history-guard): whoever administers the
  * pipeline the acknowledgement names (which uses the repository). A pipeline without an access
  * block is open — anyone may promote, operate and decide drift on it — so anyone may also
  * acknowledge for it, as for drift. Pure; the server asks it before signing the decision.

@@ -1,5 +1,5 @@
 /**
- * The history guard of one GitOps repository (docs/governance-history.md): which commits it
+ * The history guard of one GitOps repository (docs/governance.md#history-guard): which commits it
  * watches, what a check found, when writes are blocked and how an acknowledgement unblocks them.
  * Pure and deterministic: the guard workflow (workflows/guard.ts), its activities, the CLI and the
  * server share it. A tip's ancestors are implied by the tip, so only the last-seen tips and the

@@ -20,7 +20,7 @@ export const Permission = {
   Rollback: 'rollback',
   /** Accept or reject drift. */
   Drift: 'drift',
-  /** Run a stage outside its deploy window or through a freeze (docs/governance-windows.md). */
+  /** Run a stage outside its deploy window or through a freeze (docs/governance.md#deploy-windows). */
   Override: 'override',
   /** Every permission but approve. */
   Administer: 'administer',

@@ -22,12 +22,14 @@ export function parseWindowsFile(text: string, file: string): WindowsFileSpec {
   if (!result.success) {
     const first = result.error.issues[0]!;
     throw new Error(
-      `${file}: ${formatPath(first.path.filter((p): p is string | number => typeof p !== 'symbol'))}: ${first.message}. Expected apiVersion: ramp/v1, kind: Windows, windows: { allow: [...], deny: [...] } (docs/governance-windows.md)`,
+      `${file}: ${formatPath(first.path.filter((p): p is string | number => typeof p !== 'symbol'))}: ${first.message}. Expected apiVersion: ramp/v1, kind: Windows, windows: { allow: [...], deny: [...] } (docs/governance.md#deploy-windows)`,
     );
   }
   const spec = result.data;
   if (!isTimeZone(spec.windows.timeZone)) {
-    throw new Error(`${file}: windows.timeZone: "${spec.windows.timeZone}" is not a time zone this worker knows. Write an IANA time zone such as Europe/Berlin or UTC`);
+    throw new Error(
+      `${file}: windows.timeZone: "${spec.windows.timeZone}" is not a time zone this worker knows. Write an IANA time zone such as Europe/Berlin or UTC`,
+    );
   }
   for (const kind of ['allow', 'deny'] as const) {
     for (const [i, w] of spec.windows[kind].entries()) {
@@ -58,7 +60,9 @@ export function windowsFor(pipeline: string, stage: string, own: WindowsSpec | n
   const mine = own ? (['allow', 'deny'] as const).flatMap((kind) => own[kind].map((w) => scheduled(w, kind, own.timeZone, 'stage'))) : [];
   const org = organisation?.windows;
   const theirs = org
-    ? (['allow', 'deny'] as const).flatMap((kind) => org[kind].filter((w) => applies(w, pipeline, stage)).map((w) => scheduled(w, kind, org.timeZone, 'organisation')))
+    ? (['allow', 'deny'] as const).flatMap((kind) =>
+        org[kind].filter((w) => applies(w, pipeline, stage)).map((w) => scheduled(w, kind, org.timeZone, 'organisation')),
+      )
     : [];
   return [...mine, ...theirs];
 }

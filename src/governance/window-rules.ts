@@ -18,10 +18,22 @@ export function windowIssues(window: WindowSpec, zone: string, path: IssuePath):
     return [error('window-time-zone', [...path, 'timeZone'], `"${window.timeZone}" is not a time zone this worker knows. Write ${TZ_EXAMPLE}`)];
   }
   if (window.rrule !== undefined && window.cron !== undefined) {
-    return [error('window-schedule', path, `window ${window.name} has both rrule and cron. Keep one: rrule: FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR with start, or cron: "0 9 * * 1-5"`)];
+    return [
+      error(
+        'window-schedule',
+        path,
+        `window ${window.name} has both rrule and cron. Keep one: rrule: FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR with start, or cron: "0 9 * * 1-5"`,
+      ),
+    ];
   }
   if (window.start !== undefined && parseLocal(window.start) === null) {
-    return [error('window-start', [...path, 'start'], `"${window.start}" is not a local date and time. Write it like 2026-01-05T09:00 (in the window's time zone, no offset)`)];
+    return [
+      error(
+        'window-start',
+        [...path, 'start'],
+        `"${window.start}" is not a local date and time. Write it like 2026-01-05T09:00 (in the window's time zone, no offset)`,
+      ),
+    ];
   }
   if (window.rrule === undefined && window.cron === undefined && window.start === undefined) {
     return [
@@ -41,8 +53,11 @@ export function windowIssues(window: WindowSpec, zone: string, path: IssuePath):
     schedule.nextStart(Date.parse('2026-01-01T00:00:00Z'));
   } catch (problem) {
     const field = window.rrule !== undefined ? 'rrule' : 'cron';
-    const example = field === 'rrule' ? 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR (RFC 5545)' : '"0 9 * * 1-5" (minute hour day month weekday; a sixth field first for seconds)';
-    return [error(`window-${field}`, [...path, field], `${field} of window ${window.name} does not parse: ${(problem as Error).message}. Write e.g. ${example}`)];
+    const example =
+      field === 'rrule' ? 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR (RFC 5545)' : '"0 9 * * 1-5" (minute hour day month weekday; a sixth field first for seconds)';
+    return [
+      error(`window-${field}`, [...path, field], `${field} of window ${window.name} does not parse: ${(problem as Error).message}. Write e.g. ${example}`),
+    ];
   }
   return [];
 }
@@ -54,19 +69,27 @@ export function stageWindowIssues(spec: PipelineSpec): SpecIssue[] {
     const path: IssuePath = ['spec', 'stages', i];
     if (stage.windows) {
       const zone = stage.windows.timeZone;
-      if (!isTimeZone(zone)) issues.push(error('window-time-zone', [...path, 'windows', 'timeZone'], `"${zone}" is not a time zone this worker knows. Write ${TZ_EXAMPLE}`));
+      if (!isTimeZone(zone))
+        issues.push(error('window-time-zone', [...path, 'windows', 'timeZone'], `"${zone}" is not a time zone this worker knows. Write ${TZ_EXAMPLE}`));
       for (const kind of ['allow', 'deny'] as const) {
         stage.windows[kind].forEach((w, j) => issues.push(...windowIssues(w, zone, [...path, 'windows', kind, j])));
       }
       const names = [...stage.windows.allow, ...stage.windows.deny].map((w) => w.name);
       const twice = names.find((n, k) => names.indexOf(n) !== k);
-      if (twice !== undefined) issues.push(error('window-duplicate', [...path, 'windows'], `two windows of stage ${stage.name} are named ${twice}. Give each its own name`));
+      if (twice !== undefined)
+        issues.push(error('window-duplicate', [...path, 'windows'], `two windows of stage ${stage.name} are named ${twice}. Give each its own name`));
     }
     if (stage.soak) {
       const earlier = spec.stages.slice(0, i).map((s) => s.name);
       if (!earlier.includes(stage.soak.after)) {
         const hint = earlier.length > 0 ? `Name one of ${earlier.join(', ')}` : 'The first stage has no earlier stage to soak in: remove soak';
-        issues.push(error('soak-after', [...path, 'soak', 'after'], `stage ${stage.name} soaks after "${stage.soak.after}", which is not an earlier stage of this pipeline. ${hint}`));
+        issues.push(
+          error(
+            'soak-after',
+            [...path, 'soak', 'after'],
+            `stage ${stage.name} soaks after "${stage.soak.after}", which is not an earlier stage of this pipeline. ${hint}`,
+          ),
+        );
       }
     }
     return issues;

@@ -833,7 +833,7 @@ export const rules: readonly Rule[] = [
   },
   {
     id: 'windows',
-    description: "Deploy windows parse (rrule, cron, start, time zone) and a soak names an earlier stage (src/governance/window-rules.ts).",
+    description: 'Deploy windows parse (rrule, cron, start, time zone) and a soak names an earlier stage (src/governance/window-rules.ts).',
     check: stageWindowIssues,
   },
 ];

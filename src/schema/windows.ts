@@ -27,7 +27,9 @@ export const Windows = z
     onClose: z
       .enum(['finishStep', 'pauseAtNextStep', 'abort'])
       .default('pauseAtNextStep')
-      .describe('A window that closes mid-canary: hold before the next step (a running pause step is extended), finish the running step then hold, or abort and roll back.'),
+      .describe(
+        'A window that closes mid-canary: hold before the next step (a running pause step is extended), finish the running step then hold, or abort and roll back.',
+      ),
   })
   .describe('When this stage may write: allow and deny windows (docs/governance.md).');
 

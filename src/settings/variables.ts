@@ -111,7 +111,7 @@ export const workerVariables = {
       .default([]),
     {
       description:
-        'comma-separated groups whose members may declare and lift an organisation-wide freeze (members from the token, or RAMP_GROUPS_FILE for unverified names; docs/governance-freeze.md)',
+        'comma-separated groups whose members may declare and lift an organisation-wide freeze (members from the token, or RAMP_GROUPS_FILE for unverified names; docs/governance.md#freeze)',
       expected: 'comma-separated group names such as sre-oncall,release-managers',
       readers: ['worker'],
       unset: 'anyone may declare and lift a freeze (an emergency brake)',
@@ -119,7 +119,7 @@ export const workerVariables = {
   ),
   RAMP_WINDOWS_FILE: variable(z.string().optional(), {
     description:
-      "a YAML file of the organisation's deploy windows (apiVersion: ramp/v1, kind: Windows, windows: { allow, deny }), honoured by every stage beside its own (docs/governance-windows.md)",
+      "a YAML file of the organisation's deploy windows (apiVersion: ramp/v1, kind: Windows, windows: { allow, deny }), honoured by every stage beside its own (docs/governance.md#deploy-windows)",
     expected: 'a file path',
     readers: ['worker'],
     unset: "no organisation windows: only each stage's own",
@@ -224,7 +224,7 @@ export const workerVariables = {
   }),
   RAMP_AUDIT_REPOSITORY: variable(z.string().trim().min(1).optional(), {
     description:
-      "the Git repository (its branch main) whose branch ramp/audit holds organisation-wide decisions such as freezes; pipelines' decisions go to their own GitOps repository (docs/governance-audit.md)",
+      "the Git repository (its branch main) whose branch ramp/audit holds organisation-wide decisions such as freezes; pipelines' decisions go to their own GitOps repository (docs/governance.md#audit-trail)",
     expected: 'a Git URL',
     readers: ['worker'],
     unset: "organisation-wide decisions stay only in their workflow's record",

@@ -1,5 +1,5 @@
 /**
- * Force-push detection beyond ramp's own writes (issue 12, docs/governance-history.md), on the
+ * Force-push detection beyond ramp's own writes (issue 12, docs/governance.md#history-guard), on the
  * real dev server with the real activities over a real bare repository, driven through the CLI:
  * a force-push drops an earlier promotion's commit while another promotion waits at its gate —
  * its own stage recorded nothing yet, so only the history guard can notice. Detected, writes

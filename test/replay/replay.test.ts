@@ -28,16 +28,25 @@ describe('replay of recorded histories', () => {
         'drift-watch-continue-as-new',
         'environment-continue-as-new',
         'four-eyes',
+        'freeze-continue-as-new',
+        'freeze-timed',
+        'history-guard',
         'history-rewritten',
         'notify-routes',
         'override-skip',
+        'policy-deny',
+        'policy-require-approval',
         'rejection',
         'rollback-retry',
+        'soak-wait',
         'success',
         'sync-drift-watch',
         'sync-not-healthy',
         'verified-decisions',
         'webhooks',
+        'window-close-mid-canary',
+        'window-override',
+        'window-wait',
       ],
     );
     // Recorded before a patch: running promotions of that time must still replay. Kept until the patch is removed.
@@ -82,12 +91,37 @@ describe('replay of recorded histories', () => {
         'webhooks',
       ].map((s) => `before-notify-${s}`),
     );
+    // Recorded before governance (patches audit-trail, policies, deploy-windows): every shape of that time.
+    assert.deepEqual(
+      shapes.filter((s) => s.startsWith('before-governance-')),
+      [
+        'abort',
+        'analysis-background-failed',
+        'analysis-inconclusive-override',
+        'approval-continue-as-new',
+        'drift-watch-continue-as-new',
+        'environment-continue-as-new',
+        'four-eyes',
+        'history-rewritten',
+        'notify-routes',
+        'override-skip',
+        'rejection',
+        'rollback-retry',
+        'success',
+        'sync-drift-watch',
+        'sync-not-healthy',
+        'verified-decisions',
+        'webhooks',
+      ].map((s) => `before-governance-${s}`),
+    );
   });
   for (const shape of shapes) {
     test(shape, async () => {
       const dir = new URL(`${shape}/`, HISTORIES_DIR);
       const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
-      assert.ok(files.length >= 2, `${shape}: a shape holds a promotion and at least one stage (${files.join(', ')})`);
+      // A promotion shape holds the promotion and at least one stage; a watch (a freeze, a history guard) holds itself.
+      const single = /^(freeze|history-guard)/.test(shape);
+      assert.ok(files.length >= (single ? 1 : 2), `${shape}: a shape holds a promotion and at least one stage (${files.join(', ')})`);
       const workflowBundle = await getWorkflowBundle();
       for (const file of files) {
         const { workflowId, history } = JSON.parse(await readFile(new URL(file, dir), 'utf8')) as { workflowId: string; history: unknown };

@@ -22,7 +22,10 @@ describe('the home page freeze section', () => {
     });
     assert.match(page, /data-frozen="true"/);
     assert.match(page, /Frozen: every promotion waits/);
-    assert.match(page, /Declared by <strong>olivia<\/strong> \(web\) at <time datetime="2026-11-30T10:00:00\.000Z">2026-11-30 10:00:00 UTC<\/time>, until <time datetime="2026-11-30T14:00:00\.000Z">/);
+    assert.match(
+      page,
+      /Declared by <strong>olivia<\/strong> \(web\) at <time datetime="2026-11-30T10:00:00\.000Z">2026-11-30 10:00:00 UTC<\/time>, until <time datetime="2026-11-30T14:00:00\.000Z">/,
+    );
     assert.match(page, /Reason: INC-42 &lt;db down&gt;/);
     assert.match(page, /<form class="action" data-ramp-action="lift the freeze" method="post" action="\/api\/v1\/freeze\/lift">/);
     assert.match(page, /<textarea id="freeze-lift-reason" name="reason" required rows="2">/);
@@ -31,7 +34,13 @@ describe('the home page freeze section', () => {
 
   test('frozen until lifted, by an unverified name', () => {
     const page = render({
-      state: { declaredBy: { ...olivia, method: 'local-unverified', issuer: 'local' }, channel: 'cli', declaredAt: '2026-11-30T10:00:00.000Z', reason: 'x', until: null },
+      state: {
+        declaredBy: { ...olivia, method: 'local-unverified', issuer: 'local' },
+        channel: 'cli',
+        declaredAt: '2026-11-30T10:00:00.000Z',
+        reason: 'x',
+        until: null,
+      },
       events: [],
     });
     assert.match(page, /<strong>olivia \(unverified\)<\/strong> \(cli\) at .*, until lifted\./);

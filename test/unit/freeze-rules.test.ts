@@ -51,8 +51,12 @@ describe('freezePermissionRefusal', () => {
   test('no groups configured: anyone, even unverified', () => assert.equal(freezePermissionRefusal(unverifiedActor('mallory'), [], members, 'declare'), null));
   test('a verified actor by the groups in their token', () => assert.equal(freezePermissionRefusal(alice, ['sre-oncall'], {}, 'declare'), null));
   test('a verified actor is not judged by the groups file', () =>
-    assert.match(freezePermissionRefusal({ ...alice, name: 'olivia', subject: 'olivia', groups: [] }, ['sre-oncall'], members, 'lift') ?? '', /olivia may not lift/));
-  test('an unverified name by the groups file', () => assert.equal(freezePermissionRefusal(unverifiedActor('rita'), ['sre-oncall', 'release-managers'], members, 'lift'), null));
+    assert.match(
+      freezePermissionRefusal({ ...alice, name: 'olivia', subject: 'olivia', groups: [] }, ['sre-oncall'], members, 'lift') ?? '',
+      /olivia may not lift/,
+    ));
+  test('an unverified name by the groups file', () =>
+    assert.equal(freezePermissionRefusal(unverifiedActor('rita'), ['sre-oncall', 'release-managers'], members, 'lift'), null));
   test('outsiders are refused with the groups named', () =>
     assert.equal(
       freezePermissionRefusal(unverifiedActor('mallory'), ['sre-oncall', 'release-managers'], members, 'declare'),
@@ -62,5 +66,8 @@ describe('freezePermissionRefusal', () => {
 
 test('describeFreeze says who, where, since, until and why', () => {
   assert.equal(describeFreeze(state(null)), 'frozen by alice (web) since 2026-11-30T11:00:00.000Z, until lifted: INC-7');
-  assert.equal(describeFreeze(state('2026-12-01T00:00:00.000Z')), 'frozen by alice (web) since 2026-11-30T11:00:00.000Z, until 2026-12-01T00:00:00.000Z: INC-7');
+  assert.equal(
+    describeFreeze(state('2026-12-01T00:00:00.000Z')),
+    'frozen by alice (web) since 2026-11-30T11:00:00.000Z, until 2026-12-01T00:00:00.000Z: INC-7',
+  );
 });

@@ -69,11 +69,18 @@ describe('the actions a release page offers', () => {
     [
       'a stage waiting for its deploy window: an override (the override permission), no resume',
       input(person('olga', ['release-managers']), { stage: production({ pauseReason: 'DeployWindowClosed', message: 'waits for the deploy window day' }) }),
-      [/^window-override: olga may not override the deploy windows of production of web: the access block grants override on production to nobody/, 'abort: ok'],
+      [
+        /^window-override: olga may not override the deploy windows of production of web: the access block grants override on production to nobody/,
+        'abort: ok',
+      ],
     ],
     [
       'without an access block anyone may override a closed window',
-      input(person('olga'), { stage: production({ pauseReason: 'DeployWindowClosed', message: 'waits for the deploy window day' }) }, { pinned: pinned(false) }),
+      input(
+        person('olga'),
+        { stage: production({ pauseReason: 'DeployWindowClosed', message: 'waits for the deploy window day' }) },
+        { pinned: pinned(false) },
+      ),
       ['window-override: ok', 'abort: ok'],
     ],
     [

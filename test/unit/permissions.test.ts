@@ -36,7 +36,7 @@ const rows: Row[] = [
   [
     'operate does not imply override',
     { access: ACCESS, actor: person('alice'), permission: 'override', stage: 'production' },
-    "alice may not override the deploy windows of production of web: the access block grants override on production to root",
+    'alice may not override the deploy windows of production of web: the access block grants override on production to root',
   ],
   [
     'no access block: nobody administers',

@@ -590,7 +590,12 @@ const table: Record<string, Case[]> = {
         d.spec.stages[1].windows = { allow: [{ name: 'day', cron: '0 9 * * 8', duration: '8h' }], deny: [{ name: 'when', duration: '1h' }] };
         d.spec.stages[0].soak = { after: d.spec.stages[1].name, for: '1h' };
       },
-      expect: ['error spec.stages[0].windows.timeZone', 'error spec.stages[0].soak.after', 'error spec.stages[1].windows.allow[0].cron', 'error spec.stages[1].windows.deny[0]'],
+      expect: [
+        'error spec.stages[0].windows.timeZone',
+        'error spec.stages[0].soak.after',
+        'error spec.stages[1].windows.allow[0].cron',
+        'error spec.stages[1].windows.deny[0]',
+      ],
     },
     {
       name: 'business hours in New York, a one-off holiday, a soak after the first stage',

@@ -146,7 +146,8 @@ describe('ramp token', () => {
     {
       args: [...create, '--permissions', 'aprove'],
       code: ExitCode.Usage,
-      stderr: /^ramp token: unknown permission "aprove"; did you mean approve\?; the permissions are promote, approve, operate, rollback, drift, override, administer$/m,
+      stderr:
+        /^ramp token: unknown permission "aprove"; did you mean approve\?; the permissions are promote, approve, operate, rollback, drift, override, administer$/m,
     },
     { args: [...create, '--permissions', 'abort'], code: ExitCode.Usage, stderr: /unknown permission "abort"; abort is part of operate;/ },
     { args: [...create, '--permissions', 'operate,,drift'], code: ExitCode.Usage, stderr: /--permissions "operate,,drift" has an empty entry/ },

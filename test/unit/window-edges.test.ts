@@ -53,31 +53,146 @@ describe('open or closed, and when it flips', () => {
   const nightlyBerlin = win({ name: 'night', rrule: 'FREQ=DAILY', start: '2026-01-05T22:00', timeZone: 'Europe/Berlin' });
   const gapBerlin = win({ name: 'early', rrule: 'FREQ=DAILY', start: '2026-01-05T02:30', durationMs: H, timeZone: 'Europe/Berlin' });
   const cronBerlin = win({ name: 'cron-early', cron: '30 2 * * *', durationMs: H, timeZone: 'Europe/Berlin' });
-  const holiday = win({ name: 'holiday', kind: 'deny', start: '2026-12-20T00:00', durationMs: 15 * 24 * H, reason: 'holiday freeze', timeZone: 'Europe/Berlin' });
+  const holiday = win({
+    name: 'holiday',
+    kind: 'deny',
+    start: '2026-12-20T00:00',
+    durationMs: 15 * 24 * H,
+    reason: 'holiday freeze',
+    timeZone: 'Europe/Berlin',
+  });
   const friday = win({ name: 'friday', kind: 'deny', cron: '0 15 * * 5', durationMs: 9 * H, timeZone: 'Europe/Berlin' });
 
-  type Case = [string, ScheduledWindow[], FreezeState | null, string, { open: boolean; nextOpen?: string | null; nextClose?: string | null; reason?: RegExp; window?: string | null }];
-  const freeze: FreezeState = { declaredBy: { name: 'ann' } as FreezeState['declaredBy'], channel: 'cli', declaredAt: '2026-06-01T00:00:00Z', reason: 'incident 42', until: '2026-06-02T12:00:00Z' };
+  type Case = [
+    string,
+    ScheduledWindow[],
+    FreezeState | null,
+    string,
+    { open: boolean; nextOpen?: string | null; nextClose?: string | null; reason?: RegExp; window?: string | null },
+  ];
+  const freeze: FreezeState = {
+    declaredBy: { name: 'ann' } as FreezeState['declaredBy'],
+    channel: 'cli',
+    declaredAt: '2026-06-01T00:00:00Z',
+    reason: 'incident 42',
+    until: '2026-06-02T12:00:00Z',
+  };
   const cases: Case[] = [
     ['no windows: open, nothing closes', [], null, '2026-06-01T00:00:00Z', { open: true, nextOpen: null, nextClose: null, reason: /no deploy windows/ }],
-    ['NY Friday evening: closed until Monday 09:00 EST', [businessNY], null, '2026-03-06T23:00:00Z', { open: false, nextOpen: '2026-03-09T13:00:00.000Z', window: 'business-hours', reason: /outside the allow window business-hours/ }],
-    ['NY Monday after spring forward: opens 09:00 EDT = 13:00Z', [businessNY], null, '2026-03-09T12:59:00Z', { open: false, nextOpen: '2026-03-09T13:00:00.000Z' }],
-    ['NY Monday after spring forward, in the window: closes 17:00 EDT', [businessNY], null, '2026-03-09T13:00:00Z', { open: true, nextClose: '2026-03-09T21:00:00.000Z', window: 'business-hours' }],
-    ['NY Monday after autumn back: opens 09:00 EST = 14:00Z', [businessNY], null, '2026-11-02T13:30:00Z', { open: false, nextOpen: '2026-11-02T14:00:00.000Z' }],
-    ['Berlin night spanning spring forward: closes 06:00 CEST', [nightlyBerlin], null, '2026-03-29T01:00:00Z', { open: true, nextClose: '2026-03-29T04:00:00.000Z' }],
-    ['Berlin night spanning autumn back: closes 06:00 CET', [nightlyBerlin], null, '2026-10-25T01:00:00Z', { open: true, nextClose: '2026-10-25T05:00:00.000Z' }],
-    ['rrule 02:30 daily is omitted on the gap night: opens the next night', [gapBerlin], null, '2026-03-28T23:00:00Z', { open: false, nextOpen: '2026-03-30T00:30:00.000Z' }],
-    ['cron 02:30 on the gap night runs at the transition (03:00 CEST)', [cronBerlin], null, '2026-03-28T23:00:00Z', { open: false, nextOpen: '2026-03-29T01:00:00.000Z' }],
-    ['rrule 02:30 on the autumn night: the first 02:30 (CEST)', [gapBerlin], null, '2026-10-24T23:00:00Z', { open: false, nextOpen: '2026-10-25T00:30:00.000Z' }],
-    ['a one-shot deny window: closed until it ends', [holiday], null, '2026-12-24T12:00:00Z', { open: false, nextOpen: '2027-01-03T23:00:00.000Z', reason: /deny window holiday \(holiday freeze\)/, window: 'holiday' }],
-    ['a one-shot deny window ahead: open, closes when it starts', [holiday], null, '2026-12-01T12:00:00Z', { open: true, nextClose: '2026-12-19T23:00:00.000Z' }],
-    ['deny beats allow: Friday 16:00 Berlin is closed', [win({ name: 'day', cron: '0 8 * * *', durationMs: 10 * H, timeZone: 'Europe/Berlin' }), friday], null, '2026-06-05T14:00:00Z', { open: false, nextOpen: '2026-06-06T06:00:00.000Z' }],
-    ['deny only: open outside it, closes at its start', [friday], null, '2026-06-05T10:00:00Z', { open: true, nextClose: '2026-06-05T13:00:00.000Z', window: null }],
-    ['a freeze is a deny window until it is lifted', [], freeze, '2026-06-01T10:00:00Z', { open: false, nextOpen: '2026-06-02T12:00:00.000Z', reason: /frozen by ann: incident 42/ }],
+    [
+      'NY Friday evening: closed until Monday 09:00 EST',
+      [businessNY],
+      null,
+      '2026-03-06T23:00:00Z',
+      { open: false, nextOpen: '2026-03-09T13:00:00.000Z', window: 'business-hours', reason: /outside the allow window business-hours/ },
+    ],
+    [
+      'NY Monday after spring forward: opens 09:00 EDT = 13:00Z',
+      [businessNY],
+      null,
+      '2026-03-09T12:59:00Z',
+      { open: false, nextOpen: '2026-03-09T13:00:00.000Z' },
+    ],
+    [
+      'NY Monday after spring forward, in the window: closes 17:00 EDT',
+      [businessNY],
+      null,
+      '2026-03-09T13:00:00Z',
+      { open: true, nextClose: '2026-03-09T21:00:00.000Z', window: 'business-hours' },
+    ],
+    [
+      'NY Monday after autumn back: opens 09:00 EST = 14:00Z',
+      [businessNY],
+      null,
+      '2026-11-02T13:30:00Z',
+      { open: false, nextOpen: '2026-11-02T14:00:00.000Z' },
+    ],
+    [
+      'Berlin night spanning spring forward: closes 06:00 CEST',
+      [nightlyBerlin],
+      null,
+      '2026-03-29T01:00:00Z',
+      { open: true, nextClose: '2026-03-29T04:00:00.000Z' },
+    ],
+    [
+      'Berlin night spanning autumn back: closes 06:00 CET',
+      [nightlyBerlin],
+      null,
+      '2026-10-25T01:00:00Z',
+      { open: true, nextClose: '2026-10-25T05:00:00.000Z' },
+    ],
+    [
+      'rrule 02:30 daily is omitted on the gap night: opens the next night',
+      [gapBerlin],
+      null,
+      '2026-03-28T23:00:00Z',
+      { open: false, nextOpen: '2026-03-30T00:30:00.000Z' },
+    ],
+    [
+      'cron 02:30 on the gap night runs at the transition (03:00 CEST)',
+      [cronBerlin],
+      null,
+      '2026-03-28T23:00:00Z',
+      { open: false, nextOpen: '2026-03-29T01:00:00.000Z' },
+    ],
+    [
+      'rrule 02:30 on the autumn night: the first 02:30 (CEST)',
+      [gapBerlin],
+      null,
+      '2026-10-24T23:00:00Z',
+      { open: false, nextOpen: '2026-10-25T00:30:00.000Z' },
+    ],
+    [
+      'a one-shot deny window: closed until it ends',
+      [holiday],
+      null,
+      '2026-12-24T12:00:00Z',
+      { open: false, nextOpen: '2027-01-03T23:00:00.000Z', reason: /deny window holiday \(holiday freeze\)/, window: 'holiday' },
+    ],
+    [
+      'a one-shot deny window ahead: open, closes when it starts',
+      [holiday],
+      null,
+      '2026-12-01T12:00:00Z',
+      { open: true, nextClose: '2026-12-19T23:00:00.000Z' },
+    ],
+    [
+      'deny beats allow: Friday 16:00 Berlin is closed',
+      [win({ name: 'day', cron: '0 8 * * *', durationMs: 10 * H, timeZone: 'Europe/Berlin' }), friday],
+      null,
+      '2026-06-05T14:00:00Z',
+      { open: false, nextOpen: '2026-06-06T06:00:00.000Z' },
+    ],
+    [
+      'deny only: open outside it, closes at its start',
+      [friday],
+      null,
+      '2026-06-05T10:00:00Z',
+      { open: true, nextClose: '2026-06-05T13:00:00.000Z', window: null },
+    ],
+    [
+      'a freeze is a deny window until it is lifted',
+      [],
+      freeze,
+      '2026-06-01T10:00:00Z',
+      { open: false, nextOpen: '2026-06-02T12:00:00.000Z', reason: /frozen by ann: incident 42/ },
+    ],
     ['a freeze without end: no known opening', [], { ...freeze, until: null }, '2026-06-01T10:00:00Z', { open: false, nextOpen: null, reason: /until lifted/ }],
     ['an expired freeze counts for nothing', [], freeze, '2026-06-03T10:00:00Z', { open: true, nextClose: null }],
-    ['overlapping allow windows: the union', [win({ name: 'a', cron: '0 8 * * *', durationMs: 4 * H }), win({ name: 'b', cron: '0 11 * * *', durationMs: 4 * H })], null, '2026-06-01T09:00:00Z', { open: true, nextClose: '2026-06-01T15:00:00.000Z' }],
-    ['seconds in cron: opens within seconds', [win({ name: 'soon', cron: '*/10 * * * * *', durationMs: 5_000 })], null, '2026-06-01T09:00:06Z', { open: false, nextOpen: '2026-06-01T09:00:10.000Z' }],
+    [
+      'overlapping allow windows: the union',
+      [win({ name: 'a', cron: '0 8 * * *', durationMs: 4 * H }), win({ name: 'b', cron: '0 11 * * *', durationMs: 4 * H })],
+      null,
+      '2026-06-01T09:00:00Z',
+      { open: true, nextClose: '2026-06-01T15:00:00.000Z' },
+    ],
+    [
+      'seconds in cron: opens within seconds',
+      [win({ name: 'soon', cron: '*/10 * * * * *', durationMs: 5_000 })],
+      null,
+      '2026-06-01T09:00:06Z',
+      { open: false, nextOpen: '2026-06-01T09:00:10.000Z' },
+    ],
   ];
   for (const [what, windows, frozen, at, expected] of cases) {
     test(what, () => {

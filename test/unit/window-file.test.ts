@@ -37,7 +37,11 @@ describe('the organisation windows file', () => {
 
   const bad: [string, string, RegExp][] = [
     ['not a windows file', 'apiVersion: ramp/v1\nkind: Pipeline\n', /w\.yaml: kind: .*Expected apiVersion: ramp\/v1, kind: Windows/],
-    ['a cron that does not parse', FILE.replace('0 15 * * 5', '0 15 * * 9'), /w\.yaml: windows\.deny\[0\]\.cron: cron of window friday-afternoon does not parse: .*Write e\.g\. "0 9 \* \* 1-5"/],
+    [
+      'a cron that does not parse',
+      FILE.replace('0 15 * * 5', '0 15 * * 9'),
+      /w\.yaml: windows\.deny\[0\]\.cron: cron of window friday-afternoon does not parse: .*Write e\.g\. "0 9 \* \* 1-5"/,
+    ],
     ['an unknown time zone', FILE.replace('Europe/Berlin', 'Europe/Berlinn'), /is not a time zone this worker knows/],
     ['an rrule without start', FILE.replace('cron: "0 15 * * 5"', 'rrule: "FREQ=WEEKLY;BYDAY=FR"'), /has an rrule but no start.*Add start: 2026-01-05T09:00/],
   ];
@@ -56,12 +60,21 @@ describe('the organisation windows file', () => {
     assert.equal(friday.nextOpenLocal, 'Sat 2026-06-06 00:00 Europe/Berlin');
     const staging = await deployWindow({ pipeline: 'web', stage: 'staging', windows: null, at: '2026-06-05T14:00:00Z' });
     assert.equal(staging.open, true, 'friday-afternoon selects production only');
-    freeze = { declaredBy: { name: 'ann' } as FreezeState['declaredBy'], channel: 'web', declaredAt: '2026-06-05T13:00:00Z', reason: 'incident 7', until: null };
+    freeze = {
+      declaredBy: { name: 'ann' } as FreezeState['declaredBy'],
+      channel: 'web',
+      declaredAt: '2026-06-05T13:00:00Z',
+      reason: 'incident 7',
+      until: null,
+    };
     const frozen = await deployWindow({ pipeline: 'web', stage: 'staging', windows: null, at: '2026-06-05T14:00:00Z' });
     assert.equal(frozen.open, false);
     assert.equal(frozen.nextOpen, null);
     assert.match(frozen.reason, /frozen by ann: incident 7 \(until lifted\)/);
     await writeFile(file, 'kind: [');
-    await assert.rejects(deployWindow({ pipeline: 'web', stage: 'staging', windows: null, at: '2026-06-05T14:00:00Z' }), /is not YAML[^]*Fix RAMP_WINDOWS_FILE/);
+    await assert.rejects(
+      deployWindow({ pipeline: 'web', stage: 'staging', windows: null, at: '2026-06-05T14:00:00Z' }),
+      /is not YAML[^]*Fix RAMP_WINDOWS_FILE/,
+    );
   });
 });

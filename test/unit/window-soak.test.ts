@@ -26,7 +26,15 @@ describe('when a version became stable in a stage, from ramp’s commits (newest
     ['another version', [entry('a', '1/promote', '1.1.0', 'T1')], null],
     ['another stage', [entry('a', '1/promote', '1.2.0', 'T1', { stage: 'preview' })], null],
     ['reverted later', [entry('r', '1/rollback', '1.2.0', 'T3', { rollback: { of: 'b', reason: 'abort' } }), entry('b', '1/promote', '1.2.0', 'T2')], null],
-    ['promoted again after a revert: the newest counts', [entry('c', '2/promote', '1.2.0', 'T4'), entry('r', '1/rollback', '1.2.0', 'T3', { rollback: { of: 'b', reason: 'x' } }), entry('b', '1/promote', '1.2.0', 'T2')], 'T4'],
+    [
+      'promoted again after a revert: the newest counts',
+      [
+        entry('c', '2/promote', '1.2.0', 'T4'),
+        entry('r', '1/rollback', '1.2.0', 'T3', { rollback: { of: 'b', reason: 'x' } }),
+        entry('b', '1/promote', '1.2.0', 'T2'),
+      ],
+      'T4',
+    ],
   ];
   for (const [what, entries, expected] of cases) test(what, () => assert.equal(stableSinceFromHistory(entries, 'staging', '1.2.0'), expected));
 });

@@ -15,6 +15,7 @@ import type { promotionWorkflow } from '../../workflows/promotion.js';
 import { promotionOutcome } from '../../workflows/promotion-outcome.js';
 import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import { seedPipeline } from '../support/pipelines.js';
+import { recordWorkflows } from '../replay/record.js';
 import { realRamp, type RealRamp } from '../support/real-ramp.js';
 import { refusalOf, waitFor } from '../support/wait.js';
 
@@ -28,6 +29,8 @@ describe('policies on a real GitOps repository', () => {
     pipeline: PipelineSpec,
     body: (h: WorkflowHandle<typeof promotionWorkflow>, stage: (name: string) => WorkflowHandle) => Promise<void>,
     version = '1.1.0',
+    /** With RAMP_RECORD_HISTORIES=1: save every workflow of the run as this replay shape (test/replay). */
+    record?: string,
   ) {
     const { worker, taskQueue } = await createTestWorker(env, { activities: ramp.activities });
     await worker.runUntil(async () => {
@@ -37,6 +40,7 @@ describe('policies on a real GitOps repository', () => {
         args: [{ apiVersion: 'ramp/v1', pipeline, version, requestedBy: 'rm', kind: 'promote' }],
       });
       await body(handle, (name) => env.client.workflow.getHandle(stageWorkflowId(pipeline.name, name)));
+      if (record) await recordWorkflows(env, record, pipeline.name);
     });
   }
   const waitStage = (h: WorkflowHandle, done: (s: StageStatus) => boolean, what: string) => waitFor(() => h.query(stageStatusQuery), done, what, 60_000);
@@ -61,11 +65,17 @@ describe('policies on a real GitOps repository', () => {
         stages: { preview: {}, staging: { steps: ['setWeight: 10'] } },
       });
       let staging: StageStatus | undefined;
-      await promote(ramp, pipeline, async (handle, stage) => {
-        assert.equal((await promotionOutcome(handle.result())).phase, 'Aborted');
-        // Queries need a worker: asked while it runs.
-        staging = await stage('staging').query(stageStatusQuery);
-      });
+      await promote(
+        ramp,
+        pipeline,
+        async (handle, stage) => {
+          assert.equal((await promotionOutcome(handle.result())).phase, 'Aborted');
+          // Queries need a worker: asked while it runs.
+          staging = await stage('staging').query(stageStatusQuery);
+        },
+        undefined,
+        'policy-deny',
+      );
       assert.ok(staging);
       assert.equal(staging.failure?.reason, 'PolicyDenied');
       assert.match(
@@ -113,37 +123,43 @@ describe('policies on a real GitOps repository', () => {
         ].join('\n'),
         stages: { production: { with: ['approval: { approvers: ["group:release-managers"] }'] } },
       });
-      await promote(ramp, pipeline, async (handle, stage) => {
-        const production = stage('production');
-        await waitStage(production, (s) => s.approvals.some((a) => a.gate === 'policy:sre-signs-production' && a.outcome === 'Pending'), 'the policy gate');
-        const before = await production.query(stageStatusQuery);
-        assert.deepEqual(before.commits, []);
-        assert.ok(before.events.some((e) => e.kind === 'policy-decision' && /sre-signs-production .* requires approval at stage-start/.test(e.message)));
-        assert.match(
-          await refusalOf(production.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'carol' }] })),
-          /carol \(unverified\) is not in group:sre, which approves the policy:sre-signs-production approval/,
-        );
-        await production.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'sam' }] });
-        // Then the stage's own gate, for the release managers.
-        await waitStage(production, (s) => s.phase === 'AwaitingApproval' && s.approvals.some((a) => a.gate === 'gate'), 'the stage gate');
-        await production.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'carol' }] });
-        const result = await promotionOutcome(handle.result());
-        assert.equal(result.phase, 'Succeeded');
-        // The warn was recorded at the commit (the image line changes: one line out, one in) and did not stop it.
-        const done = await production.query(stageStatusQuery);
-        assert.ok(
-          done.events.some(
-            (e) => e.kind === 'policy-decision' && /^policy big-change \([0-9a-f]{12}\) warns at commit: a change of two lines or more$/.test(e.message),
-          ),
-        );
-        assert.deepEqual(
-          (done.policyDecisions ?? []).map((d) => [d.policy, d.checkpoint, d.effect, d.matched]),
-          [
-            ['sre-signs-production', 'stage-start', 'require-approval', true],
-            ['big-change', 'commit', 'warn', true],
-          ],
-        );
-      });
+      await promote(
+        ramp,
+        pipeline,
+        async (handle, stage) => {
+          const production = stage('production');
+          await waitStage(production, (s) => s.approvals.some((a) => a.gate === 'policy:sre-signs-production' && a.outcome === 'Pending'), 'the policy gate');
+          const before = await production.query(stageStatusQuery);
+          assert.deepEqual(before.commits, []);
+          assert.ok(before.events.some((e) => e.kind === 'policy-decision' && /sre-signs-production .* requires approval at stage-start/.test(e.message)));
+          assert.match(
+            await refusalOf(production.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'carol' }] })),
+            /carol \(unverified\) is not in group:sre, which approves the policy:sre-signs-production approval/,
+          );
+          await production.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'sam' }] });
+          // Then the stage's own gate, for the release managers.
+          await waitStage(production, (s) => s.phase === 'AwaitingApproval' && s.approvals.some((a) => a.gate === 'gate'), 'the stage gate');
+          await production.executeUpdate(approveUpdate, { args: [{ promotionId: handle.workflowId, actor: 'carol' }] });
+          const result = await promotionOutcome(handle.result());
+          assert.equal(result.phase, 'Succeeded');
+          // The warn was recorded at the commit (the image line changes: one line out, one in) and did not stop it.
+          const done = await production.query(stageStatusQuery);
+          assert.ok(
+            done.events.some(
+              (e) => e.kind === 'policy-decision' && /^policy big-change \([0-9a-f]{12}\) warns at commit: a change of two lines or more$/.test(e.message),
+            ),
+          );
+          assert.deepEqual(
+            (done.policyDecisions ?? []).map((d) => [d.policy, d.checkpoint, d.effect, d.matched]),
+            [
+              ['sre-signs-production', 'stage-start', 'require-approval', true],
+              ['big-change', 'commit', 'warn', true],
+            ],
+          );
+        },
+        undefined,
+        'policy-require-approval',
+      );
       assert.match((await ramp.files('envs/production'))['stable.yaml']!, /image: web:1\.1\.0/);
     } finally {
       await ramp.cleanup();

@@ -73,10 +73,17 @@ describe('deploy windows and soak time', () => {
     const fake = fakeRamp();
     const pipeline = production([`windows: { allow: [{ name: soon, cron: "${cronIn(8_000)}", duration: 30m }] }`], ['setWeight: 20', 'setWeight: 60']);
     let waiting!: StageStatus;
-    const result = await runPromotion(env, fake.activities, pipeline, '1.1.0', async ({ stage }) => {
-      waiting = await waitStage(stage('production'), (s) => s.pauseReason === 'DeployWindowClosed', 'the wait for the window');
-      assert.equal(fake.commits.length, 0, 'nothing is written while the window is closed');
-    });
+    const result = await runPromotion(
+      env,
+      fake.activities,
+      pipeline,
+      '1.1.0',
+      async ({ stage }) => {
+        waiting = await waitStage(stage('production'), (s) => s.pauseReason === 'DeployWindowClosed', 'the wait for the window');
+        assert.equal(fake.commits.length, 0, 'nothing is written while the window is closed');
+      },
+      'window-wait',
+    );
     assert.match(waiting.message, /^waits for the deploy window soon: opens \w{3} \d{4}-\d\d-\d\d \d\d:\d\d UTC; closed outside the allow window soon/);
     assert.ok(waiting.pauseUntil && waiting.window?.nextOpen === waiting.pauseUntil, 'the status says when it opens');
     assert.equal(result.phase, 'Succeeded');
@@ -93,19 +100,26 @@ describe('deploy windows and soak time', () => {
       const start = localIn(12_000);
       const pipeline = production([`windows: { onClose: ${onClose}, deny: [{ name: change-freeze, start: "${start}", duration: 8s, reason: CAB-7 }] }`]);
       let held: StageStatus | null = null;
-      const result = await runPromotion(env, fake.activities, pipeline, '1.1.0', async ({ stage, promotionId }) => {
-        const handle = stage('production');
-        await waitStage(handle, (s) => s.pauseReason === 'CanaryPauseStep', 'the pause step');
-        await until(start);
-        await handle.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'alice' }] });
-        if (onClose === 'abort') return;
-        held = await waitStage(handle, (s) => s.pauseReason === 'DeployWindowClosed', 'the hold for the deny window');
-        assert.equal(fake.commits.length, 1, 'no commit while the window is closed');
-        assert.match(
-          await refusalOf(handle.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'alice' }] })),
-          /waits for its deploy window, which resume cannot open/,
-        );
-      });
+      const result = await runPromotion(
+        env,
+        fake.activities,
+        pipeline,
+        '1.1.0',
+        async ({ stage, promotionId }) => {
+          const handle = stage('production');
+          await waitStage(handle, (s) => s.pauseReason === 'CanaryPauseStep', 'the pause step');
+          await until(start);
+          await handle.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'alice' }] });
+          if (onClose === 'abort') return;
+          held = await waitStage(handle, (s) => s.pauseReason === 'DeployWindowClosed', 'the hold for the deny window');
+          assert.equal(fake.commits.length, 1, 'no commit while the window is closed');
+          assert.match(
+            await refusalOf(handle.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'alice' }] })),
+            /waits for its deploy window, which resume cannot open/,
+          );
+        },
+        onClose === 'pauseAtNextStep' ? 'window-close-mid-canary' : undefined,
+      );
       const stage = result.stages[0]!.result!;
       if (onClose === 'abort') {
         assert.equal(result.phase, 'Aborted');
@@ -128,13 +142,20 @@ describe('deploy windows and soak time', () => {
   test('an override lets the stage through a closed window, needs a reason, and is recorded with its actor', async () => {
     const fake = fakeRamp();
     const pipeline = production([`windows: { allow: [{ name: next-year, start: "${localIn(365 * 86_400_000)}", duration: 1h }] }`], ['setWeight: 20']);
-    const result = await runPromotion(env, fake.activities, pipeline, '1.1.0', async ({ stage, promotionId }) => {
-      const handle = stage('production');
-      await waitStage(handle, (s) => s.pauseReason === 'DeployWindowClosed', 'the wait for the window');
-      assert.match(await refusalOf(handle.executeUpdate(windowOverrideUpdate, { args: [{ promotionId, actor: 'carol', reason: ' ' }] })), /needs a reason/);
-      const ack = await handle.executeUpdate(windowOverrideUpdate, { args: [{ promotionId, actor: 'carol', reason: 'hotfix for INC-9' }] });
-      assert.match(ack.message, /carol overrode the closed deploy window \(outside the allow window next-year\): hotfix for INC-9/);
-    });
+    const result = await runPromotion(
+      env,
+      fake.activities,
+      pipeline,
+      '1.1.0',
+      async ({ stage, promotionId }) => {
+        const handle = stage('production');
+        await waitStage(handle, (s) => s.pauseReason === 'DeployWindowClosed', 'the wait for the window');
+        assert.match(await refusalOf(handle.executeUpdate(windowOverrideUpdate, { args: [{ promotionId, actor: 'carol', reason: ' ' }] })), /needs a reason/);
+        const ack = await handle.executeUpdate(windowOverrideUpdate, { args: [{ promotionId, actor: 'carol', reason: 'hotfix for INC-9' }] });
+        assert.match(ack.message, /carol overrode the closed deploy window \(outside the allow window next-year\): hotfix for INC-9/);
+      },
+      'window-override',
+    );
     assert.equal(result.phase, 'Succeeded');
     const stage = result.stages[0]!.result!;
     assert.deepEqual(
@@ -193,9 +214,16 @@ describe('deploy windows and soak time', () => {
       stages: { staging: { steps: ['setWeight: 50'] }, production: { with: ['soak: { after: staging, for: 6s }'], steps: ['setWeight: 20'] } },
     });
     let soaking!: StageStatus;
-    const result = await runPromotion(env, fake.activities, pipeline, '1.1.0', async ({ stage }) => {
-      soaking = await waitStage(stage('production'), (s) => s.pauseReason === 'Soaking', 'the soak');
-    });
+    const result = await runPromotion(
+      env,
+      fake.activities,
+      pipeline,
+      '1.1.0',
+      async ({ stage }) => {
+        soaking = await waitStage(stage('production'), (s) => s.pauseReason === 'Soaking', 'the soak');
+      },
+      'soak-wait',
+    );
     assert.match(soaking.message, /^soaks in staging: \d+ s left$/);
     assert.equal(result.phase, 'Succeeded');
     const staging = result.stages[0]!.result!;
