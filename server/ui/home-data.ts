@@ -50,20 +50,34 @@ export interface HomeView {
   freeze?: FreezeRecord | null;
 }
 
+/**
+ * How long the home page waits for a promotion's worker (or the freeze's) to answer: a page is
+ * not held up by one promotion whose worker is down; what did not answer is left out (as `ramp
+ * list` does, within 3 s; the page allows 5).
+ */
+const HOME_READ_MS = 5_000;
+
+/** `read`'s answer, or null when it fails or takes longer than HOME_READ_MS. */
+function answered<T>(read: Promise<T>): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), HOME_READ_MS)));
+  return Promise.race([read.catch(() => null), late]).finally(() => clearTimeout(timer));
+}
+
 /** Phases in which a running promotion may wait for an approver. */
 const MAY_WAIT_FOR_APPROVAL = ['AwaitingApproval', 'Paused'];
 
 export async function homeView(ctx: ServerContext, viewer: Actor): Promise<HomeView> {
   const temporal = await ctx.temporal.get();
   // A page that cannot say whether a freeze is in force still shows the releases.
-  const freeze = readFreezeRecord(temporal).catch(() => null);
+  const freeze = answered(readFreezeRecord(temporal));
   const running = await listPromotions(temporal, { all: false, pipeline: undefined, phase: undefined, limit: HOME_RUNNING });
   const all = await listPromotions(temporal, { all: true, pipeline: undefined, phase: undefined, limit: HOME_RECENT + running.rows.length });
   const recent = all.rows.filter((r) => r.closedAt !== null).slice(0, HOME_RECENT);
 
   // All at once: a worker slow to answer costs one wait, not one per promotion.
   const candidates = running.rows.filter((r) => MAY_WAIT_FOR_APPROVAL.includes(r.phase));
-  const views = await Promise.all(candidates.map((row) => releaseView(ctx, viewer, row.id).catch(() => null)));
+  const views = await Promise.all(candidates.map((row) => answered(releaseView(ctx, viewer, row.id))));
   const waiting: WaitingForMe[] = views.flatMap((view, i) => {
     if (!view || !view.actions.some((a) => a.name === PageActionName.Approve && a.refusal === null)) return [];
     const { promotion, activeStage } = view.snapshot;
@@ -78,7 +92,7 @@ export async function homeView(ctx: ServerContext, viewer: Actor): Promise<HomeV
     ];
   });
 
-  const read = await Promise.all([...running.rows, ...recent].map((row) => temporal.promotionStatus(row.id).catch(() => null)));
+  const read = await Promise.all([...running.rows, ...recent].map((row) => answered(temporal.promotionStatus(row.id))));
   const statuses = read.filter((s): s is PromotionStatus => s !== null);
   return {
     viewer,
