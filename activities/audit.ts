@@ -68,7 +68,7 @@ export function createAuditActivities({ repositories, auditRepository = null }: 
       let appended = 0;
       const { sha } = await heartbeating(
         () =>
-          repositories.get(repository).appendToBranch({
+          repositories.get(repository, 'audit').appendToBranch({
             branch: AUDIT_BRANCH,
             file: AUDIT_FILE,
             append: (current) => {
@@ -88,7 +88,7 @@ export function createAuditActivities({ repositories, auditRepository = null }: 
     /** The trail's records (of a pipeline, since a time), oldest first. */
     async readAudit(request: AuditReadRequest): Promise<AuditReadResult> {
       const file = await heartbeating(
-        () => repositories.get(request.repository).readBranchFile({ branch: AUDIT_BRANCH, file: AUDIT_FILE, history: false }),
+        () => repositories.get(request.repository, 'audit').readBranchFile({ branch: AUDIT_BRANCH, file: AUDIT_FILE, history: false }),
         toApplicationFailure,
       );
       const since = request.since === undefined ? null : Date.parse(request.since);
@@ -102,7 +102,7 @@ export function createAuditActivities({ repositories, auditRepository = null }: 
     /** Whether the whole trail is intact: every record chained and hashed, and every commit of the branch only appended. */
     async verifyAudit(repository: RepositorySpec): Promise<AuditVerification> {
       const file = await heartbeating(
-        () => repositories.get(repository).readBranchFile({ branch: AUDIT_BRANCH, file: AUDIT_FILE, history: true }),
+        () => repositories.get(repository, 'audit').readBranchFile({ branch: AUDIT_BRANCH, file: AUDIT_FILE, history: true }),
         toApplicationFailure,
       );
       const chain = verifyTrail(file.text);

@@ -108,8 +108,8 @@ export class HistoryGuard implements WriteGuard {
  */
 export function guardedRepositories(repositories: GitOpsRepositories, guard: WriteGuard): GitOpsRepositories {
   return {
-    get(spec) {
-      const repository = repositories.get(spec);
+    get(spec, lane) {
+      const repository = repositories.get(spec, lane);
       const commit: GitOpsRepository['commit'] = async (request: CommitRequest, expect) => {
         const pipeline = pipelineOfPromotion(request.trailers.promotion);
         await guard.assertWritable(spec, pipeline, `the commit "${request.subject}"`);

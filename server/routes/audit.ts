@@ -6,9 +6,8 @@
  */
 import type { Hono } from 'hono';
 import { auditCommand } from '../../cli/commands/audit.js';
-import type { CommandIo } from '../../cli/command.js';
-import { InternalError } from '../../src/errors.js';
 import { AuditQuery, AuditVerifyQuery } from '../audit-schemas.js';
+import { runCliJson, runCliText } from '../cli-bridge.js';
 import type { AppEnv, ServerContext } from '../context.js';
 import { loadServerPipeline } from '../pipelines.js';
 import { queryOf } from '../request.js';
@@ -18,32 +17,13 @@ export function auditRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
     const query = queryOf(c, AuditQuery);
     if (query.pipeline !== undefined) await loadServerPipeline(ctx.options.pipelinesDir, query.pipeline);
     const args = [...(query.pipeline ? ['--pipeline', query.pipeline] : []), ...(query.since ? ['--since', query.since] : [])];
-    const text = await runAudit(ctx, args);
+    const text = await runCliText(ctx, auditCommand, args);
     return c.body(text, 200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
   });
 
   app.get('/api/v1/audit/verify', async (c) => {
     const query = queryOf(c, AuditVerifyQuery);
     if (query.pipeline !== undefined) await loadServerPipeline(ctx.options.pipelinesDir, query.pipeline);
-    const text = await runAudit(ctx, ['verify', ...(query.pipeline ? ['--pipeline', query.pipeline] : [])]);
-    if (text.trim() === '') throw new InternalError('ramp audit verify --json printed nothing');
-    return c.json(JSON.parse(text) as unknown);
+    return c.json(await runCliJson(ctx, auditCommand, ['verify', ...(query.pipeline ? ['--pipeline', query.pipeline] : [])]));
   });
-}
-
-/** `ramp audit <args> --json`, with the server's settings; its stdout (a broken trail is an answer, not an error). */
-async function runAudit(ctx: ServerContext, args: string[]): Promise<string> {
-  const { settings, env } = ctx.options.temporal;
-  let stdout = '';
-  const io: CommandIo = {
-    stdout: (text) => (stdout += text),
-    stderr: () => {},
-    isTty: false,
-    color: false,
-    cwd: ctx.options.pipelinesDir,
-    env: { ...env, RAMP_PIPELINES_DIR: ctx.options.pipelinesDir },
-  };
-  const flags = ['--address', settings.address, '--namespace', settings.namespace, '--task-queue', settings.taskQueue];
-  await auditCommand.run([...args, ...flags, '--json'], io);
-  return stdout;
 }

@@ -9,13 +9,20 @@ import type { CredentialSource } from './credentials.js';
 import { ClonedGitOpsRepository, type ClonedGitOpsRepositoryOptions, type GitOpsRepository } from './gitops-repository.js';
 import { Workspace, workspaceDir, type GitIdentity } from './workspace.js';
 
+/**
+ * Which clone of a repository: ramp's deployment writes (commits, reverts, reads), or the audit
+ * trail's appends — a clone of its own, so that a decision's append never makes a stage's commit
+ * or revert wait (an abort's record would otherwise delay its own rollback), nor the other way.
+ */
+export type CloneLane = 'deploy' | 'audit';
+
 /** Gives the repository of a pipeline's `repository` spec. */
 export interface GitOpsRepositories {
-  get(repository: RepositorySpec): GitOpsRepository;
+  get(repository: RepositorySpec, lane?: CloneLane): GitOpsRepository;
 }
 
 export interface GitOpsRepositoriesOptions extends ClonedGitOpsRepositoryOptions {
-  /** Where clones are kept, one directory per (URL, branch). @default ~/.cache/ramp/repos (the worker passes RAMP_CACHE_DIR) */
+  /** Where clones are kept, one directory per (URL, branch, lane). @default ~/.cache/ramp/repos (the worker passes RAMP_CACHE_DIR) */
   cacheDir?: string;
   /** The author and committer of ramp's commits. @default { name: 'ramp', email: 'ramp@localhost' } */
   identity?: GitIdentity;
@@ -52,15 +59,15 @@ export class CachedGitOpsRepositories implements GitOpsRepositories {
     this.#options = repositoryOptions;
   }
 
-  get(repository: RepositorySpec): GitOpsRepository {
-    const key = `${repository.url}\n${repository.branch}`;
+  get(repository: RepositorySpec, lane: CloneLane = 'deploy'): GitOpsRepository {
+    const key = `${repository.url}\n${repository.branch}\n${lane}`;
     let found = this.#repositories.get(key);
     if (found === undefined) {
       const workspace = new Workspace({
         url: repository.url,
         branch: repository.branch,
         secretRef: repository.secretRef,
-        dir: workspaceDir(this.cacheDir, repository.url, repository.branch),
+        dir: workspaceDir(this.cacheDir, repository.url, repository.branch, lane),
         identity: this.#identity,
         credentials: this.#credentials,
         timeoutMs: this.#timeoutMs,

@@ -68,8 +68,12 @@ export class GitCommandError extends Error {
 }
 
 /** The clone directory for (url, branch) under `cacheDir`. */
-export function workspaceDir(cacheDir: string, url: string, branch: string): string {
-  const hash = createHash('sha256').update(`${url}\n${branch}`).digest('hex').slice(0, 16);
+export function workspaceDir(cacheDir: string, url: string, branch: string, lane: 'deploy' | 'audit' = 'deploy'): string {
+  // The deployment clone keeps the directory it always had.
+  const hash = createHash('sha256')
+    .update(lane === 'deploy' ? `${url}\n${branch}` : `${url}\n${branch}\n${lane}`)
+    .digest('hex')
+    .slice(0, 16);
   return path.join(cacheDir, hash);
 }
 
