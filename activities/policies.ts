@@ -6,19 +6,20 @@
  * with the clock, the pipeline's recent history and, before a commit, the diff ramp is about to
  * commit — computed by applying the change to the branch head's files in memory.
  */
+import { UsageError } from '../src/errors.js';
+import { loadPolicyFiles, type LoadedPolicyFile } from '../src/governance/policy-files.js';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FileDiff, HistoryEntry, StageChange } from '../src/domain/changes.js';
 import { evaluatePolicies as decide, type PolicyDecision } from '../src/governance/policy-evaluate.js';
 import { policyDiff, lineDiff } from '../src/governance/policy-diff.js';
-import { loadPolicyFile, policiesFor } from '../src/governance/policy-file.js';
+import { policiesFor } from '../src/governance/policy-file.js';
 import { pin } from '../src/governance/policy-hash.js';
 import type { PolicyInput } from '../src/governance/policy-input.js';
 import type { GitOpsRepositories } from '../src/providers/git/index.js';
 import { applyFileEdits, planFileEdits } from '../src/providers/git/changes.js';
 import type { PinnedPolicy, PolicySpec, RepositorySpec } from '../src/schema/pipeline.js';
-import { formatPath } from '../src/schema/issue.js';
 import { asActivityFailure } from './git.js';
 
 export interface PolicyActivityDeps {
@@ -46,19 +47,14 @@ export function createPolicyActivities({ repositories, policyFiles }: PolicyActi
     /** The pipeline's policies then the organisation's, pinned (hash, source). Fails (not retried) on an invalid policy file. */
     async loadPolicies(request: { pipeline: string; policies: PolicySpec[] }): Promise<PinnedPolicy[]> {
       const pinned = request.policies.map((p) => pin(p, 'pipeline'));
-      for (const file of policyFiles) {
-        const loaded = await loadPolicyFile(file);
-        if (!loaded.ok) {
-          const first = loaded.errors[0]!;
-          throw ApplicationFailure.nonRetryable(
-            `the organisation policy file ${file} (RAMP_POLICY_FILES) is invalid: ${first.line}:${first.column} ${formatPath(first.path)}: ${first.message}` +
-              (loaded.errors.length > 1 ? ` (and ${loaded.errors.length - 1} more)` : '') +
-              `. Fix it (ramp validate ${file}) and restart the worker`,
-            POLICY_FILE_INVALID,
-          );
-        }
-        pinned.push(...policiesFor(loaded.value, request.pipeline, file));
+      let files: LoadedPolicyFile[];
+      try {
+        files = await loadPolicyFiles(policyFiles);
+      } catch (error) {
+        if (error instanceof UsageError) throw ApplicationFailure.nonRetryable(`${error.message} and restart the worker`, POLICY_FILE_INVALID);
+        throw error;
       }
+      for (const { file, spec } of files) pinned.push(...policiesFor(spec, request.pipeline, file));
       return pinned;
     },
 

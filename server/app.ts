@@ -26,6 +26,7 @@ import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { pipelineRoutes } from './routes/pipelines.js';
 import { guardRoutes } from './routes/guard.js';
+import { policyRoutes } from './routes/policies.js';
 import { auditRoutes } from './routes/audit.js';
 import { promotionRoutes } from './routes/promotions.js';
 import { StatusFeed } from './sse.js';
@@ -140,6 +141,7 @@ export function createServer(options: ServerOptions): RampServer {
   pipelineRoutes(app, context);
   freezeRoutes(app, context);
   guardRoutes(app, context);
+  policyRoutes(app, context);
   auditRoutes(app, context);
 
   return {

@@ -2,6 +2,7 @@
  * What the server is made of: its dependencies (injected, so tests run without an OpenID
  * Provider) and the per-process parts every route shares.
  */
+import type { LoadedPolicyFile } from '../src/governance/policy-files.js';
 import type { CliSettings } from '../cli/connection.js';
 import type { Actor } from '../src/identity/actor.js';
 import type { Permission } from '../src/domain/permissions.js';
@@ -49,6 +50,8 @@ export interface ServerOptions {
   links?: LinkOptions;
   /** Slack interactions (/integrations/slack/interactions, server/integrations/slack/): absent without a signing secret. */
   slack?: SlackOptions;
+  /** RAMP_POLICY_FILES, read at start (GET /api/v1/policies lists them; the workers decide). @default none */
+  policyFiles?: LoadedPolicyFile[];
 }
 
 export interface ServerContext {

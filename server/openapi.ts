@@ -8,6 +8,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteCo
 import { z } from 'zod';
 import { DeclareFreezeRequest, FreezeAck, FreezeRecord, LiftFreezeRequest } from './routes/freeze.js';
 import { GuardAckRequest, GuardStatusSchema } from './routes/guard.js';
+import { PoliciesInForce, PoliciesQuery } from './routes/policies.js';
 import {
   Ack,
   Actor,
@@ -419,6 +420,15 @@ export function apiRoutes(): RouteConfig[] {
       summary: "Acknowledge the rewritten history of the pipeline's repository, with a reason: ramp writes to it again (ramp guard ack)",
       request: { body: { ...body(GuardAckRequest), required: true } },
       responses: { 200: json(Ack, "the guard's answer"), ...errors(400, 403, 404, 409) },
+    },
+    {
+      ...secured,
+      method: 'get',
+      path: '/api/v1/policies',
+      summary:
+        "The policies in force: the organisation's (RAMP_POLICY_FILES), and with ?pipeline= the pipeline's own first, each with its source and content hash",
+      request: { query: PoliciesQuery },
+      responses: { 200: json(PoliciesInForce, 'the policies, in the order a promotion pins them'), ...errors(400, 404) },
     },
   ];
   return routes;

@@ -2,6 +2,7 @@
  * `ramp server` in the foreground: settings from the environment and flags, the signing key,
  * the identity wiring, then serve until SIGINT or SIGTERM and stop gracefully.
  */
+import { loadPolicyFiles } from '../src/governance/policy-files.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliSettings } from '../cli/connection.js';
@@ -32,6 +33,8 @@ export interface ServerRun {
   linkKeysFile?: string | undefined;
   /** RAMP_SERVER_SLACK_SIGNING_SECRET_FILE, RAMP_SERVER_SLACK_USERS_FILE, RAMP_SERVER_SLACK_BOT_TOKEN_FILE: Slack interactions (server/integrations/slack/). */
   slack?: { signingSecretFile: string | undefined; usersFile: string | undefined; botTokenFile: string | undefined };
+  /** RAMP_POLICY_FILES: the organisation's policy files, listed by GET /api/v1/policies. */
+  policyFiles?: string[];
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
@@ -125,6 +128,7 @@ export async function runServer(run: ServerRun): Promise<void> {
   const browser = await browserLogin(run, identity);
   const links = run.linkKeysFile ? { publicKeys: await readLinkKeys(run.linkKeysFile) } : null;
   const slack = await slackSettings(run);
+  const policyFiles = await loadPolicyFiles(run.policyFiles ?? []);
   const server = createServer({
     authenticator: identity.authenticator,
     authorize: identity.authorize,
@@ -137,6 +141,7 @@ export async function runServer(run: ServerRun): Promise<void> {
     ...(typeof browser === 'string' ? {} : { browser }),
     ...(links ? { links } : {}),
     ...(typeof slack === 'string' ? {} : { slack }),
+    policyFiles,
   });
   const { host, port } = hostPort(run.listen);
   const listening = await listen(server, host, port);
@@ -154,6 +159,10 @@ export async function runServer(run: ServerRun): Promise<void> {
       : typeof browser === 'string'
         ? 'off: they need browser sessions'
         : `${browser.publicUrl}/approve/<token> (${links.publicKeys.keys.length} key(s))`,
+    policies:
+      policyFiles.length === 0
+        ? 'no organisation policy files (RAMP_POLICY_FILES)'
+        : policyFiles.map((f) => `${f.file} (${f.spec.policies.length})`).join(', '),
     slack:
       typeof slack === 'string' ? slack : `/integrations/slack/interactions (${slack.users.size} mapped user(s)${slack.botToken ? ', e-mail lookup' : ''})`,
   });

@@ -95,6 +95,7 @@ ${variablesUsage('server')}
         usersFile: variables.RAMP_SERVER_SLACK_USERS_FILE ? resolve(io.cwd, variables.RAMP_SERVER_SLACK_USERS_FILE) : undefined,
         botTokenFile: variables.RAMP_SERVER_SLACK_BOT_TOKEN_FILE ? resolve(io.cwd, variables.RAMP_SERVER_SLACK_BOT_TOKEN_FILE) : undefined,
       },
+      policyFiles: variables.RAMP_POLICY_FILES.map((file) => resolve(io.cwd, file)),
       stdout: io.stdout,
       stderr: io.stderr,
     };

@@ -137,7 +137,7 @@ export const workerVariables = {
     {
       description: 'comma-separated organisation-wide policy files (kind: Policies) every promotion pins at its start (docs/governance.md)',
       expected: 'comma-separated file paths',
-      readers: ['worker'],
+      readers: ['worker', 'server'],
       unset: "only each pipeline's own spec.policies",
     },
   ),
@@ -448,6 +448,8 @@ export const serverVariables = {
     readers: ['server'],
     unset: 'Slack users are found by their id in RAMP_SERVER_SLACK_USERS_FILE only',
   }),
+  /** The same files the workers pin at a promotion's start: the server lists them (GET /api/v1/policies). */
+  RAMP_POLICY_FILES: workerVariables.RAMP_POLICY_FILES,
   RAMP_SERVICE_TOKENS_FILE: variable(z.string().optional(), {
     description: 'the store of service tokens (hashed) that ramp server accepts and ramp token manages',
     expected: 'a file path',

@@ -55,6 +55,8 @@ export async function testServer(options: {
   links?: ServerOptions['links'];
   /** Slack interactions: off when absent. */
   slack?: ServerOptions['slack'];
+  /** The organisation's policy files, as loaded at start: none when absent. */
+  policyFiles?: ServerOptions['policyFiles'];
 }): Promise<TestServer> {
   const logs: string[] = [];
   const keys = options.keys ?? (await generateDecisionKeys('test'));
@@ -72,6 +74,7 @@ export async function testServer(options: {
     ...(options.browser ? { browser: options.browser } : {}),
     ...(options.links ? { links: options.links } : {}),
     ...(options.slack ? { slack: options.slack } : {}),
+    ...(options.policyFiles ? { policyFiles: options.policyFiles } : {}),
     logger: { info: (event) => logs.push(JSON.stringify(event)), error: (event) => logs.push(JSON.stringify(event)) },
   });
   // Each signed decision is kept as well as sent.
