@@ -11,6 +11,7 @@ import type { Actor } from '../../src/identity/actor.js';
 import type { FreezeRecord } from '../../workflows/freeze-messages.js';
 import type { PromotionStatus } from '../../workflows/messages.js';
 import { readFreezeRecord } from '../../cli/freeze-temporal.js';
+import type { RampTemporal } from '../../cli/connection.js';
 import type { ServerContext } from '../context.js';
 import { PageActionName } from './page-actions.js';
 import { releaseView } from './release-view.js';
@@ -57,11 +58,13 @@ export interface HomeView {
  */
 const HOME_READ_MS = 5_000;
 
-/** `read`'s answer, or null when it fails or takes longer than HOME_READ_MS. */
-function answered<T>(read: Promise<T>): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), HOME_READ_MS)));
-  return Promise.race([read.catch(() => null), late]).finally(() => clearTimeout(timer));
+/**
+ * `read`'s answer, or null when it fails or takes longer than HOME_READ_MS. Its Temporal calls are
+ * cancelled then (and when the server shuts down): nothing is left running behind the page.
+ */
+function answered<T>(ctx: ServerContext, temporal: RampTemporal, read: () => Promise<T>): Promise<T | null> {
+  const signal = AbortSignal.any([ctx.shutdown, AbortSignal.timeout(HOME_READ_MS)]);
+  return temporal.client.withAbortSignal(signal, read).catch(() => null);
 }
 
 /** Phases in which a running promotion may wait for an approver. */
@@ -70,14 +73,14 @@ const MAY_WAIT_FOR_APPROVAL = ['AwaitingApproval', 'Paused'];
 export async function homeView(ctx: ServerContext, viewer: Actor): Promise<HomeView> {
   const temporal = await ctx.temporal.get();
   // A page that cannot say whether a freeze is in force still shows the releases.
-  const freeze = answered(readFreezeRecord(temporal));
+  const freeze = answered(ctx, temporal, () => readFreezeRecord(temporal));
   const running = await listPromotions(temporal, { all: false, pipeline: undefined, phase: undefined, limit: HOME_RUNNING });
   const all = await listPromotions(temporal, { all: true, pipeline: undefined, phase: undefined, limit: HOME_RECENT + running.rows.length });
   const recent = all.rows.filter((r) => r.closedAt !== null).slice(0, HOME_RECENT);
 
   // All at once: a worker slow to answer costs one wait, not one per promotion.
   const candidates = running.rows.filter((r) => MAY_WAIT_FOR_APPROVAL.includes(r.phase));
-  const views = await Promise.all(candidates.map((row) => answered(releaseView(ctx, viewer, row.id))));
+  const views = await Promise.all(candidates.map((row) => answered(ctx, temporal, () => releaseView(ctx, viewer, row.id))));
   const waiting: WaitingForMe[] = views.flatMap((view, i) => {
     if (!view || !view.actions.some((a) => a.name === PageActionName.Approve && a.refusal === null)) return [];
     const { promotion, activeStage } = view.snapshot;
@@ -92,7 +95,7 @@ export async function homeView(ctx: ServerContext, viewer: Actor): Promise<HomeV
     ];
   });
 
-  const read = await Promise.all([...running.rows, ...recent].map((row) => answered(temporal.promotionStatus(row.id))));
+  const read = await Promise.all([...running.rows, ...recent].map((row) => answered(ctx, temporal, () => temporal.promotionStatus(row.id))));
   const statuses = read.filter((s): s is PromotionStatus => s !== null);
   return {
     viewer,
