@@ -310,7 +310,7 @@ export class StageRollout {
         const why = describeFailure(error);
         const resumes = this.requests.resumes;
         const id = this.input.promotionId;
-        this.record.event('history-rewritten', `${what}: ramp wrote nothing: ${why}`);
+        this.record.event('history-rewritten', `${what}: ${why}`);
         this.record.setPhase(StagePhase.Paused, `${what}: ${why} — ramp resume ${id} checks again; ramp abort ${id} gives up`, PauseReason.HistoryRewritten);
         await this.hooks.notify('history-rewritten', this.status.message);
         await condition(() => this.requests.resumes > resumes || this.requests.abort !== null);
