@@ -62,6 +62,10 @@ export interface PromotionInput {
 export interface ReleaseSource {
   commit?: string;
   authors?: string[];
+  /** ISO-8601 time of the source commit (its author time): DORA's lead time starts here (docs/dora.md). */
+  time?: string;
+  /** The version this release fixes forward: once it is deployed, that version counts as a change failure (docs/dora.md). */
+  fixes?: string;
 }
 
 export interface StageInput {
