@@ -41,6 +41,12 @@ export interface RampTrailers {
    * promotion or rollback, or who skipped, resumed or overrode the step it follows.
    */
   requestedBy?: string;
+  /** `Ramp-Source-Commit` and `Ramp-Source-Time`: the release's source commit and its time, when known (DORA lead time, docs/dora.md). */
+  source?: { commit?: string; time?: string };
+  /** `Ramp-Fixes`: the version this release fixes forward (docs/dora.md). */
+  fixes?: string;
+  /** `Ramp-Detected-At`: on a remediation (a rollback promotion's commit): when the failure it remedies was detected. */
+  detectedAt?: string;
 }
 
 export interface CommitRequest {
@@ -92,6 +98,8 @@ export interface RevertRequest {
   reason: string;
   /** `Ramp-Requested-By`: who caused the rollback (the aborter); absent when ramp decided alone (a failed analysis). */
   requestedBy?: string;
+  /** `Ramp-Detected-At`: when the failure that caused the rollback was detected, ISO-8601 (DORA recovery, docs/dora.md). */
+  detectedAt?: string;
 }
 
 export interface RevertResult {
