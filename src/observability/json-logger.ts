@@ -21,6 +21,9 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 /** Keys of the line itself: metadata with these names (other than the context itself) is kept under `meta.<name>`. */
 const OWN_KEYS = new Set(['at', 'level', 'msg', 'promotion', 'pipeline', 'stage', 'step']);
 
+/** The SDK's activity task token: a long capability (it completes the activity), of no use in a log. */
+const LEFT_OUT = new Set(['taskToken']);
+
 /** One log entry as its JSON line (no newline), unredacted. */
 export function jsonLine(entry: LogEntry): string {
   const meta = entry.meta ?? {};
@@ -32,6 +35,7 @@ export function jsonLine(entry: LogEntry): string {
   };
   const clashes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(meta)) {
+    if (LEFT_OUT.has(key)) continue;
     if (!OWN_KEYS.has(key)) line[key] = value;
     // `promotion`, `stage`, `step` given by the caller are the context already.
     else if (line[key] !== (typeof value === 'number' ? String(value) : value)) clashes[key] = value;

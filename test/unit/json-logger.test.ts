@@ -69,9 +69,16 @@ function capture(level: 'INFO' | 'DEBUG' = 'INFO', secrets: string[] = []) {
 }
 
 describe('jsonLogger', () => {
-  test('writes one JSON object a line: at, level, msg, the context, then the metadata', () => {
+  test('writes one JSON object a line: at, level, msg, the context, then the metadata (without the activity task token)', () => {
     const { logger, lines, parsed } = capture();
-    logger.info('git: committed and pushed', { workflowId: 'web/staging', promotion: 'web@1.4.2', step: '1/promote', sha: 'abc', files: ['a.yaml'] });
+    logger.info('git: committed and pushed', {
+      workflowId: 'web/staging',
+      promotion: 'web@1.4.2',
+      step: '1/promote',
+      sha: 'abc',
+      files: ['a.yaml'],
+      taskToken: 'CiQwMWEyMmVhZC00OGI3',
+    });
     assert.equal(lines.length, 1);
     assert.ok(lines[0]!.endsWith('}\n') && !lines[0]!.slice(0, -1).includes('\n'));
     const [line] = parsed();
