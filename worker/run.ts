@@ -4,7 +4,8 @@
  * a script. Stops gracefully on SIGINT/SIGTERM (the SDK's shutdown signals), letting in-flight
  * activities finish.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
+import { workerLogger } from '../src/observability/json-logger.js';
 import { readWorkerConfig } from './config.js';
 import { serveHealth, type HealthServer } from './health.js';
 import { startWorker, type RunningWorker, type StartWorkerOptions } from './start.js';
@@ -16,7 +17,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, options: S
 
   // Must run before anything touches Runtime.instance() (NativeConnection, Worker).
   Runtime.install({
-    logger: new DefaultLogger(config.logLevel),
+    logger: workerLogger(config),
     ...(config.metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: config.metricsAddress } } } } : {}),
   });
   const logger = Runtime.instance().logger;
