@@ -5,6 +5,8 @@ import { computeDora } from '../../src/dora/compute.js';
 import { frequencyBucket } from '../../src/dora/frequency.js';
 import type { DeliveryCommit, DoraReport } from '../../src/dora/report.js';
 import { DeliveryHistory, PIPELINE, STAGE } from '../support/delivery-history.js';
+import { generateHistory, OUTCOMES, type TruthRelease } from '../support/dora-generator.js';
+import { FUZZ_SEED, prng } from '../support/random.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -348,4 +350,96 @@ describe("deployment frequency's bucket (fourkeys)", () => {
     ['three days a week in 6 of 13 weeks: monthly (the median week had none)', days(7, [1, 2, 3]).slice(0, 18), 'monthly'],
   ];
   for (const [name, deployments, expected] of cases) test(name, () => assert.equal(frequencyBucket(deployments, since, until), expected));
+});
+
+describe('generated histories: the four answers known in advance', () => {
+  const HORIZON = 7;
+  const quantile = (values: number[], p: number): number | null => {
+    if (values.length === 0) return null;
+    const s = [...values].sort((a, b) => a - b);
+    const h = (s.length - 1) * p;
+    const lo = Math.floor(h);
+    return s[lo]! + (h - lo) * (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!);
+  };
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+  /** The report as the generator's ground truth says it must be, as of `until`. */
+  function expected(releases: TruthRelease[], since: number, until: number): DoraReport {
+    const seen = releases.map((r) => {
+      const deployedAt = r.deployedAt !== null && r.deployedAt < until ? r.deployedAt : null;
+      const caughtAt = r.caughtAt !== null && r.caughtAt < until ? r.caughtAt : null;
+      const failure =
+        r.failure && deployedAt !== null && r.failure.observedAt < until
+          ? { cause: r.failure.cause, detectedAt: r.failure.detectedAt, recoveredAt: r.failure.recoveredAt !== null && r.failure.recoveredAt < until ? r.failure.recoveredAt : null }
+          : null;
+      const lead = deployedAt !== null && r.leadFrom !== null && deployedAt - r.leadFrom > 0 ? (deployedAt - r.leadFrom) / 1000 : null;
+      return { r, deployedAt, caughtAt, failure, lead, inPeriod: r.commitTimes.some((t) => t >= since && t < until) };
+    });
+    const within = (t: number | null) => t !== null && t >= since && t < until;
+    const deployed = seen.filter((x) => within(x.deployedAt));
+    const caught = seen.filter((x) => x.deployedAt === null && within(x.caughtAt));
+    const failed = deployed.filter((x) => x.failure !== null);
+    const leads = deployed.flatMap((x) => (x.lead === null ? [] : [x.lead]));
+    const recoveries = failed.flatMap((x) => (x.failure!.recoveredAt === null ? [] : [(x.failure!.recoveredAt - x.failure!.detectedAt) / 1000]));
+    const byCause = { rollback: 0, revert: 0, 'fix-forward': 0 };
+    for (const x of failed) byCause[x.failure!.cause]++;
+    return {
+      pipeline: PIPELINE,
+      stage: STAGE,
+      since: iso(since)!,
+      until: iso(until)!,
+      deploymentFrequency: {
+        deployments: deployed.length,
+        perDay: deployed.length / ((until - since) / D),
+        // The bucket's rule is tested by its own table above; here, over the true deployments.
+        bucket: frequencyBucket(
+          deployed.map((x) => x.deployedAt!),
+          since,
+          until,
+        ),
+      },
+      leadTime: { samples: leads.length, medianSeconds: quantile(leads, 0.5), p90Seconds: quantile(leads, 0.9), withoutSource: deployed.filter((x) => x.r.leadFrom === null).length },
+      changeFailureRate: { failures: failed.length, deployments: deployed.length, rate: deployed.length > 0 ? failed.length / deployed.length : null, byCause },
+      canaryCatches: {
+        count: caught.length,
+        rateIncludingExposure: deployed.length + caught.length > 0 ? (failed.length + caught.length) / (deployed.length + caught.length) : null,
+      },
+      recovery: { samples: recoveries.length, medianSeconds: quantile(recoveries, 0.5), p90Seconds: quantile(recoveries, 0.9), open: failed.filter((x) => x.failure!.recoveredAt === null).length },
+      releases: seen
+        .filter((x) => x.inPeriod)
+        .map((x) => ({
+          version: x.r.version,
+          promotion: `${PIPELINE}@${x.r.version}`,
+          deployedAt: iso(x.deployedAt),
+          leadTimeSeconds: x.lead,
+          caught: x.deployedAt === null && x.caughtAt !== null,
+          failure: x.failure && { cause: x.failure.cause, detectedAt: iso(x.failure.detectedAt)!, recoveredAt: iso(x.failure.recoveredAt) },
+        })),
+    };
+  }
+
+  test(`200 seeds from ${FUZZ_SEED}: computeDora equals the ground truth`, () => {
+    const outcomes = new Map<string, number>();
+    const seenInReports = { deployments: 0, catches: 0, rollback: 0, revert: 0, 'fix-forward': 0, open: 0, withoutSource: 0, leadSamples: 0, recoveries: 0, beforeUntil: 0 };
+    for (let seed = FUZZ_SEED; seed < FUZZ_SEED + 200; seed++) {
+      const random = prng(seed);
+      const g = generateHistory(random, HORIZON);
+      for (const r of g.releases) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+      const since = g.start + random.int(2 * D);
+      const until = random.chance(0.5) ? g.end + D : since + H + random.int(g.end - since);
+      if (until < g.end) seenInReports.beforeUntil++;
+      const want = expected(g.releases, since, until);
+      const got = computeDora(g.history.log(), { pipeline: PIPELINE, stage: STAGE, since: iso(since)!, until: iso(until)! }, { horizonDays: HORIZON });
+      assert.deepEqual(got, want, `seed ${seed}`);
+      seenInReports.deployments += got.deploymentFrequency.deployments;
+      seenInReports.catches += got.canaryCatches.count;
+      for (const cause of ['rollback', 'revert', 'fix-forward'] as const) seenInReports[cause] += got.changeFailureRate.byCause[cause];
+      seenInReports.open += got.recovery.open;
+      seenInReports.withoutSource += got.leadTime.withoutSource;
+      seenInReports.leadSamples += got.leadTime.samples;
+      seenInReports.recoveries += got.recovery.samples;
+    }
+    for (const outcome of OUTCOMES) assert.ok((outcomes.get(outcome) ?? 0) > 0, `no release was ${outcome}`);
+    for (const [what, n] of Object.entries(seenInReports)) assert.ok(n > 0, `the generated histories never gave ${what}: ${JSON.stringify(seenInReports)}`);
+  });
 });
