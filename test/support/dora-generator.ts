@@ -111,10 +111,9 @@ export function generateHistory(random: Random, horizonDays: number): GeneratedH
         h.wait(delay);
         const detected = at();
         h.wait(random.int(10 * MINUTE));
-        const revert = own(h.revert(version, full, new Date(detected).toISOString()));
+        own(h.revert(version, full, new Date(detected).toISOString()));
         const revertedAt = at();
         for (const sha of [...canaries].reverse()) own(h.revert(version, sha, new Date(detected).toISOString()));
-        void revert;
         truth.failure = { cause: 'rollback', detectedAt: detected, observedAt: revertedAt, recoveredAt: revertedAt };
         break;
       }

@@ -443,3 +443,51 @@ describe('generated histories: the four answers known in advance', () => {
     for (const [what, n] of Object.entries(seenInReports)) assert.ok(n > 0, `the generated histories never gave ${what}: ${JSON.stringify(seenInReports)}`);
   });
 });
+
+test(`fuzz: hostile commit lists never throw and give rates in [0, 1] (seed ${FUZZ_SEED})`, () => {
+  const random = prng(FUZZ_SEED);
+  const shas = Array.from({ length: 12 }, (_, i) => `${i.toString(16)}`.repeat(40).slice(0, 40));
+  const pick = <T>(...items: T[]) => random.pick(items);
+  const time = () =>
+    pick(
+      'not a date',
+      '',
+      '2026-13-45T99:00:00Z',
+      new Date(Date.parse(SINCE) + random.int(40 * D) - 5 * D).toISOString(),
+      new Date(Date.parse(SINCE) + random.int(20 * D)).toISOString(),
+      new Date(Date.parse(SINCE) + random.int(20 * D)).toISOString(),
+      new Date(Date.parse(SINCE) + random.int(40 * D)).toISOString().replace('Z', '+02:00'),
+      '1970-01-01T00:00:00Z',
+    );
+  const text = () => pick('', ' ', '1.0.0', '1', '2', '9.9.9', 'drift', '\n', 'Ramp-Step: x', '@', ':rollback:');
+  const commit = (): DeliveryCommit => ({
+    sha: random.pick(shas),
+    committedAt: time(),
+    promotion: pick('', `${PIPELINE}@${text()}`, `${PIPELINE}@1`, `${PIPELINE}@2`, `${PIPELINE}@1:rollback:${STAGE}`, `${PIPELINE}@1:rollback:${STAGE}`, `${PIPELINE}@2:rollback:`, 'other@1', PIPELINE, `${PIPELINE}@`),
+    stage: pick(STAGE, STAGE, STAGE, '', 'staging'),
+    step: pick('', '1/promote', '2/update', '1/rollback', '1/0/setWeight-10', 'promote', '/promote', 'drift-accept', 'x/y/z', text()),
+    version: pick(null, text()),
+    revertOf: pick(null, null, null, random.pick(shas), random.pick(shas).slice(0, 7), '', 'abc', text()),
+    source: pick(null, { commit: null, time: null }, { commit: text(), time: time() }),
+    fixes: pick(null, text()),
+    detectedAt: pick(null, time()),
+  });
+  const inUnit = (x: number | null) => x === null || (x >= 0 && x <= 1);
+  const nonNegative = (x: number | null) => x === null || (Number.isFinite(x) && x >= 0);
+  const reached = { deployments: 0, failures: 0, catches: 0 };
+  for (let i = 0; i < 500; i++) {
+    const commits = Array.from({ length: random.int(40) }, commit);
+    const r = dora(commits, {}, pick(0, 7, 1e6));
+    reached.deployments += r.deploymentFrequency.deployments;
+    reached.failures += r.changeFailureRate.failures;
+    reached.catches += r.canaryCatches.count;
+    const context = JSON.stringify(r);
+    assert.ok(inUnit(r.changeFailureRate.rate) && inUnit(r.canaryCatches.rateIncludingExposure), context);
+    assert.ok(r.changeFailureRate.failures <= r.changeFailureRate.deployments, context);
+    assert.ok(r.recovery.open + r.recovery.samples <= r.changeFailureRate.failures, context);
+    assert.ok(r.leadTime.samples + r.leadTime.withoutSource <= r.deploymentFrequency.deployments, context);
+    for (const x of [r.leadTime.medianSeconds, r.leadTime.p90Seconds, r.recovery.medianSeconds, r.recovery.p90Seconds, r.deploymentFrequency.perDay]) assert.ok(nonNegative(x), context);
+    for (const release of r.releases) assert.ok(release.leadTimeSeconds === null || release.leadTimeSeconds > 0, context);
+  }
+  for (const [what, n] of Object.entries(reached)) assert.ok(n > 0, `the hostile lists never reached ${what}: ${JSON.stringify(reached)}`);
+});
