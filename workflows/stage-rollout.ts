@@ -37,6 +37,7 @@ import { StagePolicies } from './stage-policies.js';
 import { StageWindows } from './stage-windows.js';
 import { describeFailure, now, StageRecord, StageStop } from './stage-record.js';
 import { StageWebhooks } from './stage-webhooks.js';
+import { deliveryTrailers } from './delivery-trailers.js';
 import type { StageInput, StageRequests, StageStatus } from './messages.js';
 
 const git = proxyActivities<RampActivities>(gitWrite);
@@ -281,6 +282,7 @@ export class StageRollout {
           version,
           ...(approvedBy.length > 0 ? { approvedBy: [...new Set(approvedBy)] } : {}),
           ...(requestedBy ? { requestedBy } : {}),
+          ...deliveryTrailers(this.input, this.status.events),
         },
         // Before writing, the worker checks that these are still on the branch (a force-push rewrites them).
         expect: this.status.commits.map((c) => c.sha),

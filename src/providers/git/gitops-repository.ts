@@ -159,6 +159,7 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
             version: request.version,
             reason: request.reason,
             ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+            ...(request.detectedAt ? { detectedAt: request.detectedAt } : {}),
           }),
         );
         made.push(sha);

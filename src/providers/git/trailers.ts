@@ -14,6 +14,10 @@ export const TrailerKey = {
   requestedBy: 'Ramp-Requested-By',
   rollback: 'Ramp-Rollback',
   drift: 'Ramp-Drift',
+  sourceCommit: 'Ramp-Source-Commit',
+  sourceTime: 'Ramp-Source-Time',
+  fixes: 'Ramp-Fixes',
+  detectedAt: 'Ramp-Detected-At',
 } as const;
 
 /** What a revert commit records: the commit it undoes, and the rollback that asked for it. */
@@ -28,6 +32,8 @@ export interface RevertMessage {
   reason: string;
   /** Who caused the rollback, if a person did. */
   requestedBy?: string;
+  /** `Ramp-Detected-At`: when the failure the rollback remedies was detected (docs/dora.md). */
+  detectedAt?: string;
 }
 
 /** The ramp fields of a commit message; null fields are absent trailers. */
@@ -44,6 +50,14 @@ export interface RampMessage {
   rollbackReason: string | null;
   /** The sha of `This reverts commit <sha>.`, on any revert commit. */
   reverts: string | null;
+  /** `Ramp-Source-Commit`: the release's source commit (docs/dora.md). */
+  sourceCommit: string | null;
+  /** `Ramp-Source-Time`: the source commit's time, as written (DORA's lead time starts here). */
+  sourceTime: string | null;
+  /** `Ramp-Fixes`: the version this release fixes forward. */
+  fixes: string | null;
+  /** `Ramp-Detected-At`: on a remediation, when the failure was detected. */
+  detectedAt: string | null;
 }
 
 /** A trailer value or subject on one line: newlines and runs of whitespace become one space. */
@@ -62,6 +76,12 @@ export function formatCommitMessage(subject: string, trailers: RampTrailers): st
   const approvers = (trailers.approvedBy ?? []).map(oneLine).filter((a) => a !== '');
   if (approvers.length > 0) lines.push(trailer(TrailerKey.approvedBy, approvers.join(', ')));
   if (trailers.requestedBy && oneLine(trailers.requestedBy) !== '') lines.push(trailer(TrailerKey.requestedBy, trailers.requestedBy));
+  lines.push(
+    ...optional(TrailerKey.sourceCommit, trailers.source?.commit),
+    ...optional(TrailerKey.sourceTime, trailers.source?.time),
+    ...optional(TrailerKey.fixes, trailers.fixes),
+    ...optional(TrailerKey.detectedAt, trailers.detectedAt),
+  );
   return `${oneLine(subject)}\n\n${lines.join('\n')}\n`;
 }
 
@@ -76,6 +96,7 @@ export function formatRevertMessage(m: RevertMessage): string {
     trailer(TrailerKey.rollback, m.reason),
   ];
   if (m.requestedBy && oneLine(m.requestedBy) !== '') lines.push(trailer(TrailerKey.requestedBy, m.requestedBy));
+  lines.push(...optional(TrailerKey.detectedAt, m.detectedAt));
   return `${subject}\n\nThis reverts commit ${m.revertedSha}.\n\n${lines.join('\n')}\n`;
 }
 
@@ -137,9 +158,18 @@ export function parseRampMessage(message: string): RampMessage {
     requestedBy: get(TrailerKey.requestedBy),
     rollbackReason: get(TrailerKey.rollback),
     reverts: REVERTS_LINE.exec(message)?.[1] ?? null,
+    sourceCommit: get(TrailerKey.sourceCommit),
+    sourceTime: get(TrailerKey.sourceTime),
+    fixes: get(TrailerKey.fixes),
+    detectedAt: get(TrailerKey.detectedAt),
   };
 }
 
 function trailer(key: string, value: string): string {
   return `${key}: ${oneLine(value)}`;
+}
+
+/** The trailer when the value says something, else none. */
+function optional(key: string, value: string | undefined): string[] {
+  return value !== undefined && oneLine(value) !== '' ? [trailer(key, value)] : [];
 }
