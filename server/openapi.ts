@@ -8,6 +8,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteCo
 import { z } from 'zod';
 import { DeclareFreezeRequest, FreezeAck, FreezeRecord, LiftFreezeRequest } from './routes/freeze.js';
 import { GuardAckRequest, GuardStatusSchema } from './routes/guard.js';
+import { DoraQuery, DoraReport } from './routes/dora.js';
 import { PoliciesInForce, PoliciesQuery } from './routes/policies.js';
 import {
   Ack,
@@ -347,6 +348,14 @@ export function apiRoutes(): RouteConfig[] {
       summary: "What ramp committed to the pipeline's GitOps repository (ramp history --json)",
       request: { params: PipelineParams, query: HistoryQuery },
       responses: { 200: json(HistoryEntry.array(), 'newest first'), ...errors(400, 404) },
+    },
+    {
+      ...secured,
+      method: 'get',
+      path: '/api/v1/pipelines/{pipeline}/dora',
+      summary: "A stage's DORA figures over a period, from ramp's own commits (ramp dora --json; docs/dora.md)",
+      request: { params: PipelineParams, query: DoraQuery },
+      responses: { 200: json(DoraReport, "the stage's four keys, canary catches and releases"), ...errors(400, 404) },
     },
     {
       ...secured,
