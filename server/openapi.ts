@@ -153,6 +153,20 @@ export function apiRoutes(): RouteConfig[] {
     },
     {
       method: 'get',
+      path: '/pipelines/{pipeline}/dora',
+      summary: "A pipeline's DORA page: one environment's four keys, canary catches and releases, as HTML for people (docs/dora.md)",
+      description:
+        'The same report as GET /api/v1/pipelines/{pipeline}/dora, read the same way; needs a browser session (else 302 to /auth/login?return=…). Query: stage (default the last), since (default 30d), until.',
+      request: { params: PipelineParams, query: DoraQuery },
+      responses: {
+        200: { description: 'the page (it says so when the figures could not be read in time)', content: { 'text/html': { schema: { type: 'string' } } } },
+        302: redirect('to /auth/login, without a session'),
+        400: { description: 'a period ramp cannot read (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } },
+        404: { description: 'no such pipeline or stage (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } },
+      },
+    },
+    {
+      method: 'get',
       path: '/assets/ramp.css',
       summary: "The pages' stylesheet",
       responses: { 200: { description: 'the stylesheet', content: { 'text/css': { schema: { type: 'string' } } } } },

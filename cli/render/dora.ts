@@ -57,12 +57,15 @@ export function duration(seconds: number | null): string {
   return formatDuration(s * 1000);
 }
 
-const percent = (rate: number | null) => (rate === null ? '-' : `${Math.round(rate * 1000) / 10}%`);
-const perDay = (n: number) => (n === 0 ? '0' : n >= 10 ? n.toFixed(0) : n >= 0.1 ? n.toFixed(2) : n.toPrecision(2));
-const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+/** A rate as a percentage to one decimal; `-` for none. */
+export const percent = (rate: number | null) => (rate === null ? '-' : `${Math.round(rate * 1000) / 10}%`);
+/** Deployments a day, with as many digits as make sense. */
+export const perDay = (n: number) => (n === 0 ? '0' : n >= 10 ? n.toFixed(0) : n >= 0.1 ? n.toFixed(2) : n.toPrecision(2));
+export const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 const samples = (n: number, note: string | null) => `${count(n, 'sample')}${note ? `; ${note}` : ''}`;
 
-function causes(byCause: Record<ChangeFailureCause, number>): string {
+/** ` (1 rollback, 2 revert)`: the causes that happened; empty when none did. */
+export function causes(byCause: Record<ChangeFailureCause, number>): string {
   const named = (Object.entries(byCause) as [ChangeFailureCause, number][]).filter(([, n]) => n > 0).map(([cause, n]) => `${n} ${cause}`);
   return named.length > 0 ? ` (${named.join(', ')})` : '';
 }
