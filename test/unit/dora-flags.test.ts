@@ -12,6 +12,7 @@ import { releaseFromFlags } from '../../cli/release-flags.js';
 import { UsageError, UserError } from '../../src/errors.js';
 import { parseInstant, parsePeriod, parseSince } from '../../src/dora/period.js';
 import { configureRepo } from '../harness/git.js';
+import { PromoteRequest } from '../../server/schemas.js';
 
 const now = new Date('2026-11-30T12:00:00.000Z');
 
@@ -110,6 +111,26 @@ describe('ramp promote: the release flags', () => {
   ] as const) {
     test(`refused: ${JSON.stringify(flags)}`, async () => {
       await assert.rejects(releaseFromFlags(flags, dir), (e: unknown) => e instanceof UsageError && error.test(e.message));
+    });
+  }
+});
+
+describe("the server's promotion request: the release's time and fix", () => {
+  const release = (r: Record<string, unknown>) => PromoteRequest.safeParse({ pipeline: 'web', version: '1.1.0', release: r });
+  test('a time with its zone and a version to fix are accepted', () => {
+    assert.ok(release({ commit: 'abc1234', time: '2026-11-30T14:05:00Z', fixes: '1.0.0' }).success);
+    assert.ok(release({ time: '2026-11-30' }).success);
+  });
+  for (const [r, message] of [
+    [{ time: 'yesterday' }, /a time is ISO-8601 with its zone/],
+    [{ time: '2026-11-30T14:05:00' }, /a time is ISO-8601 with its zone/],
+    [{ fixes: '-1.0.0' }, /a version is an image tag/],
+    [{ source: 'abc1234' }, /source/],
+  ] as const) {
+    test(`refused: ${JSON.stringify(r)}`, () => {
+      const parsed = release(r);
+      assert.equal(parsed.success, false);
+      assert.match(JSON.stringify(parsed.error?.issues), message);
     });
   }
 });
