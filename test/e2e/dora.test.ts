@@ -17,7 +17,10 @@ import { startCliStack, type CliStack } from '../cli/helpers.js';
 import { getTestEnv } from '../harness/temporal.js';
 import { pipelineYaml } from '../support/pipelines.js';
 import { realRamp, type RealRamp } from '../support/real-ramp.js';
-import { testServer, tokenOf, type TestServer } from '../support/server.js';
+import { actorNamed, testServer, tokenOf, type TestServer } from '../support/server.js';
+import { sessionKeys } from '../../server/auth/session-keys.js';
+import { SESSION_COOKIE, signSession } from '../../server/auth/session.js';
+import { generateDecisionKeys } from '../../src/identity/decision-signature.js';
 import { waitFor } from '../support/wait.js';
 
 const STEP_MS = 60_000;
@@ -36,6 +39,12 @@ describe('ramp dora on a real sequence of promotions, an abort and a rollback', 
   let pipeline: string;
   let since: string;
   let sourceTime: string;
+  /** alice's browser session. */
+  let cookie: string;
+  const page = async (path: string, session = true) => {
+    const answer = await server.app.request(path, { redirect: 'manual', headers: session ? { cookie } : {} });
+    return { status: answer.status, location: answer.headers.get('location'), html: (await answer.text()).replace(/\s+/g, ' ').replace(/> </g, '><') };
+  };
 
   const run = async (args: string[]) => {
     const result = await stack.run(args);
@@ -81,7 +90,21 @@ describe('ramp dora on a real sequence of promotions, an abort and a rollback', 
     await run(['rollback', pipeline, '--stage', 'production', '--to', '1.0.0', '--reason', 'checkout fails on 1.1.0']);
     await finished(`${pipeline}@1.0.0:rollback:production`, 'Succeeded');
 
-    server = await testServer({ env: stack.vars, pipelinesDir: stack.dir });
+    const keys = await generateDecisionKeys('test');
+    server = await testServer({
+      env: stack.vars,
+      pipelinesDir: stack.dir,
+      keys,
+      // Sessions only: no provider is reached.
+      browser: {
+        issuer: 'http://127.0.0.1:9/unused',
+        clientId: 'ramp-web',
+        publicUrl: 'http://127.0.0.1:9',
+        groupsClaim: 'groups',
+        verifyAccessToken: () => Promise.reject(new Error('not used')),
+      },
+    });
+    cookie = `${SESSION_COOKIE}=${(await signSession(actorNamed('alice'), undefined, sessionKeys(keys.signing))).token}`;
   });
   after(async () => {
     await server?.close();
@@ -143,5 +166,29 @@ describe('ramp dora on a real sequence of promotions, an abort and a rollback', 
     assert.match(((await noStage.json()) as { message: string }).message, new RegExp(`pipeline ${pipeline} has no stage staging; its stages: preview, production`));
     const anonymous = await server.app.request(`/api/v1/pipelines/${pipeline}/dora`);
     assert.equal(anonymous.status, 401);
+  });
+
+  test('the DORA page: the same figures, for whoever is signed in', async () => {
+    const shown = await page(`/pipelines/${pipeline}/dora?since=${encodeURIComponent(since)}`);
+    assert.equal(shown.status, 200, shown.html);
+    assert.match(shown.html, new RegExp(`<h1>DORA · ${pipeline} / production</h1>`));
+    assert.match(shown.html, /<p data-key="canary-catches"> ?Canary catches: 1 /);
+    assert.match(shown.html, /change failure \(rollback\)/);
+  });
+
+  test('the DORA page: to the login without a session; a page that says so for an unknown stage or a bad period', async () => {
+    const anonymous = await page(`/pipelines/${pipeline}/dora`, false);
+    assert.equal(anonymous.status, 302);
+    assert.equal(anonymous.location, `/auth/login?return=${encodeURIComponent(`/pipelines/${pipeline}/dora`)}`);
+    const shown = await page(`/pipelines/${pipeline}/dora`);
+    assert.equal(shown.status, 200);
+    assert.match(shown.html, new RegExp(`<h1>DORA · ${pipeline} / production</h1>`));
+    assert.match(shown.html, new RegExp(`<a href="/pipelines/${pipeline}/dora\\?stage=preview&amp;since=30d">preview</a>`));
+    const noStage = await page(`/pipelines/${pipeline}/dora?stage=staging`);
+    assert.equal(noStage.status, 404);
+    assert.match(noStage.html, /No such pipeline or environment.*has no stage staging/);
+    const badPeriod = await page(`/pipelines/${pipeline}/dora?since=soon`);
+    assert.equal(badPeriod.status, 400);
+    assert.match(badPeriod.html, /Not a period ramp can read/);
   });
 });
