@@ -123,16 +123,16 @@ describe('ramp dora on a real sequence of promotions, an abort and a rollback', 
     assert.equal(response.status, 200, await response.clone().text());
     assert.deepEqual(await response.json(), cli, 'the API answers what ramp dora --json prints');
 
-    const byVersion = new Map(cli.releases.map((r) => [r.version, r]));
-    const first = byVersion.get('1.0.0');
+    const release = (version: string) => cli.releases.find((r) => r.promotion === `${pipeline}@${version}`);
+    const first = release('1.0.0');
     assert.ok(first?.deployedAt, `1.0.0 was deployed: ${JSON.stringify(cli.releases)}`);
     assert.ok(first.leadTimeSeconds !== null && first.leadTimeSeconds >= 2 * HOUR_S && first.leadTimeSeconds < 2 * HOUR_S + 600, `1.0.0's lead time: ${first.leadTimeSeconds}`);
     assert.equal(first.failure, null);
 
-    const bad = byVersion.get('1.0.1-bad');
+    const bad = release('1.0.1-bad');
     assert.deepEqual([bad?.caught, bad?.deployedAt, bad?.failure], [true, null, null], '1.0.1-bad was caught by its canary, never deployed');
 
-    const failed = byVersion.get('1.1.0');
+    const failed = release('1.1.0');
     assert.ok(failed?.deployedAt, '1.1.0 was deployed');
     assert.equal(failed.failure?.cause, 'rollback');
     assert.ok(failed.failure.recoveredAt !== null && failed.failure.recoveredAt >= failed.failure.detectedAt, 'recovered after it was detected');
