@@ -18,7 +18,7 @@ import { PipelineParams, StageName } from '../schemas.js';
 
 const EPOCH = new Date(0);
 
-export const DoraQuery = z.strictObject({
+export const DoraQueryParams = z.strictObject({
   stage: StageName.optional().describe("the environment (default: the pipeline's last stage)"),
   since: z
     .string()
@@ -63,7 +63,7 @@ export const DoraReport = z
   .openapi('DoraReport');
 
 /** The report as `ramp dora --json` prints it; 404 for an unknown pipeline or stage, 400 for a bad period. */
-export async function readDora(ctx: ServerContext, pipeline: string, query: z.infer<typeof DoraQuery>): Promise<DoraReportType> {
+export async function readDora(ctx: ServerContext, pipeline: string, query: z.infer<typeof DoraQueryParams>): Promise<DoraReportType> {
   const spec = await loadServerPipeline(ctx.options.pipelinesDir, pipeline);
   if (query.stage !== undefined && !spec.stages.some((s) => s.name === query.stage)) {
     throw new ApiError(404, `pipeline ${pipeline} has no stage ${query.stage}; its stages: ${spec.stages.map((s) => s.name).join(', ')}`);
@@ -80,6 +80,6 @@ export async function readDora(ctx: ServerContext, pipeline: string, query: z.in
 export function doraRoutes(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.get('/api/v1/pipelines/:pipeline/dora', async (c) => {
     const { pipeline } = pathOf(c, PipelineParams);
-    return c.json(await readDora(ctx, pipeline, queryOf(c, DoraQuery)));
+    return c.json(await readDora(ctx, pipeline, queryOf(c, DoraQueryParams)));
   });
 }

@@ -8,7 +8,7 @@ import type { DoraReport } from '../../src/dora/report.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, apiErrorOf } from '../errors.js';
 import { loadServerPipeline } from '../pipelines.js';
-import { DoraQuery, readDora } from '../routes/dora.js';
+import { DoraQueryParams, readDora } from '../routes/dora.js';
 import type { DoraView } from './dora-page.js';
 
 /** How long the page waits for the figures. */
@@ -16,7 +16,7 @@ export const DORA_READ_MS = 20_000;
 
 /** The page's view; ApiError 404 for an unknown pipeline or stage, 400 for a bad query. */
 export async function doraView(ctx: ServerContext, viewer: string, pipeline: string, given: Record<string, string>, readMs = DORA_READ_MS): Promise<DoraView> {
-  const parsed = DoraQuery.safeParse(given);
+  const parsed = DoraQueryParams.safeParse(given);
   if (!parsed.success) throw new ApiError(400, parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
   const spec = await loadServerPipeline(ctx.options.pipelinesDir, pipeline);
   const stages = spec.stages.map((s) => s.name);
