@@ -20,6 +20,8 @@ import type { AppendAuditRequest, AppendAuditResult, AuditReadRequest, AuditRead
 import type { PolicyDecision } from '../src/governance/policy-evaluate.js';
 import type { PinnedPolicy, PolicySpec } from '../src/schema/pipeline.js';
 import type { PolicyRequest } from './policies.js';
+import type { DeliveryQuery } from './dora.js';
+import type { DoraReport } from '../src/dora/report.js';
 import type { CommitRequest, CommitResult, FieldHistoryQuery, HistoryEntry, HistoryQuery, RevertRequest, RevertResult } from '../src/domain/changes.js';
 
 /**
@@ -71,6 +73,8 @@ export interface RampActivities {
   revertStageCommits(request: RevertRequest & ExpectedOnBranch): Promise<RevertResult>;
   /** ramp's commits read back from `git log`. */
   readHistory(query: HistoryQuery): Promise<HistoryEntry[]>;
+  /** A stage's DORA report over a period, from ramp's commits on the branch (docs/dora.md). */
+  readDelivery(query: DeliveryQuery): Promise<DoraReport>;
   /** The distinct values one YAML field had on the branch, newest first. */
   readFieldHistory(query: FieldHistoryQuery): Promise<string[]>;
   /** Who sent a command: the verified actor of a signed decision, or an unverified name (a local activity). */

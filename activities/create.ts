@@ -11,6 +11,7 @@ import { createIdentityActivities } from './identity.js';
 import type { RampActivities } from './contract.js';
 import { createEnvironmentActivities } from './environment.js';
 import { createGitActivities } from './git.js';
+import { createDoraActivities } from './dora.js';
 import { createJudgeActivities } from './judge.js';
 import { createKubeActivities } from './kube.js';
 import { createDriftActivities } from './drift.js';
@@ -67,6 +68,7 @@ export function createActivities(deps: ActivityDeps): RampActivities & Notificat
   const repositories = deps.guard ? guardedRepositories(deps.repositories, new HistoryGuard(deps.client, deps.guard)) : deps.repositories;
   return {
     ...createGitActivities({ repositories }),
+    ...createDoraActivities({ repositories }),
     ...createGuardActivities({ repositories: deps.repositories }),
     ...createApprovalActivities({ groupsFile: deps.groupsFile }),
     ...createFreezeActivities({ groupsFile: deps.groupsFile, freezeGroups: deps.freezeGroups ?? [] }),

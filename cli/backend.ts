@@ -9,6 +9,7 @@ import { UsageError } from '../src/errors.js';
 import { parseSettings } from '../src/settings/parse.js';
 import { cliVariables } from '../src/settings/variables.js';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
+import type { DoraReport } from '../src/dora/report.js';
 import type { DriftStatus } from '../workflows/drift-messages.js';
 import type { FreezeAck, FreezeRecord } from '../workflows/freeze-messages.js';
 import type { GuardStatus } from '../workflows/guard-messages.js';
@@ -111,6 +112,13 @@ export interface AuditTrailVerification {
   verification: Verification;
 }
 
+/** What `ramp dora` asks: the stage (undefined: the pipeline's last) and the period, ISO-8601. */
+export interface DoraRequest {
+  stage: string | undefined;
+  since: string;
+  until: string;
+}
+
 export interface RampBackend {
   /** How often --wait and --watch read the status when polling (RAMP_POLL_MS), or null for the command's default. */
   readonly pollMs: number | null;
@@ -135,6 +143,8 @@ export interface RampBackend {
   abort(promotionId: string, request: { actor: string; reason: string; signal: boolean }): Promise<Ack>;
   retry(promotionId: string, actor: string): Promise<Ack>;
   history(pipeline: PipelineRef, request: { stage: string | undefined; limit: number }): Promise<HistoryEntry[]>;
+  /** A stage's DORA report over [since, until) (docs/dora.md); no stage: the pipeline's last. */
+  dora(pipeline: PipelineRef, request: DoraRequest): Promise<DoraReport>;
   /** What the stages' drift watches found (every watched stage, or `stage`). */
   driftReport(pipeline: PipelineRef, stage: string | undefined): Promise<DriftFinding[]>;
   driftDecision(pipeline: PipelineRef, stage: string, decision: 'accept' | 'reject', request: { actor: string; reason?: string }): Promise<Ack>;

@@ -20,7 +20,9 @@ import type { FreezeAck, FreezeRecord } from '../workflows/freeze-messages.js';
 import type { GuardStatus } from '../workflows/guard-messages.js';
 import type { Ack, HistoryEntry } from '../workflows/messages.js';
 import { activeStageFor } from './active-stage.js';
+import type { DoraReport } from '../src/dora/report.js';
 import type {
+  DoraRequest,
   AuditRequest,
   AuditTrailVerification,
   DriftFinding,
@@ -172,6 +174,13 @@ export class HttpBackend implements RampBackend {
   history(pipeline: PipelineRef, request: { stage: string | undefined; limit: number }): Promise<HistoryEntry[]> {
     const query = new URLSearchParams({ ...(request.stage !== undefined ? { stage: request.stage } : {}), limit: String(request.limit) });
     return this.request<HistoryEntry[]>('GET', `/api/v1/pipelines/${segment(pipeline.name)}/history?${query.toString()}`, undefined, {
+      timeoutMs: Math.max(HISTORY_TIMEOUT_MS, this.settings.timeoutMs),
+    });
+  }
+
+  dora(pipeline: PipelineRef, request: DoraRequest): Promise<DoraReport> {
+    const query = new URLSearchParams({ ...(request.stage !== undefined ? { stage: request.stage } : {}), since: request.since, until: request.until });
+    return this.request<DoraReport>('GET', `/api/v1/pipelines/${segment(pipeline.name)}/dora?${query.toString()}`, undefined, {
       timeoutMs: Math.max(HISTORY_TIMEOUT_MS, this.settings.timeoutMs),
     });
   }

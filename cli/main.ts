@@ -11,6 +11,7 @@ import { driftCommand } from './commands/drift.js';
 import { freezeCommand } from './commands/freeze.js';
 import { guardCommand } from './commands/guard.js';
 import { historyCommand } from './commands/history.js';
+import { doraCommand } from './commands/dora.js';
 import { auditCommand } from './commands/audit.js';
 import { listCommand } from './commands/list.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
@@ -48,6 +49,7 @@ const commands: readonly Command[] = [
   abortCommand,
   rollbackCommand,
   historyCommand,
+  doraCommand,
   auditCommand,
   driftCommand,
   freezeCommand,

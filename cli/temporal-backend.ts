@@ -15,6 +15,8 @@ import type { FreezeAck, FreezeRecord } from '../workflows/freeze-messages.js';
 import { declareFreeze, liftFreeze, readFreezeRecord } from './freeze-temporal.js';
 import { acceptDriftUpdate, driftSpecSignal, driftStatusQuery, rejectDriftUpdate, stopDriftSignal } from '../workflows/drift-messages.js';
 import type { historyWorkflow } from '../workflows/history.js';
+import type { doraWorkflow } from '../workflows/dora.js';
+import type { DoraReport } from '../src/dora/report.js';
 import {
   abortSignal,
   abortUpdate,
@@ -39,6 +41,7 @@ import { required } from './args.js';
 import type {
   AuditRequest,
   AuditTrailVerification,
+  DoraRequest,
   DriftFinding,
   FreezeRequest,
   ListRequest,
@@ -59,7 +62,7 @@ import { listPromotions } from './temporal-list.js';
 import { acknowledgeGuard, readGuards } from './guard-temporal.js';
 import type { GuardStatus } from '../workflows/guard-messages.js';
 
-/** How long reading the history may take (a first clone of a large repository is slow). */
+/** How long reading the history or the DORA figures may take (a first clone of a large repository is slow). */
 const HISTORY_TIMEOUT_MS = 120_000;
 
 /** The workflow update each stage command sends. */
@@ -169,18 +172,34 @@ export class TemporalBackend implements RampBackend {
 
   async history(pipeline: PipelineRef, request: { stage: string | undefined; limit: number }): Promise<HistoryEntry[]> {
     const spec = specOf(pipeline);
+    const args = { repository: spec.repository, limit: request.limit, ...(request.stage !== undefined ? { stage: request.stage } : {}) };
+    return this.readOnWorker<typeof historyWorkflow>('historyWorkflow', `history-${spec.name}`, [args], `the history of ${spec.repository.url}`);
+  }
+
+  /** The stage's DORA report; no stage: the pipeline's last (its terminal environment). */
+  async dora(pipeline: PipelineRef, request: DoraRequest): Promise<DoraReport> {
+    const spec = specOf(pipeline);
+    const names = spec.stages.map((s) => s.name);
+    const stage = request.stage ?? names.at(-1)!;
+    if (!names.includes(stage)) throw new UserError(`pipeline ${spec.name} has no stage ${stage}; its stages: ${names.join(', ')}`);
+    const args = { repository: spec.repository, pipeline: spec.name, stage, since: request.since, until: request.until };
+    return this.readOnWorker<typeof doraWorkflow>('doraWorkflow', `dora-${spec.name}`, [args], `the DORA figures of ${spec.name}/${stage} from ${spec.repository.url}`);
+  }
+
+  /** Runs a short read workflow (one activity on a worker, which holds the repository credentials) and returns its answer. */
+  private async readOnWorker<W extends (...args: never[]) => Promise<unknown>>(type: string, idPrefix: string, args: Parameters<W>, what: string): Promise<Awaited<ReturnType<W>>> {
     const temporal = await this.temporal();
     const { settings } = temporal;
     await temporal.requireWorker();
-    const workflowId = `history-${spec.name}-${randomUUID().slice(0, 8)}`;
+    const workflowId = `${idPrefix}-${randomUUID().slice(0, 8)}`;
     try {
-      return await temporal.client.workflow.execute<typeof historyWorkflow>('historyWorkflow', {
+      return (await temporal.client.workflow.execute(type, {
         taskQueue: settings.taskQueue,
         workflowId,
-        args: [{ repository: spec.repository, limit: request.limit, ...(request.stage !== undefined ? { stage: request.stage } : {}) }],
+        args,
         // Nobody polls the queue → the run times out instead of waiting for ever.
         workflowExecutionTimeout: Math.max(HISTORY_TIMEOUT_MS, settings.updateTimeoutMs),
-      });
+      })) as Awaited<ReturnType<W>>;
     } catch (error) {
       const explained = await temporal.explain(error, { kind: 'promotion', id: workflowId });
       if (explained instanceof UserError) throw explained;
@@ -188,7 +207,7 @@ export class TemporalBackend implements RampBackend {
       const slow = /timed? ?out/i.test(why)
         ? ` (no answer within ${seconds(HISTORY_TIMEOUT_MS)}: is the worker on task queue ${settings.taskQueue} busy or stuck?)`
         : '';
-      throw new UserError(`could not read the history of ${spec.repository.url}: ${why}${slow}`);
+      throw new UserError(`could not read ${what}: ${why}${slow}`);
     }
   }
 

@@ -4,6 +4,7 @@
  * may take it (403), sign it, and send it with the decision's id as the Update id. The
  * workflow's validator has the last word; its refusal comes back as 409 (or 403, `Forbidden`).
  */
+import { parseInstant } from '../src/dora/period.js';
 import { randomUUID } from 'node:crypto';
 import { startPromotionWorkflow } from '../cli/temporal-backend.js';
 import type { Actor } from '../src/identity/actor.js';
@@ -42,7 +43,7 @@ export interface StartRequest {
   stages?: string[] | undefined;
   /** Why (rollbacks): recorded in the promotion's first event. */
   reason?: string | undefined;
-  release?: { commit?: string | undefined; authors?: string[] | undefined } | undefined;
+  release?: { commit?: string | undefined; authors?: string[] | undefined; time?: string | undefined; fixes?: string | undefined } | undefined;
 }
 
 /**
@@ -71,7 +72,7 @@ export async function startFor(ctx: ServerContext, actor: Actor, request: StartR
 
   const promotionId =
     request.kind === 'rollback' ? promotionWorkflowId(spec.name, request.version, 'rollback', stages) : promotionWorkflowId(spec.name, request.version);
-  const release = request.release && (request.release.commit || request.release.authors) ? cleanRelease(request.release) : undefined;
+  const release = request.release ? cleanRelease(request.release) : undefined;
   const target: DecisionTarget = {
     promotionId,
     pipeline: spec.name,
@@ -96,8 +97,16 @@ export async function startFor(ctx: ServerContext, actor: Actor, request: StartR
   return startPromotionWorkflow(await ctx.temporal.get(), input);
 }
 
-function cleanRelease(release: NonNullable<StartRequest['release']>): NonNullable<PromotionInput['release']> {
-  return { ...(release.commit ? { commit: release.commit } : {}), ...(release.authors ? { authors: release.authors } : {}) };
+/** The release's known fields (the time normalised to UTC), or undefined when it says nothing. */
+function cleanRelease(release: NonNullable<StartRequest['release']>): NonNullable<PromotionInput['release']> | undefined {
+  const time = release.time ? parseInstant(release.time, 'release.time') : null;
+  const clean = {
+    ...(release.commit ? { commit: release.commit } : {}),
+    ...(release.authors ? { authors: release.authors } : {}),
+    ...(time?.ok ? { time: time.iso } : {}),
+    ...(release.fixes ? { fixes: release.fixes } : {}),
+  };
+  return Object.keys(clean).length > 0 ? clean : undefined;
 }
 
 const STAGE_DECISIONS: Record<StageAction, DecisionAction> = {

@@ -24,6 +24,7 @@ import { approvalLinkRoutes, withoutLinkToken } from './links/routes.js';
 import { freezeRoutes } from './routes/freeze.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
+import { doraRoutes } from './routes/dora.js';
 import { pipelineRoutes } from './routes/pipelines.js';
 import { guardRoutes } from './routes/guard.js';
 import { policyRoutes } from './routes/policies.js';
@@ -139,6 +140,7 @@ export function createServer(options: ServerOptions): RampServer {
   eventRoutes(app, context);
   commandRoutes(app, context);
   pipelineRoutes(app, context);
+  doraRoutes(app, context);
   freezeRoutes(app, context);
   guardRoutes(app, context);
   policyRoutes(app, context);

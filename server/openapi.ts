@@ -8,6 +8,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteCo
 import { z } from 'zod';
 import { DeclareFreezeRequest, FreezeAck, FreezeRecord, LiftFreezeRequest } from './routes/freeze.js';
 import { GuardAckRequest, GuardStatusSchema } from './routes/guard.js';
+import { DoraQueryParams, DoraReport } from './routes/dora.js';
 import { PoliciesInForce, PoliciesQuery } from './routes/policies.js';
 import {
   Ack,
@@ -148,6 +149,20 @@ export function apiRoutes(): RouteConfig[] {
       responses: {
         200: { description: 'the fragment', content: { 'text/html': { schema: { type: 'string' } } } },
         302: redirect('to /auth/login, without a session'),
+      },
+    },
+    {
+      method: 'get',
+      path: '/pipelines/{pipeline}/dora',
+      summary: "A pipeline's DORA page: one environment's four keys, canary catches and releases, as HTML for people (docs/dora.md)",
+      description:
+        'The same report as GET /api/v1/pipelines/{pipeline}/dora, read the same way; needs a browser session (else 302 to /auth/login?return=…). Query: stage (default the last), since (default 30d), until.',
+      request: { params: PipelineParams, query: DoraQueryParams },
+      responses: {
+        200: { description: 'the page (it says so when the figures could not be read in time)', content: { 'text/html': { schema: { type: 'string' } } } },
+        302: redirect('to /auth/login, without a session'),
+        400: { description: 'a period ramp cannot read (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } },
+        404: { description: 'no such pipeline or stage (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } },
       },
     },
     {
@@ -347,6 +362,14 @@ export function apiRoutes(): RouteConfig[] {
       summary: "What ramp committed to the pipeline's GitOps repository (ramp history --json)",
       request: { params: PipelineParams, query: HistoryQuery },
       responses: { 200: json(HistoryEntry.array(), 'newest first'), ...errors(400, 404) },
+    },
+    {
+      ...secured,
+      method: 'get',
+      path: '/api/v1/pipelines/{pipeline}/dora',
+      summary: "A stage's DORA figures over a period, from ramp's own commits (ramp dora --json; docs/dora.md)",
+      request: { params: PipelineParams, query: DoraQueryParams },
+      responses: { 200: json(DoraReport, "the stage's four keys, canary catches and releases"), ...errors(400, 404) },
     },
     {
       ...secured,

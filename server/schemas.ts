@@ -7,6 +7,7 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { NAME_MAX_LENGTH, NAME_PATTERN } from '../src/domain/names.js';
 import { VERSION_PATTERN } from '../src/domain/version.js';
+import { parseInstant } from '../src/dora/period.js';
 
 // `.openapi()` on zod's types, which the OpenAPI registry uses to name components.
 extendZodWithOpenApi(z);
@@ -51,6 +52,13 @@ export const PromoteRequest = z
           .regex(/^[0-9a-f]{7,64}$/, 'a commit is 7 to 64 lower-case hex digits')
           .optional(),
         authors: z.array(z.string().trim().min(1).max(320)).max(50).optional().describe('emails or subjects of the source commits’ authors (four-eyes)'),
+        time: z
+          .string()
+          .max(64)
+          .refine((t) => parseInstant(t, 'time').ok, 'a time is ISO-8601 with its zone, e.g. 2026-11-30T14:05:00Z')
+          .optional()
+          .describe("the source commit's time: DORA's lead time starts here"),
+        fixes: Version.optional().describe('the version this release fixes forward (a change failure once this one is deployed)'),
       })
       .optional()
       .describe("what is known of the release's source"),

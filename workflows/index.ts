@@ -7,6 +7,7 @@ export { driftWorkflow } from './drift.js';
 export { freezeWorkflow } from './freeze.js';
 export { guardWorkflow } from './guard.js';
 export { historyWorkflow } from './history.js';
+export { doraWorkflow } from './dora.js';
 export { notificationWorkflow } from './notification.js';
 export { promotionWorkflow } from './promotion.js';
 export { stageWorkflow } from './stage.js';

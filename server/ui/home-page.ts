@@ -8,6 +8,7 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import type { PromotionRow } from '../../cli/render/list.js';
 import { Marker } from '../../cli/render/format.js';
 import { renderFreezeSection } from './freeze-banner.js';
+import { doraPath } from './dora-page.js';
 import type { HomeView } from './home-data.js';
 import { renderDocument } from './layout.js';
 import { mark, time } from './marks.js';
@@ -65,7 +66,7 @@ function homeMain(view: HomeView): Html {
               (p) =>
                 html`<table class="live">
                   <caption>
-                    ${p.pipeline}
+                    ${p.pipeline} · <a href="${doraPath(p.pipeline)}">DORA figures</a>
                   </caption>
                   <thead>
                     <tr>

@@ -1,6 +1,7 @@
 /**
  * The web pages (issue 11): GET / (the home page), GET /releases/:id (the release page),
- * GET /releases/:id/main (its main content alone, for the live island) and the stylesheet
+ * GET /releases/:id/main (its main content alone, for the live island), GET
+ * /pipelines/:pipeline/dora (a stage's DORA figures) and the stylesheet
  * /assets/ramp.css. A page needs a browser session (the `ramp_session` cookie); without one —
  * or with an expired or altered one — the browser is sent to /auth/login and returns after it.
  */
@@ -11,6 +12,8 @@ import { SESSION_COOKIE, verifySession } from '../auth/session.js';
 import type { AppEnv, ServerContext } from '../context.js';
 import { apiErrorOf } from '../errors.js';
 import type { Actor } from '../../src/identity/actor.js';
+import { doraView } from './dora-data.js';
+import { renderDoraPage } from './dora-page.js';
 import { homeView } from './home-data.js';
 import { HOME_FRAGMENT, renderHomeMain, renderHomePage } from './home-page.js';
 import { renderProblemPage } from './problem-page.js';
@@ -81,6 +84,27 @@ export function uiRoutes(app: Hono<AppEnv>, ctx: ServerContext, sessions: Sessio
       return c.html(part === 'page' ? renderReleasePage(view) : renderReleaseMain(view));
     });
   }
+
+  app.get('/pipelines/:pipeline/dora', async (c) => {
+    const pipeline = c.req.param('pipeline');
+    const viewer = await viewerOf(c);
+    if (!viewer) return toLogin(c, c.req.url.slice(new URL(c.req.url).origin.length));
+    let view;
+    try {
+      view = await doraView(ctx, viewer.name, pipeline, c.req.query());
+    } catch (error) {
+      // An unknown pipeline or stage, or a bad period, is a page a person can read.
+      const failure = apiErrorOf(error);
+      if (failure.status !== 404 && failure.status !== 400) throw error;
+      setHeaders(c);
+      c.header('Cache-Control', 'no-store');
+      const title = failure.status === 404 ? 'No such pipeline or environment' : 'Not a period ramp can read';
+      return c.html(renderProblemPage(title, failure.message, failure.status === 404 ? 'The home page lists the pipelines.' : 'Use the period links on the page, e.g. ?since=30d.'), failure.status);
+    }
+    setHeaders(c);
+    c.header('Cache-Control', 'no-store');
+    return c.html(renderDoraPage(view));
+  });
 }
 
 function setHeaders(c: Context): void {

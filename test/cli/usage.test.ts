@@ -24,6 +24,7 @@ describe('usage texts', () => {
       'abort',
       'rollback',
       'history',
+      'dora',
       'audit',
       'drift',
       'freeze',

@@ -2,6 +2,7 @@
  * A hand-written fake of ramp's own activity interface (activities/contract.ts), for workflow
  * tests that exercise the state machine without Git. Integration tests use the real activities.
  */
+import { computeDora } from '../../src/dora/compute.js';
 import { createIdentityActivities } from '../../activities/identity.js';
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
@@ -217,6 +218,10 @@ export function fakeRamp(groups: Groups = {}, identity: { decisionKeysFile?: str
     // eslint-disable-next-line @typescript-eslint/require-await
     async readHistory(query) {
       return windowControl.history.filter((e) => query.stage === undefined || e.stage === query.stage);
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async readDelivery(query) {
+      return computeDora([], query);
     },
     // eslint-disable-next-line @typescript-eslint/require-await
     async readFieldHistory() {

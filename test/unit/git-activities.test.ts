@@ -17,6 +17,7 @@ function failing(error: Error): GitOpsRepository {
     commit: fail,
     revert: fail,
     history: fail,
+    rampLog: fail,
     fieldHistory: fail,
     head: fail,
     snapshot: fail,

@@ -86,6 +86,7 @@ describe('the home page', () => {
     );
     assert.match(page, /<main id="home" data-fragment="\/home\/main">/);
     assert.match(page, /<script type="module" src="\/assets\/ramp\.js"><\/script>/);
+    assert.match(page, /<caption> ?web · <a href="\/pipelines\/web\/dora">DORA figures<\/a> ?<\/caption>/);
   });
 
   test('empty sections say so', () => {

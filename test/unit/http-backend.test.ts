@@ -17,6 +17,7 @@ import { bearerToken } from '../../cli/http-backend.js';
 import { saveCredentials } from '../../cli/credentials.js';
 import { main } from '../../cli/main.js';
 import { at, production, promotion } from '../cli/status-fixtures.js';
+import { REPORT } from './dora-fixtures.js';
 
 const TOKEN = 'tok-5ecret-do-not-print';
 
@@ -117,6 +118,10 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
     const asJson = await ramp(['promote', 'web', '1.4.2', '--json']);
     assert.equal(asJson.code, 0, asJson.stderr);
     assert.deepEqual(JSON.parse(asJson.stdout), started);
+
+    const sourced = await ramp(['promote', 'web', '1.4.2', '--source-commit', 'ABC1234', '--source-time', '2026-11-30T15:05+01:00', '--fixes', '1.4.1']);
+    assert.equal(sourced.code, 0, sourced.stderr);
+    assert.deepEqual(seen.at(-1)!.body, { pipeline: 'web', version: '1.4.2', release: { commit: 'abc1234', time: '2026-11-30T14:05:00.000Z', fixes: '1.4.1' } });
   });
 
   test('rollback: POST /api/v1/rollbacks with the one stage', async () => {
@@ -209,6 +214,7 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
       },
     ];
     routes.set('GET /api/v1/pipelines/web/history', () => ({ status: 200, json: history }));
+    routes.set('GET /api/v1/pipelines/web/dora', () => ({ status: 200, json: REPORT }));
     routes.set('GET /api/v1/pipelines/web/drift', () => ({
       status: 200,
       json: [{ stage: 'production', status: null, problem: 'nobody watches web/production for drift' }],
@@ -272,6 +278,11 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
         args: ['history', 'web', '--stage', 'production', '--limit', '5', '--json'],
         stdout: `${JSON.stringify(history, null, 2)}\n`,
         request: 'GET /api/v1/pipelines/web/history?stage=production&limit=5',
+      },
+      {
+        args: ['dora', 'web', '--env', 'production', '--since', '2026-11-01', '--until', '2026-12-01T00:00:00Z', '--json'],
+        stdout: `${JSON.stringify(REPORT, null, 2)}\n`,
+        request: 'GET /api/v1/pipelines/web/dora?stage=production&since=2026-11-01T00%3A00%3A00.000Z&until=2026-12-01T00%3A00%3A00.000Z',
       },
       {
         args: ['drift', 'web', '--stage', 'production'],

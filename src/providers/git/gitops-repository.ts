@@ -38,6 +38,8 @@ export interface GitOpsRepository {
   revert(request: RevertRequest, expect?: readonly string[]): Promise<RevertResult>;
   /** ramp's commits on the branch, newest first. */
   history(query: HistoryQuery): Promise<HistoryEntry[]>;
+  /** ramp's commits on the branch as `git log` parsed them (every trailer), newest first: what history() and DORA read. */
+  rampLog(query: RampLogQuery): Promise<LogEntry[]>;
   /** The distinct values a YAML field had in the branch's history, newest first (who wrote them does not matter). */
   fieldHistory(query: FieldHistoryQuery): Promise<string[]>;
   /** The full sha of the branch's newest commit on the remote. */
@@ -56,6 +58,18 @@ export interface GitOpsRepository {
   appendToBranch(request: BranchAppend): Promise<{ sha: string | null }>;
   /** A file on another branch of the repository (empty when the branch does not exist), with its versions when asked. */
   readBranchFile(query: BranchFileQuery): Promise<BranchFile>;
+}
+
+/** Which of ramp's commits to read: the stage's (or every stage's), committed in [since, until), newest first, at most `limit`. */
+export interface RampLogQuery {
+  stage?: string | undefined;
+  /** ISO-8601, inclusive (git log --since). */
+  since?: string | undefined;
+  /** ISO-8601 (git log --until). */
+  until?: string | undefined;
+  limit: number;
+  /** Also people's reverts (`This reverts commit <sha>.`, no trailers), which DORA counts as remediations; ignores `stage` for them. */
+  withReverts?: boolean;
 }
 
 /** The repository's files at one commit. */
@@ -175,16 +189,24 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
     });
   }
 
-  history(query: HistoryQuery): Promise<HistoryEntry[]> {
+  async history(query: HistoryQuery): Promise<HistoryEntry[]> {
+    const entries = await this.rampLog({ stage: query.stage, limit: query.limit ?? this.#historyLimit });
+    return entries.map(toHistoryEntry);
+  }
+
+  rampLog(query: RampLogQuery): Promise<LogEntry[]> {
     return this.workspace.exclusive(async (s) => {
-      const limit = query.limit ?? this.#historyLimit;
+      const period = [...(query.since !== undefined ? [`--since=${query.since}`] : []), ...(query.until !== undefined ? [`--until=${query.until}`] : [])];
+      if (query.withReverts) {
+        // Ramp's commits of the stage and every revert: the stage is filtered here, a person's revert kept whatever it reverts.
+        const grep = [`--grep=^${TrailerKey.promotion}:`, '--grep=^This reverts commit '];
+        const entries = await readLog(s.git, ['-E', '-i', ...grep, ...period, `--max-count=${query.limit}`, s.upstream]);
+        return entries.filter((e) => (e.promotion !== null && (query.stage === undefined || e.stage === query.stage)) || (e.promotion === null && e.reverts !== null));
+      }
       const grep = [`--grep=^${TrailerKey.promotion}:`];
       if (query.stage !== undefined) grep.push(`--grep=^${TrailerKey.stage}: *${escapeRegExp(query.stage)} *$`, '--all-match');
-      const entries = await readLog(s.git, ['-E', '-i', ...grep, `--max-count=${limit}`, s.upstream]);
-      return entries
-        .filter((e) => e.promotion !== null && (query.stage === undefined || e.stage === query.stage))
-        .slice(0, limit)
-        .map(toHistoryEntry);
+      const entries = await readLog(s.git, ['-E', '-i', ...grep, ...period, `--max-count=${query.limit}`, s.upstream]);
+      return entries.filter((e) => e.promotion !== null && (query.stage === undefined || e.stage === query.stage)).slice(0, query.limit);
     });
   }
 
