@@ -12,6 +12,7 @@ import { KubeClusters } from '../src/providers/kube/clusters.js';
 import { CachedGitOpsRepositories } from '../src/providers/git/index.js';
 import { UserError } from '../src/errors.js';
 import { explainConnectionFailure } from '../src/settings/diagnose.js';
+import { rampSinks } from '../src/observability/sinks.js';
 import type { WorkerConfig } from './config.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { resolveWorkflowSource, type WorkflowSource } from './workflow-bundle.js';
@@ -93,6 +94,8 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     // The variable's schema checked the form (a duration such as 10s); @types/ms types it as a template literal.
     shutdownGraceTime: config.shutdownGraceTime,
     maxConcurrentActivityTaskExecutions: 10,
+    // Workflows' observe(fact) → this process's metrics (docs/metrics.md).
+    sinks: rampSinks(),
   });
   const done = worker.run().finally(async () => {
     await connection.close();
