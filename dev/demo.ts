@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
+import type { AppSource } from './app-source.js';
 import type { DemoApp } from './demo-app.js';
 import { releaseBehaviour } from './gitops-traffic.js';
 import { promotionStatusQuery, promotionWorkflowId, resumeUpdate, stageStatusQuery, type PromotionStatus, type StageStatus } from '../workflows/messages.js';
@@ -26,6 +27,8 @@ export interface DemoOptions {
   releasePage: (promotionId: string) => string;
   /** A release to leave waiting at production's approval, for a person to approve on its page (ramp dev in a terminal). */
   park?: string;
+  /** Where each release's change is committed before it is promoted (its source commit, for DORA's lead time). */
+  source?: AppSource;
 }
 
 /** What the follower lets the demo do at each poll: act on a stage, return true when it acted. */
@@ -41,6 +44,7 @@ export async function runDemo({
   approver,
   releasePage,
   park,
+  source,
 }: DemoOptions): Promise<{ ok: boolean; good: string; bad: string; parked: string | null }> {
   const started = Date.now();
   const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`;
@@ -48,10 +52,11 @@ export async function runDemo({
   /** Promotes `version`, following it until it ends — or, with `until`, until a stage satisfies it (then null). */
   async function promote(version: string, actor: Actor, until?: (stage: StageStatus) => boolean): Promise<PromotionStatus | null> {
     const workflowId = promotionWorkflowId(pipeline.name, version);
+    const release = await source?.commit(version, releaseChange(version));
     const handle = await client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
       taskQueue,
       workflowId,
-      args: [{ apiVersion: 'ramp/v1', pipeline, version, requestedBy: 'demo', kind: 'promote' }],
+      args: [{ apiVersion: 'ramp/v1', pipeline, version, requestedBy: 'demo', kind: 'promote', ...(release ? { release } : {}) }],
     });
     say(`\n${stamp()} ramp promote ${pipeline.name} ${version}   → ${workflowId}`);
     const printed = new Set<string>();
@@ -131,4 +136,9 @@ export async function runDemo({
     say(`${stamp()} ${parked} waits for your approval at production: ${releasePage(parked)}`);
   }
   return { ok, good: good.promotionId, bad: bad.promotionId, parked };
+}
+
+/** The demo's story of each release's change, for its source commit's subject. */
+function releaseChange(version: string): string {
+  return version === '1.2.0' ? 'Cache product pages (introduces a 30 % error rate)' : 'Faster checkout';
 }

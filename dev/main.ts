@@ -37,6 +37,12 @@ import { DEFAULT_DEV_DIR, readStackFile, removeStackFile, writeStackFile } from 
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DEMO_PIPELINE = path.join(ROOT, 'examples/demo.yaml');
+/**
+ * Where the dev stack's worker serves /metrics (ramp_*, temporal_*), which its Prometheus scrapes.
+ * TODO(lead): ramp dev calls startWorker, not runWorker: serve the worker's metrics endpoint here
+ * (the function worker/run.ts uses for RAMP_METRICS_ADDRESS) on this address. Until then the target is down.
+ */
+const DEV_WORKER_METRICS = '127.0.0.1:9464';
 
 const { values } = parseArgs({
   options: {
@@ -135,6 +141,9 @@ try {
   rampServer = await startDemoServer(dir, server.address, path.dirname(pipelineFile));
   say(`  OpenID Provider      ${rampServer.issuer} (demo people: alice release-managers, bob and carol sre, dave product, mallory; any password)`);
   say(`  ramp server          ${rampServer.url} (release pages and /api/v1; sign in with the demo provider; log in ${display(path.join(dir, 'server.log'))})`);
+  // ramp's own metrics, next to the demo app's: the server's /metrics and the worker's (DEV_WORKER_METRICS).
+  await prometheus.setTargets([app.address, new URL(rampServer.url).host, DEV_WORKER_METRICS]);
+  say(`  Prometheus targets   the demo app, ramp server ${rampServer.url}/metrics and the worker http://${DEV_WORKER_METRICS}/metrics`);
 
   const groupsFile = path.join(dir, 'groups.yaml');
   await writeFile(groupsFile, 'groups:\n  release-managers: [alice, demo]\n');
@@ -242,7 +251,9 @@ Where to look:
   Temporal UI          ${uiUrl ?? '(headless)'}/namespaces/default/workflows
   the GitOps repo      git --git-dir ${display(bareDir)} log --stat
   a promotion          ${cliEnv}npx ramp status ${outcome.good}
-  the history          ${cliEnv}npx ramp history web --stage production`);
+  the history          ${cliEnv}npx ramp history web --stage production
+  ramp's metrics       ${prometheus?.url ?? '(no Prometheus)'}/graph?g0.expr=ramp_promotions_finished_total (docs/metrics.md)
+  dashboards           deploy/grafana/dashboards/ (Grafana JSON: delivery and DORA, canaries, worker health; docs/dashboards.md)`);
 
   if (!outcome.ok) {
     process.exitCode = 1;

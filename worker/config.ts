@@ -21,6 +21,8 @@ export interface WorkerConfig extends TemporalSettings {
   healthAddress: string | undefined;
   /** RAMP_LOG_LEVEL */
   logLevel: LogLevel;
+  /** RAMP_LOG_FORMAT: JSON lines (the default) or the SDK's text lines (docs/worker.md#logs). */
+  logFormat: 'json' | 'text';
   /** RAMP_SHUTDOWN_GRACE: how long in-flight activities get to finish on SIGTERM. */
   shutdownGraceTime: Duration;
   /** RAMP_GROUPS_FILE: approver groups (`groups: { release-managers: [alice, bob] }`). */
@@ -71,6 +73,7 @@ export function readWorkerConfig(env: Environment = process.env): WorkerConfig {
     metricsAddress: variables.RAMP_METRICS_ADDRESS,
     healthAddress: variables.RAMP_WORKER_HEALTH_ADDR,
     logLevel: variables.RAMP_LOG_LEVEL,
+    logFormat: variables.RAMP_LOG_FORMAT,
     // The variable is checked against DURATION (src/settings/variables.ts), the format Temporal reads.
     shutdownGraceTime: variables.RAMP_SHUTDOWN_GRACE as Duration,
     groupsFile: variables.RAMP_GROUPS_FILE,

@@ -4,8 +4,9 @@
  * a script. Stops gracefully on SIGINT/SIGTERM (the SDK's shutdown signals), letting in-flight
  * activities finish.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { rampExposition } from '../src/observability/exposition.js';
+import { workerLogger } from '../src/observability/json-logger.js';
 import { readWorkerConfig } from './config.js';
 import { serveHealth, type HealthServer } from './health.js';
 import { freeLoopbackPort, serveMetrics, type MetricsServer } from './metrics.js';
@@ -20,7 +21,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, options: S
   const corePort = config.metricsAddress ? await freeLoopbackPort() : undefined;
   // Must run before anything touches Runtime.instance() (NativeConnection, Worker).
   Runtime.install({
-    logger: new DefaultLogger(config.logLevel),
+    logger: workerLogger(config),
     ...(corePort !== undefined ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${corePort}` } } } } : {}),
   });
   const logger = Runtime.instance().logger;

@@ -62,6 +62,18 @@ export const workerVariables = {
       .default('INFO'),
     { description: "the worker's log level", expected: `one of ${LOG_LEVELS.join(', ')}`, readers: ['worker'] },
   ),
+  RAMP_LOG_FORMAT: variable(
+    z
+      .string()
+      .transform((format) => format.toLowerCase())
+      .pipe(z.enum(['json', 'text']))
+      .default('json'),
+    {
+      description: "the worker's log format: one JSON object a line with promotion, stage and step (docs/worker.md#logs), or the SDK's text lines",
+      expected: 'json or text',
+      readers: ['worker'],
+    },
+  ),
   RAMP_METRICS_ADDRESS: variable(
     z
       .string()
