@@ -34,7 +34,7 @@ COPY bin/ramp.js ./bin/ramp.js
 USER node
 ENV NODE_ENV=production \
     RAMP_WORKER_HEALTH_ADDR=0.0.0.0:9465
-# 9464: SDK metrics (RAMP_METRICS_ADDRESS); 9465: /healthz and /readyz (docs/worker.md).
+# 9464: /metrics, ramp's and Temporal's (RAMP_METRICS_ADDRESS, docs/metrics.md); 9465: /healthz and /readyz (docs/worker.md).
 EXPOSE 9464 9465
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9465/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

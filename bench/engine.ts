@@ -31,6 +31,7 @@ import type { promotionWorkflow } from '../workflows/promotion.js';
 import { benchJudge } from './judge.js';
 import { median, quantile, round } from './stats.js';
 import { promotionOutcome } from '../workflows/promotion-outcome.js';
+import { rampSinks } from '../src/observability/sinks.js';
 
 const STEPS = 24;
 const ROLLBACK_RUNS = 20;
@@ -86,7 +87,7 @@ try {
   );
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'workflows/index.ts'), logger: new DefaultLogger('WARN') });
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue: 'bench', workflowBundle, activities });
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue: 'bench', workflowBundle, activities, sinks: rampSinks() });
   const start = (spec: PipelineSpec, version: string) =>
     client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
       taskQueue: 'bench',

@@ -27,7 +27,9 @@ import { startDemoApp, type DemoApp } from './demo-app.js';
 import { ensureTemporalCli } from '../scripts/lib/tools.js';
 import { loadPipelineSource } from '../src/schema/load.js';
 import type { PipelineSpec } from '../src/schema/pipeline.js';
+import { rampExposition } from '../src/observability/exposition.js';
 import { readWorkerConfig } from '../worker/config.js';
+import { freeLoopbackPort, serveMetrics, type MetricsServer } from '../worker/metrics.js';
 import { startWorker, type RunningWorker } from '../worker/start.js';
 import { runDemo } from './demo.js';
 import { startDemoServer, type DemoServer } from './demo-server.js';
@@ -38,9 +40,8 @@ import { DEFAULT_DEV_DIR, readStackFile, removeStackFile, writeStackFile } from 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DEMO_PIPELINE = path.join(ROOT, 'examples/demo.yaml');
 /**
- * Where the dev stack's worker serves /metrics (ramp_*, temporal_*), which its Prometheus scrapes.
- * TODO(lead): ramp dev calls startWorker, not runWorker: serve the worker's metrics endpoint here
- * (the function worker/run.ts uses for RAMP_METRICS_ADDRESS) on this address. Until then the target is down.
+ * Where the dev stack serves /metrics (ramp_*, temporal_*), which its Prometheus scrapes: the
+ * worker's endpoint, as RAMP_METRICS_ADDRESS would (worker/metrics.ts).
  */
 const DEV_WORKER_METRICS = '127.0.0.1:9464';
 
@@ -69,6 +70,7 @@ let worker: RunningWorker | undefined;
 let connection: Connection | undefined;
 let traffic: GitOpsTraffic | undefined;
 let rampServer: DemoServer | undefined;
+let metrics: MetricsServer | undefined;
 
 /** Set once this process wrote the state file (never remove another stack's). */
 let stackFileWritten = false;
@@ -78,6 +80,7 @@ async function stop(): Promise<void> {
   traffic?.stop();
   await rampServer?.stop().catch(() => {});
   await worker?.shutdown().catch(() => {});
+  await metrics?.close();
   await connection?.close().catch(() => {});
   await server?.stop();
   await prometheus?.stop();
@@ -141,19 +144,24 @@ try {
   rampServer = await startDemoServer(dir, server.address, path.dirname(pipelineFile));
   say(`  OpenID Provider      ${rampServer.issuer} (demo people: alice release-managers, bob and carol sre, dave product, mallory; any password)`);
   say(`  ramp server          ${rampServer.url} (release pages and /api/v1; sign in with the demo provider; log in ${display(path.join(dir, 'server.log'))})`);
-  // ramp's own metrics, next to the demo app's: the server's /metrics and the worker's (DEV_WORKER_METRICS).
-  await prometheus.setTargets([app.address, new URL(rampServer.url).host, DEV_WORKER_METRICS]);
-  say(`  Prometheus targets   the demo app, ramp server ${rampServer.url}/metrics and the worker http://${DEV_WORKER_METRICS}/metrics`);
+  // ramp's own metrics, next to the demo app's. The server runs in this process, with the worker's
+  // registry: the worker's endpoint has the server's metrics too (scraping both would count twice).
+  await prometheus.setTargets([app.address, DEV_WORKER_METRICS]);
+  say(`  Prometheus targets   the demo app, and ramp's metrics (worker and server, one process) at http://${DEV_WORKER_METRICS}/metrics`);
 
   const groupsFile = path.join(dir, 'groups.yaml');
   await writeFile(groupsFile, 'groups:\n  release-managers: [alice, demo]\n');
   // A failed promotion is the demo's to report (its outcome and why), not a worker warning with a stack.
   const quiet = new DefaultLogger('WARN');
+  // Temporal Core's metrics on a loopback port, served with ramp's at DEV_WORKER_METRICS.
+  const corePort = await freeLoopbackPort();
   Runtime.install({
     logger: new DefaultLogger('WARN', (entry) => {
       if (entry.message !== 'Workflow failed') quiet.log(entry.level, entry.message, entry.meta);
     }),
+    telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${corePort}` } } },
   });
+  metrics = await serveMetrics(DEV_WORKER_METRICS, rampExposition({ url: `http://127.0.0.1:${corePort}/metrics`, log: (message) => quiet.warn(message) }));
   const config = {
     ...readWorkerConfig({}),
     address: server.address,

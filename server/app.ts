@@ -16,6 +16,9 @@ import { decisionSigner } from './decisions.js';
 import { ApiError, apiErrorOf } from './errors.js';
 import { DEFAULT_LIMITS, RateLimiter } from './limits.js';
 import { errorEvent, requestEvent } from './log.js';
+import { httpMetrics } from './http-metrics.js';
+import { installProcessMetrics } from '../src/observability/process-metrics.js';
+import { installVisibilityCollector, VisibilityCollector } from '../src/observability/visibility-collector.js';
 import { openApiDocument } from './openapi.js';
 import { commandRoutes } from './routes/commands.js';
 import { eventRoutes } from './routes/events.js';
@@ -23,6 +26,7 @@ import { slackRoutes } from './integrations/slack/routes.js';
 import { approvalLinkRoutes, withoutLinkToken } from './links/routes.js';
 import { freezeRoutes } from './routes/freeze.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { meRoutes } from './routes/me.js';
 import { doraRoutes } from './routes/dora.js';
 import { pipelineRoutes } from './routes/pipelines.js';
@@ -64,6 +68,13 @@ export function createServer(options: ServerOptions): RampServer {
   const limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst);
   const app = new Hono<AppEnv>();
   const sessions = options.browser ? sessionKeys(options.signingKey) : null;
+  installProcessMetrics('server', rampVersion());
+  const uninstallCollector = installVisibilityCollector(
+    new VisibilityCollector(
+      async () => (await temporal.get()).client,
+      (message) => options.logger.error({ msg: message }),
+    ),
+  );
   const authenticate = requestAuthenticator(options.authenticator, sessions);
 
   const fail = (c: Context, error: unknown) => {
@@ -79,6 +90,8 @@ export function createServer(options: ServerOptions): RampServer {
   app.onError((error, c) => fail(c, error));
   app.notFound((c) => fail(c, new ApiError(404, `no route ${c.req.method} ${truncate(c.req.path)}`, { hint: 'GET /api/v1/openapi.json lists the routes' })));
 
+  // The server's metrics (docs/metrics.md): its requests by route pattern, its refusals.
+  app.use(httpMetrics());
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -108,6 +121,7 @@ export function createServer(options: ServerOptions): RampServer {
   });
 
   healthRoutes(app, context);
+  metricsRoutes(app);
   const document = openApiDocument(rampVersion());
   app.get('/api/v1/openapi.json', (c) => c.json(document));
   browserLoginRoutes(app, options.browser, sessions);
@@ -150,6 +164,7 @@ export function createServer(options: ServerOptions): RampServer {
     app,
     context,
     endStreams() {
+      uninstallCollector();
       shutdown.abort();
       context.feed.close();
     },

@@ -102,6 +102,14 @@ export function apiRoutes(): RouteConfig[] {
     { method: 'get', path: '/healthz', summary: 'The process answers', responses: { 200: json(Health, 'up') } },
     {
       method: 'get',
+      path: '/metrics',
+      summary: "The server's Prometheus metrics (docs/metrics.md)",
+      description:
+        'The Prometheus text exposition, without credentials (Prometheus scrapes with none): counts by pipeline, stage and route pattern, never a version, a promotion id, a person or a secret.',
+      responses: { 200: { description: 'the exposition', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    },
+    {
+      method: 'get',
       path: '/readyz',
       summary: 'Temporal answers',
       responses: { 200: json(Readiness, 'ready'), 503: json(Readiness, 'Temporal does not answer') },

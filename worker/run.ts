@@ -5,9 +5,11 @@
  * activities finish.
  */
 import { Runtime } from '@temporalio/worker';
+import { rampExposition } from '../src/observability/exposition.js';
 import { workerLogger } from '../src/observability/json-logger.js';
 import { readWorkerConfig } from './config.js';
 import { serveHealth, type HealthServer } from './health.js';
+import { freeLoopbackPort, serveMetrics, type MetricsServer } from './metrics.js';
 import { startWorker, type RunningWorker, type StartWorkerOptions } from './start.js';
 
 /** Runs the worker until a shutdown signal; throws (with what failed) if it cannot start or fails. */
@@ -15,16 +17,23 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, options: S
   const config = readWorkerConfig(env);
   const healthAddress = config.healthAddress;
 
+  // Temporal Core's exporter listens on loopback only; RAMP_METRICS_ADDRESS serves it with ramp's own metrics.
+  const corePort = config.metricsAddress ? await freeLoopbackPort() : undefined;
   // Must run before anything touches Runtime.instance() (NativeConnection, Worker).
   Runtime.install({
     logger: workerLogger(config),
-    ...(config.metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: config.metricsAddress } } } } : {}),
+    ...(corePort !== undefined ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${corePort}` } } } } : {}),
   });
   const logger = Runtime.instance().logger;
 
   let running: RunningWorker | undefined;
   let stopped = false;
   let health: HealthServer | undefined;
+  let metrics: MetricsServer | undefined;
+  if (config.metricsAddress) {
+    const core = { url: `http://127.0.0.1:${corePort}/metrics`, log: (message: string) => void logger.warn(message) };
+    metrics = await serveMetrics(config.metricsAddress, rampExposition(core));
+  }
   if (healthAddress) {
     health = await serveHealth(healthAddress, () => (stopped ? 'stopped' : running ? running.worker.getStatus() : 'starting'));
     logger.info('ramp worker health endpoint', { healthz: `http://${health.address}/healthz`, readyz: `http://${health.address}/readyz` });
@@ -37,13 +46,13 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, options: S
       taskQueue: config.taskQueue,
       pid: process.pid,
       workflows: running.workflows,
-      metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
+      metrics: metrics ? `http://${metrics.address}/metrics` : 'off',
       health: health ? `http://${health.address}/readyz` : 'off',
     });
     await running.done; // resolves after a shutdown signal, once in-flight tasks are done
   } finally {
     stopped = true;
-    await health?.close();
+    await Promise.all([health?.close(), metrics?.close()]);
   }
   logger.info('ramp worker stopped');
 }

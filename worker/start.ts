@@ -12,6 +12,10 @@ import { KubeClusters } from '../src/providers/kube/clusters.js';
 import { CachedGitOpsRepositories } from '../src/providers/git/index.js';
 import { UserError } from '../src/errors.js';
 import { explainConnectionFailure } from '../src/settings/diagnose.js';
+import { installProcessMetrics } from '../src/observability/process-metrics.js';
+import { rampSinks } from '../src/observability/sinks.js';
+import { installVisibilityCollector, VisibilityCollector } from '../src/observability/visibility-collector.js';
+import { rampVersion } from '../cli/version.js';
 import type { WorkerConfig } from './config.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { resolveWorkflowSource, type WorkflowSource } from './workflow-bundle.js';
@@ -93,8 +97,19 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     // The variable's schema checked the form (a duration such as 10s); @types/ms types it as a template literal.
     shutdownGraceTime: config.shutdownGraceTime,
     maxConcurrentActivityTaskExecutions: 10,
+    // Workflows' observe(fact) → this process's metrics (docs/metrics.md).
+    sinks: rampSinks(),
   });
+  // The metrics every worker exports (docs/metrics.md); the visibility gauges ask Temporal at scrape time.
+  installProcessMetrics('worker', rampVersion());
+  const uninstallCollector = installVisibilityCollector(
+    new VisibilityCollector(
+      () => Promise.resolve(client),
+      (message) => void Runtime.instance().logger.warn(message),
+    ),
+  );
   const done = worker.run().finally(async () => {
+    uninstallCollector();
     await connection.close();
     await nativeConnection.close();
   });

@@ -7,6 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { dynamicConfigArgs } from '../../scripts/lib/dev-server.js';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes.js';
+import { rampSinks } from '../../src/observability/sinks.js';
 import { ensureTemporalCli, ensureTemporalTestServer, ToolUnavailableError } from '../../scripts/lib/tools.js';
 import { cleanupOnSignal } from './reaper.js';
 
@@ -102,6 +103,8 @@ export async function createTestWorker(env: TestWorkflowEnvironment, options: Te
   const taskQueue = options.taskQueue ?? uniqueTaskQueue();
   const worker = await Worker.create({
     workflowBundle: await getWorkflowBundle(),
+    // As ramp's worker: workflows report facts through the `ramp` sink.
+    sinks: rampSinks(),
     ...options,
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',

@@ -2,3 +2,4 @@
 // that only tests use. (`export *` is safe here: tsc rejects two modules exporting one name.)
 export * from '../../../workflows/index.js';
 export { smokeWorkflow } from './workflow.js';
+export { observeWorkflow } from './observe.js';
