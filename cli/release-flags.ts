@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { UsageError, UserError } from '../src/errors.js';
+import { UsageError } from '../src/errors.js';
 import { parseInstant } from '../src/dora/period.js';
 import { versionProblem } from '../src/domain/version.js';
 import type { ReleaseSource } from '../workflows/messages.js';
@@ -30,8 +30,17 @@ export const gitAuthorTime: AuthorTime = async (sha, cwd) => {
   return stdout.trim();
 };
 
-/** The release the flags describe, or undefined when they say nothing. UsageError for a malformed flag, UserError when the time cannot be read. */
-export async function releaseFromFlags(flags: ReleaseFlags, cwd: string, authorTime: AuthorTime = gitAuthorTime): Promise<ReleaseSource | undefined> {
+/**
+ * The release the flags describe, or undefined when they say nothing. UsageError for a malformed
+ * flag. A source commit whose time cannot be read is promoted without it — DORA's lead time leaves
+ * the release out (docs/dora.md) — and `warn` says so and how to give it.
+ */
+export async function releaseFromFlags(
+  flags: ReleaseFlags,
+  cwd: string,
+  warn: (line: string) => void = () => {},
+  authorTime: AuthorTime = gitAuthorTime,
+): Promise<ReleaseSource | undefined> {
   const commit = sourceCommit(flags);
   const fixes = flags.fixes;
   if (fixes !== undefined) {
@@ -44,7 +53,9 @@ export async function releaseFromFlags(flags: ReleaseFlags, cwd: string, authorT
     if (!parsed.ok) throw new UsageError(parsed.problem);
     time = parsed.iso;
   } else if (commit !== undefined) {
-    time = await readAuthorTime(commit, cwd, authorTime);
+    const read = await readAuthorTime(commit, cwd, authorTime);
+    if (read.ok) time = read.iso;
+    else warn(read.problem);
   }
   const release: ReleaseSource = {
     ...(commit !== undefined ? { commit } : {}),
@@ -65,19 +76,17 @@ function sourceCommit(flags: ReleaseFlags): string | undefined {
   return commit;
 }
 
-async function readAuthorTime(commit: string, cwd: string, authorTime: AuthorTime): Promise<string> {
+async function readAuthorTime(commit: string, cwd: string, authorTime: AuthorTime): Promise<{ ok: true; iso: string } | { ok: false; problem: string }> {
+  const without = `the release is promoted without it, and DORA's lead time leaves it out. Pass --source-time with the commit's time (ISO-8601, e.g. 2026-11-30T14:05:00Z), or run ramp promote in a clone holding the commit`;
   let text: string;
   try {
     text = await authorTime(commit, cwd);
   } catch (error) {
     const why = error instanceof Error ? (error as { stderr?: string }).stderr?.trim() || error.message : String(error);
-    throw new UserError(
-      `could not read the time of source commit ${commit} from the Git repository in ${cwd} (${firstLine(why)}). Pass --source-time with the commit's time (ISO-8601, e.g. 2026-11-30T14:05:00Z), or run ramp promote in a clone holding the commit. Nothing was started`,
-    );
+    return { ok: false, problem: `ramp promote: could not read the time of source commit ${commit} from the Git repository in ${cwd} (${firstLine(why)}): ${without}` };
   }
   const parsed = parseInstant(text, `the author time of ${commit}`);
-  if (!parsed.ok) throw new UserError(`${parsed.problem}. Pass --source-time with the commit's time. Nothing was started`);
-  return parsed.iso;
+  return parsed.ok ? { ok: true, iso: parsed.iso } : { ok: false, problem: `ramp promote: ${parsed.problem}: ${without}` };
 }
 
 const firstLine = (text: string) => text.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'no answer';

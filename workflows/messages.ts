@@ -64,7 +64,7 @@ export interface ReleaseSource {
   authors?: string[];
   /** ISO-8601 time of the source commit (its author time): DORA's lead time starts here (docs/dora.md). */
   time?: string;
-  /** The version this release fixes forward: once it is deployed, that version counts as a change failure (docs/dora.md). */
+  /** The version this release fixes forward: that version counts as a change failure, recovered once this release is deployed (docs/dora.md). */
   fixes?: string;
 }
 

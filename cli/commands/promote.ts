@@ -54,7 +54,7 @@ ${BACKEND_FLAGS_USAGE}
     });
     const [pipeline, version] = positionals(given, ['pipeline', 'version'] as const);
     noBlankFlags(values);
-    const release = await releaseFromFlags(values, io.cwd);
+    const release = await releaseFromFlags(values, io.cwd, (line) => io.stderr(`${line}\n`));
     return withBackend(io, chooseBackend(io, values), async (backend) => {
       const requestedBy = backend.actor(values.as);
       const ref = await backend.pipeline(pipeline);

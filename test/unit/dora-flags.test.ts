@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { simpleGit } from 'simple-git';
 import { releaseFromFlags } from '../../cli/release-flags.js';
-import { UsageError, UserError } from '../../src/errors.js';
+import { UsageError } from '../../src/errors.js';
 import { parseInstant, parsePeriod, parseSince } from '../../src/dora/period.js';
 import { configureRepo } from '../harness/git.js';
 import { PromoteRequest } from '../../server/schemas.js';
@@ -90,15 +90,16 @@ describe('ramp promote: the release flags', () => {
     assert.deepEqual(release, { commit: sha, authors: ['carol@example.com'], time: '2026-11-28T15:00:00.000Z', fixes: '1.0.1' });
   });
 
-  test('a commit the current directory does not hold: an error that says to pass --source-time', async () => {
-    await assert.rejects(releaseFromFlags({ 'source-commit': 'abcdef1234567' }, dir), (e: unknown) => {
-      assert.ok(e instanceof UserError);
-      assert.match(e.message, /^could not read the time of source commit abcdef1234567 from the Git repository in .+ \(.+\)\. Pass --source-time with the commit's time/);
-      return true;
-    });
+  test('a commit the current directory does not hold: promoted without its time, and a warning that says to pass --source-time', async () => {
+    const warnings: string[] = [];
+    assert.deepEqual(await releaseFromFlags({ 'source-commit': 'abcdef1234567' }, dir, (line) => warnings.push(line)), { commit: 'abcdef1234567' });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^ramp promote: could not read the time of source commit abcdef1234567 from the Git repository in .+ \(.+\): the release is promoted without it, and DORA's lead time leaves it out\. Pass --source-time/);
     const outside = await mkdtemp(path.join(os.tmpdir(), 'ramp-not-git-'));
     try {
-      await assert.rejects(releaseFromFlags({ 'source-commit': sha }, outside), /could not read the time of source commit .* \(fatal: not a git repository.*\)\. Pass --source-time/);
+      const outsideWarnings: string[] = [];
+      assert.deepEqual(await releaseFromFlags({ 'source-commit': sha }, outside, (line) => outsideWarnings.push(line)), { commit: sha });
+      assert.match(outsideWarnings[0]!, /could not read the time of source commit .* \(fatal: not a git repository.*\): .*Pass --source-time/);
     } finally {
       await rm(outside, { recursive: true, force: true });
     }
