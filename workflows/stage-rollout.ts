@@ -132,6 +132,7 @@ export class StageRollout {
       if (error instanceof ContinueAsNew) throw error;
       await this.fail(error);
     }
+    this.record.facts.finished();
   }
 
   /** At a safe point in a long wait: start a fresh run with this state when history is long. */
@@ -222,6 +223,7 @@ export class StageRollout {
       stage.strategy.kind === 'canary' ? `promote ${version} to stable` : `update to ${version}`,
     );
     this.status.canaryWeight = 0;
+    this.record.facts.fullyPromoted();
   }
 
   /** A pause step: timed, or until resumed; skip and abort end it early. */
@@ -235,8 +237,12 @@ export class StageRollout {
       PauseReason.CanaryPauseStep,
     );
     const ended = () => this.requests.resumes > resumes || this.requests.abort !== null || this.requests.skip !== null || this.analyses.backgroundDecided();
-    if (until === null) await condition(ended);
-    else await condition(ended, Math.max(0, until - Date.now()));
+    if (until === null) {
+      // Until resumed: a person's pause, for ramp_gate_wait_seconds.
+      this.record.facts.waitStarted('pause');
+      await condition(ended);
+      this.record.facts.waitEnded('pause');
+    } else await condition(ended, Math.max(0, until - Date.now()));
     this.status.pauseUntil = null;
     this.record.checkpointAbort();
     await this.analyses.checkBackground();
@@ -254,7 +260,9 @@ export class StageRollout {
     if (this.requests.pause) {
       const by = this.requests.pause;
       this.record.setPhase(StagePhase.Paused, `paused by ${by.actor}${by.reason ? `: ${by.reason}` : ''} (ramp resume to continue)`, PauseReason.UserPaused);
+      this.record.facts.waitStarted('pause');
       await condition(() => this.requests.pause === null || this.requests.abort !== null);
+      this.record.facts.waitEnded('pause');
       this.record.checkpointAbort();
       this.record.setPhase(StagePhase.Progressing, 'continuing');
     }
@@ -357,6 +365,7 @@ export class StageRollout {
     const reason = stop?.reason ?? (isCancellation(error) ? FailureReason.Aborted : FailureReason.StepFailed);
     const message = stop?.message ?? (isCancellation(error) ? 'the promotion was cancelled' : describeFailure(error));
     this.status.failure = { reason, message };
+    this.record.facts.failureDetected();
     const running = this.status.steps.find((s) => s.status === StepStatus.Running);
     const stepFailed = reason === FailureReason.StepFailed || reason === FailureReason.AnalysisFailed;
     if (running) this.record.finishStep(running.index, stepFailed ? StepStatus.Failed : StepStatus.Skipped);
@@ -409,7 +418,9 @@ export class StageRollout {
         commits: newestFirst,
         reason: message,
         ...(requestedBy ? { requestedBy } : {}),
+        ...(this.status.failureDetectedAt ? { detectedAt: this.status.failureDetectedAt } : {}),
       });
+      this.record.facts.rolledBack(this.status.failure?.reason ?? FailureReason.StepFailed, outcome.revertedAtMs, outcome.notLive === null ? outcome.liveAtMs : null);
       for (const r of outcome.reverts) {
         this.status.reverts.push({ ...r, at: now() });
         this.record.event('revert', `reverted ${r.reverted.slice(0, 12)} with ${r.sha.slice(0, 12)}`);
