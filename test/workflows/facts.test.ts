@@ -158,4 +158,57 @@ describe('delivery facts (recording sink, fake activities)', () => {
     const revert = fake.reverts.at(-1);
     assert.ok(revert?.detectedAt !== undefined, `the revert request: ${JSON.stringify(revert)}`);
   });
+
+  test('a failure after full promotion: the deployment, then a change failure with its recovery', async () => {
+    const fake = fakeRamp();
+    fake.measure = () => ({ phase: 'Failed', value: [0.2] });
+    const spec = webPipeline({ analysisTemplates: TEMPLATES });
+    const staging = spec.stages[1]!;
+    const pipeline = { ...spec, stages: [{ ...staging, verification: { prePromotion: null, postPromotion: { templates: ['errors'], args: [] } } }] };
+    const facts = await promote(pipeline, fake, {}, () => Promise.resolve());
+    const name = pipeline.name;
+    assert.deepEqual(only(facts, 'deployment'), [{ kind: 'deployment', pipeline: name, stage: 'staging', leadTimeMs: null }]);
+    assert.deepEqual(
+      only(facts, 'rollback').map((f) => f.cause),
+      ['analysis'],
+    );
+    assert.equal(counts(facts)['canary-catch'], undefined, 'not a catch: the release was fully exposed');
+    assert.deepEqual(only(facts, 'change-failure'), [{ kind: 'change-failure', pipeline: name, stage: 'staging', cause: 'rollback' }]);
+    const recoveries = only(facts, 'recovery');
+    assert.equal(recoveries.length, 1);
+    assert.ok(recoveries[0]!.recoveryMs >= 0);
+  });
+
+  test('rollback.scope promotion: the failed stage is a canary catch, the earlier stage a change failure rolled back with the promotion', async () => {
+    const fake = fakeRamp();
+    fake.measure = () => ({ phase: 'Failed', value: [0.2] });
+    const spec = webPipeline({
+      analysisTemplates: TEMPLATES,
+      rollbackScope: 'promotion',
+      productionApproval: '',
+      productionSteps: ['setWeight: 20', 'analysis: { templates: [{ templateName: errors }] }', 'setWeight: 60'],
+    });
+    const pipeline = { ...spec, stages: spec.stages.slice(1) };
+    const facts = await promote(pipeline, fake, {}, () => Promise.resolve());
+    const byStage = (kind: DeliveryFact['kind']) =>
+      facts
+        .filter((f) => f.kind === kind)
+        .map((f) => ('stage' in f ? f.stage : ''))
+        .sort();
+    assert.deepEqual(byStage('deployment'), ['staging']);
+    assert.deepEqual(byStage('canary-catch'), ['production']);
+    assert.deepEqual(byStage('change-failure'), ['staging']);
+    assert.deepEqual(byStage('recovery'), ['staging']);
+    assert.deepEqual(
+      only(facts, 'rollback').map((f) => [f.stage, f.cause, f.reactionMs !== null && f.reactionMs >= 0]),
+      [
+        ['production', 'analysis', true],
+        ['staging', 'promotion-scope', true],
+      ],
+    );
+    // Both reverts say when the production analysis failed.
+    assert.equal(fake.reverts.length, 2);
+    assert.equal(fake.reverts[0]!.detectedAt, fake.reverts[1]!.detectedAt);
+    assert.ok(fake.reverts[1]!.detectedAt !== undefined);
+  });
 });
