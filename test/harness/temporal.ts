@@ -4,8 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type InjectedSinks, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { RampSinks } from '../../workflows/observe.js';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { dynamicConfigArgs } from '../../scripts/lib/dev-server.js';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes.js';
 import { ensureTemporalCli, ensureTemporalTestServer, ToolUnavailableError } from '../../scripts/lib/tools.js';
@@ -79,9 +78,6 @@ export async function getTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** A `ramp` sink that drops the workflows' facts: tests that check them pass a recording one. */
-export const ignoredFacts: InjectedSinks<RampSinks> = { ramp: { observe: { fn: () => undefined } } };
-
 /** The workflow bundle (workflows/index.ts and the smoke workflow), built once per process: webpack takes seconds. */
 export function getWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   installTestRuntime();
@@ -106,8 +102,6 @@ export async function createTestWorker(env: TestWorkflowEnvironment, options: Te
   const taskQueue = options.taskQueue ?? uniqueTaskQueue();
   const worker = await Worker.create({
     workflowBundle: await getWorkflowBundle(),
-    // ramp's facts (workflows/observe.ts) go nowhere unless a test records them (options.sinks).
-    sinks: ignoredFacts,
     ...options,
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',

@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { getWorkflowBundle, ignoredFacts } from '../harness/temporal.js';
+import { getWorkflowBundle } from '../harness/temporal.js';
+import type { InjectedSinks } from '@temporalio/worker';
+import type { RampSinks } from '../../workflows/observe.js';
+
+/** Replay never calls sinks; registered so that the SDK does not log the `ramp` sink as unknown. */
+const ignoredFacts: InjectedSinks<RampSinks> = { ramp: { observe: { fn: () => undefined } } };
 import { HISTORIES_DIR } from './record.js';
 
 const shapes = (await readdir(HISTORIES_DIR, { withFileTypes: true }))
