@@ -221,9 +221,9 @@ export class StageRollout {
       fullPromotionChanges(stage),
       stepKey(attempt, stage.strategy.kind === 'canary' ? 'promote' : 'update'),
       stage.strategy.kind === 'canary' ? `promote ${version} to stable` : `update to ${version}`,
+      true,
     );
     this.status.canaryWeight = 0;
-    this.record.facts.fullyPromoted();
   }
 
   /** A pause step: timed, or until resumed; skip and abort end it early. */
@@ -268,7 +268,8 @@ export class StageRollout {
     }
   }
 
-  private async commit(changes: StageChange[], step: string, what: string): Promise<void> {
+  /** `fullPromotion`: the `promote` or `update` commit — once on the branch, the release is fully exposed (a DORA deployment). */
+  private async commit(changes: StageChange[], step: string, what: string, fullPromotion = false): Promise<void> {
     const { promotionId, pipeline, stage, version, repository, image } = this.input;
     const approvedBy = this.status.approvals.flatMap((a) => (a.outcome === ApprovalOutcome.Approved ? a.approvals.map((d) => d.actor) : []));
     // The person whose command this commit carries out: who resumed, skipped or overrode last, else who asked for the promotion.
@@ -295,6 +296,8 @@ export class StageRollout {
       }),
     );
     this.requests.decidedBy = null;
+    // Exposed once pushed, healthy or not: a full promotion that does not become healthy is a change failure, not a catch.
+    if (fullPromotion) this.record.facts.fullyPromoted();
     if (result.sha !== null) {
       this.status.commits.push({ sha: result.sha, step, at: now(), ...(result.diff ? { diff: result.diff } : {}) });
       this.record.event('commit', `${what}: ${result.sha.slice(0, 12)}${result.reused ? ' (found from an earlier attempt)' : ''}`);
