@@ -211,4 +211,21 @@ describe('delivery facts (recording sink, fake activities)', () => {
     assert.equal(fake.reverts[0]!.detectedAt, fake.reverts[1]!.detectedAt);
     assert.ok(fake.reverts[1]!.detectedAt !== undefined);
   });
+
+  test('a rollback promotion is a remediation, not a deployment: a change failure and its recovery', async () => {
+    const fake = fakeRamp();
+    fake.fieldHistory = ['web:1.1.0', 'web:1.0.0'];
+    const spec = webPipeline();
+    const pipeline = { ...spec, stages: spec.stages.slice(1, 2) };
+    const facts = await promote(pipeline, fake, { kind: 'rollback', stages: ['staging'] }, () => Promise.resolve());
+    const name = pipeline.name;
+    assert.equal(counts(facts).deployment, undefined);
+    assert.deepEqual(only(facts, 'promotion-started'), [{ kind: 'promotion-started', pipeline: name, promotionKind: 'rollback' }]);
+    assert.deepEqual(only(facts, 'change-failure'), [{ kind: 'change-failure', pipeline: name, stage: 'staging', cause: 'rollback' }]);
+    assert.equal(only(facts, 'recovery').length, 1);
+    assert.deepEqual(
+      only(facts, 'promotion-finished').map((f) => [f.promotionKind, f.outcome]),
+      [['rollback', 'Succeeded']],
+    );
+  });
 });
