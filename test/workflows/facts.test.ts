@@ -8,14 +8,15 @@ import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { InjectedSinks } from '@temporalio/worker';
 import type { DeliveryFact } from '../../src/observability/facts.js';
-import type { PipelineSpec } from '../../src/schema/pipeline.js';
+import type { JudgeSpec, PipelineSpec } from '../../src/schema/pipeline.js';
 import { approveUpdate, promotionWorkflowId, resumeUpdate, stageStatusQuery, stageWorkflowId, type PromotionInput, type StageStatus } from '../../workflows/messages.js';
 import type { RampSinks } from '../../workflows/observe.js';
 import type { promotionWorkflow } from '../../workflows/promotion.js';
 import { promotionOutcome } from '../../workflows/promotion-outcome.js';
 import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import { fakeRamp, type FakeRamp } from '../support/fake-activities.js';
-import { webPipeline } from '../support/pipelines.js';
+import { uniqueName, webPipeline } from '../support/pipelines.js';
+import type { analysisWorkflow } from '../../workflows/analysis.js';
 import { waitFor } from '../support/wait.js';
 
 const TEMPLATES = `    - name: errors
@@ -227,5 +228,33 @@ describe('delivery facts (recording sink, fake activities)', () => {
       only(facts, 'promotion-finished').map((f) => [f.promotionKind, f.outcome]),
       [['rollback', 'Succeeded']],
     );
+  });
+
+  test('an analysis run with a judge: each judgement is a measurement and a score, then the run', async () => {
+    const facts: DeliveryFact[] = [];
+    const sinks: InjectedSinks<RampSinks> = { ramp: { observe: { fn: (_info, fact) => void facts.push(fact) } } };
+    const fake = fakeRamp();
+    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities, sinks });
+    const judge = { count: 2, intervalMs: 100, lookbackMs: 100 } as JudgeSpec;
+    const result = await worker.runUntil(
+      env.client.workflow.execute<typeof analysisWorkflow>('analysisWorkflow', {
+        taskQueue,
+        workflowId: `${uniqueName('judge')}/analysis`,
+        args: [{ label: 'judge', metrics: [], judges: [{ name: 'canary', judge }], args: { 'ramp.pipeline': 'web', 'ramp.stage': 'staging' } }],
+      }),
+    );
+    assert.equal(result.phase, 'Successful');
+    assert.deepEqual(
+      facts.map((f) => [f.kind, 'score' in f ? f.score : 'phase' in f ? f.phase : null]),
+      [
+        ['analysis-measurement', 'Successful'],
+        ['judge-score', 100],
+        ['analysis-measurement', 'Successful'],
+        ['judge-score', 100],
+        ['analysis-run', 'Successful'],
+      ],
+    );
+    assert.ok(facts.every((f) => f.pipeline === 'web' && 'stage' in f && f.stage === 'staging'));
+    assert.equal(only(facts, 'analysis-measurement')[0]!.metric, 'judge:canary');
   });
 });
