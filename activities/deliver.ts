@@ -16,6 +16,7 @@ import type { AxiosInstance } from 'axios';
 import type { DecisionSigningKey } from '../src/identity/decision-signature.js';
 import { createMailer } from '../src/providers/mail.js';
 import { redactSecrets } from '../src/providers/redact.js';
+import { rampMetric } from '../src/observability/registry.js';
 import { secretLocations, type SecretResolver } from '../src/providers/secrets.js';
 import { approvalLinkToken } from '../src/notify/links.js';
 import { readLinkKey } from '../src/notify/link-key.js';
@@ -121,7 +122,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): NotificationActivi
     return approvalLinkToken(request.event, recipient, request.delivery.linkTtlMs, key);
   }
 
-  return {
+  const activities: NotificationActivities = {
     async notificationRoutes({ promotionId }): Promise<PromotionRoutes> {
       const legacy = deps.webhooks.length;
       try {
@@ -212,6 +213,21 @@ export function createDeliveryActivities(deps: DeliveryDeps): NotificationActivi
         await slack.update({ token, channel: message.channel, ts: message.ts, message: slackDecidedMessage(event, renderMessage(event, { uiUrl })) });
       } catch (error) {
         throw new Error(redactSecrets(`updating Slack message ${message.ts} in ${message.channel}: ${(error as Error).message}`, [token]));
+      }
+    },
+  };
+  // Every delivery counted by channel and outcome for the worker's metrics (docs/metrics.md).
+  return {
+    ...activities,
+    async deliverNotification(request): Promise<DeliveryResult> {
+      const channel = request.delivery.target.channel;
+      try {
+        const result = await activities.deliverNotification(request);
+        rampMetric('ramp_notifications_total').inc({ channel, outcome: 'delivered' });
+        return result;
+      } catch (error) {
+        rampMetric('ramp_notifications_total').inc({ channel, outcome: 'failed' });
+        throw error;
       }
     },
   };

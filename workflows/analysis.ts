@@ -11,6 +11,7 @@ import { judgeSchedule, type Schedule } from '../src/domain/analysis/judge-limit
 import { AnalysisPhase, isCompleted } from '../src/domain/analysis/phases.js';
 import type { JudgeSpec, MetricSpec } from '../src/schema/pipeline.js';
 import { measurement } from './activity-options.js';
+import { observe } from './observe.js';
 import { analysisStatusQuery, terminateAnalysisSignal, type AnalysisInput, type AnalysisResult, type MetricRecord } from './analysis-messages.js';
 
 export type { AnalysisInput, AnalysisResult, MetricRecord } from './analysis-messages.js';
@@ -24,6 +25,8 @@ const now = (): string => new Date(Date.now()).toISOString();
 
 export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisResult> {
   const startedMs = Date.now();
+  // For the worker's metrics: the stage's `{{ramp.*}}` variables say whose analysis this is.
+  const where = { pipeline: input.args['ramp.pipeline'] ?? '', stage: input.args['ramp.stage'] ?? '' };
   // A judge is measured like a metric: one judgement per interval, `count` of them, and Argo's
   // limits at their strictest (a judgement below marginal fails; the last must reach pass).
   const judged: { metric: Schedule; spec: MetricSpec | null; judge: JudgeSpec | null }[] = [
@@ -79,6 +82,7 @@ export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisRe
     result.dryRunSummary = run.dryRunSummary;
     if (isCompleted(run.phase)) {
       result.finishedAt = now();
+      observe({ kind: 'analysis-run', ...where, phase: run.phase });
       return result;
     }
 
@@ -104,6 +108,9 @@ export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisRe
       m.record.measurements = [...m.record.measurements, taken].slice(-MEASUREMENTS_KEPT);
       m.record.phase = AnalysisPhase.Pending;
       m.nextAt = Date.now() + nextMeasurementDelay(m.metric, taken);
+      observe({ kind: 'analysis-measurement', ...where, metric: m.metric.name, phase: taken.phase });
+      // A judgement's value is the judge's score (0–100).
+      if (m.judge && typeof taken.value === 'number' && Number.isFinite(taken.value)) observe({ kind: 'judge-score', ...where, score: taken.value });
     });
   }
 }

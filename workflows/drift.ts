@@ -31,6 +31,7 @@ import {
   type ObjectDrift,
 } from './drift-messages.js';
 import { stageWorkflowId, type Ack } from './messages.js';
+import { observe } from './observe.js';
 
 const cluster = proxyActivities<RampActivities>({
   startToCloseTimeout: '2 minutes',
@@ -211,6 +212,7 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftStatus> {
     status.message = `drift: ${summary(report.drifts)}`;
     if (signature(report.drifts) !== before) {
       event('drift-detected', summary(report.drifts));
+      observe({ kind: 'drift-detected', pipeline: spec.pipeline, stage: spec.stage.name });
       await tell(
         'drift-detected',
         `${spec.stage.name} drifted from Git: ${summary(report.drifts)}${status.policy === 'revert' ? ' (reverting)' : ' (ramp drift accept|reject)'}`,

@@ -12,6 +12,7 @@ import type { FailureReason, PauseReason, PromotionPhase, StagePhase, StepStatus
 import type { AccessSpec, PinnedPolicy, PipelineSpec, PolicyCheckpoint, PolicyEffect, StageSpec } from '../src/schema/pipeline.js';
 import type { Actor } from '../src/identity/actor.js';
 import type { WindowState } from '../src/domain/deploy-window.js';
+import type { GateKind } from '../src/observability/facts.js';
 
 // ---------------------------------------------------------------- inputs
 
@@ -207,6 +208,16 @@ export interface StageStatus {
   /** The record: every decision, refused command and failure, oldest first. */
   events: StageEvent[];
   failure: { reason: FailureReason; message: string } | null;
+  /**
+   * When the failure that ended the stage was first known — an analysis' failed verdict, an
+   * abort request, a rejection, else the failure itself — ISO-8601: a rollback's reaction time
+   * and DORA's recovery start here (`Ramp-Detected-At` on the reverts; docs/metrics.md).
+   */
+  failureDetectedAt?: string | null;
+  /** When the stage's full-promotion commit (`promote` or `update`) landed, ISO-8601: a DORA deployment (docs/dora.md). */
+  fullyPromotedAt?: string | null;
+  /** The gate the stage waits at now and since when, ISO-8601 (ramp_gate_wait_seconds; kept across continue-as-new). */
+  gateWait?: { gate: GateKind; since: string } | null;
   /** With a sync mode: the last commit seen live and healthy in the cluster. */
   live?: LiveRecord | null;
   /** The latest answer about the stage's deploy windows (docs/governance.md#deploy-windows); absent before windows existed. */

@@ -31,7 +31,7 @@ import { rollbackRefusal, stableField, stableValue } from '../src/domain/rollbac
 import type { PinnedPolicy, StageSpec } from '../src/schema/pipeline.js';
 import { POLICIES_PATCH } from './stage-policies.js';
 import { notification, preflight, quick } from './activity-options.js';
-import { rollBack } from './rollback.js';
+import { rollBack, type RollbackOutcome } from './rollback.js';
 import { describeLive } from './stage-sync.js';
 import {
   DEFAULT_SETTINGS,
@@ -47,6 +47,8 @@ import {
 import { PROMOTION_ABORTED, PROMOTION_FAILS_PATCH, promotionAborted } from './promotion-outcome.js';
 import { promotionAttributes, publishAttributes } from './search-attributes.js';
 import { stageWorkflow } from './stage.js';
+import { observe } from './observe.js';
+import { elapsedMs, RollbackCause } from '../src/observability/fact-labels.js';
 import type { PromotionSettings } from './messages.js';
 import { actorFields, describeFailure } from './stage-record.js';
 import { VERIFIED_DECISIONS_PATCH, authenticate, forbidden, identityRefusal } from './command-identity.js';
@@ -249,6 +251,13 @@ export class PromotionRun {
     this.status.activeStage = null;
     this.status.waitingFor = null;
     this.status.finishedAt = now();
+    observe({
+      kind: 'promotion-finished',
+      pipeline: this.input.pipeline.name,
+      promotionKind: this.input.kind,
+      outcome: phase,
+      durationMs: elapsedMs(this.status.startedAt, Date.now()) ?? 0,
+    });
     this.event(phase === PromotionPhase.Succeeded ? 'succeeded' : 'aborted', message);
     this.publish();
     await CancellationScope.nonCancellable(async () => {
@@ -275,6 +284,8 @@ export class PromotionRun {
   async run(): Promise<PromotionStatus> {
     try {
       if (!this.input.resume) {
+        // Once per promotion: a run that continued as new was started already.
+        observe({ kind: 'promotion-started', pipeline: this.input.pipeline.name, promotionKind: this.input.kind });
         const refused = await this.establishRequester();
         if (refused !== null) return await this.finish(PromotionPhase.Aborted, `nothing was changed: ${refused}`);
         try {
@@ -330,7 +341,7 @@ export class PromotionRun {
 
           const reason = result.failure?.reason ?? FailureReason.StepFailed;
           if (stage.rollback.scope === 'promotion' && index > 0) {
-            await this.revertEarlierStages(index, result.failure?.message ?? 'a later stage failed');
+            await this.revertEarlierStages(index, result.failure?.message ?? 'a later stage failed', result.failureDetectedAt ?? now());
             return await this.finish(PromotionPhase.Aborted, `stage ${stage.name} failed (${result.message}); earlier stages were rolled back too`);
           }
           if (this.abortRequest || reason !== FailureReason.StepFailed) {
@@ -482,10 +493,24 @@ export class PromotionRun {
   }
 
   /**
+   * Facts of an earlier stage reverted with the promotion: a rollback, and — the stage was fully
+   * promoted, so its release was exposed — a DORA change failure and, once Git (and the
+   * cluster) are back, its recovery. A rollback promotion's stages were remediations, not releases.
+   */
+  private earlierStageRolledBack(stage: string, detectedAt: string, outcome: RollbackOutcome): void {
+    const pipeline = this.input.pipeline.name;
+    observe({ kind: 'rollback', pipeline, stage, cause: RollbackCause.PromotionScope, reactionMs: elapsedMs(detectedAt, outcome.revertedAtMs) });
+    if (this.input.kind === 'rollback') return;
+    observe({ kind: 'change-failure', pipeline, stage, cause: 'rollback' });
+    const recoveryMs = outcome.notLive === null ? elapsedMs(detectedAt, outcome.liveAtMs) : null;
+    if (recoveryMs !== null) observe({ kind: 'recovery', pipeline, stage, recoveryMs });
+  }
+
+  /**
    * rollback.scope: promotion — the stages before `failedIndex`, latest first, through the one
    * rollback routine (revert, then re-sync and wait for health).
    */
-  private async revertEarlierStages(failedIndex: number, why: string): Promise<void> {
+  private async revertEarlierStages(failedIndex: number, why: string, detectedAt: string): Promise<void> {
     for (let i = failedIndex - 1; i >= 0; i--) {
       const summary = this.status.stages[i]!;
       const result = summary.result;
@@ -499,7 +524,9 @@ export class PromotionRun {
         commits: result.commits.map((c) => c.sha).reverse(),
         reason: `promotion rolled back: ${why}`,
         ...(this.abortRequest ? { requestedBy: this.abortRequest.actor } : {}),
+        detectedAt,
       });
+      this.earlierStageRolledBack(summary.name, detectedAt, outcome);
       for (const r of outcome.reverts) result.reverts.push({ ...r, at: now() });
       if (outcome.live) result.live = { sha: outcome.live.sha, at: now(), message: describeLive(outcome.live) };
       summary.phase = StagePhase.RolledBack;

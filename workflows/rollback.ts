@@ -28,6 +28,8 @@ export interface RollbackRequest {
   reason: string;
   /** `Ramp-Requested-By`: the person who caused it, if one did. */
   requestedBy?: string;
+  /** `Ramp-Detected-At`: when the failure that caused it was first known, ISO-8601 (docs/dora.md). */
+  detectedAt?: string;
 }
 
 export interface RollbackOutcome {
@@ -37,12 +39,16 @@ export interface RollbackOutcome {
   live: SyncResult | null;
   /** With a sync mode: why the reverted state did not become live and healthy. */
   notLive: string | null;
+  /** Workflow time (ms) when the reverts were pushed: a rollback's reaction ends here. */
+  revertedAtMs: number;
+  /** Workflow time (ms) when the reverted state was live and healthy (with a sync mode), else when pushed. */
+  liveAtMs: number;
 }
 
 /** Reverts, pushes, re-syncs. Throws only when the revert itself fails (Git is unchanged then). */
 export function rollBack(request: RollbackRequest): Promise<RollbackOutcome> {
   return CancellationScope.nonCancellable(async () => {
-    const { repository, promotion, stage, step, version, commits, reason, requestedBy } = request;
+    const { repository, promotion, stage, step, version, commits, reason, requestedBy, detectedAt } = request;
     const result = await rollbackGit.revertStageCommits({
       repository,
       promotion,
@@ -52,15 +58,18 @@ export function rollBack(request: RollbackRequest): Promise<RollbackOutcome> {
       commits,
       reason,
       ...(requestedBy ? { requestedBy } : {}),
+      ...(detectedAt ? { detectedAt } : {}),
     });
+    const revertedAtMs = Date.now();
     const sync = syncOf(stage);
-    if (!sync) return { reverts: result.reverts, live: null, notLive: null };
+    if (!sync) return { reverts: result.reverts, live: null, notLive: null, revertedAtMs, liveAtMs: revertedAtMs };
     const routing = stage.strategy.kind === 'canary' ? (stage.strategy.trafficRouting ?? null) : null;
     try {
       const live = await goLive({ repository, stage, sync, sha: result.reverts.at(-1)?.sha ?? null, routing });
-      return { reverts: result.reverts, live, notLive: null };
+      return { reverts: result.reverts, live, notLive: null, revertedAtMs, liveAtMs: Date.now() };
     } catch (error) {
-      return { reverts: result.reverts, live: null, notLive: error instanceof NotLive ? error.message : describeFailure(error) };
+      const notLive = error instanceof NotLive ? error.message : describeFailure(error);
+      return { reverts: result.reverts, live: null, notLive, revertedAtMs, liveAtMs: revertedAtMs };
     }
   });
 }

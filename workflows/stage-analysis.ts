@@ -115,6 +115,8 @@ export class StageAnalysis {
       this.record.setPhase(StagePhase.Progressing, 'continuing after an overridden inconclusive analysis');
       return Verdict.Overridden;
     }
+    // The failed verdict is where a rollback's reaction time starts.
+    this.record.facts.failureDetected(result.finishedAt ?? now());
     throw new StageStop(FailureReason.AnalysisFailed, verdict);
   }
 

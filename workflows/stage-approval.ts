@@ -106,6 +106,7 @@ export class StageApprovals {
         ...bound,
       };
       this.status.approvals.push(record);
+      this.record.facts.approvalRequested();
     }
     const rules = approval.require ? ` (${formatApprovalRules(approval.require)})` : '';
     const waiting = `waiting for ${approval.minApprovals} approval(s)${rules} from ${record.eligible.join(', ') || record.approvers?.join(', ') || '(nobody)'}`;
@@ -132,15 +133,19 @@ export class StageApprovals {
     this.record.checkpointAbort();
     if (record.outcome === ApprovalOutcome.Pending) {
       record.outcome = ApprovalOutcome.TimedOut;
+      this.record.facts.failureDetected();
+      this.record.facts.approvalDecided(record);
       await this.notifyDecided(record);
       throw new StageStop(FailureReason.ApprovalTimedOut, `the ${gate} approval timed out after ${formatDuration(approval.timeoutMs ?? 0)}`);
     }
     if (record.outcome === ApprovalOutcome.Rejected) {
       const by = record.rejection!;
+      this.record.facts.approvalDecided(record);
       await this.notifyDecided(record);
       throw new StageStop(FailureReason.Rejected, `rejected by ${by.actor}${by.comment ? `: ${by.comment}` : ''}`);
     }
     this.record.event('approval-granted', `${gate} approval granted by ${record.approvals.map((d) => d.actor).join(', ')}`);
+    this.record.facts.approvalDecided(record);
     await this.notifyDecided(record);
   }
 

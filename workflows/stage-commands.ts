@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure, patched, proxyLocalActivities } from '@temporalio/workflow';
 import type { RampActivities } from '../activities/contract.js';
-import { decide, refusal, type Groups } from '../src/domain/approval.js';
+import { ApprovalOutcome, decide, refusal, type Groups } from '../src/domain/approval.js';
 import { gateDecisionRefusal, gateOutcome, progress, type GateContext } from '../src/domain/gate-decision.js';
 import { OverrideKind, overrideEligible, overrideRefusal, overrideRefusalFor } from '../src/domain/override.js';
 import { Permission, accessGroups, groupsOf, permissionRefusal } from '../src/domain/permissions.js';
@@ -14,6 +14,7 @@ import { isVerified, unverifiedActor, type Actor } from '../src/identity/actor.j
 import { DecisionAction, DecisionChannel, type DecisionTarget } from '../src/identity/decision.js';
 import { VERIFIED_DECISIONS_PATCH, authenticate, forbidden, identityRefusal } from './command-identity.js';
 import { PauseReason, StagePhase, TERMINAL_STAGE_PHASES } from '../src/domain/phases.js';
+import { OverrideLabel, overrideLabel } from '../src/observability/fact-labels.js';
 import { policyGates } from '../src/governance/policy-gate.js';
 import type { Ack, OperatorArgs } from './messages.js';
 import { now, type StageRecord } from './stage-record.js';
@@ -104,6 +105,7 @@ export class StageCommands {
     this.record.requests.decidedBy = actor.name;
     const message = `${actor.name} overrode the closed deploy window (${override.closed}): ${override.reason}`;
     this.record.event('window-override', message, actor);
+    this.record.facts.override(OverrideLabel.WindowOverride);
     return { message };
   }
 
@@ -218,6 +220,7 @@ export class StageCommands {
     if (action === 'reject') record.rejection = decision;
     else record.approvals.push(decision);
     record.outcome = context ? gateOutcome(record, context) : decide(record);
+    if (record.outcome === ApprovalOutcome.Rejected) this.record.facts.failureDetected();
     const count = context ? progress(record, context).summary : `${record.approvals.length}/${record.minApprovals}`;
     const message =
       action === 'reject'
@@ -301,6 +304,7 @@ export class StageCommands {
       throw patched(VERIFIED_DECISIONS_PATCH) ? forbidden(why) : ApplicationFailure.nonRetryable(why, 'Refused');
     }
     (this.record.status.overrides ??= []).push({ kind, actor: actor.name, identity: actor, at: now(), what });
+    this.record.facts.override(overrideLabel(kind));
     this.record.event('override', `${actor.name} overrode: ${what}`, actor);
   }
 
@@ -341,6 +345,7 @@ export class StageCommands {
     this.lastCommandAt = Date.now();
     const name = typeof actor === 'string' ? actor : actor.name;
     this.record.requests.abort = { actor: name, reason };
+    this.record.facts.failureDetected();
     const message = `${name} aborted the stage: ${reason}`;
     this.record.event('abort-requested', message, actor);
     return { message };

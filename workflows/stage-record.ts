@@ -13,6 +13,7 @@ import { publishAttributes, stageAttributes } from './search-attributes.js';
 import type { CurrentStageInput } from './stage-input.js';
 import { AuditOutbox, type AuditDecision } from './audit-outbox.js';
 import { isDecisionKind } from '../src/audit/record.js';
+import { StageFacts } from './stage-facts.js';
 
 /** Ends the normal flow of a stage: abort, rejection, approval timeout, failed gate. */
 export class StageStop extends Error {
@@ -49,9 +50,12 @@ export class StageRecord {
   inconclusive: string | null = null;
   /** Decisions on their way to the audit trail (docs/governance.md#audit-trail). */
   readonly audit: AuditOutbox;
+  /** What the stage reports to the worker's metrics (stage-facts.ts). */
+  readonly facts: StageFacts;
 
   constructor(readonly input: CurrentStageInput) {
     this.status = input.resume?.status ?? initialStatus(input);
+    this.facts = new StageFacts(this);
     this.requests = input.resume?.requests ?? { abort: null, pause: null, skip: null, resumes: 0 };
     this.audit = new AuditOutbox(input.repository);
     this.audit.onFailure = (message) => this.event('audit-write-failed', message);

@@ -133,6 +133,7 @@ export class StageRollout {
       if (error instanceof ContinueAsNew) throw error;
       await this.fail(error);
     }
+    this.record.facts.finished();
   }
 
   /** At a safe point in a long wait: start a fresh run with this state when history is long. */
@@ -221,6 +222,7 @@ export class StageRollout {
       fullPromotionChanges(stage),
       stepKey(attempt, stage.strategy.kind === 'canary' ? 'promote' : 'update'),
       stage.strategy.kind === 'canary' ? `promote ${version} to stable` : `update to ${version}`,
+      true,
     );
     this.status.canaryWeight = 0;
   }
@@ -236,8 +238,12 @@ export class StageRollout {
       PauseReason.CanaryPauseStep,
     );
     const ended = () => this.requests.resumes > resumes || this.requests.abort !== null || this.requests.skip !== null || this.analyses.backgroundDecided();
-    if (until === null) await condition(ended);
-    else await condition(ended, Math.max(0, until - Date.now()));
+    if (until === null) {
+      // Until resumed: a person's pause, for ramp_gate_wait_seconds.
+      this.record.facts.waitStarted('pause');
+      await condition(ended);
+      this.record.facts.waitEnded('pause');
+    } else await condition(ended, Math.max(0, until - Date.now()));
     this.status.pauseUntil = null;
     this.record.checkpointAbort();
     await this.analyses.checkBackground();
@@ -255,13 +261,16 @@ export class StageRollout {
     if (this.requests.pause) {
       const by = this.requests.pause;
       this.record.setPhase(StagePhase.Paused, `paused by ${by.actor}${by.reason ? `: ${by.reason}` : ''} (ramp resume to continue)`, PauseReason.UserPaused);
+      this.record.facts.waitStarted('pause');
       await condition(() => this.requests.pause === null || this.requests.abort !== null);
+      this.record.facts.waitEnded('pause');
       this.record.checkpointAbort();
       this.record.setPhase(StagePhase.Progressing, 'continuing');
     }
   }
 
-  private async commit(changes: StageChange[], step: string, what: string): Promise<void> {
+  /** `fullPromotion`: the `promote` or `update` commit — once on the branch, the release is fully exposed (a DORA deployment). */
+  private async commit(changes: StageChange[], step: string, what: string, fullPromotion = false): Promise<void> {
     const { promotionId, pipeline, stage, version, repository, image } = this.input;
     const approvedBy = this.status.approvals.flatMap((a) => (a.outcome === ApprovalOutcome.Approved ? a.approvals.map((d) => d.actor) : []));
     // The person whose command this commit carries out: who resumed, skipped or overrode last, else who asked for the promotion.
@@ -289,6 +298,8 @@ export class StageRollout {
       }),
     );
     this.requests.decidedBy = null;
+    // Exposed once pushed, healthy or not: a full promotion that does not become healthy is a change failure, not a catch.
+    if (fullPromotion) this.record.facts.fullyPromoted();
     if (result.sha !== null) {
       this.status.commits.push({ sha: result.sha, step, at: now(), ...(result.diff ? { diff: result.diff } : {}) });
       this.record.event('commit', `${what}: ${result.sha.slice(0, 12)}${result.reused ? ' (found from an earlier attempt)' : ''}`);
@@ -359,6 +370,7 @@ export class StageRollout {
     const reason = stop?.reason ?? (isCancellation(error) ? FailureReason.Aborted : FailureReason.StepFailed);
     const message = stop?.message ?? (isCancellation(error) ? 'the promotion was cancelled' : describeFailure(error));
     this.status.failure = { reason, message };
+    this.record.facts.failureDetected();
     const running = this.status.steps.find((s) => s.status === StepStatus.Running);
     const stepFailed = reason === FailureReason.StepFailed || reason === FailureReason.AnalysisFailed;
     if (running) this.record.finishStep(running.index, stepFailed ? StepStatus.Failed : StepStatus.Skipped);
@@ -411,7 +423,9 @@ export class StageRollout {
         commits: newestFirst,
         reason: message,
         ...(requestedBy ? { requestedBy } : {}),
+        ...(this.status.failureDetectedAt ? { detectedAt: this.status.failureDetectedAt } : {}),
       });
+      this.record.facts.rolledBack(this.status.failure?.reason ?? FailureReason.StepFailed, outcome.revertedAtMs, outcome.notLive === null ? outcome.liveAtMs : null);
       for (const r of outcome.reverts) {
         this.status.reverts.push({ ...r, at: now() });
         this.record.event('revert', `reverted ${r.reverted.slice(0, 12)} with ${r.sha.slice(0, 12)}`);

@@ -55,6 +55,7 @@ export class StageWebhooks {
         }
       }
       if (pending.length === 0) break;
+      if (!waited) this.record.facts.waitStarted('webhook');
       waited = true;
       const previous = { phase: this.record.status.phase, message: this.record.status.message, reason: this.record.status.pauseReason };
       this.record.setPhase(
@@ -63,9 +64,11 @@ export class StageWebhooks {
         PauseReason.AwaitingConfirmation,
       );
       await condition(() => this.record.requests.abort !== null, Math.min(...pending.map((h) => h.intervalMs)));
+      if (this.record.requests.abort !== null) this.record.facts.waitEnded('webhook');
       this.record.checkpointAbort();
       this.record.setPhase(previous.phase, previous.message, previous.reason);
     }
+    if (waited) this.record.facts.waitEnded('webhook');
   }
 
   /** rollback hooks: asked between steps; a 2xx answer aborts the canary. */

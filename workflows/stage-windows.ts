@@ -106,6 +106,9 @@ export class StageWindows {
     if (this.open()) return;
     const before = this.record.status.phase;
     const requests = this.record.requests;
+    // For ramp_gate_wait_seconds: an organisation freeze, or the stage's own windows.
+    const gate = this.last!.window === 'freeze' ? 'freeze' : 'window';
+    this.record.facts.waitStarted(gate);
     while (!this.open()) {
       const last = this.last!;
       this.record.status.pauseUntil = last.nextOpen;
@@ -114,11 +117,13 @@ export class StageWindows {
       const given = requests.windowOverride;
       await condition(() => requests.abort !== null || requests.windowOverride !== given, opensIn);
       this.record.status.pauseUntil = null;
+      if (requests.abort !== null) this.record.facts.waitEnded(gate);
       this.record.checkpointAbort();
       if (requests.windowOverride !== given) break;
       await this.longWait();
       await this.ask();
     }
+    this.record.facts.waitEnded(gate);
     const override = requests.windowOverride;
     const message = this.last!.open
       ? `the deploy window is open (${this.last!.reason})`
@@ -147,6 +152,7 @@ export class StageWindows {
     this.record.status.soak = { after: soak.after, since, until: new Date(until).toISOString() };
     if (Date.now() >= until) return;
     const requests = this.record.requests;
+    this.record.facts.waitStarted('soak');
     while (Date.now() < until) {
       this.record.status.pauseUntil = new Date(until).toISOString();
       this.record.setPhase(StagePhase.Paused, soakMessage(soak.after, until - Date.now()), PauseReason.Soaking);
@@ -154,6 +160,7 @@ export class StageWindows {
       if (await condition(() => requests.abort !== null, Math.min(until - Date.now(), SOAK_REFRESH_MS))) break;
     }
     this.record.status.pauseUntil = null;
+    this.record.facts.waitEnded('soak');
     this.record.checkpointAbort();
     this.record.event('soaked', `${version} soaked in ${soak.after} since ${since}`);
     this.record.setPhase(StagePhase.Progressing, `soaked in ${soak.after}`);

@@ -23,6 +23,13 @@ import { parseTarget, type Target } from '../../src/notify/targets.js';
 import { createSecretResolver } from '../../src/providers/secrets.js';
 import { startSmtpServer, type TestSmtpServer } from '../harness/smtp.js';
 import { startNotifyRecorder, type NotifyRecorder } from '../support/notify-recorder.js';
+import { rampMetric } from '../../src/observability/registry.js';
+
+/** ramp_notifications_total{channel, outcome} in this process's registry. */
+async function notifications(channel: string, outcome: string): Promise<number> {
+  const { values } = await rampMetric('ramp_notifications_total').get();
+  return values.find((v) => v.labels.channel === channel && v.labels.outcome === outcome)?.value ?? 0;
+}
 
 const HOOK_SECRET = 'hook-secret-0123456789abcdef';
 const SLACK_TOKEN = 'test-slack-bot-token-channels';
@@ -119,12 +126,14 @@ describe('notification channels (real clients, local receivers)', () => {
   });
 
   test('webhook: signed; the receiver verifies the HMAC and the timestamp; the legacy URL gets unsigned JSON', async () => {
+    const delivered = await notifications('webhook', 'delivered');
     await run({ event: request, delivery: delivery(`webhook:${recorder.url}/hook`, 'hook-key'), slackTokenRef: 'slack-bot-token' });
     const hook = await recorder.waitFor((c) => c.path === '/hook', 'signed webhook');
     assert.deepEqual(hook.signature, { ok: true });
     assert.equal(hook.json.event, 'approval-requested');
     assert.equal(hook.json.releaseUrl, 'https://ramp.example.test/releases/web%401.4.2');
     assert.match(String(hook.headers['x-ramp-delivery']), /^[0-9a-f]{32}$/);
+    assert.equal(await notifications('webhook', 'delivered'), delivered + 1, 'ramp_notifications_total counts the delivery');
 
     await run({
       event: request,
@@ -141,12 +150,14 @@ describe('notification channels (real clients, local receivers)', () => {
 
   test('webhook: a receiver that fails makes the delivery throw (retried by the workflow), without the secret', async () => {
     recorder.failNext('/hook', 1);
+    const failed = await notifications('webhook', 'failed');
     const error = await run({ event: { ...request, key: 'fail' }, delivery: delivery(`webhook:${recorder.url}/hook`, 'hook-key'), slackTokenRef: 'x' }).catch(
       (e: unknown) => e as Error,
     );
     assert.ok(error instanceof Error);
     assert.match(error.message, /did not take the notification: HTTP 500/);
     assert.ok(!error.message.includes(HOOK_SECRET));
+    assert.equal(await notifications('webhook', 'failed'), failed + 1, 'ramp_notifications_total counts the failure');
   });
 
   test('a missing secret is a configuration failure (not retried) that says where the secret is looked for', async () => {

@@ -5,7 +5,7 @@ import type { RampActivities } from '../../activities/contract.js';
 import type { PipelineSpec } from '../../src/schema/pipeline.js';
 import { promotionWorkflowId, stageWorkflowId, type PromotionStatus } from '../../workflows/messages.js';
 import type { promotionWorkflow } from '../../workflows/promotion.js';
-import { createTestWorker } from '../harness/temporal.js';
+import { createTestWorker, type TestWorkerOptions } from '../harness/temporal.js';
 import { recordWorkflows } from '../replay/record.js';
 import { promotionOutcome } from '../../workflows/promotion-outcome.js';
 
@@ -24,8 +24,10 @@ export async function runPromotion(
   during?: (d: During) => Promise<void>,
   /** With RAMP_RECORD_HISTORIES=1: save every workflow of the run as this replay shape (test/replay). */
   record?: string,
+  /** The worker's sinks, e.g. one that records the workflows' facts (workflows/observe.ts). */
+  sinks?: TestWorkerOptions['sinks'],
 ): Promise<PromotionStatus> {
-  const { worker, taskQueue } = await createTestWorker(env, { activities });
+  const { worker, taskQueue } = await createTestWorker(env, { activities, ...(sinks ? { sinks } : {}) });
   return worker.runUntil(async () => {
     const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
       taskQueue,

@@ -28,6 +28,21 @@ import { createTestWorker, installTestRuntime } from '../harness/temporal.js';
 import { fakeRamp } from '../support/fake-activities.js';
 import { webPipeline } from '../support/pipelines.js';
 import { waitFor } from '../support/wait.js';
+import type { InjectedSinks } from '@temporalio/worker';
+import type { DeliveryFact } from '../../src/observability/facts.js';
+import type { RampSinks } from '../../workflows/observe.js';
+
+/** A `ramp` sink that records the workflows' facts (workflows/observe.ts). */
+function recordingFacts(): { facts: DeliveryFact[]; sinks: InjectedSinks<RampSinks> } {
+  const facts: DeliveryFact[] = [];
+  return { facts, sinks: { ramp: { observe: { fn: (_info, fact) => void facts.push(fact) } } } };
+}
+
+function kinds(facts: DeliveryFact[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of facts) out[f.kind] = (out[f.kind] ?? 0) + 1;
+  return out;
+}
 
 describe('continue-as-new', () => {
   let dir: string;
@@ -66,7 +81,8 @@ describe('continue-as-new', () => {
       productionSteps: ['setWeight: 50'],
     });
     const pipeline = { ...spec, stages: spec.stages.slice(2) };
-    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
+    const { facts, sinks } = recordingFacts();
+    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities, sinks });
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
         taskQueue,
@@ -122,6 +138,17 @@ describe('continue-as-new', () => {
       assert.ok(production.events.filter((e) => e.kind === 'approval-reminder').length >= 2, 'reminded before and after continuing as new');
       assert.equal(production.events.filter((e) => e.kind === 'approval-waiting').length, 1, 'approvers are told once that it waits');
       await recordWorkflows(env, 'approval-continue-as-new', pipeline.name);
+      // Each fact once, although two runs of the stage waited at the gate.
+      await waitFor(() => Promise.resolve(kinds(facts)), (k) => k['promotion-finished'] === 1, 'the promotion-finished fact');
+      assert.deepEqual(kinds(facts), {
+        'promotion-started': 1,
+        'approval-requested': 1,
+        'approval-decided': 1,
+        'gate-waited': 1,
+        deployment: 1,
+        'stage-finished': 1,
+        'promotion-finished': 1,
+      });
     });
     assert.equal(fake.notifications.filter((n) => n.kind === 'approval-waiting').length, 1);
   });
@@ -130,7 +157,8 @@ describe('continue-as-new', () => {
     const fake = fakeRamp();
     const spec = webPipeline({ stagingSteps: ['setWeight: 10', 'pause: {}'] });
     const pipeline = { ...spec, stages: spec.stages.slice(1, 2) };
-    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
+    const { facts, sinks } = recordingFacts();
+    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities, sinks });
     await worker.runUntil(async () => {
       const first = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
         taskQueue,
@@ -170,6 +198,10 @@ describe('continue-as-new', () => {
       assert.equal(result.events.filter((e) => e.kind === 'started').length, 1);
       assert.equal(result.events.filter((e) => e.kind === 'waiting').length, 1);
       await recordWorkflows(env, 'environment-continue-as-new', pipeline.name);
+      // Two promotions, each started and finished once: the run that continued as new does not start again.
+      await waitFor(() => Promise.resolve(kinds(facts)), (k) => k['promotion-finished'] === 2, 'both promotion-finished facts');
+      assert.equal(kinds(facts)['promotion-started'], 2);
+      assert.equal(kinds(facts).deployment, 2);
     });
   });
 });

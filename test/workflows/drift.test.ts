@@ -31,6 +31,9 @@ import { recordWorkflows } from '../replay/record.js';
 import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import { fakeRamp, type FakeRamp } from '../support/fake-activities.js';
 import { seedPipeline, uniqueName } from '../support/pipelines.js';
+import type { InjectedSinks } from '@temporalio/worker';
+import type { DeliveryFact } from '../../src/observability/facts.js';
+import type { RampSinks } from '../../workflows/observe.js';
 import { refusalOf, waitFor } from '../support/wait.js';
 
 const SHA = 'b'.repeat(40);
@@ -67,8 +70,9 @@ describe('drift watch (fake activities)', () => {
     args: DriftInput,
     body: (h: WorkflowHandle<typeof driftWorkflow>, status: (done: (s: DriftStatus) => boolean, what: string) => Promise<DriftStatus>) => Promise<void>,
     record?: string,
+    sinks?: InjectedSinks<RampSinks>,
   ): Promise<void> {
-    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
+    const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities, ...(sinks ? { sinks } : {}) });
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start<typeof driftWorkflow>('driftWorkflow', {
         taskQueue,
@@ -91,30 +95,46 @@ describe('drift watch (fake activities)', () => {
     fake.drift.report = () => report;
     fake.drift.onRestore = () => (report = inSync);
     fake.drift.onAccept = () => (report = inSync);
-    await watch(fake, input('alert'), async (handle, status) => {
-      const drifted = await status((s) => s.phase === 'Drifted' && s.checks >= 3, 'drift seen on several checks');
-      assert.equal(drifted.events.filter((e) => e.kind === 'drift-detected').length, 1, 'reported once, not every interval');
-      assert.equal(fake.notifications.filter((n) => n.kind === 'drift-detected').length, 1);
-      assert.match(fake.notifications[0]!.message, /spec\.replicas 5 \(Git: 2\)/);
-      assert.ok(!fake.driftCalls.some((c) => c.kind === 'restore'), 'policy alert never restores by itself');
+    const facts: DeliveryFact[] = [];
+    const sinks: InjectedSinks<RampSinks> = { ramp: { observe: { fn: (_info, fact) => void facts.push(fact) } } };
+    await watch(
+      fake,
+      input('alert'),
+      async (handle, status) => {
+        const drifted = await status((s) => s.phase === 'Drifted' && s.checks >= 3, 'drift seen on several checks');
+        assert.equal(drifted.events.filter((e) => e.kind === 'drift-detected').length, 1, 'reported once, not every interval');
+        assert.equal(fake.notifications.filter((n) => n.kind === 'drift-detected').length, 1);
+        assert.match(fake.notifications[0]!.message, /spec\.replicas 5 \(Git: 2\)/);
+        assert.ok(!fake.driftCalls.some((c) => c.kind === 'restore'), 'policy alert never restores by itself');
 
-      const ack = await handle.executeUpdate(rejectDriftUpdate, { args: [{ actor: 'alice', reason: 'no hand scaling' }] });
-      assert.match(ack.message, /restored Git's state of Deployment shop\/web-stable/);
-      const clean = await status((s) => s.phase === 'InSync', 'in sync after the reject');
-      assert.ok(clean.events.some((e) => e.kind === 'drift-rejected' && e.actor === 'alice' && /no hand scaling/.test(e.message)));
-      assert.match(await refusalOf(handle.executeUpdate(acceptDriftUpdate, { args: [{ actor: 'bob' }] })), /no drift to accept/);
-      assert.ok((await handle.query(driftStatusQuery)).events.some((e) => e.kind === 'refused' && e.actor === 'bob'));
+        const ack = await handle.executeUpdate(rejectDriftUpdate, { args: [{ actor: 'alice', reason: 'no hand scaling' }] });
+        assert.match(ack.message, /restored Git's state of Deployment shop\/web-stable/);
+        const clean = await status((s) => s.phase === 'InSync', 'in sync after the reject');
+        assert.ok(clean.events.some((e) => e.kind === 'drift-rejected' && e.actor === 'alice' && /no hand scaling/.test(e.message)));
+        assert.match(await refusalOf(handle.executeUpdate(acceptDriftUpdate, { args: [{ actor: 'bob' }] })), /no drift to accept/);
+        assert.ok((await handle.query(driftStatusQuery)).events.some((e) => e.kind === 'refused' && e.actor === 'bob'));
 
-      report = scaled;
-      await status((s) => s.phase === 'Drifted', 'the second drift');
-      const accepted = await handle.executeUpdate(acceptDriftUpdate, { args: [{ actor: 'bob', reason: 'traffic is up' }] });
-      assert.match(accepted.message, /committed [0-9a-f]{12} \(envs\/staging\/stable\.yaml\)/);
-      const call = fake.driftCalls.find((c) => c.kind === 'accept');
-      assert.deepEqual([call?.actor, call?.sha, call?.objects], ['bob', SHA, ['Deployment shop/web-stable']]);
-      const done = await status((s) => s.phase === 'InSync', 'in sync after the accept');
-      assert.equal(done.events.filter((e) => e.kind === 'drift-detected').length, 2);
-      assert.ok(done.events.some((e) => e.kind === 'drift-accepted' && e.actor === 'bob'));
-    });
+        report = scaled;
+        await status((s) => s.phase === 'Drifted', 'the second drift');
+        const accepted = await handle.executeUpdate(acceptDriftUpdate, { args: [{ actor: 'bob', reason: 'traffic is up' }] });
+        assert.match(accepted.message, /committed [0-9a-f]{12} \(envs\/staging\/stable\.yaml\)/);
+        const call = fake.driftCalls.find((c) => c.kind === 'accept');
+        assert.deepEqual([call?.actor, call?.sha, call?.objects], ['bob', SHA, ['Deployment shop/web-stable']]);
+        const done = await status((s) => s.phase === 'InSync', 'in sync after the accept');
+        assert.equal(done.events.filter((e) => e.kind === 'drift-detected').length, 2);
+        assert.ok(done.events.some((e) => e.kind === 'drift-accepted' && e.actor === 'bob'));
+        // The worker's metrics hear of each drift once, like the record.
+        assert.deepEqual(
+          facts.map((f) => [f.kind, 'stage' in f ? f.stage : null]),
+          [
+            ['drift-detected', 'staging'],
+            ['drift-detected', 'staging'],
+          ],
+        );
+      },
+      undefined,
+      sinks,
+    );
   });
 
   test('a decision whose write fails is refused to its sender, on the record, and the watch goes on', async () => {

@@ -13,6 +13,9 @@ import { getTestEnv } from '../harness/temporal.js';
 import { fakeRamp } from '../support/fake-activities.js';
 import { ERRORS_TEMPLATE, webPipeline } from '../support/pipelines.js';
 import { runPromotion } from '../support/run-promotion.js';
+import type { InjectedSinks } from '@temporalio/worker';
+import type { DeliveryFact } from '../../src/observability/facts.js';
+import type { RampSinks } from '../../workflows/observe.js';
 import { waitFor } from '../support/wait.js';
 
 /** Production alone: an approval gate (alice, group:release-managers), then these canary steps. */
@@ -26,6 +29,12 @@ function production(steps: string[], extra = '') {
 }
 
 const status = (stage: WorkflowHandle) => stage.query(stageStatusQuery);
+
+/** A `ramp` sink that records the workflows' facts (workflows/observe.ts). */
+function recordingFacts(): { recorded: DeliveryFact[]; sinks: InjectedSinks<RampSinks> } {
+  const recorded: DeliveryFact[] = [];
+  return { recorded, sinks: { ramp: { observe: { fn: (_info, fact) => void recorded.push(fact) } } } };
+}
 
 /** The Update's refusal message (the handler refused it, so it is on the record). */
 async function refused(run: Promise<unknown>): Promise<string> {
@@ -106,6 +115,7 @@ describe('overrides and who caused each commit', () => {
 
   test('skip in a stage with an approval gate: refused for a non-approver, recorded as an override for an approver', async () => {
     const fake = fakeRamp({ 'release-managers': ['carol'] });
+    const facts = recordingFacts();
     const pipeline = production(['setWeight: 20', 'pause: {}', 'setWeight: 60']);
     const result = await runPromotion(
       env,
@@ -119,6 +129,12 @@ describe('overrides and who caused each commit', () => {
         await production.executeUpdate(skipUpdate, { args: [{ promotionId, actor: 'carol' }] });
       },
       'override-skip',
+      facts.sinks,
+    );
+    // The accepted skip is an override; the refused one is not.
+    assert.deepEqual(
+      facts.recorded.flatMap((f) => (f.kind === 'override' ? [f.override] : [])),
+      ['skip'],
     );
     assert.equal(result.phase, 'Succeeded');
     const stage = result.stages[0]!.result!;
@@ -150,14 +166,34 @@ describe('overrides and who caused each commit', () => {
 
   test('an abort names the aborter on the revert commits', async () => {
     const fake = fakeRamp();
+    const facts = recordingFacts();
     const pipeline = production(['setWeight: 20', 'pause: {}', 'setWeight: 60']);
-    const result = await runPromotion(env, fake.activities, pipeline, '1.1.0', async ({ stage, promotionId }) => {
-      const production = await atPauseStep(stage('production'), promotionId);
-      await production.executeUpdate(abortUpdate, { args: [{ promotionId, actor: 'bob', reason: 'p99 latency' }] });
-    });
+    const result = await runPromotion(
+      env,
+      fake.activities,
+      pipeline,
+      '1.1.0',
+      async ({ stage, promotionId }) => {
+        const production = await atPauseStep(stage('production'), promotionId);
+        await production.executeUpdate(abortUpdate, { args: [{ promotionId, actor: 'bob', reason: 'p99 latency' }] });
+      },
+      undefined,
+      facts.sinks,
+    );
     assert.equal(result.stages[0]!.result!.phase, 'RolledBack');
     assert.equal(fake.reverts.length, 1);
     assert.equal(fake.reverts[0]!.requestedBy, 'bob');
+    // The abort request is when the failure was known: the revert says so, and the rollback's reaction starts there.
+    const detectedAt = result.stages[0]!.result!.failureDetectedAt;
+    const aborted = result.stages[0]!.result!.events.find((e) => e.kind === 'abort-requested')!.at;
+    assert.equal(detectedAt, aborted);
+    assert.equal(fake.reverts[0]!.detectedAt, aborted);
+    const rollbacks = facts.recorded.flatMap((f) => (f.kind === 'rollback' ? [f] : []));
+    assert.deepEqual(
+      rollbacks.map((r) => [r.stage, r.cause, r.reactionMs !== null && r.reactionMs >= 0]),
+      [['production', 'abort', true]],
+    );
+    assert.ok(facts.recorded.some((f) => f.kind === 'canary-catch'));
   });
 
   test('a branch rewritten mid-canary: nothing written, the stage waits for a person, resume checks again', async () => {

@@ -25,6 +25,9 @@ import type { FakeRamp } from '../support/fake-activities.js';
 import type { PipelineSpec } from '../../src/schema/pipeline.js';
 import { createFreezeReader } from '../../activities/freeze.js';
 import { refusalOf, waitFor } from '../support/wait.js';
+import type { InjectedSinks } from '@temporalio/worker';
+import type { DeliveryFact } from '../../src/observability/facts.js';
+import type { RampSinks } from '../../workflows/observe.js';
 
 const DEADLINE = 90_000;
 const status = (stage: WorkflowHandle) => stage.query(stageStatusQuery);
@@ -72,6 +75,8 @@ describe('deploy windows and soak time', () => {
   test('a promotion started outside its allow window waits (Paused, DeployWindowClosed) and runs when it opens', async () => {
     const fake = fakeRamp();
     const pipeline = production([`windows: { allow: [{ name: soon, cron: "${cronIn(8_000)}", duration: 30m }] }`], ['setWeight: 20', 'setWeight: 60']);
+    const facts: DeliveryFact[] = [];
+    const sinks: InjectedSinks<RampSinks> = { ramp: { observe: { fn: (_info, fact) => void facts.push(fact) } } };
     let waiting!: StageStatus;
     const result = await runPromotion(
       env,
@@ -83,7 +88,15 @@ describe('deploy windows and soak time', () => {
         assert.equal(fake.commits.length, 0, 'nothing is written while the window is closed');
       },
       'window-wait',
+      sinks,
     );
+    // The wait is reported once, from the window's closed state to its opening.
+    const waits = facts.flatMap((f) => (f.kind === 'gate-waited' ? [f] : []));
+    assert.deepEqual(
+      waits.map((w) => w.gate),
+      ['window'],
+    );
+    assert.ok(waits[0]!.waitMs >= 1000, `waited ${waits[0]!.waitMs} ms`);
     assert.match(waiting.message, /^waits for the deploy window soon: opens \w{3} \d{4}-\d\d-\d\d \d\d:\d\d UTC; closed outside the allow window soon/);
     assert.ok(waiting.pauseUntil && waiting.window?.nextOpen === waiting.pauseUntil, 'the status says when it opens');
     assert.equal(result.phase, 'Succeeded');

@@ -6,6 +6,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { RepositoryUnavailableError } from './errors.js';
+import { pushObserver } from './push-observer.js';
 
 export interface PushRetry {
   attempts: number;
@@ -34,6 +35,7 @@ export async function pushRetrying(p: PushRetry): Promise<void> {
             'Others push to it very often; the push will be tried again',
         );
       }
+      pushObserver()?.retried();
       await p.refresh(attempt);
       await delay(25 * attempt + Math.floor(Math.random() * 75));
     }
