@@ -37,6 +37,7 @@ function repository(stale: number, then: () => Promise<CommitResult>): GitOpsRep
     commit: push,
     revert: (): Promise<RevertResult> => Promise.resolve({ reverts: [{ reverted: 'a'.repeat(40), sha: 'b'.repeat(40) }] }),
     history: never,
+    rampLog: never,
     fieldHistory: never,
     head: never,
     snapshot: never,
