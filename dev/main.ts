@@ -31,6 +31,11 @@ import { rampExposition } from '../src/observability/exposition.js';
 import { readWorkerConfig } from '../worker/config.js';
 import { freeLoopbackPort, serveMetrics, type MetricsServer } from '../worker/metrics.js';
 import { startWorker, type RunningWorker } from '../worker/start.js';
+import { randomUUID } from 'node:crypto';
+import { createAppSource } from './app-source.js';
+import { doraSummaryLine } from '../cli/render/dora.js';
+import type { DoraReport } from '../src/dora/report.js';
+import type { doraWorkflow } from '../workflows/dora.js';
 import { runDemo } from './demo.js';
 import { startDemoServer, type DemoServer } from './demo-server.js';
 import { followGitOps, type GitOpsTraffic } from './gitops-traffic.js';
@@ -237,7 +242,10 @@ async function showDemo(
   demoApp: DemoApp,
   web: DemoServer,
 ): Promise<void> {
+  const demoStarted = new Date(Date.now() - 60_000).toISOString();
+  const source = await createAppSource(path.join(dir, 'app-source'));
   const outcome = await runDemo({
+    source,
     client,
     taskQueue,
     pipeline,
@@ -253,6 +261,18 @@ async function showDemo(
   const log = await simpleGit(bareDir).raw(['log', '--format=%h %<(48,trunc)%s %(trailers:key=Ramp-Promotion,valueonly,separator=)', 'main']);
   say(log.trimEnd().replace(/^/gm, '  '));
 
+  say('\nDORA of what just happened (ramp dora web --env <stage>: from the trailers of the commits above; lead time from each release\'s commit in the demo\'s app-source repository):');
+  const until = new Date(Date.now() + 60_000).toISOString();
+  for (const stage of ['staging', 'production']) {
+    const report = await client.workflow.execute<typeof doraWorkflow>('doraWorkflow', {
+      taskQueue,
+      workflowId: `dora-${pipeline.name}-${randomUUID().slice(0, 8)}`,
+      args: [{ repository: pipeline.repository, pipeline: pipeline.name, stage, since: demoStarted, until }],
+      workflowExecutionTimeout: '60s',
+    });
+    say(`  ${stage.padEnd(11)} ${doraSummaryLine(report satisfies DoraReport)}`);
+  }
+
   say(`
 Where to look:
   a release page       ${web.releasePage(outcome.parked ?? outcome.good)}${outcome.parked ? '   ← sign in as alice (any password), approve production there, then resume its pause' : ''}
@@ -260,6 +280,7 @@ Where to look:
   the GitOps repo      git --git-dir ${display(bareDir)} log --stat
   a promotion          ${cliEnv}npx ramp status ${outcome.good}
   the history          ${cliEnv}npx ramp history web --stage production
+  DORA                 ${cliEnv}npx ramp dora web --since 1d        (the same on ${web.url}/pipelines/web/dora)
   ramp's metrics       ${prometheus?.url ?? '(no Prometheus)'}/graph?g0.expr=ramp_promotions_finished_total (docs/metrics.md)
   dashboards           deploy/grafana/dashboards/ (Grafana JSON: delivery and DORA, canaries, worker health; docs/dashboards.md)`);
 

@@ -18,7 +18,7 @@ export function renderDora(report: DoraReport, options: RenderOptions): string {
         ['Deployment frequency', `${perDay(df.perDay)} a day (${df.bucket === 'none' ? 'no deployment' : df.bucket})`, count(df.deployments, 'deployment')],
         ['Lead time for changes', `median ${duration(lt.medianSeconds)}, p90 ${duration(lt.p90Seconds)}`, samples(lt.samples, lt.withoutSource > 0 ? `${lt.withoutSource} without a source time` : null)],
         ['Change failure rate', percent(cfr.rate), `${cfr.failures} of ${count(cfr.deployments, 'deployment')}${causes(cfr.byCause)}`],
-        ['Time to restore', `median ${duration(rec.medianSeconds)}, p90 ${duration(rec.p90Seconds)}`, samples(rec.samples, null)],
+        ['Recovery time', `median ${duration(rec.medianSeconds)}, p90 ${duration(rec.p90Seconds)}`, samples(rec.samples, null)],
       ],
     )
       .trimEnd()
@@ -30,6 +30,18 @@ export function renderDora(report: DoraReport, options: RenderOptions): string {
     ...releases(report.releases, options),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** One line per stage, for `ramp dev`'s last words: `1 deployment, lead time 41s, change failure rate 0%, 1 canary catch, recovery -`. */
+export function doraSummaryLine(report: DoraReport): string {
+  const { deploymentFrequency: df, leadTime: lt, changeFailureRate: cfr, canaryCatches: cc, recovery: rec } = report;
+  return [
+    count(df.deployments, 'deployment'),
+    `lead time ${duration(lt.medianSeconds)}`,
+    `change failure rate ${percent(cfr.rate)}`,
+    count(cc.count, 'canary catch').replace('catchs', 'catches'),
+    `recovery ${duration(rec.medianSeconds)}${rec.open > 0 ? ` (${rec.open} open)` : ''}`,
+  ].join(', ');
 }
 
 function releases(all: DoraRelease[], options: RenderOptions): string[] {

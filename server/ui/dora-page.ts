@@ -91,8 +91,8 @@ function figures(r: DoraReport): Html {
           <td>${percent(cfr.rate)}</td>
           <td>${cfr.failures} of ${count(cfr.deployments, 'deployment')}${causes(cfr.byCause)}</td>
         </tr>
-        <tr data-key="time-to-restore">
-          <th scope="row">Time to restore</th>
+        <tr data-key="recovery-time">
+          <th scope="row">Recovery time</th>
           <td>median ${duration(rec.medianSeconds)}, p90 ${duration(rec.p90Seconds)}</td>
           <td>${count(rec.samples, 'sample')}</td>
         </tr>

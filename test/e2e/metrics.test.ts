@@ -92,7 +92,16 @@ describe('the worker’s /metrics during and after a real promotion', () => {
     const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
       taskQueue,
       workflowId: promotionWorkflowId(name, '1.1.0'),
-      args: [{ apiVersion: 'ramp/v1', pipeline, version: '1.1.0', requestedBy: 'rm', kind: 'promote' }],
+      args: [
+        {
+          apiVersion: 'ramp/v1',
+          pipeline,
+          version: '1.1.0',
+          requestedBy: 'rm',
+          kind: 'promote',
+          release: { commit: 'abc1234', time: new Date(Date.now() - 3_600_000).toISOString() },
+        },
+      ],
     });
     const production = env.client.workflow.getHandle(stageWorkflowId(name, 'production'));
 
@@ -151,17 +160,31 @@ describe('the worker’s /metrics during and after a real promotion', () => {
     assert.deepEqual(values(afterwards.samples, 'ramp_build_info', { component: 'worker' }), [1]);
     assert.ok(values(afterwards.samples, 'process_resident_memory_bytes', {}).length === 1, 'Node process metrics, registered once');
 
-    // TODO(lead, after merging metrics-facts): the facts ramp's workflows report, for this promotion:
-    //   ramp_promotions_started_total{pipeline=name,kind="promote"} 1
-    //   ramp_promotions_finished_total{pipeline=name,kind="promote",outcome="Succeeded"} 1
-    //   ramp_promotion_duration_seconds_count{pipeline=name,kind="promote",outcome="Succeeded"} 1
-    //   ramp_stage_duration_seconds_count{pipeline=name,stage=preview|staging|production} 1 each
-    //   ramp_approvals_requested_total{pipeline=name,stage="production"} 1
-    //   ramp_approval_wait_seconds_count{pipeline=name,stage="production",outcome="approved"} 1
-    //   ramp_gate_wait_seconds_count{pipeline=name,stage="production",gate="pause"} 1
-    //   ramp_deployments_total{pipeline=name,stage=preview|staging|production} 1 each
-    //   ramp_git_pushes_total{pipeline=name,outcome="pushed"} >= 7 (the seven commits)
-    // e.g. assert.deepEqual(values(afterwards.samples, 'ramp_promotions_finished_total', { pipeline: name, outcome: 'Succeeded' }), [1]);
+    // The facts ramp's workflows reported for this promotion, against what happened.
+    const once = (metric: string, labels: Record<string, string>) =>
+      assert.deepEqual(values(afterwards.samples, metric, { pipeline: name, ...labels }), [1], `${metric} ${JSON.stringify(labels)}`);
+    once('ramp_promotions_started_total', { kind: 'promote' });
+    once('ramp_promotions_finished_total', { kind: 'promote', outcome: 'Succeeded' });
+    once('ramp_promotion_duration_seconds_count', { kind: 'promote', outcome: 'Succeeded' });
+    for (const stage of result.stages.map((s) => s.name)) {
+      once('ramp_stage_duration_seconds_count', { stage });
+      once('ramp_deployments_total', { stage });
+    }
+    once('ramp_approvals_requested_total', { stage: 'production' });
+    once('ramp_approval_wait_seconds_count', { stage: 'production', outcome: 'approved' });
+    once('ramp_gate_wait_seconds_count', { stage: 'production', gate: 'approval' });
+    once('ramp_gate_wait_seconds_count', { stage: 'production', gate: 'pause' });
+    // The release's source commit was an hour before the start: every stage's lead time is at least that.
+    once('ramp_lead_time_seconds_count', { stage: 'production' });
+    assert.ok(values(afterwards.samples, 'ramp_lead_time_seconds_sum', { pipeline: name, stage: 'production' })[0]! >= 3600);
+    const commits = result.stages.reduce((n, s) => n + (s.result?.commits.length ?? 0), 0);
+    assert.ok(commits >= 3, 'a commit per stage at least');
+    assert.deepEqual(
+      values(afterwards.samples, 'ramp_git_pushes_total', { pipeline: name, outcome: 'pushed' }),
+      [commits],
+      'one push per commit the stages recorded',
+    );
+    assert.deepEqual(values(afterwards.samples, 'ramp_rollbacks_total', { pipeline: name }), [], 'nothing rolled back');
   });
 
   test('facts a workflow reports through the ramp sink are in the exposition, once each', async () => {

@@ -17,7 +17,7 @@ KEY                    VALUE                    FROM
 Deployment frequency   0.10 a day (weekly)      3 deployments
 Lead time for changes  median 2h5m, p90 2h10m   2 samples; 1 without a source time
 Change failure rate    33.3%                    1 of 3 deployments (1 rollback)
-Time to restore        median 4m12s, p90 4m12s  1 sample
+Recovery time          median 4m12s, p90 4m12s  1 sample
 
 Canary catches: 1 (stopped before full exposure; failure rate counting them 50%)
 Open failures: 0
