@@ -35,6 +35,17 @@ async function readmeCommands(): Promise<Map<string, string[]>> {
   return commands;
 }
 
+/** The commands of a README section's first bash block, one per line, comments and blank lines dropped. */
+async function readmeBlock(heading: string): Promise<string[]> {
+  const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+  const block = new RegExp(`^## ${heading}\\n[\\s\\S]*?\`\`\`bash\\n([\\s\\S]*?)\`\`\``, 'm').exec(readme)?.[1];
+  assert.ok(block, `README.md has a "${heading}" section with a bash block`);
+  return block
+    .split('\n')
+    .map((line) => line.replace(/\s+#[^"']*$/, '').trim())
+    .filter((line) => line !== '');
+}
+
 /** A command line's words: quotes group, `#` outside quotes starts a comment, `&` at the end is dropped. */
 function shellWords(line: string): string[] {
   const words: string[] = [];
@@ -133,6 +144,20 @@ test("the README's promote, status, approve and resume, verbatim next to ramp de
     const history = npx(commands.get('history')!);
     assert.equal(await finished(history, 'history'), 0, history.err());
     assert.match(history.out(), new RegExp(`${version.replaceAll('.', '\\.')}.*alice`), 'the history shows who approved it');
+
+    // "See the delivery": its lines run verbatim in a shell (the source commit is this checkout's HEAD).
+    const [promoteWithSource, dora] = await readmeBlock('See the delivery');
+    assert.match(promoteWithSource ?? '', /^npx ramp promote web \S+ --source-commit "\$\(git rev-parse HEAD\)"/);
+    assert.match(dora ?? '', /^npx ramp dora web/);
+    const started = start('bash', ['-c', promoteWithSource!], env);
+    assert.equal(await finished(started, 'promote --source-commit'), 0, started.err());
+    assert.match(started.out(), /^started web@\S+: promotion preview → staging → production/m);
+    assert.doesNotMatch(started.err(), /could not read the time/, 'the checkout holds its HEAD: the source time is read');
+    const figures = start('bash', ['-c', dora!], env);
+    assert.equal(await finished(figures, 'dora'), 0, figures.err());
+    assert.match(figures.out(), /^web\/production, /m);
+    assert.match(figures.out(), /Deployment frequency .* 1 deployment/, `${version} is the one deployment in production:\n${figures.out()}`);
+    assert.match(figures.out(), new RegExp(`^${version.replaceAll('.', '\\.')} +web@${version.replaceAll('.', '\\.')} .* deployed$`, 'm'));
   } finally {
     dev.child.kill('SIGTERM');
     await finished(dev, 'ramp dev after SIGTERM');

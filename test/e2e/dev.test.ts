@@ -22,6 +22,7 @@ import { simpleGit } from 'simple-git';
 import { sleep } from '../../scripts/lib/proc.js';
 import { signIn, startBrowser, type TestBrowser } from '../harness/browser.js';
 import { killOnExit } from '../harness/reaper.js';
+import { waitFor } from '../support/wait.js';
 
 const DEV_MAIN = fileURLToPath(new URL('../../dev/main.ts', import.meta.url));
 const DEADLINE_MS = 240_000;
@@ -66,6 +67,24 @@ describe('ramp dev', () => {
       assert.match(out, /demo: approves production as alice \(group release-managers\), signed in through the demo OpenID Provider, via ramp server/);
       assert.match(out, /production Alice Archer approved the gate approval \(1\/1\): dashboards look good/);
       assert.doesNotMatch(out, /Workflow failed/, 'the bad release is the demo’s to report, not a worker warning');
+      // Its last words: the DORA figures of what it did (1.3.0 passed staging before it parked at production) …
+      assert.match(out, /^ {2}staging +2 deployments, lead time \S+, change failure rate 0%, 1 canary catch, recovery -$/m);
+      assert.match(out, /^ {2}production +1 deployment, lead time \S+, change failure rate 0%, 0 canary catches, recovery -$/m);
+      // … and its Prometheus scraped ramp's own metrics: the production deployment, counted once.
+      const [, prometheusUrl] = await until(/^ {2}Prometheus +(http:\/\/127\.0\.0\.1:\d+) /m, 'the Prometheus address');
+      const deployments = await waitFor(
+        async () => {
+          const res = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent('ramp_deployments_total{pipeline="web",stage="production"}')}`);
+          return ((await res.json()) as { data: { result: { value: [number, string] }[] } }).data.result;
+        },
+        (result) => result.length > 0,
+        'Prometheus scraped ramp_deployments_total from ramp dev',
+        60_000,
+      );
+      assert.deepEqual(
+        deployments.map((r) => r.value[1]),
+        ['1'],
+      );
       const git = simpleGit(path.join(dir, 'gitops.git'));
       const stagingAtGood = (await git.raw(['rev-list', '-n', '1', '--grep=web/staging: promote 1.1.0', 'main'])).trim();
       const revertOfBad = (await git.raw(['rev-list', '-n', '1', '--grep=Revert "web/staging: canary 1.2.0', 'main'])).trim();
