@@ -4,8 +4,8 @@
  * polls its task queue, 503 while it starts or drains. Enabled by RAMP_WORKER_HEALTH_ADDR.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { WorkerStatus } from '@temporalio/worker';
+import { listenSideServer, parseListenAddress as parseAddress, type SideServer } from './side-server.js';
 
 export const HEALTH_ADDRESS_VARIABLE = 'RAMP_WORKER_HEALTH_ADDR';
 
@@ -31,23 +31,13 @@ export function readiness(phase: WorkerPhase): Probe {
 
 /** Splits `host:port` (IPv6 as `[::1]:port`); throws a usage-style error otherwise. */
 export function parseListenAddress(address: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(address);
-  const port = match ? Number(match[3]) : NaN;
-  if (!match || port > 65_535) {
-    throw new Error(`${HEALTH_ADDRESS_VARIABLE} must be host:port (e.g. 127.0.0.1:9465, or port 0 for any free port), got "${address.slice(0, 100)}"`);
-  }
-  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+  return parseAddress(address, HEALTH_ADDRESS_VARIABLE);
 }
 
-export interface HealthServer {
-  /** The bound address, host:port (the real port when 0 was asked for). */
-  address: string;
-  close(): Promise<void>;
-}
+export type HealthServer = SideServer;
 
 /** Serves /healthz and /readyz from `phase()`, asked at every request. */
 export async function serveHealth(address: string, phase: () => WorkerPhase): Promise<HealthServer> {
-  const { host, port } = parseListenAddress(address);
   const server: Server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     const probe: Probe | undefined = url === '/healthz' ? { status: 200, body: 'ok\n' } : url === '/readyz' ? readiness(phase()) : undefined;
@@ -55,19 +45,5 @@ export async function serveHealth(address: string, phase: () => WorkerPhase): Pr
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : body);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new Error(`Starting the worker's health endpoint on ${address} (${HEALTH_ADDRESS_VARIABLE}): ${err.message}`)));
-    server.listen(port, host, resolve);
-  });
-  // Health checks must never keep a stopped worker's process alive.
-  server.unref();
-  const bound = server.address() as AddressInfo;
-  return {
-    address: `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenSideServer(server, address, HEALTH_ADDRESS_VARIABLE, 'health endpoint');
 }

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { listenSideServer, type SideServer } from './side-server.js';
 import { EXPOSITION_CONTENT_TYPE, type Exposition } from '../src/observability/exposition.js';
 
 export const METRICS_ADDRESS_VARIABLE = 'RAMP_METRICS_ADDRESS';
@@ -21,22 +22,10 @@ export async function freeLoopbackPort(): Promise<number> {
   return port;
 }
 
-export interface MetricsServer {
-  /** The bound address, host:port (the real port when 0 was asked for). */
-  address: string;
-  close(): Promise<void>;
-}
-
-/** Splits host:port (IPv6 as [::1]:port); the variable's schema has checked the form. */
-function hostAndPort(address: string): { host: string; port: number } {
-  const at = address.lastIndexOf(':');
-  const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-  return { host: host === '' ? '0.0.0.0' : host, port: Number(address.slice(at + 1)) };
-}
+export type MetricsServer = SideServer;
 
 /** Serves GET /metrics (and HEAD) from `exposition` on `address`. */
 export async function serveMetrics(address: string, exposition: Exposition): Promise<MetricsServer> {
-  const { host, port } = hostAndPort(address);
   const server: Server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (url !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
@@ -55,19 +44,5 @@ export async function serveMetrics(address: string, exposition: Exposition): Pro
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new Error(`Starting the worker's metrics endpoint on ${address} (${METRICS_ADDRESS_VARIABLE}): ${err.message}`)));
-    server.listen(port, host, resolve);
-  });
-  // A metrics endpoint must never keep a stopped worker's process alive.
-  server.unref();
-  const bound = server.address() as AddressInfo;
-  return {
-    address: `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenSideServer(server, address, METRICS_ADDRESS_VARIABLE, 'metrics endpoint');
 }
