@@ -46,7 +46,8 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DEMO_PIPELINE = path.join(ROOT, 'examples/demo.yaml');
 /**
  * Where the dev stack serves /metrics (ramp_*, temporal_*), which its Prometheus scrapes: the
- * worker's endpoint, as RAMP_METRICS_ADDRESS would (worker/metrics.ts).
+ * worker's endpoint, as RAMP_METRICS_ADDRESS would (worker/metrics.ts); a free port when another
+ * stack has it, as the dev server's ports do.
  */
 const DEV_WORKER_METRICS = '127.0.0.1:9464';
 
@@ -149,10 +150,6 @@ try {
   rampServer = await startDemoServer(dir, server.address, path.dirname(pipelineFile));
   say(`  OpenID Provider      ${rampServer.issuer} (demo people: alice release-managers, bob and carol sre, dave product, mallory; any password)`);
   say(`  ramp server          ${rampServer.url} (release pages and /api/v1; sign in with the demo provider; log in ${display(path.join(dir, 'server.log'))})`);
-  // ramp's own metrics, next to the demo app's. The server runs in this process, with the worker's
-  // registry: the worker's endpoint has the server's metrics too (scraping both would count twice).
-  await prometheus.setTargets([app.address, DEV_WORKER_METRICS]);
-  say(`  Prometheus targets   the demo app, and ramp's metrics (worker and server, one process) at http://${DEV_WORKER_METRICS}/metrics`);
 
   const groupsFile = path.join(dir, 'groups.yaml');
   await writeFile(groupsFile, 'groups:\n  release-managers: [alice, demo]\n');
@@ -166,7 +163,16 @@ try {
     }),
     telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${corePort}` } } },
   });
-  metrics = await serveMetrics(DEV_WORKER_METRICS, rampExposition({ url: `http://127.0.0.1:${corePort}/metrics`, log: (message) => quiet.warn(message) }));
+  const exposition = rampExposition({ url: `http://127.0.0.1:${corePort}/metrics`, log: (message) => quiet.warn(message) });
+  const served = await serveMetrics(DEV_WORKER_METRICS, exposition).catch((error: unknown) => {
+    if (/EADDRINUSE/.test(String(error))) return serveMetrics('127.0.0.1:0', exposition);
+    throw error;
+  });
+  metrics = served;
+  // ramp's own metrics, next to the demo app's. The server runs in this process, with the worker's
+  // registry: the worker's endpoint has the server's metrics too (scraping both would count twice).
+  await prometheus.setTargets([app.address, served.address]);
+  say(`  ramp's metrics       http://${served.address}/metrics (worker and server, one process; scraped by the Prometheus above)`);
   const config = {
     ...readWorkerConfig({}),
     address: server.address,
@@ -261,7 +267,9 @@ async function showDemo(
   const log = await simpleGit(bareDir).raw(['log', '--format=%h %<(48,trunc)%s %(trailers:key=Ramp-Promotion,valueonly,separator=)', 'main']);
   say(log.trimEnd().replace(/^/gm, '  '));
 
-  say('\nDORA of what just happened (ramp dora web --env <stage>: from the trailers of the commits above; lead time from each release\'s commit in the demo\'s app-source repository):');
+  say(
+    "\nDORA of what just happened (ramp dora web --env <stage>: from the trailers of the commits above; lead time from each release's commit in the demo's app-source repository):",
+  );
   const until = new Date(Date.now() + 60_000).toISOString();
   for (const stage of ['staging', 'production']) {
     const report = await client.workflow.execute<typeof doraWorkflow>('doraWorkflow', {
