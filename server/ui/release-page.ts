@@ -85,7 +85,9 @@ function releaseMain(view: ReleaseView): Html {
           : ''
       }
       <dt>Promotion</dt>
-      <dd><code>${p.promotionId}</code>${view.temporalUi ? html` ${temporalLink(promotionLink(view.temporalUi, p.promotionId), 'the promotion workflow')}` : ''}</dd>
+      <dd>
+        <code>${p.promotionId}</code>${view.temporalUi ? html` ${temporalLink(promotionLink(view.temporalUi, p.promotionId), 'the promotion workflow')}` : ''}
+      </dd>
     </dl>
     ${view.hint ? html`<p class="waiting" role="status">Waiting: ${waitingSentence(view.hint)}</p>` : ''}
     ${
@@ -99,7 +101,14 @@ function releaseMain(view: ReleaseView): Html {
     <h2>Stages</h2>
     <ol class="stages">
       ${p.stages.map((s) =>
-        stageItem(p, s, statuses.get(s.name) ?? null, activeStage?.promotionId === p.promotionId && activeStage.stage === s.name, view.pinned, view.temporalUi ?? null),
+        stageItem(
+          p,
+          s,
+          statuses.get(s.name) ?? null,
+          activeStage?.promotionId === p.promotionId && activeStage.stage === s.name,
+          view.pinned,
+          view.temporalUi ?? null,
+        ),
       )}
     </ol>
     <h2>Events</h2>
@@ -143,7 +152,10 @@ function stageItem(
   const phase = active && status ? status.phase : summary.phase;
   const m = stageMarker(phase);
   // A stage that never started has no run of this promotion to show.
-  const link = temporalUi && summary.attempt > 0 ? html` ${temporalLink(stageLink(temporalUi, summary.workflowId, p.promotionId), `the ${summary.name} stage workflow`)}` : '';
+  const link =
+    temporalUi && summary.attempt > 0
+      ? html` ${temporalLink(stageLink(temporalUi, summary.workflowId, p.promotionId), `the ${summary.name} stage workflow`)}`
+      : '';
   return html`<li class="stage${active ? ' active' : ''}" data-stage="${summary.name}" ${active ? html`aria-current="step"` : ''}>
     <span class="mark" aria-hidden="true">${m}</span> <span class="name">${summary.name}</span>
     <span class="phase" data-phase="${phase}">${phase}</span>${summary.attempt > 1 ? html` <span class="attempt">attempt ${summary.attempt}</span>` : ''}${
