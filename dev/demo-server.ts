@@ -52,9 +52,10 @@ async function startDemoProvider(): Promise<TestOidcProvider> {
 /**
  * Starts the demo provider and ramp server in front of the Temporal server at `temporalAddress`
  * (the server reaches it on first use, so the worker may start after), with fresh decision and
- * approval-link keys whose worker halves are written to `dir`.
+ * approval-link keys whose worker halves are written to `dir`. With `temporalUiUrl` (the dev
+ * server's UI), release pages link their workflows into it (RAMP_TEMPORAL_UI_URL's part).
  */
-export async function startDemoServer(dir: string, temporalAddress: string, pipelinesDir: string): Promise<DemoServer> {
+export async function startDemoServer(dir: string, temporalAddress: string, pipelinesDir: string, temporalUiUrl: string | null = null): Promise<DemoServer> {
   const provider = await startDemoProvider();
   try {
     const keys = await generateDecisionKeys('ramp-dev');
@@ -88,6 +89,7 @@ export async function startDemoServer(dir: string, temporalAddress: string, pipe
           verifyAccessToken: (token) => identity.oidc!.verify(token),
         },
         links: { publicKeys: links.publicKeys },
+        ...(temporalUiUrl ? { temporalUiUrl } : {}),
       });
     // The preferred port, else a free one; the public URL (sign-in redirects) is the one bound.
     let listening: Listening | undefined;

@@ -147,7 +147,7 @@ try {
   const pipeline: PipelineSpec = loaded.spec;
   say(`  pipeline             ${display(pipelineFile)} (examples/demo.yaml on the local repository)`);
 
-  rampServer = await startDemoServer(dir, server.address, path.dirname(pipelineFile));
+  rampServer = await startDemoServer(dir, server.address, path.dirname(pipelineFile), server.uiUrl);
   say(`  OpenID Provider      ${rampServer.issuer} (demo people: alice release-managers, bob and carol sre, dave product, mallory; any password)`);
   say(`  ramp server          ${rampServer.url} (release pages and /api/v1; sign in with the demo provider; log in ${display(path.join(dir, 'server.log'))})`);
 

@@ -52,6 +52,8 @@ export interface ServerOptions {
   slack?: SlackOptions;
   /** RAMP_POLICY_FILES, read at start (GET /api/v1/policies lists them; the workers decide). @default none */
   policyFiles?: LoadedPolicyFile[];
+  /** RAMP_TEMPORAL_UI_URL: the Temporal UI the release pages link their workflows to (in `temporal.settings.namespace`). @default no links */
+  temporalUiUrl?: string;
 }
 
 export interface ServerContext {

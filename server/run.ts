@@ -35,6 +35,8 @@ export interface ServerRun {
   slack?: { signingSecretFile: string | undefined; usersFile: string | undefined; botTokenFile: string | undefined };
   /** RAMP_POLICY_FILES: the organisation's policy files, listed by GET /api/v1/policies. */
   policyFiles?: string[];
+  /** RAMP_TEMPORAL_UI_URL: the release pages link their workflows into this Temporal UI. */
+  temporalUiUrl?: string | undefined;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
@@ -142,6 +144,7 @@ export async function runServer(run: ServerRun): Promise<void> {
     ...(links ? { links } : {}),
     ...(typeof slack === 'string' ? {} : { slack }),
     policyFiles,
+    ...(run.temporalUiUrl ? { temporalUiUrl: run.temporalUiUrl } : {}),
   });
   const { host, port } = hostPort(run.listen);
   const listening = await listen(server, host, port);
@@ -165,6 +168,7 @@ export async function runServer(run: ServerRun): Promise<void> {
         : policyFiles.map((f) => `${f.file} (${f.spec.policies.length})`).join(', '),
     slack:
       typeof slack === 'string' ? slack : `/integrations/slack/interactions (${slack.users.size} mapped user(s)${slack.botToken ? ', e-mail lookup' : ''})`,
+    temporalUi: run.temporalUiUrl ?? 'no links (no RAMP_TEMPORAL_UI_URL)',
   });
   await new Promise<void>((done) => {
     const stop = (signal: NodeJS.Signals) => {

@@ -96,6 +96,7 @@ ${variablesUsage('server')}
         botTokenFile: variables.RAMP_SERVER_SLACK_BOT_TOKEN_FILE ? resolve(io.cwd, variables.RAMP_SERVER_SLACK_BOT_TOKEN_FILE) : undefined,
       },
       policyFiles: variables.RAMP_POLICY_FILES.map((file) => resolve(io.cwd, file)),
+      temporalUiUrl: variables.RAMP_TEMPORAL_UI_URL,
       stdout: io.stdout,
       stderr: io.stderr,
     };

@@ -4,6 +4,8 @@ import { UserError } from '../../src/errors.js';
 import { noBlankFlags, positionals } from '../args.js';
 import { colorOf, sizeOf, type Command, type CommandIo } from '../command.js';
 import { BACKEND_FLAGS_USAGE, backendFlags, chooseBackend, withBackend, type RampBackend } from '../backend.js';
+import { promotionLink } from '../../src/settings/temporal-ui.js';
+import { cliTemporalUi } from '../temporal-ui.js';
 import { ExitCode, exitCodesUsage } from '../exit-codes.js';
 import { HttpBackend } from '../http-backend.js';
 import type { Snapshot } from '../follow.js';
@@ -23,7 +25,8 @@ export const statusCommand: Command = {
   answer it; each stage's phase and attempt, the canary steps (✔ succeeded, ◌ running,
   ‖ paused, ✖ failed, ↷ skipped, ⚠ overridden, · pending), the canary weight, analysis runs
   with the measured values, commits and reverts, approvals (with refused attempts and why),
-  overrides, and the last events.
+  overrides, and the last events. With RAMP_TEMPORAL_UI_URL set (or next to a ramp dev stack),
+  a last line links the promotion's workflow in the Temporal UI.
 
   --watch   follow it until it ends. On a terminal: one screen, redrawn in place when something
             changes (the stage that matters in detail, the others on a line each, the latest
@@ -41,18 +44,22 @@ ${BACKEND_FLAGS_USAGE}
     });
     const [id] = positionals(given, ['promotion-id'] as const);
     noBlankFlags(values);
-    return withBackend(io, chooseBackend(io, values), async (backend) => {
+    const choice = chooseBackend(io, values);
+    const ui = cliTemporalUi(io, choice);
+    const link = ui ? promotionLink(ui, id) : null;
+    return withBackend(io, choice, async (backend) => {
       if (!values.watch) {
-        io.stdout(show(await backend.snapshot(id), io, values.json, backend instanceof HttpBackend));
+        io.stdout(show(await backend.snapshot(id), io, values.json, backend instanceof HttpBackend, link));
         return ExitCode.Ok;
       }
-      return watch(backend, id, io, values.json);
+      return watch(backend, id, io, values.json, link);
     });
   },
 };
 
-function show(snapshot: Snapshot, io: CommandIo, asJson: boolean, throughServer: boolean): string {
-  return asJson ? json(snapshot) : renderStatus(snapshot.promotion, snapshot.activeStage, { color: colorOf(io), throughServer });
+/** `temporalUi`: the promotion workflow in the Temporal UI, the human output's last line (never in the JSON). */
+function show(snapshot: Snapshot, io: CommandIo, asJson: boolean, throughServer: boolean, temporalUi: string | null): string {
+  return asJson ? json(snapshot) : renderStatus(snapshot.promotion, snapshot.activeStage, { color: colorOf(io), throughServer, temporalUi });
 }
 
 /**
@@ -60,7 +67,7 @@ function show(snapshot: Snapshot, io: CommandIo, asJson: boolean, throughServer:
  * copies), only when it changed or the terminal was resized; elsewhere the full status (or
  * JSON) again whenever it changed.
  */
-async function watch(backend: RampBackend, id: string, io: CommandIo, asJson: boolean): Promise<ExitCode> {
+async function watch(backend: RampBackend, id: string, io: CommandIo, asJson: boolean, temporalUi: string | null): Promise<ExitCode> {
   const onScreen = io.isTty && !asJson;
   const throughServer = backend instanceof HttpBackend;
   let last = '';
@@ -71,7 +78,7 @@ async function watch(backend: RampBackend, id: string, io: CommandIo, asJson: bo
       if (text !== last) io.stdout(redrawScreen(frame, last === ''));
       last = text;
     } else {
-      const text = show(snapshot, io, asJson, throughServer);
+      const text = show(snapshot, io, asJson, throughServer, temporalUi);
       if (text !== last) io.stdout(last === '' || asJson ? text : `\n${text}`);
       last = text;
     }

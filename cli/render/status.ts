@@ -37,7 +37,11 @@ interface Layout {
   width?: number;
 }
 
-export function renderStatus(promotion: PromotionStatus, active: StageStatus | null, options: RenderOptions): string {
+/**
+ * The full status. With `temporalUi` (the promotion workflow's page in the Temporal UI), a last
+ * line `Temporal UI  <url>`.
+ */
+export function renderStatus(promotion: PromotionStatus, active: StageStatus | null, options: RenderOptions & { temporalUi?: string | null }): string {
   const layout: Layout = { compact: false };
   let out = headerLines(promotion, active, options, layout)
     .map((l) => `${l}\n`)
@@ -52,6 +56,7 @@ export function renderStatus(promotion: PromotionStatus, active: StageStatus | n
     out += `\nEvents (last ${events.length}):\n${eventLines(events, options, false)
       .map((l) => `${l}\n`)
       .join('')}`;
+  if (options.temporalUi) out += `\nTemporal UI  ${options.temporalUi}\n`;
   return out;
 }
 

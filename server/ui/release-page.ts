@@ -11,6 +11,7 @@ import { waitingSentence, type OperatorHint } from '../../cli/render/operator-hi
 import { Marker, promotionMarker, stageMarker } from '../../cli/render/format.js';
 import { recentEvents, stageStatuses } from '../../cli/render/status.js';
 import type { Actor } from '../../src/identity/actor.js';
+import { promotionLink, stageLink, type TemporalUi } from '../../src/settings/temporal-ui.js';
 import type { PromotionStatus, StageStatus, StageSummary } from '../../workflows/messages.js';
 import { fragment, renderDocument } from './layout.js';
 import { mark, time } from './marks.js';
@@ -35,6 +36,8 @@ export interface ReleaseView {
   actions: PageAction[];
   /** operatorHint(...): what it waits for and who can unblock it; null when nothing waits. */
   hint: OperatorHint | null;
+  /** RAMP_TEMPORAL_UI_URL and the namespace: the promotion and its stages link to their workflows there; absent or null: no links. */
+  temporalUi?: TemporalUi | null;
 }
 
 /** The page's HTML document. */
@@ -82,7 +85,9 @@ function releaseMain(view: ReleaseView): Html {
           : ''
       }
       <dt>Promotion</dt>
-      <dd><code>${p.promotionId}</code></dd>
+      <dd>
+        <code>${p.promotionId}</code>${view.temporalUi ? html` ${temporalLink(promotionLink(view.temporalUi, p.promotionId), 'the promotion workflow')}` : ''}
+      </dd>
     </dl>
     ${view.hint ? html`<p class="waiting" role="status">Waiting: ${waitingSentence(view.hint)}</p>` : ''}
     ${
@@ -95,7 +100,16 @@ function releaseMain(view: ReleaseView): Html {
     }
     <h2>Stages</h2>
     <ol class="stages">
-      ${p.stages.map((s) => stageItem(p, s, statuses.get(s.name) ?? null, activeStage?.promotionId === p.promotionId && activeStage.stage === s.name, view.pinned))}
+      ${p.stages.map((s) =>
+        stageItem(
+          p,
+          s,
+          statuses.get(s.name) ?? null,
+          activeStage?.promotionId === p.promotionId && activeStage.stage === s.name,
+          view.pinned,
+          view.temporalUi ?? null,
+        ),
+      )}
     </ol>
     <h2>Events</h2>
     ${
@@ -127,16 +141,33 @@ function releaseMain(view: ReleaseView): Html {
     }`;
 }
 
-function stageItem(p: PromotionStatus, summary: StageSummary, status: StageStatus | null, active: boolean, pinned: PinnedRelease | null): Html {
+function stageItem(
+  p: PromotionStatus,
+  summary: StageSummary,
+  status: StageStatus | null,
+  active: boolean,
+  pinned: PinnedRelease | null,
+  temporalUi: TemporalUi | null,
+): Html {
   const phase = active && status ? status.phase : summary.phase;
   const m = stageMarker(phase);
+  // A stage that never started has no run of this promotion to show.
+  const link =
+    temporalUi && summary.attempt > 0
+      ? html` ${temporalLink(stageLink(temporalUi, summary.workflowId, p.promotionId), `the ${summary.name} stage workflow`)}`
+      : '';
   return html`<li class="stage${active ? ' active' : ''}" data-stage="${summary.name}" ${active ? html`aria-current="step"` : ''}>
     <span class="mark" aria-hidden="true">${m}</span> <span class="name">${summary.name}</span>
     <span class="phase" data-phase="${phase}">${phase}</span>${summary.attempt > 1 ? html` <span class="attempt">attempt ${summary.attempt}</span>` : ''}${
       active ? html` <span class="now">(now)</span>` : ''
-    }
+    }${link}
     ${status ? stageDetail(p, status, pinned) : ''}
   </li>`;
+}
+
+/** A small link into the Temporal UI; `what` names it for screen readers. */
+function temporalLink(url: string, what: string): Html {
+  return html`<a class="temporal" href="${url}" aria-label="${what} in the Temporal UI">in Temporal</a>`;
 }
 
 /** One action as a form the island posts as JSON (the fields are the API request's); disabled with the reason when refused. */

@@ -25,7 +25,8 @@ export async function releaseView(ctx: ServerContext, viewer: Actor, promotionId
     { throughServer: true, timeZone: 'utc' },
     pinned ? { access: pinned.pipeline.access ?? null, stages: pinned.pipeline.stages } : null,
   );
-  return { snapshot, viewer, pinned, actions, hint };
+  const ui = ctx.options.temporalUiUrl;
+  return { snapshot, viewer, pinned, actions, hint, temporalUi: ui ? { url: ui, namespace: ctx.options.temporal.settings.namespace } : null };
 }
 
 /**

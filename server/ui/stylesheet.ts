@@ -42,6 +42,7 @@ textarea { font: inherit; }
 button { font: inherit; padding: .35rem .75rem; cursor: pointer; }
 button[disabled] { cursor: not-allowed; }
 .why { margin: 0; font-size: .9rem; }
+a.temporal { font-size: .85rem; }
 a:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible, summary:focus-visible { outline: 3px solid; outline-offset: 2px; }
 /* The islands' notices (ui/notice.ts), above <main>: a status line, an alert with its hint. */
 .notices { max-width: 64rem; margin: 0 auto; padding: 0 1rem; }

@@ -317,6 +317,13 @@ export const cliVariables = {
     unset: 'the token ramp login keeps',
     secret: true,
   }),
+  RAMP_TEMPORAL_UI_URL: variable(z.string().trim().refine(isHttpUrl).optional(), {
+    description:
+      "the Temporal Web UI's base URL: release pages link each promotion and stage workflow to it, and ramp status prints the promotion's link (docs/ui.md)",
+    expected: 'an http(s) URL such as https://temporal.example.com or http://127.0.0.1:8233',
+    readers: ['cli', 'server'],
+    unset: "no links into the Temporal UI (the CLI: the running dev stack's UI, if any)",
+  }),
   RAMP_OIDC_ISSUER: variable(z.string().trim().refine(isHttpUrl).optional(), {
     description: 'the OpenID Provider ramp login logs in to (--issuer overrides it; docs/identity.md)',
     expected: 'an http(s) URL such as https://id.example.com',
@@ -462,6 +469,8 @@ export const serverVariables = {
   }),
   /** The same files the workers pin at a promotion's start: the server lists them (GET /api/v1/policies). */
   RAMP_POLICY_FILES: workerVariables.RAMP_POLICY_FILES,
+  /** The same as the CLI's: the release pages link into the Temporal UI. */
+  RAMP_TEMPORAL_UI_URL: cliVariables.RAMP_TEMPORAL_UI_URL,
   RAMP_SERVICE_TOKENS_FILE: variable(z.string().optional(), {
     description: 'the store of service tokens (hashed) that ramp server accepts and ramp token manages',
     expected: 'a file path',

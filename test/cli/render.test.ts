@@ -101,6 +101,15 @@ Events (last 7):
     assert.ok(renderStatus(promotion(), production(), { color: true, timeZone: 'utc' }).includes('\u001b[32m✔\u001b[0m'), 'a green ✔ with colour');
   });
 
+  test('with a Temporal UI link, one last line after everything else; without, none', () => {
+    const url = 'http://127.0.0.1:8233/namespaces/default/workflows/web%401.4.2';
+    const plain = renderStatus(promotion(), production(), utc);
+    const linked = renderStatus(promotion(), production(), { ...utc, temporalUi: url });
+    assert.equal(linked, `${plain}\nTemporal UI  ${url}\n`);
+    assert.equal(renderStatus(promotion(), production(), { ...utc, temporalUi: null }), plain);
+    assert.doesNotMatch(plain, /Temporal UI/);
+  });
+
   test('events: merged across sources oldest first, the last N', () => {
     const events = recentEvents(promotion(), stageStatuses(promotion(), production()), 3);
     assert.deepEqual(

@@ -82,6 +82,7 @@ describe('ramp server (the command)', () => {
         RAMP_CONNECT_TIMEOUT_MS: '500',
         RAMP_SERVER_SIGNING_KEY_FILE: join(keys, 'signing.jwk.json'),
         RAMP_SERVER_LINK_KEYS_FILE: join(keys, 'link-keys.json'),
+        RAMP_TEMPORAL_UI_URL: 'http://127.0.0.1:8233',
         ...slackEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -102,6 +103,7 @@ describe('ramp server (the command)', () => {
       const listening = JSON.parse(stdout.split('\n').find((line) => line.includes('"msg":"listening"'))!) as Record<string, string>;
       assert.equal(listening.approvalLinks, 'off: they need browser sessions');
       assert.equal(listening.slack, '/integrations/slack/interactions (1 mapped user(s))');
+      assert.equal(listening.temporalUi, 'http://127.0.0.1:8233', 'RAMP_TEMPORAL_UI_URL reaches the server: release pages link to it');
       const unsigned = await fetch(`${url}/integrations/slack/interactions`, { method: 'POST', body: 'payload=%7B%7D' });
       assert.equal(unsigned.status, 401); // and an audit line, 'refused'
       const ready = await fetch(`${url}/readyz`);
