@@ -24,8 +24,10 @@ export function createGitActivities({ repositories }: GitActivityDeps) {
      * with HistoryRewritten when a commit in `expect` is no longer on the branch (force-push).
      */
     async commitStageChange(request: CommitRequest & ExpectedOnBranch): Promise<CommitResult> {
-      const result = await countedPush(request.trailers.promotion, (r) => (r.sha === null ? null : r.reused ? 'reused' : 'pushed'), () =>
-        asActivityFailure(() => repositories.get(request.repository).commit(request, request.expect ?? [])),
+      const result = await countedPush(
+        request.trailers.promotion,
+        (r) => (r.sha === null ? null : r.reused ? 'reused' : 'pushed'),
+        () => asActivityFailure(() => repositories.get(request.repository).commit(request, request.expect ?? [])),
       );
       const { promotion, stage, step } = request.trailers;
       Context.current().log.info(
@@ -37,8 +39,10 @@ export function createGitActivities({ repositories }: GitActivityDeps) {
 
     /** Reverts ramp's commits newest first and pushes the reverts; idempotent per reverted commit; `expect` as for commits. */
     async revertStageCommits(request: RevertRequest & ExpectedOnBranch): Promise<RevertResult> {
-      const result = await countedPush(request.promotion, (r) => (r.reverts.length === 0 ? null : 'pushed'), () =>
-        asActivityFailure(() => repositories.get(request.repository).revert(request, request.expect ?? [])),
+      const result = await countedPush(
+        request.promotion,
+        (r) => (r.reverts.length === 0 ? null : 'pushed'),
+        () => asActivityFailure(() => repositories.get(request.repository).revert(request, request.expect ?? [])),
       );
       Context.current().log.info('git: reverted', {
         promotion: request.promotion,

@@ -26,7 +26,11 @@ export interface ReleaseFlags {
 export type AuthorTime = (sha: string, cwd: string) => Promise<string>;
 
 export const gitAuthorTime: AuthorTime = async (sha, cwd) => {
-  const { stdout } = await run('git', ['show', '-s', '--format=%aI', `${sha}^{commit}`, '--'], { cwd, timeout: 10_000, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+  const { stdout } = await run('git', ['show', '-s', '--format=%aI', `${sha}^{commit}`, '--'], {
+    cwd,
+    timeout: 10_000,
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+  });
   return stdout.trim();
 };
 
@@ -83,10 +87,17 @@ async function readAuthorTime(commit: string, cwd: string, authorTime: AuthorTim
     text = await authorTime(commit, cwd);
   } catch (error) {
     const why = error instanceof Error ? (error as { stderr?: string }).stderr?.trim() || error.message : String(error);
-    return { ok: false, problem: `ramp promote: could not read the time of source commit ${commit} from the Git repository in ${cwd} (${firstLine(why)}): ${without}` };
+    return {
+      ok: false,
+      problem: `ramp promote: could not read the time of source commit ${commit} from the Git repository in ${cwd} (${firstLine(why)}): ${without}`,
+    };
   }
   const parsed = parseInstant(text, `the author time of ${commit}`);
   return parsed.ok ? { ok: true, iso: parsed.iso } : { ok: false, problem: `ramp promote: ${parsed.problem}: ${without}` };
 }
 
-const firstLine = (text: string) => text.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'no answer';
+const firstLine = (text: string) =>
+  text
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim() ?? 'no answer';

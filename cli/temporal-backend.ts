@@ -183,11 +183,21 @@ export class TemporalBackend implements RampBackend {
     const stage = request.stage ?? names.at(-1)!;
     if (!names.includes(stage)) throw new UserError(`pipeline ${spec.name} has no stage ${stage}; its stages: ${names.join(', ')}`);
     const args = { repository: spec.repository, pipeline: spec.name, stage, since: request.since, until: request.until };
-    return this.readOnWorker<typeof doraWorkflow>('doraWorkflow', `dora-${spec.name}`, [args], `the DORA figures of ${spec.name}/${stage} from ${spec.repository.url}`);
+    return this.readOnWorker<typeof doraWorkflow>(
+      'doraWorkflow',
+      `dora-${spec.name}`,
+      [args],
+      `the DORA figures of ${spec.name}/${stage} from ${spec.repository.url}`,
+    );
   }
 
   /** Runs a short read workflow (one activity on a worker, which holds the repository credentials) and returns its answer. */
-  private async readOnWorker<W extends (...args: never[]) => Promise<unknown>>(type: string, idPrefix: string, args: Parameters<W>, what: string): Promise<Awaited<ReturnType<W>>> {
+  private async readOnWorker<W extends (...args: never[]) => Promise<unknown>>(
+    type: string,
+    idPrefix: string,
+    args: Parameters<W>,
+    what: string,
+  ): Promise<Awaited<ReturnType<W>>> {
     const temporal = await this.temporal();
     const { settings } = temporal;
     await temporal.requireWorker();

@@ -8,7 +8,10 @@ import type { RampTrailers } from '../src/domain/changes.js';
 import type { StageEvent } from './messages.js';
 import type { CurrentStageInput } from './stage-input.js';
 
-export function deliveryTrailers(input: Pick<CurrentStageInput, 'kind' | 'release'>, events: readonly StageEvent[]): Pick<RampTrailers, 'source' | 'fixes' | 'detectedAt'> {
+export function deliveryTrailers(
+  input: Pick<CurrentStageInput, 'kind' | 'release'>,
+  events: readonly StageEvent[],
+): Pick<RampTrailers, 'source' | 'fixes' | 'detectedAt'> {
   if (input.kind === 'rollback') {
     // A rollback is asked for when the failure is known: the stage's start stands for the
     // rollback promotion's start (the same moment for its first stage; later stages start later).

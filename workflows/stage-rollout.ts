@@ -425,7 +425,11 @@ export class StageRollout {
         ...(requestedBy ? { requestedBy } : {}),
         ...(this.status.failureDetectedAt ? { detectedAt: this.status.failureDetectedAt } : {}),
       });
-      this.record.facts.rolledBack(this.status.failure?.reason ?? FailureReason.StepFailed, outcome.revertedAtMs, outcome.notLive === null ? outcome.liveAtMs : null);
+      this.record.facts.rolledBack(
+        this.status.failure?.reason ?? FailureReason.StepFailed,
+        outcome.revertedAtMs,
+        outcome.notLive === null ? outcome.liveAtMs : null,
+      );
       for (const r of outcome.reverts) {
         this.status.reverts.push({ ...r, at: now() });
         this.record.event('revert', `reverted ${r.reverted.slice(0, 12)} with ${r.sha.slice(0, 12)}`);

@@ -60,12 +60,7 @@ ${BACKEND_FLAGS_USAGE}
       const ref = await backend.pipeline(pipeline);
       const problem = versionProblem(version);
       if (problem) throw new UserError(`${problem}. Nothing was started`);
-      return startPromotion(
-        backend,
-        io,
-        { pipeline: ref, version, requestedBy, kind: 'promote', ...(release ? { release } : {}) },
-        values,
-      );
+      return startPromotion(backend, io, { pipeline: ref, version, requestedBy, kind: 'promote', ...(release ? { release } : {}) }, values);
     });
   },
 };

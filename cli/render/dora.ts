@@ -16,7 +16,11 @@ export function renderDora(report: DoraReport, options: RenderOptions): string {
       ['KEY', 'VALUE', 'FROM'],
       [
         ['Deployment frequency', `${perDay(df.perDay)} a day (${df.bucket === 'none' ? 'no deployment' : df.bucket})`, count(df.deployments, 'deployment')],
-        ['Lead time for changes', `median ${duration(lt.medianSeconds)}, p90 ${duration(lt.p90Seconds)}`, samples(lt.samples, lt.withoutSource > 0 ? `${lt.withoutSource} without a source time` : null)],
+        [
+          'Lead time for changes',
+          `median ${duration(lt.medianSeconds)}, p90 ${duration(lt.p90Seconds)}`,
+          samples(lt.samples, lt.withoutSource > 0 ? `${lt.withoutSource} without a source time` : null),
+        ],
         ['Change failure rate', percent(cfr.rate), `${cfr.failures} of ${count(cfr.deployments, 'deployment')}${causes(cfr.byCause)}`],
         ['Recovery time', `median ${duration(rec.medianSeconds)}, p90 ${duration(rec.p90Seconds)}`, samples(rec.samples, null)],
       ],

@@ -44,13 +44,17 @@ function doraMain(view: DoraView): Html {
       <p>
         Environment:
         ${view.stages.map((s) =>
-          s === view.stage ? html`<strong aria-current="page">${s}</strong> ` : html`<a href="${doraPath(view.pipeline, { stage: s, since: view.since })}">${s}</a> `,
+          s === view.stage
+            ? html`<strong aria-current="page">${s}</strong> `
+            : html`<a href="${doraPath(view.pipeline, { stage: s, since: view.since })}">${s}</a> `,
         )}
       </p>
       <p>
         Period:
         ${DORA_PERIODS.map((p) =>
-          p === view.since ? html`<strong aria-current="page">last ${p}</strong> ` : html`<a href="${doraPath(view.pipeline, { stage: view.stage, since: p })}">last ${p}</a> `,
+          p === view.since
+            ? html`<strong aria-current="page">last ${p}</strong> `
+            : html`<a href="${doraPath(view.pipeline, { stage: view.stage, since: p })}">last ${p}</a> `,
         )}
       </p>
     </nav>
@@ -99,7 +103,8 @@ function figures(r: DoraReport): Html {
       </tbody>
     </table>
     <p data-key="canary-catches">
-      Canary catches: ${cc.count} (stopped before full exposure${cc.rateIncludingExposure === null ? '' : `; failure rate counting them ${percent(cc.rateIncludingExposure)}`})
+      Canary catches: ${cc.count} (stopped before full
+      exposure${cc.rateIncludingExposure === null ? '' : `; failure rate counting them ${percent(cc.rateIncludingExposure)}`})
     </p>
     <p data-key="open-failures">Open failures: ${rec.open}${rec.open > 0 ? ' (not recovered by the end of the period)' : ''}</p>
     ${releases(r.releases)}`;

@@ -66,7 +66,8 @@ function homeMain(view: HomeView): Html {
               (p) =>
                 html`<table class="live">
                   <caption>
-                    ${p.pipeline} · <a href="${doraPath(p.pipeline)}">DORA figures</a>
+                    ${p.pipeline} ·
+                    <a href="${doraPath(p.pipeline)}">DORA figures</a>
                   </caption>
                   <thead>
                     <tr>

@@ -99,7 +99,14 @@ export function uiRoutes(app: Hono<AppEnv>, ctx: ServerContext, sessions: Sessio
       setHeaders(c);
       c.header('Cache-Control', 'no-store');
       const title = failure.status === 404 ? 'No such pipeline or environment' : 'Not a period ramp can read';
-      return c.html(renderProblemPage(title, failure.message, failure.status === 404 ? 'The home page lists the pipelines.' : 'Use the period links on the page, e.g. ?since=30d.'), failure.status);
+      return c.html(
+        renderProblemPage(
+          title,
+          failure.message,
+          failure.status === 404 ? 'The home page lists the pipelines.' : 'Use the period links on the page, e.g. ?since=30d.',
+        ),
+        failure.status,
+      );
     }
     setHeaders(c);
     c.header('Cache-Control', 'no-store');

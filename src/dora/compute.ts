@@ -50,10 +50,14 @@ export function computeDora(commits: readonly DeliveryCommit[], query: DoraQuery
   const since = Date.parse(query.since);
   const until = Date.parse(query.until);
   if (!Number.isFinite(since) || !Number.isFinite(until) || since >= until) {
-    throw new RangeError(`computing DORA for ${query.pipeline}/${query.stage}: the period [${query.since}, ${query.until}) is not a period; give two ISO-8601 times, the first earlier`);
+    throw new RangeError(
+      `computing DORA for ${query.pipeline}/${query.stage}: the period [${query.since}, ${query.until}) is not a period; give two ISO-8601 times, the first earlier`,
+    );
   }
   if (until - since > MAX_PERIOD_DAYS * DAY_MS) {
-    throw new RangeError(`computing DORA for ${query.pipeline}/${query.stage}: the period from ${query.since} to ${query.until} is longer than ${MAX_PERIOD_DAYS} days; ask for a shorter one`);
+    throw new RangeError(
+      `computing DORA for ${query.pipeline}/${query.stage}: the period from ${query.since} to ${query.until} is longer than ${MAX_PERIOD_DAYS} days; ask for a shorter one`,
+    );
   }
   const horizonMs = (options.horizonDays ?? DEFAULT_HORIZON_DAYS) * DAY_MS;
   const prefix = `${query.pipeline}@`;
@@ -185,7 +189,9 @@ export function computeDora(commits: readonly DeliveryCommit[], query: DoraQuery
     const lead = leadSeconds(r);
     return lead === null ? [] : [lead];
   });
-  const recoveries = failed.flatMap(({ failure: f }) => (f!.recoveredAt !== null && f!.recoveredAt >= f!.detectedAt ? [(f!.recoveredAt - f!.detectedAt) / 1000] : []));
+  const recoveries = failed.flatMap(({ failure: f }) =>
+    f!.recoveredAt !== null && f!.recoveredAt >= f!.detectedAt ? [(f!.recoveredAt - f!.detectedAt) / 1000] : [],
+  );
   const byCause: Record<ChangeFailureCause, number> = { rollback: 0, revert: 0, 'fix-forward': 0 };
   for (const r of failed) byCause[r.failure!.cause]++;
   const { samples, medianSeconds, p90Seconds } = spread(leadTimes);

@@ -30,7 +30,11 @@ export function frequencyBucket(deployments: readonly number[], sinceMs: number,
   const rows = [...weeks.values()];
   const monthly = new Map<number, number>();
   for (const row of rows) monthly.set(row.month, (monthly.get(row.month) ?? 0) + (row.days > 0 ? 1 : 0));
-  const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+  const median = (values: number[]) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      50,
+    );
   if (median(rows.map((r) => r.days)) >= 3) return 'daily';
   if (median(rows.map((r) => (r.days > 0 ? 1 : 0))) >= 1) return 'weekly';
   if (median(rows.map((r) => monthly.get(r.month)!)) >= 1) return 'monthly';

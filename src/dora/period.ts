@@ -36,7 +36,10 @@ export function parseSince(text: string, what: string, now: Date): Parsed {
 }
 
 /** The period [since, until): both parsed, `since` before `until`. Defaults: the last 30 days up to now. */
-export function parsePeriod(given: { since?: string | undefined; until?: string | undefined }, now: Date): { ok: true; since: string; until: string } | { ok: false; problem: string } {
+export function parsePeriod(
+  given: { since?: string | undefined; until?: string | undefined },
+  now: Date,
+): { ok: true; since: string; until: string } | { ok: false; problem: string } {
   const until = given.until === undefined ? { ok: true as const, iso: now.toISOString() } : parseInstant(given.until, '--until');
   if (!until.ok) return until;
   const since = parseSince(given.since ?? DEFAULT_SINCE, '--since', given.until === undefined ? now : new Date(until.iso));

@@ -17,7 +17,21 @@ describe('four-eyes (ramp promote --author, ramp approve)', () => {
   test('the starter and the named authors are refused, with the reason, on the record; another approver counts', async () => {
     const name = await stack.pipeline('eyes');
     const id = `${name}@1.1.0`;
-    const started = await stack.run(['promote', name, '1.1.0', '--as', 'alice', '--commit', 'abc1234', '--source-time', '2026-11-30T09:00:00Z', '--author', 'carol', '--author', 'erin@example.com']);
+    const started = await stack.run([
+      'promote',
+      name,
+      '1.1.0',
+      '--as',
+      'alice',
+      '--commit',
+      'abc1234',
+      '--source-time',
+      '2026-11-30T09:00:00Z',
+      '--author',
+      'carol',
+      '--author',
+      'erin@example.com',
+    ]);
     assert.equal(started.code, 0, started.stderr);
     await waitFor(
       async () => (await stack.run(['status', id, '--json'])).stdout,

@@ -126,7 +126,10 @@ describe('ramp dora on a real sequence of promotions, an abort and a rollback', 
     const release = (version: string) => cli.releases.find((r) => r.promotion === `${pipeline}@${version}`);
     const first = release('1.0.0');
     assert.ok(first?.deployedAt, `1.0.0 was deployed: ${JSON.stringify(cli.releases)}`);
-    assert.ok(first.leadTimeSeconds !== null && first.leadTimeSeconds >= 2 * HOUR_S && first.leadTimeSeconds < 2 * HOUR_S + 600, `1.0.0's lead time: ${first.leadTimeSeconds}`);
+    assert.ok(
+      first.leadTimeSeconds !== null && first.leadTimeSeconds >= 2 * HOUR_S && first.leadTimeSeconds < 2 * HOUR_S + 600,
+      `1.0.0's lead time: ${first.leadTimeSeconds}`,
+    );
     assert.equal(first.failure, null);
 
     const bad = release('1.0.1-bad');
@@ -163,7 +166,10 @@ describe('ramp dora on a real sequence of promotions, an abort and a rollback', 
     assert.match(((await backwards.json()) as { message: string }).message, /--since \(2026-11-20T00:00:00\.000Z\) must be before --until/);
     const noStage = await ask('stage=staging');
     assert.equal(noStage.status, 404);
-    assert.match(((await noStage.json()) as { message: string }).message, new RegExp(`pipeline ${pipeline} has no stage staging; its stages: preview, production`));
+    assert.match(
+      ((await noStage.json()) as { message: string }).message,
+      new RegExp(`pipeline ${pipeline} has no stage staging; its stages: preview, production`),
+    );
     const anonymous = await server.app.request(`/api/v1/pipelines/${pipeline}/dora`);
     assert.equal(anonymous.status, 401);
   });

@@ -19,7 +19,12 @@ import type { RepositorySpec, TrafficRoutingSpec, UpdateTargetSpec } from '../..
 import { createGitOpsRemote, type GitOpsRemote } from '../harness/git.js';
 
 const STAGE_PATH = 'envs/staging';
-const canaryImage: UpdateTargetSpec = { kind: 'yamlUpdate', file: 'canary.yaml', path: 'spec.template.spec.containers[name=web].image', value: '{{ramp.image}}:{{ramp.version}}' };
+const canaryImage: UpdateTargetSpec = {
+  kind: 'yamlUpdate',
+  file: 'canary.yaml',
+  path: 'spec.template.spec.containers[name=web].image',
+  value: '{{ramp.image}}:{{ramp.version}}',
+};
 const stableImage: UpdateTargetSpec = { ...canaryImage, file: 'stable.yaml' };
 const routing: TrafficRoutingSpec = { kind: 'gatewayAPI', file: 'route.yaml', stableBackend: 'web-stable', canaryBackend: 'web-canary' };
 const CANARY: StageChange[] = [
@@ -70,7 +75,16 @@ test('deployed, caught, fixed forward and reverted by a person: the four keys fr
   // 1.2.0: caught by its canary and reverted by its own promotion.
   const caught = await commit('1.2.0', '1/0/setWeight-10', CANARY, { source: { commit: 'b2', time: old } });
   const detected = new Date().toISOString();
-  await repo.revert({ repository, promotion: 'web@1.2.0', stage: 'staging', step: '1/rollback', version: '1.2.0', commits: [caught], reason: 'analysis failed', detectedAt: detected });
+  await repo.revert({
+    repository,
+    promotion: 'web@1.2.0',
+    stage: 'staging',
+    step: '1/rollback',
+    version: '1.2.0',
+    commits: [caught],
+    reason: 'analysis failed',
+    detectedAt: detected,
+  });
   // 1.3.0: fixes 1.1.0 forward, no source of its own (1.2.0's unshipped one carries forward).
   await commit('1.3.0', '1/0/setWeight-10', CANARY, { fixes: '1.1.0' });
   const deployed = await commit('1.3.0', '1/promote', PROMOTE, { fixes: '1.1.0' });

@@ -65,15 +65,15 @@ describe("DORA's read of ramp's commits", () => {
     assert.deepEqual(await read({}), [shas.late, shas.second, shas.first, shas.old]);
     assert.deepEqual(await read({ limit: 1 }), [shas.late]);
     const entry = (await repo.rampLog({ stage: 'production', limit: 1, since: '2026-11-15T00:00:00Z', until: '2026-12-01T00:00:00Z' }))[0];
-    assert.deepEqual([entry?.promotion, entry?.stage, entry?.step, entry?.version, entry?.committedAt], [
-      'web@second',
-      'production',
-      '1/promote',
-      'second',
-      '2026-11-20T10:00:00+00:00',
-    ]);
+    assert.deepEqual(
+      [entry?.promotion, entry?.stage, entry?.step, entry?.version, entry?.committedAt],
+      ['web@second', 'production', '1/promote', 'second', '2026-11-20T10:00:00+00:00'],
+    );
     // ramp history reads the same way.
-    assert.deepEqual((await repo.history({ repository, stage: 'production' })).map((e) => e.sha), [shas.late, shas.second, shas.first, shas.old]);
+    assert.deepEqual(
+      (await repo.history({ repository, stage: 'production' })).map((e) => e.sha),
+      [shas.late, shas.second, shas.first, shas.old],
+    );
   });
 
   test("readDelivery answers the report of the query's pipeline, stage and period", async () => {

@@ -19,7 +19,12 @@ const cases: [string, Parameters<typeof deliveryTrailers>[0], StageEvent[], Retu
   ],
   ['only the source time', { kind: 'promote', release: { time: '2026-11-01T10:00:00Z' } }, started, { source: { time: '2026-11-01T10:00:00Z' } }],
   ['only authors: none', { kind: 'promote', release: { authors: ['a'] } }, started, {}],
-  ['a rollback: detected when the stage started, no source', { kind: 'rollback', release: { commit: 'abc', fixes: '1' } }, started, { detectedAt: '2026-11-02T08:00:00.000Z' }],
+  [
+    'a rollback: detected when the stage started, no source',
+    { kind: 'rollback', release: { commit: 'abc', fixes: '1' } },
+    started,
+    { detectedAt: '2026-11-02T08:00:00.000Z' },
+  ],
   ['a rollback without a start event: none', { kind: 'rollback' }, [], {}],
 ];
 for (const [name, input, events, expected] of cases) test(name, () => assert.deepEqual(deliveryTrailers(input, events), expected));

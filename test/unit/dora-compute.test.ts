@@ -87,9 +87,42 @@ describe('deployments', () => {
 
   test('equal committer times keep git log order', () => {
     const commits: DeliveryCommit[] = [
-      { sha: 'b'.repeat(40), committedAt: '2026-11-02T00:00:00Z', promotion: `${PIPELINE}@2`, stage: STAGE, step: '1/promote', version: '2', revertOf: null, source: null, fixes: null, detectedAt: null },
-      { sha: 'a'.repeat(40), committedAt: '2026-11-02T00:00:00Z', promotion: `${PIPELINE}@1`, stage: STAGE, step: '1/promote', version: '1', revertOf: null, source: null, fixes: null, detectedAt: null },
-      { sha: 'c'.repeat(40), committedAt: '2026-11-01T23:00:00Z', promotion: `${PIPELINE}@0`, stage: STAGE, step: '1/promote', version: '0', revertOf: null, source: null, fixes: null, detectedAt: null },
+      {
+        sha: 'b'.repeat(40),
+        committedAt: '2026-11-02T00:00:00Z',
+        promotion: `${PIPELINE}@2`,
+        stage: STAGE,
+        step: '1/promote',
+        version: '2',
+        revertOf: null,
+        source: null,
+        fixes: null,
+        detectedAt: null,
+      },
+      {
+        sha: 'a'.repeat(40),
+        committedAt: '2026-11-02T00:00:00Z',
+        promotion: `${PIPELINE}@1`,
+        stage: STAGE,
+        step: '1/promote',
+        version: '1',
+        revertOf: null,
+        source: null,
+        fixes: null,
+        detectedAt: null,
+      },
+      {
+        sha: 'c'.repeat(40),
+        committedAt: '2026-11-01T23:00:00Z',
+        promotion: `${PIPELINE}@0`,
+        stage: STAGE,
+        step: '1/promote',
+        version: '0',
+        revertOf: null,
+        source: null,
+        fixes: null,
+        detectedAt: null,
+      },
     ];
     const rollback = { ...commits[0]!, sha: 'd'.repeat(40), committedAt: '2026-11-02T00:00:00Z', promotion: `${PIPELINE}@0:rollback:${STAGE}`, version: '0' };
     // Newest first: the rollback replaced 2 (live after 1), not 1.
@@ -298,7 +331,7 @@ describe('change failures and recovery', () => {
 });
 
 describe('caught in canary', () => {
-  test("reverted by its own promotion before full exposure: a catch, not a deployment nor a failure", () => {
+  test('reverted by its own promotion before full exposure: a catch, not a deployment nor a failure', () => {
     const h = new DeliveryHistory();
     h.promote('1');
     const a = h.wait(H).canary('2');
@@ -370,7 +403,11 @@ describe('generated histories: the four answers known in advance', () => {
       const caughtAt = r.caughtAt !== null && r.caughtAt < until ? r.caughtAt : null;
       const failure =
         r.failure && deployedAt !== null && r.failure.observedAt < until
-          ? { cause: r.failure.cause, detectedAt: r.failure.detectedAt, recoveredAt: r.failure.recoveredAt !== null && r.failure.recoveredAt < until ? r.failure.recoveredAt : null }
+          ? {
+              cause: r.failure.cause,
+              detectedAt: r.failure.detectedAt,
+              recoveredAt: r.failure.recoveredAt !== null && r.failure.recoveredAt < until ? r.failure.recoveredAt : null,
+            }
           : null;
       const lead = deployedAt !== null && r.leadFrom !== null && deployedAt - r.leadFrom > 0 ? (deployedAt - r.leadFrom) / 1000 : null;
       return { r, deployedAt, caughtAt, failure, lead, inPeriod: r.commitTimes.some((t) => t >= since && t < until) };
@@ -398,13 +435,23 @@ describe('generated histories: the four answers known in advance', () => {
           until,
         ),
       },
-      leadTime: { samples: leads.length, medianSeconds: quantile(leads, 0.5), p90Seconds: quantile(leads, 0.9), withoutSource: deployed.filter((x) => x.r.leadFrom === null).length },
+      leadTime: {
+        samples: leads.length,
+        medianSeconds: quantile(leads, 0.5),
+        p90Seconds: quantile(leads, 0.9),
+        withoutSource: deployed.filter((x) => x.r.leadFrom === null).length,
+      },
       changeFailureRate: { failures: failed.length, deployments: deployed.length, rate: deployed.length > 0 ? failed.length / deployed.length : null, byCause },
       canaryCatches: {
         count: caught.length,
         rateIncludingExposure: deployed.length + caught.length > 0 ? (failed.length + caught.length) / (deployed.length + caught.length) : null,
       },
-      recovery: { samples: recoveries.length, medianSeconds: quantile(recoveries, 0.5), p90Seconds: quantile(recoveries, 0.9), open: failed.filter((x) => x.failure!.recoveredAt === null).length },
+      recovery: {
+        samples: recoveries.length,
+        medianSeconds: quantile(recoveries, 0.5),
+        p90Seconds: quantile(recoveries, 0.9),
+        open: failed.filter((x) => x.failure!.recoveredAt === null).length,
+      },
       releases: seen
         .filter((x) => x.inPeriod)
         .map((x) => ({
@@ -420,7 +467,18 @@ describe('generated histories: the four answers known in advance', () => {
 
   test(`200 seeds from ${FUZZ_SEED}: computeDora equals the ground truth`, () => {
     const outcomes = new Map<string, number>();
-    const seenInReports = { deployments: 0, catches: 0, rollback: 0, revert: 0, 'fix-forward': 0, open: 0, withoutSource: 0, leadSamples: 0, recoveries: 0, beforeUntil: 0 };
+    const seenInReports = {
+      deployments: 0,
+      catches: 0,
+      rollback: 0,
+      revert: 0,
+      'fix-forward': 0,
+      open: 0,
+      withoutSource: 0,
+      leadSamples: 0,
+      recoveries: 0,
+      beforeUntil: 0,
+    };
     for (let seed = FUZZ_SEED; seed < FUZZ_SEED + 200; seed++) {
       const random = prng(seed);
       const g = generateHistory(random, HORIZON);
@@ -463,7 +521,18 @@ test(`fuzz: hostile commit lists never throw and give rates in [0, 1] (seed ${FU
   const commit = (): DeliveryCommit => ({
     sha: random.pick(shas),
     committedAt: time(),
-    promotion: pick('', `${PIPELINE}@${text()}`, `${PIPELINE}@1`, `${PIPELINE}@2`, `${PIPELINE}@1:rollback:${STAGE}`, `${PIPELINE}@1:rollback:${STAGE}`, `${PIPELINE}@2:rollback:`, 'other@1', PIPELINE, `${PIPELINE}@`),
+    promotion: pick(
+      '',
+      `${PIPELINE}@${text()}`,
+      `${PIPELINE}@1`,
+      `${PIPELINE}@2`,
+      `${PIPELINE}@1:rollback:${STAGE}`,
+      `${PIPELINE}@1:rollback:${STAGE}`,
+      `${PIPELINE}@2:rollback:`,
+      'other@1',
+      PIPELINE,
+      `${PIPELINE}@`,
+    ),
     stage: pick(STAGE, STAGE, STAGE, '', 'staging'),
     step: pick('', '1/promote', '2/update', '1/rollback', '1/0/setWeight-10', 'promote', '/promote', 'drift-accept', 'x/y/z', text()),
     version: pick(null, text()),
@@ -486,7 +555,8 @@ test(`fuzz: hostile commit lists never throw and give rates in [0, 1] (seed ${FU
     assert.ok(r.changeFailureRate.failures <= r.changeFailureRate.deployments, context);
     assert.ok(r.recovery.open + r.recovery.samples <= r.changeFailureRate.failures, context);
     assert.ok(r.leadTime.samples + r.leadTime.withoutSource <= r.deploymentFrequency.deployments, context);
-    for (const x of [r.leadTime.medianSeconds, r.leadTime.p90Seconds, r.recovery.medianSeconds, r.recovery.p90Seconds, r.deploymentFrequency.perDay]) assert.ok(nonNegative(x), context);
+    for (const x of [r.leadTime.medianSeconds, r.leadTime.p90Seconds, r.recovery.medianSeconds, r.recovery.p90Seconds, r.deploymentFrequency.perDay])
+      assert.ok(nonNegative(x), context);
     for (const release of r.releases) assert.ok(release.leadTimeSeconds === null || release.leadTimeSeconds > 0, context);
   }
   for (const [what, n] of Object.entries(reached)) assert.ok(n > 0, `the hostile lists never reached ${what}: ${JSON.stringify(reached)}`);

@@ -46,7 +46,11 @@ describe('DORA times', () => {
   }
   test('the period: the last 30 days by default; a duration counts back from --until; since before until', () => {
     assert.deepEqual(parsePeriod({}, now), { ok: true, since: '2026-10-31T12:00:00.000Z', until: '2026-11-30T12:00:00.000Z' });
-    assert.deepEqual(parsePeriod({ since: '1d', until: '2026-11-10' }, now), { ok: true, since: '2026-11-09T00:00:00.000Z', until: '2026-11-10T00:00:00.000Z' });
+    assert.deepEqual(parsePeriod({ since: '1d', until: '2026-11-10' }, now), {
+      ok: true,
+      since: '2026-11-09T00:00:00.000Z',
+      until: '2026-11-10T00:00:00.000Z',
+    });
     const backwards = parsePeriod({ since: '2026-11-20', until: '2026-11-10' }, now);
     assert.deepEqual(backwards, { ok: false, problem: '--since (2026-11-20T00:00:00.000Z) must be before --until (2026-11-10T00:00:00.000Z)' });
   });
@@ -94,7 +98,10 @@ describe('ramp promote: the release flags', () => {
     const warnings: string[] = [];
     assert.deepEqual(await releaseFromFlags({ 'source-commit': 'abcdef1234567' }, dir, (line) => warnings.push(line)), { commit: 'abcdef1234567' });
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, /^ramp promote: could not read the time of source commit abcdef1234567 from the Git repository in .+ \(.+\): the release is promoted without it, and DORA's lead time leaves it out\. Pass --source-time/);
+    assert.match(
+      warnings[0]!,
+      /^ramp promote: could not read the time of source commit abcdef1234567 from the Git repository in .+ \(.+\): the release is promoted without it, and DORA's lead time leaves it out\. Pass --source-time/,
+    );
     const outside = await mkdtemp(path.join(os.tmpdir(), 'ramp-not-git-'));
     try {
       const outsideWarnings: string[] = [];

@@ -21,9 +21,18 @@ describe('the DORA page', () => {
     const page = squash(renderDoraPage(view()));
     assert.match(page, /<title>DORA · web · ramp<\/title>/);
     assert.match(page, /<h1>DORA · web \/ production<\/h1>/);
-    assert.match(page, /<tr data-key="deployment-frequency"><th scope="row">Deployment frequency<\/th><td>0\.10 a day \(weekly\)<\/td><td>3 deployments<\/td><\/tr>/);
-    assert.match(page, /<tr data-key="lead-time"><th scope="row">Lead time for changes<\/th><td>median 2h5m, p90 2h10m<\/td><td>2 samples; 1 without a source time<\/td><\/tr>/);
-    assert.match(page, /<tr data-key="change-failure-rate"><th scope="row">Change failure rate<\/th><td>33\.3%<\/td><td>1 of 3 deployments \(1 rollback\)<\/td><\/tr>/);
+    assert.match(
+      page,
+      /<tr data-key="deployment-frequency"><th scope="row">Deployment frequency<\/th><td>0\.10 a day \(weekly\)<\/td><td>3 deployments<\/td><\/tr>/,
+    );
+    assert.match(
+      page,
+      /<tr data-key="lead-time"><th scope="row">Lead time for changes<\/th><td>median 2h5m, p90 2h10m<\/td><td>2 samples; 1 without a source time<\/td><\/tr>/,
+    );
+    assert.match(
+      page,
+      /<tr data-key="change-failure-rate"><th scope="row">Change failure rate<\/th><td>33\.3%<\/td><td>1 of 3 deployments \(1 rollback\)<\/td><\/tr>/,
+    );
     assert.match(page, /<tr data-key="recovery-time"><th scope="row">Recovery time<\/th><td>median 4m12s, p90 4m12s<\/td><td>1 sample<\/td><\/tr>/);
     assert.match(page, /<p data-key="canary-catches"> ?Canary catches: 1 \(stopped before full exposure; failure rate counting them 50%\) ?<\/p>/);
     assert.match(page, /<p data-key="open-failures">Open failures: 0<\/p>/);

@@ -19,7 +19,16 @@ test('ramp commits, ramp reverts and human reverts are kept with their trailers;
     [
       b,
       '2026-11-02T10:00:00+00:00',
-      formatRevertMessage({ revertedSha: a, revertedSubject: 's', promotion: 'web@1.1.0', stage: 'production', step: '1/rollback', version: '1.1.0', reason: 'analysis failed', detectedAt: '2026-11-02T09:58:00Z' }),
+      formatRevertMessage({
+        revertedSha: a,
+        revertedSubject: 's',
+        promotion: 'web@1.1.0',
+        stage: 'production',
+        step: '1/rollback',
+        version: '1.1.0',
+        reason: 'analysis failed',
+        detectedAt: '2026-11-02T09:58:00Z',
+      }),
     ],
     [
       a,
@@ -37,7 +46,18 @@ test('ramp commits, ramp reverts and human reverts are kept with their trailers;
     .map((fields) => fields.join(FIELD) + RECORD)
     .join('\n');
   assert.deepEqual(readDelivery(parseLog(log)), [
-    { sha: d, committedAt: '2026-11-02T12:00:00+00:00', promotion: '', stage: '', step: '', version: null, revertOf: a, source: null, fixes: null, detectedAt: null },
+    {
+      sha: d,
+      committedAt: '2026-11-02T12:00:00+00:00',
+      promotion: '',
+      stage: '',
+      step: '',
+      version: null,
+      revertOf: a,
+      source: null,
+      fixes: null,
+      detectedAt: null,
+    },
     {
       sha: b,
       committedAt: '2026-11-02T10:00:00+00:00',

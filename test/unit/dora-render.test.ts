@@ -6,7 +6,6 @@ import type { DoraReport } from '../../src/dora/report.js';
 import { ramp } from '../cli/helpers.js';
 import { REPORT } from './dora-fixtures.js';
 
-
 describe('renderDora', () => {
   test('the four keys with their units and samples, catches, open failures, and the releases', () => {
     assert.equal(

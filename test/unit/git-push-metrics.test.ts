@@ -59,7 +59,10 @@ const commitRequest = (pipeline: string): CommitRequest => ({
   trailers: { promotion: `${pipeline}@1.0.0`, stage: 'staging', step: '1/promote', version: '1.0.0' },
 });
 
-async function value(name: 'ramp_git_pushes_total' | 'ramp_git_push_retries_total' | 'ramp_git_push_conflicts_total', labels: Record<string, string>): Promise<number> {
+async function value(
+  name: 'ramp_git_pushes_total' | 'ramp_git_push_retries_total' | 'ramp_git_push_conflicts_total',
+  labels: Record<string, string>,
+): Promise<number> {
   const { values } = await rampMetric(name).get();
   return values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ?? 0;
 }
@@ -69,7 +72,9 @@ describe('git activities: push metrics', () => {
 
   test('a push that was stale twice: pushed once, two retries, for the pipeline of the promotion id', async () => {
     const pipeline = uniqueName('web');
-    const activities = createGitActivities({ repositories: { get: () => repository(2, () => Promise.resolve({ sha: 'c'.repeat(40), reused: false, files: [] })) } });
+    const activities = createGitActivities({
+      repositories: { get: () => repository(2, () => Promise.resolve({ sha: 'c'.repeat(40), reused: false, files: [] })) },
+    });
     await env().run((r: CommitRequest) => activities.commitStageChange(r), commitRequest(pipeline));
     assert.equal(await value('ramp_git_pushes_total', { pipeline, outcome: 'pushed' }), 1);
     assert.equal(await value('ramp_git_push_retries_total', { pipeline }), 2);
@@ -83,7 +88,15 @@ describe('git activities: push metrics', () => {
     await env().run((r: CommitRequest) => activities.commitStageChange(r), commitRequest(pipeline));
     result = { sha: null, reused: false, files: [] };
     await env().run((r: CommitRequest) => activities.commitStageChange(r), commitRequest(pipeline));
-    const revert: RevertRequest = { repository: repo, promotion: `${pipeline}@1.0.0`, stage: 'staging', step: '1/rollback', version: '1.0.0', commits: ['a'.repeat(40)], reason: 'r' };
+    const revert: RevertRequest = {
+      repository: repo,
+      promotion: `${pipeline}@1.0.0`,
+      stage: 'staging',
+      step: '1/rollback',
+      version: '1.0.0',
+      commits: ['a'.repeat(40)],
+      reason: 'r',
+    };
     await env().run((r: RevertRequest) => activities.revertStageCommits(r), revert);
     assert.equal(await value('ramp_git_pushes_total', { pipeline, outcome: 'reused' }), 1);
     assert.equal(await value('ramp_git_pushes_total', { pipeline, outcome: 'pushed' }), 1, 'the revert; nothing to commit pushed nothing');

@@ -30,7 +30,10 @@ describe('formatCommitMessage', () => {
     ],
     [
       'the delivery trailers, after who caused it',
-      ['s', { ...trailers, requestedBy: 'rm', source: { commit: 'abc123', time: '2026-11-01T10:00:00Z' }, fixes: '1.0.9', detectedAt: '2026-11-02T08:00:00.000Z' }],
+      [
+        's',
+        { ...trailers, requestedBy: 'rm', source: { commit: 'abc123', time: '2026-11-01T10:00:00Z' }, fixes: '1.0.9', detectedAt: '2026-11-02T08:00:00.000Z' },
+      ],
       's\n\nRamp-Promotion: web-1.1.0-7f3a\nRamp-Stage: staging\nRamp-Step: 1/0/setWeight-10\nRamp-Version: 1.1.0\nRamp-Requested-By: rm\nRamp-Source-Commit: abc123\nRamp-Source-Time: 2026-11-01T10:00:00Z\nRamp-Fixes: 1.0.9\nRamp-Detected-At: 2026-11-02T08:00:00.000Z\n',
     ],
     [
@@ -137,7 +140,12 @@ describe('parseRampMessage', () => {
 
   test('reads back the delivery trailers', () => {
     const parsed = parseRampMessage(
-      formatCommitMessage('s', { ...trailers, source: { commit: 'abc123', time: '2026-11-01T10:00:00+02:00' }, fixes: '1.0.9', detectedAt: '2026-11-02T08:00:00Z' }),
+      formatCommitMessage('s', {
+        ...trailers,
+        source: { commit: 'abc123', time: '2026-11-01T10:00:00+02:00' },
+        fixes: '1.0.9',
+        detectedAt: '2026-11-02T08:00:00Z',
+      }),
     );
     assert.deepEqual(
       { sourceCommit: parsed.sourceCommit, sourceTime: parsed.sourceTime, fixes: parsed.fixes, detectedAt: parsed.detectedAt },

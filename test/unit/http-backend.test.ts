@@ -121,7 +121,11 @@ describe('the CLI through ramp server (HttpBackend, a fake server of the /api/v1
 
     const sourced = await ramp(['promote', 'web', '1.4.2', '--source-commit', 'ABC1234', '--source-time', '2026-11-30T15:05+01:00', '--fixes', '1.4.1']);
     assert.equal(sourced.code, 0, sourced.stderr);
-    assert.deepEqual(seen.at(-1)!.body, { pipeline: 'web', version: '1.4.2', release: { commit: 'abc1234', time: '2026-11-30T14:05:00.000Z', fixes: '1.4.1' } });
+    assert.deepEqual(seen.at(-1)!.body, {
+      pipeline: 'web',
+      version: '1.4.2',
+      release: { commit: 'abc1234', time: '2026-11-30T14:05:00.000Z', fixes: '1.4.1' },
+    });
   });
 
   test('rollback: POST /api/v1/rollbacks with the one stage', async () => {

@@ -139,7 +139,11 @@ describe('continue-as-new', () => {
       assert.equal(production.events.filter((e) => e.kind === 'approval-waiting').length, 1, 'approvers are told once that it waits');
       await recordWorkflows(env, 'approval-continue-as-new', pipeline.name);
       // Each fact once, although two runs of the stage waited at the gate.
-      await waitFor(() => Promise.resolve(kinds(facts)), (k) => k['promotion-finished'] === 1, 'the promotion-finished fact');
+      await waitFor(
+        () => Promise.resolve(kinds(facts)),
+        (k) => k['promotion-finished'] === 1,
+        'the promotion-finished fact',
+      );
       assert.deepEqual(kinds(facts), {
         'promotion-started': 1,
         'approval-requested': 1,
@@ -199,7 +203,11 @@ describe('continue-as-new', () => {
       assert.equal(result.events.filter((e) => e.kind === 'waiting').length, 1);
       await recordWorkflows(env, 'environment-continue-as-new', pipeline.name);
       // Two promotions, each started and finished once: the run that continued as new does not start again.
-      await waitFor(() => Promise.resolve(kinds(facts)), (k) => k['promotion-finished'] === 2, 'both promotion-finished facts');
+      await waitFor(
+        () => Promise.resolve(kinds(facts)),
+        (k) => k['promotion-finished'] === 2,
+        'both promotion-finished facts',
+      );
       assert.equal(kinds(facts)['promotion-started'], 2);
       assert.equal(kinds(facts).deployment, 2);
     });

@@ -22,7 +22,15 @@ test("every commit of a promotion carries its release's source and what it fixes
   const spec = webPipeline();
   const pipeline = { ...spec, stages: spec.stages.slice(0, 2) }; // preview (update), staging (canary)
   const release = { commit: '0123456789abcdef0123456789abcdef01234567', time: '2026-11-01T08:00:00Z', authors: ['dev'], fixes: '1.0.9' };
-  const input: PromotionInput = { apiVersion: 'ramp/v1', pipeline, version: '1.1.0', requestedBy: 'rm', kind: 'promote', release, settings: { environmentPollMs: 200 } };
+  const input: PromotionInput = {
+    apiVersion: 'ramp/v1',
+    pipeline,
+    version: '1.1.0',
+    requestedBy: 'rm',
+    kind: 'promote',
+    release,
+    settings: { environmentPollMs: 200 },
+  };
   const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
   const status = await worker.runUntil(async () => {
     const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {
@@ -56,7 +64,15 @@ test("a rollback promotion's commit carries when its stage started, and no sourc
   fake.fieldHistory = ['web:1.1.0', 'web:1.0.0'];
   const spec = webPipeline();
   const pipeline = { ...spec, stages: spec.stages.slice(0, 1) };
-  const input: PromotionInput = { apiVersion: 'ramp/v1', pipeline, version: '1.0.0', requestedBy: 'oncall', kind: 'rollback', stages: ['preview'], settings: { environmentPollMs: 200 } };
+  const input: PromotionInput = {
+    apiVersion: 'ramp/v1',
+    pipeline,
+    version: '1.0.0',
+    requestedBy: 'oncall',
+    kind: 'rollback',
+    stages: ['preview'],
+    settings: { environmentPollMs: 200 },
+  };
   const { worker, taskQueue } = await createTestWorker(env, { activities: fake.activities });
   const { status, started } = await worker.runUntil(async () => {
     const handle = await env.client.workflow.start<typeof promotionWorkflow>('promotionWorkflow', {

@@ -9,7 +9,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { InjectedSinks } from '@temporalio/worker';
 import type { DeliveryFact } from '../../src/observability/facts.js';
 import type { JudgeSpec, PipelineSpec } from '../../src/schema/pipeline.js';
-import { approveUpdate, promotionWorkflowId, resumeUpdate, stageStatusQuery, stageWorkflowId, type PromotionInput, type StageStatus } from '../../workflows/messages.js';
+import {
+  approveUpdate,
+  promotionWorkflowId,
+  resumeUpdate,
+  stageStatusQuery,
+  stageWorkflowId,
+  type PromotionInput,
+  type StageStatus,
+} from '../../workflows/messages.js';
 import type { RampSinks } from '../../workflows/observe.js';
 import type { promotionWorkflow } from '../../workflows/promotion.js';
 import { promotionOutcome } from '../../workflows/promotion-outcome.js';
@@ -85,9 +93,19 @@ describe('delivery facts (recording sink, fake activities)', () => {
     const sourceTime = new Date(Date.now() - 3_600_000).toISOString();
     const facts = await promote(pipeline, fake, { release: { commit: 'abc123', time: sourceTime } }, async (stage, promotionId) => {
       const production = stageWorkflowId(pipeline.name, 'production');
-      await waitFor(() => stage('production'), (s) => s.phase === 'AwaitingApproval', 'the approval gate', 60_000);
+      await waitFor(
+        () => stage('production'),
+        (s) => s.phase === 'AwaitingApproval',
+        'the approval gate',
+        60_000,
+      );
       await env.client.workflow.getHandle(production).executeUpdate(approveUpdate, { args: [{ promotionId, actor: 'carol' }] });
-      await waitFor(() => stage('production'), (s) => s.phase === 'Paused' && s.pauseReason === 'CanaryPauseStep', 'the pause step', 60_000);
+      await waitFor(
+        () => stage('production'),
+        (s) => s.phase === 'Paused' && s.pauseReason === 'CanaryPauseStep',
+        'the pause step',
+        60_000,
+      );
       await env.client.workflow.getHandle(production).executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'carol' }] });
     });
     const name = pipeline.name;

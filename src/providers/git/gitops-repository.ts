@@ -201,7 +201,9 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
         // Ramp's commits of the stage and every revert: the stage is filtered here, a person's revert kept whatever it reverts.
         const grep = [`--grep=^${TrailerKey.promotion}:`, '--grep=^This reverts commit '];
         const entries = await readLog(s.git, ['-E', '-i', ...grep, ...period, `--max-count=${query.limit}`, s.upstream]);
-        return entries.filter((e) => (e.promotion !== null && (query.stage === undefined || e.stage === query.stage)) || (e.promotion === null && e.reverts !== null));
+        return entries.filter(
+          (e) => (e.promotion !== null && (query.stage === undefined || e.stage === query.stage)) || (e.promotion === null && e.reverts !== null),
+        );
       }
       const grep = [`--grep=^${TrailerKey.promotion}:`];
       if (query.stage !== undefined) grep.push(`--grep=^${TrailerKey.stage}: *${escapeRegExp(query.stage)} *$`, '--all-match');
