@@ -359,11 +359,11 @@ try {
   const file = path.join(ROOT, 'bench/results', `metrics-${record.date.slice(0, 19).replaceAll(':', '-')}.json`);
   await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
   const row = (name: string, s: Summary) =>
-    `  ${name.padEnd(52)} ${String(s.msP50).padStart(8)} ${String(s.msP95).padStart(8)} ${String(s.msMax).padStart(8)} ${String(s.n).padStart(6)}`;
+    `  ${name.padEnd(62)} ${String(s.msP50).padStart(8)} ${String(s.msP95).padStart(8)} ${String(s.msMax).padStart(8)} ${String(s.n).padStart(6)}`;
   const { exposition: e } = record;
   console.log(`
 the worker's /metrics with ${PARKED} promotions parked at a canary approval gate (weight 10); load average ${record.loadAverage1m} on ${record.cpus} cores
-  ${'ms'.padEnd(52)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'max'.padStart(8)} ${'n'.padStart(6)}
+  ${'ms'.padEnd(62)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'max'.padStart(8)} ${'n'.padStart(6)}
 ${row('scrape that refreshes the visibility gauges', record.refreshing.scrape)}
 ${row("  Temporal Core's exposition alone, same rounds", record.refreshing.core)}
 ${row("scrape from the gauges' 10 s cache", record.cached.scrape)}
