@@ -57,7 +57,8 @@ process.on('exit', () => {
   }
 });
 
-function spawnLogged(name: string, args: string[], env: Record<string, string>, dir: string): ChildProcess {
+/** Spawns `ramp <args>` (bin/ramp.js) with its output in `dir/<name>.log`; killed if this process exits first. */
+export function spawnLogged(name: string, args: string[], env: Record<string, string>, dir: string): ChildProcess {
   const fd = openSync(path.join(dir, `${name}.log`), 'a');
   try {
     const child = spawn(process.execPath, [RAMP, ...args], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
@@ -69,7 +70,8 @@ function spawnLogged(name: string, args: string[], env: Record<string, string>, 
   }
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after 15 s; resolves when the child has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
@@ -79,7 +81,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Waits for `url` to answer 200; fails with the log's tail when the process exits or time runs out. */
-async function ready(name: string, child: ChildProcess, url: string, dir: string, timeoutMs = 180_000): Promise<void> {
+export async function ready(name: string, child: ChildProcess, url: string, dir: string, timeoutMs = 180_000): Promise<void> {
   const started = performance.now();
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null || performance.now() - started > timeoutMs) {
