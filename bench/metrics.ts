@@ -39,7 +39,7 @@ import { ensureBuild } from './build.js';
 import { processListeningPorts } from './listening-ports.js';
 import { benchPipelineYaml } from './pipeline.js';
 import { ready, rssMiB, spawnLogged, stopChild } from './server-stack.js';
-import { median, quantile, round } from './stats.js';
+import { median, round, latencySummary, positiveFlag, type LatencySummary } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TASK_QUEUE = 'bench-metrics';
@@ -56,22 +56,13 @@ const { values } = parseArgs({
     cached: { type: 'string', default: '30' },
   },
 });
-const positive = (flag: keyof typeof values): number => {
-  const n = Number(values[flag]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} ${values[flag]}: expected a whole number of at least 1`);
-  return n;
-};
+const positive = (flag: keyof typeof values): number => positiveFlag(values, flag);
 const PARKED = positive('parked');
 const COLD = positive('cold');
 const CACHED = positive('cached');
 
-const summary = (samples: number[]) => ({
-  n: samples.length,
-  msP50: round(quantile(samples, 0.5)),
-  msP95: round(quantile(samples, 0.95)),
-  msMax: round(Math.max(...samples)),
-});
-type Summary = ReturnType<typeof summary>;
+const summary = latencySummary;
+type Summary = LatencySummary;
 
 interface Scrape {
   ms: number;

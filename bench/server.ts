@@ -33,7 +33,7 @@ import { sleep } from '../scripts/lib/proc.js';
 import { ensureBuild } from './build.js';
 import { BENCH_RATE, TASK_QUEUE, rssMiB, startServerStack, type ServerStack } from './server-stack.js';
 import { SseWatcher } from './sse-watcher.js';
-import { median, quantile, round } from './stats.js';
+import { median, quantile, round, latencySummary, positiveFlag, type LatencySummary } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** ramp server's interval between reads of a watched promotion (server/app.ts DEFAULT_POLL_MS; `ramp server` does not set it). */
@@ -51,23 +51,14 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
   },
 });
-const positive = (flag: keyof typeof values): number => {
-  const n = Number(values[flag]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} ${values[flag]}: expected a whole number of at least 1`);
-  return n;
-};
+const positive = (flag: keyof typeof values): number => positiveFlag(values, flag);
 const REQUESTS = positive('requests');
 const CONCURRENCY = positive('concurrency');
 const WATCHERS = positive('watchers');
 const ROUNDS = positive('rounds');
 
-const summary = (samples: number[]) => ({
-  n: samples.length,
-  msP50: round(quantile(samples, 0.5)),
-  msP95: round(quantile(samples, 0.95)),
-  msMax: round(Math.max(...samples)),
-});
-type Summary = ReturnType<typeof summary>;
+const summary = latencySummary;
+type Summary = LatencySummary;
 
 /** Polls `check` until it returns a value, or fails saying what did not happen. */
 async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, everyMs = 20): Promise<T> {
