@@ -91,7 +91,9 @@ export function computeDora(commits: readonly DeliveryCommit[], query: DoraQuery
   };
 
   for (const { commit: c, at } of ordered) {
-    const detectedAt = time(c.detectedAt) ?? at;
+    // Git keeps a commit's time to the second: a detection in the same second as its remediation's commit is that second.
+    const detected = time(c.detectedAt) ?? at;
+    const detectedAt = detected > at && detected - at < 1000 ? at : detected;
     const role = roleOf(c);
     if (isHumanRevert(c)) {
       // (a) A person's `git revert` of a deployment commit.

@@ -223,6 +223,18 @@ describe('change failures and recovery', () => {
     assert.equal(r.canaryCatches.count, 0);
   });
 
+  test("a detected-at later in the second of the remediation's commit (Git keeps seconds) is that second: recovery 0, not left out", () => {
+    const h = new DeliveryHistory();
+    const full = h.promote('1');
+    h.wait(H);
+    // The revert is committed a second later (the history's clock), the detection 0.7 s after that.
+    h.revert('1', full, new Date(Date.parse(h.now) + 1_700).toISOString());
+    const reverted = h.now;
+    const r = dora(h.log());
+    assert.deepEqual(r.releases[0]!.failure, { cause: 'rollback', detectedAt: reverted, recoveredAt: reverted });
+    assert.deepEqual(r.recovery, { samples: 1, medianSeconds: 0, p90Seconds: 0, open: 0 });
+  });
+
   test('without a detected-at, recovery counts from the remediation commit (zero)', () => {
     const h = new DeliveryHistory();
     const full = h.promote('1');
