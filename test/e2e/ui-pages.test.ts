@@ -178,7 +178,7 @@ describe('the home page and the release fragment through ramp server (real worke
     assert.doesNotMatch(after.html, /class="waiting"/);
     const home = await page('/', 'carol');
     const live = new RegExp(
-      `<caption> ?${pipeline} ?</caption>.*?<td>preview</td><td><a href="[^"]+">2\\.0\\.0</a></td><td><time[^>]*>[^<]*</time></td><td>alice</td></tr><tr><td>production</td><td><a href="[^"]+">2\\.0\\.0</a></td>`,
+      `<caption> ?${pipeline} ·\\s*<a href="/pipelines/${pipeline}/dora">DORA figures</a> ?</caption>.*?<td>preview</td><td><a href="[^"]+">2\\.0\\.0</a></td><td><time[^>]*>[^<]*</time></td><td>alice</td></tr><tr><td>production</td><td><a href="[^"]+">2\\.0\\.0</a></td>`,
     );
     assert.match(home.html, live);
   });
