@@ -28,6 +28,8 @@ export const FailureType = {
   DriftNotWritable: 'DriftNotWritable',
   /** The API server could not be reached or failed; transient, retried. */
   ClusterUnavailable: 'ClusterUnavailable',
+  /** DORA's figures cannot be computed for the period asked: more commits than one read takes, or a period that is not one. */
+  DeliveryPeriodUnreadable: 'DeliveryPeriodUnreadable',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -42,4 +44,5 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureType[] = [
   FailureType.ProgressDeadlineExceeded,
   FailureType.TrafficNotLive,
   FailureType.DriftNotWritable,
+  FailureType.DeliveryPeriodUnreadable,
 ];

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { FailureType } from '../../src/domain/failure-types.js';
 import { createDoraActivities, type DeliveryQuery } from '../../activities/dora.js';
 import type { DoraReport } from '../../src/dora/report.js';
 import { CachedGitOpsRepositories } from '../../src/providers/git/index.js';
@@ -83,5 +85,22 @@ describe("DORA's read of ramp's commits", () => {
     const report: DoraReport = await new MockActivityEnvironment(undefined, { logger: recordingLogger() }).run(readDelivery, query);
     assert.deepEqual([report.pipeline, report.stage, report.since, report.until], ['web', 'production', query.since, query.until]);
     assert.equal((report as unknown as Record<string, unknown>).repository, undefined, 'the repository (and its URL) stays out of the report');
+  });
+
+  test('a period holding more commits than one read takes is refused, not computed from a cut history', async () => {
+    const activities = createDoraActivities({ repositories: new CachedGitOpsRepositories({ cacheDir }) });
+    const readDelivery = (q: DeliveryQuery): Promise<DoraReport> => activities.readDelivery(q);
+    const env = new MockActivityEnvironment(undefined, { logger: recordingLogger() });
+    // From 2026-10-25 (the horizon before since) to until: first, staging and second, three of ramp's commits.
+    const query: DeliveryQuery = { repository, pipeline: 'web', stage: 'production', since: '2026-11-01T00:00:00.000Z', until: '2026-12-01T00:00:00.000Z' };
+    await assert.rejects(env.run(readDelivery, { ...query, limit: 3 }), (error: unknown) => {
+      assert.ok(error instanceof ApplicationFailure, String(error));
+      assert.equal(error.type, FailureType.DeliveryPeriodUnreadable);
+      assert.equal(error.nonRetryable, true);
+      assert.match(error.message, /holds 3 or more of ramp's commits in the repository, more than one read takes: ask for a shorter period/);
+      return true;
+    });
+    const report: DoraReport = await env.run(readDelivery, { ...query, limit: 4 });
+    assert.equal(report.deploymentFrequency.deployments, 2, 'first and second, in production');
   });
 });

@@ -68,7 +68,11 @@ export interface RampLogQuery {
   /** ISO-8601 (git log --until). */
   until?: string | undefined;
   limit: number;
-  /** Also people's reverts (`This reverts commit <sha>.`, no trailers), which DORA counts as remediations; ignores `stage` for them. */
+  /**
+   * DORA's read: every stage's ramp commits and every revert, people's too (`This reverts commit
+   * <sha>.`, no trailers), which DORA counts as remediations; `stage` is ignored (the reader
+   * filters), so that `limit` counts what `git log` read and a cut is known.
+   */
   withReverts?: boolean;
 }
 
@@ -198,12 +202,8 @@ export class ClonedGitOpsRepository implements GitOpsRepository {
     return this.workspace.exclusive(async (s) => {
       const period = [...(query.since !== undefined ? [`--since=${query.since}`] : []), ...(query.until !== undefined ? [`--until=${query.until}`] : [])];
       if (query.withReverts) {
-        // Ramp's commits of the stage and every revert: the stage is filtered here, a person's revert kept whatever it reverts.
         const grep = [`--grep=^${TrailerKey.promotion}:`, '--grep=^This reverts commit '];
-        const entries = await readLog(s.git, ['-E', '-i', ...grep, ...period, `--max-count=${query.limit}`, s.upstream]);
-        return entries.filter(
-          (e) => (e.promotion !== null && (query.stage === undefined || e.stage === query.stage)) || (e.promotion === null && e.reverts !== null),
-        );
+        return readLog(s.git, ['-E', '-i', ...grep, ...period, `--max-count=${query.limit}`, s.upstream]);
       }
       const grep = [`--grep=^${TrailerKey.promotion}:`];
       if (query.stage !== undefined) grep.push(`--grep=^${TrailerKey.stage}: *${escapeRegExp(query.stage)} *$`, '--all-match');
