@@ -85,7 +85,7 @@ describe('upgrading ramp under running promotions', () => {
       const { names, types } = await activitiesCalledBy(previous.sha);
       // Guarded: an empty list would pass; the previous release calls Git, approvals and notifications.
       assert.ok(types.includes('RampActivities'), `the previous release's proxy types: ${types.join(', ')}`);
-      for (const known of ['commitStageChange', 'revertStageCommits', 'resolveApprovers', 'deliverNotification']) {
+      for (const known of ['commitStageChange', 'revertStageCommits', 'resolveGroups', 'deliverNotification']) {
         if (!names.includes(known)) assert.fail(`the previous release's activities lack ${known}: ${names.join(', ')}`);
       }
       const served = new Set(Object.keys(ramp.activities));
