@@ -17,7 +17,9 @@ const result = npm
   : spawnSync('npm', ['run', 'build'], { stdio: ['inherit', 2, 'inherit'], shell: process.platform === 'win32' });
 if (result.status !== 0) {
   if (packing) {
-    console.error(`ramp: npm run build failed (above), so npm ${process.env.npm_command} stops: a package without dist/ cannot run. Fix the build and pack again.`);
+    console.error(
+      `ramp: npm run build failed (above), so npm ${process.env.npm_command} stops: a package without dist/ cannot run. Fix the build and pack again.`,
+    );
     process.exit(1);
   }
   console.error('ramp: npm run build failed (above); npx ramp runs the TypeScript sources through tsx until a build succeeds');
