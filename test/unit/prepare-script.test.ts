@@ -21,7 +21,7 @@ interface Outcome {
 /** Runs prepare.mjs in `pkg` as npm would for `command`; never throws for a non-zero exit. */
 function prepare(pkg: string, command: string): Promise<Outcome> {
   return new Promise((resolve) => {
-    const env = { ...process.env, npm_command: command };
+    const env: NodeJS.ProcessEnv = { ...process.env, npm_command: command };
     delete env.npm_execpath; // prepare.mjs then runs `npm` from PATH
     execFile(process.execPath, [path.join(pkg, 'scripts/prepare.mjs')], { cwd: pkg, env }, (error, stdout, stderr) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
