@@ -2,7 +2,8 @@
 // The `ramp` command. Runs the compiled CLI (dist/cli/bundle/ramp.js: the compiled CLI in one
 // file, written last by `npm run build`, which `npm install` runs as `prepare`). In a development checkout whose sources changed after the
 // last build, or that has no build, it runs the TypeScript sources through tsx instead (slower:
-// it compiles at every call) and says so on stderr.
+// it compiles at every call) and says so on stderr. An installed package (`npm pack`, then
+// `npm install -g ramp-*.tgz`) has no sources: it always runs dist/, and never needs tsx.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,13 @@ function whyNotCompiled() {
 }
 
 const reason = whyNotCompiled();
+if (reason !== undefined && !existsSync(path.join(root, 'cli/main.ts'))) {
+  // An installed package: dist/ is all it has (package.json "files").
+  process.stderr.write(
+    `ramp: cannot start: the package at ${root} has no build (${compiled} is missing). It was packed without \`npm run build\`: reinstall ramp from a package that \`npm pack\` built.\n`,
+  );
+  process.exit(1);
+}
 if (reason === undefined) {
   const { runFromProcess } = await import(compiled);
   await runFromProcess();

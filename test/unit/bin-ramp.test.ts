@@ -1,6 +1,7 @@
 // bin/ramp.js, the `ramp` command, as a real process in a package laid out in a temp dir: it runs
 // the compiled CLI when the build is current, the sources through tsx (saying why) when they
-// changed after the build or there is none, and stops with advice when it can do neither.
+// changed after the build or there is none, and stops with advice when it can do neither (an
+// installed package, which has no sources, never falls back to tsx).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
@@ -56,6 +57,18 @@ describe('bin/ramp.js', () => {
   test('an installed package (no sources, no tsx): the compiled CLI', async () => {
     const pkg = await layout(path.join(tmp, 'installed'), { build: true, sources: false, tsx: false });
     assert.deepEqual(await ramp(pkg, 'list'), { code: 0, stdout: 'compiled list\n', stderr: '' });
+  });
+
+  test('an installed package without a build: exit 1, never tsx, even where tsx is reachable', async () => {
+    const pkg = await layout(path.join(tmp, 'packed-unbuilt'), { build: false, sources: false, tsx: true });
+    const run = await ramp(pkg, 'list');
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
+    assert.match(
+      run.stderr,
+      /^ramp: cannot start: the package at .*packed-unbuilt.* has no build \(.*dist\/cli\/bundle\/ramp\.js is missing\)\. It was packed without `npm run build`: reinstall ramp from a package that `npm pack` built\.\n$/,
+    );
+    assert.doesNotMatch(run.stderr, /tsx/);
   });
 
   test('a source changed after the build: the sources through tsx, and why', async () => {
