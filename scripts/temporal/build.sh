@@ -59,19 +59,31 @@ T0=$(date +%s)
 mkdir -p "$BIN" "$GOCACHE" "$GOMODCACHE"
 logq "temporal server $VERSION; cache $CACHE; $(go version); go build -p $P"
 
-# go install pkg@version builds the module at exactly its own go.sum (it has no replace directives);
-# the binaries are named after their package dirs (server, sql) and renamed.
-TMPBIN="$(mktemp -d)"
-trap 'rm -rf "$TMPBIN"' EXIT
-build() { # <package dir> <binary name>
-  if [ -x "$BIN/$2" ]; then logq "$2: cached"; return; fi
-  local t; t=$(date +%s); log "building $2 from go.temporal.io/server/$1@$VERSION (a first build takes many minutes)"
-  GOBIN="$TMPBIN" step go install -p "$P" -tags disable_grpc_modules -trimpath -ldflags "-s -w" "go.temporal.io/server/$1@$VERSION"
-  mv "$TMPBIN/$(basename "$1")" "$BIN/$2"
-  log "$2 built in $(( $(date +%s) - t ))s"
-}
-build cmd/tools/sql temporal-sql-tool
-build cmd/server temporal-server
+# A wrapper module requires go.temporal.io/server at VERSION, so both binaries build at exactly the
+# module's own dependency versions. v1.31.3 and v1.31.4 require go.temporal.io/auto-scaled-workers
+# at v0.0.0-1.31.2, a version the Go module proxy does not serve ("403 This module version is not
+# available"); the replace gives it the version v1.31.2 requires, which the proxy serves.
+AUTO_SCALED_WORKERS="${TEMPORAL_AUTO_SCALED_WORKERS:-v0.0.0-20260407181057-edd947d743d2}"
+W="$(mktemp -d)"
+trap 'rm -rf "$W"' EXIT
+(
+  cd "$W"
+  step go mod init local/temporalbins
+  if grep -q 'go.temporal.io/auto-scaled-workers v0.0.0-1.31.2$' "$(go mod download -json "go.temporal.io/server@$VERSION" | sed -n 's/.*"GoMod": "\([^"]*\)".*/\1/p')"; then
+    logq "replacing go.temporal.io/auto-scaled-workers v0.0.0-1.31.2 (not served) with $AUTO_SCALED_WORKERS"
+    go mod edit -replace="go.temporal.io/auto-scaled-workers=go.temporal.io/auto-scaled-workers@$AUTO_SCALED_WORKERS"
+  fi
+  step go get "go.temporal.io/server@$VERSION"
+  build() { # <package dir> <binary name>
+    if [ -x "$BIN/$2" ]; then logq "$2: cached"; return; fi
+    local t; t=$(date +%s); log "building $2 from go.temporal.io/server/$1@$VERSION (a first build takes many minutes)"
+    step go build -mod=mod -p "$P" -tags disable_grpc_modules -trimpath -ldflags "-s -w" -o "$BIN/$2.tmp" "go.temporal.io/server/$1"
+    mv "$BIN/$2.tmp" "$BIN/$2"
+    log "$2 built in $(( $(date +%s) - t ))s"
+  }
+  build cmd/tools/sql temporal-sql-tool
+  build cmd/server temporal-server
+)
 
 # The schema files the SQL tool applies, from the same module version.
 SRC="$GOMODCACHE/go.temporal.io/server@$VERSION/schema/postgresql"
