@@ -14,7 +14,7 @@ import { msToTs } from '@temporalio/common/lib/time.js';
 import { ensureSearchAttributes } from '../../worker/search-attributes.js';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes.js';
 import { ensurePostgres, startPostgres, type LocalPostgres, type PostgresBinaries } from './postgres.js';
-import { freePort, isExecutable, runChecked, sleep } from './proc.js';
+import { isExecutable, isFree, runChecked, sleep } from './proc.js';
 import { PORT_NAMES, temporalServerConfig, type TemporalPorts } from './temporal-config.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -153,7 +153,7 @@ export async function startTemporalCluster(opts: TemporalClusterOptions = {}): P
   const tls = { ...(await makeCertificates(path.join(dir, 'certs'))), serverName: 'localhost' };
   const ca = await readFile(tls.caFile);
   const ports = {} as TemporalPorts;
-  for (const name of PORT_NAMES) ports[name] = await freePort();
+  for (const name of PORT_NAMES) ports[name] = await freeLowPort(Object.values(ports));
   const address = `127.0.0.1:${ports.frontend}`;
   const connect = async (): Promise<Connection> => {
     const connection = await Connection.connect({ address, tls: { serverRootCACertificate: ca }, connectTimeout: 5_000 });
@@ -310,4 +310,16 @@ async function waitForSearchAttributes(connection: Connection, namespace: string
     if (Date.now() > deadline) throw new Error(`namespace ${namespace} still lacks ${missing.map((k) => k.name).join(', ')} after ${timeoutMs} ms`);
     await sleep(500);
   }
+}
+
+/**
+ * A free loopback port below 32768: Temporal's PostgreSQL schema keeps membership ports in a
+ * smallint (cluster_membership.rpc_port), so the kernel's ephemeral ports (32768+) are refused.
+ */
+async function freeLowPort(taken: readonly number[]): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!taken.includes(port) && (await isFree('127.0.0.1', port))) return port;
+  }
+  throw new Error('no free loopback port between 20000 and 32000 for the Temporal server');
 }

@@ -89,3 +89,28 @@ test('a ramp worker connected over TLS runs a promotion to success on the Postgr
   );
   assert.deepEqual(listed, [handle.workflowId]);
 });
+
+test('the Temporal server and PostgreSQL restart on the same address and data, and take new work', async () => {
+  const client = new Client({ connection: await cluster.connect(), namespace: cluster.namespace });
+  await cluster.restart();
+  await cluster.postgres.stop();
+  await cluster.postgres.start();
+
+  // The namespace and ramp's search attributes are rows in PostgreSQL: still there.
+  const attributes = await waitFor(
+    () => client.connection.operatorService.listSearchAttributes({ namespace: cluster.namespace }),
+    () => true,
+    `the search attributes of ${cluster.namespace} after the restarts`,
+    60_000,
+  );
+  assert.ok('RampPipeline' in (attributes.customAttributes ?? {}));
+  // A new workflow is written (no worker polls this queue: it stays Running until terminated).
+  const handle = await waitFor(
+    () => client.workflow.start('promotionWorkflow', { taskQueue: uniqueTaskQueue('cluster-idle'), workflowId: `cluster-restart-${Date.now()}`, args: [] }),
+    () => true,
+    'a workflow start after the restarts',
+    60_000,
+  );
+  assert.equal((await handle.describe()).status.name, 'RUNNING');
+  await handle.terminate('test over');
+});
