@@ -5,6 +5,8 @@
 //   tsx scripts/test.ts --unit               only test/unit/, no tools, no server
 //   tsx scripts/test.ts test/integration/git.test.ts test/integration   only these files / folders
 //   tsx scripts/test.ts test/kube            the Kubernetes tests (npm run test:kube)
+//   tsx scripts/test.ts test/cluster         the cluster suite (npm run test:cluster): never part of a
+//                                            run without paths; each file starts its own Temporal cluster
 //   --no-check                               skip tsc and eslint (quick iteration)
 //
 // When any selected file is under test/kube/, one Kubernetes control plane is started for the
@@ -106,7 +108,9 @@ async function testFilesUnder(dir: string): Promise<string[]> {
 
 async function selectFiles(): Promise<string[]> {
   if (positional.length === 0) {
-    return testFilesUnder(path.join(PROJECT_ROOT, unitOnly ? 'test/unit' : 'test'));
+    // The cluster suite (npm run test:cluster) runs only when named: it builds and starts its own Temporal cluster.
+    const clusterDir = path.join(PROJECT_ROOT, 'test', 'cluster') + path.sep;
+    return (await testFilesUnder(path.join(PROJECT_ROOT, unitOnly ? 'test/unit' : 'test'))).filter((f) => !f.startsWith(clusterDir));
   }
   const files: string[] = [];
   for (const arg of positional) {
@@ -151,7 +155,9 @@ async function main(): Promise<number> {
     return positional.length > 0 ? 1 : 0;
   }
   const unitDir = path.join(PROJECT_ROOT, 'test', 'unit') + path.sep;
-  const needsStack = !unitOnly && files.some((f) => !f.startsWith(unitDir));
+  const clusterDir = path.join(PROJECT_ROOT, 'test', 'cluster') + path.sep;
+  // Cluster tests start a Temporal cluster of their own (scripts/lib/temporal-server.ts), not the dev server.
+  const needsStack = !unitOnly && files.some((f) => !f.startsWith(unitDir) && !f.startsWith(clusterDir));
   // Tests that run `bin/ramp.js` or a worker process (test/cli, e2e, integration) run what ships:
   // dist/, built from these sources. Workflow, replay and kube tests bundle from source.
   const needsBuild = !unitOnly && files.some((f) => ['cli', 'e2e', 'integration'].some((d) => f.startsWith(path.join(PROJECT_ROOT, 'test', d) + path.sep)));
