@@ -5,7 +5,7 @@
 # only and runs compiled JavaScript, as a non-root user. docs/deploy.md; test/unit/dockerfile.test.ts
 # checks these properties (no Docker engine runs in the tests).
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build before the sources are copied; the build runs below.
@@ -23,7 +23,7 @@ COPY dev ./dev
 COPY scripts/build.ts ./scripts/build.ts
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 # git for the GitOps activities; ca-certificates for HTTPS remotes.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git ca-certificates \

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { isNodeLtsMajor, NODE_LTS } from '../../scripts/lib/node-lts.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -111,6 +112,14 @@ describe('Dockerfile', () => {
       }
     }
     assert.ok(!of(runtime, 'RUN').some((i) => /\btsx\b|npm run build/.test(i.args)), 'no tsx and no build at run time');
+  });
+
+  test('every stage runs on a Node.js LTS line the tests run on (npm run test:node)', () => {
+    for (const stage of stages) {
+      const major = /^node:(\d+)[.-]/.exec(stage.from)?.[1];
+      assert.ok(major && isNodeLtsMajor(major), `${stage.name ?? 'a stage'} is FROM ${stage.from}: use node:<${Object.keys(NODE_LTS).join('|')}>-…`);
+    }
+    assert.equal(build!.from, runtime.from, 'built and run on the same Node');
   });
 
   test('runs as a non-root user, set before CMD and after the last RUN', () => {
