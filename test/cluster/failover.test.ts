@@ -269,6 +269,9 @@ test('PostgreSQL restarts right after the production canaries are resumed (one a
     ended.map((s) => s.promotion.phase),
     promotions.map((_, i) => (i === ABORTED ? 'Aborted' : 'Succeeded')),
   );
+  // The two workers left, and both servers, rode out both restarts without exiting.
+  const alive = [...workers.map((w) => w.child), ...servers.map((s) => s.child)].filter((c) => c.exitCode === null && c.signalCode === null);
+  assert.equal(alive.length, workers.length - 1 + servers.length, diagnostics());
   // The workflows' own outcomes agree (an aborted promotion's workflow fails, carrying its status).
   for (const [i, p] of promotions.entries()) {
     const outcome = await promotionOutcome(client.workflow.getHandle(p.id).result() as Promise<PromotionStatus>);
