@@ -3,7 +3,7 @@
  * and two `ramp server` processes serve five promotions, each over its own GitOps remote, through
  * three faults, each while the promotions are mid-canary:
  *   1. the worker running a canary step's Git write is SIGKILLed (the other two finish);
- *   2. the Temporal server is restarted right after the production gates are approved;
+ *   2. the Temporal server is SIGKILLed and started again right after the production gates are approved;
  *   3. PostgreSQL is restarted right after the production canaries are resumed (one is aborted).
  * Every start, approval, resume and abort goes through the API, alternating between the servers.
  * At the end: four promotions Succeeded and one Aborted (its production canary reverted); in each
@@ -244,11 +244,11 @@ test('the worker running a canary step is SIGKILLed; the other two finish stagin
   for (const p of promotions) assert.deepEqual(await rampCommits(p.remote), [...PREVIEW_COMMITS, ...STAGING_COMMITS]);
 });
 
-test('the Temporal server restarts right after the production gates are approved', async () => {
+test('the Temporal server is SIGKILLed and started again right after the production gates are approved', async () => {
   for (const p of promotions) await post(`/api/v1/promotions/${encodeURIComponent(p.id)}/stages/production/approve`, approver, { comment: 'failover' });
   const before = await Promise.all(promotions.map((p) => rampCommits(p.remote)));
-  await cluster.restart();
-  process.stderr.write(`[failover] Temporal server restarted with ${before.map((c) => c.length).join(', ')} commits in the remotes\n`);
+  await cluster.restart({ crash: true });
+  process.stderr.write(`[failover] Temporal server SIGKILLed and started again with ${before.map((c) => c.length).join(', ')} commits in the remotes\n`);
 
   await waitForAll('paused at the production canary pause', pausedAt('production', 2));
   for (const p of promotions) assert.deepEqual(await rampCommits(p.remote), [...PREVIEW_COMMITS, ...STAGING_COMMITS, ...PRODUCTION_BEFORE_PAUSE]);
