@@ -102,8 +102,11 @@ export interface TemporalCluster {
   timings: Record<string, number>;
   /** A client connection over the cluster's TLS (closed by stop()). */
   connect(): Promise<Connection>;
-  /** Stops the Temporal server (SIGTERM, then SIGKILL after 20 s) and starts it again on the same ports; resolves when it serves. */
-  restart(): Promise<void>;
+  /**
+   * Stops the Temporal server (SIGTERM, then SIGKILL after 20 s; `{ crash: true }`: SIGKILL at
+   * once, as a crashed host) and starts it again on the same ports; resolves when it serves.
+   */
+  restart(options?: { crash?: boolean }): Promise<void>;
   /** Stops the Temporal server, then PostgreSQL; removes the dir unless kept. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -161,9 +164,14 @@ export async function startTemporalCluster(opts: TemporalClusterOptions = {}): P
     return connection;
   };
 
-  const stopServer = async (): Promise<void> => {
+  const stopServer = async (crash = false): Promise<void> => {
     const proc = server;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    if (crash) {
+      proc.kill('SIGKILL');
+      await serverExited;
+      return;
+    }
     proc.kill('SIGTERM');
     if (!(await Promise.race([serverExited.then(() => true), sleep(20_000).then(() => false)]))) {
       proc.kill('SIGKILL');
@@ -269,8 +277,8 @@ export async function startTemporalCluster(opts: TemporalClusterOptions = {}): P
       logFile,
       timings,
       connect,
-      async restart() {
-        await stopServer();
+      async restart(options = {}) {
+        await stopServer(options.crash);
         await startServer();
       },
       stop,
