@@ -17,7 +17,10 @@ import { PauseReason, StagePhase, TERMINAL_STAGE_PHASES } from '../src/domain/ph
 import { OverrideLabel, overrideLabel } from '../src/observability/fact-labels.js';
 import { policyGates } from '../src/governance/policy-gate.js';
 import type { Ack, OperatorArgs } from './messages.js';
-import { now, type StageRecord } from './stage-record.js';
+import { now, type AuditContext, type StageRecord } from './stage-record.js';
+
+/** Where a decision was taken, for its audit record: the signed channel (`cli` when unsigned) and the signed decision's id. */
+type Taken = Pick<AuditContext, 'channel' | 'decisionId'>;
 
 /** Groups of the worker's file that a permission check needs and the stage has not resolved yet. */
 const lookups = proxyLocalActivities<RampActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
@@ -157,29 +160,18 @@ export class StageCommands {
   }
 
   /**
-   * Who sent the command (command-identity.ts): the actor to record, or — when the identity is
-   * refused (unverified where a verified person is needed, a decision about another state, a
-   * decision used before) — a refusal on the record and an error of type Forbidden.
-   */
-  private async identify(
-    args: OperatorArgs,
-    action: DecisionAction,
-    needsVerified: boolean,
-    expected: () => Partial<DecisionTarget> = () => ({}),
-  ): Promise<Actor> {
-    return (await this.identifyDecision(args, action, needsVerified, expected)).actor;
-  }
-
-  /**
-   * identify(), with where the decision was taken (the signed channel; `cli` for a direct
-   * Temporal command, which is unsigned) and the signed decision's id, for the record.
+   * Who sent the command (command-identity.ts), with where the decision was taken (the signed
+   * channel; `cli` for a direct Temporal command, which is unsigned) and the signed decision's id,
+   * for the record. When the identity is refused (unverified where a verified person is needed,
+   * a decision about another state, a decision used before): a refusal on the record and an
+   * error of type Forbidden.
    */
   private async identifyDecision(
     args: OperatorArgs,
     action: DecisionAction,
     needsVerified: boolean,
     expected: () => Partial<DecisionTarget>,
-  ): Promise<{ actor: Actor; channel: DecisionChannel; decisionId?: string }> {
+  ): Promise<{ actor: Actor } & Taken> {
     const auth = await authenticate(args, action, needsVerified);
     const why = identityRefusal(auth, action, { ...this.target(), ...expected() }, this.record.requests.decisionIds ?? []);
     if (why !== null) {
@@ -260,7 +252,7 @@ export class StageCommands {
   }
 
   /** Why `actor` may not operate this stage (the access block), or null; refusals go on the record as `<action>-refused`. */
-  private async checkOperate(actor: Actor, action: DecisionAction): Promise<void> {
+  private async checkOperate(actor: Actor, action: DecisionAction, taken: Taken): Promise<void> {
     if (!patched(VERIFIED_DECISIONS_PATCH)) return;
     const why = permissionRefusal({
       permission: Permission.Operate,
@@ -271,7 +263,7 @@ export class StageCommands {
       stage: this.stage,
     });
     if (why !== null) {
-      this.record.event(`${action}-refused`, why, actor);
+      this.record.event(`${action}-refused`, why, actor, taken);
       throw forbidden(why);
     }
   }
@@ -279,15 +271,21 @@ export class StageCommands {
   async resume(args: OperatorArgs): Promise<Ack> {
     this.lastCommandAt = Date.now();
     const inconclusive = this.record.status.pauseReason === PauseReason.InconclusiveAnalysis;
-    const actor = await this.identify(args, 'resume', inconclusive);
-    await this.checkOperate(actor, 'resume');
+    const { actor, ...taken } = await this.identifyDecision(args, 'resume', inconclusive, () => ({}));
+    await this.checkOperate(actor, 'resume', taken);
     if (inconclusive)
-      await this.override(OverrideKind.Inconclusive, actor, 'resume past an inconclusive analysis', this.record.inconclusive ?? 'an inconclusive analysis');
+      await this.override(
+        OverrideKind.Inconclusive,
+        actor,
+        'resume past an inconclusive analysis',
+        this.record.inconclusive ?? 'an inconclusive analysis',
+        taken,
+      );
     this.record.requests.pause = null;
     this.record.requests.resumes++;
     this.record.requests.decidedBy = actor.name;
     const message = inconclusive ? `${actor.name} overrode the inconclusive analysis and resumed the stage` : `${actor.name} resumed the stage`;
-    this.record.event('resumed', message, actor);
+    this.record.event('resumed', message, actor, taken);
     return { message };
   }
 
@@ -295,59 +293,65 @@ export class StageCommands {
    * Records an override, or refuses it — on the record — when `actor` is not entitled: an
    * approver of the stage's gates (src/domain/override.ts), the access block's granted ones too.
    */
-  private async override(kind: OverrideKind, actor: Actor, doing: string, what: string): Promise<void> {
+  private async override(kind: OverrideKind, actor: Actor, doing: string, what: string, taken: Taken): Promise<void> {
     const why = patched(VERIFIED_DECISIONS_PATCH)
       ? overrideRefusalFor(actor, this.record.input.stage, this.record.input.access ?? null, groupsOf(await this.workerGroups(actor)), doing)
       : overrideRefusal(overrideEligible(this.record.input.stage, this.record.status.groups ?? {}), actor.name, doing);
     if (why !== null) {
-      this.record.event('override-refused', why, actor);
+      this.record.event('override-refused', why, actor, taken);
       throw patched(VERIFIED_DECISIONS_PATCH) ? forbidden(why) : ApplicationFailure.nonRetryable(why, 'Refused');
     }
     (this.record.status.overrides ??= []).push({ kind, actor: actor.name, identity: actor, at: now(), what });
     this.record.facts.override(overrideLabel(kind));
-    this.record.event('override', `${actor.name} overrode: ${what}`, actor);
+    this.record.event('override', `${actor.name} overrode: ${what}`, actor, taken);
   }
 
   async pause(args: OperatorArgs & { reason?: string }): Promise<Ack> {
     this.lastCommandAt = Date.now();
-    const actor = await this.identify(args, 'pause', false);
-    await this.checkOperate(actor, 'pause');
+    const { actor, ...taken } = await this.identifyDecision(args, 'pause', false, () => ({}));
+    await this.checkOperate(actor, 'pause', taken);
     this.record.requests.pause = { actor: actor.name, reason: args.reason ?? '' };
     const message = `${actor.name} paused the stage${args.reason ? `: ${args.reason}` : ''}; it stops after the current step`;
-    this.record.event('paused', message, actor);
+    this.record.event('paused', message, actor, taken);
     return { message };
   }
 
   async skip(args: OperatorArgs & { reason?: string }): Promise<Ack> {
     this.lastCommandAt = Date.now();
-    const actor = await this.identify(args, 'skip', true);
-    await this.checkOperate(actor, 'skip');
+    const { actor, ...taken } = await this.identifyDecision(args, 'skip', true, () => ({}));
+    await this.checkOperate(actor, 'skip', taken);
     const remaining = this.record.status.steps.filter((s) => s.index >= this.record.status.currentStep).map((s) => s.label);
-    await this.override(OverrideKind.Skip, actor, 'skip the remaining canary steps', `skipped the remaining canary steps (${remaining.join(', ') || 'none'})`);
+    await this.override(
+      OverrideKind.Skip,
+      actor,
+      'skip the remaining canary steps',
+      `skipped the remaining canary steps (${remaining.join(', ') || 'none'})`,
+      taken,
+    );
     this.record.requests.skip = { actor: actor.name };
     this.record.requests.decidedBy = actor.name;
     this.record.requests.pause = null;
     const message = `${actor.name} skipped the remaining canary steps${args.reason ? `: ${args.reason}` : ''}; promoting fully`;
-    this.record.event('skipped', message, actor);
+    this.record.event('skipped', message, actor, taken);
     return { message };
   }
 
   /** An abort Update: the caller's identity and permission are established first (an alert's Signal is not: abortRequested). */
   async abort(args: OperatorArgs & { reason: string }): Promise<Ack> {
     this.lastCommandAt = Date.now();
-    const actor = await this.identify(args, 'abort', false);
-    await this.checkOperate(actor, 'abort');
-    return this.abortRequested(actor, args.reason);
+    const { actor, ...taken } = await this.identifyDecision(args, 'abort', false, () => ({}));
+    await this.checkOperate(actor, 'abort', taken);
+    return this.abortRequested(actor, args.reason, taken);
   }
 
-  /** Records an abort by `actor` (an Actor, or the unverified name of an alert's Signal). */
-  abortRequested(actor: Actor | string, reason: string): Ack {
+  /** Records an abort by `actor` (an Actor, or the unverified name of an alert's Signal), with where a signed one was taken. */
+  abortRequested(actor: Actor | string, reason: string, taken: Taken | Record<string, never> = {}): Ack {
     this.lastCommandAt = Date.now();
     const name = typeof actor === 'string' ? actor : actor.name;
     this.record.requests.abort = { actor: name, reason };
     this.record.facts.failureDetected();
     const message = `${name} aborted the stage: ${reason}`;
-    this.record.event('abort-requested', message, actor);
+    this.record.event('abort-requested', message, actor, taken);
     return { message };
   }
 }

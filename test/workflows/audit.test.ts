@@ -21,8 +21,17 @@ import { AUDIT_BRANCH, AUDIT_FILE, type AuditRecord } from '../../src/audit/reco
 import { ActorMethod, type Actor } from '../../src/identity/actor.js';
 import type { DecisionTarget } from '../../src/identity/decision.js';
 import { generateDecisionKeys, signDecision, type DecisionSigningKey } from '../../src/identity/decision-signature.js';
-import { approveUpdate, promotionStatusQuery, promotionWorkflowId, stageStatusQuery, stageWorkflowId, type StageStatus } from '../../workflows/messages.js';
-import { configureRepo } from '../harness/git.js';
+import {
+  abortUpdate,
+  approveUpdate,
+  promotionStatusQuery,
+  promotionWorkflowId,
+  resumeUpdate,
+  stageStatusQuery,
+  stageWorkflowId,
+  type StageStatus,
+} from '../../workflows/messages.js';
+import { configureRepo, createGitOpsRemote } from '../harness/git.js';
 import { createTestWorker, getTestEnv } from '../harness/temporal.js';
 import { fakeRamp } from '../support/fake-activities.js';
 import { webPipeline } from '../support/pipelines.js';
@@ -212,6 +221,55 @@ describe('the audit trail', () => {
     const broken = await stack.run(['audit', 'verify', '--pipeline', name]);
     assert.equal(broken.code, 1, broken.stdout);
     assert.match(broken.stdout, new RegExp(`broken at record 3 \\(${escape(approved.id)}\\): hash does not match its content\\n$`));
+  });
+
+  test('operator decisions signed in a channel keep it on the record: a resume and an abort carry their channel and decision id', async () => {
+    const remote = await createGitOpsRemote();
+    try {
+      const name = await stack.pipeline('audit-operate', (n) =>
+        pipelineYaml({ name: n, url: remote.remoteUrl, stages: { staging: { steps: ['setWeight: 10', 'pause: {}', 'setWeight: 50', 'pause: {}'] } } }),
+      );
+      const version = '1.2.0';
+      const promotionId = promotionWorkflowId(name, version);
+      const started = await stack.run(['promote', name, version]);
+      assert.equal(started.code, 0, started.stderr);
+      const promotion = env.client.workflow.getHandle<typeof promotionWorkflow>(promotionId);
+      const stage = env.client.workflow.getHandle(stageWorkflowId(name, 'staging'));
+      const pausedAt = (weight: number) =>
+        waitFor(
+          () => stage.query(stageStatusQuery),
+          (s: StageStatus) => s.pauseReason === 'CanaryPauseStep' && s.canaryWeight === weight,
+          `staging's canary pause at ${weight}%`,
+          60_000,
+        );
+      const sign = async (action: 'resume' | 'abort', attempt: number, channel: 'web' | 'slack') => {
+        const decisionId = randomUUID();
+        const target: DecisionTarget = { promotionId, pipeline: name, version, stage: 'staging', gate: null, attempt, commit: null };
+        const issuedAt = new Date(Date.now() - 1000).toISOString();
+        const expiresAt = new Date(Date.now() + 300_000).toISOString();
+        return { decisionId, decision: await signDecision({ decisionId, action, actor: bob, target, channel, issuedAt, expiresAt }, key) };
+      };
+
+      const resume = await sign('resume', (await pausedAt(10)).attempt, 'web');
+      await stage.executeUpdate(resumeUpdate, { args: [{ promotionId, actor: 'bob', decision: resume.decision }] });
+      const abort = await sign('abort', (await pausedAt(50)).attempt, 'slack');
+      await stage.executeUpdate(abortUpdate, { args: [{ promotionId, actor: 'bob', reason: 'latency up', decision: abort.decision }] });
+      assert.equal((await promotionOutcome(promotion.result())).phase, 'Aborted');
+
+      const listed = await stack.run(['audit', '--pipeline', name, '--json']);
+      assert.equal(listed.code, 0, listed.stderr);
+      const records = listed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as AuditRecord);
+      const resumed = records.find((r) => r.kind === 'resumed');
+      const aborted = records.find((r) => r.kind === 'abort-requested' && r.bound.stage === 'staging');
+      assert.ok(resumed && aborted, `the resume and the stage's abort are on the trail: ${records.map((r) => r.kind).join(', ')}`);
+      assert.deepEqual([resumed.actor, resumed.channel, resumed.decisionId], [bob, 'web', resume.decisionId]);
+      assert.deepEqual([aborted.actor, aborted.channel, aborted.decisionId], [bob, 'slack', abort.decisionId]);
+    } finally {
+      await remote.cleanup();
+    }
   });
 });
 
