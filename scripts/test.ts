@@ -5,12 +5,15 @@
 //   tsx scripts/test.ts --unit               only test/unit/, no tools, no server
 //   tsx scripts/test.ts test/integration/git.test.ts test/integration   only these files / folders
 //   tsx scripts/test.ts test/kube            the Kubernetes tests (npm run test:kube)
-//   tsx scripts/test.ts test/cluster         the cluster suite (npm run test:cluster): never part of a
-//                                            run without paths; each file starts its own Temporal cluster
+//   tsx scripts/test.ts test/cluster         the cluster suite (npm run test:cluster): each file starts its
+//                                            own Temporal cluster on PostgreSQL (part of every full run)
 //   --no-check                               skip tsc and eslint (quick iteration)
 //
 // When any selected file is under test/kube/, one Kubernetes control plane is started for the
 // run too (built from Go modules on first use: scripts/kube/build.sh, ~9 min cold, cached).
+// When any is under test/cluster/, the Temporal server and PostgreSQL are provisioned before the
+// tests start (the server built from Go modules on first use: scripts/temporal/build.sh, ~18 min
+// cold, cached), so that no build runs beside a test.
 //   --test-*                                 passed to node (e.g. --test-name-pattern=prometheus)
 //
 // When any selected file imports test/harness/browser.ts, chromium is provisioned first (once,
@@ -21,6 +24,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDevServer, type DevServer } from './lib/dev-server.js';
 import { ensureKubeBinaries, type KubeControlPlane } from './lib/kube.js';
+import { ensurePostgres } from './lib/postgres.js';
+import { ensureTemporalServer } from './lib/temporal-server.js';
 import { startTestCluster, testClusterEnv } from './lib/kube-test-cluster.js';
 import { run } from './lib/proc.js';
 import { describe, ensureChromium, ensureTools, PROJECT_ROOT, toolsEnv } from './lib/tools.js';
@@ -107,11 +112,7 @@ async function testFilesUnder(dir: string): Promise<string[]> {
 }
 
 async function selectFiles(): Promise<string[]> {
-  if (positional.length === 0) {
-    // The cluster suite (npm run test:cluster) runs only when named: it builds and starts its own Temporal cluster.
-    const clusterDir = path.join(PROJECT_ROOT, 'test', 'cluster') + path.sep;
-    return (await testFilesUnder(path.join(PROJECT_ROOT, unitOnly ? 'test/unit' : 'test'))).filter((f) => !f.startsWith(clusterDir));
-  }
+  if (positional.length === 0) return testFilesUnder(path.join(PROJECT_ROOT, unitOnly ? 'test/unit' : 'test'));
   const files: string[] = [];
   for (const arg of positional) {
     const abs = path.resolve(arg);
@@ -160,7 +161,8 @@ async function main(): Promise<number> {
   const needsStack = !unitOnly && files.some((f) => !f.startsWith(unitDir) && !f.startsWith(clusterDir));
   // Tests that run `bin/ramp.js` or a worker process (test/cli, e2e, integration) run what ships:
   // dist/, built from these sources. Workflow, replay and kube tests bundle from source.
-  const needsBuild = !unitOnly && files.some((f) => ['cli', 'e2e', 'integration'].some((d) => f.startsWith(path.join(PROJECT_ROOT, 'test', d) + path.sep)));
+  const needsBuild =
+    !unitOnly && files.some((f) => ['cli', 'e2e', 'integration', 'cluster'].some((d) => f.startsWith(path.join(PROJECT_ROOT, 'test', d) + path.sep)));
   if (needsBuild) {
     const t = performance.now();
     const build = await run(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'build.ts')], { cwd: PROJECT_ROOT });
@@ -198,6 +200,13 @@ async function main(): Promise<number> {
     kube = started.plane;
     Object.assign(env, testClusterEnv(started.cluster));
     log(`Kubernetes control plane at ${kube.server} (ready after ${seconds(t)}; CRDs installed, worker bound to deploy/rbac/clusterrole.yaml)`);
+  }
+
+  if (!unitOnly && files.some((f) => f.startsWith(clusterDir))) {
+    const t = performance.now();
+    const server = await ensureTemporalServer({ log: (line) => log(line) });
+    const postgres = await ensurePostgres({ log: (line) => log(line) });
+    log(`Temporal server (${server.dir}) and PostgreSQL ${postgres.version} for test/cluster (ready after ${seconds(t)})`);
   }
 
   log(`running ${files.length} test file(s): ${files.map(rel).join(' ')}`);
