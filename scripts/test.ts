@@ -206,7 +206,7 @@ async function main(): Promise<number> {
     const t = performance.now();
     const server = await ensureTemporalServer({ log: (line) => log(line) });
     const postgres = await ensurePostgres({ log: (line) => log(line) });
-    log(`Temporal server (${server.dir}) and PostgreSQL ${postgres.version} for test/cluster (ready after ${seconds(t)})`);
+    log(`Temporal server (${server.dir}) and ${postgres.version} for test/cluster (ready after ${seconds(t)})`);
   }
 
   log(`running ${files.length} test file(s): ${files.map(rel).join(' ')}`);
