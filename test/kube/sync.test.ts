@@ -444,6 +444,18 @@ describe('sync mode apply: ramp applies the stage as the worker', () => {
     assert.equal(await get('v1', 'Secret', 'creds', ns), null, 'nothing was written');
     assert.ok(await get('v1', 'ConfigMap', 'settings', ns), "the ConfigMap before it (Git's order) was applied");
   });
+
+  test('a kind the server does not serve, in a served group or in none: 404 at once, saying to install its CRD', async () => {
+    const ns = await kube.namespace('sync-unserved');
+    for (const apiVersion of ['apps/v1', 'widgets.example.com/v1']) {
+      await assert.rejects(worker.apply({ apiVersion, kind: 'Widget', metadata: { name: 'w', namespace: ns } }), (e: unknown) => {
+        assert.ok(e instanceof KubeApiError, String(e));
+        assert.deepEqual([e.status, e.transient], [404, false], `${apiVersion}: ${e.message}`);
+        assert.match(e.message, /^cannot apply Widget .* the server does not serve this kind\. Install its CRD, or correct the manifest's apiVersion$/);
+        return true;
+      });
+    }
+  });
 });
 
 describe('sync mode argocd: the test plays Argo CD', () => {

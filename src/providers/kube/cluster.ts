@@ -186,7 +186,10 @@ export class KubeCluster {
       return new KubeApiError(`cannot ${doing} in ${this.name}: ${detail} (HTTP ${status}); ${hint}`, status);
     }
     const message = err instanceof Error ? err.message : String(err);
-    if (/Unrecognized API version and kind/i.test(message)) {
+    // Discovery's answer for a kind the server does not serve: an unknown kind in a served group, or
+    // a group not served at all (client-node's ApiException, code 404, raw headers in its message).
+    const code = typeof (err as { code?: unknown } | null)?.code === 'number' ? (err as { code: number }).code : undefined;
+    if (/Unrecognized API version and kind/i.test(message) || (code === 404 && /resource metadata/i.test(message))) {
       return new KubeApiError(
         `cannot ${doing} in ${this.name}: the server does not serve this kind. Install its CRD, or correct the manifest's apiVersion`,
         404,
