@@ -51,7 +51,13 @@ function* stream(examples: [string, string][], files: number, commits: number): 
 /** The cached bare repository of `files` files and `commits` commits, made now if missing. */
 export async function bigRepository(files: number, commits: number, say: (line: string) => void): Promise<string> {
   const target = path.join(BENCH_CACHE, `gitops-${files}f-${commits}c.git`);
-  if (await stat(path.join(target, 'HEAD')).then(() => true, () => false)) return target;
+  if (
+    await stat(path.join(target, 'HEAD')).then(
+      () => true,
+      () => false,
+    )
+  )
+    return target;
   const temp = `${target}.tmp-${process.pid}`;
   await rm(temp, { recursive: true, force: true });
   await runChecked('git', ['init', '--bare', '--initial-branch=main', temp]);

@@ -87,4 +87,3 @@ export async function benchCanaries(backend: Backend, dir: string, count: number
     for (const w of started) await w.stop();
   }
 }
-

@@ -58,7 +58,8 @@ export async function benchRepo(dir: string, size: { files: number; commits: num
     const t0 = performance.now();
     const result = await task();
     const elapsed = performance.now() - t0;
-    if (result.sha === null || result.reused) throw new Error(`repo: a step committed nothing new (${JSON.stringify(result)}); the bench's versions must differ per step`);
+    if (result.sha === null || result.reused)
+      throw new Error(`repo: a step committed nothing new (${JSON.stringify(result)}); the bench's versions must differ per step`);
     return elapsed;
   };
   const worker = new CachedGitOpsRepositories({ cacheDir: path.join(dir, 'cache') });
