@@ -3,8 +3,8 @@
  * cluster on PostgreSQL with TLS (scripts/lib/temporal-server.ts), with real `ramp worker`
  * processes (compiled: bin/ramp.js) and real Git. Four parts (docs/performance.md, "Scale"):
  *
- *   parked    N promotions parked at an approval gate on ONE worker: its RSS, the time to park
- *             them, the approval round trip for a sample while the rest stay parked
+ *   parked    N promotions parked at an approval gate on ONE worker (started in waves): its RSS,
+ *             the time to park them, the approval round trip for a sample while the rest stay parked
  *   canaries  100 canaries advancing at once in ONE GitOps repository: commits per second, push
  *             retries, engine overhead per step (from the stage workflows' histories)
  *   repo      a repository of 20,000 files and 10,000 commits: the first clone, then commit+push
@@ -12,7 +12,7 @@
  *   history   events per stage and per canary step of a promotion; where continue-as-new triggers
  *
  *   npx tsx bench/scale.ts [--part parked,canaries,repo,history] [--backend dev|cluster|both]
- *     [--count 1000] [--sample 50] [--canaries 100] [--workers 2] [--files 20000] [--commits 10000]
+ *     [--count 200] [--wave 50] [--sample 50] [--canaries 100] [--workers 2] [--files 20000] [--commits 10000]
  *     [--steps 5] [--json]
  *
  * Parts `parked` and `canaries` run on each backend asked for (both: side by side, with the
@@ -42,7 +42,8 @@ const { values } = parseArgs({
   options: {
     part: { type: 'string', default: PARTS.join(',') },
     backend: { type: 'string', default: 'both' },
-    count: { type: 'string', default: '1000' },
+    count: { type: 'string', default: '200' },
+    wave: { type: 'string', default: '50' },
     sample: { type: 'string', default: '50' },
     canaries: { type: 'string', default: '100' },
     workers: { type: 'string', default: '2' },
@@ -104,7 +105,7 @@ try {
   if (parts.includes('repo')) record.repo = await benchRepo(path.join(dir, 'repo'), { files: n('files'), commits: n('commits'), steps: n('steps') }, say);
   if (parts.includes('parked')) {
     record.parked = [];
-    for (const b of backends) record.parked.push(await on(b, 'parked', (backend, d) => benchParked(backend, d, n('count'), n('sample'), say)));
+    for (const b of backends) record.parked.push(await on(b, 'parked', (backend, d) => benchParked(backend, d, n('count'), n('sample'), n('wave'), say)));
   }
   if (parts.includes('canaries')) {
     record.canaries = [];

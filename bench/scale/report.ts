@@ -19,7 +19,7 @@ export function formatParked(results: ParkedResult[]): string {
   const lines = [`parked: promotions at an approval gate on ONE ramp worker`];
   for (const r of results) {
     lines.push(
-      `  [${r.backend}] ${r.parked} parked in ${r.parkSeconds} s (start calls ${r.startCallsSeconds} s); worker RSS ${r.workerRssMiB.idle} MiB idle → ${r.workerRssMiB.parked} MiB parked → ${r.workerRssMiB.afterApprovals} MiB after approvals`,
+      `  [${r.backend}] ${r.parked} parked in ${r.parkSeconds} s, in waves of ${r.wave} (start calls ${r.startCallsSeconds} s); worker RSS ${r.workerRssMiB.idle} MiB idle → ${r.workerRssMiB.parked} MiB parked → ${r.workerRssMiB.afterApprovals} MiB after approvals`,
       `  [${r.backend}] approve (ramp approve's path) acknowledged: ${ms(r.approveAck)}`,
       `  [${r.backend}] approve → gate passed (stage status): ${ms(r.gatePassed)}; ${r.stillParked} still parked`,
     );
