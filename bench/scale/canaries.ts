@@ -3,7 +3,8 @@
  * once, each its own pipeline and environment folder of ONE GitOps repository, served by
  * `--workers` `ramp worker` processes (each with its own cached clone, so their pushes race:
  * the retries are counted by the workers' ramp_git_push_retries_total). Commits per second from
- * the branch's own count; engine overhead per step from the stage workflows' histories.
+ * the branch's own count; engine overhead per step from the stage workflows' histories
+ * (bench/scale/step-gaps.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -29,8 +30,10 @@ export interface CanariesResult {
   pushes: number;
   pushRetries: number;
   pushConflicts: number;
-  /** Engine time between one step's commit and the next one's start (all stages' steps). */
+  /** A step's commit completed → the workflow task reacting to it completed (waiting for a workflow slot included). */
   engineOverheadPerStep: LatencySummary;
+  /** A step's commit completed → the next step's commit scheduled (the step's other activities included). */
+  betweenSteps: LatencySummary;
   /** Each commit activity, scheduled → completed (queueing behind the clone included). */
   commitActivity: LatencySummary;
   failed: number;
@@ -68,6 +71,7 @@ export async function benchCanaries(backend: Backend, dir: string, count: number
       stepTimes((await backend.client.workflow.getHandle(stageWorkflowId(spec.name, 'staging')).fetchHistory()).events ?? []),
     );
     const gaps = times.flatMap((t) => t.gaps);
+    const engine = times.flatMap((t) => t.engine);
     const io = times.flatMap((t) => t.io);
     return {
       backend: backend.name,
@@ -79,7 +83,8 @@ export async function benchCanaries(backend: Backend, dir: string, count: number
       pushes: await sum('ramp_git_pushes_total'),
       pushRetries: await sum('ramp_git_push_retries_total'),
       pushConflicts: await sum('ramp_git_push_conflicts_total'),
-      engineOverheadPerStep: latencySummary(gaps),
+      engineOverheadPerStep: latencySummary(engine),
+      betweenSteps: latencySummary(gaps),
       commitActivity: latencySummary(io),
       failed: outcomes.filter((p) => p !== PromotionPhase.Succeeded).length,
     };

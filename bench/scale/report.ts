@@ -39,7 +39,8 @@ export function formatCanaries(results: CanariesResult[]): string {
     lines.push(
       `  [${r.backend}] ${r.canaries} canaries on ${r.workers} worker(s): ${r.commits} commits in ${r.wallSeconds} s = ${r.commitsPerSecond} commits/s; ` +
         `pushes ${r.pushes}, push retries ${r.pushRetries}, conflicts ${r.pushConflicts}; ${r.failed} not Succeeded`,
-      `  [${r.backend}] engine overhead per step (commit done → next commit scheduled): ${ms(r.engineOverheadPerStep)}`,
+      `  [${r.backend}] engine overhead per step (commit done → the workflow task reacting to it done): ${ms(r.engineOverheadPerStep)}`,
+      `  [${r.backend}] between steps (commit done → next commit scheduled; the step's other activities included): ${ms(r.betweenSteps)}`,
       `  [${r.backend}] commit activity (scheduled → completed, queueing included): ${ms(r.commitActivity)}`,
     );
   }
