@@ -53,7 +53,7 @@ export async function benchParked(
     const specs = Array.from({ length: count }, (_, i) => scalePipeline(`scale-parked-${i + 1}`, url, 'parked', { gate: true }));
     // In waves: 1,000 started at once left their activities (readHistory, appendAudit,
     // loadPolicies, deployWindow) scheduled but unstarted for minutes behind one worker's
-    // backlog (26 of 1,000 stages after 5 minutes, docs/performance.md).
+    // backlog (after 5 minutes, 26 stages had started and none was at its gate; docs/performance.md).
     const t0 = performance.now();
     const ids: string[] = [];
     let startCalls = 0;
