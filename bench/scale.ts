@@ -63,7 +63,7 @@ const say = (text: string) => {
   if (!json) process.stdout.write(text);
 };
 
-interface Record {
+interface ScaleRecord {
   date: string;
   node: string;
   cpus: number;
@@ -77,7 +77,7 @@ interface Record {
 Runtime.install({ logger: new DefaultLogger('WARN') });
 if (parts.some((p) => p !== 'repo')) await ensureBuild();
 const dir = await mkdtemp(path.join(os.tmpdir(), 'ramp-bench-scale-'));
-const record: Record = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAverage1m: round(os.loadavg()[0]!) };
+const record: ScaleRecord = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAverage1m: round(os.loadavg()[0]!) };
 let current: Backend | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
