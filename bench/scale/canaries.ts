@@ -4,7 +4,7 @@
  * `--workers` `ramp worker` processes (each with its own cached clone, so their pushes race:
  * the retries are counted by the workers' ramp_git_push_retries_total). Commits per second from
  * the branch's own count; engine overhead per step from the stage workflows' histories
- * (bench/scale/step-gaps.ts).
+ * (bench/scale/step-times.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import { stageWorkflowId } from '../../workflows/messages.js';
 import { latencySummary, round, type LatencySummary } from '../stats.js';
 import { counterSum, startWorker, type Backend } from './backend.js';
 import { pool, scalePipeline, seedFolders, startPromotion } from './promotions.js';
-import { stepTimes } from './step-gaps.js';
+import { stepTimes } from './step-times.js';
 
 const TASK_QUEUE = 'bench-scale-canaries';
 const STEPS = ['setWeight: 20', 'setWeight: 50', 'setWeight: 80'];
