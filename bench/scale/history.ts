@@ -12,7 +12,7 @@ import { TemporalBackend } from '../../cli/temporal-backend.js';
 import { cliSettings } from '../../cli/connection.js';
 import { seedRepository } from '../../dev/seed-repository.js';
 import { StagePhase } from '../../src/domain/phases.js';
-import { loadPipelineSource } from '../../src/schema/load.js';
+import { benchPipeline } from '../pipeline.js';
 import { stageStatusQuery, stageWorkflowId, type PromotionStatus } from '../../workflows/messages.js';
 import { round } from '../stats.js';
 import { startWorker, type Backend } from './backend.js';
@@ -26,7 +26,6 @@ const STAGES = ['preview', 'staging', 'production'] as const;
 export const SUGGEST_CONTINUE_AS_NEW = 4096;
 /** Temporal's default limit.historyCount.error: a longer history is terminated. */
 export const HISTORY_LIMIT_EVENTS = 51_200;
-const IMAGE = 'spec.template.spec.containers[name=web].image';
 
 export interface HistoryResult {
   /** Per canary length: events of the promotion workflow and of each stage workflow; other workflows by type. */
@@ -47,40 +46,11 @@ export interface HistoryResult {
 }
 
 function pipeline(name: string, url: string, steps: number) {
-  const weights = Array.from({ length: steps }, (_, i) => `            - setWeight: ${Math.round(((i + 1) * 90) / steps)}`).join('\n');
-  const yaml = `apiVersion: ramp/v1
-kind: Pipeline
-metadata: { name: ${name} }
-spec:
-  repository: { url: ${url} }
-  artifact: { image: web }
-  stages:
-    - name: preview
-      path: envs/preview
-      update:
-        - yamlUpdate: { file: deployment.yaml, path: "${IMAGE}" }
-    - name: staging
-      path: envs/staging
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "${IMAGE}" }
-      strategy:
-        canary:
-          update:
-            - yamlUpdate: { file: canary.yaml, path: "${IMAGE}" }
-          scale: { file: canary.yaml, replicas: 1 }
-          trafficRouting:
-            gatewayAPI: { file: route.yaml, route: web, stableBackend: web-stable, canaryBackend: web-canary }
-          steps:
-${weights}
-    - name: production
-      path: envs/production
-      approval: { approvers: [${APPROVER}] }
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "${IMAGE}" }
-`;
-  const loaded = loadPipelineSource(yaml, `${name}.yaml`);
-  if (!loaded.ok) throw new Error(`the history bench's pipeline does not load: ${loaded.errors.map((e) => e.message).join('; ')}`);
-  return loaded.spec;
+  return benchPipeline(name, url, [
+    { name: 'preview', file: 'deployment.yaml' },
+    { name: 'staging', steps: Array.from({ length: steps }, (_, i) => `setWeight: ${Math.round(((i + 1) * 90) / steps)}`) },
+    { name: 'production', approvers: [APPROVER] },
+  ]);
 }
 
 /** Every continue-as-new trigger in workflows/: the constants and conditions next to continueAsNew calls. */

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { EXAMPLE_GITOPS_DIR, seedRepository } from '../../dev/seed-repository.js';
 import { sleep } from '../../scripts/lib/proc.js';
-import { loadPipelineSource } from '../../src/schema/load.js';
+import { benchPipeline } from '../pipeline.js';
 import type { PipelineSpec } from '../../src/schema/pipeline.js';
 import { promotionWorkflowId } from '../../workflows/messages.js';
 
@@ -23,33 +23,9 @@ export const REQUESTER = 'bench-requester';
  * (`gate`), then either a direct update or a canary of `steps`.
  */
 export function scalePipeline(name: string, url: string, folder: string, opts: { gate?: boolean; steps?: string[] }): PipelineSpec {
-  const canary = opts.steps
-    ? `
-      strategy:
-        canary:
-          update:
-            - yamlUpdate: { file: canary.yaml, path: "spec.template.spec.containers[name=web].image" }
-          scale: { file: canary.yaml, replicas: 1 }
-          trafficRouting:
-            gatewayAPI: { file: route.yaml, route: web, stableBackend: web-stable, canaryBackend: web-canary }
-          steps:
-${opts.steps.map((s) => `            - ${s}`).join('\n')}`
-    : '';
-  const yaml = `apiVersion: ramp/v1
-kind: Pipeline
-metadata: { name: ${name} }
-spec:
-  repository: { url: ${url} }
-  artifact: { image: web }
-  stages:
-    - name: staging
-      path: envs/${folder}${opts.gate ? `\n      approval: { approvers: [${APPROVER}] }` : ''}
-      update:
-        - yamlUpdate: { file: stable.yaml, path: "spec.template.spec.containers[name=web].image" }${canary}
-`;
-  const loaded = loadPipelineSource(yaml, `${name}.yaml`);
-  if (!loaded.ok) throw new Error(`the scale bench's pipeline ${name} does not load: ${loaded.errors.map((e) => e.message).join('; ')}`);
-  return loaded.spec;
+  return benchPipeline(name, url, [
+    { name: 'staging', path: `envs/${folder}`, ...(opts.gate ? { approvers: [APPROVER] } : {}), ...(opts.steps ? { steps: opts.steps } : {}) },
+  ]);
 }
 
 /** A bare repository with `folders` copies of examples/gitops/envs/staging (envs/<folder>). */
