@@ -15,6 +15,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -42,6 +43,12 @@ import type { StageInput, StageRequests, StageStatus } from './messages.js';
 
 const git = proxyActivities<RampActivities>(gitWrite);
 const lookups = proxyActivities<RampActivities>(quick);
+
+/**
+ * A stage continues as new only when no command is running or was just handled, also after
+ * draining its audit outbox (histories recorded before it continued right after draining).
+ */
+export const CONTINUE_AFTER_COMMANDS_PATCH = 'continue-after-commands';
 
 /** The `ApplicationFailure.type` behind an activity or child failure, if any. */
 function failureType(error: unknown): string | null {
@@ -146,6 +153,10 @@ export class StageRollout {
     if (this.analyses.backgroundRunning) return;
     await condition(allHandlersFinished);
     await this.record.audit.drained();
+    // Draining may await the audit activity: a command that came in meanwhile is still running,
+    // or was handled in this very activation. Closing the run now would abort it (its sender is
+    // told the update failed although it may have taken effect): the next round continues as new.
+    if (patched(CONTINUE_AFTER_COMMANDS_PATCH) && (!allHandlersFinished() || this.commands.lastCommandAt === Date.now())) return;
     this.record.event('continued-as-new', `history reached ${workflowInfo().historyLength} events; continuing in a new run`);
     await continueAsNew<(input: StageInput) => Promise<StageStatus>>({ ...this.input, resume: { status: this.status, requests: this.requests } });
   }

@@ -119,6 +119,11 @@ describe('replay of recorded histories', () => {
         'webhooks',
       ].map((s) => `before-governance-${s}`),
     );
+    // Recorded before a stage closed its run only with no command running (patch continue-after-commands): the shape where a stage continues as new at a gate.
+    assert.deepEqual(
+      shapes.filter((s) => s.startsWith('before-continue-after-commands-')),
+      ['before-continue-after-commands-approval-continue-as-new'],
+    );
   });
   for (const shape of shapes) {
     test(shape, async () => {
