@@ -22,6 +22,7 @@ import { promotionStatusQuery, stageStatusQuery, type PromotionStatus, type Stag
 import { promotionOutcome } from '../workflows/promotion-outcome.js';
 import { envOf, type CommandIo } from './command.js';
 import { addressOrDevStack } from './dev-stack.js';
+import { closableRetry, type ClosableRetry } from './closable-retry.js';
 import { explainConnectionFailure } from '../src/settings/diagnose.js';
 import { parseSettings } from '../src/settings/parse.js';
 import { loadTemporalSettings, type TemporalSettings } from '../src/settings/temporal.js';
@@ -111,22 +112,31 @@ export class RampTemporal {
     readonly client: Client,
     readonly settings: CliSettings,
     private readonly connection: Connection,
+    private readonly retry: ClosableRetry,
   ) {}
 
   static async connect(settings: CliSettings): Promise<RampTemporal> {
     // lazy + ensureConnected rather than connect: a failed connection is closed here, or its
     // channel would keep the process alive (a TLS handshake with a silent server never ends).
-    const connection = Connection.lazy({ ...settings.connection, address: settings.address, connectTimeout: settings.connectTimeoutMs });
+    const retry = closableRetry();
+    const connection = Connection.lazy({
+      ...settings.connection,
+      address: settings.address,
+      connectTimeout: settings.connectTimeoutMs,
+      interceptors: [retry.interceptor],
+    });
     try {
       await connection.ensureConnected();
     } catch (error) {
       await connection.close().catch(() => {});
       throw new UserError(await explainConnectionFailure(settings, error));
     }
-    return new RampTemporal(new Client({ connection, namespace: settings.namespace }), settings, connection);
+    return new RampTemporal(new Client({ connection, namespace: settings.namespace }), settings, connection, retry);
   }
 
+  /** Closes the connection once no retry of a failed call can fire after it (closable-retry.ts). */
   async close(): Promise<void> {
+    await this.retry.quiesce();
     await this.connection.close();
   }
 
