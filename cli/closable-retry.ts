@@ -4,7 +4,8 @@
  * `@temporalio/client` retries a failed call (UNAVAILABLE and the like) from a `setTimeout`, and
  * `Connection.close()` does not clear that timer: a retry that fires after the close throws
  * "Channel has been shut down" inside the timer, an uncaught exception (seen at the shutdown of
- * `ramp server` while its live pages were reading; also vinceblank/agent-tempo#624). This is the
+ * `ramp server` while its live pages were reading; also vinceblank/agent-tempo#624). Every
+ * `Connection` ramp opens uses it: the CLI's and the server's (connection.ts), the worker's client. This is the
  * SDK's own interceptor with its own defaults, which retries nothing once closing has begun, and
  * knows until when a retry already scheduled may still fire, so that `close()` waits for it.
  */

@@ -15,6 +15,7 @@ import { explainConnectionFailure } from '../src/settings/diagnose.js';
 import { installProcessMetrics } from '../src/observability/process-metrics.js';
 import { rampSinks } from '../src/observability/sinks.js';
 import { installVisibilityCollector, VisibilityCollector } from '../src/observability/visibility-collector.js';
+import { closableRetry } from '../cli/closable-retry.js';
 import { rampVersion } from '../cli/version.js';
 import type { WorkerConfig } from './config.js';
 import { ensureSearchAttributes } from './search-attributes.js';
@@ -57,10 +58,14 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
   if (workflows.warning) Runtime.instance().logger.warn(workflows.warning);
   const source: WorkflowSource = workflows.source;
   const nativeConnection = await connectToTemporal(config);
-  const connection = await Connection.connect({ ...config.connection, address: config.address }).catch(async (error: unknown) => {
-    await nativeConnection.close();
-    throw new UserError(`connecting the worker to Temporal at ${config.address}: ${error instanceof Error ? error.message : String(error)}`);
-  });
+  // The client's connection (activities, the visibility gauges): closed at shutdown only once no retry can fire after it.
+  const retry = closableRetry();
+  const connection = await Connection.connect({ ...config.connection, address: config.address, interceptors: [retry.interceptor] }).catch(
+    async (error: unknown) => {
+      await nativeConnection.close();
+      throw new UserError(`connecting the worker to Temporal at ${config.address}: ${error instanceof Error ? error.message : String(error)}`);
+    },
+  );
   const client = new Client({ connection, namespace: config.namespace });
   // Workflows upsert these; unregistered, every promotion's workflow task would fail.
   await ensureSearchAttributes(connection, config.namespace).catch(async (error: unknown) => {
@@ -110,6 +115,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
   );
   const done = worker.run().finally(async () => {
     uninstallCollector();
+    await retry.quiesce();
     await connection.close();
     await nativeConnection.close();
   });
