@@ -68,6 +68,17 @@ describe('the audit trail', () => {
     await rm(keysDir, { recursive: true, force: true });
   });
 
+  /** `ramp audit --pipeline <name> --json`: its output and the records it lists. */
+  async function auditOf(name: string): Promise<{ listed: { stdout: string }; records: AuditRecord[] }> {
+    const listed = await stack.run(['audit', '--pipeline', name, '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const records = listed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditRecord);
+    return { listed, records };
+  }
+
   /** The trail as the branch holds it now, in a fresh clone; `edit` rewrites it in a new commit pushed on top. */
   async function auditBranch(edit?: (lines: string[]) => string[]): Promise<AuditRecord[]> {
     const dir = await mkdtemp(path.join(tmpdir(), 'ramp-audit-clone-'));
@@ -150,12 +161,7 @@ describe('the audit trail', () => {
     assert.equal(done.phase, 'Succeeded', done.message);
 
     // The stage and the promotion drain their outboxes before they end: the trail is complete now.
-    const listed = await stack.run(['audit', '--pipeline', name, '--json']);
-    assert.equal(listed.code, 0, listed.stderr);
-    const records = listed.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as AuditRecord);
+    const { listed, records } = await auditOf(name);
     const kinds = records.map((r) => r.kind);
     assert.deepEqual(kinds, ['promote-requested', 'approve-refused', 'approved'], listed.stdout);
     const [requested, refused, approved] = records as [AuditRecord, AuditRecord, AuditRecord];
@@ -256,12 +262,7 @@ describe('the audit trail', () => {
       await stage.executeUpdate(abortUpdate, { args: [{ promotionId, actor: 'bob', reason: 'latency up', decision: abort.decision }] });
       assert.equal((await promotionOutcome(promotion.result())).phase, 'Aborted');
 
-      const listed = await stack.run(['audit', '--pipeline', name, '--json']);
-      assert.equal(listed.code, 0, listed.stderr);
-      const records = listed.stdout
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as AuditRecord);
+      const { records } = await auditOf(name);
       const resumed = records.find((r) => r.kind === 'resumed');
       const aborted = records.find((r) => r.kind === 'abort-requested' && r.bound.stage === 'staging');
       assert.ok(resumed && aborted, `the resume and the stage's abort are on the trail: ${records.map((r) => r.kind).join(', ')}`);
